@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CopyrightRulesConfig(AppConfig):
+    name = "copyright_rules"
+    verbose_name = "Copyright rules and records"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IlldeskConfig(AppConfig):
+    name = "illdesk"
+    verbose_name = "illdesk"

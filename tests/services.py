@@ -1,0 +1,435 @@
+"""Real services for the test suite: a throwaway PostgreSQL cluster, Redis, a Celery worker process
+and an SMTP server, all started from this machine's binaries and packages.
+
+Loaded as a pytest plugin (`-p tests.services` in pyproject.toml) so the database is chosen before
+pytest-django reads the settings. `ILLDESK_TEST_DB=sqlite` runs the same suite on SQLite instead.
+When `CI` is true a missing service is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_PG_OWNER_ENV = "ILLDESK_TEST_PG_DATADIR"
+_state: dict[str, Any] = {}
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def missing_service(message: str) -> None:
+    """Skip on a developer's machine; fail in CI, where every service must be present."""
+    if in_ci():
+        pytest.fail(f"required service unavailable in CI: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout}s")
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+def postgres_bindir() -> Path | None:
+    if os.environ.get("PG_BINDIR"):
+        return Path(os.environ["PG_BINDIR"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if found:
+        return Path(found[-1])
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root: use the postgres system account when we are root.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@dataclass
+class PostgresCluster:
+    bindir: Path
+    root: Path
+    port: int = field(default_factory=free_port)
+
+    @property
+    def datadir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgres://illdesk@127.0.0.1:{self.port}/illdesk"
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, user="postgres", group="postgres")
+            self.root.chmod(0o755)
+        if not self.datadir.exists():
+            self._run(
+                "initdb",
+                "-D",
+                str(self.datadir),
+                "-U",
+                "illdesk",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            )
+        self.pg_ctl(
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "postgres.log"),
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+        )
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "illdesk", "illdesk")
+
+    def pg_ctl(self, *args: str) -> None:
+        self._run("pg_ctl", "-D", str(self.datadir), *args)
+
+    def stop(self) -> None:
+        if self.datadir.exists():
+            subprocess.run(
+                _as_postgres_user(
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "-D",
+                        str(self.datadir),
+                        "stop",
+                        "-m",
+                        "immediate",
+                    ]
+                ),
+                capture_output=True,
+            )
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run(
+            _as_postgres_user([str(self.bindir / tool), *args]),
+            check=True,
+            capture_output=True,
+            cwd=self.root,
+        )
+
+
+def _start_postgres() -> None:
+    bindir = postgres_bindir()
+    if bindir is None or not (bindir / "initdb").exists():
+        raise pytest.UsageError("PostgreSQL binaries not found: set PG_BINDIR or install them.")
+    cluster = PostgresCluster(bindir=bindir, root=Path(tempfile.mkdtemp(prefix="illdesk-pg-")))
+    cluster.start()
+    _state["postgres"] = cluster
+    os.environ["DATABASE_URL"] = cluster.url
+    os.environ[_PG_OWNER_ENV] = str(cluster.root)
+
+
+def _use_sqlite() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="illdesk-sqlite-"))
+    _state["sqlite_dir"] = folder
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'illdesk.sqlite3'}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: Any, args: Any) -> Any:
+    # Runs before pytest-django imports the settings, so DATABASE_URL is in place in time.
+    for name in ("CELERY_BROKER_URL", "EMAIL_URL", "CACHE_URL", "ILLDESK_PRODUCTION", "DEBUG"):
+        os.environ.pop(name, None)
+    if os.environ.get(_PG_OWNER_ENV):
+        pass  # an xdist worker: the controller already started the cluster
+    elif os.environ.get("ILLDESK_TEST_DB", "postgres") == "sqlite":
+        _use_sqlite()
+    else:
+        _start_postgres()
+    return (yield)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = _state.pop("postgres", None)
+    if cluster is not None:
+        cluster.stop()
+        shutil.rmtree(cluster.root, ignore_errors=True)
+        os.environ.pop(_PG_OWNER_ENV, None)
+    if "sqlite_dir" in _state:
+        shutil.rmtree(_state.pop("sqlite_dir"), ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    # On SQLite, PostgreSQL-only tests are not applicable: deselect them rather than skip.
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> PostgresCluster:
+    cluster: PostgresCluster | None = _state.get("postgres")
+    if cluster is None:
+        pytest.fail("this run does not use PostgreSQL: mark the test postgres_only")
+    return cluster
+
+
+# --- Redis ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RedisServer:
+    binary: str
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        missing_service("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer(binary=str(binary), workdir=tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- SMTP -----------------------------------------------------------------------------------
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refuse = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refuse:
+            return "451 Requested action aborted: local error in processing"
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    inbox: _Inbox
+    controller: Any
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return self.inbox.messages
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def start_smtp_server(port: int | None = None) -> SmtpServer:
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port())
+    controller.start()
+    return SmtpServer(host="127.0.0.1", port=controller.port, inbox=inbox, controller=controller)
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A real SMTP server; Django's mail in this process is delivered to it over SMTP."""
+    server = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()
+
+
+# --- Celery worker --------------------------------------------------------------------------
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test process is using (the test database, once created)."""
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    if cfg["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{cfg['NAME']}"
+    return f"postgres://{cfg['USER']}@{cfg['HOST']}:{cfg['PORT']}/{cfg['NAME']}"
+
+
+@dataclass
+class CeleryWorker:
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    broker_url: str
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_celery_worker(broker_url: str, log_path: Path, extra_env: dict[str, str]) -> CeleryWorker:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_subprocess(),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": broker_url,
+        **extra_env,
+    }
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "illdesk",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    worker = CeleryWorker(process=process, log_path=log_path, broker_url=broker_url)
+    _wait_until_ready(worker)
+    return worker
+
+
+def _wait_until_ready(worker: CeleryWorker, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.process.poll() is not None:
+            raise RuntimeError(f"celery worker exited early:\n{worker.log()}")
+        if " ready." in worker.log():
+            return
+        time.sleep(0.1)
+    worker.stop()
+    raise TimeoutError(f"celery worker not ready after {timeout}s:\n{worker.log()}")
+
+
+@pytest.fixture
+def celery_broker(redis_server: RedisServer) -> Iterator[str]:
+    """Point this process's Celery app at the real Redis broker instead of eager execution."""
+    from illdesk.celery import app
+
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(
+        task_always_eager=False, broker_url=redis_server.url, result_backend=redis_server.url
+    )
+    _reset_pool(app)
+    yield redis_server.url
+    app.conf.update(**saved)
+    _reset_pool(app)
+
+
+def _reset_pool(app: Any) -> None:
+    # The producer pool is bound to the broker URL it was created with: rebuild it lazily.
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+
+
+@pytest.fixture
+def celery_worker(
+    celery_broker: str, transactional_db: None, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[CeleryWorker]:
+    """A real `celery worker` process on the test database and the real broker. Mail it sends
+    goes to the `smtp_server` fixture when the test uses that too."""
+    extra: dict[str, str] = {}
+    if "smtp_server" in request.fixturenames:
+        extra["EMAIL_URL"] = request.getfixturevalue("smtp_server").url
+    worker = start_celery_worker(celery_broker, tmp_path / "worker.log", extra)
+    yield worker
+    worker.stop()
