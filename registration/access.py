@@ -1,0 +1,35 @@
+"""Who may use the institution portal: a logged-in user whose account belongs to an active,
+verified institution. Every portal view goes through `institution_required`."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from registration.models import Institution
+
+
+def institution_for(user: Any) -> Institution | None:
+    if not user.is_authenticated:
+        return None
+    return Institution.objects.active().filter(user_id=user.pk).first()
+
+
+def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous users go to the login page; other accounts (staff, suspended) get 403.
+    The view receives the institution as `request.institution`."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        institution = institution_for(request.user)
+        if institution is None:
+            raise PermissionDenied("Only verified institutions can use this page.")
+        request.institution = institution  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper

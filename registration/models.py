@@ -1,0 +1,66 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Upper
+
+OCLC_SYMBOL_VALIDATOR = RegexValidator(
+    r"^[A-Z0-9@#$]{3,6}$",
+    "An OCLC symbol is 3 to 6 characters: capital letters, digits, @, # or $.",
+)
+
+
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def active(self) -> "InstitutionQuerySet":
+        return self.filter(is_active=True, user__isnull=False, user__is_active=True)
+
+
+class Institution(models.Model):
+    """A verified requesting library: the CONTU "requesting entity" and one login account.
+
+    The account's username is the OCLC symbol in upper case, exactly as OCLC writes it (DLC).
+    """
+
+    oclc_symbol = models.CharField(
+        "OCLC symbol", max_length=6, unique=True, validators=[OCLC_SYMBOL_VALIDATOR]
+    )
+    name = models.CharField("institution name", max_length=200)
+    department = models.CharField("library or department", max_length=200, blank=True)
+    street = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state or region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, default="United States")
+    contact_name = models.CharField("contact person", max_length=200)
+    email = models.EmailField("contact email")
+    phone = models.CharField(max_length=40)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institution",
+        help_text="The institution's login account; created when staff approve it.",
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Untick to suspend the institution: it can no longer log in."
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["oclc_symbol"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(oclc_symbol=Upper("oclc_symbol")),
+                name="institution_symbol_upper_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.oclc_symbol} {self.name}"
+
+    @property
+    def username(self) -> str:
+        return self.oclc_symbol
