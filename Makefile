@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy .
+	$(BIN)/bandit -r illdesk registration requests_app copyright_rules -ll -q
 
 format: install
 	$(BIN)/ruff format .
