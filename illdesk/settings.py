@@ -22,6 +22,8 @@ DEBUG = env.bool("DEBUG", default=False)
 
 _INSECURE_KEY = "django-insecure-embedded-default-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY)
+# Old keys still accepted for signatures while sessions migrate to a new SECRET_KEY (rotation).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 if PRODUCTION and (SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "ILLDESK_PRODUCTION is on but SECRET_KEY is missing or weak: set a random SECRET_KEY "
