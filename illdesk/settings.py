@@ -145,6 +145,19 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# --- Copyright rules (CONTU guidelines; see docs/copyright.md) -----------------------------------
+# The zone that defines a request's local date and calendar year. Each record stores its own year,
+# so changing this later never re-buckets history.
+COPYRIGHT_TIME_ZONE = env.str("COPYRIGHT_TIME_ZONE", default=TIME_ZONE)
+COPYRIGHT_PERIODICAL_LIMIT = env.int("COPYRIGHT_PERIODICAL_LIMIT", default=5)
+COPYRIGHT_NONPERIODICAL_LIMIT = env.int("COPYRIGHT_NONPERIODICAL_LIMIT", default=5)
+COPYRIGHT_NONPERIODICAL_SCOPE = env.str("COPYRIGHT_NONPERIODICAL_SCOPE", default="calendar_year")
+COPYRIGHT_WINDOW_YEARS = env.int("COPYRIGHT_WINDOW_YEARS", default=5)
+COPYRIGHT_DATE_MODE = env.str("COPYRIGHT_DATE_MODE", default="exact")
+COPYRIGHT_MAX_FUTURE_YEARS = env.int("COPYRIGHT_MAX_FUTURE_YEARS", default=1)
+COPYRIGHT_ONE_ARTICLE_PER_ISSUE = env.bool("COPYRIGHT_ONE_ARTICLE_PER_ISSUE", default=True)
+COPYRIGHT_SMALL_PART_MAX_FRACTION = env.float("COPYRIGHT_SMALL_PART_MAX_FRACTION", default=0.10)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 # Only a deployment collects static files; elsewhere WhiteNoise serves the source folders.
@@ -186,7 +199,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Guideline 4 records are kept three calendar years; the purge deletes only what is due.
+    "purge-copyright-records": {
+        "task": "copyright_rules.purge_due_records",
+        "schedule": timedelta(days=1),
+    },
+}
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
