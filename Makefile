@@ -28,6 +28,10 @@ run: seed
 test: seed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The browser journeys alone (tests/e2e): the live app, a Celery worker, SMTP and Chromium.
+e2e: install
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
 test-sqlite: seed
 	ILLDESK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 
