@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 OCLC_SYMBOL_VALIDATOR = RegexValidator(
     r"^[A-Z0-9@#$]{3,6}$",
@@ -64,3 +67,293 @@ class Institution(models.Model):
     @property
     def username(self) -> str:
         return self.oclc_symbol
+
+
+class TermsVersion(models.Model):
+    """A published text of the registration terms and the copyright statement. Texts are never
+    edited once published: a registration points at the exact version its institution accepted."""
+
+    version = models.PositiveIntegerField(unique=True)
+    terms = models.TextField(help_text="The conditions of service the institution accepts.")
+    copyright_statement = models.TextField(
+        help_text="The Title 17 statement shown with the terms (37 CFR 201.14 wording)."
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = "terms version"
+
+    def __str__(self) -> str:
+        return f"Terms version {self.version}"
+
+    @classmethod
+    def current(cls) -> "TermsVersion | None":
+        return cls.objects.order_by("-version").first()
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def open(self) -> "RegistrationQuerySet":
+        """Awaiting a staff decision: pending or waiting for more information."""
+        return self.filter(status__in=Registration.OPEN_STATUSES)
+
+    def pending_first(self) -> "RegistrationQuerySet":
+        return self.order_by(*Registration.QUEUE_ORDER)
+
+
+class Registration(models.Model):
+    """One submission of the public registration form, verified by staff before anything is sent.
+
+    A registration for a symbol that already has an institution is a re-registration (a lost
+    password): approving it replaces the institution's password."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending verification"
+        NEEDS_INFO = "needs_info", "More information requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    OPEN_STATUSES = (Status.PENDING, Status.NEEDS_INFO)
+    # The staff queue: pending first, then those waiting for information, newest first in each.
+    QUEUE_ORDER = (
+        models.Case(
+            models.When(status=Status.PENDING, then=0),
+            models.When(status=Status.NEEDS_INFO, then=1),
+            default=2,
+        ).asc(),
+        "-submitted_at",
+    )
+
+    oclc_symbol = models.CharField("OCLC symbol", max_length=6, validators=[OCLC_SYMBOL_VALIDATOR])
+    isil = models.CharField(
+        "MARC organization code or ISIL",
+        max_length=16,
+        blank=True,
+        help_text="Stored as an ISIL: a bare MARC code is prefixed with US-.",
+    )
+    name = models.CharField("institution name", max_length=200)
+    department = models.CharField("library or department", max_length=200, blank=True)
+    street = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    region = models.CharField("state or region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, default="United States")
+    contact_name = models.CharField("contact person", max_length=200)
+    email = models.EmailField("contact email")
+    phone = models.CharField(max_length=40)
+
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+")
+    terms_accepted_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField("submitted from IP address", null=True, blank=True)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    is_reregistration = models.BooleanField(
+        default=False, help_text="An institution with this symbol existed when it was submitted."
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="An earlier open registration for the same symbol: decide them together.",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        help_text="The institution this registration created or renewed, once approved.",
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["oclc_symbol", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "needs_info", "approved", "rejected"]),
+                name="registration_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(oclc_symbol=Upper("oclc_symbol")),
+                name="registration_symbol_upper_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(rejection_reason=""),
+                name="registration_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(institution__isnull=False),
+                name="registration_approved_has_institution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.oclc_symbol} {self.name} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class RegistrationEvent(models.Model):
+    """The verification record: every note and decision, with who and when."""
+
+    class Action(models.TextChoices):
+        NOTE = "note", "Verification note"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        INFO_REQUESTED = "info_requested", "More information requested"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    text = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["note", "approved", "rejected", "info_requested"]),
+                name="registration_event_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DirectoryRecordQuerySet(models.QuerySet["DirectoryRecord"]):
+    def with_symbol(self, symbol: str) -> "DirectoryRecordQuerySet":
+        return self.filter(oclc_symbol=symbol.upper())
+
+
+class DirectoryRecord(models.Model):
+    """A library as an imported directory describes it; staff compare registrations with these."""
+
+    source = models.CharField(
+        max_length=100, help_text='Where it came from, e.g. "IMLS PLS FY2018".'
+    )
+    record_key = models.CharField(
+        max_length=64, help_text="The identifier the source uses for this row (upsert key)."
+    )
+    oclc_symbol = models.CharField("OCLC symbol", max_length=6, blank=True)
+    isil = models.CharField("ISIL or MARC code", max_length=16, blank=True)
+    fscs_key = models.CharField("IMLS FSCS key", max_length=6, blank=True)
+    name = models.CharField(max_length=300)
+    variant_names = models.TextField(blank=True, help_text="One variant or former name per line.")
+    street = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField("state or region", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # Normalised copies used to block candidate searches with an index instead of a table scan.
+    region_key = models.CharField(max_length=100, blank=True, editable=False)
+    city_key = models.CharField(max_length=100, blank=True, editable=False)
+    zip_key = models.CharField(max_length=10, blank=True, editable=False)
+    phone_key = models.CharField(max_length=15, blank=True, editable=False)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    objects = DirectoryRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_key"], name="directory_source_key"),
+        ]
+        indexes = [
+            models.Index(fields=["oclc_symbol"]),
+            models.Index(fields=["isil"]),
+            models.Index(fields=["zip_key"]),
+            models.Index(fields=["phone_key"]),
+            models.Index(fields=["city_key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.source})"
+
+    @property
+    def variant_name_list(self) -> list[str]:
+        return [line for line in self.variant_names.splitlines() if line.strip()]
+
+
+class CredentialDeliveryQuerySet(models.QuerySet["CredentialDelivery"]):
+    def due_for_requeue(self, *, older_than: timedelta) -> "CredentialDeliveryQuerySet":
+        now = timezone.now()
+        unclaimed = models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now)
+        return self.filter(unclaimed, status=CredentialDelivery.Status.PENDING).filter(
+            updated_at__lt=now - older_than
+        )
+
+
+class CredentialDelivery(models.Model):
+    """The outbox row for one credentials email. Written in the approval's transaction, so an
+    approval always leaves a durable instruction even if the broker is down. It never holds the
+    password: only the delivery's state and the class of the last error."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="credential_deliveries"
+    )
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(
+        max_length=200, blank=True, help_text="The class of the last error, never its text."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker is delivering it until then."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CredentialDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "credential deliveries"
+        indexes = [models.Index(fields=["status", "updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]),
+                name="credential_delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="credential_delivery_sent_has_time",
+            ),
+            # One delivery in flight per institution: two could leave one's hash, other's email.
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=models.Q(status="pending"),
+                name="credential_delivery_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Credentials for {self.institution.oclc_symbol}: {self.get_status_display()}"

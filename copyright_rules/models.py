@@ -1,0 +1,389 @@
+"""The title authority and the guideline 4 record: every request, its decisions and its status.
+
+The rules themselves live in `rules.py` (pure, no database). This module stores what they decided.
+Counting is always derived from rows (a record's latest decision and its status), never from a
+stored integer that could drift.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+
+if TYPE_CHECKING:
+    from registration.models import Institution
+
+
+def _in_choices(field: str, choices: type[models.TextChoices], *, blank: bool = False) -> Q:
+    allowed = [*choices.values, *([""] if blank else [])]
+    return Q(**{f"{field}__in": allowed})
+
+
+class TitleGroupKind(models.TextChoices):
+    PERIODICAL = "periodical", "Periodical (journal, magazine, newspaper)"
+    WORK = "work", "Work (book, report, proceedings volume)"
+
+
+class IdentifierKind(models.TextChoices):
+    ISSN = "issn", "ISSN"
+    ISBN = "isbn", "ISBN-13"
+    TITLE = "title", "Normalized title"
+
+
+class TitleGroup(models.Model):
+    """One journal or one work in the title authority: the ISSNs, ISBNs and variant titles that
+    name it. Staff merge and split groups; a merge changes only later evaluations."""
+
+    Kind = TitleGroupKind
+
+    name = models.CharField(max_length=300, help_text="The title staff recognise it by.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PERIODICAL)
+    note = models.TextField(blank=True, help_text="Why these identifiers belong together.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "title authority group"
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("kind", TitleGroupKind), name="titlegroup_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TitleIdentifier(models.Model):
+    """An ISSN, ISBN-13 or normalized title belonging to one authority group. Each value belongs
+    to at most one group, so a lookup can never be ambiguous."""
+
+    Kind = IdentifierKind
+
+    group = models.ForeignKey(TitleGroup, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(
+        max_length=500,
+        help_text="Stored normalized: ISSN as NNNN-NNNC, ISBN as 13 digits, titles as the rules "
+        "normalize them (lower case, no punctuation, no leading article).",
+    )
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = "title authority identifier"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="titleidentifier_unique_value"),
+            models.CheckConstraint(
+                condition=_in_choices("kind", IdentifierKind), name="titleidentifier_kind"
+            ),
+            models.CheckConstraint(condition=~Q(value=""), name="titleidentifier_value_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class RecordService(models.TextChoices):
+    LOAN = "loan", "Loan"
+    COPY = "copy", "Copy"
+
+
+class RecordWorkKind(models.TextChoices):
+    PERIODICAL = "periodical", "Periodical article"
+    NON_PERIODICAL = "non_periodical", "Part of a non-periodical work"
+
+
+class RecordStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROCESS = "in_process", "In process"
+    SHIPPED = "shipped", "Shipped"
+    FILLED = "filled", "Filled"
+    CANCELLED = "cancelled", "Cancelled"
+    UNFILLED = "unfilled", "Unfilled"
+    REFUSED = "refused", "Refused"
+    REJECTED = "rejected", "Rejected"
+    CONVERTED_TO_LOAN = "converted_to_loan", "Converted to a loan"
+    AWAITING_CLEARANCE = "awaiting_clearance", "Awaiting copyright clearance"
+
+
+class RecordOutcome(models.TextChoices):
+    ACCEPT_CCG = "ACCEPT_CCG", "Accepted (CCG)"
+    ACCEPT_CCL = "ACCEPT_CCL", "Accepted (CCL)"
+    NEEDS_PERMISSION = "NEEDS_PERMISSION", "Needs permission"
+    REFUSE = "REFUSE", "Refused"
+    REJECT_INCOMPLETE = "REJECT_INCOMPLETE", "Incomplete"
+    NOT_APPLICABLE = "NOT_APPLICABLE", "Not applicable (loan)"
+
+
+class RecordStatement(models.TextChoices):
+    CCG = "CCG", "CCG: complies with the CONTU guidelines"
+    CCL = "CCL", "CCL: complies with copyright law"
+
+
+class RecordBasis(models.TextChoices):
+    OLDER_THAN_WINDOW = "older_than_window", "Older than the five-year window"
+    OWN_COPY = "own_copy", "Own copy not reasonably available"
+    PUBLIC_DOMAIN = "public_domain", "Public domain"
+    FAIR_USE = "fair_use", "Fair use"
+
+
+class RecordDeterminationKind(models.TextChoices):
+    FAIR_USE = "fair_use", "Fair use (section 107)"
+    S108E = "s108e", "Section 108(e)"
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def for_institution(self, institution: Institution) -> RecordQuerySet:
+        return self.filter(institution=institution)
+
+    def holding_slot(self) -> RecordQuerySet:
+        return self.filter(status__in=Record.HOLDING_STATUSES)
+
+    def priors_for(self, institution_id: int, title_key: str, year: int | None) -> RecordQuerySet:
+        """The prior requests that could count or block (R7, R10, R11): same institution and
+        key, holding a slot; `year=None` for the lifetime (`term`) scope. One index lookup."""
+        rows = self.filter(institution_id=institution_id, title_key=title_key).holding_slot()
+        return rows if year is None else rows.filter(year=year)
+
+    def awaiting_clearance(self) -> RecordQuerySet:
+        """The clearance queue, oldest first, with each record's decisions (newest first, in
+        `decisions_newest_first`) prefetched; `attach_counted_priors` adds the prior records."""
+        newest = Decision.objects.select_related("decided_by").order_by("-created_at", "-pk")
+        return (
+            self.filter(status=Record.Status.AWAITING_CLEARANCE)
+            .select_related("institution")
+            .prefetch_related(Prefetch("decisions", newest, to_attr="decisions_newest_first"))
+            .order_by("created_at", "pk")
+        )
+
+    def with_unverified_key(self) -> RecordQuerySet:
+        """Periodical copies keyed by a lone ISSN or a bare title: staff check and merge these."""
+        return self.filter(key_source__in=Record.UNVERIFIED_KEY_SOURCES)
+
+    def final(self) -> RecordQuerySet:
+        return self.filter(status__in=Record.FINAL_STATUSES)
+
+    def due_for_purge(self, today: date) -> RecordQuerySet:
+        """What SPEC section 7 allows to delete: due, final, no unpaid fee, no legal hold."""
+        unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
+        return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
+
+
+class Record(models.Model):
+    """The guideline 4 record of one request (loan or copy, whatever the outcome).
+
+    `created_at`, `local_date`, `year`, `retain_until` and `purge_on` are fixed at creation, so a
+    later change of COPYRIGHT_TIME_ZONE never re-buckets history or moves a purge date."""
+
+    Service = RecordService
+    WorkKind = RecordWorkKind
+    Status = RecordStatus
+    Outcome = RecordOutcome
+    Statement = RecordStatement
+    Basis = RecordBasis
+    DeterminationKind = RecordDeterminationKind
+
+    # A slot is held while accepted and not final, or once filled (SPEC section 1).
+    HOLDING_STATUSES = (Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED)
+    FINAL_STATUSES = (
+        Status.FILLED,
+        Status.CANCELLED,
+        Status.UNFILLED,
+        Status.REFUSED,
+        Status.REJECTED,
+        Status.CONVERTED_TO_LOAN,
+    )
+    UNVERIFIED_KEY_SOURCES = ("issn", "title")
+
+    institution = models.ForeignKey(
+        "registration.Institution", on_delete=models.PROTECT, related_name="copyright_records"
+    )
+    service = models.CharField(max_length=8, choices=Service.choices)
+    work_kind = models.CharField(max_length=16, choices=WorkKind.choices, blank=True)
+    created_at = models.DateTimeField(editable=False, help_text="The request's creation time.")
+    local_date = models.DateField(editable=False, help_text="In COPYRIGHT_TIME_ZONE, at creation.")
+    year = models.PositiveSmallIntegerField(editable=False, help_text="The copyright year Y.")
+    citation = models.JSONField(default=dict, help_text="The request's facts as entered.")
+    title_key = models.CharField(max_length=600, blank=True)
+    key_source = models.CharField(
+        max_length=24, blank=True, help_text="Where the key came from (authority, ISSN, title...)."
+    )
+    statement = models.CharField(max_length=3, choices=Statement.choices, blank=True)
+    basis = models.CharField(max_length=24, choices=Basis.choices, blank=True)
+    status = models.CharField(
+        max_length=24, choices=Status.choices, default=Status.ACCEPTED, db_index=True
+    )
+    outcome = models.CharField(
+        max_length=20, choices=Outcome.choices, help_text="Of the latest decision."
+    )
+    counted = models.BooleanField(default=False, help_text="Of the latest decision.")
+    permission_reference = models.CharField(max_length=200, blank=True)
+    permission_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_paid = models.BooleanField(default=False)
+    determination_kind = models.CharField(
+        max_length=8, choices=DeterminationKind.choices, blank=True
+    )
+    determination_note = models.TextField(blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(null=True, blank=True, help_text="Loans only.")
+    retain_until = models.DateField(editable=False, help_text="31 December of Y + 3.")
+    purge_on = models.DateField(editable=False, help_text="1 January of Y + 4.")
+    legal_hold = models.BooleanField(default=False, help_text="Never purged while set.")
+    legal_hold_reason = models.TextField(blank=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["institution", "title_key", "year"], name="record_prior_lookup"),
+            models.Index(fields=["purge_on"], name="record_purge_on"),
+            models.Index(fields=["permission_reference"], name="record_permission_ref"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("service", RecordService), name="record_service"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("work_kind", RecordWorkKind, blank=True),
+                name="record_work_kind",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("status", RecordStatus), name="record_status"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("outcome", RecordOutcome), name="record_outcome"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("statement", RecordStatement, blank=True),
+                name="record_statement",
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("basis", RecordBasis, blank=True), name="record_basis"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("determination_kind", RecordDeterminationKind, blank=True),
+                name="record_determination_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(counted=False) | Q(outcome="ACCEPT_CCG"),
+                name="record_counted_only_when_accepted_ccg",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_hold=False) | ~Q(legal_hold_reason=""),
+                name="record_legal_hold_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(permission_fee__isnull=True) | Q(permission_fee__gte=0),
+                name="record_fee_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(retain_until__lt=models.F("purge_on")),
+                name="record_retained_before_purge",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        key = self.title_key or self.get_service_display()
+        return f"Record {self.pk} ({key}, {self.year})"
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status in self.HOLDING_STATUSES
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL_STATUSES
+
+    @property
+    def has_unpaid_fee(self) -> bool:
+        return bool(self.permission_fee) and not self.fee_paid
+
+    @property
+    def latest_decision(self) -> Decision | None:
+        prefetched: list[Decision] | None = getattr(self, "decisions_newest_first", None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return self.decisions.order_by("-created_at", "-pk").first()
+
+
+class Decision(models.Model):
+    """One evaluation of a record by the rules. Immutable: a re-evaluation is a new row (save()
+    refuses updates, and a database trigger refuses UPDATE statements too)."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=Record.Outcome.choices)
+    rule = models.CharField(max_length=8, help_text="The rule that decided (R0-R11, O1).")
+    counted = models.BooleanField(default=False)
+    copy_number = models.PositiveIntegerField(null=True, blank=True)
+    title_key = models.CharField(max_length=600, blank=True)
+    counted_record_ids = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    explanation = models.TextField()
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member whose action caused this evaluation, if any.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["record", "created_at"], name="decision_record_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("outcome", RecordOutcome), name="decision_outcome"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted=False) | Q(outcome="ACCEPT_CCG"),
+                name="decision_counted_only_when_accepted_ccg",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} by {self.rule}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("Decisions are immutable: record a new evaluation instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class RecordStatusChange(models.Model):
+    """The status history of a record (SPEC section 7): who moved it, when, and why."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=24, choices=Record.Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Record.Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["record", "at"], name="statuschange_record_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("to_status", RecordStatus), name="statuschange_to_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or 'new'} -> {self.to_status}"

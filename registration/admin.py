@@ -1,0 +1,264 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from registration import services
+from registration.forms import DecisionForm, NoteForm
+from registration.matching import find_candidates
+from registration.models import (
+    CredentialDelivery,
+    DirectoryRecord,
+    Institution,
+    Registration,
+    TermsVersion,
+)
+
+DECISIONS = {
+    "approve": ("Approved; the credentials email is queued.", False),
+    "reject": ("Rejected; the reason is on record.", True),
+    "request-info": ("Marked as waiting for more information.", True),
+}
+
+
+def _staff(request: HttpRequest) -> User:
+    # The admin only lets active staff in, so the user is never anonymous here.
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _decide(registration: Registration, decision: str, text: str, user: User) -> None:
+    if decision == "approve":
+        services.approve_registration(registration, acting_user=user, note=text)
+    elif decision == "reject":
+        services.reject_registration(registration, reason=text, acting_user=user)
+    else:
+        services.request_more_information(registration, message=text, acting_user=user)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "oclc_symbol",
+        "name",
+        "city",
+        "region",
+        "status",
+        "is_reregistration",
+        "has_duplicate",
+        "submitted_at",
+    ]
+    list_filter = ["status", "is_reregistration"]
+    search_fields = ["oclc_symbol", "name", "city", "email", "phone"]
+    change_form_template = "registration/admin/registration_change_form.html"
+
+    def get_ordering(self, request: HttpRequest) -> Any:
+        return Registration.QUEUE_ORDER
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Registration._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Registrations are evidence: staff decide them with the buttons below, never edit them.
+        return False
+
+    @admin.display(boolean=True, description="duplicate")
+    def has_duplicate(self, obj: Registration) -> bool:
+        return obj.duplicate_of_id is not None
+
+    def get_urls(self) -> list[URLPattern]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/note/", view(self.note_view), name=f"{info}_note"),
+            path(
+                "<int:object_id>/decide/<str:decision>/",
+                view(self.decide_view),
+                name=f"{info}_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        registration = get_object_or_404(Registration, pk=object_id)
+        context = {
+            **(extra_context or {}),
+            "registration": registration,
+            "candidates": find_candidates(registration),
+            "events": registration.events.select_related("actor"),
+            "related": Registration.objects.filter(oclc_symbol=registration.oclc_symbol)
+            .exclude(pk=registration.pk)
+            .order_by("-submitted_at"),
+            "can_decide": request.user.has_perm("registration.change_registration"),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def note_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        return require_POST(self._note)(request, object_id)
+
+    def decide_view(self, request: HttpRequest, object_id: int, decision: str) -> HttpResponse:
+        return require_POST(self._decide)(request, object_id, decision)
+
+    def _note(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        registration = self._registration_to_change(request, object_id)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            services.add_verification_note(
+                registration, text=form.cleaned_data["text"], acting_user=_staff(request)
+            )
+            messages.success(request, "Note recorded.")
+        else:
+            messages.error(request, "Write the note before saving it.")
+        return self._back_to(registration)
+
+    def _decide(self, request: HttpRequest, object_id: int, decision: str) -> HttpResponse:
+        registration = self._registration_to_change(request, object_id)
+        if decision not in DECISIONS:
+            return self._back_to(registration)
+        done, text_required = DECISIONS[decision]
+        form = DecisionForm(request.POST, text_required=text_required)
+        if not form.is_valid():
+            messages.error(request, "Give a reason: it is kept on record and may be shown.")
+            return self._back_to(registration)
+        try:
+            _decide(registration, decision, form.cleaned_data["text"], _staff(request))
+        except services.RegistrationAlreadyDecided:
+            messages.warning(request, "This registration was already decided; nothing changed.")
+        except services.ApprovalRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, done)
+        return self._back_to(registration)
+
+    def _registration_to_change(self, request: HttpRequest, object_id: int) -> Registration:
+        if not request.user.has_perm("registration.change_registration"):
+            raise PermissionDenied("You may not decide registrations.")
+        return get_object_or_404(Registration, pk=object_id)
+
+    def _back_to(self, registration: Registration) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:registration_registration_change", args=[registration.pk])
+        )
+
+
+class CredentialDeliveryInline(admin.TabularInline):
+    model = CredentialDelivery
+    fields = ["status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
+    readonly_fields = ["status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["oclc_symbol", "name", "city", "region", "is_active", "verified_at", "emailed"]
+    list_filter = ["is_active"]
+    search_fields = ["oclc_symbol", "name", "city", "email"]
+    readonly_fields = ["oclc_symbol", "user", "verified_at", "created_at"]
+    inlines = [CredentialDeliveryInline]
+    change_form_template = "registration/admin/institution_change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # institutions come from approved registrations
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
+        latest = CredentialDelivery.objects.filter(institution=OuterRef("pk")).order_by(
+            "-created_at"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_delivery=Subquery(latest.values("status")[:1]))
+        )
+
+    @admin.display(description="credentials email")
+    def emailed(self, obj: Institution) -> str:
+        status = getattr(obj, "last_delivery", None)
+        return CredentialDelivery.Status(status).label if status else "-"
+
+    def get_urls(self) -> list[URLPattern]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view(require_POST(self.resend_view))
+        return [
+            path("<int:object_id>/resend-credentials/", view, name=f"{info}_resend"),
+            *super().get_urls(),
+        ]
+
+    def resend_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        institution = get_object_or_404(Institution, pk=object_id)
+        if not self.has_change_permission(request, institution):
+            raise PermissionDenied("You may not resend credentials.")
+        try:
+            services.resend_credentials(institution, acting_user=_staff(request))
+        except services.ApprovalRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, "A new password is being emailed; the old one stops working.")
+        return HttpResponseRedirect(
+            reverse("admin:registration_institution_change", args=[institution.pk])
+        )
+
+
+@admin.register(CredentialDelivery)
+class CredentialDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["institution", "status", "attempts", "last_error", "created_at", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["institution"]
+    search_fields = ["institution__oclc_symbol", "institution__name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in CredentialDelivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(DirectoryRecord)
+class DirectoryRecordAdmin(admin.ModelAdmin):
+    list_display = ["name", "source", "oclc_symbol", "isil", "fscs_key", "city", "region"]
+    list_filter = ["source"]
+    search_fields = ["name", "oclc_symbol", "isil", "fscs_key", "city", "postal_code"]
+    show_full_result_count = False
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    """Publishing a new version is adding one; published texts stay as they were accepted."""
+
+    list_display = ["version", "published_at", "published_by"]
+    fields = ["terms", "copyright_statement"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
+        current = TermsVersion.current()
+        if current is None:
+            return {}
+        return {"terms": current.terms, "copyright_statement": current.copyright_statement}
+
+    def save_model(self, request: HttpRequest, obj: TermsVersion, form: Any, change: bool) -> None:
+        current = TermsVersion.current()
+        obj.version = (current.version if current else 0) + 1
+        obj.published_by = _staff(request)
+        obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)

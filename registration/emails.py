@@ -1,0 +1,33 @@
+"""Registration emails: one function per email, each with subject, text and HTML templates."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from registration.models import Institution
+
+
+def _send(name: str, *, to: str, context: dict[str, Any]) -> None:
+    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send(fail_silently=False)
+
+
+def send_credentials(institution: Institution, *, password: str) -> None:
+    """The only place the plaintext password goes: this one email, never a log or the database."""
+    _send(
+        "credentials",
+        to=institution.email,
+        context={
+            "institution": institution,
+            "username": institution.username,
+            "password": password,
+            "login_url": f"{settings.SITE_URL}{reverse('login')}",
+        },
+    )

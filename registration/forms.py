@@ -1,0 +1,99 @@
+from typing import Any
+
+from django import forms
+
+from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersion
+from registration.normalize import isil_or_blank, phone_key
+
+
+class RegistrationForm(forms.ModelForm):
+    accept_terms = forms.BooleanField(
+        label="We accept the terms and the copyright statement above",
+        error_messages={"required": "Tick the box to accept the terms and copyright statement."},
+    )
+    terms_version = forms.ModelChoiceField(
+        queryset=TermsVersion.objects.all(), widget=forms.HiddenInput
+    )
+    # A honeypot: people never see it (hidden by CSS and from assistive technology); bots that
+    # fill every field do. See templates/registration/register.html.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    class Meta:
+        model = Registration
+        fields = [
+            "oclc_symbol",
+            "isil",
+            "name",
+            "department",
+            "street",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "contact_name",
+            "email",
+            "phone",
+        ]
+        help_texts = {
+            "oclc_symbol": "3 to 6 characters as OCLC assigned it, e.g. DLC. It becomes your "
+            "username.",
+            "isil": "Optional, e.g. DLC or US-DLC (MARC code) or GB-UkOxU (ISIL).",
+            "phone": "A number staff can call to verify the registration.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
+        autocomplete = {
+            "name": "organization",
+            "street": "street-address",
+            "city": "address-level2",
+            "region": "address-level1",
+            "postal_code": "postal-code",
+            "country": "country-name",
+            "contact_name": "name",
+            "email": "email",
+            "phone": "tel",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean_oclc_symbol(self) -> str:
+        symbol = self.cleaned_data["oclc_symbol"].strip().upper()
+        OCLC_SYMBOL_VALIDATOR(symbol)
+        return symbol
+
+    def clean_isil(self) -> str:
+        try:
+            return isil_or_blank(self.cleaned_data["isil"])
+        except ValueError:
+            raise forms.ValidationError(
+                "Not a valid MARC organization code or ISIL (e.g. DLC, US-DLC, GB-UkOxU)."
+            ) from None
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if len(phone_key(phone)) < 7:
+            raise forms.ValidationError("Enter a phone number with its area code.")
+        return phone
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def registration_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Verification note", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    """Approve (optional note), reject (reason required) or ask for more information."""
+
+    text = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, text_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = text_required

@@ -1,0 +1,32 @@
+"""Credential delivery tasks: thin wrappers around services, taking ids only."""
+
+import smtplib
+
+from celery import Task, shared_task
+
+from registration import services
+
+MAX_RETRIES = 5
+
+
+def retry_delay(retries: int) -> int:
+    """1, 2, 4, 8, 16 minutes: an SMTP server that is down for maintenance gets time to recover."""
+    return 60 * 2**retries
+
+
+@shared_task(bind=True, name="registration.deliver_credentials", max_retries=MAX_RETRIES)
+def deliver_credentials(self: Task, delivery_id: int) -> None:
+    try:
+        services.deliver_credentials(delivery_id)
+    except (smtplib.SMTPException, OSError) as error:
+        final = self.request.retries >= MAX_RETRIES
+        services.record_delivery_failure(delivery_id, error=error, final=final)
+        if not final:
+            # A retry generates a fresh password: the one just made was never delivered. The
+            # exception is not chained into the retry so no message text reaches the broker.
+            raise self.retry(countdown=retry_delay(self.request.retries), exc=None) from None
+
+
+@shared_task(name="registration.requeue_credential_deliveries")
+def requeue_credential_deliveries() -> int:
+    return services.requeue_stale_deliveries()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from registration import views
+
+app_name = "registration"
+urlpatterns = [
+    path("", views.register, name="register"),
+    path("received/", views.received, name="received"),
+]

@@ -1,0 +1,55 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from registration import services
+from registration.forms import RegistrationForm
+from registration.models import TermsVersion
+
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+def _over_rate_limit(ip_address: str | None) -> bool:
+    """Count submissions per address per hour, in the shared cache (Redis in production)."""
+    key = f"registration:submissions:{ip_address or 'unknown'}"
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
+        count = 1
+    return count > settings.REGISTRATION_RATE_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    terms = TermsVersion.current()
+    if terms is None:
+        return render(request, "registration/closed.html", status=503)
+    form = RegistrationForm(request.POST or None, initial={"terms_version": terms})
+    if request.method == "POST":
+        ip_address = get_client_ip_address(request)
+        if _over_rate_limit(ip_address):
+            return render(
+                request, "registration/register.html", _context(form, terms, True), status=429
+            )
+        if form.is_valid():
+            if not form.is_bot:
+                services.submit_registration(
+                    form.registration_data(),
+                    terms=form.cleaned_data["terms_version"],
+                    ip_address=ip_address,
+                )
+            return redirect("registration:received")
+    return render(request, "registration/register.html", _context(form, terms, False))
+
+
+def _context(form: RegistrationForm, terms: TermsVersion, rate_limited: bool) -> dict[str, object]:
+    return {"form": form, "terms": terms, "rate_limited": rate_limited}
+
+
+def received(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/received.html")
