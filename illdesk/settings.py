@@ -139,6 +139,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password", "old_password"]
 
+# Public registration form: submissions accepted per client IP address per hour.
+REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
@@ -204,6 +207,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-copyright-records": {
         "task": "copyright_rules.purge_due_records",
         "schedule": timedelta(days=1),
+    },
+    # The credentials outbox: re-queue deliveries the broker lost or never received.
+    "requeue-credential-deliveries": {
+        "task": "registration.requeue_credential_deliveries",
+        "schedule": timedelta(minutes=1),
     },
 }
 
