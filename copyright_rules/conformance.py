@@ -1,0 +1,163 @@
+"""Runs conformance vectors (SPEC.md section 8, clarification 16) through `rules.decide`.
+
+Pure: takes lines, returns results. The `copyright_conformance` management command prints them.
+The `parse_*` functions also turn a form's facts dictionary (the vector keys) into rule facts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .facts import PriorRequest, RequestFacts, RuleSettings, StaffDetermination
+from .keys import Authority
+from .rules import decide, retention_dates
+
+_REQUEST_FIELDS = frozenset(RequestFacts.__dataclass_fields__) - {"staff_determination"}
+_PRIOR_FIELDS = frozenset(PriorRequest.__dataclass_fields__)
+_LIST_FIELDS = ("issns", "isbns")
+
+
+class VectorError(ValueError):
+    """A line that is not a valid vector."""
+
+
+@dataclass(frozen=True, slots=True)
+class VectorResult:
+    line_number: int
+    vector_id: str | None
+    output: dict[str, Any]
+    passed: bool
+    mismatches: tuple[str, ...] = ()
+
+
+def parse_datetime(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.utcoffset() is None:
+        raise VectorError(f"created_at {value!r} has no UTC offset")
+    return moment
+
+
+def _common(data: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    values = {name: value for name, value in data.items() if name in allowed}
+    for name in _LIST_FIELDS:
+        if values.get(name) is not None:
+            values[name] = tuple(values[name])
+        else:
+            values.pop(name, None)
+    if isinstance(values.get("author"), list):
+        values["author"] = tuple(values["author"])
+    if values.get("created_at") is not None:
+        values["created_at"] = parse_datetime(values["created_at"])
+    return values
+
+
+def parse_request(data: Mapping[str, Any]) -> RequestFacts:
+    """The facts of a request from the vector (and form) keys; unknown keys are ignored."""
+    values = _common(data, _REQUEST_FIELDS)
+    values.setdefault("service", None)
+    determination = data.get("staff_determination")
+    if determination is not None:
+        values["staff_determination"] = StaffDetermination(
+            kind=determination.get("kind"), note=determination.get("note")
+        )
+    return RequestFacts(**values)
+
+
+def parse_prior(data: Mapping[str, Any]) -> PriorRequest:
+    values = _common(data, _PRIOR_FIELDS)
+    values["id"] = str(values.get("id"))
+    return PriorRequest(**values)
+
+
+def parse_authority(data: Mapping[str, Any] | None) -> Authority:
+    data = data or {}
+    return Authority(
+        issn_groups=data.get("issn_groups") or (),
+        title_groups=data.get("title_groups") or {},
+        isbn_groups=data.get("isbn_groups") or (),
+    )
+
+
+def run_vector(vector: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The output dictionary of clarification 16 and the differences from `expect`."""
+    settings = RuleSettings.from_mapping(vector.get("settings") or {})
+    request_data = vector["request"]
+    if request_data.get("service") is None:
+        output = _retention_output(vector["id"], request_data, settings)
+    else:
+        output = _decision_output(vector, request_data, settings)
+    return output, _mismatches(output, vector.get("expect") or {})
+
+
+def _retention_output(
+    vector_id: str, request: Mapping[str, Any], settings: RuleSettings
+) -> dict[str, Any]:
+    retain_until, purge_on = retention_dates(
+        parse_datetime(request["created_at"]), settings.time_zone
+    )
+    return {
+        "id": vector_id,
+        "retain_until": retain_until.isoformat(),
+        "purge_on": purge_on.isoformat(),
+    }
+
+
+def _decision_output(
+    vector: Mapping[str, Any], request_data: Mapping[str, Any], settings: RuleSettings
+) -> dict[str, Any]:
+    request = parse_request(request_data)
+    priors = [parse_prior(item) for item in vector.get("history") or ()]
+    decision = decide(request, priors, settings, parse_authority(vector.get("authority")))
+    return {
+        "id": vector["id"],
+        "outcome": str(decision.outcome),
+        "rule": str(decision.rule),
+        "counted": decision.counted,
+        "copy_number": decision.copy_number,
+        "flags": [str(flag) for flag in decision.flags],
+        "title_key": decision.title_key,
+        "counted_ids": list(decision.counted_ids),
+    }
+
+
+def _mismatches(output: Mapping[str, Any], expect: Mapping[str, Any]) -> tuple[str, ...]:
+    problems = []
+    for name, wanted in expect.items():
+        actual = output.get(name)
+        if name == "flags":
+            missing = [flag for flag in wanted if flag not in actual]
+            if missing:
+                problems.append(f"flags: missing {missing}, got {actual}")
+        elif actual != wanted:
+            problems.append(f"{name}: expected {wanted!r}, got {actual!r}")
+    return tuple(problems)
+
+
+def run_line(line_number: int, line: str) -> VectorResult | None:
+    """One line's result; None for a blank line. A malformed line fails, it never raises."""
+    if not line.strip():
+        return None
+    vector_id = None
+    try:
+        vector = json.loads(line)
+        vector_id = vector.get("id")
+        output, mismatches = run_vector(vector)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        message = f"line {line_number}: malformed vector: {error!r}"
+        output = {"id": vector_id, "line": line_number, "error": message}
+        return VectorResult(line_number, vector_id, output, False, (message,))
+    return VectorResult(line_number, vector_id, output, not mismatches, mismatches)
+
+
+def run_lines(lines: Iterable[str]) -> tuple[list[VectorResult], int, int]:
+    """Every vector's result, then the numbers passed and failed."""
+    results: Sequence[VectorResult | None] = [
+        run_line(number, line) for number, line in enumerate(lines, start=1)
+    ]
+    outputs = [result for result in results if result is not None]
+    passed = sum(result.passed for result in outputs)
+    return outputs, passed, len(outputs) - passed

@@ -1,0 +1,420 @@
+"""The facts the copyright rules read and the decision they return (SPEC.md sections 1-4, 8).
+
+Pure Python: no Django, no database. The web application and the conformance runner build these
+from their own rows and dictionaries, so every rule lives in one place (`rules.decide`).
+
+Enumerated request fields are typed `str | None` on purpose: institutions submit free values, and
+clarification 7 makes an unknown value a REJECT_INCOMPLETE decision rather than a crash. The
+StrEnum members below are strings, so callers may pass them directly.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+
+class Service(StrEnum):
+    LOAN = "loan"
+    COPY = "copy"
+
+
+class WorkKind(StrEnum):
+    PERIODICAL = "periodical"
+    NON_PERIODICAL = "non_periodical"
+
+
+class Statement(StrEnum):
+    CCG = "CCG"
+    CCL = "CCL"
+
+
+class Basis(StrEnum):
+    OLDER_THAN_WINDOW = "older_than_window"
+    OWN_COPY = "own_copy"
+    PUBLIC_DOMAIN = "public_domain"
+    FAIR_USE = "fair_use"
+
+
+class Material(StrEnum):
+    TEXT = "text"
+    MUSIC = "music"
+    PICTORIAL = "pictorial"
+    AUDIOVISUAL = "audiovisual"
+    AUDIOVISUAL_NEWS = "audiovisual_news"
+
+
+class Purpose(StrEnum):
+    RESEARCH = "research"
+    OTHER = "other"
+
+
+class Extent(StrEnum):
+    ONE_ARTICLE = "one_article"
+    MULTIPLE_ARTICLES = "multiple_articles"
+    ENTIRE_ISSUE = "entire_issue"
+    ENTIRE_WORK = "entire_work"
+    PART = "part"
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    IN_PROCESS = "in_process"
+    SHIPPED = "shipped"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    UNFILLED = "unfilled"
+    REFUSED = "refused"
+    REJECTED = "rejected"
+    CONVERTED_TO_LOAN = "converted_to_loan"
+    AWAITING_CLEARANCE = "awaiting_clearance"
+
+
+# SPEC 1 "Counting status": accepted-but-not-final or filled requests hold a slot. CONTU guideline
+# 1 counts "filled requests"; counting pending ones too reserves the slot so two requests in flight
+# cannot both become the sixth copy.
+HOLDING_SLOT: frozenset[str] = frozenset(
+    {Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED}
+)
+
+
+class Outcome(StrEnum):
+    ACCEPT_CCG = "ACCEPT_CCG"
+    ACCEPT_CCL = "ACCEPT_CCL"
+    NEEDS_PERMISSION = "NEEDS_PERMISSION"
+    REFUSE = "REFUSE"
+    REJECT_INCOMPLETE = "REJECT_INCOMPLETE"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class Rule(StrEnum):
+    R0 = "R0"
+    R1 = "R1"
+    O1 = "O1"
+    R2 = "R2"
+    R3 = "R3"
+    R4 = "R4"
+    R5 = "R5"
+    R6 = "R6"
+    R7 = "R7"
+    R8 = "R8"
+    R9 = "R9"
+    R10 = "R10"
+    R11 = "R11"
+
+
+class Flag(StrEnum):
+    UNVERIFIED_TITLE_KEY = "unverified_title_key"
+    STATEMENT_CORRECTED = "statement_corrected"
+
+
+class DeterminationKind(StrEnum):
+    FAIR_USE = "fair_use"
+    S108E = "s108e"
+
+
+class DateMode(StrEnum):
+    EXACT = "exact"
+    CALENDAR_YEARS = "calendar_years"
+
+
+class NonperiodicalScope(StrEnum):
+    CALENDAR_YEAR = "calendar_year"
+    TERM = "term"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffDetermination:
+    """A section 107 fair-use or section 108(e) determination recorded by staff (rule O1)."""
+
+    kind: str
+    note: str | None = None
+
+
+def _require_aware(value: datetime | None, name: str) -> None:
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestFacts:
+    """The request being decided, as submitted (SPEC 8 `request`)."""
+
+    created_at: datetime
+    service: str | None
+    institution: str | None = None
+    work_kind: str | None = None
+    title: str | None = None
+    issns: tuple[str, ...] = ()
+    isbns: tuple[str, ...] = ()
+    author: str | tuple[str, ...] | None = None
+    publication_date: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    article: str | None = None
+    patron_ref: str | None = None
+    statement: str | None = None
+    basis: str | None = None
+    note: str | None = None
+    own_copy_covers_item: bool | None = None
+    permission_reference: str | None = None
+    staff_determination: StaffDetermination | None = None
+    material: str | None = None
+    purpose: str | None = None
+    extent: str | None = None
+    pages_requested: int | None = None
+    total_pages: int | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at, "created_at")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriorRequest:
+    """Another request of the institution on record, with its stored decision.
+
+    `year` and `key` may be passed precomputed (the database stores both, so a later change of
+    zone or authority cannot re-bucket history); when absent they are derived from `created_at`
+    and the identifiers, with the settings and authority given to `decide`.
+    """
+
+    id: str
+    status: str
+    outcome: str | None
+    counted: bool
+    created_at: datetime | None = None
+    year: int | None = None
+    key: str | None = None
+    institution: str | None = None
+    service: str | None = Service.COPY
+    work_kind: str | None = None
+    title: str | None = None
+    issns: tuple[str, ...] = ()
+    isbns: tuple[str, ...] = ()
+    author: str | tuple[str, ...] | None = None
+    publication_date: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    article: str | None = None
+    patron_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.created_at, "created_at")
+        if self.created_at is None and self.year is None:
+            raise ValueError(f"prior request {self.id}: give created_at or year")
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _check_count(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuleSettings:
+    """SPEC section 2; the Django side fills it from the `COPYRIGHT_*` settings."""
+
+    time_zone: str = "America/New_York"
+    periodical_limit: int = 5
+    nonperiodical_limit: int = 5
+    nonperiodical_scope: NonperiodicalScope = NonperiodicalScope.CALENDAR_YEAR
+    window_years: int = 5
+    date_mode: DateMode = DateMode.EXACT
+    max_future_years: int = 1
+    one_article_per_issue: bool = True
+    small_part_max_fraction: float = 0.10
+
+    def __post_init__(self) -> None:
+        zone(self.time_zone)  # raises ZoneInfoNotFoundError for a misspelt zone
+        for name in ("periodical_limit", "nonperiodical_limit", "window_years", "max_future_years"):
+            _check_count(name, getattr(self, name))
+        object.__setattr__(self, "date_mode", DateMode(self.date_mode))
+        object.__setattr__(
+            self, "nonperiodical_scope", NonperiodicalScope(self.nonperiodical_scope)
+        )
+        if not isinstance(self.one_article_per_issue, bool):
+            raise ValueError("one_article_per_issue must be a boolean")
+        if not 0 <= self.small_part_max_fraction <= 1:
+            raise ValueError("small_part_max_fraction must be between 0 and 1")
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any], *, base: RuleSettings | None = None
+    ) -> RuleSettings:
+        """Override `base` (default: the SPEC defaults) by name.
+
+        Names are the settings without the `COPYRIGHT_` prefix, in any case
+        (`periodical_limit`, `COPYRIGHT_DATE_MODE`); an unknown name is an error, so a typo
+        never silently leaves the default in force.
+        """
+        known = {f.name for f in dataclasses.fields(cls)}
+        changes: dict[str, Any] = {}
+        for raw_name, value in values.items():
+            name = raw_name.lower().removeprefix("copyright_")
+            if name not in known:
+                raise ValueError(f"unknown copyright setting {raw_name!r}")
+            changes[name] = value
+        return dataclasses.replace(base or cls(), **changes)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.time_zone)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """One evaluation of a request (SPEC section 3), stored immutably by the application."""
+
+    outcome: Outcome
+    rule: Rule
+    counted: bool
+    copy_number: int | None
+    title_key: str | None
+    counted_ids: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    explanation: str
+    year: int
+
+
+# --- reading the submitted values --------------------------------------------------------------
+
+_PUBLICATION_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
+_DETERMINATIONS = {
+    DeterminationKind.FAIR_USE: "a fair-use determination (17 U.S.C. 107)",
+    DeterminationKind.S108E: "a section 108(e) determination that no copy is obtainable at a "
+    "fair price",
+}
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def clean(value: str | None) -> str | None:
+    """Clarification 6: an empty or whitespace-only value is absent; others are trimmed."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationDate:
+    year: int
+    latest: date
+
+
+@lru_cache(maxsize=4096)
+def parse_publication_date(value: str | None) -> PublicationDate | None:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None (SPEC 1)."""
+    match = _PUBLICATION_DATE.fullmatch(value.strip()) if value else None
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else 0 for part in match.groups())
+    try:
+        if not month:
+            return PublicationDate(year, date(year, 12, 31))
+        return PublicationDate(year, date(year, month, day or calendar.monthrange(year, month)[1]))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _choice(kind: type[_E], raw: str | None) -> _E | None:
+    """The member named by `raw` (trimmed, any case), None when blank; ValueError when unknown."""
+    value = clean(raw)
+    if value is None:
+        return None
+    if kind is Statement:
+        value = value.upper().removeprefix("US-")  # clarification 7: ISO 18626 `US-CCG`
+    return kind(value if kind is Statement else value.lower())
+
+
+def is_loan(service: str | None) -> bool:
+    try:
+        return _choice(Service, service) is Service.LOAN
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFacts:
+    """The request's enumerated values read once; `problem` is the first R1 reason, if any."""
+
+    kind: WorkKind | None
+    statement: Statement | None
+    basis: Basis | None  # None with a CCG statement: clarification 12 ignores it
+    material: Material
+    purpose: Purpose
+    extent: Extent
+    publication: PublicationDate | None
+    determination: str | None  # a valid staff determination, described for the explanation
+    problem: str | None
+
+
+class _Reader:
+    """Collects the first problem while reading, so R1 can name it to the institution."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def choice(self, kind: type[_E], raw: str | None, label: str) -> _E | None:
+        try:
+            return _choice(kind, raw)
+        except ValueError:
+            self.problems.append(f"the {label} {raw!r} is not a known value")
+            return None
+
+    def require(self, present: object, problem: str) -> None:
+        if not present:
+            self.problems.append(problem)
+
+
+def parse_facts(request: RequestFacts) -> ParsedFacts:
+    read = _Reader()
+    service = read.choice(Service, request.service, "service")
+    read.require(service, "the service (loan or copy) is missing")
+    kind = read.choice(WorkKind, request.work_kind, "work kind")
+    read.require(kind, "a copy request must say whether it is from a periodical or another work")
+    statement = read.choice(Statement, request.statement, "compliance statement")
+    read.require(statement, "it carries no CCG or CCL compliance statement (CONTU guideline 3)")
+    basis = _read_basis(read, request) if statement is Statement.CCL else None
+    default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
+    return ParsedFacts(
+        kind=kind,
+        statement=statement,
+        basis=basis,
+        material=read.choice(Material, request.material, "material") or Material.TEXT,
+        purpose=read.choice(Purpose, request.purpose, "purpose") or Purpose.RESEARCH,
+        extent=read.choice(Extent, request.extent, "extent") or default_extent,
+        publication=parse_publication_date(request.publication_date),
+        determination=_determination(request.staff_determination),
+        problem=read.problems[0] if read.problems else None,
+    )
+
+
+def _read_basis(read: _Reader, request: RequestFacts) -> Basis | None:
+    basis = read.choice(Basis, request.basis, "CCL basis")
+    read.require(basis or clean(request.basis), "a CCL statement must give its basis")
+    if basis is Basis.FAIR_USE:
+        read.require(clean(request.note), "a fair-use basis needs a written note")
+    return basis
+
+
+def _determination(determination: StaffDetermination | None) -> str | None:
+    # Clarification 6: a determination without a note is ignored; so is an unknown kind, which
+    # the admin form cannot produce: neither may release a copy.
+    if determination is None or clean(determination.note) is None:
+        return None
+    try:
+        return _DETERMINATIONS[DeterminationKind(determination.kind)]
+    except ValueError:
+        return None

@@ -1,0 +1,294 @@
+"""Title keys (periodicals) and work keys (non-periodicals): SPEC 1, clarifications 2-5 and 8.
+
+CONTU guideline 1(a) counts copies "with respect to any given periodical (as opposed to any given
+issue)", and 1(b) "from any given work": the key decides which requests are the same periodical
+or work. Pure Python, no Django.
+
+Key strings:
+
+- `ISSN-GROUP:<group id>` / `ISBN-GROUP:<group id>`: a group of the title authority. The group id
+  is the id the authority was built with (the database passes its primary keys), by default the
+  group's position in the list. The key never depends on which member identifier was cited.
+- `ISSN:NNNN-NNNC`: the first valid cited ISSN, when none is in the authority (step 3).
+- `TITLE:<normalized title>`: step 4.
+- `ISBN:<ISBN-13>`: the first valid cited ISBN, when none is in the authority.
+- `WORK:<normalized title>|<normalized first author>`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+
+from stdnum import isbn as stdnum_isbn
+from stdnum import issn as stdnum_issn
+
+ISSN_GROUP_PREFIX = "ISSN-GROUP:"
+ISBN_GROUP_PREFIX = "ISBN-GROUP:"
+ISSN_PREFIX = "ISSN:"
+TITLE_PREFIX = "TITLE:"
+ISBN_PREFIX = "ISBN:"
+WORK_PREFIX = "WORK:"
+
+_CACHE_SIZE = 65536
+_Normalizer = Callable[[str], "str | None"]
+# Clarification 2: only hyphens are removed. U+2010/U+2011 are hyphens too (pasted from PDFs);
+# dashes and spaces are not, so `0028 0836` and `ISSN 0028-0836` stay invalid, stricter than stdnum.
+_HYPHENS = str.maketrans("", "", "-\u2010\u2011")
+_ISSN_SHAPE = re.compile(r"[0-9]{7}[0-9X]", re.ASCII)
+_ISBN_SEPARATORS = str.maketrans("", "", "-\u2010\u2011 ")
+_ISBN_SHAPE = re.compile(r"[0-9]{9}[0-9X]|[0-9]{13}", re.ASCII)
+_APOSTROPHES = frozenset("'\u2019\u02bc")
+_LEADING_ARTICLES = ("the ", "a ", "an ")
+
+
+class KeySource(StrEnum):
+    ISSN_GROUP = "issn_group"
+    TITLE_GROUP = "title_group"
+    ISSN = "issn"
+    TITLE = "title"
+    ISBN_GROUP = "isbn_group"
+    ISBN = "isbn"
+    WORK = "work"
+    NONE = "none"
+
+
+UNVERIFIED_SOURCES: frozenset[KeySource] = frozenset({KeySource.ISSN, KeySource.TITLE})
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_issn(value: str) -> str | None:
+    """`NNNN-NNNC` with an upper-case X, or None when the input is not a valid ISSN (ISO 3297)."""
+    compact = value.strip().translate(_HYPHENS).upper()
+    if not _ISSN_SHAPE.fullmatch(compact) or not stdnum_issn.is_valid(compact):
+        return None
+    return f"{compact[:4]}-{compact[4:]}"
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_isbn(value: str) -> str | None:
+    """The ISBN-13 (digits only), or None: a wrong check digit is never repaired (clarif. 2)."""
+    compact = value.strip().translate(_ISBN_SEPARATORS).upper()
+    if not _ISBN_SHAPE.fullmatch(compact) or not stdnum_isbn.is_valid(compact):
+        return None
+    return stdnum_isbn.to_isbn13(compact)
+
+
+class _PunctuationTable(dict[int, str | None]):
+    """A `str.translate` table filled on first sight of each character (clarification 5).
+
+    Apostrophes are deleted (`Children's` -> `childrens`); other Unicode punctuation (P*) becomes
+    a space; everything else, symbols (S*) included, is kept.
+    """
+
+    def __missing__(self, codepoint: int) -> str | None:
+        char = chr(codepoint)
+        if char in _APOSTROPHES:
+            result: str | None = None
+        elif unicodedata.category(char).startswith("P"):
+            result = " "
+        else:
+            result = char
+        self[codepoint] = result
+        return result
+
+
+_PUNCTUATION = _PunctuationTable()
+
+
+def _normalize_text(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value).casefold()
+    # Clarification 4: `&` becomes ` and ` before punctuation (it is Po) and whitespace handling.
+    text = text.replace("&", " and ").translate(_PUNCTUATION)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def normalize_title(value: str) -> str:
+    """SPEC 1: NFKC, casefold, `&` -> and, punctuation removed, one leading article removed."""
+    text = _normalize_text(value)
+    for article in _LEADING_ARTICLES:
+        if text.startswith(article):
+            return text[len(article) :]
+    return text
+
+
+def first_author(author: str | Sequence[str] | None) -> str:
+    """Clarification 8: the text before the first `;`, or the first item of a list."""
+    if author is None:
+        return ""
+    if isinstance(author, str):
+        return author.split(";", 1)[0]
+    return author[0] if author else ""
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _normalize_author_text(value: str) -> str:
+    return _normalize_text(value)
+
+
+def normalize_author(author: str | Sequence[str] | None) -> str:
+    """Normalized like a title, but a leading `A.` is an initial, not an article (clarif. 8)."""
+    return _normalize_author_text(first_author(author))
+
+
+def _group_ids(groups: Sequence[object], ids: Sequence[str] | None) -> tuple[str, ...]:
+    if ids is None:
+        return tuple(str(index) for index in range(len(groups)))
+    if len(ids) != len(groups) or len(set(ids)) != len(ids):
+        raise ValueError("group ids must be unique, one per group")
+    return tuple(str(group_id) for group_id in ids)
+
+
+def _index_members(
+    groups: Sequence[Sequence[str]], keys: Sequence[str], normalize: _Normalizer
+) -> dict[str, str]:
+    # An identifier listed in two groups belongs to the first; invalid ones are skipped, as
+    # invalid citations are, so one bad authority row cannot stop every decision.
+    index: dict[str, str] = {}
+    for members, key in zip(groups, keys, strict=True):
+        for member in members:
+            normalized = normalize(member)
+            if normalized is not None:
+                index.setdefault(normalized, key)
+    return index
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Authority:
+    """The staff-maintained title authority (SPEC 8 `authority`).
+
+    `issn_groups` and `isbn_groups` list the identifiers of one title or one work; `title_groups`
+    maps an already normalized title to an ISSN group, by index or by group id. Compared by
+    identity, so it can be part of a cache key.
+    """
+
+    issn_groups: Sequence[Sequence[str]] = ()
+    title_groups: Mapping[str, int | str] = field(default_factory=dict)
+    isbn_groups: Sequence[Sequence[str]] = ()
+    issn_group_ids: Sequence[str] | None = None
+    isbn_group_ids: Sequence[str] | None = None
+    _by_issn: dict[str, str] = field(init=False, repr=False)
+    _by_title: dict[str, str] = field(init=False, repr=False)
+    _by_isbn: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        issn_ids = _group_ids(self.issn_groups, self.issn_group_ids)
+        isbn_ids = _group_ids(self.isbn_groups, self.isbn_group_ids)
+        issn_keys = [ISSN_GROUP_PREFIX + group_id for group_id in issn_ids]
+        isbn_keys = [ISBN_GROUP_PREFIX + group_id for group_id in isbn_ids]
+        object.__setattr__(
+            self, "_by_issn", _index_members(self.issn_groups, issn_keys, normalize_issn)
+        )
+        object.__setattr__(
+            self, "_by_isbn", _index_members(self.isbn_groups, isbn_keys, normalize_isbn)
+        )
+        object.__setattr__(self, "_by_title", self._title_index(issn_ids, issn_keys))
+
+    def _title_index(self, ids: tuple[str, ...], keys: list[str]) -> dict[str, str]:
+        by_id = dict(zip(ids, keys, strict=True))
+        index: dict[str, str] = {}
+        for title, group in self.title_groups.items():
+            key = keys[group] if isinstance(group, int) else by_id.get(str(group))
+            if key is None:
+                raise ValueError(f"title {title!r} names an unknown ISSN group {group!r}")
+            index[title] = key
+        return index
+
+    def issn_group_key(self, issn: str) -> str | None:
+        return self._by_issn.get(issn)
+
+    def title_group_key(self, normalized_title: str) -> str | None:
+        return self._by_title.get(normalized_title)
+
+    def isbn_group_key(self, isbn13: str) -> str | None:
+        return self._by_isbn.get(isbn13)
+
+
+EMPTY_AUTHORITY = Authority()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    key: str | None
+    source: KeySource
+    invalid_issns: tuple[str, ...] = ()
+    invalid_isbns: tuple[str, ...] = ()
+
+    @property
+    def unverified(self) -> bool:
+        """Clarification 9: a key from step 3 or 4 is flagged for staff."""
+        return self.source in UNVERIFIED_SOURCES
+
+
+def _split_valid(
+    values: tuple[str, ...], normalize: _Normalizer
+) -> tuple[list[str], tuple[str, ...]]:
+    valid: list[str] = []
+    invalid: list[str] = []
+    for value in values:
+        normalized = normalize(value)
+        if normalized is None:
+            invalid.append(value)
+        else:
+            valid.append(normalized)
+    return valid, tuple(invalid)
+
+
+def periodical_key(
+    title: str | None, issns: Sequence[str], authority: Authority = EMPTY_AUTHORITY
+) -> KeyResult:
+    """The title key, in SPEC 1 order; clarification 3: cited ISSNs are tried in order."""
+    return _periodical_key(title or "", tuple(issns), authority)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _periodical_key(title: str, issns: tuple[str, ...], authority: Authority) -> KeyResult:
+    valid, invalid = _split_valid(issns, normalize_issn)
+    for issn in valid:
+        group_key = authority.issn_group_key(issn)
+        if group_key is not None:
+            return KeyResult(group_key, KeySource.ISSN_GROUP, invalid)
+    normalized = normalize_title(title)
+    group_key = authority.title_group_key(normalized) if normalized else None
+    if group_key is not None:
+        return KeyResult(group_key, KeySource.TITLE_GROUP, invalid)
+    if valid:
+        return KeyResult(ISSN_PREFIX + valid[0], KeySource.ISSN, invalid)
+    if normalized:
+        return KeyResult(TITLE_PREFIX + normalized, KeySource.TITLE, invalid)
+    return KeyResult(None, KeySource.NONE, invalid)
+
+
+def work_key(
+    title: str | None,
+    author: str | Sequence[str] | None,
+    isbns: Sequence[str],
+    authority: Authority = EMPTY_AUTHORITY,
+) -> KeyResult:
+    """The work key: an authority ISBN group, else `ISBN:`, else `WORK:title|author`.
+
+    A work needs an identifier or a title: an author alone does not name a work.
+    """
+    return _work_key(title or "", normalize_author(author), tuple(isbns), authority)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Authority) -> KeyResult:
+    valid, invalid = _split_valid(isbns, normalize_isbn)
+    for isbn13 in valid:
+        group_key = authority.isbn_group_key(isbn13)
+        if group_key is not None:
+            return KeyResult(group_key, KeySource.ISBN_GROUP, invalid_isbns=invalid)
+    if valid:
+        return KeyResult(ISBN_PREFIX + valid[0], KeySource.ISBN, invalid_isbns=invalid)
+    normalized = normalize_title(title)
+    if normalized:
+        return KeyResult(
+            f"{WORK_PREFIX}{normalized}|{author}", KeySource.WORK, invalid_isbns=invalid
+        )
+    return KeyResult(None, KeySource.NONE, invalid_isbns=invalid)

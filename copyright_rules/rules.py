@@ -1,0 +1,493 @@
+"""The copyright rules: one pure function, `decide` (SPEC.md sections 3-4 and 9), and the retention
+dates of guideline 4 (SPEC section 7). No Django, no database: the application and the conformance
+runner call the same function.
+
+Institutions: `decide` ignores a prior request whose `institution` is set and differs from the
+request's, so one institution's requests can never affect another's (CONTU guideline 1 counts per
+"requesting entity"). Callers normally pass only the institution's own priors; leaving
+`institution` as None on both sides means "already filtered".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import MINYEAR, date, datetime, tzinfo
+from functools import lru_cache
+
+from .facts import (
+    HOLDING_SLOT,
+    Basis,
+    DateMode,
+    Decision,
+    Extent,
+    Flag,
+    Material,
+    NonperiodicalScope,
+    Outcome,
+    ParsedFacts,
+    PriorRequest,
+    Purpose,
+    RequestFacts,
+    Rule,
+    RuleSettings,
+    Statement,
+    WorkKind,
+    clean,
+    is_loan,
+    parse_facts,
+    zone,
+)
+from .keys import EMPTY_AUTHORITY, Authority, KeyResult, KeySource, periodical_key, work_key
+
+DEFAULT_SETTINGS = RuleSettings()
+# 17 U.S.C. 108(i): music, pictorial/graphic/sculptural and non-news audiovisual works are excluded.
+_EXCLUDED_MATERIAL = {
+    Material.MUSIC: "musical works",
+    Material.PICTORIAL: "pictorial, graphic and sculptural works",
+    Material.AUDIOVISUAL: "audiovisual works other than news",
+}
+# 17 U.S.C. 108(d)/(e): one article per issue, or a small part of any other work.
+_TOO_MUCH = {
+    Extent.MULTIPLE_ARTICLES: "more than one article from one issue",
+    Extent.ENTIRE_ISSUE: "an entire issue",
+    Extent.ENTIRE_WORK: "an entire work",
+}
+_PERMISSION_OR_STAFF = "needs copyright permission or a staff determination"
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def local_date_and_year(created_at: datetime, time_zone: str | tzinfo) -> tuple[date, int]:
+    """The request's local date and its year Y in the copyright time zone (SPEC 1)."""
+    tz = zone(time_zone) if isinstance(time_zone, str) else time_zone
+    local = created_at.astimezone(tz).date()
+    return local, local.year
+
+
+def retention_dates(created_at: datetime, time_zone: str | tzinfo) -> tuple[date, date]:
+    """Guideline 4: keep records "until the end of the third complete calendar year after the end
+    of the calendar year" of the request, so 31 Dec (Y+3), and purge from 1 Jan (Y+4)."""
+    _, year = local_date_and_year(created_at, time_zone)
+    return date(year + 3, 12, 31), date(year + 4, 1, 1)
+
+
+@lru_cache(maxsize=65536)
+def _local_year(created_at: datetime, time_zone: str) -> int:
+    return created_at.astimezone(zone(time_zone)).year
+
+
+def window_cutoff(local_date: date, years: int) -> date:
+    """The local request date minus `years` calendar years; 29 Feb becomes 28 Feb (SPEC 2)."""
+    year = local_date.year - years
+    if year < MINYEAR:
+        return date.min
+    try:
+        return local_date.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
+# --- the case being decided ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Case:
+    request: RequestFacts
+    settings: RuleSettings
+    authority: Authority
+    local_date: date
+    year: int
+    facts: ParsedFacts
+    key: KeyResult
+    corrected: bool = False  # R9 found an `older_than_window` basis on a recent article
+
+    @property
+    def periodical(self) -> bool:
+        return self.facts.kind is WorkKind.PERIODICAL
+
+    @property
+    def title(self) -> str:
+        return clean(self.request.title) or self.key.key or "this title"
+
+    def flags(self, *, corrected: bool = False) -> tuple[Flag, ...]:
+        flags = []
+        if self.periodical and self.key.unverified:
+            flags.append(Flag.UNVERIFIED_TITLE_KEY)
+        if corrected or self.corrected:
+            flags.append(Flag.STATEMENT_CORRECTED)
+        return tuple(flags)
+
+    def decision(
+        self,
+        outcome: Outcome,
+        rule: Rule,
+        explanation: str,
+        *,
+        counted: bool = False,
+        copy_number: int | None = None,
+        counted_ids: tuple[str, ...] = (),
+        corrected: bool = False,
+    ) -> Decision:
+        return Decision(
+            outcome=outcome,
+            rule=rule,
+            counted=counted,
+            copy_number=copy_number,
+            title_key=self.key.key,
+            counted_ids=counted_ids,
+            flags=self.flags(corrected=corrected),
+            explanation=explanation,
+            year=self.year,
+        )
+
+
+def _request_key(request: RequestFacts, kind: WorkKind | None, authority: Authority) -> KeyResult:
+    if kind is WorkKind.PERIODICAL:
+        return periodical_key(request.title, request.issns, authority)
+    if kind is WorkKind.NON_PERIODICAL:
+        return work_key(request.title, request.author, request.isbns, authority)
+    return KeyResult(None, KeySource.NONE)
+
+
+def _prior_key(prior: PriorRequest, authority: Authority) -> str | None:
+    if prior.key is not None:
+        return prior.key
+    if prior.work_kind == WorkKind.PERIODICAL:
+        return periodical_key(prior.title, prior.issns, authority).key
+    if prior.work_kind == WorkKind.NON_PERIODICAL:
+        return work_key(prior.title, prior.author, prior.isbns, authority).key
+    return None
+
+
+def _prior_year(prior: PriorRequest, time_zone: str) -> int:
+    if prior.year is not None:
+        return prior.year
+    assert prior.created_at is not None  # PriorRequest guarantees one of the two
+    return _local_year(prior.created_at, time_zone)
+
+
+def _other_institution(request: RequestFacts, prior: PriorRequest) -> bool:
+    return None not in (request.institution, prior.institution) and (
+        request.institution != prior.institution
+    )
+
+
+# --- the rules, in SPEC order: the first that returns a decision decides ---------------------
+
+_RuleFn = Callable[[_Case, Sequence[PriorRequest]], "Decision | None"]
+
+
+def _r1_completeness(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    reason = _missing_fact(case)
+    if reason is None:
+        return None
+    return case.decision(
+        Outcome.REJECT_INCOMPLETE,
+        Rule.R1,
+        f"This request is returned because {reason}; please correct it and resubmit.",
+    )
+
+
+def _missing_fact(case: _Case) -> str | None:
+    facts, settings = case.facts, case.settings
+    if facts.problem is not None:
+        return facts.problem
+    if case.key.key is None:
+        ids = "ISSN" if case.periodical else "ISBN"
+        return f"the {'periodical' if case.periodical else 'work'} has no title and no valid {ids}"
+    if not case.periodical:
+        return None  # CONTU guideline 1(b) has no age window, so no date is needed
+    if facts.publication is None:
+        return "the publication date is missing or not in the form YYYY, YYYY-MM or YYYY-MM-DD"
+    latest_plausible = case.year + settings.max_future_years
+    if facts.publication.year > latest_plausible:
+        return (
+            f"the publication year {facts.publication.year} is later than {latest_plausible}, "
+            "which looks like a citation error"
+        )
+    return None
+
+
+def _o1_staff_determination(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    determination = case.facts.determination
+    if determination is None:
+        return None
+    return case.decision(
+        Outcome.ACCEPT_CCL,
+        Rule.O1,
+        f"Staff recorded {determination}, so the copy is supplied under CCL "
+        "and does not count toward the limit.",
+    )
+
+
+def _r2_permission(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    reference = clean(case.request.permission_reference)
+    if reference is None:
+        return None
+    return case.decision(
+        Outcome.ACCEPT_CCG,
+        Rule.R2,
+        f"Permission {reference} is recorded, so the copy is supplied under CCG "
+        "without using one of the guideline copies.",
+    )
+
+
+def _r3_public_domain(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    if case.facts.basis is not Basis.PUBLIC_DOMAIN:
+        return None
+    return case.decision(
+        Outcome.ACCEPT_CCL,
+        Rule.R3,
+        "The material is in the public domain, so the copy is supplied under CCL and not counted.",
+    )
+
+
+def _r4_purpose(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    if case.facts.purpose is Purpose.RESEARCH:
+        return None
+    return case.decision(
+        Outcome.REFUSE,
+        Rule.R4,
+        "Section 108(d)(1) allows copies only for private study, scholarship or research, "
+        "so this request is refused.",
+    )
+
+
+def _r5_material(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    excluded = _EXCLUDED_MATERIAL.get(case.facts.material)
+    if excluded is None:
+        return None
+    return case.decision(
+        Outcome.REFUSE,
+        Rule.R5,
+        f"Section 108(i) excludes {excluded} from library copying, so this request is refused.",
+    )
+
+
+def _r6_amount(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    too_much = _TOO_MUCH.get(case.facts.extent) or _pages_too_many(case)
+    if too_much is None:
+        return None
+    return case.decision(
+        Outcome.NEEDS_PERMISSION,
+        Rule.R6,
+        f"The request asks for {too_much}, more than section 108(d) allows, "
+        f"so it {_PERMISSION_OR_STAFF}.",
+    )
+
+
+def _pages_too_many(case: _Case) -> str | None:
+    # Clarification 10: only non-periodicals with both page counts; a non-positive total is no
+    # usable count, so it does not match either.
+    pages, total = case.request.pages_requested, case.request.total_pages
+    if case.periodical or pages is None or total is None or total <= 0:
+        return None
+    limit = case.settings.small_part_max_fraction
+    if pages / total <= limit:
+        return None
+    return f"{pages} of {total} pages ({pages / total:.1%}, above {limit:.0%})"
+
+
+def _r7_one_article_per_issue(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    patron, article = clean(case.request.patron_ref), clean(case.request.article)
+    if not (case.settings.one_article_per_issue and case.periodical and patron and article):
+        return None
+    issue = _issue_id(case.request.volume, case.request.issue, case.request.publication_date)
+    for prior in priors:
+        if _same_issue_other_article(case, prior, patron, article, issue):
+            return case.decision(
+                Outcome.NEEDS_PERMISSION,
+                Rule.R7,
+                f"Patron {patron} already has a different article from this issue of "
+                f"{case.title} in {case.year} (request {prior.id}); a second article from one "
+                f"issue {_PERMISSION_OR_STAFF} (section 108(d), 108(g)(1)).",
+            )
+    return None
+
+
+def _issue_id(volume: str | None, issue: str | None, published: str | None) -> tuple[object, ...]:
+    # Clarification 11: numbering when either part is given, else the date as given; a numbered
+    # and an unnumbered item never match because the tuples have different tags.
+    volume, issue = clean(volume), clean(issue)
+    if volume is not None or issue is not None:
+        return ("numbered", volume, issue)
+    return ("dated", clean(published))
+
+
+def _same_issue_other_article(
+    case: _Case, prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
+) -> bool:
+    prior_article = clean(prior.article)
+    return (
+        prior.status in HOLDING_SLOT
+        and prior.work_kind == WorkKind.PERIODICAL
+        and not is_loan(prior.service)
+        and clean(prior.patron_ref) == patron
+        and prior_article is not None
+        and prior_article != article
+        and not _other_institution(case.request, prior)
+        and _issue_id(prior.volume, prior.issue, prior.publication_date) == issue
+        and _prior_year(prior, case.settings.time_zone) == case.year
+        and _prior_key(prior, case.authority) == case.key.key
+    )
+
+
+def _r8_own_copy(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    # Clarification 12: only an explicit "covers the item" counts; null means not stated.
+    if case.facts.basis is not Basis.OWN_COPY or case.request.own_copy_covers_item is not True:
+        return None
+    return case.decision(
+        Outcome.ACCEPT_CCL,
+        Rule.R8,
+        "Your institution owns or subscribes to this material but it is not reasonably "
+        "available, so the copy is treated as made from your own collection (CONTU guideline 2) "
+        "and supplied under CCL without counting.",
+    )
+
+
+def _r9_window(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+    if not case.periodical:
+        return None
+    if _inside_window(case):
+        case.corrected = case.facts.basis is Basis.OLDER_THAN_WINDOW
+        return None
+    years = case.settings.window_years
+    return case.decision(
+        Outcome.ACCEPT_CCL,
+        Rule.R9,
+        f"The issue dated {clean(case.request.publication_date)} is outside the {years}-year "
+        "window, so the CONTU guidelines do not apply and the copy is supplied under CCL "
+        "without counting.",
+        corrected=case.facts.statement is Statement.CCG,
+    )
+
+
+def _inside_window(case: _Case) -> bool:
+    publication, years = case.facts.publication, case.settings.window_years
+    assert publication is not None  # R1 rejected periodicals without a date
+    if case.settings.date_mode is DateMode.CALENDAR_YEARS:
+        return publication.year > case.year - years
+    # "published ... within five years prior to the date of the request": an issue dated
+    # exactly five years earlier is inside (guideline 1(a)).
+    return publication.latest >= window_cutoff(case.local_date, years)
+
+
+def _r10_r11_count(case: _Case, priors: Sequence[PriorRequest]) -> Decision:
+    counted_ids = _counted_prior_ids(case, priors)
+    copy_number = len(counted_ids) + 1
+    limit, rule = _limit_and_rule(case)
+    if copy_number <= limit:
+        return case.decision(
+            Outcome.ACCEPT_CCG,
+            rule,
+            f"This is your {_ordinal(copy_number)} copy from {case.title}{_period(case)}; "
+            f"the guidelines allow {limit} {_per(case)}.",
+            counted=True,
+            copy_number=copy_number,
+            counted_ids=counted_ids,
+            corrected=case.facts.statement is Statement.CCL,
+        )
+    return case.decision(
+        Outcome.NEEDS_PERMISSION,
+        rule,
+        f"This would be your {_ordinal(copy_number)} copy from {case.title}{_period(case)}; "
+        f"a {_ordinal(copy_number)} {_PERMISSION_OR_STAFF}{_fair_use_note(case)}.",
+        copy_number=copy_number,
+        counted_ids=counted_ids,
+    )
+
+
+def _lifetime(case: _Case) -> bool:
+    return not case.periodical and case.settings.nonperiodical_scope is NonperiodicalScope.TERM
+
+
+def _limit_and_rule(case: _Case) -> tuple[int, Rule]:
+    if case.periodical:
+        return case.settings.periodical_limit, Rule.R10
+    return case.settings.nonperiodical_limit, Rule.R11
+
+
+def _period(case: _Case) -> str:
+    return "" if _lifetime(case) else f" in {case.year}"
+
+
+def _per(case: _Case) -> str:
+    if _lifetime(case):
+        return "per work while it is in copyright"
+    return f"per {'title' if case.periodical else 'work'} per year"
+
+
+def _fair_use_note(case: _Case) -> str:
+    return ", and your fair-use note goes to staff" if case.facts.basis is Basis.FAIR_USE else ""
+
+
+def _counted_prior_ids(case: _Case, priors: Sequence[PriorRequest]) -> tuple[str, ...]:
+    key, lifetime = case.key.key, _lifetime(case)
+    time_zone, authority = case.settings.time_zone, case.authority
+    return tuple(
+        prior.id
+        for prior in priors
+        if prior.counted is True
+        and prior.outcome == Outcome.ACCEPT_CCG
+        and prior.status in HOLDING_SLOT
+        and not _other_institution(case.request, prior)
+        and (lifetime or _prior_year(prior, time_zone) == case.year)
+        and _prior_key(prior, authority) == key
+    )
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+_RULES: tuple[_RuleFn, ...] = (
+    _r1_completeness,
+    _o1_staff_determination,
+    _r2_permission,
+    _r3_public_domain,
+    _r4_purpose,
+    _r5_material,
+    _r6_amount,
+    _r7_one_article_per_issue,
+    _r8_own_copy,
+    _r9_window,
+    _r10_r11_count,
+)
+
+
+def decide(
+    request: RequestFacts,
+    prior: Sequence[PriorRequest],
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    authority: Authority = EMPTY_AUTHORITY,
+) -> Decision:
+    """Decide a request against the institution's prior requests: the first rule that matches."""
+    local_date, year = local_date_and_year(request.created_at, settings.time_zone)
+    if is_loan(request.service):
+        return _not_applicable(year)
+    facts = parse_facts(request)
+    key = _request_key(request, facts.kind, authority)
+    case = _Case(request, settings, authority, local_date, year, facts, key)
+    for rule in _RULES:
+        decision = rule(case, prior)
+        if decision is not None:
+            return decision
+    raise AssertionError("R10/R11 always decide")  # pragma: no cover
+
+
+def _not_applicable(year: int) -> Decision:
+    return Decision(
+        outcome=Outcome.NOT_APPLICABLE,
+        rule=Rule.R0,
+        counted=False,
+        copy_number=None,
+        title_key=None,
+        counted_ids=(),
+        flags=(),
+        explanation="This is a loan, not a copy, so the copyright guidelines do not apply.",
+        year=year,
+    )
