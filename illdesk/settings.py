@@ -161,6 +161,15 @@ COPYRIGHT_MAX_FUTURE_YEARS = env.int("COPYRIGHT_MAX_FUTURE_YEARS", default=1)
 COPYRIGHT_ONE_ARTICLE_PER_ISSUE = env.bool("COPYRIGHT_ONE_ARTICLE_PER_ISSUE", default=True)
 COPYRIGHT_SMALL_PART_MAX_FRACTION = env.float("COPYRIGHT_SMALL_PART_MAX_FRACTION", default=0.10)
 
+# --- Requests (loans and copies) ------------------------------------------------------------
+# Delivered PDFs stay downloadable this many days, then the daily task removes the file.
+REQUESTS_DELIVERY_DAYS = env.int("REQUESTS_DELIVERY_DAYS", default=30)
+REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024 * 1024
+# Overdue loan notices, in days after the due date (ILLiad's defaults: 7 and 14).
+REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS", default=7)
+REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DAYS", default=14)
+REQUESTS_DUE_SOON_DAYS = env.int("REQUESTS_DUE_SOON_DAYS", default=3)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 # Only a deployment collects static files; elsewhere WhiteNoise serves the source folders.
@@ -206,6 +215,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Guideline 4 records are kept three calendar years; the purge deletes only what is due.
     "purge-copyright-records": {
         "task": "copyright_rules.purge_due_records",
+        "schedule": timedelta(days=1),
+    },
+    # Loans: mark overdue, send overdue notices and due-soon reminders; expire delivered files.
+    "requests-daily-loans": {"task": "requests_app.daily_loans", "schedule": timedelta(days=1)},
+    "requests-remove-expired-files": {
+        "task": "requests_app.remove_expired_files",
         "schedule": timedelta(days=1),
     },
     # The credentials outbox: re-queue deliveries the broker lost or never received.
