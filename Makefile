@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install migrate seed run test test-sqlite e2e lint format clean
+.PHONY: install migrate seed run test test-sqlite e2e lint format clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ e2e: install
 
 test-sqlite: seed
 	ILLDESK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The load benchmark (own PostgreSQL, Redis, gunicorn and locust; about 8 minutes). Not part of
+# `make test`. BENCH_RECORDS=10000000 for the network-scale run; see docs/performance.md.
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff format --check .
