@@ -1,0 +1,1 @@
+"""The load benchmark (`make bench`): never installed or routed by the production settings."""

@@ -1,0 +1,55 @@
+"""The load for one benchmark phase, run by `locust --headless` in its own process.
+
+The harness writes a plan (JSON, path in BENCH_PLAN): the scenario's method, path, expected
+status codes, form payloads to pick from, and one logged-in account per simulated user (session
+cookie and CSRF secret). Each user sends the request back to back (closed loop, to measure
+throughput) or at BENCH_RATE_PER_USER requests per second (open pacing, to measure latency).
+"""
+
+import itertools
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from locust import FastHttpUser, constant, constant_throughput, task
+
+PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
+RATE_PER_USER = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
+_accounts = itertools.cycle(PLAN["accounts"])
+
+
+class BenchUser(FastHttpUser):
+    wait_time = constant_throughput(RATE_PER_USER) if RATE_PER_USER > 0 else constant(0)
+
+    def on_start(self) -> None:
+        self.account: dict[str, str] = next(_accounts)
+        # The account's cookies are sent explicitly: the session is fixed for the whole phase.
+        self.client.client.cookiejar = None
+
+    @task
+    def hit(self) -> None:
+        headers = {"Cookie": self.account["cookie"]}
+        body = None
+        if PLAN["method"] == "POST":
+            fields = {
+                **random.choice(PLAN["payloads"]),
+                "csrfmiddlewaretoken": self.account["csrf"],
+            }
+            body = urlencode(fields, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        with self.client.request(
+            PLAN["method"],
+            PLAN["path"],
+            data=body,
+            headers=headers,
+            name=PLAN["scenario"],
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code in PLAN["expect"]:
+                response.success()
+            else:
+                response.failure(f"status {response.status_code}")

@@ -1,0 +1,131 @@
+"""The benchmark's steps that need Django (imported after django.setup() under bench.settings)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.core.management import get_commands
+from django.db import connection
+from django.utils import timezone
+
+from bench import decide, scenarios, seed
+from bench.load import run_phase
+from bench.services import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bench.run import Config, Stage
+
+PlanFactory = Callable[[int], dict[str, Any]]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def seed_accounts(config: Config) -> list[seed.Account]:
+    institutions = seed.seed_institutions(config.institutions)
+    return [seed.log_in(institution) for institution in institutions[: config.accounts]]
+
+
+def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
+    """The scenarios, in the order each round runs them; those the application does not serve
+    yet are left out (and reported as n/a)."""
+    found: dict[str, PlanFactory] = {"baseline": partial(scenarios.baseline_plan, accounts)}
+    for name, factory in (("submit", scenarios.submit_plan), ("list", scenarios.list_plan)):
+        if factory(accounts, 0) is not None:
+            found[name] = partial(_required, factory, accounts)
+    if "list" in found:
+        scenarios.seed_list_requests(accounts)
+    return found
+
+
+def _required(factory: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any]:
+    plan = factory(*args)
+    assert plan is not None
+    return plan
+
+
+def decide_rate() -> float:
+    try:
+        return decide.decisions_per_second()
+    except ImportError as missing:
+        log(f"decide: not measured ({missing})")
+        return 0.0
+
+
+def submit_queries(accounts: list[seed.Account]) -> int | None:
+    """SQL statements one real submission runs, counted in-process through the whole stack."""
+    if scenarios.submit_plan(accounts, 0) is None:
+        return None
+    return scenarios.count_submit_queries(accounts[-1])
+
+
+def seed_current_records(count: int) -> None:
+    """Records of the last three years and this one: kept, not due for the purge."""
+    today = timezone.localdate()
+    first = date(today.year - 3, 1, 1)
+    log(f"seeding {count:,} current records")
+    started = time.monotonic()
+    seed.seed_records(count, first_day=first, days=(today - first).days, final_only=False)
+    log(f"  seeded in {time.monotonic() - started:.1f} s")
+
+
+def purge_under_load(
+    stage: Stage, plans: dict[str, PlanFactory], *, config: Config, host: str, workdir: Path
+) -> dict[str, Any]:
+    """Seed due records (created four years ago, final), then run the purge command while
+    submissions continue at the paced rate; report how long it took and the submit latency."""
+    if "purge_records" not in get_commands() or "submit" not in plans:
+        log("purge: not measured (no purge_records command or no submit endpoint yet)")
+        return {"purge_deleted": None, "purge_seconds": None, "purge_submit_p99_ms": None}
+    today = timezone.localdate()
+    log(f"seeding {config.purge_records:,} due records")
+    seed.seed_records(
+        config.purge_records, first_day=date(today.year - 4, 1, 1), days=360, final_only=True
+    )
+    before = seed.count_records()
+    timing: dict[str, float] = {}
+    result = run_phase(
+        plans["submit"](77),
+        host=host,
+        users=config.latency_users,
+        seconds=600,
+        workdir=workdir,
+        rate_per_user=stage.latency_rate / config.latency_users,
+        while_running=partial(_purge, workdir, timing),
+    )
+    deleted = before - seed.count_records()
+    log(f"  purge deleted {deleted:,} in {timing['seconds']:.1f} s; submit p99 {result.p99_ms} ms")
+    return {
+        "purge_deleted": deleted,
+        "purge_seconds": round(timing["seconds"], 1),
+        "purge_submit_p99_ms": result.p99_ms,
+        "purge_submit_rps": round(result.rps, 1),
+        "purge_submit_failures": result.failures,
+    }
+
+
+def _purge(workdir: Path, timing: dict[str, float]) -> None:
+    time.sleep(2)  # let the load settle first
+    connection.close()
+    started = time.monotonic()
+    with (workdir / "purge.log").open("wb") as output:
+        subprocess.run(
+            [sys.executable, "manage.py", "purge_records"],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=output,
+            stderr=output,
+            check=True,
+        )
+    timing["seconds"] = time.monotonic() - started
+    time.sleep(1)

@@ -1,0 +1,287 @@
+"""`make bench`: throughput and latency of the real application, measured against a baseline.
+
+    python -m bench.run            # BENCH_RECORDS=10000000 for the network-scale run
+
+It starts a throwaway PostgreSQL and Redis, migrates, seeds institutions with logged-in sessions,
+serves illdesk.wsgi with gunicorn (2 workers) under bench.settings, and drives it with locust from
+this machine. Phases alternate (baseline, submit, list; several short rounds; medians reported),
+first with an empty record table, then with BENCH_RECORDS records, then during the retention purge
+of BENCH_PURGE_RECORDS due records. It prints a table and, as its last line, one JSON object, which
+it also writes to bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.load import PhaseResult, run_phase
+from bench.services import ROOT, Gunicorn, Postgres, Redis
+
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+
+
+@dataclass(frozen=True)
+class Config:
+    records: int = 1_000_000
+    purge_records: int = 1_000_000
+    institutions: int = 200
+    accounts: int = 40
+    users: int = 4
+    rounds: int = 3
+    phase_seconds: int = 10
+    latency_users: int = 8
+    latency_load: float = 0.5
+    workers: int = 2
+
+    @classmethod
+    def from_env(cls) -> Config:
+        values = {
+            name: int(os.environ[f"BENCH_{name.upper()}"])
+            for name in ("records", "purge_records", "institutions", "accounts", "users")
+            + ("rounds", "phase_seconds", "latency_users", "workers")
+            if os.environ.get(f"BENCH_{name.upper()}")
+        }
+        if os.environ.get("BENCH_LATENCY_LOAD"):
+            return cls(latency_load=float(os.environ["BENCH_LATENCY_LOAD"]), **values)
+        return cls(**values)
+
+
+@dataclass
+class Stage:
+    """The phases measured at one size of the record table."""
+
+    records: int
+    phases: dict[str, list[PhaseResult]] = field(default_factory=dict)
+    latency: PhaseResult | None = None
+    latency_rate: float = 0.0
+
+    def median_rps(self, scenario: str) -> float | None:
+        results = self.phases.get(scenario)
+        return statistics.median(r.rps for r in results) if results else None
+
+    def ratio(self) -> float | None:
+        submit, baseline = self.median_rps("submit"), self.median_rps("baseline")
+        return submit / baseline if submit and baseline else None
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def services(workdir: Path, config: Config) -> Iterator[Gunicorn]:
+    """PostgreSQL and Redis up, the schema migrated, the environment pointed at them; yields the
+    (not yet started) gunicorn, and stops everything on the way out."""
+    with ExitStack() as stack:
+        postgres = Postgres(root=workdir / "pg")
+        stack.callback(postgres.stop)
+        postgres.start()
+        redis = Redis(workdir=workdir / "redis")
+        stack.callback(redis.stop)
+        redis.start()
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=postgres.url,
+            CACHE_URL=redis.url,
+            # Tasks are queued as in production (no worker runs): the request pays the enqueue.
+            CELERY_BROKER_URL=redis.url.rsplit("/", 1)[0] + "/0",
+            EMAIL_URL="dummymail://",
+            ILLDESK_PRODUCTION="false",
+            DEBUG="false",
+        )
+        gunicorn = Gunicorn(env=dict(os.environ), log_path=workdir / "gunicorn.log")
+        gunicorn.workers = config.workers
+        stack.callback(gunicorn.stop)
+        yield gunicorn
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def measure_stage(
+    stage: Stage,
+    plans: dict[str, Callable[[int], dict[str, Any]]],
+    *,
+    host: str,
+    config: Config,
+    workdir: Path,
+) -> None:
+    """Alternate the scenarios round by round, so a noisy moment hits all of them alike."""
+    for round_number in range(config.rounds):
+        for scenario, plan in plans.items():
+            result = run_phase(
+                plan(round_number),
+                host=host,
+                users=config.users,
+                seconds=config.phase_seconds,
+                workdir=workdir,
+            )
+            stage.phases.setdefault(scenario, []).append(result)
+            log(f"  [{stage.records:>10,} records] round {round_number + 1} {describe(result)}")
+    if "submit" in plans:
+        measure_latency(stage, plans["submit"], host=host, config=config, workdir=workdir)
+
+
+def measure_latency(
+    stage: Stage,
+    plan: Callable[[int], dict[str, Any]],
+    *,
+    host: str,
+    config: Config,
+    workdir: Path,
+) -> None:
+    """Submit latency at a steady, non-saturating rate: a share of the measured capacity."""
+    capacity = stage.median_rps("submit") or 0.0
+    stage.latency_rate = round(capacity * config.latency_load, 1)
+    stage.latency = run_phase(
+        plan(99),
+        host=host,
+        users=config.latency_users,
+        seconds=config.phase_seconds + 5,
+        workdir=workdir,
+        rate_per_user=stage.latency_rate / config.latency_users,
+    )
+    paced = f"paced at {stage.latency_rate}/s"
+    log(f"  [{stage.records:>10,} records] {paced} {describe(stage.latency)}")
+
+
+def describe(result: PhaseResult) -> str:
+    return (
+        f"{result.scenario:<9} {result.rps:8.1f} req/s  p50 {result.p50_ms:5.0f} ms  "
+        f"p99 {result.p99_ms:5.0f} ms  {result.requests} requests, {result.failures} failed"
+    )
+
+
+def main() -> int:
+    config = Config.from_env()
+    workdir = Path(tempfile.mkdtemp(prefix="illdesk-bench-"))
+    workdir.chmod(0o755)  # the postgres system user must reach its data directory below
+    started = time.monotonic()
+    try:
+        with services(workdir, config) as gunicorn:
+            report = run(config, gunicorn, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["elapsed_s"] = round(time.monotonic() - started, 1)
+    print_report(report)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report))
+    return 0
+
+
+def run(config: Config, gunicorn: Gunicorn, workdir: Path) -> dict[str, Any]:
+    setup_django()
+    from bench import measure
+
+    log(f"seeding {config.institutions} institutions")
+    accounts = measure.seed_accounts(config)
+    plans = measure.plans(accounts)
+    decide_rate = measure.decide_rate()
+    log(f"decide: {decide_rate:,.0f} decisions/s")
+    queries = measure.submit_queries(accounts)
+    gunicorn.start()
+    loads = workdir / "load"
+    loads.mkdir()
+    empty = Stage(records=0)
+    measure_stage(empty, plans, host=gunicorn.url, config=config, workdir=loads)
+    sized = Stage(records=config.records)
+    measure.seed_current_records(config.records)
+    measure_stage(sized, plans, host=gunicorn.url, config=config, workdir=loads)
+    purge = measure.purge_under_load(sized, plans, config=config, host=gunicorn.url, workdir=loads)
+    return summarise(config, empty, sized, decide_rate, queries, purge)
+
+
+def summarise(
+    config: Config,
+    empty: Stage,
+    sized: Stage,
+    decide_rate: float,
+    queries: int | None,
+    purge: dict[str, Any],
+) -> dict[str, Any]:
+    empty_ratio, sized_ratio = empty.ratio(), sized.ratio()
+    latency = sized.latency or empty.latency
+    return {
+        "baseline_rps": _round(empty.median_rps("baseline")),
+        "submit_rps": _round(empty.median_rps("submit")),
+        "submit_ratio": _round(empty_ratio, 3),
+        "submit_p99_ms": latency.p99_ms if latency else None,
+        "submit_queries": queries,
+        "list_rps": _round(empty.median_rps("list")),
+        "decide_per_s": round(decide_rate),
+        "records": config.records,
+        "submit_ratio_at_size_vs_empty": (
+            _round(sized_ratio / empty_ratio, 3) if sized_ratio and empty_ratio else None
+        ),
+        "baseline_rps_at_size": _round(sized.median_rps("baseline")),
+        "submit_rps_at_size": _round(sized.median_rps("submit")),
+        "submit_ratio_at_size": _round(sized_ratio, 3),
+        "list_rps_at_size": _round(sized.median_rps("list")),
+        "submit_p99_ms_empty": empty.latency.p99_ms if empty.latency else None,
+        "submit_p50_ms": latency.p50_ms if latency else None,
+        "submit_load_rps": sized.latency_rate if sized.latency else empty.latency_rate,
+        "load_users": config.users,
+        "phase_seconds": config.phase_seconds,
+        "rounds": config.rounds,
+        "failed_requests": sum(
+            r.failures for stage in (empty, sized) for rs in stage.phases.values() for r in rs
+        ),
+        **purge,
+    }
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    rows = [
+        ("", "empty", f"{report['records']:,} records"),
+        ("baseline req/s", report["baseline_rps"], report["baseline_rps_at_size"]),
+        ("submit req/s", report["submit_rps"], report["submit_rps_at_size"]),
+        ("submit / baseline", report["submit_ratio"], report["submit_ratio_at_size"]),
+        ("list req/s", report["list_rps"], report["list_rps_at_size"]),
+        ("submit p99 ms (paced)", report["submit_p99_ms_empty"], report["submit_p99_ms"]),
+    ]
+    print()
+    for label, left, right in rows:
+        print(f"{label:<24}{_cell(left):>14}{_cell(right):>20}")
+    print(f"{'at size vs empty':<24}{_cell(report['submit_ratio_at_size_vs_empty']):>34}")
+    print(f"{'submit queries':<24}{_cell(report['submit_queries']):>34}")
+    print(f"{'decide / s':<24}{_cell(report['decide_per_s']):>34}")
+    for key in ("purge_deleted", "purge_seconds", "purge_submit_p99_ms", "purge_submit_rps"):
+        print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
+    print(f"{'paced submit load req/s':<24}{_cell(report['submit_load_rps']):>34}")
+    print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
+    print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if value < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

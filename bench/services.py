@@ -1,0 +1,210 @@
+"""The benchmark's own throwaway services: a PostgreSQL cluster, a Redis server and gunicorn,
+started from this machine's binaries on free ports of 127.0.0.1 and removed afterwards.
+
+PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user (the same rule
+as the test layer in tests/services.py). Durability is off (fsync, synchronous_commit): the cluster
+is thrown away, and both the baseline and the real endpoints pay the same commit cost.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PG_OPTIONS = (
+    "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+    "-c full_page_writes=off -c max_connections=100 -c shared_buffers=512MB "
+    "-c max_wal_size=4GB -c checkpoint_timeout=30min -c maintenance_work_mem=256MB "
+    "-c work_mem=16MB"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def postgres_bindir() -> Path:
+    if os.environ.get("PG_BINDIR"):
+        return Path(os.environ["PG_BINDIR"])
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+    if found:
+        return Path(found[-1])
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        raise RuntimeError("PostgreSQL binaries not found: set PG_BINDIR or install postgresql")
+    return Path(initdb).parent
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@dataclass
+class Postgres:
+    root: Path
+    bindir: Path = field(default_factory=postgres_bindir)
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        return f"postgres://illdesk@127.0.0.1:{self.port}/illdesk"
+
+    @property
+    def datadir(self) -> Path:
+        return self.root / "data"
+
+    def start(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, user="postgres", group="postgres")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.datadir),
+            "-U",
+            "illdesk",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "start",
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(self.root / "postgres.log"),
+            "-o",
+            f"-p {self.port} -k {self.root} {_PG_OPTIONS}",
+        )
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "illdesk", "illdesk")
+
+    def stop(self) -> None:
+        if self.datadir.exists():
+            subprocess.run(
+                _as_postgres_user(
+                    [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "stop", "-m", "fast"]
+                ),
+                capture_output=True,
+                check=False,
+            )
+
+    def _run(self, tool: str, *args: str) -> None:
+        done = subprocess.run(
+            _as_postgres_user([str(self.bindir / tool), *args]),
+            capture_output=True,
+            text=True,
+            cwd=self.root,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {done.stderr or done.stdout}")
+
+
+@dataclass
+class Redis:
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/1"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+@dataclass
+class Gunicorn:
+    """The real application (illdesk.wsgi) under the benchmark's settings, as deployed: sync
+    workers, persistent database connections, sessions in the Redis cache."""
+
+    env: dict[str, str]
+    log_path: Path
+    workers: int = 2
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        cmd = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "illdesk.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        wait_for_port(self.port)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        if self.process is None:
+            return []
+        out = subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True, check=False
+        )
+        return [int(pid) for pid in out.stdout.split()]
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
