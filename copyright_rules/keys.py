@@ -158,6 +158,13 @@ def _index_members(
     return index
 
 
+def _title_group_key(group: int | str, keys: list[str], by_id: dict[str, str]) -> str | None:
+    """An int is a position in `issn_groups` (the vector format); a string is a group id."""
+    if isinstance(group, int):
+        return keys[group] if 0 <= group < len(keys) else None
+    return by_id.get(group)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Authority:
     """The staff-maintained title authority (SPEC 8 `authority`).
@@ -193,7 +200,7 @@ class Authority:
         by_id = dict(zip(ids, keys, strict=True))
         index: dict[str, str] = {}
         for title, group in self.title_groups.items():
-            key = keys[group] if isinstance(group, int) else by_id.get(str(group))
+            key = _title_group_key(group, keys, by_id)
             if key is None:
                 raise ValueError(f"title {title!r} names an unknown ISSN group {group!r}")
             index[title] = key
