@@ -172,7 +172,7 @@ def _upsert_institution(registration: Registration) -> Institution:
     fields = {name: getattr(registration, name) for name in INSTITUTION_FIELDS}
     now = timezone.now()
     institution = (
-        Institution.objects.select_for_update()
+        Institution.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(oclc_symbol=registration.oclc_symbol)
         .first()

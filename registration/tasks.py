@@ -19,7 +19,9 @@ def deliver_credentials(self: Task, delivery_id: int) -> None:
     try:
         services.deliver_credentials(delivery_id)
     except (smtplib.SMTPException, OSError) as error:
-        final = self.request.retries >= MAX_RETRIES
+        # Run in-process (no broker, the embedded default) a retry cannot wait; the failure is
+        # final at once and staff resend from the admin.
+        final = bool(self.request.is_eager) or self.request.retries >= MAX_RETRIES
         services.record_delivery_failure(delivery_id, error=error, final=final)
         if not final:
             # A retry generates a fresh password: the one just made was never delivered. The

@@ -1,0 +1,35 @@
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+REGISTRATION_FORM = {
+    "oclc_symbol": "spl",
+    "isil": "",
+    "name": "Springfield Public Library",
+    "department": "Interlibrary Loan",
+    "street": "742 Evergreen Terrace",
+    "city": "Springfield",
+    "region": "IL",
+    "postal_code": "62701",
+    "country": "United States",
+    "contact_name": "Lisa Simpson",
+    "email": "ill@springfield.example",
+    "phone": "217-555-0100",
+    "accept_terms": "on",
+    "website": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Rate-limit counters and lockouts live in the cache; each test starts with none.
+    cache.clear()
+
+
+@pytest.fixture
+def registration_form(db: None) -> dict[str, Any]:
+    from tests.registration.factories import current_terms
+
+    terms = current_terms()
+    return {**REGISTRATION_FORM, "terms_version": str(terms.pk)}

@@ -1,0 +1,151 @@
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from registration.models import CredentialDelivery, Institution, Registration, RegistrationEvent
+from tests.registration.factories import RegistrationFactory, directory_record
+from tests.registration.helpers import decide
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(registration: Registration) -> str:
+    return reverse("admin:registration_registration_change", args=[registration.pk])
+
+
+def test_changelist_lists_pending_registrations_first(admin_client: Client) -> None:
+    rejected = RegistrationFactory(status="rejected", rejection_reason="spam")
+    pending = RegistrationFactory()
+    RegistrationFactory(status="rejected", rejection_reason="spam")
+    response = admin_client.get(reverse("admin:registration_registration_changelist"))
+    listed = list(response.context["cl"].result_list)
+    assert listed[0] == pending
+    assert rejected in listed
+
+
+def test_change_page_shows_the_exact_symbol_match_before_fuzzy_ones(admin_client: Client) -> None:
+    registration = RegistrationFactory(oclc_symbol="SPL")
+    directory_record(record_key="F1", name="Springfield Public Library", postal_code="62701")
+    directory_record(oclc_symbol="SPL", name="Springfield City Library", city="Springfield")
+    candidates = admin_client.get(change_url(registration)).context["candidates"]
+    assert candidates[0].record.oclc_symbol == "SPL"
+    assert candidates[0].exact_identifier
+    assert candidates[1].record.record_key == "F1"
+
+
+def test_change_page_shows_which_fields_agree_and_differ(admin_client: Client) -> None:
+    registration = RegistrationFactory(postal_code="62701", phone="217-555-0100")
+    directory_record(
+        record_key="F1", name="Springfield Public Library", postal_code="62701", phone="9999999999"
+    )
+    page = admin_client.get(change_url(registration)).content.decode()
+    assert "agrees" in page
+    assert "differs" in page
+    assert "score" in page
+
+
+def test_change_page_query_count_is_bounded(
+    admin_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    registration = RegistrationFactory()
+    for n in range(30):
+        directory_record(record_key=f"K{n}", name=f"Library {n}", city="Springfield")
+    RegistrationEvent.objects.create(
+        registration=registration, action="note", text="x", actor=User.objects.get()
+    )
+    with django_assert_max_num_queries(20):
+        admin_client.get(change_url(registration))
+
+
+def test_verification_note_records_who_and_when(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    url = reverse("admin:registration_registration_note", args=[registration.pk])
+    admin_client.post(url, {"text": "Phoned the ILL department, confirmed."})
+    note = RegistrationEvent.objects.get()
+    assert note.text == "Phoned the ILL department, confirmed."
+    assert note.actor.username == "admin"
+    assert note.created_at is not None
+
+
+def test_approval_creates_the_institution_account_and_emails_it(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    registration = RegistrationFactory(oclc_symbol="SPL")
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(admin_client, registration, "approve", "Phoned, confirmed.")
+    registration.refresh_from_db()
+    institution = Institution.objects.get(oclc_symbol="SPL")
+    assert registration.status == "approved"
+    assert registration.decided_by.username == "admin"
+    assert institution.user.username == "SPL"
+    assert CredentialDelivery.objects.get().status == "sent"
+    assert mail.outbox[0].to == [registration.email]
+
+
+def test_rejection_needs_a_reason(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    decide(admin_client, registration, "reject", "")
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+
+
+def test_rejection_keeps_the_reason_and_issues_nothing(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    decide(admin_client, registration, "reject", "Not a library.")
+    registration.refresh_from_db()
+    assert registration.status == "rejected"
+    assert registration.rejection_reason == "Not a library."
+    assert registration.events.get().action == "rejected"
+    assert not Institution.objects.exists()
+    assert mail.outbox == []
+
+
+def test_asking_for_more_information_keeps_it_open(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    decide(admin_client, registration, "request-info", "Which department handles ILL?")
+    registration.refresh_from_db()
+    assert registration.status == "needs_info"
+    assert registration.is_open
+
+
+def test_a_decided_registration_cannot_be_approved_again(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    decide(admin_client, registration, "reject", "Not a library.")
+    response = decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "rejected"
+    assert response.status_code == 302
+    assert not CredentialDelivery.objects.exists()
+
+
+def test_staff_without_change_permission_cannot_decide(client: Client) -> None:
+    viewer = User.objects.create_user("viewer", password="x", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_registration"))
+    client.force_login(viewer)
+    registration = RegistrationFactory()
+    response = decide(client, registration, "approve")
+    registration.refresh_from_db()
+    assert response.status_code == 403
+    assert registration.status == "pending"
+
+
+def test_decisions_need_post(admin_client: Client) -> None:
+    registration = RegistrationFactory()
+    url = reverse("admin:registration_registration_decide", args=[registration.pk, "approve"])
+    assert admin_client.get(url).status_code == 405
+
+
+def test_delivery_status_is_listed_for_staff(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    registration = RegistrationFactory(oclc_symbol="SPL")
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(admin_client, registration, "approve")
+    page = admin_client.get(reverse("admin:registration_institution_changelist")).content
+    assert b"Sent" in page
+    deliveries = admin_client.get(reverse("admin:registration_credentialdelivery_changelist"))
+    assert b"SPL" in deliveries.content
