@@ -1,0 +1,39 @@
+"""Delete the copyright records whose three-year retention has ended (SPEC section 7)."""
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from copyright_rules import retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete records kept past 31 December of their year + 3 that are final, have no unpaid "
+        "fee and no legal hold. Runs in batches; an interrupted run can simply be run again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Count, delete nothing.")
+        parser.add_argument(
+            "--today",
+            metavar="YYYY-MM-DD",
+            help="Purge as if today were this date (default: today in COPYRIGHT_TIME_ZONE).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = _parse_today(options["today"]) if options["today"] else retention.copyright_today()
+        if options["dry_run"]:
+            due = retention.count_due_records(today)
+            self.stdout.write(f"{due} records are due for purging on {today} (dry run).")
+            return
+        deleted = retention.purge_due_records(today)
+        self.stdout.write(f"{deleted} records purged (due on or before {today}).")
+
+
+def _parse_today(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from None

@@ -1,0 +1,439 @@
+"""Copyright workflows: decide and record a request, re-evaluate it, move its status.
+
+The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
+and the write happen in that one transaction under a lock for (institution, key, year), so two
+submissions can never both take the fifth slot (SPEC section 6): on PostgreSQL an advisory
+transaction lock; on SQLite the IMMEDIATE transaction already holds the database write lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from copyright_rules.authority import load_authority
+from copyright_rules.facts import (
+    Decision as RuleDecision,
+)
+from copyright_rules.facts import (
+    NonperiodicalScope,
+    PriorRequest,
+    RequestFacts,
+    RuleSettings,
+    StaffDetermination,
+)
+from copyright_rules.keys import (
+    Authority,
+    KeyResult,
+    KeySource,
+    periodical_key,
+    work_key,
+)
+from copyright_rules.models import Decision, Record, RecordStatusChange
+from copyright_rules.rules import decide, local_date_and_year, retention_dates
+from registration.models import Institution
+
+# The SPEC section 8 request keys a caller may pass in `facts`.
+FACT_KEYS = frozenset(
+    {
+        "work_kind", "title", "issns", "isbns", "author", "publication_date", "volume", "issue",
+        "article", "patron_ref", "statement", "basis", "note", "own_copy_covers_item",
+        "permission_reference", "staff_determination", "material", "purpose", "extent",
+        "pages_requested", "total_pages",
+    }
+)  # fmt: skip
+_SEQUENCE_KEYS = ("issns", "isbns")
+_STATUS_FOR_OUTCOME = {
+    "ACCEPT_CCG": Record.Status.ACCEPTED,
+    "ACCEPT_CCL": Record.Status.ACCEPTED,
+    "NOT_APPLICABLE": Record.Status.ACCEPTED,
+    "NEEDS_PERMISSION": Record.Status.AWAITING_CLEARANCE,
+    "REFUSE": Record.Status.REFUSED,
+    "REJECT_INCOMPLETE": Record.Status.REJECTED,
+}
+_PRIOR_FIELDS = ("pk", "status", "outcome", "counted", "year", "title_key", "work_kind", "citation")
+
+
+class StaleRecordStatus(Exception):
+    """The record's status changed since it was read: someone else acted first."""
+
+
+# --- settings and facts --------------------------------------------------------------------
+
+
+def rule_settings() -> RuleSettings:
+    """The SPEC section 2 settings, from the `COPYRIGHT_*` Django settings."""
+    s = django_settings
+    return RuleSettings(
+        time_zone=s.COPYRIGHT_TIME_ZONE,
+        periodical_limit=s.COPYRIGHT_PERIODICAL_LIMIT,
+        nonperiodical_limit=s.COPYRIGHT_NONPERIODICAL_LIMIT,
+        nonperiodical_scope=NonperiodicalScope(s.COPYRIGHT_NONPERIODICAL_SCOPE),
+        window_years=s.COPYRIGHT_WINDOW_YEARS,
+        date_mode=s.COPYRIGHT_DATE_MODE,
+        max_future_years=s.COPYRIGHT_MAX_FUTURE_YEARS,
+        one_article_per_issue=s.COPYRIGHT_ONE_ARTICLE_PER_ISSUE,
+        small_part_max_fraction=s.COPYRIGHT_SMALL_PART_MAX_FRACTION,
+    )
+
+
+def request_facts(
+    facts: Mapping[str, Any], *, service: str, created_at: datetime, institution_id: int
+) -> RequestFacts:
+    unknown = set(facts) - FACT_KEYS
+    if unknown:
+        raise TypeError(f"unknown copyright fact(s): {', '.join(sorted(unknown))}")
+    values = {key: value for key, value in facts.items() if key != "staff_determination"}
+    for key in _SEQUENCE_KEYS:
+        values[key] = tuple(values.get(key) or ())
+    if isinstance(values.get("author"), list):
+        values["author"] = tuple(values["author"])
+    return RequestFacts(
+        created_at=created_at,
+        service=service,
+        institution=str(institution_id),
+        staff_determination=_determination(facts.get("staff_determination")),
+        **values,
+    )
+
+
+def _determination(value: Mapping[str, Any] | None) -> StaffDetermination | None:
+    if not value:
+        return None
+    return StaffDetermination(kind=value.get("kind", ""), note=value.get("note"))
+
+
+def _citation(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts as entered, JSON-safe (staff determinations live on the record's own fields)."""
+    citation = {key: value for key, value in facts.items() if key != "staff_determination"}
+    for key in _SEQUENCE_KEYS:
+        if key in citation:
+            citation[key] = list(citation[key] or [])
+    if isinstance(citation.get("author"), tuple):
+        citation["author"] = list(citation["author"])
+    return citation
+
+
+# --- keys, the lock and the priors -------------------------------------------------------
+
+
+def request_key(request: RequestFacts, authority: Authority) -> KeyResult:
+    if request.service == Record.Service.COPY:
+        if request.work_kind == Record.WorkKind.PERIODICAL:
+            return periodical_key(request.title, request.issns, authority)
+        if request.work_kind == Record.WorkKind.NON_PERIODICAL:
+            return work_key(request.title, request.author, request.isbns, authority)
+    return KeyResult(None, KeySource.NONE)
+
+
+def lock_title_year(institution_id: int, title_key: str, year: int | None) -> None:
+    """Serialise every count-then-insert for (institution, key, year) until the transaction ends.
+
+    PostgreSQL refuses FOR UPDATE with aggregates, so an advisory transaction lock on a 64-bit
+    hash of the triple is used instead (a hash collision only serialises two unrelated titles).
+    SQLite ignores row locks, but its IMMEDIATE transactions take the database write lock at BEGIN.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
+    lock_id = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+
+
+def _counting_year(request: RequestFacts, rules: RuleSettings, year: int) -> int | None:
+    lifetime = rules.nonperiodical_scope == NonperiodicalScope.TERM
+    return None if lifetime and request.work_kind == Record.WorkKind.NON_PERIODICAL else year
+
+
+def load_priors(
+    institution_id: int, title_key: str, year: int | None, *, exclude_pk: int | None = None
+) -> list[PriorRequest]:
+    """The prior requests that can count or block: one query on the stored key and year."""
+    rows = Record.objects.priors_for(institution_id, title_key, year)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return [_prior(row) for row in rows.values(*_PRIOR_FIELDS)]
+
+
+def _prior(row: Mapping[str, Any]) -> PriorRequest:
+    citation = row["citation"] or {}
+    return PriorRequest(
+        id=str(row["pk"]),
+        status=row["status"],
+        outcome=row["outcome"],
+        counted=row["counted"],
+        year=row["year"],
+        key=row["title_key"],
+        work_kind=row["work_kind"] or None,
+        publication_date=citation.get("publication_date"),
+        volume=citation.get("volume"),
+        issue=citation.get("issue"),
+        article=citation.get("article"),
+        patron_ref=citation.get("patron_ref"),
+    )
+
+
+def _evaluate(
+    request: RequestFacts, *, institution_id: int, lock: bool, exclude_pk: int | None = None
+) -> tuple[RuleDecision, KeyResult]:
+    rules = rule_settings()
+    authority = load_authority(request)
+    key = request_key(request, authority)
+    priors: Sequence[PriorRequest] = ()
+    if key.key is not None:
+        _, year = local_date_and_year(request.created_at, rules.time_zone)
+        counting_year = _counting_year(request, rules, year)
+        if lock:
+            lock_title_year(institution_id, key.key, counting_year)
+        priors = load_priors(institution_id, key.key, counting_year, exclude_pk=exclude_pk)
+    return decide(request, priors, rules, authority), key
+
+
+# --- deciding and recording ----------------------------------------------------------------
+
+
+def _require_atomic() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
+
+
+def decide_and_record(
+    institution: Institution,
+    *,
+    service: str,
+    facts: Mapping[str, Any],
+    created_at: datetime | None = None,
+    acting_user: User | None = None,
+) -> tuple[Record, Decision]:
+    """Decide a new request and store its record and first decision (at most five queries).
+
+    The caller owns the transaction; on REJECT_INCOMPLETE it rolls back and shows the form
+    errors. Loans get a record and a NOT_APPLICABLE decision without taking the lock."""
+    _require_atomic()
+    created_at = created_at or timezone.now()
+    request = request_facts(
+        facts, service=service, created_at=created_at, institution_id=institution.pk
+    )
+    outcome, key = _evaluate(
+        request, institution_id=institution.pk, lock=service == Record.Service.COPY
+    )
+    record = _create_record(institution, request, facts, outcome, key)
+    return record, _store_decision(record, outcome, acting_user)
+
+
+def _create_record(
+    institution: Institution,
+    request: RequestFacts,
+    facts: Mapping[str, Any],
+    outcome: RuleDecision,
+    key: KeyResult,
+) -> Record:
+    zone = django_settings.COPYRIGHT_TIME_ZONE
+    local_date, year = local_date_and_year(request.created_at, zone)
+    retain_until, purge_on = retention_dates(request.created_at, zone)
+    statement = _choice(_statement(request.statement), Record.Statement)
+    return Record.objects.create(
+        institution=institution,
+        service=_choice(request.service, Record.Service) or Record.Service.COPY,
+        work_kind=_choice(request.work_kind, Record.WorkKind) if request.service == "copy" else "",
+        created_at=request.created_at,
+        local_date=local_date,
+        year=year,
+        citation=_citation(facts),
+        title_key=outcome.title_key or "",
+        key_source=key.source.value if key.key else "",
+        statement=statement,
+        basis=_choice(request.basis, Record.Basis) if statement == "CCL" else "",
+        status=_STATUS_FOR_OUTCOME[outcome.outcome],
+        outcome=outcome.outcome.value,
+        counted=outcome.counted,
+        permission_reference=(request.permission_reference or "").strip()[:200],
+        retain_until=retain_until,
+        purge_on=purge_on,
+    )
+
+
+def _statement(value: str | None) -> str:
+    return (value or "").strip().upper().removeprefix("US-")
+
+
+def _choice(value: str | None, choices: type[Any]) -> str:
+    return value if value is not None and value in choices.values else ""
+
+
+def _store_decision(record: Record, outcome: RuleDecision, acting_user: User | None) -> Decision:
+    return Decision.objects.create(
+        record=record,
+        outcome=outcome.outcome.value,
+        rule=outcome.rule.value,
+        counted=outcome.counted,
+        copy_number=outcome.copy_number,
+        title_key=outcome.title_key or "",
+        counted_record_ids=[int(pk) for pk in outcome.counted_ids],
+        flags=[flag.value for flag in outcome.flags],
+        explanation=outcome.explanation,
+        created_at=timezone.now(),
+        decided_by=acting_user,
+    )
+
+
+def precheck(institution: Institution, *, facts: Mapping[str, Any]) -> RuleDecision:
+    """What the decision would be if the copy request were submitted now: reads only, no lock.
+
+    For the live pre-check on the copy form; the real decision is taken again at submission."""
+    request = request_facts(
+        facts, service=Record.Service.COPY, created_at=timezone.now(), institution_id=institution.pk
+    )
+    decision, _ = _evaluate(request, institution_id=institution.pk, lock=False)
+    return decision
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def set_record_status(
+    record: Record, status: str, *, acting_user: User | None = None, note: str = ""
+) -> Record:
+    """Compare-and-set the counting status, with a history row.
+
+    The first move to shipped or filled records the fulfilment (guideline 4); a loan moving to
+    filled has come back, so that records `returned_at`. A final status is never left."""
+    if status not in Record.Status.values:
+        raise ValueError(f"unknown record status {status!r}")
+    if status == record.status:
+        return record
+    if record.is_final:
+        raise ValueError(f"record {record.pk} is {record.status}, a final status")
+    changes = _status_changes(record, status, acting_user)
+    with transaction.atomic():
+        moved = Record.objects.filter(pk=record.pk, status=record.status).update(**changes)
+        if not moved:
+            raise StaleRecordStatus(f"record {record.pk} is no longer {record.status}")
+        RecordStatusChange.objects.create(
+            record=record,
+            from_status=record.status,
+            to_status=status,
+            at=timezone.now(),
+            by=acting_user,
+            note=note,
+        )
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return record
+
+
+def _status_changes(record: Record, status: str, acting_user: User | None) -> dict[str, Any]:
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": status}
+    fulfilled = status in (Record.Status.SHIPPED, Record.Status.FILLED)
+    if fulfilled and record.fulfilled_at is None:
+        changes.update(fulfilled_at=now, fulfilled_by=acting_user)
+    if status == Record.Status.FILLED and record.service == Record.Service.LOAN:
+        changes["returned_at"] = now
+    return changes
+
+
+# --- the clearance queue (SPEC section 5) --------------------------------------------------
+
+
+def record_permission(
+    record: Record,
+    *,
+    reference: str,
+    fee: Decimal | None = None,
+    fee_paid: bool = False,
+    acting_user: User | None,
+) -> Decision:
+    """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2)."""
+    reference = reference.strip()
+    if not reference:
+        raise ValueError("a permission reference is required")
+    if fee is not None and fee < 0:
+        raise ValueError("a fee cannot be negative")
+    changes = {"permission_reference": reference[:200], "permission_fee": fee, "fee_paid": fee_paid}
+    return _reevaluate(record, changes, acting_user)
+
+
+def record_determination(
+    record: Record, *, kind: str, note: str, acting_user: User | None
+) -> Decision:
+    """Record a section 107 or 108(e) determination with its note and re-evaluate (rule O1)."""
+    if kind not in Record.DeterminationKind.values:
+        raise ValueError(f"unknown determination kind {kind!r}")
+    if not note.strip():
+        raise ValueError("a determination needs a note saying why")
+    changes = {"determination_kind": kind, "determination_note": note.strip()}
+    return _reevaluate(record, changes, acting_user)
+
+
+def request_reevaluation(record: Record, *, acting_user: User | None) -> Decision:
+    """Evaluate a held request again, e.g. after a prior request was cancelled (SPEC 5)."""
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance is re-evaluated")
+    return _reevaluate(record, {}, acting_user)
+
+
+def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Record:
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance is refused here")
+    if not reason.strip():
+        raise ValueError("a refusal needs a reason")
+    return set_record_status(
+        record, Record.Status.REFUSED, acting_user=acting_user, note=reason.strip()
+    )
+
+
+def mark_fee_paid(records: Iterable[Record]) -> int:
+    return Record.objects.filter(pk__in=[r.pk for r in records], permission_fee__gt=0).update(
+        fee_paid=True
+    )
+
+
+def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | None) -> Decision:
+    """A new decision row for an existing record; earlier decisions are never rewritten."""
+    if record.is_final:
+        raise ValueError(f"record {record.pk} is {record.status}, a final status")
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(record, field, value)
+        request = _facts_of(record)
+        outcome, key = _evaluate(
+            request, institution_id=record.institution_id, lock=True, exclude_pk=record.pk
+        )
+        record.title_key = outcome.title_key or ""
+        record.key_source = key.source.value if key.key else ""
+        record.outcome = outcome.outcome.value
+        record.counted = outcome.counted
+        fields = [*changes, "title_key", "key_source", "outcome", "counted"]
+        record.save(update_fields=fields)
+        decision = _store_decision(record, outcome, acting_user)
+        if record.status == Record.Status.AWAITING_CLEARANCE:
+            new_status = _STATUS_FOR_OUTCOME[outcome.outcome]
+            set_record_status(record, new_status, acting_user=acting_user, note=outcome.rule.value)
+    return decision
+
+
+def _facts_of(record: Record) -> RequestFacts:
+    facts = {key: value for key, value in record.citation.items() if key in FACT_KEYS}
+    facts["permission_reference"] = record.permission_reference or None
+    if record.determination_kind:
+        facts["staff_determination"] = {
+            "kind": record.determination_kind,
+            "note": record.determination_note,
+        }
+    return request_facts(
+        facts,
+        service=record.service,
+        created_at=record.created_at,
+        institution_id=record.institution_id,
+    )

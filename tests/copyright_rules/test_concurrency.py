@@ -1,0 +1,194 @@
+"""SPEC section 6: two submissions for one institution and title never both take the last slot.
+
+Twenty threads, each with its own database connection, submit at once for one institution and
+title with three slots left. A barrier makes the race certain: every thread is past its start
+line before any of them reaches the count.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections, transaction
+from django.db.utils import load_backend
+
+from copyright_rules import services
+from copyright_rules.models import Record
+from illdesk import settings as project_settings
+from registration.models import Institution
+from tests.copyright_rules.factories import article, at, make_institution
+
+THREADS = 20
+LIMIT = 5
+ALREADY_COUNTED = 2
+FREE_SLOTS = LIMIT - ALREADY_COUNTED
+WHEN = at(2024, 7)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _seed(institution: Institution) -> None:
+    for number in range(ALREADY_COUNTED):
+        with transaction.atomic():
+            services.decide_and_record(
+                institution,
+                service="copy",
+                facts=article(article=f"prior {number}"),
+                created_at=WHEN,
+            )
+
+
+def _submit_all(
+    institution: Institution,
+    connect: Callable[[], None] = lambda: None,
+    start: threading.Barrier | None = None,
+) -> Counter:
+    def submit(number: int) -> str:
+        connect()
+        if start is not None:
+            start.wait(timeout=60)
+        try:
+            with transaction.atomic():
+                _, decision = services.decide_and_record(
+                    institution,
+                    service="copy",
+                    facts=article(article=f"race {number}"),
+                    created_at=WHEN,
+                )
+            return decision.outcome
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        return Counter(pool.map(submit, range(THREADS)))
+
+
+def _everyone_waits_before(
+    monkeypatch: pytest.MonkeyPatch, name: str, barrier: threading.Barrier
+) -> None:
+    real = getattr(services, name)
+
+    def wait_then_call(*args: Any, **kwargs: Any) -> Any:
+        barrier.wait(timeout=60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, name, wait_then_call)
+
+
+def _everyone_waits_after(
+    monkeypatch: pytest.MonkeyPatch, name: str, barrier: threading.Barrier
+) -> None:
+    real = getattr(services, name)
+
+    def call_then_wait(*args: Any, **kwargs: Any) -> Any:
+        result = real(*args, **kwargs)
+        barrier.wait(timeout=60)
+        return result
+
+    monkeypatch.setattr(services, name, call_then_wait)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_take_exactly_the_free_slots_on_postgres(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    institution = make_institution()
+    _seed(institution)
+    _everyone_waits_before(monkeypatch, "lock_title_year", threading.Barrier(THREADS))
+
+    outcomes = _submit_all(institution)
+
+    assert outcomes == Counter({"ACCEPT_CCG": FREE_SLOTS, "NEEDS_PERMISSION": THREADS - FREE_SLOTS})
+    assert Record.objects.filter(institution=institution, counted=True).count() == LIMIT
+    held = Record.objects.filter(status=Record.Status.AWAITING_CLEARANCE)
+    assert held.count() == THREADS - FREE_SLOTS
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_without_the_lock_the_same_race_overfills_the_title(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Proves the test above can fail: with the lock a no-op, every thread counts before any
+    # inserts, and all of them take a slot.
+    institution = make_institution()
+    _seed(institution)
+    monkeypatch.setattr(services, "lock_title_year", lambda *args: None)
+    _everyone_waits_after(monkeypatch, "load_priors", threading.Barrier(THREADS))
+
+    outcomes = _submit_all(institution)
+
+    assert outcomes["ACCEPT_CCG"] > FREE_SLOTS
+    assert Record.objects.filter(institution=institution, counted=True).count() > LIMIT
+
+
+@pytest.fixture
+def sqlite_race_database(tmp_path: Path) -> dict[str, Any]:
+    """A separate SQLite file database, migrated with the project's own settings (WAL,
+    IMMEDIATE), so the SQLite variant runs whichever database the rest of the suite uses."""
+    path = tmp_path / "race.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity=0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    config = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": dict(project_settings._SQLITE_OPTIONS),
+    }
+    default = {**connections.settings["default"]}
+    return connections.configure_settings({"default": default, "race": config})["race"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_take_exactly_the_free_slots_on_sqlite(
+    sqlite_race_database: dict[str, Any],
+) -> None:
+    def use_sqlite() -> None:
+        # This thread's "default" connection becomes one to the SQLite file: the service runs
+        # unchanged, in an IMMEDIATE transaction, with no advisory lock (that is PostgreSQL's).
+        backend = load_backend(sqlite_race_database["ENGINE"])
+        connections["default"] = backend.DatabaseWrapper(sqlite_race_database, "race")
+
+    holder: dict[str, Institution] = {}
+    setup = threading.Thread(target=_seed_sqlite, args=(use_sqlite, holder))
+    setup.start()
+    setup.join()
+
+    # Every thread opens its transaction at the same moment: BEGIN IMMEDIATE makes them queue.
+    start = threading.Barrier(THREADS)
+    outcomes = _submit_all(holder["institution"], connect=use_sqlite, start=start)
+
+    assert outcomes == Counter({"ACCEPT_CCG": FREE_SLOTS, "NEEDS_PERMISSION": THREADS - FREE_SLOTS})
+    counted = threading.Thread(target=_count_counted, args=(use_sqlite, holder))
+    counted.start()
+    counted.join()
+    assert holder["counted"] == LIMIT
+
+
+def _seed_sqlite(use_sqlite: Callable[[], None], holder: dict[str, Any]) -> None:
+    use_sqlite()
+    try:
+        holder["institution"] = make_institution()
+        _seed(holder["institution"])
+    finally:
+        connections.close_all()
+
+
+def _count_counted(use_sqlite: Callable[[], None], holder: dict[str, Any]) -> None:
+    use_sqlite()
+    try:
+        holder["counted"] = Record.objects.filter(counted=True).count()
+    finally:
+        connections.close_all()
