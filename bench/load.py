@@ -3,7 +3,6 @@ statistics back."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import signal
@@ -42,10 +41,10 @@ def run_phase(
     as long as that function runs (bounded by `seconds`): used to load the site during a purge."""
     if not host.startswith("http://127.0.0.1:"):
         raise ValueError("the benchmark only ever loads 127.0.0.1")
-    name = f"{plan['scenario']}-{len(list(workdir.glob('*_stats.csv')))}"
-    plan_path = workdir / f"{name}.json"
+    name = f"{plan['scenario']}-{len(list(workdir.glob('*.log')))}"
+    plan_path = workdir / f"{name}-plan.json"
     plan_path.write_text(json.dumps(plan))
-    prefix = workdir / name
+    stats_path = workdir / f"{name}-stats.json"  # locust adds the .json to --json-file
     cmd = [
         sys.executable,
         "-m",
@@ -61,8 +60,9 @@ def run_phase(
         f"{int(seconds)}s",
         "--host",
         host,
-        "--csv",
-        str(prefix),
+        "--json-file",
+        str(stats_path.with_suffix("")),
+        "--skip-log",
         "--only-summary",
         "--loglevel",
         "ERROR",
@@ -79,21 +79,34 @@ def run_phase(
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
         process.wait(timeout=seconds + 60)
-    return read_stats(Path(f"{prefix}_stats.csv"), plan["scenario"])
+    return read_stats(stats_path, plan["scenario"])
 
 
 def read_stats(path: Path, scenario: str) -> PhaseResult:
-    with path.open(newline="") as handle:
-        rows = {row["Name"]: row for row in csv.DictReader(handle)}
-    if scenario not in rows:
+    """Locust's final statistics (--json-file): counts, the phase's span and the histogram of
+    response times (milliseconds, rounded as locust rounds them)."""
+    entries = {entry["name"]: entry for entry in json.loads(path.read_text())}
+    entry = entries.get(scenario)
+    if entry is None or not entry["num_requests"]:
         raise RuntimeError(f"locust recorded no {scenario!r} requests (see {path.parent})")
-    row = rows[scenario]
+    histogram = sorted((float(ms), count) for ms, count in entry["response_times"].items())
+    span = max(entry["last_request_timestamp"] - entry["start_time"], 1e-9)
     return PhaseResult(
         scenario=scenario,
-        requests=int(row["Request Count"]),
-        failures=int(row["Failure Count"]),
-        rps=float(row["Requests/s"]),
-        p50_ms=float(row["50%"]),
-        p99_ms=float(row["99%"]),
-        max_ms=float(row["Max Response Time"]),
+        requests=entry["num_requests"],
+        failures=entry["num_failures"],
+        rps=entry["num_requests"] / span,
+        p50_ms=percentile(histogram, 0.50),
+        p99_ms=percentile(histogram, 0.99),
+        max_ms=round(entry["max_response_time"], 1),
     )
+
+
+def percentile(histogram: list[tuple[float, int]], fraction: float) -> float:
+    total = sum(count for _, count in histogram)
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if seen >= fraction * total:
+            return value
+    return histogram[-1][0]

@@ -1,0 +1,162 @@
+"""The benchmark's pieces at a tiny size: seeding, sessions, the load runner and the report.
+Times are never asserted here; `make bench` measures them."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from bench import decide, seed
+from bench.load import PhaseResult, run_phase
+from bench.run import Config, Stage, summarise
+from copyright_rules.models import Record
+
+REQUIRED_KEYS = {
+    "baseline_rps",
+    "submit_rps",
+    "submit_ratio",
+    "submit_p99_ms",
+    "submit_queries",
+    "list_rps",
+    "decide_per_s",
+    "records",
+    "submit_ratio_at_size_vs_empty",
+    "purge_deleted",
+    "purge_seconds",
+    "purge_submit_p99_ms",
+}
+
+
+def test_baseline_endpoint_is_not_routed_by_the_production_urls() -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse("bench-baseline")
+
+
+@pytest.mark.django_db
+def test_seeded_session_is_logged_in_as_its_institution() -> None:
+    institution = seed.seed_institutions(2)[1]
+    account = seed.log_in(institution)
+    client = Client()
+    client.cookies["sessionid"] = account.session_key
+
+    response = client.get("/")
+
+    assert response.wsgi_request.user.pk == institution.user_id
+
+
+@pytest.mark.django_db
+def test_seeded_institutions_share_one_password_hash() -> None:
+    institutions = seed.seed_institutions(3)
+
+    hashes = {i.user.password for i in institutions if i.user is not None}
+
+    assert len(hashes) == 1
+    assert hashes.pop().startswith("argon2")
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_records_created_four_years_ago_are_due_for_the_purge() -> None:
+    seed.seed_institutions(3)
+    today = timezone.localdate()
+
+    seed.seed_records(50, first_day=date(today.year - 4, 1, 1), days=300, final_only=True)
+
+    assert Record.objects.due_for_purge(today).count() == 50
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_current_records_are_not_due_for_the_purge() -> None:
+    seed.seed_institutions(3)
+    today = timezone.localdate()
+
+    seed.seed_records(50, first_day=date(today.year - 3, 1, 1), days=365, final_only=False)
+
+    assert seed.count_records() == 50
+    assert Record.objects.due_for_purge(today).count() == 0
+
+
+def test_decide_workload_puts_some_requests_over_the_limit() -> None:
+    from copyright_rules.rules import decide as rule
+
+    cases, authority = decide.workload(size=300)
+
+    outcomes = {rule(request, priors, authority=authority).outcome for request, priors in cases}
+
+    assert {"ACCEPT_CCG", "NEEDS_PERMISSION"} <= outcomes
+
+
+def test_generated_issns_have_valid_check_digits() -> None:
+    from copyright_rules.keys import normalize_issn
+
+    assert all(normalize_issn(decide.issn(n)) for n in (1, 28083, 1474547, 9_999_999))
+
+
+class _NoContent(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NoContent)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_load_phase_reports_the_requests_locust_sent(local_server: str, tmp_path: Path) -> None:
+    plan = {
+        "scenario": "baseline",
+        "method": "POST",
+        "path": "/bench/baseline/",
+        "expect": [204],
+        "payloads": [{"title": "x"}],
+        "accounts": [{"cookie": "sessionid=s; csrftoken=c", "csrf": "c", "symbol": "B00000"}],
+    }
+
+    result = run_phase(plan, host=local_server, users=1, seconds=1, workdir=tmp_path)
+
+    assert result.requests > 0
+    assert result.failures == 0
+
+
+def test_load_phase_refuses_any_host_but_localhost(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"127\.0\.0\.1"):
+        run_phase({}, host="http://example.org", users=1, seconds=1, workdir=tmp_path)
+
+
+def _phase(scenario: str, rps: float) -> PhaseResult:
+    return PhaseResult(scenario, requests=100, failures=0, rps=rps, p50_ms=5, p99_ms=20, max_ms=30)
+
+
+def test_report_has_every_figure_and_is_one_json_line() -> None:
+    empty, sized = Stage(records=0), Stage(records=1000)
+    for stage in (empty, sized):
+        stage.phases = {"baseline": [_phase("baseline", 200)], "submit": [_phase("submit", 100)]}
+        stage.latency = _phase("submit", 50)
+
+    report = summarise(Config(records=1000), empty, sized, 25_000.0, 7, {"purge_deleted": 0})
+    line = json.dumps(report)
+
+    assert REQUIRED_KEYS - {"purge_seconds", "purge_submit_p99_ms"} <= set(json.loads(line))
+    assert "\n" not in line
+    assert report["submit_ratio"] == 0.5
+    assert report["submit_ratio_at_size_vs_empty"] == 1.0
