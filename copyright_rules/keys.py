@@ -299,3 +299,19 @@ def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Author
             f"{WORK_PREFIX}{normalized}|{author}", KeySource.WORK, invalid_isbns=invalid
         )
     return KeyResult(None, KeySource.NONE, invalid_isbns=invalid)
+
+
+def citation_key(
+    work_kind: str | None,
+    title: str | None,
+    author: str | Sequence[str] | None,
+    issns: Sequence[str],
+    isbns: Sequence[str],
+    authority: Authority = EMPTY_AUTHORITY,
+) -> KeyResult:
+    """The title key of a periodical or the work key of anything else; no key without a kind."""
+    if work_kind == "periodical":
+        return periodical_key(title, issns, authority)
+    if work_kind == "non_periodical":
+        return work_key(title, author, isbns, authority)
+    return KeyResult(None, KeySource.NONE)

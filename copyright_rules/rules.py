@@ -31,6 +31,7 @@ from .facts import (
     RequestFacts,
     Rule,
     RuleSettings,
+    Service,
     Statement,
     WorkKind,
     clean,
@@ -38,7 +39,7 @@ from .facts import (
     parse_facts,
     zone,
 )
-from .keys import EMPTY_AUTHORITY, Authority, KeyResult, KeySource, periodical_key, work_key
+from .keys import EMPTY_AUTHORITY, Authority, KeyResult, citation_key
 
 DEFAULT_SETTINGS = RuleSettings()
 # 17 U.S.C. 108(i): music, pictorial/graphic/sculptural and non-news audiovisual works are excluded.
@@ -101,7 +102,25 @@ class _Case:
     year: int
     facts: ParsedFacts
     key: KeyResult
+    priors: Sequence[PriorRequest]
     corrected: bool = False  # R9 found an `older_than_window` basis on a recent article
+    _holding: list[tuple[PriorRequest, int]] | None = None
+
+    def holding_same_key(self) -> list[tuple[PriorRequest, int]]:
+        """The institution's priors holding a slot under this key, with their year.
+
+        R7 and R10/R11 look only at these, so each prior's key and year are computed once.
+        """
+        if self._holding is None:
+            time_zone, mine = self.settings.time_zone, self.request.institution
+            self._holding = [
+                (prior, _prior_year(prior, time_zone))
+                for prior in self.priors
+                if prior.status in HOLDING_SLOT
+                and (mine is None or prior.institution in (None, mine))
+                and _prior_key(prior, self.authority) == self.key.key
+            ]
+        return self._holding
 
     @property
     def periodical(self) -> bool:
@@ -143,22 +162,12 @@ class _Case:
         )
 
 
-def _request_key(request: RequestFacts, kind: WorkKind | None, authority: Authority) -> KeyResult:
-    if kind is WorkKind.PERIODICAL:
-        return periodical_key(request.title, request.issns, authority)
-    if kind is WorkKind.NON_PERIODICAL:
-        return work_key(request.title, request.author, request.isbns, authority)
-    return KeyResult(None, KeySource.NONE)
-
-
 def _prior_key(prior: PriorRequest, authority: Authority) -> str | None:
     if prior.key is not None:
         return prior.key
-    if prior.work_kind == WorkKind.PERIODICAL:
-        return periodical_key(prior.title, prior.issns, authority).key
-    if prior.work_kind == WorkKind.NON_PERIODICAL:
-        return work_key(prior.title, prior.author, prior.isbns, authority).key
-    return None
+    return citation_key(
+        prior.work_kind, prior.title, prior.author, prior.issns, prior.isbns, authority
+    ).key
 
 
 def _prior_year(prior: PriorRequest, time_zone: str) -> int:
@@ -168,18 +177,12 @@ def _prior_year(prior: PriorRequest, time_zone: str) -> int:
     return _local_year(prior.created_at, time_zone)
 
 
-def _other_institution(request: RequestFacts, prior: PriorRequest) -> bool:
-    return None not in (request.institution, prior.institution) and (
-        request.institution != prior.institution
-    )
-
-
 # --- the rules, in SPEC order: the first that returns a decision decides ---------------------
 
-_RuleFn = Callable[[_Case, Sequence[PriorRequest]], "Decision | None"]
+_RuleFn = Callable[[_Case], "Decision | None"]
 
 
-def _r1_completeness(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r1_completeness(case: _Case) -> Decision | None:
     reason = _missing_fact(case)
     if reason is None:
         return None
@@ -210,7 +213,7 @@ def _missing_fact(case: _Case) -> str | None:
     return None
 
 
-def _o1_staff_determination(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _o1_staff_determination(case: _Case) -> Decision | None:
     determination = case.facts.determination
     if determination is None:
         return None
@@ -222,7 +225,7 @@ def _o1_staff_determination(case: _Case, priors: Sequence[PriorRequest]) -> Deci
     )
 
 
-def _r2_permission(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r2_permission(case: _Case) -> Decision | None:
     reference = clean(case.request.permission_reference)
     if reference is None:
         return None
@@ -234,7 +237,7 @@ def _r2_permission(case: _Case, priors: Sequence[PriorRequest]) -> Decision | No
     )
 
 
-def _r3_public_domain(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r3_public_domain(case: _Case) -> Decision | None:
     if case.facts.basis is not Basis.PUBLIC_DOMAIN:
         return None
     return case.decision(
@@ -244,7 +247,7 @@ def _r3_public_domain(case: _Case, priors: Sequence[PriorRequest]) -> Decision |
     )
 
 
-def _r4_purpose(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r4_purpose(case: _Case) -> Decision | None:
     if case.facts.purpose is Purpose.RESEARCH:
         return None
     return case.decision(
@@ -255,7 +258,7 @@ def _r4_purpose(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
     )
 
 
-def _r5_material(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r5_material(case: _Case) -> Decision | None:
     excluded = _EXCLUDED_MATERIAL.get(case.facts.material)
     if excluded is None:
         return None
@@ -266,7 +269,7 @@ def _r5_material(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None
     )
 
 
-def _r6_amount(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r6_amount(case: _Case) -> Decision | None:
     too_much = _TOO_MUCH.get(case.facts.extent) or _pages_too_many(case)
     if too_much is None:
         return None
@@ -290,13 +293,13 @@ def _pages_too_many(case: _Case) -> str | None:
     return f"{pages} of {total} pages ({pages / total:.1%}, above {limit:.0%})"
 
 
-def _r7_one_article_per_issue(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r7_one_article_per_issue(case: _Case) -> Decision | None:
     patron, article = clean(case.request.patron_ref), clean(case.request.article)
     if not (case.settings.one_article_per_issue and case.periodical and patron and article):
         return None
     issue = _issue_id(case.request.volume, case.request.issue, case.request.publication_date)
-    for prior in priors:
-        if _same_issue_other_article(case, prior, patron, article, issue):
+    for prior, year in case.holding_same_key():
+        if year == case.year and _other_article(prior, patron, article, issue):
             return case.decision(
                 Outcome.NEEDS_PERMISSION,
                 Rule.R7,
@@ -316,25 +319,22 @@ def _issue_id(volume: str | None, issue: str | None, published: str | None) -> t
     return ("dated", clean(published))
 
 
-def _same_issue_other_article(
-    case: _Case, prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
+def _other_article(
+    prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
 ) -> bool:
+    """Clarification 11: a periodical copy for the same patron and issue, another article."""
     prior_article = clean(prior.article)
     return (
-        prior.status in HOLDING_SLOT
-        and prior.work_kind == WorkKind.PERIODICAL
-        and not is_loan(prior.service)
+        prior.work_kind == WorkKind.PERIODICAL
+        and prior.service != Service.LOAN
         and clean(prior.patron_ref) == patron
         and prior_article is not None
         and prior_article != article
-        and not _other_institution(case.request, prior)
         and _issue_id(prior.volume, prior.issue, prior.publication_date) == issue
-        and _prior_year(prior, case.settings.time_zone) == case.year
-        and _prior_key(prior, case.authority) == case.key.key
     )
 
 
-def _r8_own_copy(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r8_own_copy(case: _Case) -> Decision | None:
     # Clarification 12: only an explicit "covers the item" counts; null means not stated.
     if case.facts.basis is not Basis.OWN_COPY or case.request.own_copy_covers_item is not True:
         return None
@@ -347,7 +347,7 @@ def _r8_own_copy(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None
     )
 
 
-def _r9_window(case: _Case, priors: Sequence[PriorRequest]) -> Decision | None:
+def _r9_window(case: _Case) -> Decision | None:
     if not case.periodical:
         return None
     if _inside_window(case):
@@ -374,8 +374,8 @@ def _inside_window(case: _Case) -> bool:
     return publication.latest >= window_cutoff(case.local_date, years)
 
 
-def _r10_r11_count(case: _Case, priors: Sequence[PriorRequest]) -> Decision:
-    counted_ids = _counted_prior_ids(case, priors)
+def _r10_r11_count(case: _Case) -> Decision:
+    counted_ids = _counted_prior_ids(case)
     copy_number = len(counted_ids) + 1
     limit, rule = _limit_and_rule(case)
     if copy_number <= limit:
@@ -423,18 +423,14 @@ def _fair_use_note(case: _Case) -> str:
     return ", and your fair-use note goes to staff" if case.facts.basis is Basis.FAIR_USE else ""
 
 
-def _counted_prior_ids(case: _Case, priors: Sequence[PriorRequest]) -> tuple[str, ...]:
-    key, lifetime = case.key.key, _lifetime(case)
-    time_zone, authority = case.settings.time_zone, case.authority
+def _counted_prior_ids(case: _Case) -> tuple[str, ...]:
+    lifetime = _lifetime(case)
     return tuple(
         prior.id
-        for prior in priors
+        for prior, year in case.holding_same_key()
         if prior.counted is True
         and prior.outcome == Outcome.ACCEPT_CCG
-        and prior.status in HOLDING_SLOT
-        and not _other_institution(case.request, prior)
-        and (lifetime or _prior_year(prior, time_zone) == case.year)
-        and _prior_key(prior, authority) == key
+        and (lifetime or year == case.year)
     )
 
 
@@ -470,10 +466,12 @@ def decide(
     if is_loan(request.service):
         return _not_applicable(year)
     facts = parse_facts(request)
-    key = _request_key(request, facts.kind, authority)
-    case = _Case(request, settings, authority, local_date, year, facts, key)
+    key = citation_key(
+        facts.kind, request.title, request.author, request.issns, request.isbns, authority
+    )
+    case = _Case(request, settings, authority, local_date, year, facts, key, prior)
     for rule in _RULES:
-        decision = rule(case, prior)
+        decision = rule(case)
         if decision is not None:
             return decision
     raise AssertionError("R10/R11 always decide")  # pragma: no cover
