@@ -43,25 +43,43 @@ def labelled_value(text: str, label: str) -> str:
     return match.group(1)
 
 
-def log_in(page: Any, username: str, password: str) -> None:
+def field(page: Any, label: str) -> Any:
+    """The form control labelled exactly `label` (a required field's label ends "(required)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \(required\))?$"))
+
+
+def log_in(page: Any, username: str, password: str = LIBRARIAN_PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    page.get_by_role("button", name=f"Log out {username}").wait_for()
 
 
-def create_staff(username: str = "desk", *, roles: tuple[str, ...] = ()) -> AbstractBaseUser:
-    from django.contrib.auth.models import Group
+def create_staff(username: str, *, permissions: tuple[str, ...]) -> AbstractBaseUser:
+    """A staff member holding exactly `permissions` ("app_label.codename")."""
+    from django.contrib.auth.models import Permission
 
-    from illdesk.roles import setup_roles
-
-    setup_roles()
     user = get_user_model().objects.create_user(
         username=username, password=STAFF_PASSWORD, is_staff=True, email=f"{username}@loc.invalid"
     )
-    user.groups.set(Group.objects.filter(name__in=roles))
+    grants = [p.split(".", 1) for p in permissions]
+    found = Permission.objects.filter(
+        content_type__app_label__in={app for app, _ in grants},
+        codename__in={codename for _, codename in grants},
+    )
+    assert found.count() == len(grants), f"unknown permissions among {permissions}"
+    user.user_permissions.set(found)
     return user
+
+
+VERIFIER_PERMISSIONS = (
+    "registration.view_registration",
+    "registration.change_registration",
+    "registration.view_institution",
+    "registration.view_directoryrecord",
+)
+DESK_PERMISSIONS = ("requests_app.view_request", "requests_app.change_request")
 
 
 def create_librarian(symbol: str, name: str, **fields: Any) -> Institution:
@@ -83,3 +101,38 @@ def create_librarian(symbol: str, name: str, **fields: Any) -> Institution:
         verified_at=timezone.now(),
         **{**defaults, **fields},
     )
+
+
+JOURNAL = "Journal of Interlibrary Loan, Document Delivery & Electronic Reserve"
+
+
+def recent_article(number: int) -> dict[str, str]:
+    """Article `number` of one journal's issue from last year: inside the five-year window."""
+    year = timezone.localdate().year - 1
+    return {
+        "Journal or book title": JOURNAL,
+        "ISSN": "1072-303X",
+        "Article or chapter title": f"Resource sharing in practice, part {number}",
+        "Author": f"Author{number}, Pat",
+        "Volume(s)": "33",
+        "Issue": "2",
+        "Date or year": f"{year}-04",
+        "Pages": f"{10 * number}-{10 * number + 9}",
+    }
+
+
+def fill_copy_form(page: Any, article: dict[str, str], *, statement: str | None = "CCG") -> None:
+    """Type a periodical article's citation into the copy form, as a librarian would."""
+    page.get_by_label("An article from a journal, magazine or newspaper").check()
+    for label, value in article.items():
+        field(page, label).fill(value)
+    field(page, "What is wanted").select_option(label="One article or chapter")
+    field(page, "Material").select_option(label="Text")
+    field(page, "Purpose").select_option(label="Private study, scholarship or research")
+    if statement:
+        page.get_by_label(f"{statement}: this request complies", exact=False).check()
+
+
+def send_copy_request(page: Any) -> None:
+    page.get_by_role("button", name="Send the copy request").click()
+    page.wait_for_load_state()

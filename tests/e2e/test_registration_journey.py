@@ -7,7 +7,14 @@ import pytest
 
 from registration.directory import with_match_keys
 from registration.models import DirectoryRecord
-from tests.e2e.helpers import STAFF_PASSWORD, create_staff, labelled_value, message_to, plain_text
+from tests.e2e.helpers import (
+    STAFF_PASSWORD,
+    VERIFIER_PERMISSIONS,
+    create_staff,
+    labelled_value,
+    message_to,
+    plain_text,
+)
 from tests.services import SmtpServer
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.services]
@@ -77,7 +84,7 @@ def test_registered_library_is_verified_and_logs_in_with_emailed_credentials(
     new_context: Any, audit: Any, screenshot: Any, mail_server: SmtpServer
 ) -> None:
     directory_entry()
-    create_staff("verifier", roles=("verifier",))
+    create_staff("verifier", permissions=VERIFIER_PERMISSIONS)
     librarian = new_context().new_page()
     register_library(librarian, audit, screenshot)
     assert not mail_server.messages, "nothing may be emailed before staff verify the library"
