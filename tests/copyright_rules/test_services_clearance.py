@@ -1,0 +1,214 @@
+"""The clearance queue (SPEC section 5) and record status changes."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from copyright_rules import services
+from copyright_rules.models import Decision, Record, RecordStatusChange, attach_counted_priors
+from registration.models import Institution
+from tests.copyright_rules.factories import article, at, make_institution, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(institution: Institution, **overrides: Any) -> Record:
+    with transaction.atomic():
+        record, _ = services.decide_and_record(
+            institution, service="copy", facts=article(**overrides), created_at=at(2024, 7)
+        )
+    return record
+
+
+def held_sixth() -> tuple[Record, list[Record]]:
+    institution = make_institution()
+    counted = [submit(institution, article=f"n{n}") for n in range(5)]
+    return submit(institution, article="sixth"), counted
+
+
+def test_recording_a_permission_accepts_the_held_request_under_r2() -> None:
+    held, _ = held_sixth()
+    staff = make_staff()
+
+    decision = services.record_permission(
+        held, reference="CCC 4455", fee=Decimal("32.50"), acting_user=staff
+    )
+
+    held.refresh_from_db()
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
+    assert (held.status, held.permission_reference, held.permission_fee) == (
+        "accepted",
+        "CCC 4455",
+        Decimal("32.50"),
+    )
+    assert decision.decided_by == staff
+
+
+def test_a_re_evaluation_adds_a_decision_and_keeps_the_first() -> None:
+    held, _ = held_sixth()
+    first = held.decisions.get()
+
+    services.record_permission(held, reference="CCC 1", acting_user=make_staff())
+
+    assert list(held.decisions.order_by("created_at", "pk").values_list("pk", "outcome")) == [
+        (first.pk, "NEEDS_PERMISSION"),
+        (held.decisions.latest("pk").pk, "ACCEPT_CCG"),
+    ]
+
+
+def test_a_staff_determination_accepts_the_held_request_under_o1() -> None:
+    held, _ = held_sixth()
+
+    decision = services.record_determination(
+        held, kind="fair_use", note="Teaching packet, one page.", acting_user=make_staff()
+    )
+
+    held.refresh_from_db()
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCL", "O1", False)
+    assert (held.status, held.determination_kind) == ("accepted", "fair_use")
+
+
+def test_a_determination_without_a_note_is_refused() -> None:
+    held, _ = held_sixth()
+
+    with pytest.raises(ValueError, match="note"):
+        services.record_determination(held, kind="s108e", note="  ", acting_user=make_staff())
+
+
+def test_re_evaluation_after_a_cancellation_takes_the_freed_slot() -> None:
+    held, counted = held_sixth()
+    services.set_record_status(counted[0], Record.Status.CANCELLED)
+
+    decision = services.request_reevaluation(held, acting_user=make_staff())
+
+    held.refresh_from_db()
+    assert (decision.outcome, decision.counted, decision.copy_number) == ("ACCEPT_CCG", True, 5)
+    assert (held.status, held.counted) == ("accepted", True)
+
+
+def test_re_evaluation_without_a_free_slot_stays_held() -> None:
+    held, _ = held_sixth()
+
+    decision = services.request_reevaluation(held, acting_user=make_staff())
+
+    held.refresh_from_db()
+    assert decision.outcome == "NEEDS_PERMISSION"
+    assert held.status == Record.Status.AWAITING_CLEARANCE
+    assert held.decisions.count() == 2
+
+
+def test_a_cancelled_prior_does_not_reopen_decisions_already_taken() -> None:
+    held, counted = held_sixth()
+
+    services.set_record_status(counted[0], Record.Status.CANCELLED)
+
+    held.refresh_from_db()
+    assert (held.status, held.decisions.count()) == ("awaiting_clearance", 1)
+
+
+def test_refusing_a_held_request_records_the_reason() -> None:
+    held, _ = held_sixth()
+    staff = make_staff()
+
+    services.refuse_held(held, reason="Rightsholder declined.", acting_user=staff)
+
+    change = RecordStatusChange.objects.get(record=held)
+    assert (change.from_status, change.to_status, change.note, change.by) == (
+        "awaiting_clearance",
+        "refused",
+        "Rightsholder declined.",
+        staff,
+    )
+
+
+def test_only_a_held_request_can_be_refused_as_held() -> None:
+    accepted = submit(make_institution())
+
+    with pytest.raises(ValueError, match="awaiting"):
+        services.refuse_held(accepted, reason="No.", acting_user=make_staff())
+
+
+def test_status_change_is_compare_and_set() -> None:
+    record = submit(make_institution())
+    stale = Record.objects.get(pk=record.pk)
+    services.set_record_status(record, Record.Status.IN_PROCESS)
+
+    with pytest.raises(services.StaleRecordStatus):
+        services.set_record_status(stale, Record.Status.CANCELLED)
+    assert Record.objects.get(pk=record.pk).status == Record.Status.IN_PROCESS
+
+
+def test_shipping_a_copy_records_the_fulfilment() -> None:
+    record = submit(make_institution())
+    staff = make_staff()
+
+    services.set_record_status(record, Record.Status.SHIPPED, acting_user=staff)
+
+    record.refresh_from_db()
+    assert record.fulfilled_at is not None
+    assert record.fulfilled_by == staff
+    assert record.returned_at is None
+
+
+def test_a_loan_moving_to_filled_records_its_return() -> None:
+    with transaction.atomic():
+        loan, _ = services.decide_and_record(make_institution(), service="loan", facts={})
+    services.set_record_status(loan, Record.Status.SHIPPED)
+
+    services.set_record_status(loan, Record.Status.FILLED)
+
+    loan.refresh_from_db()
+    assert loan.returned_at is not None
+    assert loan.fulfilled_at is not None
+    assert loan.returned_at >= loan.fulfilled_at
+
+
+def test_a_final_status_is_never_left() -> None:
+    record = submit(make_institution())
+    services.set_record_status(record, Record.Status.CANCELLED)
+
+    with pytest.raises(ValueError, match="final"):
+        services.set_record_status(record, Record.Status.ACCEPTED)
+
+
+def test_every_status_change_is_in_the_history() -> None:
+    record = submit(make_institution())
+    for status in ("in_process", "shipped", "filled"):
+        services.set_record_status(record, status)
+
+    history = RecordStatusChange.objects.filter(record=record).values_list(
+        "from_status", "to_status"
+    )
+    assert list(history) == [
+        ("accepted", "in_process"),
+        ("in_process", "shipped"),
+        ("shipped", "filled"),
+    ]
+
+
+def test_the_clearance_queue_loads_decisions_and_counted_priors_in_fixed_queries(
+    django_assert_num_queries: Any,
+) -> None:
+    for _ in range(3):
+        held_sixth()
+
+    with django_assert_num_queries(3):
+        queue = list(Record.objects.awaiting_clearance())
+        attach_counted_priors(queue)
+        seen = [
+            (r.institution.name, r.latest_decision.copy_number, len(r.counted_priors))
+            for r in queue
+            if r.latest_decision is not None
+        ]
+
+    assert [copy_number for _, copy_number, _ in seen] == [6, 6, 6]
+    assert [priors for _, _, priors in seen] == [5, 5, 5]
+
+
+def test_the_clearance_queue_holds_only_held_requests() -> None:
+    held, counted = held_sixth()
+
+    assert list(Record.objects.awaiting_clearance()) == [held]
+    assert not Decision.objects.filter(record__in=counted, outcome="NEEDS_PERMISSION").exists()

@@ -1,0 +1,264 @@
+"""decide_and_record and precheck: what is stored, how many queries, and what is never written."""
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from copyright_rules import services
+from copyright_rules.authority import merge_title_groups
+from copyright_rules.models import Decision, Record
+from registration.models import Institution
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    chapter,
+    make_institution,
+    title_group,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(
+    institution: Institution, facts: dict[str, Any], when: datetime | None = None
+) -> tuple[Record, Decision]:
+    with transaction.atomic():
+        return services.decide_and_record(
+            institution, service="copy", facts=facts, created_at=when or at(2024, 7)
+        )
+
+
+def fill_title(
+    institution: Institution, copies: int, when: datetime | None = None, **overrides: Any
+) -> list[Record]:
+    facts = [article(article=f"n{n}", **overrides) for n in range(copies)]
+    return [submit(institution, one, when)[0] for one in facts]
+
+
+def test_first_recent_article_is_accepted_and_counted() -> None:
+    record, decision = submit(make_institution(), article())
+
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R10", True)
+    assert decision.copy_number == 1
+    assert (record.status, record.outcome, record.counted) == ("accepted", "ACCEPT_CCG", True)
+
+
+def test_sixth_article_from_one_title_is_held_for_permission() -> None:
+    institution = make_institution()
+    earlier = fill_title(institution, 5)
+
+    record, decision = submit(institution, article(article="sixth"))
+
+    assert (decision.outcome, decision.copy_number) == ("NEEDS_PERMISSION", 6)
+    assert record.status == Record.Status.AWAITING_CLEARANCE
+    assert sorted(decision.counted_record_ids) == sorted(r.pk for r in earlier)
+
+
+def test_another_institutions_copies_never_count() -> None:
+    fill_title(make_institution(), 5)
+
+    _, decision = submit(make_institution(), article())
+
+    assert (decision.outcome, decision.copy_number) == ("ACCEPT_CCG", 1)
+
+
+def test_a_cancelled_copy_frees_its_slot() -> None:
+    institution = make_institution()
+    first, *_ = fill_title(institution, 5)
+    services.set_record_status(first, Record.Status.CANCELLED)
+
+    _, decision = submit(institution, article(article="replacement"))
+
+    assert (decision.outcome, decision.copy_number) == ("ACCEPT_CCG", 5)
+
+
+def test_copies_of_the_previous_year_do_not_count() -> None:
+    institution = make_institution()
+    for n in range(5):
+        submit(institution, article(article=f"old{n}"), when=at(2023, 12, 31, 23))
+
+    _, decision = submit(institution, article(), when=at(2024, 1, 1, 0))
+
+    assert (decision.outcome, decision.copy_number) == ("ACCEPT_CCG", 1)
+
+
+def test_record_stores_local_date_year_and_retention_in_the_copyright_zone(settings: Any) -> None:
+    settings.COPYRIGHT_TIME_ZONE = "America/Los_Angeles"
+    # 02:00 on 1 January in New York is still 31 December in Los Angeles.
+    record, _ = submit(make_institution(), article(), when=at(2025, 1, 1, 2))
+
+    assert (record.local_date, record.year) == (date(2024, 12, 31), 2024)
+    assert (record.retain_until, record.purge_on) == (date(2027, 12, 31), date(2028, 1, 1))
+
+
+def test_record_keeps_the_citation_as_entered() -> None:
+    facts = article(title="J. Am. Chem. Soc.", issns=["0002-7863"], patron_ref="p7")
+
+    record, _ = submit(make_institution(), facts)
+
+    assert record.citation == facts
+    assert (record.statement, record.key_source, record.title_key) == (
+        "CCG",
+        "issn",
+        "ISSN:0002-7863",
+    )
+
+
+def test_an_issn_in_the_authority_keys_the_request_to_its_group() -> None:
+    group = title_group("Nature", ("issn", "0028-0836"), ("issn", "1476-4687"))
+    institution = make_institution()
+    submit(institution, article(issns=["0028-0836"]))
+
+    record, decision = submit(institution, article(issns=["1476-4687"], article="online"))
+
+    assert record.title_key == f"ISSN-GROUP:{group.pk}"
+    assert decision.copy_number == 2
+    assert "unverified_title_key" not in decision.flags
+
+
+def test_a_known_variant_title_keys_the_request_to_its_group() -> None:
+    group = title_group("Nature", ("issn", "0028-0836"), ("title", "nature london"))
+
+    record, _ = submit(make_institution(), article(title="Nature (London)", issns=[]))
+
+    assert (record.title_key, record.key_source) == (f"ISSN-GROUP:{group.pk}", "title_group")
+
+
+def test_a_lone_issn_key_is_flagged_and_listed_for_staff() -> None:
+    record, decision = submit(make_institution(), article())
+
+    assert "unverified_title_key" in decision.flags
+    assert list(Record.objects.with_unverified_key()) == [record]
+
+
+def test_a_merge_changes_later_evaluations_but_not_stored_keys() -> None:
+    print_group = title_group("Lancet (print)", ("issn", "0140-6736"))
+    online_group = title_group("Lancet (online)", ("issn", "1474-547X"))
+    institution = make_institution()
+    before, _ = submit(institution, article(title="Lancet", issns=["1474-547X"]))
+
+    merge_title_groups(print_group, [online_group])
+    after, _ = submit(institution, article(title="Lancet", issns=["1474-547X"], article="B"))
+
+    before.refresh_from_db()
+    assert before.title_key == f"ISSN-GROUP:{online_group.pk}"
+    assert after.title_key == f"ISSN-GROUP:{print_group.pk}"
+
+
+def test_a_work_in_the_authority_counts_every_edition_together() -> None:
+    group = title_group(
+        "Introduction to Algorithms",
+        ("isbn", "9780262033848"),
+        ("isbn", "9780262533058"),
+        kind="work",
+    )
+    institution = make_institution()
+    submit(institution, chapter(isbns=["9780262033848"]))
+
+    record, decision = submit(institution, chapter(isbns=["0-262-53305-7"]))
+
+    assert record.title_key == f"ISBN-GROUP:{group.pk}"
+    assert decision.copy_number == 2
+
+
+def test_a_loan_gets_a_record_and_a_not_applicable_decision() -> None:
+    with transaction.atomic():
+        record, decision = services.decide_and_record(
+            make_institution(), service="loan", facts={"title": "Moby Dick"}
+        )
+
+    assert (decision.outcome, decision.rule) == ("NOT_APPLICABLE", "R0")
+    assert (record.service, record.status, record.title_key) == ("loan", "accepted", "")
+
+
+def test_a_loan_takes_no_lock_and_reads_nothing() -> None:
+    institution = make_institution()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        services.decide_and_record(institution, service="loan", facts={"title": "Moby Dick"})
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT", "INSERT"]
+
+
+def test_an_incomplete_request_is_recorded_as_rejected_for_the_caller_to_roll_back() -> None:
+    record, decision = submit(make_institution(), article(statement=None))
+
+    assert (decision.outcome, decision.rule) == ("REJECT_INCOMPLETE", "R1")
+    assert record.status == Record.Status.REJECTED
+
+
+def test_a_held_request_reports_the_permission_given_at_submission() -> None:
+    institution = make_institution()
+    fill_title(institution, 5)
+
+    record, decision = submit(institution, article(permission_reference=" CCC-123 "))
+
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
+    assert record.permission_reference == "CCC-123"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decide_and_record_refuses_to_run_outside_a_transaction() -> None:
+    institution = make_institution()
+
+    with pytest.raises(RuntimeError, match="transaction.atomic"):
+        services.decide_and_record(institution, service="copy", facts=article())
+
+
+def test_unknown_fact_names_are_refused() -> None:
+    with pytest.raises(TypeError, match="titel"):
+        submit(make_institution(), {**article(), "titel": "Nature"})
+
+
+def test_a_copy_submission_takes_at_most_five_queries(
+    django_assert_max_num_queries: Any,
+) -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("issn", "1476-4687"), ("title", "nature"))
+    institution = make_institution()
+    fill_title(institution, 4)
+
+    with transaction.atomic(), django_assert_max_num_queries(5):
+        services.decide_and_record(
+            institution, service="copy", facts=article(article="fifth"), created_at=at(2024, 7)
+        )
+
+
+def test_precheck_reads_and_never_writes() -> None:
+    institution = make_institution()
+    fill_title(institution, 4, when=timezone.now())
+    before = (Record.objects.count(), Decision.objects.count())
+
+    with CaptureQueriesContext(connection) as queries:
+        decision = services.precheck(institution, facts=article(article="fifth"))
+
+    assert {q["sql"].split()[0] for q in queries.captured_queries} == {"SELECT"}
+    assert (Record.objects.count(), Decision.objects.count()) == before
+    assert (decision.outcome, decision.copy_number) == ("ACCEPT_CCG", 5)
+
+
+def test_precheck_explains_what_the_next_copy_would_need() -> None:
+    institution = make_institution()
+    fill_title(institution, 5, when=timezone.now())
+
+    decision = services.precheck(institution, facts=article(article="sixth"))
+
+    assert decision.outcome == "NEEDS_PERMISSION"
+    assert "6th" in decision.explanation
+
+
+def test_a_decision_cannot_be_saved_twice() -> None:
+    _, decision = submit(make_institution(), article())
+    decision.explanation = "rewritten"
+
+    with pytest.raises(ValueError, match="immutable"):
+        decision.save()
+
+
+def test_the_database_refuses_to_update_a_decision() -> None:
+    _, decision = submit(make_institution(), article())
+
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        Decision.objects.filter(pk=decision.pk).update(explanation="rewritten")
