@@ -1,0 +1,438 @@
+"""Request forms (institution portal) and action forms (staff desk).
+
+Forms validate; services act."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from stdnum import isbn, issn
+from stdnum.exceptions import ValidationError as StdnumError
+
+from requests_app.citations import count_pages, normalize_lccn
+from requests_app.models import RefusalReason, Request, Status
+
+# 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
+# Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
+# than the form's: the copy form renders these paragraphs in such a box.
+COPYRIGHT_WARNING_HEADINGS = ("NOTICE", "WARNING CONCERNING COPYRIGHT RESTRICTIONS")
+COPYRIGHT_WARNING_PARAGRAPHS = (
+    "The copyright law of the United States (Title 17, United States Code) governs the making of "
+    "photocopies or other reproductions of copyrighted material.",
+    "Under certain conditions specified in the law, libraries and archives are authorized to "
+    "furnish a photocopy or other reproduction. One of these specified conditions is that the "
+    'photocopy or reproduction is not to be "used for any purpose other than private study, '
+    'scholarship, or research." If a user makes a request for, or later uses, a photocopy or '
+    'reproduction for purposes in excess of "fair use," that user may be liable for copyright '
+    "infringement.",
+    "This institution reserves the right to refuse to accept a copying order if, in its "
+    "judgment, fulfillment of the order would involve violation of copyright law.",
+)
+COPYRIGHT_WARNING_TEXT = "\n\n".join(
+    ["\n".join(COPYRIGHT_WARNING_HEADINGS), *COPYRIGHT_WARNING_PARAGRAPHS]
+)
+
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_YES_NO = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CitationForm(forms.ModelForm):
+    """Identifier validation shared by both request forms."""
+
+    def clean_issn(self) -> str:
+        value: str = self.cleaned_data["issn"].strip()
+        if not value:
+            return ""
+        try:
+            return str(issn.format(issn.validate(value)))
+        except StdnumError:
+            raise forms.ValidationError(
+                "This is not a valid ISSN: 8 characters, the last a check digit (0-9 or X), "
+                "for example 0028-0836."
+            ) from None
+
+    def clean_isbn(self) -> str:
+        value: str = self.cleaned_data["isbn"].strip()
+        if not value:
+            return ""
+        try:
+            return str(isbn.validate(value))
+        except StdnumError:
+            raise forms.ValidationError(
+                "This is not a valid ISBN: 10 or 13 digits with a correct check digit."
+            ) from None
+
+    def clean_publication_date(self) -> str:
+        value: str = self.cleaned_data["publication_date"].strip()
+        if value and not _DATE.match(value):
+            raise forms.ValidationError("Give the date as YYYY, YYYY-MM or YYYY-MM-DD.")
+        return value
+
+
+class LoanRequestForm(CitationForm):
+    tried_elsewhere = forms.BooleanField(
+        required=True,
+        label="We tried local and other libraries first",
+        help_text="The office is a library of last resort.",
+    )
+
+    class Meta:
+        model = Request
+        fields = [
+            "title",
+            "author",
+            "publisher",
+            "place",
+            "publication_date",
+            "edition",
+            "isbn",
+            "issn",
+            "lccn",
+            "oclc_number",
+            "call_number",
+            "volume",
+            "need_by",
+            "max_cost",
+            "delivery_notes",
+            "patron_ref",
+            "tried_elsewhere",
+        ]
+        labels = {"title": "Title", "publication_date": "Year"}
+        help_texts = {
+            "lccn": "For example 85-2 or n78-890351.",
+            "call_number": "If known.",
+            "patron_ref": "Optional: your own identifier for this request.",
+            "max_cost": "In US dollars.",
+        }
+        widgets = {
+            "need_by": forms.DateInput(attrs={"type": "date"}),
+            "delivery_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = True
+
+    def clean_lccn(self) -> str:
+        value: str = self.cleaned_data["lccn"]
+        if not value.strip():
+            return ""
+        normalized = normalize_lccn(value)
+        if normalized is None:
+            raise forms.ValidationError(
+                "This is not a valid LCCN: an optional letter prefix, the year and a serial "
+                "number, for example 85-2, 2001-000002 or n78-890351."
+            )
+        return normalized
+
+    def clean_oclc_number(self) -> str:
+        value: str = self.cleaned_data["oclc_number"].strip()
+        value = value.removeprefix("(OCoLC)").removeprefix("ocm").removeprefix("ocn").strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError("An OCLC number is digits only, for example 12345678.")
+        return value
+
+    def clean_need_by(self) -> Any:
+        value = self.cleaned_data["need_by"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("The need-by date is in the past.")
+        return value
+
+    def clean_max_cost(self) -> Any:
+        value = self.cleaned_data["max_cost"]
+        if value is not None and value < 0:
+            raise forms.ValidationError("The maximum cost cannot be negative.")
+        return value
+
+
+class CopyRequestForm(CitationForm):
+    """An article or a part of a work, with the CONTU compliance statement (SPEC section 1)."""
+
+    statement = forms.ChoiceField(
+        label="Compliance statement",
+        choices=[
+            ("CCG", "CCG: this request complies with the CONTU guidelines"),
+            ("CCL", "CCL: this request complies with copyright law on another basis"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    basis = forms.ChoiceField(
+        label="Basis for CCL",
+        required=False,
+        choices=[
+            ("", "Choose (CCL only)"),
+            ("older_than_window", "Published more than five years ago"),
+            ("own_copy", "We own or subscribe to it, but our copy is not available"),
+            ("public_domain", "Public domain"),
+            ("fair_use", "Fair use (explain in the note)"),
+        ],
+    )
+    note = forms.CharField(
+        label="Note on the basis",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for fair use.",
+    )
+    own_copy_covers_item = forms.ChoiceField(
+        label="Does your own holding cover the requested item?",
+        required=False,
+        choices=_YES_NO,
+        help_text="For the own-copy basis.",
+    )
+    permission_reference = forms.CharField(
+        label="Permission reference",
+        required=False,
+        max_length=200,
+        help_text="A Copyright Clearance Center order number or rightsholder permission, if any.",
+    )
+    extent = forms.ChoiceField(
+        label="What is wanted",
+        choices=[
+            ("one_article", "One article or chapter"),
+            ("part", "Part of a book or other work (give pages and total pages)"),
+            ("multiple_articles", "Several articles from one issue"),
+            ("entire_issue", "An entire issue"),
+            ("entire_work", "An entire work"),
+        ],
+    )
+    material = forms.ChoiceField(
+        choices=[
+            ("text", "Text"),
+            ("music", "Music"),
+            ("pictorial", "Pictures, graphics or sculpture"),
+            ("audiovisual", "Audiovisual work"),
+            ("audiovisual_news", "Audiovisual news"),
+        ],
+    )
+    purpose = forms.ChoiceField(
+        choices=[
+            ("research", "Private study, scholarship or research"),
+            ("other", "Another purpose"),
+        ],
+    )
+
+    class Meta:
+        model = Request
+        fields = [
+            "work_kind",
+            "title",
+            "issn",
+            "isbn",
+            "article_title",
+            "author",
+            "volume",
+            "issue",
+            "publication_date",
+            "pages",
+            "total_pages",
+            "patron_ref",
+            "delivery_notes",
+        ]
+        help_texts = {
+            "pages": "Page numbers or ranges, for example 12-30, 45.",
+            "total_pages": "For parts of a book: the number of pages in the whole work.",
+            "patron_ref": "Optional: your own identifier for this request.",
+        }
+        widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
+
+    duplication = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_kind"].required = True
+        self.fields["work_kind"].widget = forms.RadioSelect(choices=Request.WorkKind.choices)
+        self.fields["title"].required = not self.duplication
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("statement") == "CCL" and not data.get("basis"):
+            self.add_error("basis", "Choose the basis for a CCL statement.")
+        ccl_basis = data.get("basis") if data.get("statement") == "CCL" else None
+        if ccl_basis == "fair_use" and not (data.get("note") or "").strip():
+            self.add_error("note", "Explain the fair-use basis in the note.")
+        if ccl_basis == "own_copy" and not data.get("own_copy_covers_item"):
+            self.add_error("own_copy_covers_item", "Say whether your holding covers it.")
+        undated = data.get("work_kind") == "periodical" and not data.get("publication_date")
+        if undated and "publication_date" not in self.errors and not self.duplication:
+            self.add_error("publication_date", "Give the issue's date or year.")
+        self._clean_pages(data)
+        return data
+
+    def _clean_pages(self, data: dict[str, Any]) -> None:
+        pages = (data.get("pages") or "").strip()
+        counted = count_pages(pages) if pages else None
+        if pages and counted is None:
+            self.add_error("pages", "Give pages as numbers or ranges, for example 12-30, 45.")
+        if data.get("extent") == "part":
+            if not pages:
+                self.add_error("pages", "Give the pages wanted from the work.")
+            if not data.get("total_pages"):
+                self.add_error("total_pages", "Give the number of pages in the whole work.")
+        data["pages_requested"] = counted
+
+    def facts(self) -> dict[str, Any]:
+        """The SPEC section 8 facts for the copyright rules (valid forms only)."""
+        d = self.cleaned_data
+        return {
+            "work_kind": d["work_kind"],
+            "title": d["title"],
+            "issns": [d["issn"]] if d["issn"] else [],
+            "isbns": [d["isbn"]] if d["isbn"] else [],
+            "author": d["author"] or None,
+            "publication_date": d["publication_date"] or None,
+            "volume": d["volume"] or None,
+            "issue": d["issue"] or None,
+            "article": d["article_title"] or None,
+            "patron_ref": d["patron_ref"] or None,
+            "statement": d["statement"],
+            "basis": d["basis"] or None if d["statement"] == "CCL" else None,
+            "note": d["note"] or None,
+            "own_copy_covers_item": _yes_no(d["own_copy_covers_item"]),
+            "permission_reference": d["permission_reference"] or None,
+            "staff_determination": None,
+            "material": d["material"],
+            "purpose": d["purpose"],
+            "extent": d["extent"],
+            "pages_requested": d.get("pages_requested"),
+            "total_pages": d["total_pages"],
+        }
+
+
+class DuplicationRequestForm(CopyRequestForm):
+    """A reproduction of the office's own holdings: an identifier may replace the citation."""
+
+    duplication = True
+
+    class Meta(CopyRequestForm.Meta):
+        fields = [
+            "reproduction_number",
+            "call_number",
+            "digital_id",
+            *CopyRequestForm.Meta.fields,
+        ]
+        help_texts = {
+            **CopyRequestForm.Meta.help_texts,
+            "reproduction_number": "From the office's catalogue or a previous order.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        ids = ("reproduction_number", "call_number", "digital_id")
+        if not any((data.get(name) or "").strip() for name in ids):
+            self.add_error(
+                "reproduction_number",
+                "Give at least one of: reproduction number, call number or digital id.",
+            )
+        return data
+
+    def facts(self) -> dict[str, Any]:
+        """Without a citation, the holding's identifier names the work for the copyright count."""
+        facts = super().facts()
+        d = self.cleaned_data
+        identifier = d["reproduction_number"] or d["call_number"] or d["digital_id"]
+        facts["title"] = d["title"] or f"Office holding {identifier}"
+        return facts
+
+
+class ListFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    service = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
+    )
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+    q = forms.CharField(label="Search", required=False, max_length=200)
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Every action posts the status the user saw, so a stale page cannot act twice."""
+
+    seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalNoteForm(ActionForm):
+    reason = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConditionalForm(ActionForm):
+    conditions = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='For example "library use only" or a cost.',
+    )
+
+
+class RefuseForm(ActionForm):
+    refusal_reason = forms.ChoiceField(label="Reason", choices=RefusalReason.choices)
+    reason = forms.CharField(
+        label="Explanation", required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class ShipForm(ActionForm):
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_due_date(self) -> Any:
+        value = self.cleaned_data["due_date"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("The due date must be in the future.")
+        return value
+
+
+class FillForm(ActionForm):
+    delivery_method = forms.ChoiceField(
+        choices=Request.DeliveryMethod.choices, widget=forms.RadioSelect
+    )
+    pdf = forms.FileField(label="PDF file", required=False, help_text="Electronic delivery only.")
+
+    def clean_pdf(self) -> Any:
+        upload = self.cleaned_data.get("pdf")
+        if not upload:
+            return upload
+        if upload.size > settings.REQUESTS_MAX_UPLOAD_BYTES:
+            limit = settings.REQUESTS_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file is larger than the {limit} MB limit.")
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError("This file is not a PDF.")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        electronic = data.get("delivery_method") == Request.DeliveryMethod.ELECTRONIC
+        if electronic and not data.get("pdf") and "pdf" not in self.errors:
+            self.add_error("pdf", "Attach the PDF for electronic delivery.")
+        return data
+
+
+class PermissionForm(ActionForm):
+    reference = forms.CharField(label="Permission reference", max_length=200)
+    fee = forms.DecimalField(
+        label="Fee (US dollars)", required=False, min_value=0, max_digits=10, decimal_places=2
+    )
+
+
+class DeterminationForm(ActionForm):
+    kind = forms.ChoiceField(
+        choices=[("fair_use", "Fair use (section 107)"), ("s108e", "Section 108(e)")]
+    )
+    note = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

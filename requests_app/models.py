@@ -1,0 +1,315 @@
+"""Loan and copy requests from verified institutions, and their timeline.
+
+A request's `status` is the office workflow state. The copyright counting status lives on its
+`copyright_rules.Record` and is kept in step by the services (`set_record_status`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from registration.models import Institution
+
+
+class Service(models.TextChoices):
+    LOAN = "loan", "Loan"
+    COPY = "copy", "Copy"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    AWAITING_CLEARANCE = "awaiting_clearance", "Held for copyright permission"
+    IN_PROCESS = "in_process", "In process"
+    CONDITIONAL = "conditional", "Conditional reply: waiting for you"
+    DELIVERED = "delivered", "Copy delivered"
+    ON_LOAN = "on_loan", "On loan"
+    OVERDUE = "overdue", "On loan, overdue"
+    RETURNED = "returned", "Returned"
+    LOST = "lost", "Lost"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RefusalReason(models.TextChoices):
+    NOT_OWNED = "not_owned", "Not owned by the office"
+    IN_USE = "in_use", "In use"
+    TOO_FRAGILE = "too_fragile", "Too fragile to lend or copy"
+    COPYRIGHT = "copyright", "Copyright"
+    POLICY = "policy", "Office policy"
+
+
+class DeliveryMethod(models.TextChoices):
+    ELECTRONIC = "electronic", "Electronic (PDF download)"
+    MAIL = "mail", "Mailed"
+
+
+class WorkKind(models.TextChoices):
+    PERIODICAL = "periodical", "An article from a journal, magazine or newspaper"
+    NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
+
+
+class RequestQuerySet(models.QuerySet["Request"]):
+    def for_institution(self, institution: Institution) -> RequestQuerySet:
+        return self.filter(institution=institution)
+
+    def open(self) -> RequestQuerySet:
+        return self.filter(status__in=Request.OPEN_STATUSES)
+
+    def waiting_for_institution(self) -> RequestQuerySet:
+        return self.filter(status__in=(Status.AWAITING_CLEARANCE, Status.CONDITIONAL))
+
+    def loans_due_by(self, day: date) -> RequestQuerySet:
+        return self.filter(status__in=Request.LOAN_OUT_STATUSES, due_date__lte=day)
+
+    def in_queue(self, queue: str) -> RequestQuerySet:
+        return self.filter(status__in=QUEUES[queue][1])
+
+    def with_listing(self) -> RequestQuerySet:
+        """What lists show, in one query: the institution, the claimant, the record's outcome."""
+        return self.select_related("institution", "claimed_by", "record")
+
+    def likely_duplicates_of(self, request: Request) -> RequestQuerySet:
+        """Same institution and citation within the last 12 months (a warning, never a block)."""
+        since = request.created_at - timedelta(days=365)
+        same = self.filter(
+            institution_id=request.institution_id,
+            service=request.service,
+            title__iexact=request.title,
+            article_title__iexact=request.article_title,
+            volume=request.volume,
+            issue=request.issue,
+            created_at__gte=since,
+        )
+        return same.exclude(pk=request.pk).exclude(status=Status.CANCELLED)
+
+    def expired_files(self, now: datetime) -> RequestQuerySet:
+        return self.exclude(delivered_file="").filter(file_expires_at__lte=now)
+
+
+# The staff desk queues: slug -> (label, statuses).
+QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "new": ("New", (Status.NEW,)),
+    "clearance": ("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,)),
+    "in_process": ("In process", (Status.IN_PROCESS,)),
+    "conditional": ("Conditional (waiting for the institution)", (Status.CONDITIONAL,)),
+    "delivered": ("Delivered", (Status.DELIVERED,)),
+    "on_loan": ("On loan", (Status.ON_LOAN,)),
+    "overdue": ("Overdue", (Status.OVERDUE,)),
+    "finished": (
+        "Finished",
+        (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED),
+    ),
+}
+
+
+class Request(models.Model):
+    """One loan or copy request of one institution. The citation fields are what the librarian
+    typed; the copyright decision and record live on `record`."""
+
+    Service = Service
+    Status = Status
+    RefusalReason = RefusalReason
+    DeliveryMethod = DeliveryMethod
+    WorkKind = WorkKind
+
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.AWAITING_CLEARANCE,
+        Status.IN_PROCESS,
+        Status.CONDITIONAL,
+        Status.ON_LOAN,
+        Status.OVERDUE,
+    )
+    LOAN_OUT_STATUSES = (Status.ON_LOAN, Status.OVERDUE)
+    # "Cancel while not yet in process" (the institution's own cancel).
+    CANCELLABLE_BY_INSTITUTION = (Status.NEW, Status.AWAITING_CLEARANCE, Status.CONDITIONAL)
+
+    institution = models.ForeignKey(
+        "registration.Institution", on_delete=models.PROTECT, related_name="requests"
+    )
+    record = models.OneToOneField(
+        "copyright_rules.Record",
+        on_delete=models.CASCADE,
+        related_name="request",
+        help_text="The copyright record; purging it removes the request.",
+    )
+    service = models.CharField(max_length=8, choices=Service.choices)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    # The citation.
+    work_kind = models.CharField(max_length=16, choices=WorkKind.choices, blank=True)
+    title = models.CharField("journal or book title", max_length=500, blank=True)
+    article_title = models.CharField("article or chapter title", max_length=500, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField("place of publication", max_length=200, blank=True)
+    publication_date = models.CharField("date or year", max_length=10, blank=True)
+    edition = models.CharField(max_length=100, blank=True)
+    isbn = models.CharField("ISBN", max_length=17, blank=True)
+    issn = models.CharField("ISSN", max_length=9, blank=True)
+    lccn = models.CharField("LCCN", max_length=12, blank=True, help_text="Normalised.")
+    oclc_number = models.CharField("OCLC number", max_length=20, blank=True)
+    call_number = models.CharField(max_length=100, blank=True)
+    volume = models.CharField("volume(s)", max_length=100, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=100, blank=True)
+    pages_requested = models.PositiveIntegerField(null=True, blank=True)
+    total_pages = models.PositiveIntegerField(null=True, blank=True)
+    reproduction_number = models.CharField(max_length=100, blank=True)
+    digital_id = models.CharField("digital id", max_length=200, blank=True)
+    is_duplication = models.BooleanField(
+        default=False, help_text="A reproduction of the office's own holdings."
+    )
+
+    # What the institution asked for and stated.
+    need_by = models.DateField(null=True, blank=True)
+    max_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    delivery_notes = models.TextField(blank=True)
+    patron_ref = models.CharField("patron reference", max_length=100, blank=True)
+    tried_elsewhere = models.BooleanField(default=False)
+
+    # Staff processing.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    conditions = models.TextField(blank=True, help_text="The conditional reply, if any.")
+    refusal_reason = models.CharField(max_length=16, choices=RefusalReason.choices, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was refused or cancelled.")
+    delivery_method = models.CharField(max_length=12, choices=DeliveryMethod.choices, blank=True)
+    delivered_file = models.FileField(upload_to="deliveries/%Y/%m/", blank=True)
+    file_expires_at = models.DateTimeField(null=True, blank=True)
+    supplied_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    renewals = models.PositiveSmallIntegerField(default=0)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    overdue_notices_sent = models.PositiveSmallIntegerField(default=0)
+    due_soon_sent_for = models.DateField(
+        null=True, blank=True, help_text="The due date the due-soon reminder was sent for."
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["institution", "-created_at"], name="request_inst_created"),
+            models.Index(fields=["institution", "status"], name="request_inst_status"),
+            models.Index(fields=["status", "created_at"], name="request_status_created"),
+            models.Index(fields=["status", "due_date"], name="request_status_due"),
+            models.Index(fields=["institution", "title"], name="request_inst_title"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__in=Service.values), name="request_service_valid"
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="request_status"),
+            models.CheckConstraint(
+                condition=Q(refusal_reason__in=[*RefusalReason.values, ""]),
+                name="request_refusal_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="request_refused_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["on_loan", "overdue"]) | Q(due_date__isnull=False),
+                name="request_loan_out_has_due_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(service="copy") | Q(delivered_file=""),
+                name="request_only_copies_have_files",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} request {self.pk}: {self.citation_title}"
+
+    @property
+    def citation_title(self) -> str:
+        return self.article_title or self.title or self.reproduction_number or self.digital_id
+
+    @property
+    def is_copy(self) -> bool:
+        return self.service == Service.COPY
+
+    @property
+    def cancellable_by_institution(self) -> bool:
+        return self.status in self.CANCELLABLE_BY_INSTITUTION
+
+    @property
+    def file_available(self) -> bool:
+        return bool(self.delivered_file) and bool(
+            self.file_expires_at and self.file_expires_at > timezone.now()
+        )
+
+
+class Action(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    CLAIMED = "claimed", "Claimed"
+    ACCEPTED = "accepted", "Accepted"
+    CONDITIONAL = "conditional", "Conditional reply"
+    CONDITIONS_ACCEPTED = "conditions_accepted", "Conditions accepted"
+    CONDITIONS_DECLINED = "conditions_declined", "Conditions declined"
+    FILLED = "filled", "Copy delivered"
+    SHIPPED = "shipped", "Shipped"
+    RETURNED = "returned", "Returned"
+    RENEWED = "renewed", "Renewed"
+    LOST = "lost", "Marked lost"
+    OVERDUE = "overdue", "Overdue"
+    OVERDUE_NOTICE = "overdue_notice", "Overdue notice sent"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+    PERMISSION = "permission", "Permission recorded"
+    DETERMINATION = "determination", "Staff copyright determination"
+    REEVALUATED = "reevaluated", "Copyright re-evaluated"
+    FILE_REMOVED = "file_removed", "Delivered file removed"
+    MESSAGE = "message", "Message from the office"
+
+
+class RequestEvent(models.Model):
+    """The timeline: every transition and message, with who and when. Never edited."""
+
+    Action = Action
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24, choices=Action.choices)
+    from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    text = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the system's own scheduled tasks.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["request", "created_at"], name="requestevent_timeline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=Action.values), name="requestevent_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_from_staff(self) -> bool:
+        return self.action in (Action.CONDITIONAL, Action.MESSAGE, Action.REFUSED)

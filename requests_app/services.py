@@ -1,0 +1,514 @@
+"""Request workflows: submission with its copyright decision, and every staff transition.
+
+Each transition is compare-and-set (`filter(pk=..., status=seen).update(...)`): it acts only when
+the request is still in the status the user saw, so two staff (or a stale page) cannot act twice.
+Every change writes a RequestEvent in the same transaction, keeps the copyright record's counting
+status in step, and queues its email only after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from copyright_rules import services as copyright
+from copyright_rules.models import Decision
+from registration.models import Institution
+from requests_app import tasks
+from requests_app.models import Action, Request, RequestEvent, Status
+
+# The workflow status a copyright outcome leads to on submission or re-evaluation.
+_STATUS_FOR_OUTCOME = {
+    "ACCEPT_CCG": Status.NEW,
+    "ACCEPT_CCL": Status.NEW,
+    "NOT_APPLICABLE": Status.NEW,
+    "NEEDS_PERMISSION": Status.AWAITING_CLEARANCE,
+    "REFUSE": Status.REFUSED,
+}
+# The copyright record's counting status for each workflow status (SPEC section 1).
+_RECORD_STATUS = {
+    Status.NEW: "accepted",
+    Status.AWAITING_CLEARANCE: "awaiting_clearance",
+    Status.IN_PROCESS: "in_process",
+    Status.CONDITIONAL: "in_process",
+    Status.DELIVERED: "filled",
+    Status.ON_LOAN: "shipped",
+    Status.OVERDUE: "shipped",
+    Status.RETURNED: "filled",
+    Status.LOST: "shipped",
+    Status.REFUSED: "refused",
+    Status.CANCELLED: "cancelled",
+}
+_EMAIL_FOR_STATUS = {
+    Status.AWAITING_CLEARANCE: "request-held",
+    Status.CONDITIONAL: "request-conditional",
+    Status.DELIVERED: "request-filled",
+    Status.ON_LOAN: "request-filled",
+    Status.REFUSED: "request-refused",
+    Status.CANCELLED: "request-cancelled",
+}
+
+
+class IncompleteRequest(Exception):
+    """The copyright rules rejected the citation as incomplete: nothing was stored."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.explanation)
+        self.decision = decision
+
+
+class StaleRequest(Exception):
+    """The request is no longer in the status the user acted on: nothing was done."""
+
+    def __init__(self, request: Request) -> None:
+        current = Request.objects.filter(pk=request.pk).values_list("status", flat=True).first()
+        label = Status(current).label if current else "removed"
+        super().__init__(
+            f"Request {request.pk} changed since you opened it (it is now: {label}). "
+            "Nothing was done; check the request and try again."
+        )
+
+
+@dataclass(frozen=True)
+class Move:
+    """One workflow transition: the statuses it may start from, where it goes, what it records."""
+
+    action: str
+    sources: tuple[str, ...]
+    target: str
+
+
+ACCEPT = Move(Action.ACCEPTED, (Status.NEW,), Status.IN_PROCESS)
+CONDITIONAL = Move(Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL)
+ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, (Status.CONDITIONAL,), Status.IN_PROCESS)
+DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED)
+FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED)
+SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN)
+RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED)
+RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN)
+LOSE = Move(Action.LOST, Request.LOAN_OUT_STATUSES, Status.LOST)
+_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
+REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED)
+CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED)
+CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED)
+
+
+# --- Submission ------------------------------------------------------------------------------
+
+
+def submit_loan_request(
+    institution: Institution, *, fields: Mapping[str, Any], acting_user: Any
+) -> Request:
+    facts = {"title": fields.get("title"), "author": fields.get("author") or None}
+    return _submit(institution, service="loan", fields=fields, facts=facts, user=acting_user)
+
+
+def submit_copy_request(
+    institution: Institution,
+    *,
+    fields: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    acting_user: Any,
+) -> Request:
+    """Decide and store in one transaction; raises IncompleteRequest (nothing stored)."""
+    return _submit(institution, service="copy", fields=fields, facts=facts, user=acting_user)
+
+
+def _submit(
+    institution: Institution,
+    *,
+    service: str,
+    fields: Mapping[str, Any],
+    facts: Mapping[str, Any],
+    user: Any,
+) -> Request:
+    now = timezone.now()
+    with transaction.atomic():
+        record, decision = copyright.decide_and_record(
+            institution, service=service, facts=facts, created_at=now, acting_user=user
+        )
+        if decision.outcome == "REJECT_INCOMPLETE":
+            transaction.set_rollback(True)
+            raise IncompleteRequest(decision)
+        status = _STATUS_FOR_OUTCOME[decision.outcome]
+        request = Request.objects.create(
+            institution=institution,
+            record=record,
+            service=service,
+            status=status,
+            created_at=now,
+            updated_at=now,
+            submitted_by=user,
+            reason=decision.explanation if status == Status.REFUSED else "",
+            refusal_reason="copyright" if status == Status.REFUSED else "",
+            **fields,
+        )
+        _notify_on_commit(request.pk, "request-received")
+    return request
+
+
+# --- Transitions -----------------------------------------------------------------------------
+
+
+def _move(
+    request: Request,
+    move: Move,
+    *,
+    seen: str,
+    actor: Any,
+    text: str = "",
+    **changes: Any,
+) -> Request:
+    """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
+    Call inside a transaction."""
+    if seen not in move.sources:
+        raise StaleRequest(request)
+    now = timezone.now()
+    updated = Request.objects.filter(pk=request.pk, status=seen).update(
+        status=move.target, updated_at=now, **changes
+    )
+    if updated != 1:
+        raise StaleRequest(request)
+    RequestEvent.objects.create(
+        request=request,
+        action=move.action,
+        from_status=seen,
+        to_status=move.target,
+        text=text,
+        actor=actor,
+        created_at=now,
+    )
+    if _RECORD_STATUS[Status(seen)] != _RECORD_STATUS[Status(move.target)]:
+        copyright.set_record_status(
+            request.record, _RECORD_STATUS[Status(move.target)], acting_user=actor, note=text
+        )
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.status, request.updated_at = move.target, now
+    if move.target in _EMAIL_FOR_STATUS and move.target != seen:
+        _notify_on_commit(request.pk, _EMAIL_FOR_STATUS[Status(move.target)])
+    return request
+
+
+def _notify_on_commit(request_id: int, email: str) -> None:
+    transaction.on_commit(lambda: tasks.send_request_email.delay(request_id, email))
+
+
+def claim_request(request: Request, *, acting_user: Any) -> Request:
+    """Take the request (or take it over): the desk shows who works on it."""
+    now = timezone.now()
+    with transaction.atomic():
+        Request.objects.filter(pk=request.pk).update(claimed_by=acting_user, claimed_at=now)
+        RequestEvent.objects.create(
+            request=request, action=Action.CLAIMED, actor=acting_user, created_at=now
+        )
+    request.claimed_by, request.claimed_at = acting_user, now
+    return request
+
+
+def accept_request(request: Request, *, seen: str, acting_user: Any, note: str = "") -> Request:
+    with transaction.atomic():
+        return _move(request, ACCEPT, seen=seen, actor=acting_user, text=note)
+
+
+def reply_conditionally(
+    request: Request, *, seen: str, conditions: str, acting_user: Any
+) -> Request:
+    with transaction.atomic():
+        return _move(
+            request,
+            CONDITIONAL,
+            seen=seen,
+            actor=acting_user,
+            text=conditions,
+            conditions=conditions,
+        )
+
+
+def answer_conditions(request: Request, *, seen: str, accept: bool, acting_user: Any) -> Request:
+    """The institution accepts (work goes on) or declines (the request is cancelled)."""
+    move = ACCEPT_CONDITIONS if accept else DECLINE_CONDITIONS
+    reason = "" if accept else "The institution declined the conditions."
+    with transaction.atomic():
+        return _move(request, move, seen=seen, actor=acting_user, text=reason, reason=reason)
+
+
+def fill_copy(
+    request: Request,
+    *,
+    seen: str,
+    method: str,
+    pdf: UploadedFile | None,
+    acting_user: Any,
+) -> Request:
+    """Deliver a copy: electronically (the PDF is downloadable for REQUESTS_DELIVERY_DAYS) or
+    by mail. The file is written to storage before the transaction; a lost race removes it."""
+    if not request.is_copy:
+        raise StaleRequest(request)
+    now = timezone.now()
+    changes: dict[str, Any] = {"delivery_method": method, "supplied_at": now}
+    stored = ""
+    if pdf is not None:
+        stored = request.delivered_file.storage.save(_file_name(request, now), pdf)
+        expires = now + timedelta(days=settings.REQUESTS_DELIVERY_DAYS)
+        changes.update(delivered_file=stored, file_expires_at=expires)
+    try:
+        with transaction.atomic():
+            _move(request, FILL, seen=seen, actor=acting_user, **changes)
+    except StaleRequest:
+        if stored:
+            request.delivered_file.storage.delete(stored)
+        raise
+    return request
+
+
+def _file_name(request: Request, now: datetime) -> str:
+    return f"deliveries/{now:%Y/%m}/request-{request.pk}.pdf"
+
+
+def ship_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
+    if request.is_copy:
+        raise StaleRequest(request)
+    text = f"Due {due_date:%Y-%m-%d}."
+    with transaction.atomic():
+        return _move(
+            request,
+            SHIP,
+            seen=seen,
+            actor=acting_user,
+            text=text,
+            due_date=due_date,
+            supplied_at=timezone.now(),
+        )
+
+
+def record_return(request: Request, *, seen: str, acting_user: Any) -> Request:
+    with transaction.atomic():
+        return _move(request, RETURN, seen=seen, actor=acting_user, returned_at=timezone.now())
+
+
+def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
+    text = f"New due date {due_date:%Y-%m-%d}."
+    with transaction.atomic():
+        return _move(
+            request,
+            RENEW,
+            seen=seen,
+            actor=acting_user,
+            text=text,
+            due_date=due_date,
+            renewals=request.renewals + 1,
+            overdue_notices_sent=0,
+        )
+
+
+def mark_lost(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+    with transaction.atomic():
+        return _move(request, LOSE, seen=seen, actor=acting_user, text=reason, reason=reason)
+
+
+def refuse_request(
+    request: Request, *, seen: str, refusal_reason: str, reason: str, acting_user: Any
+) -> Request:
+    text = reason or Request.RefusalReason(refusal_reason).label
+    with transaction.atomic():
+        if seen == Status.AWAITING_CLEARANCE:
+            copyright.refuse_held(request.record, reason=text, acting_user=acting_user)
+        return _move(
+            request,
+            REFUSE,
+            seen=seen,
+            actor=acting_user,
+            text=text,
+            refusal_reason=refusal_reason,
+            reason=text,
+        )
+
+
+def cancel_request(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+    with transaction.atomic():
+        return _move(request, CANCEL, seen=seen, actor=acting_user, text=reason, reason=reason)
+
+
+def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> Request:
+    reason = "Cancelled by the institution."
+    with transaction.atomic():
+        return _move(
+            request, CANCEL_BY_INSTITUTION, seen=seen, actor=acting_user, text=reason, reason=reason
+        )
+
+
+def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request, action=Action.MESSAGE, text=text, actor=acting_user
+    )
+
+
+# --- Copyright clearance ---------------------------------------------------------------------
+
+
+def record_permission(
+    request: Request,
+    *,
+    seen: str,
+    reference: str,
+    fee: Decimal | None,
+    acting_user: Any,
+) -> Request:
+    """A permission reference (by the institution or staff) re-evaluates a held request."""
+    with transaction.atomic():
+        _lock_held(request, seen)
+        decision = copyright.record_permission(
+            request.record, reference=reference, fee=fee, acting_user=acting_user
+        )
+        return _after_reevaluation(request, decision, Action.PERMISSION, reference, acting_user)
+
+
+def record_determination(
+    request: Request, *, seen: str, kind: str, note: str, acting_user: Any
+) -> Request:
+    with transaction.atomic():
+        _lock_held(request, seen)
+        decision = copyright.record_determination(
+            request.record, kind=kind, note=note, acting_user=acting_user
+        )
+        return _after_reevaluation(request, decision, Action.DETERMINATION, note, acting_user)
+
+
+def reevaluate(request: Request, *, seen: str, acting_user: Any) -> Request:
+    with transaction.atomic():
+        _lock_held(request, seen)
+        decision = copyright.request_reevaluation(request.record, acting_user=acting_user)
+        return _after_reevaluation(request, decision, Action.REEVALUATED, "", acting_user)
+
+
+def _lock_held(request: Request, seen: str) -> None:
+    held = Request.objects.select_for_update().filter(pk=request.pk, status=seen)
+    if seen != Status.AWAITING_CLEARANCE or not held.exists():
+        raise StaleRequest(request)
+
+
+def _after_reevaluation(
+    request: Request, decision: Decision | None, action: str, text: str, actor: Any
+) -> Request:
+    outcome = decision.outcome if decision else "NEEDS_PERMISSION"
+    target = _STATUS_FOR_OUTCOME.get(outcome, Status.AWAITING_CLEARANCE)
+    now = timezone.now()
+    explanation = decision.explanation if decision else ""
+    changes: dict[str, Any] = {"status": target, "updated_at": now}
+    if target == Status.REFUSED:
+        changes.update(refusal_reason=Request.RefusalReason.COPYRIGHT, reason=explanation)
+    Request.objects.filter(pk=request.pk).update(**changes)
+    RequestEvent.objects.create(
+        request=request,
+        action=action,
+        from_status=Status.AWAITING_CLEARANCE,
+        to_status=target,
+        text=" ".join(filter(None, [text, explanation])),
+        actor=actor,
+        created_at=now,
+    )
+    request.status, request.updated_at = target, now
+    if target != Status.AWAITING_CLEARANCE:
+        email = "request-received" if target == Status.NEW else _EMAIL_FOR_STATUS[target]
+        _notify_on_commit(request.pk, email)
+    return request
+
+
+# --- Scheduled work --------------------------------------------------------------------------
+
+
+def mark_overdue_loans(*, today: date) -> int:
+    """Loans past their due date become overdue (one UPDATE, then their timeline events)."""
+    with transaction.atomic():
+        ids = list(
+            Request.objects.filter(status=Status.ON_LOAN, due_date__lt=today)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        Request.objects.filter(pk__in=ids, status=Status.ON_LOAN).update(
+            status=Status.OVERDUE, updated_at=timezone.now()
+        )
+        RequestEvent.objects.bulk_create(
+            RequestEvent(
+                request_id=pk, action=Action.OVERDUE, from_status="on_loan", to_status="overdue"
+            )
+            for pk in ids
+        )
+    return len(ids)
+
+
+def send_overdue_notices(*, today: date) -> int:
+    """First notice at due + REQUESTS_OVERDUE_FIRST_NOTICE_DAYS, second at + ..._SECOND_...
+    (ILLiad's schedule). The counter is compare-and-set, so a rerun never sends twice."""
+    sent = 0
+    days = (
+        settings.REQUESTS_OVERDUE_FIRST_NOTICE_DAYS,
+        settings.REQUESTS_OVERDUE_SECOND_NOTICE_DAYS,
+    )
+    for already_sent, after in enumerate(days):
+        due = Request.objects.filter(
+            status=Status.OVERDUE,
+            overdue_notices_sent=already_sent,
+            due_date__lte=today - timedelta(days=after),
+        )
+        sent += _send_notices(due.values_list("pk", flat=True), already_sent)
+    return sent
+
+
+def _send_notices(ids: Iterable[int], already_sent: int) -> int:
+    sent = 0
+    for pk in list(ids):
+        with transaction.atomic():
+            won = Request.objects.filter(pk=pk, overdue_notices_sent=already_sent).update(
+                overdue_notices_sent=already_sent + 1
+            )
+            if won:
+                text = f"Overdue notice {already_sent + 1} sent."
+                RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
+                _notify_on_commit(pk, "loan-overdue")
+                sent += 1
+    return sent
+
+
+def send_due_soon_reminders(*, today: date) -> int:
+    """One reminder per due date, REQUESTS_DUE_SOON_DAYS before it (a renewal earns a new one)."""
+    horizon = today + timedelta(days=settings.REQUESTS_DUE_SOON_DAYS)
+    due = Request.objects.filter(status=Status.ON_LOAN, due_date__gte=today, due_date__lte=horizon)
+    sent = 0
+    for pk, due_date in due.exclude(due_soon_sent_for=F("due_date")).values_list("pk", "due_date"):
+        with transaction.atomic():
+            won = (
+                Request.objects.filter(pk=pk, due_date=due_date)
+                .exclude(due_soon_sent_for=due_date)
+                .update(due_soon_sent_for=due_date)
+            )
+            if won:
+                _notify_on_commit(pk, "loan-due-soon")
+                sent += 1
+    return sent
+
+
+def remove_expired_files(*, now: datetime) -> int:
+    """Delivered PDFs are downloadable for REQUESTS_DELIVERY_DAYS; then the file is deleted."""
+    removed = 0
+    for request in Request.objects.expired_files(now).only("pk", "delivered_file"):
+        name = str(request.delivered_file.name)
+        with transaction.atomic():
+            won = Request.objects.filter(pk=request.pk, delivered_file=name).update(
+                delivered_file=""
+            )
+            if won:
+                RequestEvent.objects.create(request=request, action=Action.FILE_REMOVED)
+        if won:
+            request.delivered_file.storage.delete(name)
+            removed += 1
+    return removed

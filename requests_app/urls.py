@@ -1,0 +1,32 @@
+from django.urls import path
+
+from requests_app import desk, views
+
+portal_patterns = (
+    [
+        path("", views.dashboard, name="dashboard"),
+        path("new/", views.new_request, name="new"),
+        path("new/loan/", views.new_loan, name="new_loan"),
+        path("new/copy/", views.new_copy, name="new_copy"),
+        path("new/duplication/", views.new_duplication, name="new_duplication"),
+        path("precheck/", views.precheck, name="precheck"),
+        path("list/", views.request_list, name="list"),
+        path("<int:pk>/", views.detail, name="detail"),
+        path("<int:pk>/cancel/", views.cancel, name="cancel"),
+        path("<int:pk>/conditions/", views.answer_conditions, name="conditions"),
+        path("<int:pk>/permission/", views.add_permission, name="permission"),
+        path("<int:pk>/copy.pdf", views.download, name="download"),
+    ],
+    "requests",
+)
+
+desk_patterns = (
+    [
+        path("", desk.queues, name="queues"),
+        path("<int:pk>/", desk.detail, name="detail"),
+        path("<int:pk>/claim/", desk.claim, name="claim"),
+        path("<int:pk>/slip/", desk.pull_slip, name="slip"),
+        path("<int:pk>/<slug:action>/", desk.act, name="act"),
+    ],
+    "desk",
+)

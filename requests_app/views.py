@@ -1,0 +1,262 @@
+"""The institution portal. Every view is `institution_required` and fetches requests through
+`Request.objects.for_institution(...)`, so another institution's id is a 404 everywhere."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from copyright_rules import services as copyright
+from registration.access import institution_required
+from requests_app import services
+from requests_app.citations import has_openurl, openurl_initial, openurl_service, openurl_work_kind
+from requests_app.forms import (
+    COPYRIGHT_WARNING_HEADINGS,
+    COPYRIGHT_WARNING_PARAGRAPHS,
+    ActionForm,
+    CopyRequestForm,
+    DuplicationRequestForm,
+    ListFilterForm,
+    LoanRequestForm,
+    PermissionForm,
+)
+from requests_app.models import Request, Status
+
+PAGE_SIZE = 25
+
+
+def _own(request: HttpRequest, pk: int) -> Request:
+    mine = Request.objects.for_institution(request.institution)  # type: ignore[attr-defined]
+    return get_object_or_404(mine.select_related("record"), pk=pk)
+
+
+@institution_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    mine = Request.objects.for_institution(request.institution)  # type: ignore[attr-defined]
+    by_status = mine.open().values("status").annotate(n=Count("pk")).order_by("status")
+    soon = timezone.localdate() + timedelta(days=7)
+    context = {
+        "by_status": [(Status(row["status"]).label, row["status"], row["n"]) for row in by_status],
+        "waiting": mine.waiting_for_institution().order_by("created_at")[:20],
+        "due_soon": mine.loans_due_by(soon).order_by("due_date")[:20],
+    }
+    return render(request, "requests_app/dashboard.html", context)
+
+
+@institution_required
+def new_request(request: HttpRequest) -> HttpResponse:
+    """The start page, or an OpenURL (Z39.88-2004 KEV) link sent on to the right form."""
+    if has_openurl(request.GET):
+        name = (
+            "requests:new_copy" if openurl_service(request.GET) == "copy" else "requests:new_loan"
+        )
+        return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
+    return render(request, "requests_app/new.html")
+
+
+def _initial(request: HttpRequest, service: str) -> dict[str, Any]:
+    initial: dict[str, Any] = openurl_initial(request.GET)
+    if service == "copy":
+        initial.setdefault("work_kind", openurl_work_kind(request.GET))
+    return initial
+
+
+@institution_required
+def new_loan(request: HttpRequest) -> HttpResponse:
+    form = LoanRequestForm(request.POST or None, initial=_initial(request, "loan"))
+    if request.method == "POST" and form.is_valid():
+        created = services.submit_loan_request(
+            request.institution,  # type: ignore[attr-defined]
+            fields={**form.cleaned_data},
+            acting_user=request.user,
+        )
+        messages.success(request, f"Loan request {created.pk} received.")
+        return redirect("requests:detail", pk=created.pk)
+    return render(request, "requests_app/loan_form.html", {"form": form})
+
+
+@institution_required
+def new_copy(request: HttpRequest) -> HttpResponse:
+    return _copy_form(request, CopyRequestForm)
+
+
+@institution_required
+def new_duplication(request: HttpRequest) -> HttpResponse:
+    return _copy_form(request, DuplicationRequestForm)
+
+
+_NON_MODEL = ("statement", "basis", "note", "own_copy_covers_item", "permission_reference")
+_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose")
+
+
+def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpResponse:
+    form = form_class(request.POST or None, initial=_initial(request, "copy"))
+    if request.method == "POST" and form.is_valid():
+        skip = (*_NON_MODEL, *_NON_MODEL_RULE_FACTS)
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in skip}
+        fields["is_duplication"] = form.duplication
+        try:
+            created = services.submit_copy_request(
+                request.institution,  # type: ignore[attr-defined]
+                fields=fields,
+                facts=form.facts(),
+                acting_user=request.user,
+            )
+        except services.IncompleteRequest as incomplete:
+            form.add_error(None, incomplete.decision.explanation)
+        else:
+            return redirect("requests:detail", pk=created.pk)
+    context = {
+        "form": form,
+        "warning_headings": COPYRIGHT_WARNING_HEADINGS,
+        "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
+    }
+    return render(request, "requests_app/copy_form.html", context)
+
+
+@require_POST
+@institution_required
+def precheck(request: HttpRequest) -> HttpResponse:
+    """The live pre-check: the likely decision for the citation typed so far. Writes nothing."""
+    form_class = DuplicationRequestForm if request.POST.get("duplication") else CopyRequestForm
+    form = form_class(request.POST)
+    if not form.is_valid():
+        fields = ", ".join(
+            str(form.fields[name].label or name) for name in form.errors if name in form.fields
+        )
+        text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
+        return JsonResponse({"outcome": "incomplete", "explanation": text})
+    decision = copyright.precheck(request.institution, facts=form.facts())  # type: ignore[attr-defined]
+    return JsonResponse({"outcome": decision.outcome, "explanation": decision.explanation})
+
+
+@institution_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = ListFilterForm(request.GET or None)
+    rows = Request.objects.for_institution(request.institution).select_related("record")  # type: ignore[attr-defined]
+    if form.is_valid():
+        rows = _filtered(rows, form.cleaned_data)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "requests_app/list.html", context)
+
+
+def _filtered(rows: Any, data: dict[str, Any]) -> Any:
+    if data["status"]:
+        rows = rows.filter(status=data["status"])
+    if data["service"]:
+        rows = rows.filter(service=data["service"])
+    if data["since"]:
+        rows = rows.filter(created_at__date__gte=data["since"])
+    if data["until"]:
+        rows = rows.filter(created_at__date__lte=data["until"])
+    if data["q"]:
+        q = data["q"]
+        text = Q(title__icontains=q) | Q(article_title__icontains=q) | Q(author__icontains=q)
+        text |= Q(patron_ref__icontains=q) | Q(call_number__icontains=q)
+        rows = rows.filter(text | (Q(pk=int(q)) if q.isdigit() else Q()))
+    return rows
+
+
+@institution_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    context = {
+        "item": item,
+        "decisions": item.record.decisions.order_by("created_at", "pk"),
+        "events": item.events.select_related("actor").order_by("created_at", "pk"),
+        "duplicates": Request.objects.likely_duplicates_of(item)[:5],
+        "permission_form": PermissionForm(initial={"seen_status": item.status}),
+        "action_form": ActionForm(initial={"seen_status": item.status}),
+    }
+    return render(request, "requests_app/detail.html", context)
+
+
+def _act(request: HttpRequest, item: Request, action: Any) -> HttpResponse:
+    try:
+        action()
+    except services.StaleRequest as stale:
+        messages.error(request, str(stale))
+    return redirect("requests:detail", pk=item.pk)
+
+
+@institution_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    form = ActionForm(request.POST or None, initial={"seen_status": item.status})
+    if request.method == "POST" and form.is_valid():
+        seen = form.cleaned_data["seen_status"]
+        return _act(
+            request,
+            item,
+            lambda: services.cancel_by_institution(item, seen=seen, acting_user=request.user),
+        )
+    return render(request, "requests_app/cancel.html", {"item": item, "form": form})
+
+
+@institution_required
+def answer_conditions(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        raise Http404("Unknown form")
+    accept = request.POST.get("answer") == "accept"
+    seen = form.cleaned_data["seen_status"]
+    return _act(
+        request,
+        item,
+        lambda: services.answer_conditions(
+            item, seen=seen, accept=accept, acting_user=request.user
+        ),
+    )
+
+
+@institution_required
+def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = PermissionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the permission reference.")
+        return redirect("requests:detail", pk=item.pk)
+    data = form.cleaned_data
+    return _act(
+        request,
+        item,
+        lambda: services.record_permission(
+            item,
+            seen=data["seen_status"],
+            reference=data["reference"],
+            fee=data["fee"],
+            acting_user=request.user,
+        ),
+    )
+
+
+@institution_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if not item.file_available:
+        raise Http404("No file to download: it was mailed, or the download period has ended.")
+    response = FileResponse(
+        item.delivered_file.open("rb"),
+        as_attachment=True,
+        filename=f"request-{item.pk}.pdf",
+        content_type="application/pdf",
+    )
+    # A streamed response: the portal decorator is typed for plain responses only.
+    return cast(HttpResponse, response)

@@ -1,0 +1,125 @@
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from registration.models import Institution
+from requests_app.models import Request, Status
+from tests.requests_app.factories import make_copy
+
+pytestmark = pytest.mark.django_db
+
+COPY_POST = {
+    "work_kind": "periodical",
+    "title": "Journal of Testing",
+    "issn": "0028-0836",
+    "article_title": "On tests",
+    "author": "Smith, A.",
+    "volume": "12",
+    "issue": "3",
+    "publication_date": "2024-05",
+    "pages": "10-20",
+    "extent": "one_article",
+    "material": "text",
+    "purpose": "research",
+    "statement": "CCG",
+}
+LOAN_POST = {"title": "A Book", "author": "Doe, J.", "tried_elsewhere": "on"}
+
+
+def test_copy_request_is_decided_and_shown_at_once(portal: Client) -> None:
+    response = portal.post(reverse("requests:new_copy"), COPY_POST, follow=True)
+    created = Request.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("requests:detail", args=[created.pk])
+    assert created.record.outcome == "ACCEPT_CCG"
+    assert created.record.decisions.get().explanation in response.content.decode()
+
+
+def test_copy_request_is_stored_new_with_the_citation(portal: Client) -> None:
+    portal.post(reverse("requests:new_copy"), COPY_POST)
+    created = Request.objects.get()
+    assert (created.status, created.issn, created.pages_requested) == (Status.NEW, "0028-0836", 11)
+
+
+def test_sixth_copy_of_a_title_is_held_for_permission(
+    portal: Client, institution: Institution
+) -> None:
+    for n in range(5):
+        make_copy(institution, article_title=f"Article {n}", issue=str(n))
+    portal.post(reverse("requests:new_copy"), {**COPY_POST, "issue": "9"})
+    sixth = Request.objects.order_by("-pk").first()
+    assert sixth is not None and sixth.status == Status.AWAITING_CLEARANCE
+
+
+def test_loan_request_is_stored_with_a_not_applicable_decision(portal: Client) -> None:
+    portal.post(reverse("requests:new_loan"), LOAN_POST)
+    created = Request.objects.get()
+    assert (created.service, created.record.outcome) == ("loan", "NOT_APPLICABLE")
+
+
+def test_incomplete_copy_request_is_not_stored_and_keeps_the_values(portal: Client) -> None:
+    # A publication year far in the future is implausible: R1 rejects it as incomplete.
+    response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2999"})
+    assert Request.objects.count() == 0
+    assert 'value="On tests"' in response.content.decode()
+
+
+def test_incomplete_copy_request_shows_the_rule_explanation(portal: Client) -> None:
+    response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2999"})
+    assert response.context["form"].non_field_errors()
+
+
+def test_likely_duplicate_is_a_warning_with_a_link(
+    portal: Client, institution: Institution
+) -> None:
+    first = make_copy(institution)
+    portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2024"})
+    second = Request.objects.exclude(pk=first.pk).get()
+    page = portal.get(reverse("requests:detail", args=[second.pk])).content.decode()
+    assert reverse("requests:detail", args=[first.pk]) in page
+
+
+def test_duplicate_warning_ignores_other_institutions(
+    portal: Client, institution: Institution, other_institution: Institution
+) -> None:
+    other = make_copy(other_institution)
+    mine = make_copy(institution)
+    page = portal.get(reverse("requests:detail", args=[mine.pk])).content.decode()
+    assert reverse("requests:detail", args=[other.pk]) not in page
+
+
+def test_duplication_order_accepts_a_reproduction_number_alone(portal: Client) -> None:
+    data = {
+        "reproduction_number": "LC-USZ62-12345",
+        "work_kind": "non_periodical",
+        "extent": "one_article",
+        "material": "text",
+        "purpose": "research",
+        "statement": "CCL",
+        "basis": "public_domain",
+    }
+    portal.post(reverse("requests:new_duplication"), data)
+    created = Request.objects.get()
+    assert (created.is_duplication, created.reproduction_number) == (True, "LC-USZ62-12345")
+
+
+def test_precheck_answers_the_likely_decision_without_storing(portal: Client) -> None:
+    response = portal.post(reverse("requests:precheck"), COPY_POST)
+    assert response.json()["outcome"] == "ACCEPT_CCG"
+    assert Request.objects.count() == 0
+
+
+def test_precheck_of_an_incomplete_form_names_what_is_missing(portal: Client) -> None:
+    response = portal.post(reverse("requests:precheck"), {**COPY_POST, "title": ""})
+    assert response.json()["outcome"] == "incomplete"
+    assert "title" in response.json()["explanation"].lower()
+
+
+def test_received_email_carries_the_decision(
+    portal: Client, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(reverse("requests:new_copy"), COPY_POST)
+    created = Request.objects.get()
+    assert created.record.decisions.get().explanation in mailoutbox[0].body
