@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from illdesk import views
+from requests_app.urls import desk_patterns, portal_patterns
 
 admin.site.site_header = "illdesk staff"
 admin.site.site_title = "illdesk staff"
@@ -18,4 +19,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("register/", include("registration.urls")),
+    path("requests/", include(portal_patterns)),
+    path("desk/", include(desk_patterns)),
 ]
