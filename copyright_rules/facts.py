@@ -379,33 +379,59 @@ class _Reader:
 
 
 def parse_facts(request: RequestFacts) -> ParsedFacts:
+    return _parse_facts(
+        request.service,
+        request.work_kind,
+        request.statement,
+        request.basis,
+        clean(request.note) is not None,
+        request.material,
+        request.purpose,
+        request.extent,
+        request.publication_date,
+        request.staff_determination,
+    )
+
+
+@lru_cache(maxsize=4096)  # requests repeat a handful of value combinations
+def _parse_facts(
+    service: str | None,
+    work_kind: str | None,
+    statement_value: str | None,
+    basis_value: str | None,
+    has_note: bool,
+    material: str | None,
+    purpose: str | None,
+    extent: str | None,
+    publication_date: str | None,
+    determination: StaffDetermination | None,
+) -> ParsedFacts:
     read = _Reader()
-    service = read.choice(Service, request.service, "service")
-    read.require(service, "the service (loan or copy) is missing")
-    kind = read.choice(WorkKind, request.work_kind, "work kind")
+    read.require(read.choice(Service, service, "service"), "the service (loan or copy) is missing")
+    kind = read.choice(WorkKind, work_kind, "work kind")
     read.require(kind, "a copy request must say whether it is from a periodical or another work")
-    statement = read.choice(Statement, request.statement, "compliance statement")
+    statement = read.choice(Statement, statement_value, "compliance statement")
     read.require(statement, "it carries no CCG or CCL compliance statement (CONTU guideline 3)")
-    basis = _read_basis(read, request) if statement is Statement.CCL else None
+    basis = _read_basis(read, basis_value, has_note) if statement is Statement.CCL else None
     default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
     return ParsedFacts(
         kind=kind,
         statement=statement,
         basis=basis,
-        material=read.choice(Material, request.material, "material") or Material.TEXT,
-        purpose=read.choice(Purpose, request.purpose, "purpose") or Purpose.RESEARCH,
-        extent=read.choice(Extent, request.extent, "extent") or default_extent,
-        publication=parse_publication_date(request.publication_date),
-        determination=_determination(request.staff_determination),
+        material=read.choice(Material, material, "material") or Material.TEXT,
+        purpose=read.choice(Purpose, purpose, "purpose") or Purpose.RESEARCH,
+        extent=read.choice(Extent, extent, "extent") or default_extent,
+        publication=parse_publication_date(publication_date),
+        determination=_determination(determination),
         problem=read.problems[0] if read.problems else None,
     )
 
 
-def _read_basis(read: _Reader, request: RequestFacts) -> Basis | None:
-    basis = read.choice(Basis, request.basis, "CCL basis")
-    read.require(basis or clean(request.basis), "a CCL statement must give its basis")
+def _read_basis(read: _Reader, value: str | None, has_note: bool) -> Basis | None:
+    basis = read.choice(Basis, value, "CCL basis")
+    read.require(basis or clean(value), "a CCL statement must give its basis")
     if basis is Basis.FAIR_USE:
-        read.require(clean(request.note), "a fair-use basis needs a written note")
+        read.require(has_note, "a fair-use basis needs a written note")
     return basis
 
 

@@ -301,15 +301,20 @@ def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Author
     return KeyResult(None, KeySource.NONE, invalid_isbns=invalid)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def citation_key(
     work_kind: str | None,
     title: str | None,
-    author: str | Sequence[str] | None,
-    issns: Sequence[str],
-    isbns: Sequence[str],
+    author: str | tuple[str, ...] | None,
+    issns: tuple[str, ...],
+    isbns: tuple[str, ...],
     authority: Authority = EMPTY_AUTHORITY,
 ) -> KeyResult:
-    """The title key of a periodical or the work key of anything else; no key without a kind."""
+    """The title key of a periodical, the work key of anything else; no key without a kind.
+
+    Cached (the rules call it for every prior), so the arguments must be hashable: tuples, as
+    `RequestFacts` and `PriorRequest` hold them.
+    """
     if work_kind == "periodical":
         return periodical_key(title, issns, authority)
     if work_kind == "non_periodical":

@@ -103,6 +103,7 @@ class _Case:
     facts: ParsedFacts
     key: KeyResult
     priors: Sequence[PriorRequest]
+    periodical: bool
     corrected: bool = False  # R9 found an `older_than_window` basis on a recent article
     _holding: list[tuple[PriorRequest, int]] | None = None
 
@@ -112,19 +113,18 @@ class _Case:
         R7 and R10/R11 look only at these, so each prior's key and year are computed once.
         """
         if self._holding is None:
-            time_zone, mine = self.settings.time_zone, self.request.institution
             self._holding = [
-                (prior, _prior_year(prior, time_zone))
+                (prior, _prior_year(prior, self.settings.time_zone))
                 for prior in self.priors
                 if prior.status in HOLDING_SLOT
-                and (mine is None or prior.institution in (None, mine))
+                and (
+                    prior.institution is None
+                    or prior.institution == self.request.institution
+                    or self.request.institution is None
+                )
                 and _prior_key(prior, self.authority) == self.key.key
             ]
         return self._holding
-
-    @property
-    def periodical(self) -> bool:
-        return self.facts.kind is WorkKind.PERIODICAL
 
     @property
     def title(self) -> str:
@@ -424,13 +424,16 @@ def _fair_use_note(case: _Case) -> str:
 
 
 def _counted_prior_ids(case: _Case) -> tuple[str, ...]:
-    lifetime = _lifetime(case)
+    year = None if _lifetime(case) else case.year
+    accept_ccg = Outcome.ACCEPT_CCG.value
     return tuple(
-        prior.id
-        for prior, year in case.holding_same_key()
-        if prior.counted is True
-        and prior.outcome == Outcome.ACCEPT_CCG
-        and (lifetime or year == case.year)
+        [
+            prior.id
+            for prior, prior_year in case.holding_same_key()
+            if prior.counted is True
+            and prior.outcome == accept_ccg
+            and (year is None or prior_year == year)
+        ]
     )
 
 
@@ -469,7 +472,8 @@ def decide(
     key = citation_key(
         facts.kind, request.title, request.author, request.issns, request.isbns, authority
     )
-    case = _Case(request, settings, authority, local_date, year, facts, key, prior)
+    periodical = facts.kind is WorkKind.PERIODICAL
+    case = _Case(request, settings, authority, local_date, year, facts, key, prior, periodical)
     for rule in _RULES:
         decision = rule(case)
         if decision is not None:
