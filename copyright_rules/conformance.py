@@ -129,7 +129,7 @@ def _mismatches(output: Mapping[str, Any], expect: Mapping[str, Any]) -> tuple[s
     for name, wanted in expect.items():
         actual = output.get(name)
         if name == "flags":
-            missing = [flag for flag in wanted if flag not in actual]
+            missing = [flag for flag in wanted if flag not in (actual or ())]
             if missing:
                 problems.append(f"flags: missing {missing}, got {actual}")
         elif actual != wanted:

@@ -35,6 +35,9 @@ ISBN_PREFIX = "ISBN:"
 WORK_PREFIX = "WORK:"
 
 _CACHE_SIZE = 65536
+# Caches keyed by an Authority hold it alive; the application builds a small one per request,
+# so these stay small enough that retained authorities cannot add up to much memory.
+_KEY_CACHE_SIZE = 4096
 _Normalizer = Callable[[str], "str | None"]
 # Clarification 2: only hyphens are removed. U+2010/U+2011 are hyphens too (pasted from PDFs);
 # dashes and spaces are not, so `0028 0836` and `ISSN 0028-0836` stay invalid, stricter than stdnum.
@@ -253,7 +256,7 @@ def periodical_key(
     return _periodical_key(title or "", tuple(issns), authority)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def _periodical_key(title: str, issns: tuple[str, ...], authority: Authority) -> KeyResult:
     valid, invalid = _split_valid(issns, normalize_issn)
     for issn in valid:
@@ -284,7 +287,7 @@ def work_key(
     return _work_key(title or "", normalize_author(author), tuple(isbns), authority)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Authority) -> KeyResult:
     valid, invalid = _split_valid(isbns, normalize_isbn)
     for isbn13 in valid:
@@ -301,7 +304,7 @@ def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Author
     return KeyResult(None, KeySource.NONE, invalid_isbns=invalid)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=_KEY_CACHE_SIZE)
 def citation_key(
     work_kind: str | None,
     title: str | None,

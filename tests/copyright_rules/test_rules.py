@@ -139,12 +139,16 @@ def case(
     return pytest.param(request, history or [], settings or {}, expect, id=case_id)
 
 
-ACCEPT = {"outcome": Outcome.ACCEPT_CCG, "counted": True}
-HELD = {"outcome": Outcome.NEEDS_PERMISSION, "counted": False}
-CCL = {"outcome": Outcome.ACCEPT_CCL, "counted": False}
-REFUSED = {"outcome": Outcome.REFUSE, "counted": False}
-REJECTED = {"outcome": Outcome.REJECT_INCOMPLETE, "rule": Rule.R1, "counted": False}
-FAIR_USE = {"statement": "CCL", "basis": "fair_use", "note": "one figure, for teaching"}
+ACCEPT: dict[str, Any] = {"outcome": Outcome.ACCEPT_CCG, "counted": True}
+HELD: dict[str, Any] = {"outcome": Outcome.NEEDS_PERMISSION, "counted": False}
+CCL: dict[str, Any] = {"outcome": Outcome.ACCEPT_CCL, "counted": False}
+REFUSED: dict[str, Any] = {"outcome": Outcome.REFUSE, "counted": False}
+REJECTED: dict[str, Any] = {"outcome": Outcome.REJECT_INCOMPLETE, "rule": Rule.R1, "counted": False}
+FAIR_USE: dict[str, Any] = {
+    "statement": "CCL",
+    "basis": "fair_use",
+    "note": "one figure, for teaching",
+}
 
 CASES = [
     # R0 scope
@@ -188,14 +192,14 @@ CASES = [
     case(
         "r1-max-future-zero",
         article(publication_date="2025-01"),
-        {},
+        [],
         {"max_future_years": 0},
         **REJECTED,
     ),
     case(
         "r1-max-future-two",
         article(publication_date="2026"),
-        {},
+        [],
         {"max_future_years": 2},
         rule=Rule.R10,
     ),
@@ -313,7 +317,7 @@ CASES = [
     case(
         "r6-fraction-setting",
         chapter(pages_requested=200),
-        {},
+        [],
         {"small_part_max_fraction": 0.2},
         rule=Rule.R11,
     ),
@@ -555,7 +559,7 @@ CASES = [
     case(
         "r9-leap-day-into-leap-year",
         article(created_at=at(2024, 2, 29), publication_date="2020-02-28"),
-        {},
+        [],
         {"window_years": 4},
         rule=Rule.R9,
     ),
@@ -567,7 +571,7 @@ CASES = [
     case(
         "r9-local-date-utc",
         article(created_at=datetime(2024, 3, 16, 3, tzinfo=UTC), publication_date="2019-03-15"),
-        {},
+        [],
         {"time_zone": "UTC"},
         rule=Rule.R9,
     ),
@@ -586,21 +590,21 @@ CASES = [
     case(
         "r9-calendar-years-y-minus-5",
         article(publication_date="2019"),
-        {},
+        [],
         {"date_mode": "calendar_years"},
         rule=Rule.R9,
     ),
     case(
         "r9-calendar-years-y-minus-4",
         article(publication_date="2020-01-01"),
-        {},
+        [],
         {"date_mode": "calendar_years"},
         rule=Rule.R10,
     ),
     case(
         "r9-window-years-setting",
         article(publication_date="2021-06"),
-        {},
+        [],
         {"window_years": 2},
         rule=Rule.R9,
     ),
@@ -1001,3 +1005,13 @@ def test_local_date_and_year_accepts_a_zone_object() -> None:
 )
 def test_window_cutoff(local: date, years: int, cutoff: date) -> None:
     assert window_cutoff(local, years) == cutoff
+
+
+def test_a_request_without_institution_counts_every_prior_given() -> None:
+    decision = run(article(institution=None), priors(3, institution="BBB") + priors(2))
+    assert decision.copy_number == 6
+
+
+def test_an_author_list_keys_a_work_by_its_first_author() -> None:
+    decision = run(chapter(isbns=(), author=("Cormen, Thomas H.", "Leiserson, Charles E.")))
+    assert decision.title_key == "WORK:introduction to algorithms|cormen thomas h"

@@ -36,7 +36,7 @@ FIRST_NY_2024 = datetime(2024, 1, 1, 5)  # noqa: DTZ001 - 00:00 in New York, as 
 LAST_NY_2024 = datetime(2024, 12, 31, 23)  # noqa: DTZ001
 YEAR_1900 = datetime(1900, 1, 1)  # noqa: DTZ001
 YEAR_2100 = datetime(2100, 1, 1)  # noqa: DTZ001
-YEAR_2024 = {"min_value": FIRST_NY_2024, "max_value": LAST_NY_2024, "timezones": st.just(UTC)}
+IN_2024 = st.datetimes(min_value=FIRST_NY_2024, max_value=LAST_NY_2024, timezones=st.just(UTC))
 ANY_MOMENT = st.datetimes(min_value=YEAR_1900, max_value=YEAR_2100, timezones=st.timezones())
 
 
@@ -49,7 +49,7 @@ def requests(draw: st.DrawFn) -> RequestFacts:
     title, issns = draw(st.sampled_from(TITLES))
     return RequestFacts(
         institution="AAA",
-        created_at=draw(st.datetimes(**YEAR_2024)),
+        created_at=draw(IN_2024),
         service="copy",
         work_kind="periodical",
         title=title,
@@ -78,7 +78,7 @@ def histories(
             PriorRequest(
                 id=f"{institution}{number}",
                 institution=institution,
-                created_at=draw(st.datetimes(**YEAR_2024)),
+                created_at=draw(IN_2024),
                 status=draw(st.sampled_from(statuses)),
                 outcome=draw(st.sampled_from(OUTCOMES)),
                 counted=draw(st.booleans()),
