@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from bench import decide, seed
 from bench.seed import Account
 
 Plan = dict[str, Any]
@@ -38,16 +45,103 @@ def _url(name: str) -> str | None:
 
 
 def submit_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
-    return None
+    path = _url("requests:new_copy")
+    if path is None:
+        return None
+    return {
+        "scenario": "submit",
+        "method": "POST",
+        "path": path,
+        "expect": [302],
+        "payloads": copy_request_payloads(),
+        "accounts": _accounts(accounts, seed),
+    }
 
 
 def list_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
-    return None
+    path = _url("requests:list")
+    if path is None:
+        return None
+    return {
+        "scenario": "list",
+        "method": "GET",
+        "path": path,
+        "expect": [200],
+        "payloads": [],
+        "accounts": _accounts(accounts, seed),
+    }
+
+
+# A network's demand is skewed: a few journals are asked for again and again (those reach the
+# rule of five and are held for permission), most only now and then.
+JOURNALS = 60
+
+
+def copy_request_payloads(count: int = 600, seed: int = 11) -> list[dict[str, str]]:
+    """The copy form as a librarian fills it in: journals drawn with Zipf-like weights, mostly
+    recent issues, now and then one older than the five-year window."""
+    rng = random.Random(seed)
+    year = timezone.localdate().year
+    weights = [1 / rank for rank in range(1, JOURNALS + 1)]
+    journals = rng.choices(range(JOURNALS), weights=weights, k=count)
+    return [_copy_form(rng, journal, year) for journal in journals]
+
+
+def _copy_form(rng: random.Random, journal: int, year: int) -> dict[str, str]:
+    published = year - rng.choice([0, 0, 1, 1, 2, 3, 4, 8])
+    first_page = rng.randint(1, 300)
+    return {
+        "work_kind": "periodical",
+        "title": f"Journal of Benchmark Studies {journal}",
+        "issn": decide.issn(100_000 + journal),
+        "article_title": f"Findings {rng.randint(1, 10_000)}",
+        "author": "Smith, A.",
+        "volume": str(published - 1960),
+        "issue": str(rng.randint(1, 12)),
+        "publication_date": f"{published}-{rng.randint(1, 12):02d}",
+        "pages": f"{first_page}-{first_page + rng.randint(3, 20)}",
+        "total_pages": "",
+        "patron_ref": "",
+        "delivery_notes": "",
+        "statement": "CCG",
+        "basis": "",
+        "note": "",
+        "own_copy_covers_item": "",
+        "permission_reference": "",
+        "extent": "one_article",
+        "material": "text",
+        "purpose": "research",
+    }
+
+
+REQUESTS_PER_LISTED_INSTITUTION = 1_000
 
 
 def seed_list_requests(accounts: list[Account]) -> None:
-    return None
+    """Each account's institution gets 1,000 requests of its own (this year's), for the list."""
+    today = timezone.localdate()
+    days = min(300, (today - date(today.year, 1, 1)).days + 1)
+    seed.seed_records(
+        REQUESTS_PER_LISTED_INSTITUTION * len(accounts),
+        first_day=today - timedelta(days=days - 1),
+        days=days,
+        final_only=False,
+        institution_ids=[account.institution_id for account in accounts],
+    )
 
 
-def count_submit_queries(account: Account) -> int:
-    return 0
+def count_submit_queries(account: Account, samples: int = 5) -> int:
+    """The SQL statements one submission runs through the whole stack (middleware, session,
+    login, form, decision, writes), counted in this process; the most of `samples` submissions."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = account.session_key
+    path = _url("requests:new_copy")
+    assert path is not None
+    counts = []
+    for payload in copy_request_payloads(count=samples, seed=3):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(path, payload)
+        if response.status_code != 302:
+            raise RuntimeError(f"the benchmark's copy request was not accepted: {response}")
+        counts.append(len(queries.captured_queries))
+    return max(counts)

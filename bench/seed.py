@@ -14,11 +14,14 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connection
+from django.db.models import Model
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from copyright_rules.models import Decision, Record
 from registration.models import Institution
+from requests_app.models import Request
 
 # Distinct keys the seeded records spread over: a network's worth of journal titles.
 RECORD_TITLE_KEYS = 50_000
@@ -96,53 +99,128 @@ def log_in(institution: Institution) -> Account:
     )
 
 
-_RECORD_COLUMNS = (
-    "institution_id, service, work_kind, created_at, local_date, year, citation, title_key, "
-    "key_source, statement, basis, status, outcome, counted, permission_reference, fee_paid, "
-    "determination_kind, determination_note, retain_until, purge_on, legal_hold, "
-    "legal_hold_reason"
-)
+def _insert(model: type[Model], source: str, values: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """INSERT INTO the model's table SELECT ... FROM `source`: the given SQL expressions for
+    some columns, NULL or the field's own default for every other one (so a column added to the
+    model later is filled too)."""
+    columns, expressions, params = [], [], {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(str(field.column))
+        if field.column in values:
+            expressions.append(values[field.column])
+        elif field.null:
+            expressions.append("NULL")
+        elif field.has_default() or field.empty_strings_allowed:
+            name = f"{model._meta.model_name}_{field.column}"
+            params[name] = field.get_db_prep_save(field.get_default(), connection)
+            expressions.append(f"%({name})s")
+        else:
+            raise ValueError(f"the benchmark gives no value for {model.__name__}.{field.name}")
+    table = model._meta.db_table
+    select = ", ".join(expressions)
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {source}", params
 
-# One row per n: institution, key, day and status vary with n; outcomes agree with the model's
-# constraints (counted only for ACCEPT_CCG).
-_RECORD_SELECT = """
-SELECT inst.ids[1 + (n %% inst.count)], 'copy', 'periodical',
-       day + make_interval(secs => (n %% 36000)), day::date, extract(year FROM day)::int,
-       jsonb_build_object('title', 'Journal ' || (n %% %(keys)s)),
-       'ISSN:' || lpad(((n * 7919) %% %(keys)s)::text, 8, '0'), 'issn', 'CCG', '',
-       (%(statuses)s::text[])[1 + (n %% cardinality(%(statuses)s::text[]))],
-       CASE WHEN n %% 7 = 0 THEN 'NEEDS_PERMISSION' ELSE 'ACCEPT_CCG' END,
-       n %% 7 <> 0, '', false, '', '',
-       make_date(extract(year FROM day)::int + 3, 12, 31),
-       make_date(extract(year FROM day)::int + 4, 1, 1), false, ''
-FROM generate_series(1, %(count)s) AS n,
-     LATERAL (SELECT %(first_day)s::timestamptz + ((n %% %(days)s) || ' days')::interval
-              AS day) AS d,
-     (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS count
-      FROM registration_institution) AS inst
+
+# One row per n: institution, day and status vary with n, spread evenly.
+_SOURCE = """
+inst AS (SELECT array_agg(id ORDER BY id) AS ids, count(*) AS total
+         FROM registration_institution WHERE %(all)s OR id = ANY(%(only)s)),
+src AS (SELECT n, inst.ids[1 + (n %% inst.total)] AS institution_id,
+               %(first_day)s::timestamptz
+                 + make_interval(days => ((n / inst.total) %% %(days)s)::int,
+                                 secs => (n %% 36000)::float8) AS at,
+               (%(statuses)s::text[])[1 + (n %% cardinality(%(statuses)s::text[]))] AS status
+        FROM generate_series(1, %(count)s) AS n, inst)
 """
 
+# Outcomes agree with the model's constraints (counted only for ACCEPT_CCG).
+_RECORD = {
+    "institution_id": "institution_id",
+    "service": "'copy'",
+    "work_kind": "'periodical'",
+    "created_at": "at",
+    "local_date": "at::date",
+    "year": "extract(year FROM at)::int",
+    "citation": "jsonb_build_object('title', 'Journal ' || (n %% %(keys)s))",
+    "title_key": "'ISSN:' || lpad(((n * 7919) %% %(keys)s)::text, 8, '0')",
+    "key_source": "'issn'",
+    "statement": "'CCG'",
+    "status": "status",
+    "outcome": "CASE WHEN n %% 7 = 0 THEN 'NEEDS_PERMISSION' ELSE 'ACCEPT_CCG' END",
+    "counted": "n %% 7 <> 0",
+    "retain_until": "make_date(extract(year FROM at)::int + 3, 12, 31)",
+    "purge_on": "make_date(extract(year FROM at)::int + 4, 1, 1)",
+}
+_DECISION = {
+    "record_id": "id",
+    "outcome": "outcome",
+    "rule": "'R10'",
+    "counted": "counted",
+    "title_key": "title_key",
+    "explanation": "'Seeded by the benchmark.'",
+    "created_at": "created_at",
+}
+_REQUEST_STATUS = (
+    "CASE status WHEN 'cancelled' THEN 'cancelled' WHEN 'unfilled' THEN 'refused' "
+    "WHEN 'refused' THEN 'refused' WHEN 'accepted' THEN 'new' ELSE 'delivered' END"
+)
+_REFUSED = "status IN ('unfilled', 'refused')"
+_REQUEST = {
+    "institution_id": "institution_id",
+    "record_id": "id",
+    "service": "'copy'",
+    "status": _REQUEST_STATUS,
+    "created_at": "created_at",
+    "updated_at": "created_at",
+    "work_kind": "'periodical'",
+    "title": "citation->>'title'",
+    "article_title": "'Article ' || id",
+    "publication_date": "extract(year FROM created_at)::text",
+    "refusal_reason": f"CASE WHEN {_REFUSED} THEN 'not_owned' ELSE '' END",
+    "reason": f"CASE WHEN {_REFUSED} THEN 'Not held by the office.' ELSE '' END",
+}
 
 _CURRENT_STATUSES = ["filled", "filled", "filled", "cancelled", "shipped", "unfilled"]
 _FINAL_STATUSES = ["filled", "filled", "filled", "cancelled", "unfilled", "refused"]
 
 
-def seed_records(count: int, *, first_day: date, days: int, final_only: bool) -> None:
-    """`count` records spread over every institution, RECORD_TITLE_KEYS keys and `days` days
-    from `first_day`. Records created four years ago are due for the purge; recent ones are not."""
+def seed_records(
+    count: int,
+    *,
+    first_day: date,
+    days: int,
+    final_only: bool,
+    institution_ids: list[int] | None = None,
+) -> None:
+    """`count` copy requests with their record and decision, spread evenly over the
+    institutions (all, or `institution_ids`), RECORD_TITLE_KEYS title keys and `days` days from
+    `first_day`. Records created four years ago are due for the purge; recent ones are not."""
     if count <= 0:
         return
-    sql = f"INSERT INTO copyright_rules_record ({_RECORD_COLUMNS}) {_RECORD_SELECT}"  # noqa: S608
+    record_sql, record_params = _insert(Record, "src", _RECORD)
+    decision_sql, decision_params = _insert(Decision, "rec", _DECISION)
+    request_sql, request_params = _insert(Request, "rec", _REQUEST)
+    sql = (
+        f"WITH {_SOURCE}, rec AS ({record_sql} RETURNING *), dec AS ({decision_sql}) {request_sql}"
+    )
     params: dict[str, Any] = {
+        **record_params,
+        **decision_params,
+        **request_params,
         "count": count,
         "keys": RECORD_TITLE_KEYS,
         "first_day": first_day,
         "days": days,
         "statuses": _FINAL_STATUSES if final_only else _CURRENT_STATUSES,
+        "all": institution_ids is None,
+        "only": institution_ids or [],
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        cursor.execute("ANALYZE copyright_rules_record")
+        for model in (Record, Decision, Request):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def count_records() -> int:

@@ -3,6 +3,7 @@ Times are never asserted here; `make bench` measures them."""
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,10 +14,12 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from bench import decide, seed
+from bench import decide, scenarios, seed
 from bench.load import PhaseResult, run_phase
 from bench.run import Config, Stage, summarise
 from copyright_rules.models import Record
+from requests_app.forms import CopyRequestForm
+from requests_app.models import Request
 
 REQUIRED_KEYS = {
     "baseline_rps",
@@ -82,6 +85,48 @@ def test_current_records_are_not_due_for_the_purge() -> None:
 
     assert seed.count_records() == 50
     assert Record.objects.due_for_purge(today).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_every_seeded_record_has_its_request_and_a_decision() -> None:
+    seed.seed_institutions(2)
+
+    seed.seed_records(30, first_day=date(2025, 1, 1), days=30, final_only=False)
+
+    assert Request.objects.filter(record__decisions__isnull=False).distinct().count() == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_listed_institutions_get_their_own_requests_only() -> None:
+    institutions = seed.seed_institutions(3)
+    accounts = [seed.log_in(institution) for institution in institutions[:2]]
+
+    scenarios.seed_list_requests(accounts)
+
+    per_institution = {i.pk: Request.objects.for_institution(i).count() for i in institutions}
+    expected = scenarios.REQUESTS_PER_LISTED_INSTITUTION
+    assert per_institution == {
+        institutions[0].pk: expected,
+        institutions[1].pk: expected,
+        institutions[2].pk: 0,
+    }
+
+
+def test_benchmark_copy_requests_are_valid_copy_forms() -> None:
+    payloads = scenarios.copy_request_payloads(count=40)
+
+    errors = [form.errors for form in map(CopyRequestForm, payloads) if not form.is_valid()]
+
+    assert errors == []
+
+
+def test_copy_requests_repeat_some_journals_more_than_five_times() -> None:
+    titles = Counter(p["title"] for p in scenarios.copy_request_payloads(count=200))
+
+    assert max(titles.values()) > 5
+    assert len(titles) > 20
 
 
 def test_decide_workload_puts_some_requests_over_the_limit() -> None:
