@@ -21,6 +21,18 @@ REGISTRATION_FORM = {
 }
 
 
+def forget_broker_connections() -> None:
+    """Drop the Celery app's broker pools: they stay bound to the broker URL they were made for,
+    and the shared celery_broker fixture resets only one of them."""
+    import kombu.pools
+
+    from illdesk.celery import app
+
+    kombu.pools.reset()
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Rate-limit counters and lockouts live in the cache; each test starts with none.

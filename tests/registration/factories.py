@@ -2,8 +2,8 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from registration.models import DirectoryRecord, Institution, Registration, TermsVersion
 from registration.directory import with_match_keys
+from registration.models import DirectoryRecord, Institution, Registration, TermsVersion
 
 
 def current_terms() -> TermsVersion:
@@ -13,7 +13,7 @@ def current_terms() -> TermsVersion:
     )
 
 
-class StaffFactory(factory.django.DjangoModelFactory):
+class StaffFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
@@ -23,7 +23,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
     is_superuser = True
 
 
-class RegistrationFactory(factory.django.DjangoModelFactory):
+class RegistrationFactory(factory.django.DjangoModelFactory[Registration]):
     class Meta:
         model = Registration
 
@@ -42,7 +42,7 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     ip_address = "192.0.2.10"
 
 
-class InstitutionFactory(factory.django.DjangoModelFactory):
+class InstitutionFactory(factory.django.DjangoModelFactory[Institution]):
     class Meta:
         model = Institution
 

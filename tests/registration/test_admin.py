@@ -18,9 +18,9 @@ def change_url(registration: Registration) -> str:
 
 
 def test_changelist_lists_pending_registrations_first(admin_client: Client) -> None:
-    rejected = RegistrationFactory(status="rejected", rejection_reason="spam")
-    pending = RegistrationFactory()
-    RegistrationFactory(status="rejected", rejection_reason="spam")
+    rejected = RegistrationFactory.create(status="rejected", rejection_reason="spam")
+    pending = RegistrationFactory.create()
+    RegistrationFactory.create(status="rejected", rejection_reason="spam")
     response = admin_client.get(reverse("admin:registration_registration_changelist"))
     listed = list(response.context["cl"].result_list)
     assert listed[0] == pending
@@ -28,7 +28,7 @@ def test_changelist_lists_pending_registrations_first(admin_client: Client) -> N
 
 
 def test_change_page_shows_the_exact_symbol_match_before_fuzzy_ones(admin_client: Client) -> None:
-    registration = RegistrationFactory(oclc_symbol="SPL")
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
     directory_record(record_key="F1", name="Springfield Public Library", postal_code="62701")
     directory_record(oclc_symbol="SPL", name="Springfield City Library", city="Springfield")
     candidates = admin_client.get(change_url(registration)).context["candidates"]
@@ -38,7 +38,7 @@ def test_change_page_shows_the_exact_symbol_match_before_fuzzy_ones(admin_client
 
 
 def test_change_page_shows_which_fields_agree_and_differ(admin_client: Client) -> None:
-    registration = RegistrationFactory(postal_code="62701", phone="217-555-0100")
+    registration = RegistrationFactory.create(postal_code="62701", phone="217-555-0100")
     directory_record(
         record_key="F1", name="Springfield Public Library", postal_code="62701", phone="9999999999"
     )
@@ -51,7 +51,7 @@ def test_change_page_shows_which_fields_agree_and_differ(admin_client: Client) -
 def test_change_page_query_count_is_bounded(
     admin_client: Client, django_assert_max_num_queries: Any
 ) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     for n in range(30):
         directory_record(record_key=f"K{n}", name=f"Library {n}", city="Springfield")
     RegistrationEvent.objects.create(
@@ -62,7 +62,7 @@ def test_change_page_query_count_is_bounded(
 
 
 def test_verification_note_records_who_and_when(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     url = reverse("admin:registration_registration_note", args=[registration.pk])
     admin_client.post(url, {"text": "Phoned the ILL department, confirmed."})
     note = RegistrationEvent.objects.get()
@@ -74,27 +74,29 @@ def test_verification_note_records_who_and_when(admin_client: Client) -> None:
 def test_approval_creates_the_institution_account_and_emails_it(
     admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    registration = RegistrationFactory(oclc_symbol="SPL")
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
     with django_capture_on_commit_callbacks(execute=True):
         decide(admin_client, registration, "approve", "Phoned, confirmed.")
     registration.refresh_from_db()
     institution = Institution.objects.get(oclc_symbol="SPL")
     assert registration.status == "approved"
+    assert registration.decided_by is not None
     assert registration.decided_by.username == "admin"
+    assert institution.user is not None
     assert institution.user.username == "SPL"
     assert CredentialDelivery.objects.get().status == "sent"
     assert mail.outbox[0].to == [registration.email]
 
 
 def test_rejection_needs_a_reason(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     decide(admin_client, registration, "reject", "")
     registration.refresh_from_db()
     assert registration.status == "pending"
 
 
 def test_rejection_keeps_the_reason_and_issues_nothing(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     decide(admin_client, registration, "reject", "Not a library.")
     registration.refresh_from_db()
     assert registration.status == "rejected"
@@ -105,7 +107,7 @@ def test_rejection_keeps_the_reason_and_issues_nothing(admin_client: Client) -> 
 
 
 def test_asking_for_more_information_keeps_it_open(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     decide(admin_client, registration, "request-info", "Which department handles ILL?")
     registration.refresh_from_db()
     assert registration.status == "needs_info"
@@ -113,7 +115,7 @@ def test_asking_for_more_information_keeps_it_open(admin_client: Client) -> None
 
 
 def test_a_decided_registration_cannot_be_approved_again(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     decide(admin_client, registration, "reject", "Not a library.")
     response = decide(admin_client, registration, "approve")
     registration.refresh_from_db()
@@ -126,7 +128,7 @@ def test_staff_without_change_permission_cannot_decide(client: Client) -> None:
     viewer = User.objects.create_user("viewer", password="x", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_registration"))
     client.force_login(viewer)
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     response = decide(client, registration, "approve")
     registration.refresh_from_db()
     assert response.status_code == 403
@@ -134,7 +136,7 @@ def test_staff_without_change_permission_cannot_decide(client: Client) -> None:
 
 
 def test_decisions_need_post(admin_client: Client) -> None:
-    registration = RegistrationFactory()
+    registration = RegistrationFactory.create()
     url = reverse("admin:registration_registration_decide", args=[registration.pk, "approve"])
     assert admin_client.get(url).status_code == 405
 
@@ -142,7 +144,7 @@ def test_decisions_need_post(admin_client: Client) -> None:
 def test_delivery_status_is_listed_for_staff(
     admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    registration = RegistrationFactory(oclc_symbol="SPL")
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
     with django_capture_on_commit_callbacks(execute=True):
         decide(admin_client, registration, "approve")
     page = admin_client.get(reverse("admin:registration_institution_changelist")).content

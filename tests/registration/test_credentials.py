@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from illdesk.celery import app as celery_app
 from registration import services
 from registration.models import CredentialDelivery, Institution, Registration
 from registration.tasks import MAX_RETRIES, retry_delay
+from tests.registration.conftest import forget_broker_connections
 from tests.registration.factories import RegistrationFactory
 from tests.registration.helpers import decide, every_text_value, password_in
 
@@ -39,7 +41,7 @@ def log_in(client: Client, username: str, password: str) -> Any:
 
 
 def test_emailed_username_and_password_log_the_institution_in(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     message = mail.outbox[0]
     client = Client()
     response = log_in(client, "SPL", password_in(message))
@@ -50,9 +52,10 @@ def test_emailed_username_and_password_log_the_institution_in(approve: Any) -> N
 def test_email_is_multipart_with_login_url_and_the_no_change_note(
     approve: Any, settings: Any
 ) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     message = mail.outbox[0]
-    html = message.alternatives[0][0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = str(message.alternatives[0][0])
     assert f"{settings.SITE_URL}/accounts/login/" in message.body
     assert "cannot be changed" in message.body
     assert "register the library again" in message.body
@@ -61,7 +64,7 @@ def test_email_is_multipart_with_login_url_and_the_no_change_note(
 
 
 def test_only_an_argon2_hash_is_stored(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     assert User.objects.get(username="SPL").password.startswith("argon2$argon2id$")
 
 
@@ -69,7 +72,7 @@ def test_password_never_reaches_the_database_or_the_logs(
     approve: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     password = password_in(mail.outbox[0])
     assert "credentials emailed" in caplog.text
     assert password not in caplog.text
@@ -77,13 +80,13 @@ def test_password_never_reaches_the_database_or_the_logs(
 
 
 def test_reregistration_replaces_the_password_and_ends_old_sessions(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     old_password = password_in(mail.outbox[0])
     old_session = Client()
     log_in(old_session, "SPL", old_password)
     assert old_session.get(reverse("home")).wsgi_request.user.is_authenticated
 
-    again = RegistrationFactory(oclc_symbol="SPL", email="new-contact@library.example")
+    again = RegistrationFactory.create(oclc_symbol="SPL", email="new-contact@library.example")
     approve(again)
 
     new_password = password_in(mail.outbox[1])
@@ -97,7 +100,7 @@ def test_reregistration_replaces_the_password_and_ends_old_sessions(approve: Any
 def test_resend_issues_a_new_password_and_the_old_one_stops_working(
     approve: Any, admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     institution = Institution.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("admin:registration_institution_resend", args=[institution.pk]))
@@ -108,7 +111,7 @@ def test_resend_issues_a_new_password_and_the_old_one_stops_working(
 
 
 def test_delivering_twice_sends_one_email(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     delivery = CredentialDelivery.objects.get()
     assert services.deliver_credentials(delivery.pk) is False
     assert len(mail.outbox) == 1
@@ -118,7 +121,7 @@ def test_smtp_refusal_in_process_marks_the_delivery_failed_for_staff(
     approve: Any, smtp_server: Any
 ) -> None:
     smtp_server.inbox.refuse = True
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     delivery = CredentialDelivery.objects.get()
     assert delivery.status == "failed"
     assert delivery.attempts == 1
@@ -128,7 +131,7 @@ def test_smtp_refusal_in_process_marks_the_delivery_failed_for_staff(
 
 def test_every_attempt_stores_a_fresh_password_hash(approve: Any, smtp_server: Any) -> None:
     smtp_server.inbox.refuse = True
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     first_hash = User.objects.get(username="SPL").password
     delivery = CredentialDelivery.objects.get()
     CredentialDelivery.objects.filter(pk=delivery.pk).update(status="pending")
@@ -147,7 +150,7 @@ def test_resend_after_a_failed_delivery_gives_a_working_password(
     approve: Any, smtp_server: Any, admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     smtp_server.inbox.refuse = True
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     smtp_server.inbox.refuse = False
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
@@ -161,16 +164,16 @@ def test_resend_after_a_failed_delivery_gives_a_working_password(
 def broker_down() -> Iterator[None]:
     saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
     celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
-    celery_app._pool = None
+    forget_broker_connections()
     yield
     celery_app.conf.update(**saved)
-    celery_app._pool = None
+    forget_broker_connections()
 
 
 def test_approval_succeeds_when_the_broker_is_down(
     approve: Any, broker_down: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    registration = RegistrationFactory(oclc_symbol="SPL")
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
     approve(registration)
     registration.refresh_from_db()
     assert registration.status == "approved"
@@ -179,7 +182,7 @@ def test_approval_succeeds_when_the_broker_is_down(
 
 
 def test_periodic_job_requeues_pending_deliveries_older_than_a_minute(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     delivery = CredentialDelivery.objects.get()
     CredentialDelivery.objects.filter(pk=delivery.pk).update(
         status="pending", sent_at=None, updated_at=timezone.now() - timedelta(minutes=2)
@@ -191,7 +194,7 @@ def test_periodic_job_requeues_pending_deliveries_older_than_a_minute(approve: A
 
 
 def test_periodic_job_leaves_fresh_and_claimed_deliveries_alone(approve: Any) -> None:
-    approve(RegistrationFactory(oclc_symbol="SPL"))
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
     CredentialDelivery.objects.update(status="pending", sent_at=None, updated_at=timezone.now())
     assert services.requeue_stale_deliveries() == 0
     CredentialDelivery.objects.update(
@@ -202,6 +205,6 @@ def test_periodic_job_leaves_fresh_and_claimed_deliveries_alone(approve: Any) ->
 
 
 def test_the_beat_schedule_runs_the_requeue_job_every_minute(settings: Any) -> None:
-    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values()]
+    entries = list(settings.CELERY_BEAT_SCHEDULE.values())
     job = next(e for e in entries if e["task"] == "registration.requeue_credential_deliveries")
     assert job["schedule"] == timedelta(minutes=1)

@@ -1,4 +1,5 @@
 import random
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -53,7 +54,7 @@ class _SpellsAWordFirst(random.Random):
         super().__init__(7)
         self.forced = list("psstbpsstbpsstbpsstb")
 
-    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+    def choice(self, seq: Any) -> Any:
         return self.forced.pop(0) if self.forced else super().choice(seq)
 
 

@@ -113,7 +113,7 @@ def test_rate_limit_counts_each_ip_separately(
 def test_second_open_registration_for_a_symbol_is_flagged_as_a_duplicate(
     client: Client, registration_form: dict[str, Any]
 ) -> None:
-    first = RegistrationFactory(oclc_symbol="SPL")
+    first = RegistrationFactory.create(oclc_symbol="SPL")
     client.post(URL, registration_form)
     second = Registration.objects.exclude(pk=first.pk).get()
     assert second.duplicate_of == first
@@ -122,6 +122,6 @@ def test_second_open_registration_for_a_symbol_is_flagged_as_a_duplicate(
 def test_registration_for_an_existing_institution_is_a_reregistration(
     client: Client, registration_form: dict[str, Any]
 ) -> None:
-    InstitutionFactory(oclc_symbol="SPL")
+    InstitutionFactory.create(oclc_symbol="SPL")
     client.post(URL, registration_form)
     assert Registration.objects.get().is_reregistration
