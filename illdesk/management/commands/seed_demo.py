@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from registration.demo import seed_demo as seed_registration_demo
+
 DEMO_STAFF_USERNAME = "staff"
 
 
@@ -15,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             self._seed_staff()
+            seed_registration_demo(self.stdout)
 
     def _seed_staff(self) -> None:
         user_model = get_user_model()
