@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from copyright_rules import demo as copyright_demo
 from registration.demo import seed_demo as seed_registration_demo
 
 DEMO_STAFF_USERNAME = "staff"
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._seed_staff()
             seed_registration_demo(self.stdout)
+            copyright_demo.seed_demo(self.stdout)
 
     def _seed_staff(self) -> None:
         user_model = get_user_model()
