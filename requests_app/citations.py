@@ -70,7 +70,7 @@ _MAX_VALUE = 300
 
 def _clean(value: str, limit: int = _MAX_VALUE) -> str:
     """Untrusted input: drop control characters, collapse whitespace, cut to a sane length."""
-    text = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch == " ")
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
     return " ".join(text.split())[:limit]
 
 

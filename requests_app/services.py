@@ -136,7 +136,7 @@ def _submit(
             institution, service=service, facts=facts, created_at=now, acting_user=user
         )
         if decision.outcome == "REJECT_INCOMPLETE":
-            transaction.set_rollback(True)
+            # Raising rolls the record and its decision back: nothing of it is stored.
             raise IncompleteRequest(decision)
         status = _STATUS_FOR_OUTCOME[decision.outcome]
         request = Request.objects.create(

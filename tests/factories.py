@@ -1,5 +1,7 @@
 """Factories any app's tests may share: an institution with its login account, and staff."""
 
+from typing import cast
+
 import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
@@ -41,3 +43,12 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     phone = "217-555-0100"
     verified_at = factory.LazyFunction(timezone.now)
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..oclc_symbol"))
+
+
+def make_institution(**fields: object) -> Institution:
+    """A typed shortcut for InstitutionFactory (factory-boy returns Any to type checkers)."""
+    return cast(Institution, InstitutionFactory(**fields))
+
+
+def make_staff(**fields: object) -> User:
+    return cast(User, StaffFactory(**fields))

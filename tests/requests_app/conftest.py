@@ -4,17 +4,17 @@ import pytest
 from django.test import Client
 
 from registration.models import Institution
-from tests.factories import InstitutionFactory, StaffFactory
+from tests.factories import make_institution, make_staff
 
 
 @pytest.fixture
 def institution(db: None) -> Institution:
-    return cast(Institution, InstitutionFactory())
+    return make_institution()
 
 
 @pytest.fixture
 def other_institution(db: None) -> Institution:
-    return cast(Institution, InstitutionFactory())
+    return make_institution()
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def portal(client: Client, institution: Institution) -> Client:
 
 @pytest.fixture
 def staff(db: None) -> Any:
-    return StaffFactory()
+    return make_staff()
 
 
 @pytest.fixture
@@ -39,3 +39,17 @@ def desk(staff: Any) -> Client:
 def media_root(settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def broker(celery_broker: str) -> str:
+    """The real Redis broker, with the Celery app's producer pools rebuilt for it: the shared
+    fixture resets only one of the two pools an earlier broker may have left behind."""
+    import kombu.pools
+
+    from illdesk.celery import app
+
+    kombu.pools.reset()
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    return celery_broker

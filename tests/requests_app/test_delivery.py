@@ -1,0 +1,106 @@
+"""Electronic delivery: a PDF the institution downloads for a limited time, then removed."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from registration.models import Institution
+from requests_app import services
+from requests_app.models import Request, Status
+from tests.requests_app.factories import make_copy
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def deliver(desk: Client, item: Request) -> Request:
+    upload = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+    data = {"seen_status": item.status, "delivery_method": "electronic", "pdf": upload}
+    desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
+    item.refresh_from_db()
+    return item
+
+
+def test_filled_copy_is_downloadable_by_the_institution(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    response = portal.get(reverse("requests:download", args=[item.pk]))
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+
+
+def test_filled_copy_feeds_the_copyright_record(desk: Client, institution: Institution) -> None:
+    item = deliver(desk, make_copy(institution))
+    assert (item.status, item.record.status) == (Status.DELIVERED, "filled")
+    assert item.record.fulfilled_at is not None
+
+
+def test_download_expires_after_the_delivery_period(
+    desk: Client, institution: Institution, settings: object
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    assert item.file_expires_at is not None
+    days = (item.file_expires_at - timezone.now()).days + 1
+    assert days == settings.REQUESTS_DELIVERY_DAYS  # type: ignore[attr-defined]
+
+
+def test_daily_task_removes_the_file_once_expired(desk: Client, institution: Institution) -> None:
+    item = deliver(desk, make_copy(institution))
+    path = Path(item.delivered_file.path)
+    assert item.file_expires_at is not None
+    removed = services.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
+    item.refresh_from_db()
+    assert (removed, item.delivered_file.name, path.exists()) == (1, "", False)
+
+
+def test_daily_task_keeps_a_file_still_in_its_period(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    assert item.file_expires_at is not None
+    removed = services.remove_expired_files(now=item.file_expires_at - timedelta(seconds=1))
+    assert removed == 0 and Path(item.delivered_file.path).exists()
+
+
+def test_expired_download_is_not_found(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    Request.objects.filter(pk=item.pk).update(file_expires_at=timezone.now() - timedelta(days=1))
+    assert portal.get(reverse("requests:download", args=[item.pk])).status_code == 404
+
+
+def test_mailed_copy_has_no_file(desk: Client, institution: Institution) -> None:
+    item = make_copy(institution)
+    data = {"seen_status": "new", "delivery_method": "mail"}
+    desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
+    item.refresh_from_db()
+    assert (item.status, item.delivery_method, item.delivered_file.name) == (
+        Status.DELIVERED,
+        "mail",
+        "",
+    )
+
+
+def test_electronic_delivery_needs_the_pdf(desk: Client, institution: Institution) -> None:
+    item = make_copy(institution)
+    data = {"seen_status": "new", "delivery_method": "electronic"}
+    response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
+    assert response.status_code == 400 and b'id="id_pdf_error"' in response.content
+
+
+def test_stale_fill_leaves_no_file_behind(
+    desk: Client, institution: Institution, media_root: Path
+) -> None:
+    item = make_copy(institution)
+    Request.objects.filter(pk=item.pk).update(status=Status.CANCELLED)
+    upload = SimpleUploadedFile("scan.pdf", PDF)
+    with pytest.raises(services.StaleRequest):
+        services.fill_copy(item, seen="new", method="electronic", pdf=upload, acting_user=None)
+    assert not any(p.is_file() for p in Path(media_root).rglob("*"))

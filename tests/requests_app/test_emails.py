@@ -1,0 +1,67 @@
+"""Request emails: multipart, to the institution's contact address, sent after commit by Celery."""
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from registration.models import Institution
+from requests_app import emails
+from requests_app.models import Request
+from tests.factories import make_institution
+from tests.requests_app.factories import make_copy
+from tests.requests_app.test_submit import COPY_POST
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(emails.EMAILS))
+def test_every_request_email_is_multipart_to_the_contact(
+    name: str, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    item.reason = "Not owned"
+    emails.EMAILS[name](item)
+    message = mail.outbox[0]
+    assert message.to == [institution.email]
+    assert [kind for _, kind in getattr(message, "alternatives", [])] == ["text/html"]
+    assert reverse("requests:detail", args=[item.pk]) in message.body
+
+
+@pytest.mark.django_db
+def test_refusal_email_gives_the_reason(
+    desk: Client, institution: Institution, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = make_copy(institution)
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {"seen_status": "new", "refusal_reason": "too_fragile", "reason": "Brittle paper"}
+        desk.post(reverse("desk:act", args=[item.pk, "refuse"]), data)
+    assert "Too fragile" in mail.outbox[-1].body and "Brittle paper" in mail.outbox[-1].body
+
+
+@pytest.mark.django_db
+def test_no_email_is_sent_before_commit(
+    portal: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        portal.post(reverse("requests:new_copy"), COPY_POST)
+    assert len(callbacks) == 1 and mail.outbox == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_submission_emails_the_decision_through_the_worker_over_smtp(
+    broker: str, smtp_server: Any, celery_worker: Any
+) -> None:
+    """The whole path on real parts: submit, decide, commit, Celery worker, SMTP server."""
+    institution = make_institution()
+    client = Client()
+    client.force_login(institution.user)  # type: ignore[arg-type]
+    client.post(reverse("requests:new_copy"), COPY_POST)
+    created = Request.objects.get()
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == institution.email
+    assert f"Request {created.pk} received" in message["Subject"]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert created.record.decisions.get().explanation in body
