@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -96,7 +97,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        registration = get_object_or_404(Registration, pk=object_id)
+        registration = self.get_object(request, unquote(object_id))
+        if registration is None:  # the admin's own "does not exist" handling
+            return super().change_view(request, object_id, form_url, extra_context)
         context = {
             **(extra_context or {}),
             "registration": registration,

@@ -326,7 +326,9 @@ class CredentialDelivery(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     claimed_until = models.DateTimeField(
-        null=True, blank=True, help_text="A worker is delivering it until then."
+        null=True,
+        blank=True,
+        help_text="A worker is delivering it, or its retry is scheduled, until then.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -281,20 +281,24 @@ def deliver_credentials(delivery_id: int) -> bool:
     return True
 
 
-def record_delivery_failure(delivery_id: int, *, error: BaseException, final: bool) -> None:
-    """Keep the error's class only: SMTP replies can quote the message, and so the password."""
-    status = CredentialDelivery.Status.FAILED if final else CredentialDelivery.Status.PENDING
+def record_delivery_failure(
+    delivery_id: int, *, error: BaseException, retry_in: timedelta | None
+) -> None:
+    """Keep the error's class only: SMTP replies can quote the message, and so the password.
+    With `retry_in` the delivery stays pending and held until its retry is due, so the periodic
+    requeue does not start a second chain of retries beside it; without, it has failed."""
+    now = timezone.now()
     CredentialDelivery.objects.filter(
         pk=delivery_id, status=CredentialDelivery.Status.PENDING
     ).update(
-        status=status,
+        status=CredentialDelivery.Status.PENDING if retry_in else CredentialDelivery.Status.FAILED,
         last_error=type(error).__name__,
-        claimed_until=None,
-        updated_at=timezone.now(),
+        claimed_until=now + retry_in if retry_in else None,
+        updated_at=now,
     )
     logger.warning(
-        "credential delivery %s failed (%s)%s",
+        "credential delivery %s failed (%s); %s",
         delivery_id,
         type(error).__name__,
-        "; giving up" if final else "; will retry",
+        f"retry in {retry_in}" if retry_in else "giving up",
     )

@@ -1,6 +1,7 @@
 """Credential delivery tasks: thin wrappers around services, taking ids only."""
 
 import smtplib
+from datetime import timedelta
 
 from celery import Task, shared_task
 
@@ -21,12 +22,17 @@ def deliver_credentials(self: Task, delivery_id: int) -> None:
     except (smtplib.SMTPException, OSError) as error:
         # Run in-process (no broker, the embedded default) a retry cannot wait; the failure is
         # final at once and staff resend from the admin.
-        final = bool(self.request.is_eager) or self.request.retries >= MAX_RETRIES
-        services.record_delivery_failure(delivery_id, error=error, final=final)
-        if not final:
-            # A retry generates a fresh password: the one just made was never delivered. The
-            # exception is not chained into the retry so no message text reaches the broker.
-            raise self.retry(countdown=retry_delay(self.request.retries), exc=None) from None
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            services.record_delivery_failure(delivery_id, error=error, retry_in=None)
+            return
+        delay = retry_delay(self.request.retries)
+        services.record_delivery_failure(
+            delivery_id, error=error, retry_in=timedelta(seconds=delay)
+        )
+        # A retry generates a fresh password: the one just made was never delivered. It runs a
+        # second after the hold ends, so it can claim the delivery. The exception is not passed
+        # on, so no SMTP reply text reaches the broker.
+        raise self.retry(countdown=delay + 1, exc=None) from None
 
 
 @shared_task(name="registration.requeue_credential_deliveries")

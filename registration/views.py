@@ -30,24 +30,25 @@ def register(request: HttpRequest) -> HttpResponse:
     if terms is None:
         return render(request, "registration/closed.html", status=503)
     form = RegistrationForm(request.POST or None, initial={"terms_version": terms})
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
+        # Only complete submissions count: correcting a typo never uses up the allowance.
         ip_address = get_client_ip_address(request)
         if _over_rate_limit(ip_address):
-            return render(
-                request, "registration/register.html", _context(form, terms, True), status=429
+            context = _context(form, terms, rate_limited=True)
+            return render(request, "registration/register.html", context, status=429)
+        if not form.is_bot:
+            services.submit_registration(
+                form.registration_data(),
+                terms=form.cleaned_data["terms_version"],
+                ip_address=ip_address,
             )
-        if form.is_valid():
-            if not form.is_bot:
-                services.submit_registration(
-                    form.registration_data(),
-                    terms=form.cleaned_data["terms_version"],
-                    ip_address=ip_address,
-                )
-            return redirect("registration:received")
-    return render(request, "registration/register.html", _context(form, terms, False))
+        return redirect("registration:received")
+    return render(request, "registration/register.html", _context(form, terms, rate_limited=False))
 
 
-def _context(form: RegistrationForm, terms: TermsVersion, rate_limited: bool) -> dict[str, object]:
+def _context(
+    form: RegistrationForm, terms: TermsVersion, *, rate_limited: bool
+) -> dict[str, object]:
     return {"form": form, "terms": terms, "rate_limited": rate_limited}
 
 

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('last_error', models.CharField(blank=True, help_text='The class of the last error, never its text.', max_length=200)),
-                ('claimed_until', models.DateTimeField(blank=True, help_text='A worker is delivering it until then.', null=True)),
+                ('claimed_until', models.DateTimeField(blank=True, help_text='A worker is delivering it, or its retry is scheduled, until then.', null=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),

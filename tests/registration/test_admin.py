@@ -6,7 +6,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from registration.models import CredentialDelivery, Institution, Registration, RegistrationEvent
+from registration.models import (
+    CredentialDelivery,
+    Institution,
+    Registration,
+    RegistrationEvent,
+    TermsVersion,
+)
 from tests.registration.factories import RegistrationFactory, directory_record
 from tests.registration.helpers import decide
 
@@ -151,3 +157,46 @@ def test_delivery_status_is_listed_for_staff(
     assert b"Sent" in page
     deliveries = admin_client.get(reverse("admin:registration_credentialdelivery_changelist"))
     assert b"SPL" in deliveries.content
+
+
+def test_staff_publish_a_new_terms_version_and_old_ones_stay_as_accepted(
+    admin_client: Client,
+) -> None:
+    first = TermsVersion.current()
+    assert first is not None
+    admin_client.post(
+        reverse("admin:registration_termsversion_add"),
+        {"terms": "New terms.", "copyright_statement": first.copyright_statement},
+    )
+    current = TermsVersion.current()
+    assert current is not None
+    assert current.version == first.version + 1
+    assert current.published_by is not None
+    admin_client.post(
+        reverse("admin:registration_termsversion_change", args=[first.pk]),
+        {"terms": "Edited.", "copyright_statement": "Edited."},
+    )
+    first.refresh_from_db()
+    assert first.terms != "Edited."
+
+
+def test_registration_form_shows_the_newly_published_version(admin_client: Client) -> None:
+    TermsVersion.objects.create(version=99, terms="Version 99 terms.", copyright_statement="C.")
+    page = Client().get(reverse("registration:register")).content.decode()
+    assert "Version 99 terms." in page
+
+
+def test_missing_registration_page_is_not_an_error(admin_client: Client) -> None:
+    response = admin_client.get("/admin/registration/registration/999999/change/")
+    assert response.status_code == 302
+
+
+def test_approval_is_refused_when_the_username_belongs_to_another_account(
+    admin_client: Client,
+) -> None:
+    User.objects.create_user("SPL", password=None)
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
+    response = decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    assert "belongs to another account" in admin_client.get(response["Location"]).content.decode()

@@ -208,3 +208,16 @@ def test_the_beat_schedule_runs_the_requeue_job_every_minute(settings: Any) -> N
     entries = list(settings.CELERY_BEAT_SCHEDULE.values())
     job = next(e for e in entries if e["task"] == "registration.requeue_credential_deliveries")
     assert job["schedule"] == timedelta(minutes=1)
+
+
+def test_a_failure_with_a_retry_scheduled_is_held_from_the_periodic_requeue(approve: Any) -> None:
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
+    delivery = CredentialDelivery.objects.get()
+    CredentialDelivery.objects.update(status="pending", sent_at=None)
+    services.record_delivery_failure(
+        delivery.pk, error=smtplib.SMTPServerDisconnected(), retry_in=timedelta(minutes=4)
+    )
+    CredentialDelivery.objects.update(updated_at=timezone.now() - timedelta(minutes=2))
+    assert services.requeue_stale_deliveries() == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("pending", "SMTPServerDisconnected")

@@ -125,3 +125,13 @@ def test_registration_for_an_existing_institution_is_a_reregistration(
     InstitutionFactory.create(oclc_symbol="SPL")
     client.post(URL, registration_form)
     assert Registration.objects.get().is_reregistration
+
+
+def test_submissions_with_errors_do_not_use_up_the_rate_limit(
+    client: Client, registration_form: dict[str, Any], settings: Any
+) -> None:
+    settings.REGISTRATION_RATE_LIMIT = 1
+    for _ in range(3):
+        client.post(URL, {**registration_form, "oclc_symbol": "X"}, REMOTE_ADDR="203.0.113.5")
+    accepted = client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
+    assert accepted.status_code == 302
