@@ -1,7 +1,7 @@
 """Demonstration data for copyright_rules: a small title authority (journals with their print
 and online ISSNs and variant titles, and one book in two editions). Idempotent."""
 
-from typing import TextIO
+from io import TextIOBase
 
 from django.db import transaction
 
@@ -23,7 +23,7 @@ JOURNALS = [
 WORKS = [("Introduction to Algorithms (2nd and 3rd editions)", ["9780262033848", "9780262533058"])]
 
 
-def seed_demo(stdout: TextIO) -> None:
+def seed_demo(stdout: TextIOBase) -> None:
     with transaction.atomic():
         created = sum(_journal(*journal) for journal in JOURNALS)
         created += sum(_work(*work) for work in WORKS)

@@ -45,8 +45,8 @@ def record_at(
     return record
 
 
-def new_york(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo("America/New_York"))
+def new_york(year: int, month: int, day: int, hour: int) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=ZoneInfo("America/New_York"))
 
 
 def exists(record: Record) -> bool:
