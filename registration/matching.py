@@ -11,7 +11,7 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 
 from registration.models import DirectoryRecord, Registration
-from registration.normalize import phone_key, region_key, text_key, zip_key
+from registration.normalize import phone_key, region_key, street_key, text_key, zip_key
 
 BLOCK_LIMIT = 300
 AGREES_AT = 85.0
@@ -99,7 +99,7 @@ def score_record(
         FieldComparison(
             "name", registration.name, record.name, _name_similarity(registration, record)
         ),
-        _compare("street", registration.street, record.street, text_key),
+        _compare("street", registration.street, record.street, street_key),
         _compare("city", registration.city, record.city, text_key),
         _compare("region", registration.region, record.region, region_key),
         _compare("postal_code", registration.postal_code, record.postal_code, zip_key),

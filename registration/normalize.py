@@ -56,3 +56,18 @@ def isil_or_blank(value: str) -> str:
     if not stdnum_isil.is_valid(candidate):
         raise ValueError(value)
     return str(stdnum_isil.format(candidate))
+
+
+# USPS-style abbreviations, so "476 Fifth Avenue" and "476 5th Ave" compare as equal.
+STREET_WORDS = {
+    "AVENUE": "AVE", "STREET": "ST", "ROAD": "RD", "DRIVE": "DR", "BOULEVARD": "BLVD",
+    "LANE": "LN", "PLACE": "PL", "COURT": "CT", "SQUARE": "SQ", "PARKWAY": "PKWY",
+    "HIGHWAY": "HWY", "TERRACE": "TER", "SUITE": "STE", "NORTH": "N", "SOUTH": "S", "EAST": "E",
+    "WEST": "W", "NORTHEAST": "NE", "NORTHWEST": "NW", "SOUTHEAST": "SE", "SOUTHWEST": "SW",
+    "FIRST": "1ST", "SECOND": "2ND", "THIRD": "3RD", "FOURTH": "4TH", "FIFTH": "5TH",
+    "SIXTH": "6TH", "SEVENTH": "7TH", "EIGHTH": "8TH", "NINTH": "9TH", "TENTH": "10TH",
+}  # fmt: skip
+
+
+def street_key(value: str) -> str:
+    return " ".join(STREET_WORDS.get(word, word) for word in text_key(value).split())

@@ -13,7 +13,7 @@ from registration.models import (
     RegistrationEvent,
     TermsVersion,
 )
-from tests.registration.factories import RegistrationFactory, directory_record
+from tests.registration.factories import InstitutionFactory, RegistrationFactory, directory_record
 from tests.registration.helpers import decide
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +200,18 @@ def test_approval_is_refused_when_the_username_belongs_to_another_account(
     registration.refresh_from_db()
     assert registration.status == "pending"
     assert "belongs to another account" in admin_client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("model", ["registration", "institution", "credentialdelivery"])
+def test_admin_lists_use_a_fixed_number_of_queries(
+    admin_client: Client,
+    django_assert_max_num_queries: Any,
+    model: str,
+) -> None:
+    for _ in range(15):
+        institution = InstitutionFactory.create()
+        RegistrationFactory.create(status="approved", institution=institution)
+        CredentialDelivery.objects.create(institution=institution, status="failed")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse(f"admin:registration_{model}_changelist"))
+    assert response.status_code == 200

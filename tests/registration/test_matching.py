@@ -89,3 +89,13 @@ def test_registration_with_nothing_in_common_has_no_candidates() -> None:
     directory_record(record_key="Z", name="Elsewhere Library", city="Elsewhere")
     registration = RegistrationFactory.create(city="Springfield", postal_code="62701")
     assert find_candidates(registration) == []
+
+
+def test_street_abbreviations_and_ordinals_agree() -> None:
+    directory_record(record_key="NYP", name="New York Public Library", street="476 Fifth Avenue",
+                     postal_code="10018")  # fmt: skip
+    registration = RegistrationFactory.create(name="New York Public Library", street="476 5th Ave",
+                                              postal_code="10018")  # fmt: skip
+    street = find_candidates(registration)[0].comparisons[1]
+    assert street.label == "street"
+    assert street.agrees
