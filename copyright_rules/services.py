@@ -314,6 +314,8 @@ def set_record_status(
         return record
     if record.is_final:
         raise ValueError(f"record {record.pk} is {record.status}, a final status")
+    if _takes_slot_without_decision(record, status):
+        raise ValueError("a held request takes a slot only through a new accepting decision")
     changes = _status_changes(record, status, acting_user)
     with transaction.atomic():
         moved = Record.objects.filter(pk=record.pk, status=record.status).update(**changes)
@@ -330,6 +332,11 @@ def set_record_status(
     for field, value in changes.items():
         setattr(record, field, value)
     return record
+
+
+def _takes_slot_without_decision(record: Record, status: str) -> bool:
+    held = record.status == Record.Status.AWAITING_CLEARANCE
+    return held and status in Record.HOLDING_STATUSES and record.outcome == "NEEDS_PERMISSION"
 
 
 def _status_changes(record: Record, status: str, acting_user: User | None) -> dict[str, Any]:

@@ -173,6 +173,14 @@ def test_a_final_status_is_never_left() -> None:
         services.set_record_status(record, Record.Status.ACCEPTED)
 
 
+def test_a_held_request_cannot_be_moved_into_a_slot_without_a_decision() -> None:
+    held, _ = held_sixth()
+
+    with pytest.raises(ValueError, match="accepting decision"):
+        services.set_record_status(held, Record.Status.IN_PROCESS)
+    assert Record.objects.get(pk=held.pk).status == Record.Status.AWAITING_CLEARANCE
+
+
 def test_every_status_change_is_in_the_history() -> None:
     record = submit(make_institution())
     for status in ("in_process", "shipped", "filled"):
