@@ -1,0 +1,90 @@
+"""Many requests (bulk-created): the pages keep a constant number of queries and the filters
+the lists use are indexed."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from copyright_rules.models import Record
+from registration.models import Institution
+from requests_app.models import Request, Status
+from tests.factories import make_institution
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 10_000
+
+
+def bulk_requests(institutions: list[Institution], n: int) -> None:
+    now = timezone.now()
+    statuses = [s.value for s in Status if s not in ("on_loan", "overdue", "refused")]
+    records = Record.objects.bulk_create(
+        Record(
+            institution=institutions[i % len(institutions)],
+            service="copy",
+            created_at=now - timedelta(minutes=i),
+            local_date=date(2026, 1, 1),
+            year=2026,
+            outcome="ACCEPT_CCG",
+            retain_until=date(2029, 12, 31),
+            purge_on=date(2030, 1, 1),
+        )
+        for i in range(n)
+    )
+    Request.objects.bulk_create(
+        (
+            Request(
+                institution=record.institution,
+                record=record,
+                service="copy",
+                status=statuses[i % len(statuses)],
+                created_at=record.created_at,
+                title=f"Journal {i % 500}",
+                article_title=f"Article {i}",
+            )
+            for i, record in enumerate(records)
+        ),
+        batch_size=2000,
+    )
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+PORTAL_URLS = ("/requests/list/", "/requests/list/?status=new&q=Article", "/requests/")
+DESK_URLS = ("/desk/?queue=new", "/desk/?queue=finished", "/desk/?queue=clearance")
+
+
+def test_portal_pages_with_many_requests_use_the_same_queries(
+    portal: Client, institution: Institution
+) -> None:
+    bulk_requests([institution], 30)
+    small = [queries(portal, url) for url in PORTAL_URLS]
+    bulk_requests([institution, make_institution()], ROWS)
+    assert [queries(portal, url) for url in PORTAL_URLS] == small
+
+
+def test_desk_queues_with_many_requests_use_the_same_queries(
+    desk: Client, institution: Institution
+) -> None:
+    bulk_requests([institution], 30)
+    small = [queries(desk, url) for url in DESK_URLS]
+    bulk_requests([institution, make_institution()], ROWS)
+    assert [queries(desk, url) for url in DESK_URLS] == small
+
+
+@pytest.mark.postgres_only
+def test_institution_list_reads_an_index(institution: Institution) -> None:
+    bulk_requests([institution, make_institution(), make_institution()], ROWS)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE requests_app_request")
+    rows = Request.objects.for_institution(institution).filter(status="new")[:25]
+    plan = rows.explain()
+    assert "Index" in plan and "Seq Scan on requests_app_request" not in plan
