@@ -23,3 +23,16 @@ def test_repeated_failed_logins_lock_the_account_with_a_clear_message(
 def test_institutions_have_no_password_change_page(client: Client) -> None:
     assert client.get("/accounts/password_change/").status_code == 404
     assert client.get("/accounts/password_reset/").status_code == 404
+
+
+def test_repeated_failures_from_one_address_lock_that_address_for_every_account(
+    client: Client, settings: Any
+) -> None:
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": f"X{n:03d}", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "OTHER", "password": "wrong"})
+    assert response.status_code == 429
+
+
+def test_home_page_links_to_the_registration_form(client: Client) -> None:
+    assert reverse("registration:register") in client.get(reverse("home")).content.decode()
