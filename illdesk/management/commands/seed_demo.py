@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from copyright_rules import demo as copyright_demo
+from illdesk.roles import setup_roles
 from registration.demo import seed_demo as seed_registration_demo
+from requests_app import demo as requests_demo
 
 DEMO_STAFF_USERNAME = "staff"
 
@@ -17,9 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
+            setup_roles()
             self._seed_staff()
             seed_registration_demo(self.stdout)
             copyright_demo.seed_demo(self.stdout)
+            requests_demo.seed_demo(self.stdout)
 
     def _seed_staff(self) -> None:
         user_model = get_user_model()

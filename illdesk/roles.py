@@ -1,0 +1,55 @@
+"""Staff roles as Django groups. Permissions are granted per app and action rather than per model,
+so a model added later joins its role when `setup_roles` runs again (seed_demo runs it on every
+`make run`; deployments run it after `migrate`).
+
+Nobody gets a permission on auth users or groups (changing a user can make it a superuser: account
+administration stays with superusers) or on the admin's own action log, which is the audit trail."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+
+VERIFIER = "verifier"
+REQUEST_STAFF = "request staff"
+OFFICE_MANAGER = "office manager"
+
+# role -> {app label: actions}. Copyright records are never deleted by hand: the purge does it.
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    VERIFIER: {
+        "registration": ("view", "add", "change"),
+        "requests_app": ("view",),
+        "copyright_rules": ("view",),
+    },
+    REQUEST_STAFF: {
+        "registration": ("view",),
+        "requests_app": ("view", "add", "change"),
+        "copyright_rules": ("view",),
+    },
+    OFFICE_MANAGER: {
+        "registration": ("view", "add", "change", "delete"),
+        "requests_app": ("view", "add", "change", "delete"),
+        "copyright_rules": ("view", "add", "change"),
+        "axes": ("view", "delete"),
+        "admin": ("view",),
+    },
+}
+
+
+def permissions_for(grants: dict[str, tuple[str, ...]]) -> list[Permission]:
+    query = Q(pk__in=[])
+    for app_label, actions in grants.items():
+        for action in actions:
+            query |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
+    return list(Permission.objects.filter(query))
+
+
+@transaction.atomic
+def setup_roles() -> dict[str, int]:
+    """Create or update every role group to hold exactly its permissions; returns the counts."""
+    counts: dict[str, int] = {}
+    for name, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = permissions_for(grants)
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts
