@@ -1,0 +1,138 @@
+"""Staff roles (setup_roles) and the audit trail staff cannot edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from illdesk.roles import OFFICE_MANAGER, REQUEST_STAFF, ROLES, VERIFIER
+
+
+def _staff_with_role(django_user_model: Any, role: str) -> Any:
+    user = django_user_model.objects.create_user(role.replace(" ", "_"), is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return django_user_model.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def _codenames(role: str) -> set[str]:
+    permissions = Group.objects.get(name=role).permissions.select_related("content_type")
+    return {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+
+
+@pytest.mark.django_db
+def test_setup_roles_creates_the_three_roles() -> None:
+    call_command("setup_roles")
+
+    assert set(Group.objects.values_list("name", flat=True)) == {
+        VERIFIER,
+        REQUEST_STAFF,
+        OFFICE_MANAGER,
+    }
+
+
+@pytest.mark.django_db
+def test_setup_roles_is_idempotent_and_restores_removed_permissions() -> None:
+    call_command("setup_roles")
+    before = {role: _codenames(role) for role in ROLES}
+    Group.objects.get(name=VERIFIER).permissions.clear()
+    Group.objects.get(name=VERIFIER).permissions.add(Permission.objects.get(codename="add_user"))
+
+    call_command("setup_roles")
+
+    assert {role: _codenames(role) for role in ROLES} == before
+    assert Group.objects.count() == len(ROLES)
+
+
+@pytest.mark.django_db
+def test_seed_demo_sets_up_the_roles() -> None:
+    call_command("seed_demo")
+
+    assert Group.objects.filter(name__in=list(ROLES)).count() == len(ROLES)
+
+
+@pytest.mark.django_db
+def test_a_verifier_can_change_registrations(django_user_model: Any) -> None:
+    call_command("setup_roles")
+    verifier = _staff_with_role(django_user_model, VERIFIER)
+
+    assert verifier.has_perm("registration.change_institution")
+
+
+@pytest.mark.django_db
+def test_a_verifier_cannot_change_any_copyright_data(django_user_model: Any) -> None:
+    call_command("setup_roles")
+    verifier = _staff_with_role(django_user_model, VERIFIER)
+    writes = Permission.objects.filter(content_type__app_label="copyright_rules").exclude(
+        codename__startswith="view_"
+    )
+
+    assert [p.codename for p in writes if verifier.has_perm(f"copyright_rules.{p.codename}")] == []
+
+
+@pytest.mark.django_db
+def test_a_verifier_is_refused_every_copyright_change_page(
+    django_user_model: Any, client: Client
+) -> None:
+    call_command("setup_roles")
+    client.force_login(_staff_with_role(django_user_model, VERIFIER))
+    models = apps.get_app_config("copyright_rules").get_models()
+    refused = {}
+    for model in models:
+        try:
+            url = reverse(f"admin:copyright_rules_{model._meta.model_name}_add")
+        except NoReverseMatch:
+            continue  # not in the admin at all
+        refused[model.__name__] = client.get(url).status_code
+
+    assert all(status == 403 for status in refused.values()), refused
+
+
+@pytest.mark.django_db
+def test_no_role_may_administer_accounts_or_edit_the_audit_log() -> None:
+    call_command("setup_roles")
+    granted = set().union(*(_codenames(role) for role in ROLES))
+
+    forbidden = {
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "auth.change_group",
+        "admin.change_logentry",
+        "admin.delete_logentry",
+        "admin.add_logentry",
+    }
+    assert granted & forbidden == set()
+
+
+@pytest.mark.django_db
+def test_no_role_may_delete_copyright_records_by_hand() -> None:
+    call_command("setup_roles")
+    granted = set().union(*(_codenames(role) for role in ROLES))
+
+    assert {g for g in granted if g.startswith("copyright_rules.delete_")} == set()
+
+
+@pytest.mark.django_db
+def test_admin_changes_are_recorded_in_the_audit_log(admin_client: Client, admin_user: Any) -> None:
+    group = Group.objects.create(name="temporary")
+
+    admin_client.post(
+        reverse("admin:auth_group_change", args=[group.pk]), {"name": "renamed", "permissions": []}
+    )
+
+    entry = LogEntry.objects.get(object_id=str(group.pk))
+    assert entry.user == admin_user
+    assert entry.is_change()
+
+
+def test_the_audit_log_has_no_admin_page_to_edit_or_delete_it() -> None:
+    for action in ("change", "delete", "add", "changelist"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"admin:admin_logentry_{action}", args=[1] if action != "add" else [])
