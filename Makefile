@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install migrate seed run test test-sqlite e2e lint format clean bench
+.PHONY: install migrate seed run test test-sqlite e2e lint format clean bench backup restore
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy .
 	$(BIN)/bandit -r illdesk registration requests_app copyright_rules -ll -q
+
+# PostgreSQL only (DATABASE_URL): a pg_dump -Fc file, by default backups/illdesk-<timestamp>.dump.
+backup:
+	scripts/backup.sh $(FILE)
+
+# Replaces the database's illdesk tables with the dump's: make restore FILE=backups/....dump
+restore:
+	scripts/restore.sh $(FILE)
 
 format: install
 	$(BIN)/ruff format .
