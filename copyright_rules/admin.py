@@ -18,7 +18,7 @@ from copyright_rules.authority import merge_title_groups, split_title_identifier
 from copyright_rules.keys import normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.models import Decision, Record, RecordStatusChange, TitleGroup, TitleIdentifier
 from copyright_rules.retention import copyright_today
-from copyright_rules.services import mark_fee_paid
+from copyright_rules.services import mark_fee_paid, set_legal_hold
 
 # --- the title authority -------------------------------------------------------------------
 
@@ -223,6 +223,9 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # only the retention purge deletes records
+
+    def save_model(self, request: HttpRequest, obj: Record, form: Any, change: bool) -> None:
+        set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
 
     @admin.action(description="Mark the permission fees of the selected records as paid")
     def mark_fees_paid(self, request: HttpRequest, queryset: QuerySet[Record]) -> None:

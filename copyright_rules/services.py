@@ -400,6 +400,17 @@ def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Rec
     )
 
 
+def set_legal_hold(record: Record, *, hold: bool, reason: str = "") -> Record:
+    """Set or lift a legal hold; writes only those two columns, so a status change made at the
+    same moment by the request workflow is never overwritten."""
+    reason = reason.strip() if hold else ""
+    if hold and not reason:
+        raise ValueError("a legal hold needs a reason")
+    Record.objects.filter(pk=record.pk).update(legal_hold=hold, legal_hold_reason=reason)
+    record.legal_hold, record.legal_hold_reason = hold, reason
+    return record
+
+
 def mark_fee_paid(records: Iterable[Record]) -> int:
     return Record.objects.filter(pk__in=[r.pk for r in records], permission_fee__gt=0).update(
         fee_paid=True

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -147,6 +148,26 @@ def test_staff_set_a_legal_hold_with_a_reason(admin_client: Client) -> None:
 
     record.refresh_from_db()
     assert (record.legal_hold, record.legal_hold_reason) == (True, "Litigation hold 2025-17")
+
+
+def test_setting_a_legal_hold_never_overwrites_a_status_changed_meanwhile(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = submit(make_institution())
+    real_save_model = admin.site._registry[Record].save_model
+
+    def workflow_moves_first(*args: Any) -> None:
+        services.set_record_status(Record.objects.get(pk=record.pk), Record.Status.SHIPPED)
+        real_save_model(*args)
+
+    monkeypatch.setattr(admin.site._registry[Record], "save_model", workflow_moves_first)
+    admin_client.post(
+        reverse("admin:copyright_rules_record_change", args=[record.pk]),
+        {"legal_hold": "on", "legal_hold_reason": "Audit", **NO_INLINES},
+    )
+
+    record.refresh_from_db()
+    assert (record.status, record.legal_hold) == ("shipped", True)
 
 
 def test_a_legal_hold_without_a_reason_is_refused(admin_client: Client) -> None:
