@@ -87,6 +87,28 @@ def test_an_identifier_is_stored_normalized(admin_client: Client) -> None:
     assert list(group.identifiers.values_list("value", flat=True)) == ["0036-8075"]
 
 
+def test_a_new_group_stores_its_inline_identifiers_normalized(admin_client: Client) -> None:
+    admin_client.post(
+        reverse("admin:copyright_rules_titlegroup_add"),
+        {
+            "name": "Journal of the American Chemical Society",
+            "kind": "periodical",
+            "identifiers-TOTAL_FORMS": "2",
+            "identifiers-INITIAL_FORMS": "0",
+            "identifiers-0-kind": "issn",
+            "identifiers-0-value": "0002-7863",
+            "identifiers-1-kind": "title",
+            "identifiers-1-value": "J. Am. Chem. Soc.",
+        },
+    )
+
+    group = TitleGroup.objects.get()
+    assert sorted(group.identifiers.values_list("kind", "value")) == [
+        ("issn", "0002-7863"),
+        ("title", "j am chem soc"),
+    ]
+
+
 def test_an_invalid_issn_is_refused_next_to_the_field(admin_client: Client) -> None:
     group = title_group("Science")
 
