@@ -17,6 +17,19 @@ from tests.services import SmtpServer
 STAFF_PASSWORD = "staff-desk-Passphrase-7241"
 LIBRARIAN_PASSWORD = "Quill-Lantern-Harbor-5093"
 
+# A library as it fills in the registration form: label -> what it types.
+LIBRARY = {
+    "OCLC symbol": "ILSPF",
+    "Institution name": "Springfield Public Library",
+    "Street": "326 South Seventh Street",
+    "City": "Springfield",
+    "State or region": "IL",
+    "Postal code": "62701",
+    "Contact person": "Ada Reference",
+    "Contact email": "ill@springfield-pl.example.org",
+    "Phone": "217-555-0142",
+}
+
 
 def message_to(mail_server: SmtpServer, address: str, timeout: float = 30.0) -> EmailMessage:
     """The first message the SMTP server received for `address`, waiting for it to arrive."""

@@ -8,6 +8,7 @@ import pytest
 from registration.directory import with_match_keys
 from registration.models import DirectoryRecord
 from tests.e2e.helpers import (
+    LIBRARY,
     STAFF_PASSWORD,
     VERIFIER_PERMISSIONS,
     create_staff,
@@ -18,18 +19,6 @@ from tests.e2e.helpers import (
 from tests.services import SmtpServer
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.services]
-
-LIBRARY = {
-    "OCLC symbol": "ILSPF",
-    "Institution name": "Springfield Public Library",
-    "Street": "326 South Seventh Street",
-    "City": "Springfield",
-    "State or region": "IL",
-    "Postal code": "62701",
-    "Contact person": "Ada Reference",
-    "Contact email": "ill@springfield-pl.example.org",
-    "Phone": "217-555-0142",
-}
 
 
 def directory_entry() -> DirectoryRecord:
