@@ -1,0 +1,166 @@
+"""Work that fails halfway: a request submission that breaks after its copyright decision, and the
+record purge interrupted in the middle of a run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from copyright_rules import retention
+from copyright_rules import services as copyright_services
+from copyright_rules.models import Decision, Record
+from registration.models import Institution
+from requests_app import services as request_services
+from requests_app.models import Request, RequestEvent
+from tests.copyright_rules.factories import article
+from tests.factories import make_institution
+from tests.requests_app.factories import make_copy
+
+pytestmark = pytest.mark.django_db
+
+PURGE_DAY = date(2028, 1, 1)
+
+
+class Interrupted(Exception):
+    """The fault injected into the work."""
+
+
+def _rows() -> tuple[int, int, int, int]:
+    return (
+        Request.objects.count(),
+        Record.objects.count(),
+        Decision.objects.count(),
+        RequestEvent.objects.count(),
+    )
+
+
+def _fail_after_deciding(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = copyright_services.decide_and_record
+
+    def decided_then_broken(*args: Any, **kwargs: Any) -> Any:
+        record, decision = real(*args, **kwargs)
+        assert decision.pk is not None  # the decision exists, in the open transaction
+        raise Interrupted("the process died after the decision was stored")
+
+    monkeypatch.setattr(request_services.copyright, "decide_and_record", decided_then_broken)
+
+
+def _fail_after_storing_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(request_id: int, email: str) -> None:
+        assert Request.objects.filter(pk=request_id).exists()
+        raise Interrupted("the process died after the request row was written")
+
+    monkeypatch.setattr(request_services, "_notify_on_commit", broken)
+
+
+FAULTS = [_fail_after_deciding, _fail_after_storing_the_request]
+
+
+@pytest.fixture
+def institution() -> Institution:
+    return make_institution()
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.__name__)
+def test_a_submission_failing_halfway_leaves_nothing_behind(
+    institution: Institution, monkeypatch: pytest.MonkeyPatch, fault: Any
+) -> None:
+    make_copy(institution, article_title="Already there")
+    before = _rows()
+    fault(monkeypatch)
+
+    with pytest.raises(Interrupted):
+        make_copy(institution, article_title="Never stored")
+
+    assert _rows() == before
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.__name__)
+def test_a_submission_failing_halfway_does_not_take_a_slot(
+    institution: Institution, monkeypatch: pytest.MonkeyPatch, fault: Any
+) -> None:
+    # Four articles of one journal this year; the fifth fails halfway, then is sent again.
+    for number in range(4):
+        make_copy(institution, article_title=f"Article {number}", issue=str(number))
+    with monkeypatch.context() as patched:
+        fault(patched)
+        with pytest.raises(Interrupted):
+            make_copy(institution, article_title="Article 4", issue="4")
+
+    fifth = make_copy(institution, article_title="Article 4", issue="4")
+    sixth = make_copy(institution, article_title="Article 5", issue="5")
+
+    assert fifth.status == Request.Status.NEW
+    assert sixth.status == Request.Status.AWAITING_CLEARANCE
+
+
+# --- The purge --------------------------------------------------------------------------------
+
+
+def _record(year: int, **changes: Any) -> Record:
+    # One institution per record: the rule of five must not hold any of them for permission.
+    institution = make_institution()
+    created = datetime(year, 6, 1, 12, tzinfo=ZoneInfo("America/New_York"))
+    with transaction.atomic():
+        record, _ = copyright_services.decide_and_record(
+            institution,
+            service="copy",
+            facts=article(publication_date=str(year - 1)),
+            created_at=created,
+        )
+    copyright_services.set_record_status(record, Record.Status.FILLED)
+    if changes:
+        Record.objects.filter(pk=record.pk).update(**changes)
+    return record
+
+
+@pytest.fixture
+def records() -> dict[str, set[int]]:
+    due = {_record(2024).pk for _ in range(7)}
+    early = {_record(2025).pk for _ in range(3)}
+    held = {_record(2024, legal_hold=True, legal_hold_reason="Litigation hold").pk}
+    return {"due": due, "kept": early | held}
+
+
+def _interrupt_deletion(after: int) -> Any:
+    deleted: list[int] = []
+
+    def crash(sender: Any, instance: Record, **kwargs: Any) -> None:
+        deleted.append(instance.pk)
+        if len(deleted) > after:
+            raise Interrupted("the purge process died in the middle of a batch")
+
+    return crash
+
+
+def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = retention._purge_batch
+    monkeypatch.setattr(retention, "_purge_batch", lambda today, size: real(today, 3))
+
+
+def test_an_interrupted_purge_rerun_finishes_without_removing_anything_early(
+    records: dict[str, set[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _small_batches(monkeypatch)
+    crash = _interrupt_deletion(after=4)  # the first batch of 3, then one row into the second
+    post_delete.connect(crash, sender=Record, weak=False)
+    try:
+        with pytest.raises(Interrupted):
+            call_command("purge_records", "--today", PURGE_DAY.isoformat())
+    finally:
+        post_delete.disconnect(crash, sender=Record)
+    left_after_crash = set(Record.objects.values_list("pk", flat=True))
+
+    call_command("purge_records", "--today", PURGE_DAY.isoformat())
+
+    remaining = set(Record.objects.values_list("pk", flat=True))
+    assert len(left_after_crash & records["due"]) == 4  # the first batch committed, no more
+    assert remaining & records["due"] == set()
+    assert records["kept"] <= remaining
+    assert Record.objects.due_for_purge(PURGE_DAY).count() == 0
