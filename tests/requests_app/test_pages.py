@@ -56,7 +56,7 @@ def test_copy_forms_show_the_warning_verbatim_in_a_box(portal: Client, form: str
 
 def test_warning_box_sits_inside_the_page_before_the_submit_button(portal: Client) -> None:
     page = portal.get(reverse("requests:new_copy")).content.decode()
-    assert page.index("copyright-warning") < page.index('type="submit">Send the copy request')
+    assert page.index("copyright-warning") < page.index('id="copy-submit-button"')
 
 
 def test_warning_box_text_is_body_size() -> None:
