@@ -176,7 +176,9 @@ def test_the_daily_task_is_scheduled_and_purges(settings: Any) -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["purge-copyright-records"]
     record = record_at(make_institution(), new_york(2019, 5, 1, 9))
 
-    deleted = tasks.purge_due_records.delay().get()
+    # apply() runs the task through Celery in this process without a broker; an eager delay()
+    # would leave a producer pool behind that later broker-switching fixtures do not rebuild.
+    deleted = tasks.purge_due_records.apply().get()
 
     assert entry["task"] in celery_app.tasks
     assert deleted == 1
