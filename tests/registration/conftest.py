@@ -1,3 +1,4 @@
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +32,15 @@ def forget_broker_connections() -> None:
     kombu.pools.reset()
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_broker_pools() -> Iterator[None]:
+    # Even an eager task acquires a producer from the app's pool, and the shared celery_broker
+    # fixture closes that pool without forgetting it: start and end every test with fresh pools.
+    forget_broker_connections()
+    yield
+    forget_broker_connections()
 
 
 @pytest.fixture(autouse=True)
