@@ -112,8 +112,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_change
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Request, pk=pk)
-    services.claim_request(item, acting_user=request.user)
-    messages.success(request, f"You are working on request {item.pk}.")
+    take_over = request.POST.get("take_over") == "1"
+    try:
+        services.claim_request(item, acting_user=request.user, take_over=take_over)
+    except services.AlreadyClaimed as claimed:
+        messages.error(request, str(claimed))
+    else:
+        messages.success(request, f"You are working on request {item.pk}.")
     return redirect("desk:detail", pk=item.pk)
 
 

@@ -309,7 +309,3 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_from_staff(self) -> bool:
-        return self.action in (Action.CONDITIONAL, Action.MESSAGE, Action.REFUSED)

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from copyright_rules import services as copyright
@@ -74,6 +74,18 @@ class StaleRequest(Exception):
         super().__init__(
             f"Request {request.pk} changed since you opened it (it is now: {label}). "
             "Nothing was done; check the request and try again."
+        )
+
+
+class AlreadyClaimed(Exception):
+    def __init__(self, request: Request) -> None:
+        holder = (
+            Request.objects.filter(pk=request.pk)
+            .values_list("claimed_by__username", flat=True)
+            .first()
+        )
+        super().__init__(
+            f"Request {request.pk} is already claimed by {holder}. Use Take over to work on it."
         )
 
 
@@ -186,10 +198,7 @@ def _move(
         actor=actor,
         created_at=now,
     )
-    if _RECORD_STATUS[Status(seen)] != _RECORD_STATUS[Status(move.target)]:
-        copyright.set_record_status(
-            request.record, _RECORD_STATUS[Status(move.target)], acting_user=actor, note=text
-        )
+    _sync_record(request, seen, move.target, actor=actor, note=text)
     for name, value in changes.items():
         setattr(request, name, value)
     request.status, request.updated_at = move.target, now
@@ -198,15 +207,30 @@ def _move(
     return request
 
 
+def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: str) -> None:
+    """Keep the copyright record's counting status in step (after the compare-and-set won)."""
+    if seen == Status.AWAITING_CLEARANCE and target == Status.REFUSED:
+        copyright.refuse_held(request.record, reason=note, acting_user=actor)
+    elif _RECORD_STATUS[Status(seen)] != _RECORD_STATUS[Status(target)]:
+        copyright.set_record_status(
+            request.record, _RECORD_STATUS[Status(target)], acting_user=actor, note=note
+        )
+
+
 def _notify_on_commit(request_id: int, email: str) -> None:
     transaction.on_commit(lambda: tasks.send_request_email.delay(request_id, email))
 
 
-def claim_request(request: Request, *, acting_user: Any) -> Request:
-    """Take the request (or take it over): the desk shows who works on it."""
+def claim_request(request: Request, *, acting_user: Any, take_over: bool = False) -> Request:
+    """Take an unclaimed request; taking over a colleague's claim must be asked for explicitly,
+    so two staff who press "Claim" at once do not both believe they have it."""
     now = timezone.now()
+    rows = Request.objects.filter(pk=request.pk)
+    if not take_over:
+        rows = rows.filter(Q(claimed_by__isnull=True) | Q(claimed_by=acting_user))
     with transaction.atomic():
-        Request.objects.filter(pk=request.pk).update(claimed_by=acting_user, claimed_at=now)
+        if not rows.update(claimed_by=acting_user, claimed_at=now):
+            raise AlreadyClaimed(request)
         RequestEvent.objects.create(
             request=request, action=Action.CLAIMED, actor=acting_user, created_at=now
         )
@@ -320,8 +344,6 @@ def refuse_request(
 ) -> Request:
     text = reason or Request.RefusalReason(refusal_reason).label
     with transaction.atomic():
-        if seen == Status.AWAITING_CLEARANCE:
-            copyright.refuse_held(request.record, reason=text, acting_user=acting_user)
         return _move(
             request,
             REFUSE,

@@ -244,3 +244,36 @@ def test_staff_without_request_permission_gets_403(institution: Institution) -> 
     client = Client()
     client.force_login(make_staff(is_superuser=False))
     assert client.get(reverse("desk:queues")).status_code == 403
+
+
+def test_claim_of_a_colleagues_request_is_refused_without_take_over(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    colleague = make_staff()
+    services.claim_request(item, acting_user=colleague)
+    desk.post(reverse("desk:claim", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.claimed_by == colleague
+
+
+def test_take_over_moves_the_claim(desk: Client, staff: User, institution: Institution) -> None:
+    item = make_copy(institution)
+    services.claim_request(item, acting_user=make_staff())
+    desk.post(reverse("desk:claim", args=[item.pk]), {"take_over": "1"})
+    item.refresh_from_db()
+    assert item.claimed_by == staff
+
+
+def test_refusing_a_held_request_that_was_already_cancelled_is_stale(
+    desk: Client, institution: Institution
+) -> None:
+    for n in range(5):
+        make_copy(institution, article_title=f"A{n}", issue=str(n))
+    held = make_copy(institution, article_title="A6", issue="6")
+    services.cancel_by_institution(held, seen=Status.AWAITING_CLEARANCE, acting_user=None)
+    data = {"seen_status": "awaiting_clearance", "refusal_reason": "copyright"}
+    response = desk.post(reverse("desk:act", args=[held.pk, "refuse"]), data)
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.status == Status.CANCELLED
