@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from registration.directory import with_match_keys
-from registration.models import DirectoryRecord, Institution, Registration, TermsVersion
+from registration.models import DirectoryRecord, Institution, Registration
 from registration.passwords import generate_password
+from registration.services import current_terms
 
 DEMO_SOURCE = "Demo directory"
 DIRECTORY = [
@@ -78,8 +79,7 @@ def _seed_pending(stdout: TextIO) -> None:
     if Registration.objects.filter(oclc_symbol=PENDING["oclc_symbol"]).exists():
         stdout.write("Demo pending registration NYP exists.\n")
         return
-    terms = TermsVersion.current()
-    assert terms is not None, "the first terms version is published by a migration"
+    terms = current_terms()
     Registration.objects.create(
         **PENDING, terms_version=terms, terms_accepted_at=timezone.now(), ip_address="127.0.0.1"
     )

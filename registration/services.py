@@ -26,6 +26,7 @@ from registration.models import (
     TermsVersion,
 )
 from registration.passwords import generate_password
+from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,19 @@ class RegistrationAlreadyDecided(Exception):
 
 class ApprovalRefused(Exception):
     """The approval cannot go ahead; the message says why, for the staff member."""
+
+
+def current_terms() -> TermsVersion:
+    """The terms the form shows: the newest published version, or the first one when none is
+    (a database emptied after its migrations ran): registration never closes for want of text."""
+    latest = TermsVersion.current()
+    if latest is not None:
+        return latest
+    first, _ = TermsVersion.objects.get_or_create(
+        version=1,
+        defaults={"terms": FIRST_TERMS, "copyright_statement": FIRST_COPYRIGHT_STATEMENT},
+    )
+    return first
 
 
 def submit_registration(

@@ -26,9 +26,7 @@ def _over_rate_limit(ip_address: str | None) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    terms = TermsVersion.current()
-    if terms is None:
-        return render(request, "registration/closed.html", status=503)
+    terms = services.current_terms()
     form = RegistrationForm(request.POST or None, initial={"terms_version": terms})
     if request.method == "POST" and form.is_valid():
         # Only complete submissions count: correcting a typo never uses up the allowance.

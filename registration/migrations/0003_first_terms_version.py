@@ -1,26 +1,12 @@
 from django.db import migrations
 
-TERMS = """Service is for libraries only. Loans and copies are supplied to the registered institution, never to individuals, and loaned items stay in the borrowing library's custody.
-
-The institution is responsible for its requests: it keeps its account's password within its interlibrary loan staff, returns loaned items by the due date in the condition received, and follows the office's restrictions on use (for example, library use only).
-
-Every copy request must comply with the copyright law, including section 108 of Title 17 and the CONTU guidelines; the institution keeps its own records of copy requests as the guidelines require. The office may refuse or hold any request for copyright clearance.
-
-The office verifies each registration before issuing credentials and may suspend an account that breaks these terms."""
-
-COPYRIGHT_STATEMENT = """WARNING CONCERNING COPYRIGHT RESTRICTIONS
-
-The copyright law of the United States (title 17, United States Code) governs the making of photocopies or other reproductions of copyrighted material.
-
-Under certain conditions specified in the law, libraries and archives are authorized to furnish a photocopy or other reproduction. One of these specified conditions is that the photocopy or reproduction is not to be "used for any purpose other than private study, scholarship, or research." If a user makes a request for, or later uses, a photocopy or reproduction for purposes in excess of "fair use," that user may be liable for copyright infringement.
-
-This institution reserves the right to refuse to accept a copying order if, in its judgment, fulfillment of the order would involve violation of copyright law."""
+from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
 
 
 def publish_first_version(apps, schema_editor):
     TermsVersion = apps.get_model("registration", "TermsVersion")
     TermsVersion.objects.get_or_create(
-        version=1, defaults={"terms": TERMS, "copyright_statement": COPYRIGHT_STATEMENT}
+        version=1, defaults={"terms": FIRST_TERMS, "copyright_statement": FIRST_COPYRIGHT_STATEMENT}
     )
 
 

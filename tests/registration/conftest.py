@@ -51,7 +51,7 @@ def _fresh_cache() -> None:
 
 @pytest.fixture
 def registration_form(db: None) -> dict[str, Any]:
-    from tests.registration.factories import current_terms
+    from registration.services import current_terms
 
     terms = current_terms()
     return {**REGISTRATION_FORM, "terms_version": str(terms.pk)}

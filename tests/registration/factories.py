@@ -3,14 +3,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from registration.directory import with_match_keys
-from registration.models import DirectoryRecord, Institution, Registration, TermsVersion
-
-
-def current_terms() -> TermsVersion:
-    """The published terms; recreated when a transactional test has flushed the migration's row."""
-    return TermsVersion.current() or TermsVersion.objects.create(
-        version=1, terms="Library use only.", copyright_statement="Title 17 statement."
-    )
+from registration.models import DirectoryRecord, Institution, Registration
+from registration.services import current_terms
 
 
 class StaffFactory(factory.django.DjangoModelFactory[User]):

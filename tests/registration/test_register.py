@@ -135,3 +135,11 @@ def test_submissions_with_errors_do_not_use_up_the_rate_limit(
         client.post(URL, {**registration_form, "oclc_symbol": "X"}, REMOTE_ADDR="203.0.113.5")
     accepted = client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
     assert accepted.status_code == 302
+
+
+def test_form_publishes_the_first_terms_when_none_exist(client: Client) -> None:
+    Registration.objects.all().delete()
+    TermsVersion.objects.all().delete()
+    page = client.get(URL).content.decode()
+    assert "refuse to accept a copying order" in page
+    assert TermsVersion.objects.get().version == 1
