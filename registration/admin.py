@@ -25,7 +25,7 @@ from registration.models import (
 DECISIONS = {
     "approve": ("Approved; the credentials email is queued.", False),
     "reject": ("Rejected; the reason is on record.", True),
-    "request-info": ("Marked as waiting for more information.", True),
+    "request-info": ("Marked as waiting for more information; the contact is emailed.", True),
 }
 
 

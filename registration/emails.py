@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from registration.models import Institution
+from registration.models import Institution, Registration
 
 
 def _send(name: str, *, to: str, context: dict[str, Any]) -> None:
@@ -30,4 +30,12 @@ def send_credentials(institution: Institution, *, password: str) -> None:
             "password": password,
             "login_url": f"{settings.SITE_URL}{reverse('login')}",
         },
+    )
+
+
+def send_information_request(registration: Registration, *, message: str) -> None:
+    _send(
+        "registration-info-request",
+        to=registration.email,
+        context={"registration": registration, "message": message},
     )

@@ -114,9 +114,25 @@ def request_more_information(
         )
         if not changed:
             raise RegistrationAlreadyDecided(str(registration))
-        _record(registration, RegistrationEvent.Action.INFO_REQUESTED, message, acting_user)
+        event = _record(registration, RegistrationEvent.Action.INFO_REQUESTED, message, acting_user)
+        transaction.on_commit(partial(_enqueue_information_request, event.pk))
     registration.refresh_from_db()
     return registration
+
+
+def _enqueue_information_request(event_id: int) -> None:
+    from registration.tasks import send_information_request as task
+
+    try:
+        task.delay(event_id)
+    except (BrokerError, OSError) as error:
+        logger.warning("information request %s not queued (%s)", event_id, type(error).__name__)
+
+
+def send_information_request(event_id: int) -> None:
+    """Email the registrant what staff asked for; the text is on record as the event."""
+    event = RegistrationEvent.objects.select_related("registration").get(pk=event_id)
+    emails.send_information_request(event.registration, message=event.text)
 
 
 def reject_registration(
@@ -176,8 +192,8 @@ def resend_credentials(institution: Institution, *, acting_user: Staff) -> Crede
 
 def _record(
     registration: Registration, action: RegistrationEvent.Action, text: str, actor: Staff
-) -> None:
-    RegistrationEvent.objects.create(
+) -> RegistrationEvent:
+    return RegistrationEvent.objects.create(
         registration=registration, action=action, text=text, actor=actor
     )
 

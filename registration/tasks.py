@@ -1,5 +1,6 @@
 """Credential delivery tasks: thin wrappers around services, taking ids only."""
 
+import logging
 import smtplib
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from celery import Task, shared_task
 from registration import services
 
 MAX_RETRIES = 5
+logger = logging.getLogger(__name__)
 
 
 def retry_delay(retries: int) -> int:
@@ -38,3 +40,16 @@ def deliver_credentials(self: Task, delivery_id: int) -> None:
 @shared_task(name="registration.requeue_credential_deliveries")
 def requeue_credential_deliveries() -> int:
     return services.requeue_stale_deliveries()
+
+
+@shared_task(bind=True, name="registration.send_information_request", max_retries=MAX_RETRIES)
+def send_information_request(self: Task, event_id: int) -> None:
+    try:
+        services.send_information_request(event_id)
+    except (smtplib.SMTPException, OSError) as error:
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            logger.warning(
+                "information request %s not emailed (%s)", event_id, type(error).__name__
+            )
+            return
+        raise self.retry(countdown=retry_delay(self.request.retries), exc=None) from None

@@ -215,3 +215,26 @@ def test_admin_lists_use_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = admin_client.get(reverse(f"admin:registration_{model}_changelist"))
     assert response.status_code == 200
+
+
+def test_asking_for_more_information_emails_the_contact_what_is_missing(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    registration = RegistrationFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(admin_client, registration, "request-info", "Which department handles ILL?")
+    message = mail.outbox[0]
+    assert message.to == [registration.email]
+    assert "Which department handles ILL?" in str(message.body)
+
+
+def test_information_request_that_cannot_be_sent_does_not_break_the_admin(
+    admin_client: Client, django_capture_on_commit_callbacks: Any, smtp_server: Any
+) -> None:
+    smtp_server.inbox.refuse = True
+    registration = RegistrationFactory.create()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = decide(admin_client, registration, "request-info", "Which department?")
+    registration.refresh_from_db()
+    assert response.status_code == 302
+    assert registration.status == "needs_info"
