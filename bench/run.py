@@ -35,11 +35,12 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 class Config:
     records: int = 1_000_000
     purge_records: int = 1_000_000
+    purge_seconds: int = 90
     institutions: int = 200
     accounts: int = 40
     users: int = 4
     rounds: int = 3
-    phase_seconds: int = 10
+    phase_seconds: int = 8
     latency_users: int = 8
     latency_load: float = 0.5
     workers: int = 2
@@ -48,7 +49,8 @@ class Config:
     def from_env(cls) -> Config:
         values = {
             name: int(os.environ[f"BENCH_{name.upper()}"])
-            for name in ("records", "purge_records", "institutions", "accounts", "users")
+            for name in ("records", "purge_records", "purge_seconds", "institutions", "accounts")
+            + ("users",)
             + ("rounds", "phase_seconds", "latency_users", "workers")
             if os.environ.get(f"BENCH_{name.upper()}")
         }
@@ -170,6 +172,7 @@ def describe(result: PhaseResult) -> str:
 
 def main() -> int:
     config = Config.from_env()
+    load_before = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="illdesk-bench-"))
     workdir.chmod(0o755)  # the postgres system user must reach its data directory below
     started = time.monotonic()
@@ -179,6 +182,7 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
+    report["machine"] = {**machine(), "loadavg_start": load_before, "loadavg_end": load_average()}
     print_report(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
@@ -247,6 +251,25 @@ def summarise(
     }
 
 
+def machine() -> dict[str, Any]:
+    """What the figures came from: they mean little without the machine."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    models = [
+        line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line
+    ]
+    pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": models[0] if models else "unknown",
+        "memory_gib": round(pages * page_size / 2**30, 1),
+    }
+
+
+def load_average() -> float:
+    """Other work on the machine during the run (the 1-minute load average)."""
+    return round(os.getloadavg()[0], 2)
+
+
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -266,11 +289,15 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"{'at size vs empty':<24}{_cell(report['submit_ratio_at_size_vs_empty']):>34}")
     print(f"{'submit queries':<24}{_cell(report['submit_queries']):>34}")
     print(f"{'decide / s':<24}{_cell(report['decide_per_s']):>34}")
-    for key in ("purge_deleted", "purge_seconds", "purge_submit_p99_ms", "purge_submit_rps"):
+    purge_keys = ("purge_due_before", "purge_deleted", "purge_seconds", "purge_rows_per_s")
+    for key in (*purge_keys, "purge_submit_p99_ms", "purge_submit_rps"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'paced submit load req/s':<24}{_cell(report['submit_load_rps']):>34}")
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
+    machine = report["machine"]
+    print(f"machine: {machine['nproc']} x {machine['cpu']}, {machine['memory_gib']} GiB; ", end="")
+    print(f"load average {machine['loadavg_start']} at start, {machine['loadavg_end']} at end")
 
 
 def _cell(value: object) -> str:

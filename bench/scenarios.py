@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from bench import decide, seed
 from bench.seed import Account
+from copyright_rules.keys import normalize_title
+from copyright_rules.models import IdentifierKind, TitleGroup, TitleIdentifier
 
 Plan = dict[str, Any]
 
@@ -112,6 +114,22 @@ def _copy_form(rng: random.Random, journal: int, year: int) -> dict[str, str]:
         "material": "text",
         "purpose": "research",
     }
+
+
+def seed_authority(journals: int = 5_000) -> None:
+    """A title authority as staff keep it: each journal's print and online ISSNs and its title
+    form one group. The benchmark's journals are among them, so submissions get verified keys."""
+    names = [f"Journal of Benchmark Studies {number}" for number in range(journals)]
+    groups = TitleGroup.objects.bulk_create(TitleGroup(name=name) for name in names)
+    identifiers = []
+    for number, group in enumerate(groups):
+        for kind, value in (
+            (IdentifierKind.ISSN, decide.issn(100_000 + number)),
+            (IdentifierKind.ISSN, decide.issn(200_000 + number)),
+            (IdentifierKind.TITLE, normalize_title(group.name)),
+        ):
+            identifiers.append(TitleIdentifier(group=group, kind=kind, value=value))
+    TitleIdentifier.objects.bulk_create(identifiers, batch_size=5_000)
 
 
 REQUESTS_PER_LISTED_INSTITUTION = 1_000

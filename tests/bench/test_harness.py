@@ -2,6 +2,7 @@
 Times are never asserted here; `make bench` measures them."""
 
 import json
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from bench import decide, scenarios, seed
 from bench.load import PhaseResult, run_phase
-from bench.run import Config, Stage, summarise
+from bench.run import Config, Stage, machine, print_report, summarise
 from copyright_rules.models import Record
 from requests_app.forms import CopyRequestForm
 from requests_app.models import Request
@@ -192,16 +193,28 @@ def _phase(scenario: str, rps: float) -> PhaseResult:
     return PhaseResult(scenario, requests=100, failures=0, rps=rps, p50_ms=5, p99_ms=20, max_ms=30)
 
 
-def test_report_has_every_figure_and_is_one_json_line() -> None:
+def _report() -> dict[str, object]:
     empty, sized = Stage(records=0), Stage(records=1000)
     for stage in (empty, sized):
         stage.phases = {"baseline": [_phase("baseline", 200)], "submit": [_phase("submit", 100)]}
         stage.latency = _phase("submit", 50)
+    return summarise(Config(records=1000), empty, sized, 25_000.0, 7, {"purge_deleted": 0})
 
-    report = summarise(Config(records=1000), empty, sized, 25_000.0, 7, {"purge_deleted": 0})
+
+def test_report_has_every_figure_and_is_one_json_line() -> None:
+    report = _report()
     line = json.dumps(report)
 
     assert REQUIRED_KEYS - {"purge_seconds", "purge_submit_p99_ms"} <= set(json.loads(line))
     assert "\n" not in line
     assert report["submit_ratio"] == 0.5
     assert report["submit_ratio_at_size_vs_empty"] == 1.0
+
+
+def test_printed_table_names_the_machine(capsys: pytest.CaptureFixture[str]) -> None:
+    report = {**_report(), "elapsed_s": 1.0}
+    report["machine"] = {**machine(), "loadavg_start": 0.5, "loadavg_end": 0.7}
+
+    print_report(report)
+
+    assert f"{os.cpu_count()} x" in capsys.readouterr().out
