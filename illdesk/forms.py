@@ -1,0 +1,35 @@
+"""Log-in forms with bounded input.
+
+Django's AuthenticationForm sets the username's max_length after the field is built, so no length
+validator runs and any length reaches authenticate(); django-axes then stores the username in a
+255-character column and PostgreSQL refuses it (a server error instead of a form error). A very
+long password also costs a full Argon2 hash. Both are refused here as field errors, so
+authenticate() never sees them."""
+
+from typing import Any
+
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+
+USERNAME_MAX_LENGTH = 150
+PASSWORD_MAX_LENGTH = 1024
+
+
+def _bound_lengths(form: AuthenticationForm) -> None:
+    for name, limit in (("username", USERNAME_MAX_LENGTH), ("password", PASSWORD_MAX_LENGTH)):
+        field = form.fields[name]
+        field.max_length = limit  # type: ignore[attr-defined]
+        field.validators.append(MaxLengthValidator(limit))
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bound_lengths(self)
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bound_lengths(self)
