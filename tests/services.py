@@ -415,10 +415,12 @@ def celery_broker(redis_server: RedisServer) -> Iterator[str]:
 
 
 def _reset_pool(app: Any) -> None:
-    # The producer pool is bound to the broker URL it was created with: rebuild it lazily.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    # The connection and producer pools are bound to the broker URL they were created with:
+    # drop the app's references so they are rebuilt lazily for the new URL. They are not closed:
+    # kombu keeps them in a process-wide registry keyed by URL, and a later test on the same
+    # Redis server gets the same (still open) pool back.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture
