@@ -5,8 +5,8 @@ real Redis broker between them, and the machine's Chromium driven by Playwright.
 The services and the browser start once for the whole e2e package (starting a worker takes seconds);
 each test gets its own browser context and an emptied database (`transactional_db`, which the live
 server needs anyway because it reads through its own connection). Everything that changes global
-state (the Django email settings, the Celery app's broker) is package-scoped, so it is undone before
-the rest of the suite runs.
+state (email settings, the Celery app's broker, Django's async-safety switch) is package-scoped, so
+it is undone before the rest of the suite runs.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from tests.services import (
     CeleryWorker,
     RedisServer,
     SmtpServer,
-    _reset_pool,
     missing_service,
     start_celery_worker,
     start_smtp_server,
@@ -47,7 +46,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 ACTION_TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_driver() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -63,7 +62,7 @@ def playwright_driver() -> Iterator[Any]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_driver: Any) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         missing_service(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
@@ -100,10 +99,20 @@ def broker(redis_server: RedisServer) -> Iterator[str]:
     app.conf.update(
         task_always_eager=False, broker_url=redis_server.url, result_backend=redis_server.url
     )
-    _reset_pool(app)
+    forget_broker_pools(app)
     yield redis_server.url
     app.conf.update(**saved)
-    _reset_pool(app)
+    forget_broker_pools(app)
+
+
+def forget_broker_pools(app: Any) -> None:
+    """Drop every producer and connection pool Celery and kombu keep: they stay bound to the
+    broker they were made for, and an earlier test may have closed them without forgetting."""
+    import kombu.pools
+
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture(scope="package")
@@ -122,15 +131,9 @@ def worker(
 
 
 @pytest.fixture
-def app_url(
-    live_server: Any,
-    worker: CeleryWorker,
-    mail_server: SmtpServer,
-    django_db_serialized_rollback: None,
-) -> str:
+def app_url(live_server: Any, worker: CeleryWorker, mail_server: SmtpServer) -> str:
     """The running application's base URL, with its worker and mail server up, an empty inbox
-    and a fresh cache (the registration rate limit counts in it). Serialized rollback restores
-    what migrations put in the database (the published terms) after earlier tests emptied it."""
+    and a fresh cache (the registration rate limit counts in it)."""
     from django.core.cache import cache
 
     cache.clear()
