@@ -3,7 +3,8 @@ so a model added later joins its role when `setup_roles` runs again (seed_demo r
 `make run`; deployments run it after `migrate`).
 
 Nobody gets a permission on auth users or groups (changing a user can make it a superuser: account
-administration stays with superusers) or on the admin's own action log, which is the audit trail."""
+administration stays with superusers), and the audit trails (the admin's action log, the
+registration and request event timelines, copyright decisions and status changes) are read-only."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -35,12 +36,17 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# The audit trails: who did what and when. Roles may read them, never write them.
+AUDIT_MODELS = ("logentry", "registrationevent", "requestevent", "recordstatuschange", "decision")
+
+
 def permissions_for(grants: dict[str, tuple[str, ...]]) -> list[Permission]:
     query = Q(pk__in=[])
     for app_label, actions in grants.items():
         for action in actions:
             query |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
-    return list(Permission.objects.filter(query))
+    writes_to_audit = Q(content_type__model__in=AUDIT_MODELS) & ~Q(codename__startswith="view_")
+    return list(Permission.objects.filter(query).exclude(writes_to_audit))
 
 
 @transaction.atomic

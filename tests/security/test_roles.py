@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from illdesk.roles import OFFICE_MANAGER, REQUEST_STAFF, ROLES, VERIFIER
+from illdesk.roles import AUDIT_MODELS, OFFICE_MANAGER, REQUEST_STAFF, ROLES, VERIFIER
 
 
 def _staff_with_role(django_user_model: Any, role: str) -> Any:
@@ -136,3 +136,18 @@ def test_the_audit_log_has_no_admin_page_to_edit_or_delete_it() -> None:
     for action in ("change", "delete", "add", "changelist"):
         with pytest.raises(NoReverseMatch):
             reverse(f"admin:admin_logentry_{action}", args=[1] if action != "add" else [])
+
+
+@pytest.mark.django_db
+def test_no_role_may_write_any_audit_trail() -> None:
+    call_command("setup_roles")
+    granted = set().union(*(_codenames(role) for role in ROLES))
+    audit = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Permission.objects.filter(content_type__model__in=AUDIT_MODELS).select_related(
+            "content_type"
+        )
+    }
+
+    assert {"requests_app.change_requestevent", "copyright_rules.change_decision"} <= audit
+    assert {g for g in granted & audit if not g.split(".")[1].startswith("view_")} == set()
