@@ -73,8 +73,11 @@ class Stage:
         return statistics.median(r.rps for r in results) if results else None
 
     def ratio(self) -> float | None:
-        submit, baseline = self.median_rps("submit"), self.median_rps("baseline")
-        return submit / baseline if submit and baseline else None
+        """Submit over baseline, round by round (each pair measured seconds apart, so a noisy
+        moment hits both), then the median of the rounds."""
+        pairs = zip(self.phases.get("submit", []), self.phases.get("baseline", []), strict=False)
+        ratios = [submit.rps / baseline.rps for submit, baseline in pairs if baseline.rps]
+        return statistics.median(ratios) if ratios else None
 
 
 def log(message: str) -> None:
