@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import timedelta
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import User
@@ -31,8 +31,8 @@ QUIET_SECONDS = 3.0
 
 
 def _approve() -> tuple[Registration, User]:
-    registration: Registration = RegistrationFactory()
-    staff: User = StaffFactory()
+    registration = cast(Registration, RegistrationFactory())
+    staff = cast(User, StaffFactory())
     services.approve_registration(registration, acting_user=staff)
     registration.refresh_from_db()
     return registration, staff
