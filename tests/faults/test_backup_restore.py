@@ -16,12 +16,7 @@ from django.db import connection
 
 from tests.services import ROOT, database_url_for_subprocess
 
-# serialized_rollback: the demo data needs rows that migrations create (the first terms version),
-# which a transactional test's flush would otherwise remove for the tests after it.
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
 RESTORED = "illdesk_restore_drill"
 SAMPLE = 50
