@@ -277,3 +277,10 @@ def test_refusing_a_held_request_that_was_already_cancelled_is_stale(
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.status == Status.CANCELLED
+
+
+def test_admin_lists_requests_read_only(admin_client: Client, institution: Institution) -> None:
+    item = make_copy(institution)
+    assert admin_client.get(reverse("admin:requests_app_request_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:requests_app_request_change", args=[item.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
