@@ -1,7 +1,7 @@
 """Demonstration data for registration: a small directory, one pending registration and one
 verified institution. Idempotent: a second run reports what exists and changes nothing."""
 
-from typing import TextIO
+from io import TextIOBase
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -58,14 +58,14 @@ VERIFIED = {
 }  # fmt: skip
 
 
-def seed_demo(stdout: TextIO) -> None:
+def seed_demo(stdout: TextIOBase) -> None:
     with transaction.atomic():
         _seed_directory(stdout)
         _seed_pending(stdout)
         _seed_verified(stdout)
 
 
-def _seed_directory(stdout: TextIO) -> None:
+def _seed_directory(stdout: TextIOBase) -> None:
     for fields in DIRECTORY:
         DirectoryRecord.objects.update_or_create(
             source=DEMO_SOURCE,
@@ -75,7 +75,7 @@ def _seed_directory(stdout: TextIO) -> None:
     stdout.write(f"Demo directory: {len(DIRECTORY)} records ({DEMO_SOURCE}).\n")
 
 
-def _seed_pending(stdout: TextIO) -> None:
+def _seed_pending(stdout: TextIOBase) -> None:
     if Registration.objects.filter(oclc_symbol=PENDING["oclc_symbol"]).exists():
         stdout.write("Demo pending registration NYP exists.\n")
         return
@@ -86,7 +86,7 @@ def _seed_pending(stdout: TextIO) -> None:
     stdout.write("Demo pending registration NYP created: approve it in the admin.\n")
 
 
-def _seed_verified(stdout: TextIO) -> None:
+def _seed_verified(stdout: TextIOBase) -> None:
     if Institution.objects.filter(oclc_symbol="DLC").exists():
         stdout.write("Demo institution DLC exists (password shown once).\n")
         return
