@@ -19,7 +19,9 @@ from django.utils import timezone
 from bench import decide, scenarios, seed
 from bench.load import run_phase
 from bench.services import ROOT
+from copyright_rules.models import Decision, Record
 from copyright_rules.retention import copyright_today, count_due_records
+from requests_app.models import Request
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -73,29 +75,35 @@ def submit_queries(accounts: list[seed.Account]) -> int | None:
     return scenarios.count_submit_queries(accounts[-1])
 
 
-def seed_current_records(count: int) -> None:
-    """Records of the last three years and this one: kept, not due for the purge."""
+def seed_records_at_size(config: Config) -> None:
+    """The record as it stands on the morning of 1 January, before the purge: `records` of the
+    last three years and this one (kept), and `purge_records` created four years ago, final
+    (due). Loaded together, so the indexes are rebuilt once."""
     today = timezone.localdate()
     first = date(today.year - 3, 1, 1)
-    log(f"seeding {count:,} current records")
+    log(f"seeding {config.records:,} current and {config.purge_records:,} due records")
     started = time.monotonic()
-    seed.seed_records(count, first_day=first, days=(today - first).days, final_only=False)
+    with seed.bulk_loading([Record, Decision, Request]):
+        seed.seed_records(
+            config.records, first_day=first, days=(today - first).days, final_only=False
+        )
+        seed.seed_records(
+            config.purge_records,
+            first_day=date(today.year - 4, 1, 1),
+            days=360,
+            final_only=True,
+        )
     log(f"  seeded in {time.monotonic() - started:.1f} s")
 
 
 def purge_under_load(
     stage: Stage, plans: dict[str, PlanFactory], *, config: Config, host: str, workdir: Path
 ) -> dict[str, Any]:
-    """Seed due records (created four years ago, final), then run the purge command while
-    submissions continue at the paced rate; report how long it took and the submit latency."""
+    """Run the purge command over the due records while submissions continue at the paced
+    rate; report how much it deleted, how fast, and the submit latency meanwhile."""
     if "purge_records" not in get_commands() or "submit" not in plans:
         log("purge: not measured (no purge_records command or no submit endpoint yet)")
         return {"purge_deleted": None, "purge_seconds": None, "purge_submit_p99_ms": None}
-    today = timezone.localdate()
-    log(f"seeding {config.purge_records:,} due records")
-    seed.seed_records(
-        config.purge_records, first_day=date(today.year - 4, 1, 1), days=360, final_only=True
-    )
     due_day = copyright_today()
     before = count_due_records(due_day)
     timing: dict[str, float] = {}

@@ -209,7 +209,7 @@ def run(config: Config, gunicorn: Gunicorn, workdir: Path) -> dict[str, Any]:
     empty = Stage(records=0)
     measure_stage(empty, plans, host=gunicorn.url, config=config, workdir=loads)
     sized = Stage(records=config.records)
-    measure.seed_current_records(config.records)
+    measure.seed_records_at_size(config)
     measure_stage(sized, plans, host=gunicorn.url, config=config, workdir=loads)
     purge = measure.purge_under_load(sized, plans, config=config, host=gunicorn.url, workdir=loads)
     return summarise(config, empty, sized, decide_rate, queries, purge)
@@ -234,6 +234,7 @@ def summarise(
         "list_rps": _round(empty.median_rps("list")),
         "decide_per_s": round(decide_rate),
         "records": config.records,
+        "due_records_at_size": config.purge_records,
         "submit_ratio_at_size_vs_empty": (
             _round(sized_ratio / empty_ratio, 3) if sized_ratio and empty_ratio else None
         ),
