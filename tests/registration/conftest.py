@@ -23,8 +23,8 @@ REGISTRATION_FORM = {
 
 
 def forget_broker_connections() -> None:
-    """Drop the Celery app's broker pools: they stay bound to the broker URL they were made for,
-    and the shared celery_broker fixture resets only one of them."""
+    """Close and drop every broker pool and the cached result backend: each stays bound to the
+    configuration it was made for."""
     import kombu.pools
 
     from illdesk.celery import app
@@ -32,12 +32,17 @@ def forget_broker_connections() -> None:
     kombu.pools.reset()
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    # An eager task caches the result backend of the moment (none) for this thread; a later test
+    # that configures a real one must not inherit it.
+    app._backend_cache = None  # type: ignore[attr-defined]
+    vars(app._local).pop("backend", None)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
 def _fresh_broker_pools() -> Iterator[None]:
-    # Even an eager task acquires a producer from the app's pool, and the shared celery_broker
-    # fixture closes that pool without forgetting it: start and end every test with fresh pools.
+    # Even an eager task acquires a producer from the app's pool, which stays bound to the broker
+    # URL of the moment; some tests here point the app at a dead broker, so every test starts and
+    # ends with no pools at all.
     forget_broker_connections()
     yield
     forget_broker_connections()
