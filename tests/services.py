@@ -421,8 +421,10 @@ def _reset_pool(app: Any) -> None:
     # Redis server gets the same (still open) pool back.
     app._pool = None
     app.amqp._producer_pool = None
-    # The result backend is cached from the URL in force when it was first used.
-    app._backend = None
+    # The result backend is cached (on the app, or per thread) from the URL in force when it
+    # was first used.
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
