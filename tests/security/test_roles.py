@@ -13,6 +13,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from illdesk.roles import AUDIT_MODELS, OFFICE_MANAGER, REQUEST_STAFF, ROLES, VERIFIER
+from requests_app.models import Request, RequestEvent
+from requests_app.services import accept_request
+from tests.factories import make_institution, make_staff
+from tests.requests_app.factories import make_copy
 
 
 def _staff_with_role(django_user_model: Any, role: str) -> Any:
@@ -151,3 +155,22 @@ def test_no_role_may_write_any_audit_trail() -> None:
 
     assert {"requests_app.change_requestevent", "copyright_rules.change_decision"} <= audit
     assert {g for g in granted & audit if not g.split(".")[1].startswith("view_")} == set()
+
+
+@pytest.mark.django_db
+def test_the_request_timeline_cannot_be_edited_by_an_office_manager_in_the_admin(
+    django_user_model: Any, client: Client
+) -> None:
+    call_command("setup_roles")
+    item: Request = make_copy(make_institution())
+    accept_request(item, seen=item.status, acting_user=make_staff())
+    events = list(RequestEvent.objects.filter(request=item).values())
+    client.force_login(_staff_with_role(django_user_model, OFFICE_MANAGER))
+    url = reverse("admin:requests_app_request_change", args=[item.pk])
+
+    assert client.get(url).status_code == 200  # office managers may read it
+    response = client.post(url, {"status": "finished", "requestevent_set-TOTAL_FORMS": "0"})
+
+    assert response.status_code == 403
+    assert list(RequestEvent.objects.filter(request=item).values()) == events
+    assert events, "the acceptance recorded no event"
