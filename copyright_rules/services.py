@@ -302,12 +302,19 @@ def precheck(institution: Institution, *, facts: Mapping[str, Any]) -> RuleDecis
 
 
 def set_record_status(
-    record: Record, status: str, *, acting_user: User | None = None, note: str = ""
+    record: Record,
+    status: str,
+    *,
+    acting_user: User | None = None,
+    note: str = "",
+    loan_returned: bool = True,
 ) -> Record:
     """Compare-and-set the counting status, with a history row.
 
     The first move to shipped or filled records the fulfilment (guideline 4); a loan moving to
-    filled has come back, so that records `returned_at`. A final status is never left."""
+    filled has come back, so that records `returned_at`, unless `loan_returned` is false (a lost
+    loan is final too, so the purge can remove it, but it never came back). A final status is
+    never left."""
     if status not in Record.Status.values:
         raise ValueError(f"unknown record status {status!r}")
     if status == record.status:
@@ -316,7 +323,7 @@ def set_record_status(
         raise ValueError(f"record {record.pk} is {record.status}, a final status")
     if _takes_slot_without_decision(record, status):
         raise ValueError("a held request takes a slot only through a new accepting decision")
-    changes = _status_changes(record, status, acting_user)
+    changes = _status_changes(record, status, acting_user, loan_returned=loan_returned)
     with transaction.atomic():
         moved = Record.objects.filter(pk=record.pk, status=record.status).update(**changes)
         if not moved:
@@ -339,13 +346,16 @@ def _takes_slot_without_decision(record: Record, status: str) -> bool:
     return held and status in Record.HOLDING_STATUSES and record.outcome == "NEEDS_PERMISSION"
 
 
-def _status_changes(record: Record, status: str, acting_user: User | None) -> dict[str, Any]:
+def _status_changes(
+    record: Record, status: str, acting_user: User | None, *, loan_returned: bool
+) -> dict[str, Any]:
     now = timezone.now()
     changes: dict[str, Any] = {"status": status}
     fulfilled = status in (Record.Status.SHIPPED, Record.Status.FILLED)
     if fulfilled and record.fulfilled_at is None:
         changes.update(fulfilled_at=now, fulfilled_by=acting_user)
-    if status == Record.Status.FILLED and record.service == Record.Service.LOAN:
+    is_loan = record.service == Record.Service.LOAN
+    if status == Record.Status.FILLED and is_loan and loan_returned:
         changes["returned_at"] = now
     return changes
 

@@ -43,7 +43,7 @@ _RECORD_STATUS = {
     Status.ON_LOAN: "shipped",
     Status.OVERDUE: "shipped",
     Status.RETURNED: "filled",
-    Status.LOST: "shipped",
+    Status.LOST: "filled",  # final, so the record can be purged; no return is recorded
     Status.REFUSED: "refused",
     Status.CANCELLED: "cancelled",
 }
@@ -213,7 +213,11 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
         copyright.refuse_held(request.record, reason=note, acting_user=actor)
     elif _RECORD_STATUS[Status(seen)] != _RECORD_STATUS[Status(target)]:
         copyright.set_record_status(
-            request.record, _RECORD_STATUS[Status(target)], acting_user=actor, note=note
+            request.record,
+            _RECORD_STATUS[Status(target)],
+            acting_user=actor,
+            note=note,
+            loan_returned=target != Status.LOST,
         )
 
 

@@ -154,6 +154,17 @@ def test_mark_lost(desk: Client, institution: Institution) -> None:
     assert item.status == Status.LOST
 
 
+def test_lost_loan_record_is_final_without_a_return(desk: Client, institution: Institution) -> None:
+    item = make_loan(institution)
+    act(desk, item, "ship", due_date=future())
+    act(desk, item, "lost", reason="Never came back")
+    record = Request.objects.get(pk=item.pk).record
+
+    assert record.is_final
+    assert record.fulfilled_at is not None
+    assert record.returned_at is None
+
+
 @pytest.mark.parametrize("reason", [r.value for r in Request.RefusalReason])
 def test_refuse_with_each_reason(desk: Client, institution: Institution, reason: str) -> None:
     item = make_copy(institution)
