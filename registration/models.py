@@ -198,6 +198,13 @@ class Registration(models.Model):
                 condition=~models.Q(status="approved") | models.Q(institution__isnull=False),
                 name="registration_approved_has_institution",
             ),
+            # Two simultaneous first registrations for one symbol: the second insert fails here
+            # and is retried as a flagged duplicate, so they are never silently doubled.
+            models.UniqueConstraint(
+                fields=["oclc_symbol"],
+                condition=models.Q(status__in=["pending", "needs_info"], duplicate_of__isnull=True),
+                name="registration_one_unflagged_open_per_symbol",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -73,6 +73,17 @@ def submit_registration(
 ) -> Registration:
     """Record a pending registration. A second open registration for the same symbol is kept and
     linked to the first (flagged for staff), never silently merged or doubled."""
+    try:
+        return _insert_registration(data, terms=terms, ip_address=ip_address)
+    except IntegrityError:
+        # A concurrent first registration for this symbol committed in between: this one is
+        # now the second, and the retry links it to that one.
+        return _insert_registration(data, terms=terms, ip_address=ip_address)
+
+
+def _insert_registration(
+    data: dict[str, Any], *, terms: TermsVersion, ip_address: str | None
+) -> Registration:
     symbol = data["oclc_symbol"]
     with transaction.atomic():
         earlier = (
