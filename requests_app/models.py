@@ -276,6 +276,7 @@ class Action(models.TextChoices):
     REEVALUATED = "reevaluated", "Copyright re-evaluated"
     FILE_REMOVED = "file_removed", "Delivered file removed"
     MESSAGE = "message", "Message from the office"
+    EMAIL_FAILED = "email_failed", "Email not delivered"
 
 
 class RequestEvent(models.Model):

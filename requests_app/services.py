@@ -7,6 +7,7 @@ status in step, and queues its email only after commit."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,12 +19,15 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from copyright_rules import services as copyright
 from copyright_rules.models import Decision
 from registration.models import Institution
 from requests_app import tasks
 from requests_app.models import Action, Request, RequestEvent, Status
+
+logger = logging.getLogger(__name__)
 
 # The workflow status a copyright outcome leads to on submission or re-evaluation.
 _STATUS_FOR_OUTCOME = {
@@ -222,7 +226,25 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
 
 
 def _notify_on_commit(request_id: int, email: str) -> None:
-    transaction.on_commit(lambda: tasks.send_request_email.delay(request_id, email))
+    transaction.on_commit(lambda: queue_request_email(request_id, email))
+
+
+def queue_request_email(request_id: int, email: str) -> None:
+    """Runs after commit: a broker outage must not turn a saved request into a server error.
+    The failure goes on the request's timeline, where staff see it."""
+    try:
+        tasks.send_request_email.delay(request_id, email)
+    except (BrokerError, OSError) as error:
+        logger.warning(
+            "request %s: %s email not queued (%s)", request_id, email, type(error).__name__
+        )
+        record_email_failure(request_id, email, reason="the task broker was unavailable")
+
+
+def record_email_failure(request_id: int, email: str, *, reason: str) -> None:
+    RequestEvent.objects.create(
+        request_id=request_id, action=Action.EMAIL_FAILED, text=f"{email} email: {reason}"
+    )
 
 
 def claim_request(request: Request, *, acting_user: Any, take_over: bool = False) -> Request:

@@ -18,7 +18,13 @@ def send_request_email(self: Task, request_id: int, email: str) -> None:
         return
     try:
         emails.EMAILS[email](request)
-    except (smtplib.SMTPException, OSError):
+    except (smtplib.SMTPException, OSError) as error:
+        # Run in-process (no broker), a retry cannot wait: the failure is final at once.
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            attempts = self.request.retries + 1
+            reason = f"not delivered after {attempts} attempts ({type(error).__name__})"
+            services.record_email_failure(request_id, email, reason=reason)
+            return
         raise self.retry(countdown=60 * 2**self.request.retries) from None
 
 
