@@ -20,6 +20,7 @@ from copyright_rules.models import Decision
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import QUEUES, Request
+from requests_app.views import delivered_file_response
 
 PAGE_SIZE = 50
 _view = permission_required("requests_app.view_request", raise_exception=True)
@@ -224,6 +225,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, f"Request {item.pk}: done.")
     return redirect("desk:detail", pk=item.pk)
+
+
+@staff_member_required
+@_view
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    return delivered_file_response(get_object_or_404(Request, pk=pk))
 
 
 @staff_member_required

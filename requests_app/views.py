@@ -249,7 +249,12 @@ def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
 
 @institution_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _own(request, pk)
+    return delivered_file_response(_own(request, pk))
+
+
+def delivered_file_response(item: Request) -> HttpResponse:
+    """The delivered PDF, always as an attachment: a PDF shown inline runs in the site's origin.
+    Shared by the portal and the staff desk so both serve it the same way."""
     if not item.file_available:
         raise Http404("No file to download: it was mailed, or the download period has ended.")
     response = FileResponse(
@@ -258,5 +263,5 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"request-{item.pk}.pdf",
         content_type="application/pdf",
     )
-    # A streamed response: the portal decorator is typed for plain responses only.
+    # A streamed response: the view decorators are typed for plain responses only.
     return cast(HttpResponse, response)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from registration.models import Institution
 from requests_app import services
 from requests_app.models import Request, Status
+from tests.factories import make_staff
 from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,65 @@ def test_stale_fill_leaves_no_file_behind(
     with pytest.raises(services.StaleRequest):
         services.fill_copy(item, seen="new", method="electronic", pdf=upload, acting_user=None)
     assert not any(p.is_file() for p in Path(media_root).rglob("*"))
+
+
+def test_staff_download_the_delivered_copy_from_the_desk(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    response = desk.get(reverse("desk:download", args=[item.pk]))
+    assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
+
+
+def test_desk_download_is_an_attachment_never_inline(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    response = desk.get(reverse("desk:download", args=[item.pk]))
+    response.close()  # the streamed file is not read here
+    disposition = response["Content-Disposition"]
+    assert (response["Content-Type"], disposition.split(";")[0]) == (
+        "application/pdf",
+        "attachment",
+    )
+
+
+def test_desk_detail_links_the_delivered_copy(desk: Client, institution: Institution) -> None:
+    item = deliver(desk, make_copy(institution))
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert f'href="{reverse("desk:download", args=[item.pk])}"' in page
+
+
+def test_institution_account_cannot_use_the_desk_download(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    response = portal.get(reverse("desk:download", args=[item.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_without_request_permission_cannot_download(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    client = Client()
+    client.force_login(make_staff(is_superuser=False))
+    assert client.get(reverse("desk:download", args=[item.pk])).status_code == 403
+
+
+def test_desk_download_of_an_expired_file_is_not_found(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    Request.objects.filter(pk=item.pk).update(file_expires_at=timezone.now() - timedelta(days=1))
+    assert desk.get(reverse("desk:download", args=[item.pk])).status_code == 404
+
+
+def test_desk_download_of_a_removed_file_is_not_found(
+    desk: Client, institution: Institution
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    assert item.file_expires_at is not None
+    services.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
+    Request.objects.filter(pk=item.pk).update(file_expires_at=timezone.now() + timedelta(days=1))
+    assert desk.get(reverse("desk:download", args=[item.pk])).status_code == 404
