@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app import services
+from requests_app import scheduled, services
 from requests_app.models import Request, Status
 
 DEMO_SYMBOL = "DLC"
@@ -99,7 +99,7 @@ def _seed_loans(institution: Institution, staff: Any) -> int:
     )
     services.ship_loan(due_soon, seen=Status.NEW, due_date=today + timedelta(2), acting_user=staff)
     services.ship_loan(overdue, seen=Status.NEW, due_date=today - timedelta(9), acting_user=staff)
-    services.mark_overdue_loans(today=today)
+    scheduled.mark_overdue_loans(today=today)
     services.ship_loan(returned, seen=Status.NEW, due_date=today + timedelta(9), acting_user=staff)
     services.record_return(returned, seen=Status.ON_LOAN, acting_user=staff)
     services.ship_loan(lost, seen=Status.NEW, due_date=today + timedelta(9), acting_user=staff)

@@ -8,7 +8,7 @@ status in step, and queues its email only after commit."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -469,94 +469,3 @@ def _after_reevaluation(
         email = "request-received" if target == Status.NEW else _EMAIL_FOR_STATUS[target]
         _notify_on_commit(request.pk, email)
     return request
-
-
-# --- Scheduled work --------------------------------------------------------------------------
-
-
-def mark_overdue_loans(*, today: date) -> int:
-    """Loans past their due date become overdue (one UPDATE, then their timeline events)."""
-    with transaction.atomic():
-        ids = list(
-            Request.objects.filter(status=Status.ON_LOAN, due_date__lt=today)
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        Request.objects.filter(pk__in=ids, status=Status.ON_LOAN).update(
-            status=Status.OVERDUE, updated_at=timezone.now()
-        )
-        RequestEvent.objects.bulk_create(
-            RequestEvent(
-                request_id=pk, action=Action.OVERDUE, from_status="on_loan", to_status="overdue"
-            )
-            for pk in ids
-        )
-    return len(ids)
-
-
-def send_overdue_notices(*, today: date) -> int:
-    """First notice at due + REQUESTS_OVERDUE_FIRST_NOTICE_DAYS, second at + ..._SECOND_...
-    (ILLiad's schedule). The counter is compare-and-set, so a rerun never sends twice."""
-    sent = 0
-    days = (
-        settings.REQUESTS_OVERDUE_FIRST_NOTICE_DAYS,
-        settings.REQUESTS_OVERDUE_SECOND_NOTICE_DAYS,
-    )
-    for already_sent, after in enumerate(days):
-        due = Request.objects.filter(
-            status=Status.OVERDUE,
-            overdue_notices_sent=already_sent,
-            due_date__lte=today - timedelta(days=after),
-        )
-        sent += _send_notices(due.values_list("pk", flat=True), already_sent)
-    return sent
-
-
-def _send_notices(ids: Iterable[int], already_sent: int) -> int:
-    sent = 0
-    for pk in list(ids):
-        with transaction.atomic():
-            won = Request.objects.filter(pk=pk, overdue_notices_sent=already_sent).update(
-                overdue_notices_sent=already_sent + 1
-            )
-            if won:
-                text = f"Overdue notice {already_sent + 1} sent."
-                RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
-                _notify_on_commit(pk, "loan-overdue")
-                sent += 1
-    return sent
-
-
-def send_due_soon_reminders(*, today: date) -> int:
-    """One reminder per due date, REQUESTS_DUE_SOON_DAYS before it (a renewal earns a new one)."""
-    horizon = today + timedelta(days=settings.REQUESTS_DUE_SOON_DAYS)
-    due = Request.objects.filter(status=Status.ON_LOAN, due_date__gte=today, due_date__lte=horizon)
-    sent = 0
-    for pk, due_date in due.exclude(due_soon_sent_for=F("due_date")).values_list("pk", "due_date"):
-        with transaction.atomic():
-            won = (
-                Request.objects.filter(pk=pk, due_date=due_date)
-                .exclude(due_soon_sent_for=due_date)
-                .update(due_soon_sent_for=due_date)
-            )
-            if won:
-                _notify_on_commit(pk, "loan-due-soon")
-                sent += 1
-    return sent
-
-
-def remove_expired_files(*, now: datetime) -> int:
-    """Delivered PDFs are downloadable for REQUESTS_DELIVERY_DAYS; then the file is deleted."""
-    removed = 0
-    for request in Request.objects.expired_files(now).only("pk", "delivered_file"):
-        name = str(request.delivered_file.name)
-        with transaction.atomic():
-            won = Request.objects.filter(pk=request.pk, delivered_file=name).update(
-                delivered_file=""
-            )
-            if won:
-                RequestEvent.objects.create(request=request, action=Action.FILE_REMOVED)
-        if won:
-            request.delivered_file.storage.delete(name)
-            removed += 1
-    return removed

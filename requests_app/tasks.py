@@ -5,7 +5,7 @@ import smtplib
 from celery import Task, shared_task
 from django.utils import timezone
 
-from requests_app import emails, services
+from requests_app import emails, scheduled, services
 from requests_app.models import Request
 
 MAX_RETRIES = 5
@@ -33,12 +33,12 @@ def daily_loans() -> dict[str, int]:
     """Mark overdue loans, then send due-soon reminders and overdue notices."""
     today = timezone.localdate()
     return {
-        "overdue": services.mark_overdue_loans(today=today),
-        "notices": services.send_overdue_notices(today=today),
-        "due_soon": services.send_due_soon_reminders(today=today),
+        "overdue": scheduled.mark_overdue_loans(today=today),
+        "notices": scheduled.send_overdue_notices(today=today),
+        "due_soon": scheduled.send_due_soon_reminders(today=today),
     }
 
 
 @shared_task(name="requests_app.remove_expired_files")
 def remove_expired_files() -> int:
-    return services.remove_expired_files(now=timezone.now())
+    return scheduled.remove_expired_files(now=timezone.now())

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app import services
+from requests_app import scheduled, services
 from requests_app.models import Request, Status
 from tests.factories import make_staff
 from tests.requests_app.factories import make_copy
@@ -55,7 +55,7 @@ def test_daily_task_removes_the_file_once_expired(desk: Client, institution: Ins
     item = deliver(desk, make_copy(institution))
     path = Path(item.delivered_file.path)
     assert item.file_expires_at is not None
-    removed = services.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
+    removed = scheduled.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
     item.refresh_from_db()
     assert (removed, item.delivered_file.name, path.exists()) == (1, "", False)
 
@@ -65,7 +65,7 @@ def test_daily_task_keeps_a_file_still_in_its_period(
 ) -> None:
     item = deliver(desk, make_copy(institution))
     assert item.file_expires_at is not None
-    removed = services.remove_expired_files(now=item.file_expires_at - timedelta(seconds=1))
+    removed = scheduled.remove_expired_files(now=item.file_expires_at - timedelta(seconds=1))
     assert removed == 0 and Path(item.delivered_file.path).exists()
 
 
@@ -164,6 +164,6 @@ def test_desk_download_of_a_removed_file_is_not_found(
 ) -> None:
     item = deliver(desk, make_copy(institution))
     assert item.file_expires_at is not None
-    services.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
+    scheduled.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
     Request.objects.filter(pk=item.pk).update(file_expires_at=timezone.now() + timedelta(days=1))
     assert desk.get(reverse("desk:download", args=[item.pk])).status_code == 404

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from registration.models import Institution
-from requests_app import services
+from requests_app import scheduled, services
 from requests_app.models import Request, Status
 from tests.requests_app.factories import make_loan
 
@@ -25,18 +25,18 @@ def loan(institution: Institution) -> Request:
 
 def run_day(day: date, capture: Any) -> int:
     with capture(execute=True):
-        services.mark_overdue_loans(today=day)
-        return services.send_overdue_notices(today=day)
+        scheduled.mark_overdue_loans(today=day)
+        return scheduled.send_overdue_notices(today=day)
 
 
 def test_loan_is_not_overdue_on_its_due_date(loan: Request) -> None:
-    services.mark_overdue_loans(today=DUE)
+    scheduled.mark_overdue_loans(today=DUE)
     loan.refresh_from_db()
     assert loan.status == Status.ON_LOAN
 
 
 def test_loan_is_overdue_the_day_after(loan: Request) -> None:
-    services.mark_overdue_loans(today=DUE + timedelta(days=1))
+    scheduled.mark_overdue_loans(today=DUE + timedelta(days=1))
     loan.refresh_from_db()
     assert loan.status == Status.OVERDUE
 
@@ -84,8 +84,8 @@ def test_due_soon_reminder_is_sent_once_per_due_date(
     loan: Request, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_due_soon_reminders(today=DUE - timedelta(days=2))
-        services.send_due_soon_reminders(today=DUE - timedelta(days=1))
+        scheduled.send_due_soon_reminders(today=DUE - timedelta(days=2))
+        scheduled.send_due_soon_reminders(today=DUE - timedelta(days=1))
     assert len(mailoutbox) == 1 and "is due on 2026-03-02" in mailoutbox[0].subject
 
 
