@@ -408,23 +408,26 @@ def celery_broker(redis_server: RedisServer) -> Iterator[str]:
     app.conf.update(
         task_always_eager=False, broker_url=redis_server.url, result_backend=redis_server.url
     )
-    _reset_pool(app)
+    forget_broker_connections()
     yield redis_server.url
     app.conf.update(**saved)
-    _reset_pool(app)
+    forget_broker_connections()
 
 
-def _reset_pool(app: Any) -> None:
-    # The connection and producer pools are bound to the broker URL they were created with:
-    # drop the app's references so they are rebuilt lazily for the new URL. They are not closed:
-    # kombu keeps them in a process-wide registry keyed by URL, and a later test on the same
-    # Redis server gets the same (still open) pool back.
-    app._pool = None
-    app.amqp._producer_pool = None
-    # The result backend is cached (on the app, or per thread) from the URL in force when it
-    # was first used.
-    app._backend_cache = None
-    app._local.__dict__.pop("backend", None)
+def forget_broker_connections() -> None:
+    """Close and drop every broker pool and the cached result backend: Celery and kombu keep
+    them bound to the broker configuration of the moment they were made (an eager task, too,
+    takes a producer from the pool and caches the result backend), so a test that points the app
+    at another broker, or at a stopped one, must start from none."""
+    import kombu.pools
+
+    from illdesk.celery import app
+
+    kombu.pools.reset()
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    app._backend_cache = None  # type: ignore[attr-defined]
+    vars(app._local).pop("backend", None)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from tests.services import (
     CeleryWorker,
     RedisServer,
     SmtpServer,
+    forget_broker_connections,
     missing_service,
     start_celery_worker,
     start_smtp_server,
@@ -99,20 +100,10 @@ def broker(redis_server: RedisServer) -> Iterator[str]:
     app.conf.update(
         task_always_eager=False, broker_url=redis_server.url, result_backend=redis_server.url
     )
-    forget_broker_pools(app)
+    forget_broker_connections()
     yield redis_server.url
     app.conf.update(**saved)
-    forget_broker_pools(app)
-
-
-def forget_broker_pools(app: Any) -> None:
-    """Drop every producer and connection pool Celery and kombu keep: they stay bound to the
-    broker they were made for, and an earlier test may have closed them without forgetting."""
-    import kombu.pools
-
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    forget_broker_connections()
 
 
 @pytest.fixture(scope="package")

@@ -20,10 +20,9 @@ from django.utils import timezone
 from registration import services
 from registration.models import CredentialDelivery, Registration
 from registration.tasks import requeue_credential_deliveries
-from tests.registration.conftest import forget_broker_connections
 from tests.registration.factories import RegistrationFactory, StaffFactory
 from tests.registration.helpers import password_in
-from tests.services import CeleryWorker, RedisServer, SmtpServer
+from tests.services import CeleryWorker, RedisServer, SmtpServer, forget_broker_connections
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

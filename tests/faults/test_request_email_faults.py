@@ -12,10 +12,9 @@ from django.urls import reverse
 from requests_app import tasks
 from requests_app.models import Action, Request, RequestEvent
 from tests.factories import make_institution
-from tests.registration.conftest import forget_broker_connections
 from tests.requests_app.factories import make_copy
 from tests.requests_app.test_submit import COPY_POST
-from tests.services import RedisServer, SmtpServer
+from tests.services import RedisServer, SmtpServer, forget_broker_connections
 
 
 @pytest.mark.services

@@ -4,6 +4,8 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from tests.services import forget_broker_connections
+
 REGISTRATION_FORM = {
     "oclc_symbol": "spl",
     "isil": "",
@@ -20,22 +22,6 @@ REGISTRATION_FORM = {
     "accept_terms": "on",
     "website": "",
 }
-
-
-def forget_broker_connections() -> None:
-    """Close and drop every broker pool and the cached result backend: each stays bound to the
-    configuration it was made for."""
-    import kombu.pools
-
-    from illdesk.celery import app
-
-    kombu.pools.reset()
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
-    # An eager task caches the result backend of the moment (none) for this thread; a later test
-    # that configures a real one must not inherit it.
-    app._backend_cache = None  # type: ignore[attr-defined]
-    vars(app._local).pop("backend", None)  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,9 @@ from illdesk.celery import app as celery_app
 from registration import services
 from registration.models import CredentialDelivery, Institution, Registration
 from registration.tasks import MAX_RETRIES, retry_delay
-from tests.registration.conftest import forget_broker_connections
 from tests.registration.factories import RegistrationFactory
 from tests.registration.helpers import decide, every_text_value, password_in
+from tests.services import forget_broker_connections
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from registration.models import Registration
-from tests.registration.conftest import forget_broker_connections
 from tests.registration.helpers import decide, password_in
+from tests.services import forget_broker_connections
 
 
 @pytest.fixture

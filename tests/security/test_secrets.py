@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from registration.models import Registration
-from tests.registration.conftest import REGISTRATION_FORM, forget_broker_connections
+from tests.registration.conftest import REGISTRATION_FORM
 from tests.registration.factories import current_terms
 from tests.registration.helpers import decide, password_in
-from tests.services import CeleryWorker, SmtpServer
+from tests.services import CeleryWorker, SmtpServer, forget_broker_connections
 
 
 @pytest.fixture
