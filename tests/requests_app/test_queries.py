@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from registration.models import Institution
 from requests_app import services
-from requests_app.models import Request
+from requests_app.models import Request, Status
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
 from tests.requests_app.test_submit import COPY_POST
@@ -67,14 +67,37 @@ def test_page_runs_a_constant_number_of_queries(
     assert small <= 12
 
 
+PRIOR_REQUESTS = 1_000
+SAME_JOURNAL = 4  # prior articles from the submitted journal: the rule of five reads them
+
+
+def prior_history(institution: Institution) -> None:
+    """The institution's history, built by the real services: copies of many journals, loans, and a
+    few articles of the journal about to be requested (still under the rule of five)."""
+    for i in range(SAME_JOURNAL):
+        make_copy(institution, article_title=f"Earlier article {i}")
+    for i in range(PRIOR_REQUESTS - SAME_JOURNAL):
+        if i % 2:
+            make_loan(institution, title=f"Book {i}")
+        else:
+            make_copy(institution, title=f"Journal {i % 97}", issn="", article_title=f"Paper {i}")
+
+
+@pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_copy_submission_fits_the_query_budget(
+def test_copy_submission_fits_the_query_budget_with_a_long_history(
     broker: str, django_assert_max_num_queries: Any
 ) -> None:
     """From session load to redirect, with the email task queued on a real broker."""
     institution = make_institution()
+    prior_history(institution)
     client = Client()
     client.force_login(institution.user)  # type: ignore[arg-type]
     with django_assert_max_num_queries(10):
         response = client.post(reverse("requests:new_copy"), COPY_POST)
-    assert response.status_code == 302 and Request.objects.count() == 1
+    created = Request.objects.for_institution(institution).latest("pk")
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "requests:detail", args=[created.pk]
+    )
+    assert (created.status, Request.objects.count()) == (Status.NEW, PRIOR_REQUESTS + 1)
+    assert created.record.decisions.get().copy_number == SAME_JOURNAL + 1  # history was read
