@@ -8,15 +8,15 @@ is thrown away, and both the baseline and the real endpoints pay the same commit
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# The same service helpers as the test layer: one way to find PostgreSQL and free ports.
+from tests.services import as_postgres_user, free_port, postgres_bindir, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,42 +28,17 @@ _PG_OPTIONS = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
-
-
-def postgres_bindir() -> Path:
-    if os.environ.get("PG_BINDIR"):
-        return Path(os.environ["PG_BINDIR"])
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-    if found:
-        return Path(found[-1])
-    initdb = shutil.which("initdb")
-    if initdb is None:
+def require_postgres_bindir() -> Path:
+    bindir = postgres_bindir()
+    if bindir is None:
         raise RuntimeError("PostgreSQL binaries not found: set PG_BINDIR or install postgresql")
-    return Path(initdb).parent
-
-
-def _as_postgres_user(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+    return bindir
 
 
 @dataclass
 class Postgres:
     root: Path
-    bindir: Path = field(default_factory=postgres_bindir)
+    bindir: Path = field(default_factory=require_postgres_bindir)
     port: int = field(default_factory=free_port)
 
     @property
@@ -108,7 +83,7 @@ class Postgres:
     def stop(self) -> None:
         if self.datadir.exists():
             subprocess.run(
-                _as_postgres_user(
+                as_postgres_user(
                     [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "stop", "-m", "fast"]
                 ),
                 capture_output=True,
@@ -117,7 +92,7 @@ class Postgres:
 
     def _run(self, tool: str, *args: str) -> None:
         done = subprocess.run(
-            _as_postgres_user([str(self.bindir / tool), *args]),
+            as_postgres_user([str(self.bindir / tool), *args]),
             capture_output=True,
             text=True,
             cwd=self.root,

@@ -72,7 +72,7 @@ def postgres_bindir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _as_postgres_user(cmd: list[str]) -> list[str]:
+def as_postgres_user(cmd: list[str]) -> list[str]:
     # PostgreSQL refuses to run as root: use the postgres system account when we are root.
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
@@ -128,7 +128,7 @@ class PostgresCluster:
     def stop(self) -> None:
         if self.datadir.exists():
             subprocess.run(
-                _as_postgres_user(
+                as_postgres_user(
                     [
                         str(self.bindir / "pg_ctl"),
                         "-D",
@@ -143,7 +143,7 @@ class PostgresCluster:
 
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run(
-            _as_postgres_user([str(self.bindir / tool), *args]),
+            as_postgres_user([str(self.bindir / tool), *args]),
             check=True,
             capture_output=True,
             cwd=self.root,
