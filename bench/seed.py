@@ -88,7 +88,7 @@ def log_in(institution: Institution) -> Account:
     assert user is not None
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "illdesk.auth.InstitutionUserBackend"  # the one that logs in
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     assert session.session_key is not None

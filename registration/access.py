@@ -13,9 +13,15 @@ from registration.models import Institution
 
 
 def institution_for(user: Any) -> Institution | None:
-    if not user.is_authenticated:
+    """The user's institution if it may use the portal (`Institution.objects.active()`). The
+    authentication backend loads it with the user, so this costs no query."""
+    if not user.is_authenticated or not user.is_active:
         return None
-    return Institution.objects.active().filter(user_id=user.pk).first()
+    try:
+        institution: Institution = user.institution
+    except Institution.DoesNotExist:
+        return None
+    return institution if institution.is_active else None
 
 
 def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
