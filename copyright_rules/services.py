@@ -134,20 +134,12 @@ def request_key(request: RequestFacts, authority: Authority) -> KeyResult:
     return KeyResult(None, KeySource.NONE)
 
 
-def lock_title_year(institution_id: int, title_key: str, year: int | None) -> None:
-    """Serialise every count-then-insert for (institution, key, year) until the transaction ends.
-
-    PostgreSQL refuses FOR UPDATE with aggregates, so an advisory transaction lock on a 64-bit
-    hash of the triple is used instead (a hash collision only serialises two unrelated titles).
-    SQLite ignores row locks, but its IMMEDIATE transactions take the database write lock at BEGIN.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        return
+def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
+    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
+    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
+    count may be zero rows, so no row lock could stand in for it."""
     name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
-    lock_id = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 def _counting_year(request: RequestFacts, rules: RuleSettings, year: int) -> int | None:
@@ -156,13 +148,33 @@ def _counting_year(request: RequestFacts, rules: RuleSettings, year: int) -> int
 
 
 def load_priors(
-    institution_id: int, title_key: str, year: int | None, *, exclude_pk: int | None = None
+    institution_id: int,
+    title_key: str,
+    year: int | None,
+    *,
+    lock: bool = False,
+    exclude_pk: int | None = None,
 ) -> list[PriorRequest]:
-    """The prior requests that can count or block: one query on the stored key and year."""
-    rows = Record.objects.priors_for(institution_id, title_key, year)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    return [_prior(row) for row in rows.values(*_PRIOR_FIELDS)]
+    """The prior requests that can count or block: one query on the stored key and year.
+
+    With `lock`, every count-then-insert for (institution, key, year) is serialised until the
+    transaction ends. On PostgreSQL the advisory lock and the count are one round trip: the
+    `copyright_rules_locked_priors` function (migration 0003) locks, then selects what
+    `Record.objects.priors_for` selects. SQLite needs no lock of its own: its IMMEDIATE
+    transactions take the database write lock at BEGIN."""
+    connection = transaction.get_connection()
+    if lock and connection.vendor == "postgresql":
+        lock_id = title_year_lock_id(institution_id, title_key, year)
+        locked = Record.objects.raw(
+            "SELECT * FROM copyright_rules_locked_priors(%s, %s, %s, %s, %s)",
+            [lock_id, institution_id, title_key, year, list(Record.HOLDING_STATUSES)],
+        )
+        rows = [{field: getattr(record, field) for field in _PRIOR_FIELDS} for record in locked]
+    else:
+        rows = list(
+            Record.objects.priors_for(institution_id, title_key, year).values(*_PRIOR_FIELDS)
+        )
+    return [_prior(row) for row in rows if row["pk"] != exclude_pk]
 
 
 def _prior(row: Mapping[str, Any]) -> PriorRequest:
@@ -193,9 +205,9 @@ def _evaluate(
     if key.key is not None:
         _, year = local_date_and_year(request.created_at, rules.time_zone)
         counting_year = _counting_year(request, rules, year)
-        if lock:
-            lock_title_year(institution_id, key.key, counting_year)
-        priors = load_priors(institution_id, key.key, counting_year, exclude_pk=exclude_pk)
+        priors = load_priors(
+            institution_id, key.key, counting_year, lock=lock, exclude_pk=exclude_pk
+        )
     return decide(request, priors, rules, authority), key
 
 

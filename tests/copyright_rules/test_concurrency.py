@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
 
 from copyright_rules import services
 from copyright_rules.models import Record
@@ -101,7 +102,7 @@ def test_concurrent_submissions_take_exactly_the_free_slots_on_postgres(
 ) -> None:
     institution = make_institution()
     _seed(institution)
-    _everyone_waits_before(monkeypatch, "lock_title_year", threading.Barrier(THREADS))
+    _everyone_waits_before(monkeypatch, "load_priors", threading.Barrier(THREADS))
 
     outcomes = _submit_all(institution)
 
@@ -116,11 +117,14 @@ def test_concurrent_submissions_take_exactly_the_free_slots_on_postgres(
 def test_without_the_lock_the_same_race_overfills_the_title(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Proves the test above can fail: with the lock a no-op, every thread counts before any
+    # Proves the test above can fail: counting without the lock, every thread counts before any
     # inserts, and all of them take a slot.
     institution = make_institution()
     _seed(institution)
-    monkeypatch.setattr(services, "lock_title_year", lambda *args: None)
+    real = services.load_priors
+    monkeypatch.setattr(
+        services, "load_priors", lambda *args, **kwargs: real(*args, **{**kwargs, "lock": False})
+    )
     _everyone_waits_after(monkeypatch, "load_priors", threading.Barrier(THREADS))
 
     outcomes = _submit_all(institution)
@@ -192,3 +196,39 @@ def _count_counted(use_sqlite: Callable[[], None], holder: dict[str, Any]) -> No
         holder["counted"] = Record.objects.filter(counted=True).count()
     finally:
         connections.close_all()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_the_locked_count_selects_exactly_what_priors_for_selects() -> None:
+    """The PostgreSQL function that locks and counts in one round trip restates
+    `Record.objects.priors_for` in SQL: both must choose the same rows, year by year and for the
+    lifetime scope, whatever the institution, key and status."""
+    first, second = make_institution(), make_institution()
+    for institution in (first, second):
+        for year in (2023, 2024):
+            for title in ("Nature", "Science"):
+                for number in range(3):
+                    with transaction.atomic():
+                        services.decide_and_record(
+                            institution,
+                            service="copy",
+                            facts=article(title=title, issns=[], article=f"{year}-{number}"),
+                            created_at=at(year, 7),
+                        )
+    Record.objects.filter(citation__article__endswith="-1").update(status=Record.Status.CANCELLED)
+    keys = set(Record.objects.values_list("title_key", flat=True))
+    assert len(keys) == 2
+
+    for institution in (first, second):
+        for key in keys:
+            for year in (2023, 2024, 2025, None):
+                expected = Record.objects.priors_for(institution.pk, key, year)
+                with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+                    locked = services.load_priors(institution.pk, key, year, lock=True)
+                assert sorted(int(prior.id) for prior in locked) == sorted(
+                    expected.values_list("pk", flat=True)
+                )
+                assert len(queries) == 1  # the lock and the count: one statement
+                assert "copyright_rules_locked_priors" in queries[0]["sql"]
+    assert len(services.load_priors(first.pk, key, None, lock=True)) == 4  # 2 years x 2 holding
