@@ -75,6 +75,15 @@ def submit_queries(accounts: list[seed.Account]) -> int | None:
     return scenarios.count_submit_queries(accounts[-1])
 
 
+def use_database(url: str | None) -> None:
+    """Close this process's connection; with `url`, point it, and the purge command it starts,
+    at that database of the same cluster."""
+    connection.close()
+    if url is not None:
+        connection.settings_dict["NAME"] = url.rsplit("/", 1)[1]
+        os.environ["DATABASE_URL"] = url
+
+
 def seed_records_at_size(config: Config) -> None:
     """The record as it stands on the morning of 1 January, before the purge: `records` of the
     last three years and this one (kept), and `purge_records` created four years ago, final

@@ -3,11 +3,13 @@
     python -m bench.run            # BENCH_RECORDS=10000000 for the network-scale run
 
 It starts a throwaway PostgreSQL and Redis, migrates, seeds institutions with logged-in sessions,
-serves illdesk.wsgi with gunicorn (2 workers) under bench.settings, and drives it with locust from
-this machine. Phases alternate (baseline, submit, list; several short rounds; medians reported),
-first with an empty record table, then with BENCH_RECORDS records, then during the retention purge
-of BENCH_PURGE_RECORDS due records. It prints a table and, as its last line, one JSON object, which
-it also writes to bench/results/latest.json.
+copies that database and loads the copy with BENCH_RECORDS records (and BENCH_PURGE_RECORDS due
+ones), and serves illdesk.wsgi from each database with its own gunicorn (2 workers each) under
+bench.settings. Locust, from this machine, loads one of them at a time: every scenario (baseline,
+submit, list) runs on the empty database and at size back to back, round after round, so the
+machine's noise hits both alike; medians are reported. Then the submit latency at a steady rate,
+and the retention purge under that load. It prints a table and, as its last line, one JSON object,
+which it also writes to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class Config:
     rounds: int = 3
     phase_seconds: int = 8
     latency_users: int = 8
+    latency_seconds: int = 20
     latency_load: float = 0.5
     workers: int = 2
 
@@ -51,7 +54,7 @@ class Config:
             name: int(os.environ[f"BENCH_{name.upper()}"])
             for name in ("records", "purge_records", "purge_seconds", "institutions", "accounts")
             + ("users",)
-            + ("rounds", "phase_seconds", "latency_users", "workers")
+            + ("rounds", "phase_seconds", "latency_users", "latency_seconds", "workers")
             if os.environ.get(f"BENCH_{name.upper()}")
         }
         if os.environ.get("BENCH_LATENCY_LOAD"):
@@ -79,15 +82,34 @@ class Stage:
         ratios = [submit.rps / baseline.rps for submit, baseline in pairs if baseline.rps]
         return statistics.median(ratios) if ratios else None
 
+    def versus(self, other: Stage, scenario: str) -> float | None:
+        """This stage's throughput over the other's, round by round (each pair measured back to
+        back), then the median of the rounds."""
+        pairs = zip(self.phases.get(scenario, []), other.phases.get(scenario, []), strict=False)
+        ratios = [mine.rps / theirs.rps for mine, theirs in pairs if theirs.rps]
+        return statistics.median(ratios) if ratios else None
+
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+@dataclass
+class Site:
+    """One database served by its own gunicorn, and the figures measured on it."""
+
+    stage: Stage
+    gunicorn: Gunicorn
+
+    @property
+    def host(self) -> str:
+        return self.gunicorn.url
+
+
 @contextmanager
-def services(workdir: Path, config: Config) -> Iterator[Gunicorn]:
-    """PostgreSQL and Redis up, the schema migrated, the environment pointed at them; yields the
-    (not yet started) gunicorn, and stops everything on the way out."""
+def services(workdir: Path) -> Iterator[Postgres]:
+    """PostgreSQL and Redis up, the environment pointed at them (the empty database first);
+    stops everything on the way out."""
     with ExitStack() as stack:
         postgres = Postgres(root=workdir / "pg")
         stack.callback(postgres.stop)
@@ -105,10 +127,16 @@ def services(workdir: Path, config: Config) -> Iterator[Gunicorn]:
             ILLDESK_PRODUCTION="false",
             DEBUG="false",
         )
-        gunicorn = Gunicorn(env=dict(os.environ), log_path=workdir / "gunicorn.log")
-        gunicorn.workers = config.workers
-        stack.callback(gunicorn.stop)
-        yield gunicorn
+        yield postgres
+
+
+@contextmanager
+def serving(sites: list[Site]) -> Iterator[list[Site]]:
+    with ExitStack() as stack:
+        for site in sites:
+            stack.callback(site.gunicorn.stop)
+            site.gunicorn.start()
+        yield sites
 
 
 def setup_django() -> None:
@@ -119,51 +147,59 @@ def setup_django() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def measure_stage(
-    stage: Stage,
+def measure_sites(
+    sites: list[Site],
     plans: dict[str, Callable[[int], dict[str, Any]]],
     *,
-    host: str,
     config: Config,
     workdir: Path,
 ) -> None:
-    """Alternate the scenarios round by round, so a noisy moment hits all of them alike."""
+    """Every scenario on every site back to back, round after round (the order of the sites
+    swapped every other round), so a noisy moment on the machine hits all of them alike."""
     for round_number in range(config.rounds):
+        order = sites if round_number % 2 == 0 else sites[::-1]
         for scenario, plan in plans.items():
-            result = run_phase(
-                plan(round_number),
-                host=host,
-                users=config.users,
-                seconds=config.phase_seconds,
-                workdir=workdir,
-            )
-            stage.phases.setdefault(scenario, []).append(result)
-            log(f"  [{stage.records:>10,} records] round {round_number + 1} {describe(result)}")
+            for site in order:
+                result = run_phase(
+                    plan(round_number),
+                    host=site.host,
+                    users=config.users,
+                    seconds=config.phase_seconds,
+                    workdir=workdir,
+                )
+                site.stage.phases.setdefault(scenario, []).append(result)
+                log(
+                    f"  [{site.stage.records:>10,} records] round {round_number + 1} "
+                    f"{describe(result)}"
+                )
     if "submit" in plans:
-        measure_latency(stage, plans["submit"], host=host, config=config, workdir=workdir)
+        # The same steady rate on both: a share of the submit capacity of the empty database.
+        capacity = sites[0].stage.median_rps("submit") or 0.0
+        rate = round(capacity * config.latency_load, 1)
+        for site in sites:
+            measure_latency(site, plans["submit"], rate=rate, config=config, workdir=workdir)
 
 
 def measure_latency(
-    stage: Stage,
+    site: Site,
     plan: Callable[[int], dict[str, Any]],
     *,
-    host: str,
+    rate: float,
     config: Config,
     workdir: Path,
 ) -> None:
-    """Submit latency at a steady, non-saturating rate: a share of the measured capacity."""
-    capacity = stage.median_rps("submit") or 0.0
-    stage.latency_rate = round(capacity * config.latency_load, 1)
+    """Submit latency at a steady, non-saturating rate (open pacing)."""
+    stage = site.stage
+    stage.latency_rate = rate
     stage.latency = run_phase(
         plan(99),
-        host=host,
+        host=site.host,
         users=config.latency_users,
-        seconds=config.phase_seconds + 5,
+        seconds=config.latency_seconds,
         workdir=workdir,
-        rate_per_user=stage.latency_rate / config.latency_users,
+        rate_per_user=rate / config.latency_users,
     )
-    paced = f"paced at {stage.latency_rate}/s"
-    log(f"  [{stage.records:>10,} records] {paced} {describe(stage.latency)}")
+    log(f"  [{stage.records:>10,} records] paced at {rate}/s {describe(stage.latency)}")
 
 
 def describe(result: PhaseResult) -> str:
@@ -180,8 +216,8 @@ def main() -> int:
     workdir.chmod(0o755)  # the postgres system user must reach its data directory below
     started = time.monotonic()
     try:
-        with services(workdir, config) as gunicorn:
-            report = run(config, gunicorn, workdir)
+        with services(workdir) as postgres:
+            report = run(config, postgres, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
@@ -193,7 +229,10 @@ def main() -> int:
     return 0
 
 
-def run(config: Config, gunicorn: Gunicorn, workdir: Path) -> dict[str, Any]:
+SIZED_DATABASE = "illdesk_sized"
+
+
+def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
     from bench import measure
 
@@ -203,16 +242,34 @@ def run(config: Config, gunicorn: Gunicorn, workdir: Path) -> dict[str, Any]:
     decide_rate = measure.decide_rate()
     log(f"decide: {decide_rate:,.0f} decisions/s")
     queries = measure.submit_queries(accounts)
-    gunicorn.start()
+    # The same institutions, sessions, authority and lists in both databases; the copy then
+    # gets the records. Sessions are found in the shared Redis cache whichever site is asked.
+    measure.use_database(None)
+    postgres.clone("illdesk", SIZED_DATABASE)
+    measure.use_database(postgres.url_for(SIZED_DATABASE))
+    measure.seed_records_at_size(config)
+    sites = [
+        Site(Stage(records=0), gunicorn(config, postgres.url, workdir / "gunicorn-empty.log")),
+        Site(
+            Stage(records=config.records),
+            gunicorn(config, postgres.url_for(SIZED_DATABASE), workdir / "gunicorn-sized.log"),
+        ),
+    ]
     loads = workdir / "load"
     loads.mkdir()
-    empty = Stage(records=0)
-    measure_stage(empty, plans, host=gunicorn.url, config=config, workdir=loads)
-    sized = Stage(records=config.records)
-    measure.seed_records_at_size(config)
-    measure_stage(sized, plans, host=gunicorn.url, config=config, workdir=loads)
-    purge = measure.purge_under_load(sized, plans, config=config, host=gunicorn.url, workdir=loads)
-    return summarise(config, empty, sized, decide_rate, queries, purge)
+    with serving(sites):
+        empty, sized = sites
+        measure_sites(sites, plans, config=config, workdir=loads)
+        purge = measure.purge_under_load(
+            sized.stage, plans, config=config, host=sized.host, workdir=loads
+        )
+    return summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
+
+
+def gunicorn(config: Config, database_url: str, log_path: Path) -> Gunicorn:
+    server = Gunicorn(env={**os.environ, "DATABASE_URL": database_url}, log_path=log_path)
+    server.workers = config.workers
+    return server
 
 
 def summarise(
@@ -235,9 +292,8 @@ def summarise(
         "decide_per_s": round(decide_rate),
         "records": config.records,
         "due_records_at_size": config.purge_records,
-        "submit_ratio_at_size_vs_empty": (
-            _round(sized_ratio / empty_ratio, 3) if sized_ratio and empty_ratio else None
-        ),
+        # Submit throughput at size over the empty database's, measured back to back.
+        "submit_ratio_at_size_vs_empty": _round(sized.versus(empty, "submit"), 3),
         "baseline_rps_at_size": _round(sized.median_rps("baseline")),
         "submit_rps_at_size": _round(sized.median_rps("submit")),
         "submit_ratio_at_size": _round(sized_ratio, 3),
@@ -246,6 +302,8 @@ def summarise(
         "submit_p50_ms": latency.p50_ms if latency else None,
         "submit_load_rps": sized.latency_rate if sized.latency else empty.latency_rate,
         "load_users": config.users,
+        "latency_users": config.latency_users,
+        "latency_seconds": config.latency_seconds,
         "phase_seconds": config.phase_seconds,
         "rounds": config.rounds,
         "failed_requests": sum(

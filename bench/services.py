@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,26 @@ class Postgres:
 
     @property
     def url(self) -> str:
-        return f"postgres://illdesk@127.0.0.1:{self.port}/illdesk"
+        return self.url_for("illdesk")
+
+    def url_for(self, database: str) -> str:
+        return f"postgres://illdesk@127.0.0.1:{self.port}/{database}"
+
+    def clone(self, source: str, target: str, attempts: int = 20) -> None:
+        """CREATE DATABASE target TEMPLATE source. The source must have no sessions: an
+        autovacuum worker that happens to be on it makes PostgreSQL refuse, so retry briefly."""
+        for attempt in range(attempts):
+            try:
+                self._run(
+                    "createdb",
+                    *("-h", "127.0.0.1", "-p", str(self.port), "-U", "illdesk"),
+                    *("-T", source, target),
+                )
+                return
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5)
 
     @property
     def datadir(self) -> Path:

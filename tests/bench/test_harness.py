@@ -218,3 +218,42 @@ def test_printed_table_names_the_machine(capsys: pytest.CaptureFixture[str]) -> 
     print_report(report)
 
     assert f"{os.cpu_count()} x" in capsys.readouterr().out
+
+
+def test_sites_are_measured_back_to_back_and_swap_order_every_round(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bench import run
+    from bench.services import Gunicorn
+
+    calls: list[tuple[str, str]] = []
+
+    def fake_phase(plan: dict[str, object], *, host: str, **kwargs: object) -> PhaseResult:
+        calls.append((str(plan["scenario"]), host))
+        return _phase(str(plan["scenario"]), 100.0 if host.endswith(":1") else 90.0)
+
+    monkeypatch.setattr(run, "run_phase", fake_phase)
+    sites = [
+        run.Site(Stage(records=0), Gunicorn(env={}, log_path=tmp_path / "a", port=1)),
+        run.Site(Stage(records=9), Gunicorn(env={}, log_path=tmp_path / "b", port=2)),
+    ]
+    plans = {name: (lambda n, name=name: {"scenario": name}) for name in ("baseline", "submit")}
+
+    run.measure_sites(sites, plans, config=Config(rounds=2), workdir=tmp_path)
+
+    empty, sized = "http://127.0.0.1:1", "http://127.0.0.1:2"
+    assert calls == [
+        ("baseline", empty), ("baseline", sized), ("submit", empty), ("submit", sized),
+        ("baseline", sized), ("baseline", empty), ("submit", sized), ("submit", empty),
+        ("submit", empty), ("submit", sized),  # the paced latency phases
+    ]  # fmt: skip
+    assert sites[1].stage.versus(sites[0].stage, "submit") == pytest.approx(0.9)
+    assert sites[0].stage.latency_rate == sites[1].stage.latency_rate == 50.0
+
+
+def test_at_size_figure_is_the_median_of_the_back_to_back_pairs() -> None:
+    empty, sized = Stage(records=0), Stage(records=1000)
+    empty.phases = {"submit": [_phase("submit", rps) for rps in (100, 50, 200)]}
+    sized.phases = {"submit": [_phase("submit", rps) for rps in (95, 60, 140)]}
+
+    assert sized.versus(empty, "submit") == pytest.approx(0.95)
