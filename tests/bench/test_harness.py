@@ -5,10 +5,11 @@ import json
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -220,6 +221,10 @@ def test_printed_table_names_the_machine(capsys: pytest.CaptureFixture[str]) -> 
     assert f"{os.cpu_count()} x" in capsys.readouterr().out
 
 
+def _plan(scenario: str) -> Callable[[int], dict[str, Any]]:
+    return lambda round_number: {"scenario": scenario}
+
+
 def test_sites_are_measured_back_to_back_and_swap_order_every_round(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -237,7 +242,7 @@ def test_sites_are_measured_back_to_back_and_swap_order_every_round(
         run.Site(Stage(records=0), Gunicorn(env={}, log_path=tmp_path / "a", port=1)),
         run.Site(Stage(records=9), Gunicorn(env={}, log_path=tmp_path / "b", port=2)),
     ]
-    plans = {name: (lambda n, name=name: {"scenario": name}) for name in ("baseline", "submit")}
+    plans = {name: _plan(name) for name in ("baseline", "submit")}
 
     run.measure_sites(sites, plans, config=Config(rounds=2), workdir=tmp_path)
 
