@@ -1,15 +1,25 @@
-"""The copyright_conformance command: one JSON line per vector, a summary, exit 1 on failure."""
+"""The copyright_conformance command: one JSON line per vector, a summary, exit 1 on failure;
+and the purge_records command's batch and pause options."""
 
 import json
+import re
 import subprocess
 import sys
+from datetime import date
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from copyright_rules import retention, services
+from copyright_rules.models import Record
+from tests.copyright_rules.factories import article, at, make_institution
 
 ROOT = Path(__file__).resolve().parents[2]
+PURGE_DAY = date(2028, 1, 1)
 PUBLIC_VECTORS = ROOT / "tests" / "data" / "copyright_vectors_public.jsonl"
 FAILING_VECTOR = {
     "id": "X1",
@@ -66,3 +76,60 @@ def test_each_line_reports_the_decision() -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="cannot read"):
         call_command("copyright_conformance", str(tmp_path / "absent.jsonl"))
+
+
+# --- purge_records ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--batch-size", "0", "--batch-size must be a whole number from 1 to 20000, not 0"),
+        ("--batch-size", "20001", "--batch-size must be a whole number from 1 to 20000"),
+        ("--batch-size", "many", "--batch-size: invalid int value: 'many'"),
+        ("--pause", "-1", "--pause must be a number of seconds, 0 or more, not -1.0"),
+        ("--pause", "nan", "--pause must be a number of seconds, 0 or more, not nan"),
+        ("--pause", "soon", "--pause: invalid float value: 'soon'"),
+    ],
+)
+def test_the_purge_command_refuses_a_bad_batch_size_or_pause(
+    option: str, value: str, message: str
+) -> None:
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("purge_records", option, value, "--today", "2028-01-01")
+
+
+@pytest.mark.django_db
+def test_the_purge_command_purges_in_the_batches_and_pauses_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for number in range(3):
+        record_due_on(PURGE_DAY, article=f"Article {number}")
+    pauses: list[float] = []
+    monkeypatch.setattr(retention, "sleep", pauses.append)
+    out = StringIO()
+
+    call_command(
+        "purge_records",
+        "--today",
+        str(PURGE_DAY),
+        "--batch-size",
+        "2",
+        "--pause",
+        "1.5",
+        stdout=out,
+    )
+
+    assert out.getvalue().startswith("3 records purged")
+    assert pauses == [1.5, 1.5]
+
+
+def record_due_on(day: date, **facts: Any) -> Record:
+    with transaction.atomic():
+        record, _ = services.decide_and_record(
+            make_institution(),
+            service="copy",
+            facts=article(publication_date=str(day.year - 5), **facts),
+            created_at=at(day.year - 4),
+        )
+    return services.set_record_status(record, Record.Status.FILLED)

@@ -1,24 +1,38 @@
 """Guideline 4 retention: kept through 31 Dec (Y + 3), purged from 1 Jan (Y + 4), with guards."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
+from math import nan
+from pathlib import Path
+from threading import Event, Thread
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import PROTECT, Model
 from django.test import override_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from copyright_rules import retention, services, tasks
-from copyright_rules.models import Record
+from copyright_rules.models import Decision, Record, RecordStatusChange
 from illdesk.celery import app as celery_app
 from registration.models import Institution
-from tests.copyright_rules.factories import article, make_institution
+from requests_app import services as request_services
+from requests_app.models import Request, RequestEvent
+from tests import factories as shared
+from tests.copyright_rules.factories import article, make_institution, make_staff
+from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
 ZONES = [
@@ -205,3 +219,212 @@ def test_the_purge_never_deletes_a_record_early(moment: int, zone: str, days_aft
     assert deleted == (1 if days_after >= 0 else 0)
     assert exists(record) == (today <= date(year + 3, 12, 31))
     Record.objects.filter(pk=record.pk).delete()
+
+
+# --- What a purge takes with a record, and what it leaves -------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def delivered_copy(staff: User, **fields: Any) -> Request:
+    """A copy request claimed, accepted and delivered as a PDF: a record with its decision and
+    status history, a request with its timeline and a stored file."""
+    request = make_copy(shared.make_institution(), **fields)
+    request_services.claim_request(request, acting_user=staff)
+    request_services.accept_request(request, seen=request.status, acting_user=staff)
+    pdf = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
+    return request_services.fill_copy(
+        request, seen=request.status, method="electronic", pdf=pdf, acting_user=staff
+    )
+
+
+def rows_of(request: Request) -> dict[str, int]:
+    return {
+        "record": Record.objects.filter(pk=request.record_id).count(),
+        "decisions": Decision.objects.filter(record_id=request.record_id).count(),
+        "status changes": RecordStatusChange.objects.filter(record_id=request.record_id).count(),
+        "request": Request.objects.filter(pk=request.pk).count(),
+        "events": RequestEvent.objects.filter(request_id=request.pk).count(),
+    }
+
+
+@pytest.fixture
+def staff() -> User:
+    return make_staff()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return Path(settings.MEDIA_ROOT)
+
+
+def test_purging_removes_the_request_its_timeline_decisions_and_status_history(
+    staff: User,
+) -> None:
+    request = delivered_copy(staff)
+    before = rows_of(request)
+
+    retention.purge_due_records(request.record.purge_on)
+
+    assert all(before.values())
+    assert rows_of(request) == dict.fromkeys(before, 0)
+
+
+def _not_final(record: Record) -> None:
+    Record.objects.filter(pk=record.pk).update(status=Record.Status.SHIPPED)
+
+
+def _legal_hold(record: Record) -> None:
+    Record.objects.filter(pk=record.pk).update(legal_hold=True, legal_hold_reason="Subpoena 12")
+
+
+def _unpaid_fee(record: Record) -> None:
+    Record.objects.filter(pk=record.pk).update(permission_fee=Decimal("25.00"), fee_paid=False)
+
+
+def _not_yet_due(record: Record) -> None:
+    later = {"retain_until": date(record.year + 4, 12, 31), "purge_on": date(record.year + 5, 1, 1)}
+    Record.objects.filter(pk=record.pk).update(**later)
+
+
+@pytest.mark.parametrize("keep", [_not_final, _legal_hold, _unpaid_fee, _not_yet_due])
+def test_a_record_the_purge_must_keep_keeps_its_request_and_history(
+    staff: User, keep: Callable[[Record], None]
+) -> None:
+    kept, purged = delivered_copy(staff), delivered_copy(staff)
+    keep(kept.record)
+    before = rows_of(kept)
+
+    retention.purge_due_records(purged.record.purge_on)
+
+    assert rows_of(kept) == before
+    assert Path(kept.delivered_file.path).exists()
+    assert rows_of(purged)["record"] == 0
+
+
+def test_a_batch_smaller_than_the_due_count_still_purges_them_all(staff: User) -> None:
+    requests = [delivered_copy(staff, article_title=f"Article {n}") for n in range(5)]
+
+    deleted = retention.purge_due_records(requests[0].record.purge_on, batch_size=2)
+
+    assert deleted == 5
+    assert not Record.objects.exists()
+    assert not RequestEvent.objects.exists()
+
+
+def test_a_purged_request_s_delivered_file_is_deleted_once_the_batch_commits(
+    staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    request = delivered_copy(staff)
+    stored = Path(request.delivered_file.path)
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        retention.purge_due_records(request.record.purge_on)
+    kept_until_commit = stored.exists()
+    for callback in after_commit:
+        callback()
+
+    assert kept_until_commit
+    assert not stored.exists()
+
+
+def test_the_pause_is_taken_between_batches(staff: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    requests = [delivered_copy(staff, article_title=f"Article {n}") for n in range(5)]
+    pauses: list[tuple[float, int]] = []
+    monkeypatch.setattr(retention, "sleep", lambda s: pauses.append((s, Record.objects.count())))
+
+    retention.purge_due_records(requests[0].record.purge_on, batch_size=2, pause=0.25)
+
+    assert pauses == [(0.25, 3), (0.25, 1), (0.25, 0)]
+
+
+def test_without_a_pause_the_purge_never_sleeps(
+    staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = delivered_copy(staff)
+    pauses: list[float] = []
+    monkeypatch.setattr(retention, "sleep", pauses.append)
+
+    retention.purge_due_records(request.record.purge_on, batch_size=1)
+
+    assert pauses == []
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "pause"), [(0, 0.0), (retention.MAX_BATCH_SIZE + 1, 0.0), (10, -1.0), (10, nan)]
+)
+def test_the_purge_refuses_a_bad_batch_size_or_pause(batch_size: int, pause: float) -> None:
+    with pytest.raises(ValueError, match="batch_size|pause"):
+        retention.purge_due_records(date(2028, 1, 1), batch_size=batch_size, pause=pause)
+
+
+def _hold_while_locked(record: Record, locked: Event, purged: Event, done: list[bool]) -> None:
+    try:
+        with transaction.atomic():
+            Record.objects.select_for_update().get(pk=record.pk)
+            locked.set()
+            done.append(purged.wait(timeout=30))
+            services.set_legal_hold(record, hold=True, reason="Subpoena 12")
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_record_locked_to_set_a_legal_hold_is_skipped_not_deleted() -> None:
+    institution = make_institution()
+    held, other = (record_at(institution, new_york(2024, 5, day, 9)) for day in (1, 2))
+    locked, purged, done = Event(), Event(), list[bool]()
+    hold = Thread(target=_hold_while_locked, args=(held, locked, purged, done))
+    hold.start()
+    assert locked.wait(timeout=30)
+
+    deleted = retention.purge_due_records(date(2028, 1, 1))
+    purged.set()
+    hold.join(timeout=30)
+
+    assert (deleted, done) == (1, [True])
+    assert Record.objects.get(pk=held.pk).legal_hold
+    assert not exists(other)
+
+
+# --- Every table that points at a record is purged with it ------------------------------------
+
+
+def test_the_purge_deletes_from_every_table_that_points_at_a_record_or_its_request() -> None:
+    plan = retention.purge_plan()
+    purged_models = {table.model for table in plan}
+    pointing = {
+        field
+        for model in apps.get_models(include_auto_created=True)
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model in purged_models
+    }
+
+    assert {table.via for table in plan if table.via is not None} == pointing
+    assert pointing >= {
+        Request._meta.get_field("record"),
+        RequestEvent._meta.get_field("request"),
+        Decision._meta.get_field("record"),
+        RecordStatusChange._meta.get_field("record"),
+    }
+
+
+def test_a_relation_the_purge_cannot_follow_stops_it_before_it_deletes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = record_at(make_institution(), new_york(2024, 5, 1, 9))
+    real = retention.relations_to
+    protected = SimpleNamespace(
+        field=Decision._meta.get_field("record"), related_model=Decision, on_delete=PROTECT
+    )
+
+    def with_a_protected_link(model: type[Model]) -> list[Any]:
+        return [*real(model), protected] if model is Record else real(model)
+
+    monkeypatch.setattr(retention, "relations_to", with_a_protected_link)
+
+    with pytest.raises(ImproperlyConfigured, match=r"Decision\.record \(on_delete=PROTECT"):
+        retention.purge_due_records(date(2028, 1, 1))
+    assert exists(record)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models.signals import post_delete
 
 from copyright_rules import retention
 from copyright_rules import services as copyright_services
@@ -128,15 +127,19 @@ def records() -> dict[str, set[int]]:
     return {"due": due, "kept": early | held}
 
 
-def _interrupt_deletion(after: int) -> Any:
-    deleted: list[int] = []
+def _interrupt_batch(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
+    """The purge dies in batch `number`, its rows deleted but not yet committed."""
+    real = retention._delete_batch
+    batches: list[int] = []
 
-    def crash(sender: Any, instance: Record, **kwargs: Any) -> None:
-        deleted.append(instance.pk)
-        if len(deleted) > after:
+    def deleted_then_crashed(*args: Any) -> Any:
+        result = real(*args)
+        batches.append(result[0])
+        if len(batches) == number:
             raise Interrupted("the purge process died in the middle of a batch")
+        return result
 
-    return crash
+    monkeypatch.setattr(retention, "_delete_batch", deleted_then_crashed)
 
 
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,13 +151,10 @@ def test_an_interrupted_purge_rerun_finishes_without_removing_anything_early(
     records: dict[str, set[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _small_batches(monkeypatch)
-    crash = _interrupt_deletion(after=4)  # the first batch of 3, then one row into the second
-    post_delete.connect(crash, sender=Record, weak=False)
-    try:
+    with monkeypatch.context() as patched:
+        _interrupt_batch(patched, number=2)  # the first batch of 3 commits, the second does not
         with pytest.raises(Interrupted):
             call_command("purge_records", "--today", PURGE_DAY.isoformat())
-    finally:
-        post_delete.disconnect(crash, sender=Record)
     left_after_crash = set(Record.objects.values_list("pk", flat=True))
 
     call_command("purge_records", "--today", PURGE_DAY.isoformat())

@@ -1,5 +1,6 @@
 """Delete the copyright records whose three-year retention has ended (SPEC section 7)."""
 
+import math
 from datetime import date
 from typing import Any
 
@@ -21,14 +22,30 @@ class Command(BaseCommand):
             metavar="YYYY-MM-DD",
             help="Purge as if today were this date (default: today in COPYRIGHT_TIME_ZONE).",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=retention.BATCH_SIZE,
+            metavar="N",
+            help=f"Records deleted per transaction, at most {retention.MAX_BATCH_SIZE} "
+            f"(default: {retention.BATCH_SIZE}).",
+        )
+        parser.add_argument(
+            "--pause",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="Rest after each batch, leaving the database to interactive work (default: 0).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = _parse_today(options["today"]) if options["today"] else retention.copyright_today()
+        batch_size, pause = _check_batch_size(options["batch_size"]), _check_pause(options["pause"])
         if options["dry_run"]:
             due = retention.count_due_records(today)
             self.stdout.write(f"{due} records are due for purging on {today} (dry run).")
             return
-        deleted = retention.purge_due_records(today)
+        deleted = retention.purge_due_records(today, batch_size=batch_size, pause=pause)
         self.stdout.write(f"{deleted} records purged (due on or before {today}).")
 
 
@@ -37,3 +54,17 @@ def _parse_today(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _check_batch_size(value: int) -> int:
+    if not 1 <= value <= retention.MAX_BATCH_SIZE:
+        raise CommandError(
+            f"--batch-size must be a whole number from 1 to {retention.MAX_BATCH_SIZE}, not {value}"
+        )
+    return value
+
+
+def _check_pause(value: float) -> float:
+    if not (math.isfinite(value) and value >= 0):
+        raise CommandError(f"--pause must be a number of seconds, 0 or more, not {value}")
+    return value
