@@ -3,18 +3,21 @@
 The harness writes a plan (JSON, path in BENCH_PLAN): the scenario's method, path, expected
 status codes, form payloads to pick from, and one logged-in account per simulated user (session
 cookie and CSRF secret). Each user sends the request back to back (closed loop, to measure
-throughput) or at BENCH_RATE_PER_USER requests per second (open pacing, to measure latency).
+throughput) or as a Poisson process of BENCH_RATE_PER_USER requests per second (open pacing, to
+measure latency): independent librarians do not submit in step, and users paced at a constant
+rate, all started together, would send their requests in bursts that queue behind each other.
 """
 
 import itertools
 import json
 import os
 import random
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, task
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 RATE_PER_USER = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
@@ -22,12 +25,19 @@ _accounts = itertools.cycle(PLAN["accounts"])
 
 
 class BenchUser(FastHttpUser):
-    wait_time = constant_throughput(RATE_PER_USER) if RATE_PER_USER > 0 else constant(0)
+    def wait_time(self) -> float:
+        if RATE_PER_USER <= 0:
+            return 0.0
+        # Open pacing: the next request is due an exponential gap after the previous one was
+        # due, however long that one took (a late user catches up instead of slowing down).
+        self.due += random.expovariate(RATE_PER_USER)
+        return max(0.0, self.due - time.monotonic())
 
     def on_start(self) -> None:
         self.account: dict[str, str] = next(_accounts)
         # The account's cookies are sent explicitly: the session is fixed for the whole phase.
         self.client.client.cookiejar = None
+        self.due = time.monotonic() + random.expovariate(RATE_PER_USER or 1.0)
 
     @task
     def hit(self) -> None:

@@ -123,7 +123,7 @@ def purge_under_load(
         seconds=config.purge_seconds + 60,
         workdir=workdir,
         rate_per_user=stage.latency_rate / config.latency_users,
-        while_running=partial(_purge, workdir, timing, config.purge_seconds),
+        while_running=partial(_purge, workdir, timing, config),
     )
     # Counted among due records only: the submissions go on inserting while the purge runs.
     deleted = before - count_due_records(due_day)
@@ -140,25 +140,29 @@ def purge_under_load(
         "purge_submit_p99_ms": result.p99_ms,
         "purge_submit_rps": round(result.rps, 1),
         "purge_submit_failures": result.failures,
+        "purge_batch": config.purge_batch,
+        "purge_pause_ms": config.purge_pause_ms,
     }
 
 
-def _purge(workdir: Path, timing: dict[str, float], limit: float) -> None:
-    """Run the purge command; past `limit` seconds interrupt it (it is built to be resumed:
+def _purge(workdir: Path, timing: dict[str, float], config: Config) -> None:
+    """Run the purge command; past BENCH_PURGE_SECONDS interrupt it (it is built to be resumed:
     every batch is its own transaction), so the benchmark stays bounded in time."""
     time.sleep(2)  # let the load settle first
     connection.close()
     started = time.monotonic()
     with (workdir / "purge.log").open("wb") as output:
         purge = subprocess.Popen(
-            [sys.executable, "manage.py", "purge_records"],
+            [sys.executable, "manage.py", "purge_records"]
+            + ["--batch-size", str(config.purge_batch)]
+            + ["--pause", str(config.purge_pause_ms / 1000)],
             cwd=ROOT,
             env=dict(os.environ),
             stdout=output,
             stderr=output,
         )
         try:
-            purge.wait(timeout=limit)
+            purge.wait(timeout=config.purge_seconds)
         except subprocess.TimeoutExpired:
             purge.send_signal(signal.SIGINT)
             purge.wait(timeout=60)

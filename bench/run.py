@@ -37,7 +37,9 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 class Config:
     records: int = 1_000_000
     purge_records: int = 1_000_000
-    purge_seconds: int = 90
+    purge_seconds: int = 120
+    purge_batch: int = 5000
+    purge_pause_ms: int = 0
     institutions: int = 200
     accounts: int = 40
     users: int = 4
@@ -52,7 +54,8 @@ class Config:
     def from_env(cls) -> Config:
         values = {
             name: int(os.environ[f"BENCH_{name.upper()}"])
-            for name in ("records", "purge_records", "purge_seconds", "institutions", "accounts")
+            for name in ("records", "purge_records", "purge_seconds", "purge_batch")
+            + ("purge_pause_ms", "institutions", "accounts")
             + ("users",)
             + ("rounds", "phase_seconds", "latency_users", "latency_seconds", "workers")
             if os.environ.get(f"BENCH_{name.upper()}")
