@@ -14,6 +14,7 @@ which it also writes to bench/results/latest.json.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ class Config:
     purge_records: int = 1_000_000
     purge_seconds: int = 120
     purge_batch: int = 5000
-    purge_pause_ms: int = 0
+    purge_pause_ms: int = 100
     institutions: int = 200
     accounts: int = 40
     users: int = 4
@@ -47,21 +48,18 @@ class Config:
     phase_seconds: int = 8
     latency_users: int = 8
     latency_seconds: int = 20
-    latency_load: float = 0.5
+    latency_load: float = 0.25
+    latency_load_high: float = 0.5
     workers: int = 2
 
     @classmethod
     def from_env(cls) -> Config:
-        values = {
-            name: int(os.environ[f"BENCH_{name.upper()}"])
-            for name in ("records", "purge_records", "purge_seconds", "purge_batch")
-            + ("purge_pause_ms", "institutions", "accounts")
-            + ("users",)
-            + ("rounds", "phase_seconds", "latency_users", "latency_seconds", "workers")
-            if os.environ.get(f"BENCH_{name.upper()}")
-        }
-        if os.environ.get("BENCH_LATENCY_LOAD"):
-            return cls(latency_load=float(os.environ["BENCH_LATENCY_LOAD"]), **values)
+        """Each field from BENCH_<FIELD> when set (BENCH_RECORDS=10000000, ...)."""
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(cls):
+            raw = os.environ.get(f"BENCH_{item.name.upper()}")
+            if raw:
+                values[item.name] = float(raw) if item.type == "float" else int(raw)
         return cls(**values)
 
 
@@ -73,6 +71,8 @@ class Stage:
     phases: dict[str, list[PhaseResult]] = field(default_factory=dict)
     latency: PhaseResult | None = None
     latency_rate: float = 0.0
+    latency_high: PhaseResult | None = None
+    latency_high_rate: float = 0.0
 
     def median_rps(self, scenario: str) -> float | None:
         results = self.phases.get(scenario)
@@ -176,25 +176,28 @@ def measure_sites(
                     f"{describe(result)}"
                 )
     if "submit" in plans:
-        # The same steady rate on both: a share of the submit capacity of the empty database.
+        # The same steady rates on both: shares of the submit capacity of the empty database.
         capacity = sites[0].stage.median_rps("submit") or 0.0
         rate = round(capacity * config.latency_load, 1)
         for site in sites:
-            measure_latency(site, plans["submit"], rate=rate, config=config, workdir=workdir)
+            site.stage.latency_rate = rate
+            site.stage.latency = measure_latency(site, plans["submit"], rate, config, workdir)
+        # And at a higher load, at size only: how the tail grows as the machine fills up.
+        high = round(capacity * config.latency_load_high, 1)
+        sized = sites[-1].stage
+        sized.latency_high_rate = high
+        sized.latency_high = measure_latency(sites[-1], plans["submit"], high, config, workdir)
 
 
 def measure_latency(
     site: Site,
     plan: Callable[[int], dict[str, Any]],
-    *,
     rate: float,
     config: Config,
     workdir: Path,
-) -> None:
-    """Submit latency at a steady, non-saturating rate (open pacing)."""
-    stage = site.stage
-    stage.latency_rate = rate
-    stage.latency = run_phase(
+) -> PhaseResult:
+    """Submit latency at a steady, non-saturating rate (open pacing, Poisson arrivals)."""
+    result = run_phase(
         plan(99),
         host=site.host,
         users=config.latency_users,
@@ -202,7 +205,8 @@ def measure_latency(
         workdir=workdir,
         rate_per_user=rate / config.latency_users,
     )
-    log(f"  [{stage.records:>10,} records] paced at {rate}/s {describe(stage.latency)}")
+    log(f"  [{site.stage.records:>10,} records] paced at {rate}/s {describe(result)}")
+    return result
 
 
 def describe(result: PhaseResult) -> str:
@@ -304,6 +308,8 @@ def summarise(
         "submit_p99_ms_empty": empty.latency.p99_ms if empty.latency else None,
         "submit_p50_ms": latency.p50_ms if latency else None,
         "submit_load_rps": sized.latency_rate if sized.latency else empty.latency_rate,
+        "submit_p99_ms_high_load": sized.latency_high.p99_ms if sized.latency_high else None,
+        "submit_high_load_rps": sized.latency_high_rate if sized.latency_high else None,
         "load_users": config.users,
         "latency_users": config.latency_users,
         "latency_seconds": config.latency_seconds,
@@ -358,6 +364,10 @@ def print_report(report: dict[str, Any]) -> None:
     for key in (*purge_keys, "purge_submit_p99_ms", "purge_submit_rps"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'paced submit load req/s':<24}{_cell(report['submit_load_rps']):>34}")
+    high = (
+        f"{_cell(report['submit_p99_ms_high_load'])} at {_cell(report['submit_high_load_rps'])}/s"
+    )
+    print(f"{'p99 ms at higher load':<24}{high:>34}")
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]

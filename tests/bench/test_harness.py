@@ -250,10 +250,11 @@ def test_sites_are_measured_back_to_back_and_swap_order_every_round(
     assert calls == [
         ("baseline", empty), ("baseline", sized), ("submit", empty), ("submit", sized),
         ("baseline", sized), ("baseline", empty), ("submit", sized), ("submit", empty),
-        ("submit", empty), ("submit", sized),  # the paced latency phases
+        ("submit", empty), ("submit", sized), ("submit", sized),  # the paced latency phases
     ]  # fmt: skip
     assert sites[1].stage.versus(sites[0].stage, "submit") == pytest.approx(0.9)
-    assert sites[0].stage.latency_rate == sites[1].stage.latency_rate == 50.0
+    assert sites[0].stage.latency_rate == sites[1].stage.latency_rate == 25.0
+    assert sites[1].stage.latency_high_rate == 50.0
 
 
 def test_at_size_figure_is_the_median_of_the_back_to_back_pairs() -> None:
