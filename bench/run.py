@@ -47,7 +47,7 @@ class Config:
     rounds: int = 3
     phase_seconds: int = 8
     latency_users: int = 8
-    latency_seconds: int = 20
+    latency_seconds: int = 30
     latency_load: float = 0.25
     latency_load_high: float = 0.5
     workers: int = 2
