@@ -222,10 +222,11 @@ def test_the_locked_count_selects_exactly_what_priors_for_selects() -> None:
 
     for institution in (first, second):
         for key in keys:
-            for year in (2023, 2024, 2025, None):
-                expected = Record.objects.priors_for(institution.pk, key, year)
+            years: tuple[int | None, ...] = (2023, 2024, 2025, None)
+            for counting_year in years:
+                expected = Record.objects.priors_for(institution.pk, key, counting_year)
                 with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-                    locked = services.load_priors(institution.pk, key, year, lock=True)
+                    locked = services.load_priors(institution.pk, key, counting_year, lock=True)
                 assert sorted(int(prior.id) for prior in locked) == sorted(
                     expected.values_list("pk", flat=True)
                 )
