@@ -263,3 +263,14 @@ def test_at_size_figure_is_the_median_of_the_back_to_back_pairs() -> None:
     sized.phases = {"submit": [_phase("submit", rps) for rps in (95, 60, 140)]}
 
     assert sized.versus(empty, "submit") == pytest.approx(0.95)
+
+
+def test_every_setting_comes_from_its_bench_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BENCH_RECORDS", "10000000")
+    monkeypatch.setenv("BENCH_LATENCY_LOAD", "0.3")
+    monkeypatch.setenv("BENCH_PURGE_PAUSE_MS", "0")
+
+    config = Config.from_env()
+
+    assert (config.records, config.latency_load, config.purge_pause_ms) == (10_000_000, 0.3, 0)
+    assert config.rounds == Config().rounds  # unset: the default
