@@ -428,3 +428,19 @@ def test_a_relation_the_purge_cannot_follow_stops_it_before_it_deletes(
     with pytest.raises(ImproperlyConfigured, match=r"Decision\.record \(on_delete=PROTECT"):
         retention.purge_due_records(date(2028, 1, 1))
     assert exists(record)
+
+
+def test_the_daily_task_paces_the_purge_as_configured(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.COPYRIGHT_PURGE_BATCH_SIZE = 1
+    settings.COPYRIGHT_PURGE_PAUSE = 0.25
+    institution = make_institution()
+    records = [record_at(institution, new_york(2019, 5, day, 9)) for day in (1, 2, 3)]
+    pauses: list[float] = []
+    monkeypatch.setattr(retention, "sleep", pauses.append)
+
+    deleted = tasks.purge_due_records.apply().get()
+
+    assert deleted == 3 and not any(exists(record) for record in records)
+    assert pauses == [0.25, 0.25, 0.25]  # one batch of one record each, a rest after each
