@@ -13,15 +13,15 @@ from registration.models import Institution
 
 
 def institution_for(user: Any) -> Institution | None:
-    """The user's institution if it may use the portal (`Institution.objects.active()`). The
+    """The user's institution if it may use the portal (`Institution.may_use_portal`). The
     authentication backend loads it with the user, so this costs no query."""
-    if not user.is_authenticated or not user.is_active:
+    if not user.is_authenticated:
         return None
     try:
         institution: Institution = user.institution
     except Institution.DoesNotExist:
         return None
-    return institution if institution.is_active else None
+    return institution if institution.may_use_portal else None
 
 
 def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

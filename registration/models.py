@@ -12,11 +12,6 @@ OCLC_SYMBOL_VALIDATOR = RegexValidator(
 )
 
 
-class InstitutionQuerySet(models.QuerySet["Institution"]):
-    def active(self) -> "InstitutionQuerySet":
-        return self.filter(is_active=True, user__isnull=False, user__is_active=True)
-
-
 class Institution(models.Model):
     """A verified requesting library: the CONTU "requesting entity" and one login account.
 
@@ -50,8 +45,6 @@ class Institution(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = InstitutionQuerySet.as_manager()
-
     class Meta:
         ordering = ["oclc_symbol"]
         constraints = [
@@ -63,6 +56,11 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.oclc_symbol} {self.name}"
+
+    @property
+    def may_use_portal(self) -> bool:
+        """Active, with an active login account: the only institutions the portal serves."""
+        return self.is_active and self.user is not None and self.user.is_active
 
     @property
     def username(self) -> str:

@@ -1,7 +1,7 @@
 """Who may use the institution portal: only the account of an active, verified institution.
 
 The authentication backend loads the institution with the user, so the check itself costs no
-query; these tests hold the rule that `Institution.objects.active()` states."""
+query; these tests hold the rule that `Institution.may_use_portal` states."""
 
 import pytest
 from django.db import connection
@@ -38,6 +38,8 @@ def test_a_verified_institution_reaches_the_portal_with_its_institution_loaded_w
     lookups = [q["sql"] for q in queries if f'FROM "{institution_table}"' in q["sql"]]
     assert lookups == []  # the institution came with the user: one query, not two
     assert f'JOIN "{institution_table}"' in queries[0]["sql"]
+    users = [q["sql"] for q in queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1  # and the rule's look back at the account reads no user again
 
 
 def test_a_suspended_institution_is_refused() -> None:
