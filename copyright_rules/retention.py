@@ -55,15 +55,27 @@ def count_due_records(today: date) -> int:
     return Record.objects.due_for_purge(today).count()
 
 
+def pacing_errors(batch_size: int, pause: float) -> dict[str, str]:
+    """What is wrong with a purge's pacing, by parameter ("batch_size", "pause"): the one rule
+    behind the function's arguments, the command's options and the COPYRIGHT_PURGE_* settings."""
+    errors = {}
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        errors["batch_size"] = (
+            f"must be a whole number from 1 to {MAX_BATCH_SIZE}, not {batch_size}"
+        )
+    if not (math.isfinite(pause) and pause >= 0):
+        errors["pause"] = f"must be a number of seconds, 0 or more, not {pause}"
+    return errors
+
+
 def purge_due_records(today: date, *, batch_size: int = BATCH_SIZE, pause: float = 0.0) -> int:
     """Delete every record due on `today`, batch by batch, resting `pause` seconds after each
     batch so interactive work gets the database meanwhile; returns how many were deleted."""
-    if not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise ValueError(f"batch_size must be from 1 to {MAX_BATCH_SIZE}, not {batch_size}")
-    if not (math.isfinite(pause) and pause >= 0):
-        raise ValueError(f"pause must be a number of seconds, 0 or more, not {pause}")
+    if errors := pacing_errors(batch_size, pause):
+        raise ValueError("; ".join(f"{name} {problem}" for name, problem in errors.items()))
+    plan = purge_plan()  # once per run: it raises before anything is deleted
     total = 0
-    while deleted := _purge_batch(today, batch_size):
+    while deleted := _purge_batch(today, batch_size, plan):
         total += deleted
         logger.info("copyright record purge: %d deleted so far", total)
         if pause:
@@ -72,8 +84,7 @@ def purge_due_records(today: date, *, batch_size: int = BATCH_SIZE, pause: float
     return total
 
 
-def _purge_batch(today: date, batch_size: int) -> int:
-    plan = purge_plan()
+def _purge_batch(today: date, batch_size: int, plan: list[PurgedTable]) -> int:
     with transaction.atomic():
         # Rows are locked as they are chosen, so staff setting a legal hold at this moment wait
         # for the batch instead of having their hold silently deleted (SQLite ignores the lock:

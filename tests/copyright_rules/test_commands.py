@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
@@ -133,3 +134,24 @@ def record_due_on(day: date, **facts: Any) -> Record:
             created_at=at(day.year - 4),
         )
     return services.set_record_status(record, Record.Status.FILLED)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("COPYRIGHT_PURGE_BATCH_SIZE", 0, "COPYRIGHT_PURGE_BATCH_SIZE must be a whole number"),
+        ("COPYRIGHT_PURGE_PAUSE", -0.5, "COPYRIGHT_PURGE_PAUSE must be a number of seconds"),
+    ],
+)
+def test_a_bad_purge_setting_fails_the_system_check(
+    settings: Any, name: str, value: float, message: str
+) -> None:
+    setattr(settings, name, value)
+
+    errors = [e for e in run_checks() if e.id == "copyright_rules.E001"]
+
+    assert [e.msg.startswith(message) for e in errors] == [True]
+
+
+def test_the_default_purge_settings_pass_the_system_check() -> None:
+    assert [e for e in run_checks() if e.id == "copyright_rules.E001"] == []

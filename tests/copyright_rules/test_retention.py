@@ -134,11 +134,13 @@ def test_purge_works_in_batches_and_a_rerun_finishes_an_interrupted_job(
     real_batch = retention._purge_batch
     calls: list[int] = []
 
-    def interrupted_after_first_batch(today: date, batch_size: int) -> int:
+    def interrupted_after_first_batch(
+        today: date, batch_size: int, plan: list[retention.PurgedTable]
+    ) -> int:
         calls.append(batch_size)
         if len(calls) == 2:
             raise ConnectionError("worker lost")
-        return real_batch(today, batch_size)
+        return real_batch(today, batch_size, plan)
 
     monkeypatch.setattr(retention, "_purge_batch", interrupted_after_first_batch)
     with pytest.raises(ConnectionError):

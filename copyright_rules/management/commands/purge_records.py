@@ -1,6 +1,5 @@
 """Delete the copyright records whose three-year retention has ended (SPEC section 7)."""
 
-import math
 from datetime import date
 from typing import Any
 
@@ -40,7 +39,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = _parse_today(options["today"]) if options["today"] else retention.copyright_today()
-        batch_size, pause = _check_batch_size(options["batch_size"]), _check_pause(options["pause"])
+        batch_size, pause = options["batch_size"], options["pause"]
+        if errors := retention.pacing_errors(batch_size, pause):
+            options_wrong = (f"--{name.replace('_', '-')} {why}" for name, why in errors.items())
+            raise CommandError("; ".join(options_wrong))
         if options["dry_run"]:
             due = retention.count_due_records(today)
             self.stdout.write(f"{due} records are due for purging on {today} (dry run).")
@@ -54,17 +56,3 @@ def _parse_today(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from None
-
-
-def _check_batch_size(value: int) -> int:
-    if not 1 <= value <= retention.MAX_BATCH_SIZE:
-        raise CommandError(
-            f"--batch-size must be a whole number from 1 to {retention.MAX_BATCH_SIZE}, not {value}"
-        )
-    return value
-
-
-def _check_pause(value: float) -> float:
-    if not (math.isfinite(value) and value >= 0):
-        raise CommandError(f"--pause must be a number of seconds, 0 or more, not {value}")
-    return value
