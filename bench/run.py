@@ -81,16 +81,21 @@ class Stage:
     def ratio(self) -> float | None:
         """Submit over baseline, round by round (each pair measured seconds apart, so a noisy
         moment hits both), then the median of the rounds."""
-        pairs = zip(self.phases.get("submit", []), self.phases.get("baseline", []), strict=False)
-        ratios = [submit.rps / baseline.rps for submit, baseline in pairs if baseline.rps]
-        return statistics.median(ratios) if ratios else None
+        return median_ratio(self.phases.get("submit", []), self.phases.get("baseline", []))
 
     def versus(self, other: Stage, scenario: str) -> float | None:
         """This stage's throughput over the other's, round by round (each pair measured back to
         back), then the median of the rounds."""
-        pairs = zip(self.phases.get(scenario, []), other.phases.get(scenario, []), strict=False)
-        ratios = [mine.rps / theirs.rps for mine, theirs in pairs if theirs.rps]
-        return statistics.median(ratios) if ratios else None
+        return median_ratio(self.phases.get(scenario, []), other.phases.get(scenario, []))
+
+
+def median_ratio(tops: list[PhaseResult], bottoms: list[PhaseResult]) -> float | None:
+    """The median of the per-round ratios of throughput: pairs measured close together share
+    the machine's noise, which the ratio cancels."""
+    ratios = [
+        top.rps / bottom.rps for top, bottom in zip(tops, bottoms, strict=False) if bottom.rps
+    ]
+    return statistics.median(ratios) if ratios else None
 
 
 def log(message: str) -> None:
@@ -274,9 +279,8 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
 
 
 def gunicorn(config: Config, database_url: str, log_path: Path) -> Gunicorn:
-    server = Gunicorn(env={**os.environ, "DATABASE_URL": database_url}, log_path=log_path)
-    server.workers = config.workers
-    return server
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return Gunicorn(env=env, log_path=log_path, workers=config.workers)
 
 
 def summarise(
