@@ -228,9 +228,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "requests_app.remove_expired_files",
         "schedule": timedelta(days=1),
     },
-    # The credentials outbox: re-queue deliveries the broker lost or never received.
-    "requeue-credential-deliveries": {
-        "task": "registration.requeue_credential_deliveries",
+    # The email outbox: re-queue messages the broker lost or never received.
+    "requeue-outbox": {
+        "task": "registration.requeue_outbox",
         "schedule": timedelta(minutes=1),
     },
 }

@@ -15,9 +15,9 @@ from registration import services
 from registration.forms import DecisionForm, NoteForm
 from registration.matching import find_candidates
 from registration.models import (
-    CredentialDelivery,
     DirectoryRecord,
     Institution,
+    OutboxMessage,
     Registration,
     TermsVersion,
 )
@@ -160,10 +160,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         )
 
 
-class CredentialDeliveryInline(admin.TabularInline):
-    model = CredentialDelivery
-    fields = ["status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
-    readonly_fields = ["status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
+class OutboxMessageInline(admin.TabularInline):
+    model = OutboxMessage
+    fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
+    readonly_fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields += ["requested_by"]
     extra = 0
     can_delete = False
 
@@ -177,16 +178,16 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["oclc_symbol", "name", "city", "email"]
     readonly_fields = ["oclc_symbol", "user", "verified_at", "created_at"]
-    inlines = [CredentialDeliveryInline]
+    inlines = [OutboxMessageInline]
     change_form_template = "registration/admin/institution_change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # institutions come from approved registrations
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
-        latest = CredentialDelivery.objects.filter(institution=OuterRef("pk")).order_by(
-            "-created_at"
-        )
+        latest = OutboxMessage.objects.filter(
+            institution=OuterRef("pk"), email=OutboxMessage.CREDENTIALS
+        ).order_by("-created_at")
         return (
             super()
             .get_queryset(request)
@@ -196,7 +197,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     @admin.display(description="credentials email")
     def emailed(self, obj: Institution) -> str:
         status = getattr(obj, "last_delivery", None)
-        return CredentialDelivery.Status(status).label if status else "-"
+        return OutboxMessage.Status(status).label if status else "-"
 
     def get_urls(self) -> list[URLPattern]:
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -221,17 +222,31 @@ class InstitutionAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(CredentialDelivery)
-class CredentialDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["institution", "status", "attempts", "last_error", "created_at", "sent_at"]
-    list_filter = ["status"]
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Every email the product sends; failed ones are what staff must follow up by hand."""
+
+    list_display = [
+        "email",
+        "institution",
+        "target_id",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "email"]
     list_select_related = ["institution"]
-    search_fields = ["institution__oclc_symbol", "institution__name"]
+    search_fields = ["institution__oclc_symbol", "institution__name", "email"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in CredentialDelivery._meta.fields]
+        return [field.name for field in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

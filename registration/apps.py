@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class RegistrationConfig(AppConfig):
     name = "registration"
     verbose_name = "Institutions and registration"
+
+    def ready(self) -> None:
+        from registration import outbox, services
+        from registration.models import OutboxMessage
+
+        outbox.register(OutboxMessage.CREDENTIALS, outbox.Email(send=services.deliver_credentials))
+        outbox.register(
+            "registration-info-request", outbox.Email(send=services.send_information_request)
+        )

@@ -297,27 +297,45 @@ class DirectoryRecord(models.Model):
         return [line for line in self.variant_names.splitlines() if line.strip()]
 
 
-class CredentialDeliveryQuerySet(models.QuerySet["CredentialDelivery"]):
-    def due_for_requeue(self, *, older_than: timedelta) -> "CredentialDeliveryQuerySet":
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def due_for_requeue(self, *, older_than: timedelta) -> "OutboxMessageQuerySet":
         now = timezone.now()
         unclaimed = models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now)
-        return self.filter(unclaimed, status=CredentialDelivery.Status.PENDING).filter(
+        return self.filter(unclaimed, status=OutboxMessage.Status.PENDING).filter(
             updated_at__lt=now - older_than
         )
 
 
-class CredentialDelivery(models.Model):
-    """The outbox row for one credentials email. Written in the approval's transaction, so an
-    approval always leaves a durable instruction even if the broker is down. It never holds the
-    password: only the delivery's state and the class of the last error."""
+class OutboxMessage(models.Model):
+    """The transactional outbox: one row per email the product sends (credentials, registration
+    notices, request notifications). It is written in the transaction that makes the change, so a
+    committed change always leaves a durable instruction even if the broker is down or loses its
+    queue; the worker claims it before sending, so a repeated task never sends it twice. It never
+    holds the text or a password: only which email, about what, and the delivery's state."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    CREDENTIALS = "credentials"
+
+    email = models.CharField(
+        max_length=60,
+        help_text="Which email: the name of its templates (templates/emails/<name>-*.txt).",
+    )
+    target_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The request or verification event the email is about, where it is not the "
+        "institution or registration itself.",
+    )
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="credential_deliveries"
+        Institution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
     )
     registration = models.ForeignKey(
         Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -339,28 +357,30 @@ class CredentialDelivery(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CredentialDeliveryQuerySet.as_manager()
+    objects = OutboxMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "credential deliveries"
-        indexes = [models.Index(fields=["status", "updated_at"])]
+        verbose_name = "outgoing email"
+        verbose_name_plural = "email outbox"
+        indexes = [models.Index(fields=["status", "updated_at"], name="outbox_status_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "sent", "failed"]),
-                name="credential_delivery_status_valid",
+                name="outbox_status_valid",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
-                name="credential_delivery_sent_has_time",
+                name="outbox_sent_has_time",
             ),
-            # One delivery in flight per institution: two could leave one's hash, other's email.
+            # One credentials email in flight per institution: two could leave one's hash and
+            # the other's email.
             models.UniqueConstraint(
                 fields=["institution"],
-                condition=models.Q(status="pending"),
-                name="credential_delivery_one_pending",
+                condition=models.Q(status="pending", email="credentials"),
+                name="outbox_one_pending_credentials",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Credentials for {self.institution.oclc_symbol}: {self.get_status_display()}"
+        return f"{self.email} email: {self.get_status_display()}"

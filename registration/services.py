@@ -1,26 +1,23 @@
 """Registration workflows: submit, verify, approve or reject, and deliver credentials.
 
-Approval writes the institution, its account and a CredentialDelivery (the outbox row) in one
-transaction and queues the delivery only after commit. The delivery task makes the password,
-stores its hash and commits, and only then sends the email: whatever fails, the stored hash
-belongs to the last password emailed, and at most one password works.
+Approval writes the institution, its account and the credentials email's outbox row
+(registration/outbox.py) in one transaction; the worker takes it only after commit. Delivering it
+makes the password, stores its hash and commits, and only then sends the email: whatever fails,
+the stored hash belongs to the last password emailed, and at most one password works.
 """
 
 import logging
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
-from registration import emails
+from registration import emails, outbox
 from registration.models import (
-    CredentialDelivery,
     Institution,
+    OutboxMessage,
     Registration,
     RegistrationEvent,
     TermsVersion,
@@ -30,8 +27,6 @@ from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
 
 logger = logging.getLogger(__name__)
 
-CLAIM_DURATION = timedelta(minutes=2)
-REQUEUE_AFTER = timedelta(minutes=1)
 INSTITUTION_FIELDS = [
     "name",
     "department",
@@ -126,23 +121,20 @@ def request_more_information(
         if not changed:
             raise RegistrationAlreadyDecided(str(registration))
         event = _record(registration, RegistrationEvent.Action.INFO_REQUESTED, message, acting_user)
-        transaction.on_commit(partial(_enqueue_information_request, event.pk))
+        outbox.queue_email(
+            "registration-info-request",
+            target_id=event.pk,
+            registration_id=registration.pk,
+            requested_by=acting_user,
+        )
     registration.refresh_from_db()
     return registration
 
 
-def _enqueue_information_request(event_id: int) -> None:
-    from registration.tasks import send_information_request as task
-
-    try:
-        task.delay(event_id)
-    except (BrokerError, OSError) as error:
-        logger.warning("information request %s not queued (%s)", event_id, type(error).__name__)
-
-
-def send_information_request(event_id: int) -> None:
+def send_information_request(message: OutboxMessage) -> None:
     """Email the registrant what staff asked for; the text is on record as the event."""
-    event = RegistrationEvent.objects.select_related("registration").get(pk=event_id)
+    assert message.target_id is not None, "queued with its event"
+    event = RegistrationEvent.objects.select_related("registration").get(pk=message.target_id)
     emails.send_information_request(event.registration, message=event.text)
 
 
@@ -191,7 +183,7 @@ def approve_registration(
     return registration
 
 
-def resend_credentials(institution: Institution, *, acting_user: Staff) -> CredentialDelivery:
+def resend_credentials(institution: Institution, *, acting_user: Staff) -> OutboxMessage:
     """Issue a new password by email. A delivery still pending is queued again, not doubled: two
     deliveries in flight could leave the hash of one and the email of the other."""
     if institution.user_id is None:
@@ -245,101 +237,31 @@ def _new_account(symbol: str) -> User:
 
 def _queue_delivery(
     institution: Institution, *, registration: Registration | None, acting_user: Staff
-) -> CredentialDelivery:
-    delivery = CredentialDelivery.objects.filter(
-        institution=institution, status=CredentialDelivery.Status.PENDING
+) -> OutboxMessage:
+    pending = OutboxMessage.objects.filter(
+        institution=institution,
+        email=OutboxMessage.CREDENTIALS,
+        status=OutboxMessage.Status.PENDING,
     ).first()
-    if delivery is None:
-        delivery = CredentialDelivery.objects.create(
-            institution=institution, registration=registration, requested_by=acting_user
-        )
-    transaction.on_commit(partial(enqueue_delivery, delivery.pk))
-    return delivery
-
-
-def enqueue_delivery(delivery_id: int) -> None:
-    """Queue the delivery task. A broker outage must not undo an approval: the outbox row stays
-    pending and the periodic requeue job picks it up."""
-    from registration.tasks import deliver_credentials
-
-    try:
-        deliver_credentials.delay(delivery_id)
-    except (BrokerError, OSError) as error:
-        logger.warning(
-            "credential delivery %s not queued (%s); the periodic job will retry",
-            delivery_id,
-            type(error).__name__,
-        )
-
-
-def requeue_stale_deliveries() -> int:
-    stale = list(
-        CredentialDelivery.objects.due_for_requeue(older_than=REQUEUE_AFTER).values_list(
-            "pk", flat=True
-        )
+    if pending is not None:
+        transaction.on_commit(partial(outbox.dispatch, pending.pk))
+        return pending
+    return outbox.queue_email(
+        OutboxMessage.CREDENTIALS,
+        institution_id=institution.pk,
+        registration_id=registration.pk if registration else None,
+        requested_by=acting_user,
     )
-    for delivery_id in stale:
-        enqueue_delivery(delivery_id)
-    return len(stale)
 
 
-def _claim(delivery_id: int) -> CredentialDelivery | None:
-    """Take the delivery for one worker for a while, so two copies of the task (a redelivery and a
-    requeue) never send two passwords at once."""
-    now = timezone.now()
-    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    claimed = CredentialDelivery.objects.filter(
-        unclaimed, pk=delivery_id, status=CredentialDelivery.Status.PENDING
-    ).update(claimed_until=now + CLAIM_DURATION, attempts=F("attempts") + 1, updated_at=now)
-    if not claimed:
-        return None
-    return CredentialDelivery.objects.select_related("institution__user").get(pk=delivery_id)
-
-
-def deliver_credentials(delivery_id: int) -> bool:
-    """Set a new password and email it. Returns False when there was nothing to do (already sent,
-    or another worker holds it). SMTP errors propagate to the task, which retries."""
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return False
-    institution = delivery.institution
+def deliver_credentials(message: OutboxMessage) -> None:
+    """Set a new password and email it (the outbox sender of the credentials email)."""
+    institution = message.institution
+    assert institution is not None and institution.user is not None, "approval made them"
     user = institution.user
-    assert user is not None, "approval always creates the account before the delivery"
     password = generate_password()
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
     emails.send_credentials(institution, password=password)
-    now = timezone.now()
-    CredentialDelivery.objects.filter(pk=delivery_id).update(
-        status=CredentialDelivery.Status.SENT,
-        sent_at=now,
-        updated_at=now,
-        claimed_until=None,
-        last_error="",
-    )
     logger.info("credentials emailed to institution %s", institution.oclc_symbol)
-    return True
-
-
-def record_delivery_failure(
-    delivery_id: int, *, error: BaseException, retry_in: timedelta | None
-) -> None:
-    """Keep the error's class only: SMTP replies can quote the message, and so the password.
-    With `retry_in` the delivery stays pending and held until its retry is due, so the periodic
-    requeue does not start a second chain of retries beside it; without, it has failed."""
-    now = timezone.now()
-    CredentialDelivery.objects.filter(
-        pk=delivery_id, status=CredentialDelivery.Status.PENDING
-    ).update(
-        status=CredentialDelivery.Status.PENDING if retry_in else CredentialDelivery.Status.FAILED,
-        last_error=type(error).__name__,
-        claimed_until=now + retry_in if retry_in else None,
-        updated_at=now,
-    )
-    logger.warning(
-        "credential delivery %s failed (%s); %s",
-        delivery_id,
-        type(error).__name__,
-        f"retry in {retry_in}" if retry_in else "giving up",
-    )

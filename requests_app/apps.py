@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class RequestsAppConfig(AppConfig):
     name = "requests_app"
     verbose_name = "Loan and copy requests"
+
+    def ready(self) -> None:
+        # Every request email goes through the outbox under its own name (requests_app.emails).
+        from registration import outbox
+        from requests_app import emails, services
+
+        email = outbox.Email(
+            send=services.send_queued_email, on_failure=services.report_email_failure
+        )
+        for name in emails.EMAILS:
+            outbox.register(name, email)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -65,7 +64,7 @@ def _send_notices(ids: Iterable[int], already_sent: int) -> int:
             if won:
                 text = f"Overdue notice {already_sent + 1} sent."
                 RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
-                transaction.on_commit(partial(services.queue_request_email, pk, "loan-overdue"))
+                services.queue_request_email(pk, "loan-overdue")
                 sent += 1
     return sent
 
@@ -83,7 +82,7 @@ def send_due_soon_reminders(*, today: date) -> int:
                 .update(due_soon_sent_for=due_date)
             )
             if won:
-                transaction.on_commit(partial(services.queue_request_email, pk, "loan-due-soon"))
+                services.queue_request_email(pk, "loan-due-soon")
                 sent += 1
     return sent
 

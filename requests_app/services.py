@@ -19,12 +19,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from copyright_rules import services as copyright
 from copyright_rules.models import Decision
-from registration.models import Institution
-from requests_app import tasks
+from registration import outbox
+from registration.models import Institution, OutboxMessage
+from requests_app import emails
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -226,19 +226,33 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
 
 
 def _notify_on_commit(request_id: int, email: str) -> None:
-    transaction.on_commit(lambda: queue_request_email(request_id, email))
+    """Write the email's outbox row in the current transaction; it is sent after commit."""
+    queue_request_email(request_id, email)
 
 
-def queue_request_email(request_id: int, email: str) -> None:
-    """Runs after commit: a broker outage must not turn a saved request into a server error.
-    The failure goes on the request's timeline, where staff see it."""
-    try:
-        tasks.send_request_email.delay(request_id, email)
-    except (BrokerError, OSError) as error:
-        logger.warning(
-            "request %s: %s email not queued (%s)", request_id, email, type(error).__name__
-        )
-        record_email_failure(request_id, email, reason="the task broker was unavailable")
+def queue_request_email(request_id: int, email: str) -> OutboxMessage:
+    """Queue one of requests_app.emails.EMAILS through the outbox (registration/outbox.py): the
+    row commits with the change, so neither a broker outage nor a lost queue loses the email, and
+    one that can never be delivered goes on the request's timeline."""
+    return outbox.queue_email(email, target_id=request_id)
+
+
+def send_queued_email(message: OutboxMessage) -> None:
+    """The outbox sender of every request email."""
+    if message.target_id is None:
+        raise outbox.Undeliverable("no request")
+    found = Request.objects.select_related("institution", "record").filter(pk=message.target_id)
+    request = found.first()
+    if request is None:
+        raise outbox.Undeliverable("the request was purged")
+    emails.EMAILS[message.email](request)
+
+
+def report_email_failure(message: OutboxMessage, reason: str) -> None:
+    """The outbox's failure hook: an email that can never be delivered goes on the timeline."""
+    request_id = message.target_id
+    if request_id is not None and Request.objects.filter(pk=request_id).exists():
+        record_email_failure(request_id, message.email, reason=reason)
 
 
 def record_email_failure(request_id: int, email: str, *, reason: str) -> None:

@@ -1,31 +1,9 @@
 """Request tasks: thin wrappers taking ids, run by the worker (or in-process when embedded)."""
 
-import smtplib
-
-from celery import Task, shared_task
+from celery import shared_task
 from django.utils import timezone
 
-from requests_app import emails, scheduled, services
-from requests_app.models import Request
-
-MAX_RETRIES = 5
-
-
-@shared_task(bind=True, name="requests_app.send_request_email", max_retries=MAX_RETRIES)
-def send_request_email(self: Task, request_id: int, email: str) -> None:
-    request = Request.objects.select_related("institution", "record").filter(pk=request_id).first()
-    if request is None:  # purged since: nothing to tell anyone
-        return
-    try:
-        emails.EMAILS[email](request)
-    except (smtplib.SMTPException, OSError) as error:
-        # Run in-process (no broker), a retry cannot wait: the failure is final at once.
-        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
-            attempts = self.request.retries + 1
-            reason = f"not delivered after {attempts} attempts ({type(error).__name__})"
-            services.record_email_failure(request_id, email, reason=reason)
-            return
-        raise self.retry(countdown=60 * 2**self.request.retries) from None
+from requests_app import scheduled
 
 
 @shared_task(name="requests_app.daily_loans")

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration import services
-from registration.models import CredentialDelivery, Registration
-from registration.tasks import requeue_credential_deliveries
+from registration.models import OutboxMessage, Registration
+from registration.tasks import requeue_outbox
 from tests.registration.factories import RegistrationFactory, StaffFactory
 from tests.registration.helpers import password_in
 from tests.services import CeleryWorker, RedisServer, SmtpServer, forget_broker_connections
@@ -37,19 +37,19 @@ def _approve() -> tuple[Registration, User]:
     return registration, staff
 
 
-def _delivery() -> CredentialDelivery:
-    return CredentialDelivery.objects.get()
+def _delivery() -> OutboxMessage:
+    return OutboxMessage.objects.get()
 
 
 def _as_if_a_while_ago(minutes: int = 5) -> None:
     """Move the outbox row's clock back, as if the sweeper's wait and any claim had passed."""
     earlier = timezone.now() - timedelta(minutes=minutes)
-    CredentialDelivery.objects.update(updated_at=earlier, claimed_until=None)
+    OutboxMessage.objects.update(updated_at=earlier, claimed_until=None)
 
 
 def _sweep() -> None:
     forget_broker_connections()
-    requeue_credential_deliveries.delay()
+    requeue_outbox.delay()
 
 
 def _wait_until(condition: Any, timeout: float = 30.0) -> bool:
@@ -80,7 +80,7 @@ def test_approval_with_redis_down_commits_and_the_email_follows_once_redis_retur
         registration, _ = _approve()
 
         assert registration.status == Registration.Status.APPROVED
-        assert _delivery().status == CredentialDelivery.Status.PENDING
+        assert _delivery().status == OutboxMessage.Status.PENDING
     finally:
         redis_server.start()
     worker: CeleryWorker = request.getfixturevalue("celery_worker")
@@ -89,7 +89,7 @@ def test_approval_with_redis_down_commits_and_the_email_follows_once_redis_retur
     _as_if_a_while_ago()
     _sweep()
 
-    assert _wait_until(lambda: _delivery().status == CredentialDelivery.Status.SENT)
+    assert _wait_until(lambda: _delivery().status == OutboxMessage.Status.SENT)
     time.sleep(QUIET_SECONDS)
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["To"] == registration.email
@@ -113,7 +113,7 @@ def test_a_refusing_smtp_server_leaves_the_delivery_pending_with_backoff(
 
     assert _wait_until(lambda: _delivery().last_error != "")
     delivery = _delivery()
-    assert delivery.status == CredentialDelivery.Status.PENDING
+    assert delivery.status == OutboxMessage.Status.PENDING
     assert delivery.claimed_until is not None
     hold = delivery.claimed_until - delivery.updated_at
     assert timedelta(seconds=50) <= hold <= timedelta(seconds=70)
@@ -133,7 +133,7 @@ def test_after_the_smtp_server_recovers_exactly_one_email_is_sent(
     _sweep()
     _sweep()  # a second sweep (beat runs every minute) must not send a second email
 
-    assert _wait_until(lambda: _delivery().status == CredentialDelivery.Status.SENT)
+    assert _wait_until(lambda: _delivery().status == OutboxMessage.Status.SENT)
     time.sleep(QUIET_SECONDS)
     assert len(smtp_server.messages) == 1
     _only_usable_password_is_the_last_emailed(smtp_server.messages, _user(registration))
@@ -146,10 +146,10 @@ def test_staff_see_a_failed_credentials_email_in_the_admin(
     forget_broker_connections()
     smtp_server.inbox.refuse = True
     registration, _ = _approve()
-    assert _delivery().status == CredentialDelivery.Status.FAILED
+    assert _delivery().status == OutboxMessage.Status.FAILED
 
     page = admin_client.get(
-        reverse("admin:registration_credentialdelivery_changelist"), {"status": "failed"}
+        reverse("admin:registration_outboxmessage_changelist"), {"status": "failed"}
     )
 
     html = page.content.decode()
@@ -184,13 +184,13 @@ def test_a_worker_killed_mid_delivery_leaves_only_the_last_emailed_password_usab
     time.sleep(QUIET_SECONDS)
     # The server drops a message whose sender vanished mid-DATA; either way the row is not sent.
     before = len(smtp_server.messages)
-    assert _delivery().status == CredentialDelivery.Status.PENDING
+    assert _delivery().status == OutboxMessage.Status.PENDING
 
     replacement = _start_worker(celery_worker, request)
     _as_if_a_while_ago()
     _sweep()
 
-    assert _wait_until(lambda: _delivery().status == CredentialDelivery.Status.SENT, timeout=60)
+    assert _wait_until(lambda: _delivery().status == OutboxMessage.Status.SENT, timeout=60)
     time.sleep(QUIET_SECONDS)
     replacement.stop()
     assert len(smtp_server.messages) == before + 1

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from registration.models import (
-    CredentialDelivery,
     Institution,
+    OutboxMessage,
     Registration,
     RegistrationEvent,
     TermsVersion,
@@ -90,7 +90,7 @@ def test_approval_creates_the_institution_account_and_emails_it(
     assert registration.decided_by.username == "admin"
     assert institution.user is not None
     assert institution.user.username == "SPL"
-    assert CredentialDelivery.objects.get().status == "sent"
+    assert OutboxMessage.objects.get().status == "sent"
     assert mail.outbox[0].to == [registration.email]
 
 
@@ -127,7 +127,7 @@ def test_a_decided_registration_cannot_be_approved_again(admin_client: Client) -
     registration.refresh_from_db()
     assert registration.status == "rejected"
     assert response.status_code == 302
-    assert not CredentialDelivery.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
 def test_staff_without_change_permission_cannot_decide(client: Client) -> None:
@@ -155,7 +155,7 @@ def test_delivery_status_is_listed_for_staff(
         decide(admin_client, registration, "approve")
     page = admin_client.get(reverse("admin:registration_institution_changelist")).content
     assert b"Sent" in page
-    deliveries = admin_client.get(reverse("admin:registration_credentialdelivery_changelist"))
+    deliveries = admin_client.get(reverse("admin:registration_outboxmessage_changelist"))
     assert b"SPL" in deliveries.content
 
 
@@ -202,7 +202,7 @@ def test_approval_is_refused_when_the_username_belongs_to_another_account(
     assert "belongs to another account" in admin_client.get(response["Location"]).content.decode()
 
 
-@pytest.mark.parametrize("model", ["registration", "institution", "credentialdelivery"])
+@pytest.mark.parametrize("model", ["registration", "institution", "outboxmessage"])
 def test_admin_lists_use_a_fixed_number_of_queries(
     admin_client: Client,
     django_assert_max_num_queries: Any,
@@ -211,7 +211,7 @@ def test_admin_lists_use_a_fixed_number_of_queries(
     for _ in range(15):
         institution = InstitutionFactory.create()
         RegistrationFactory.create(status="approved", institution=institution)
-        CredentialDelivery.objects.create(institution=institution, status="failed")
+        OutboxMessage.objects.create(email="credentials", institution=institution, status="failed")
     with django_assert_max_num_queries(12):
         response = admin_client.get(reverse(f"admin:registration_{model}_changelist"))
     assert response.status_code == 200

@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from registration import services
-from registration.models import CredentialDelivery, Registration
+from registration.models import OutboxMessage, Registration
 from registration.services import current_terms
 from tests.registration.factories import RegistrationFactory, StaffFactory
 
@@ -41,7 +41,7 @@ def test_two_staff_approving_at_once_issue_one_set_of_credentials(settings: Any)
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["already decided", "approved"]
-    assert CredentialDelivery.objects.count() == 1
+    assert OutboxMessage.objects.count() == 1
     assert len(mail.outbox) == 1
 
 

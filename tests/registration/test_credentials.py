@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from illdesk.celery import app as celery_app
-from registration import services
-from registration.models import CredentialDelivery, Institution, Registration
+from registration import outbox
+from registration.models import Institution, OutboxMessage, Registration
 from registration.tasks import MAX_RETRIES, retry_delay
 from tests.registration.factories import RegistrationFactory
 from tests.registration.helpers import decide, every_text_value, password_in
@@ -112,8 +112,8 @@ def test_resend_issues_a_new_password_and_the_old_one_stops_working(
 
 def test_delivering_twice_sends_one_email(approve: Any) -> None:
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
-    delivery = CredentialDelivery.objects.get()
-    assert services.deliver_credentials(delivery.pk) is False
+    delivery = OutboxMessage.objects.get()
+    assert outbox.deliver(delivery.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -122,7 +122,7 @@ def test_smtp_refusal_in_process_marks_the_delivery_failed_for_staff(
 ) -> None:
     smtp_server.inbox.refuse = True
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
-    delivery = CredentialDelivery.objects.get()
+    delivery = OutboxMessage.objects.get()
     assert delivery.status == "failed"
     assert delivery.attempts == 1
     assert delivery.last_error == "SMTPDataError"
@@ -133,10 +133,10 @@ def test_every_attempt_stores_a_fresh_password_hash(approve: Any, smtp_server: A
     smtp_server.inbox.refuse = True
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
     first_hash = User.objects.get(username="SPL").password
-    delivery = CredentialDelivery.objects.get()
-    CredentialDelivery.objects.filter(pk=delivery.pk).update(status="pending")
+    delivery = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=delivery.pk).update(status="pending")
     with pytest.raises(smtplib.SMTPDataError):
-        services.deliver_credentials(delivery.pk)
+        outbox.deliver(delivery.pk)
     assert User.objects.get(username="SPL").password != first_hash
 
 
@@ -177,17 +177,17 @@ def test_approval_succeeds_when_the_broker_is_down(
     approve(registration)
     registration.refresh_from_db()
     assert registration.status == "approved"
-    assert CredentialDelivery.objects.get().status == "pending"
+    assert OutboxMessage.objects.get().status == "pending"
     assert "not queued" in caplog.text
 
 
 def test_periodic_job_requeues_pending_deliveries_older_than_a_minute(approve: Any) -> None:
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
-    delivery = CredentialDelivery.objects.get()
-    CredentialDelivery.objects.filter(pk=delivery.pk).update(
+    delivery = OutboxMessage.objects.get()
+    OutboxMessage.objects.filter(pk=delivery.pk).update(
         status="pending", sent_at=None, updated_at=timezone.now() - timedelta(minutes=2)
     )
-    assert services.requeue_stale_deliveries() == 1
+    assert outbox.requeue_stale() == 1
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     assert len(mail.outbox) == 2
@@ -195,29 +195,29 @@ def test_periodic_job_requeues_pending_deliveries_older_than_a_minute(approve: A
 
 def test_periodic_job_leaves_fresh_and_claimed_deliveries_alone(approve: Any) -> None:
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
-    CredentialDelivery.objects.update(status="pending", sent_at=None, updated_at=timezone.now())
-    assert services.requeue_stale_deliveries() == 0
-    CredentialDelivery.objects.update(
+    OutboxMessage.objects.update(status="pending", sent_at=None, updated_at=timezone.now())
+    assert outbox.requeue_stale() == 0
+    OutboxMessage.objects.update(
         updated_at=timezone.now() - timedelta(minutes=5),
         claimed_until=timezone.now() + timedelta(minutes=1),
     )
-    assert services.requeue_stale_deliveries() == 0
+    assert outbox.requeue_stale() == 0
 
 
 def test_the_beat_schedule_runs_the_requeue_job_every_minute(settings: Any) -> None:
     entries = list(settings.CELERY_BEAT_SCHEDULE.values())
-    job = next(e for e in entries if e["task"] == "registration.requeue_credential_deliveries")
+    job = next(e for e in entries if e["task"] == "registration.requeue_outbox")
     assert job["schedule"] == timedelta(minutes=1)
 
 
 def test_a_failure_with_a_retry_scheduled_is_held_from_the_periodic_requeue(approve: Any) -> None:
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
-    delivery = CredentialDelivery.objects.get()
-    CredentialDelivery.objects.update(status="pending", sent_at=None)
-    services.record_delivery_failure(
+    delivery = OutboxMessage.objects.get()
+    OutboxMessage.objects.update(status="pending", sent_at=None)
+    outbox.record_failure(
         delivery.pk, error=smtplib.SMTPServerDisconnected(), retry_in=timedelta(minutes=4)
     )
-    CredentialDelivery.objects.update(updated_at=timezone.now() - timedelta(minutes=2))
-    assert services.requeue_stale_deliveries() == 0
+    OutboxMessage.objects.update(updated_at=timezone.now() - timedelta(minutes=2))
+    assert outbox.requeue_stale() == 0
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == ("pending", "SMTPServerDisconnected")

@@ -1,0 +1,162 @@
+"""The transactional outbox every email goes through (docs/operations.md, "Email").
+
+`queue_email` writes an OutboxMessage in the caller's transaction and hands its id to Celery only
+after commit. The worker claims the row (compare-and-set on its status and claim time), sends, and
+marks it sent; a second copy of the task finds it claimed or sent and does nothing. A row the
+broker never received or lost stays pending, and the periodic `requeue_stale` job queues it again.
+A message that cannot be delivered is marked failed, shown to staff in the admin, and reported to
+the email's `on_failure` hook (request emails put it on the request's timeline).
+
+Each app registers its emails by name (`register`) when it is ready; the name is the templates'
+name, so it is defined once.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from registration.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+CLAIM_DURATION = timedelta(minutes=2)
+REQUEUE_AFTER = timedelta(minutes=1)
+
+
+class Undeliverable(Exception):
+    """Nothing can or should be sent any more (e.g. the request was purged): a final failure."""
+
+
+@dataclass(frozen=True)
+class Email:
+    """How to send one kind of email from its outbox row, and whom to tell when it cannot be."""
+
+    send: Callable[[OutboxMessage], None]
+    on_failure: Callable[[OutboxMessage, str], None] | None = None
+
+
+EMAILS: dict[str, Email] = {}
+
+
+def register(name: str, email: Email) -> None:
+    EMAILS[name] = email
+
+
+def queue_email(
+    name: str,
+    *,
+    target_id: int | None = None,
+    institution_id: int | None = None,
+    registration_id: int | None = None,
+    requested_by: Any = None,
+) -> OutboxMessage:
+    """Write the message in the current transaction; it is queued for the worker after commit."""
+    if name not in EMAILS:
+        raise KeyError(f"no email is registered under the name {name!r}")
+    message = OutboxMessage.objects.create(
+        email=name,
+        target_id=target_id,
+        institution_id=institution_id,
+        registration_id=registration_id,
+        requested_by=requested_by,
+    )
+    transaction.on_commit(partial(dispatch, message.pk))
+    return message
+
+
+def dispatch(message_id: int) -> None:
+    """Hand the message to the worker. A broker outage must not undo the change that wrote it:
+    the row stays pending and the periodic job queues it again."""
+    from registration.tasks import deliver_email
+
+    try:
+        deliver_email.delay(message_id)
+    except (BrokerError, OSError) as error:
+        logger.warning(
+            "email %s not queued (%s); the periodic job will retry",
+            message_id,
+            type(error).__name__,
+        )
+
+
+def requeue_stale() -> int:
+    stale = list(
+        OutboxMessage.objects.due_for_requeue(older_than=REQUEUE_AFTER).values_list("pk", flat=True)
+    )
+    for message_id in stale:
+        dispatch(message_id)
+    return len(stale)
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    """Take the message for one worker for a while, so two copies of the task (a redelivery and a
+    requeue) never send it twice at once."""
+    now = timezone.now()
+    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    claimed = OutboxMessage.objects.filter(
+        unclaimed, pk=message_id, status=OutboxMessage.Status.PENDING
+    ).update(claimed_until=now + CLAIM_DURATION, attempts=F("attempts") + 1, updated_at=now)
+    if not claimed:
+        return None
+    return OutboxMessage.objects.select_related("institution__user").get(pk=message_id)
+
+
+def deliver(message_id: int) -> bool:
+    """Send the message once. Returns False when there was nothing to do (already sent or failed,
+    or another worker holds it). SMTP errors propagate to the task, which retries."""
+    message = _claim(message_id)
+    if message is None:
+        return False
+    try:
+        EMAILS[message.email].send(message)
+    except Undeliverable as reason:
+        record_failure(message_id, error=reason, retry_in=None)
+        return False
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=now,
+        updated_at=now,
+        claimed_until=None,
+        last_error="",
+    )
+    return True
+
+
+def record_failure(message_id: int, *, error: BaseException, retry_in: timedelta | None) -> None:
+    """Keep the error's class only: SMTP replies can quote the message (and a password). With
+    `retry_in` the message stays pending and held until its retry is due, so the periodic requeue
+    does not start a second chain of retries beside it; without, it has failed for good."""
+    now = timezone.now()
+    failed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.PENDING
+    ).update(
+        status=OutboxMessage.Status.PENDING if retry_in else OutboxMessage.Status.FAILED,
+        last_error=type(error).__name__,
+        claimed_until=now + retry_in if retry_in else None,
+        updated_at=now,
+    )
+    logger.warning(
+        "email %s failed (%s); %s",
+        message_id,
+        type(error).__name__,
+        f"retry in {retry_in}" if retry_in else "giving up",
+    )
+    if failed and retry_in is None:
+        _report_failure(message_id)
+
+
+def _report_failure(message_id: int) -> None:
+    message = OutboxMessage.objects.get(pk=message_id)
+    hook = EMAILS[message.email].on_failure
+    if hook is not None:
+        reason = f"not delivered after {message.attempts} attempts ({message.last_error})"
+        hook(message, reason)
