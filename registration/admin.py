@@ -15,6 +15,7 @@ from registration import services
 from registration.forms import DecisionForm, NoteForm
 from registration.matching import find_candidates
 from registration.models import (
+    CONTACT_FIELDS,
     DirectoryRecord,
     Institution,
     OutboxMessage,
@@ -35,13 +36,42 @@ def _staff(request: HttpRequest) -> User:
     return request.user
 
 
-def _decide(registration: Registration, decision: str, text: str, user: User) -> None:
+def _decide(registration: Registration, decision: str, form: DecisionForm, user: User) -> None:
+    text = form.cleaned_data["text"]
     if decision == "approve":
-        services.approve_registration(registration, acting_user=user, note=text)
+        services.approve_registration(
+            registration,
+            acting_user=user,
+            note=text,
+            contact_confirmation=form.cleaned_data["contact_confirmation"],
+        )
     elif decision == "reject":
         services.reject_registration(registration, reason=text, acting_user=user)
     else:
         services.request_more_information(registration, message=text, acting_user=user)
+
+
+def _contact_rows(
+    registration: Registration, verified: Institution | None
+) -> list[tuple[str, str, str, bool]]:
+    """Field, verified value, this registration's value, and whether they differ."""
+    if verified is None:
+        return []
+    changed = registration.contact_changes(verified)
+    return [
+        (
+            _verbose_name(name),
+            getattr(verified, name),
+            getattr(registration, name),
+            name in changed,
+        )
+        for name in CONTACT_FIELDS
+    ]
+
+
+def _verbose_name(field_name: str) -> str:
+    field = Registration._meta.get_field(field_name)
+    return str(getattr(field, "verbose_name", field_name))
 
 
 @admin.register(Registration)
@@ -100,9 +130,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         registration = self.get_object(request, unquote(object_id))
         if registration is None:  # the admin's own "does not exist" handling
             return super().change_view(request, object_id, form_url, extra_context)
+        verified = Institution.objects.filter(oclc_symbol=registration.oclc_symbol).first()
         context = {
             **(extra_context or {}),
             "registration": registration,
+            "verified": verified,
+            "contact_rows": _contact_rows(registration, verified),
             "candidates": find_candidates(registration),
             "events": registration.events.select_related("actor"),
             "related": Registration.objects.filter(oclc_symbol=registration.oclc_symbol)
@@ -140,7 +173,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             messages.error(request, "Give a reason: it is kept on record and may be shown.")
             return self._back_to(registration)
         try:
-            _decide(registration, decision, form.cleaned_data["text"], _staff(request))
+            _decide(registration, decision, form, _staff(request))
         except services.RegistrationAlreadyDecided:
             messages.warning(request, "This registration was already decided; nothing changed.")
         except services.ApprovalRefused as refusal:

@@ -13,3 +13,6 @@ class RegistrationConfig(AppConfig):
         outbox.register(
             "registration-info-request", outbox.Email(send=services.send_information_request)
         )
+        outbox.register(
+            services.REREGISTRATION_NOTICE, outbox.Email(send=services.send_reregistration_notice)
+        )

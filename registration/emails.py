@@ -39,3 +39,17 @@ def send_information_request(registration: Registration, *, message: str) -> Non
         to=registration.email,
         context={"registration": registration, "message": message},
     )
+
+
+def send_reregistration_notice(institution: Institution, *, registration: Registration) -> None:
+    """To the verified address only, and with nothing in it that grants anything: the library
+    learns that someone asked for its account, and whom to call if it was not them."""
+    _send(
+        "registration-reregistered",
+        to=institution.email,
+        context={
+            "institution": institution,
+            "registration": registration,
+            "email_differs": "email" in registration.contact_changes(institution),
+        },
+    )

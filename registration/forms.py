@@ -93,6 +93,11 @@ class DecisionForm(forms.Form):
     """Approve (optional note), reject (reason required) or ask for more information."""
 
     text = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    contact_confirmation = forms.CharField(
+        label="How the new contact was confirmed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, text_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -212,15 +212,38 @@ class Registration(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def contact_changes(self, institution: Institution) -> list[str]:
+        """The contact fields (CONTACT_FIELDS) where this registration differs from what the
+        institution has on record, compared as staff would (case and spaces aside)."""
+        return [
+            name
+            for name in CONTACT_FIELDS
+            if _comparable(getattr(self, name)) != _comparable(getattr(institution, name))
+        ]
+
+
+# What staff verified as the way to reach an institution: a re-registration may not replace them
+# without a confirmation on record (docs/operations.md, "Re-registration").
+CONTACT_FIELDS = ("email", "phone", "contact_name")
+
+
+def _comparable(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+class RegistrationAction(models.TextChoices):
+    NOTE = "note", "Verification note"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    INFO_REQUESTED = "info_requested", "More information requested"
+    CONTACT_CONFIRMED = "contact_confirmed", "New contact confirmed"
+    CLOSED = "closed", "Closed: another registration for the symbol was approved"
+
 
 class RegistrationEvent(models.Model):
     """The verification record: every note and decision, with who and when."""
 
-    class Action(models.TextChoices):
-        NOTE = "note", "Verification note"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        INFO_REQUESTED = "info_requested", "More information requested"
+    Action = RegistrationAction
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -232,7 +255,7 @@ class RegistrationEvent(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(action__in=["note", "approved", "rejected", "info_requested"]),
+                condition=models.Q(action__in=RegistrationAction.values),
                 name="registration_event_action_valid",
             ),
         ]

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from registration import emails, outbox
 from registration.models import (
+    CONTACT_FIELDS,
     Institution,
     OutboxMessage,
     Registration,
+    RegistrationAction,
     RegistrationEvent,
     TermsVersion,
 )
@@ -40,6 +42,7 @@ INSTITUTION_FIELDS = [
     "phone",
 ]
 Staff = User
+REREGISTRATION_NOTICE = "registration-reregistered"
 
 
 class RegistrationAlreadyDecided(Exception):
@@ -88,14 +91,29 @@ def _insert_registration(
             .order_by("submitted_at")
             .first()
         )
-        return Registration.objects.create(
+        existing = Institution.objects.filter(oclc_symbol=symbol).first()
+        registration = Registration.objects.create(
             **data,
             terms_version=terms,
             terms_accepted_at=timezone.now(),
             ip_address=ip_address,
-            is_reregistration=Institution.objects.filter(oclc_symbol=symbol).exists(),
+            is_reregistration=existing is not None,
             duplicate_of=earlier,
         )
+        if existing is not None:
+            # The verified address hears of it first: a takeover attempt cannot stay quiet.
+            outbox.queue_email(
+                REREGISTRATION_NOTICE,
+                institution_id=existing.pk,
+                registration_id=registration.pk,
+            )
+        return registration
+
+
+def send_reregistration_notice(message: OutboxMessage) -> None:
+    assert message.institution is not None and message.registration_id is not None
+    registration = Registration.objects.get(pk=message.registration_id)
+    emails.send_reregistration_notice(message.institution, registration=registration)
 
 
 def add_verification_note(
@@ -160,9 +178,19 @@ def reject_registration(
 
 
 def approve_registration(
-    registration: Registration, *, acting_user: Staff, note: str = ""
+    registration: Registration,
+    *,
+    acting_user: Staff,
+    note: str = "",
+    contact_confirmation: str = "",
 ) -> Registration:
     """Create or renew the institution and its account, and queue the credentials email.
+
+    A re-registration whose contact (email, phone, contact person) differs from the verified one
+    takes the new contact only with `contact_confirmation`, staff's account of how they confirmed
+    it, which goes on the record; without it the institution keeps its verified contact and the
+    new password goes to the verified address. Approving closes the symbol's other open
+    registrations, so no second approval can reset the password again.
 
     Two staff approving at once: the row lock makes the second wait, then find the registration
     decided and raise RegistrationAlreadyDecided, so one set of credentials goes out."""
@@ -170,17 +198,39 @@ def approve_registration(
         locked = Registration.objects.open().select_for_update().filter(pk=registration.pk).first()
         if locked is None:
             raise RegistrationAlreadyDecided(str(registration))
-        institution = _upsert_institution(locked)
+        confirmed = contact_confirmation.strip()
+        institution = _upsert_institution(locked, take_new_contact=bool(confirmed))
         Registration.objects.filter(pk=locked.pk, status__in=Registration.OPEN_STATUSES).update(
             status=Registration.Status.APPROVED,
             institution=institution,
             decided_at=timezone.now(),
             decided_by=acting_user,
         )
+        if confirmed:
+            _record(locked, RegistrationEvent.Action.CONTACT_CONFIRMED, confirmed, acting_user)
         _record(locked, RegistrationEvent.Action.APPROVED, note, acting_user)
+        _close_other_open_registrations(locked, acting_user=acting_user)
         _queue_delivery(institution, registration=locked, acting_user=acting_user)
     registration.refresh_from_db()
     return registration
+
+
+def _close_other_open_registrations(approved: Registration, *, acting_user: Staff) -> None:
+    reason = f"Closed: registration {approved.pk} for {approved.oclc_symbol} was approved."
+    others = list(
+        Registration.objects.open()
+        .select_for_update()
+        .filter(oclc_symbol=approved.oclc_symbol)
+        .exclude(pk=approved.pk)
+    )
+    for other in others:
+        Registration.objects.filter(pk=other.pk).update(
+            status=Registration.Status.REJECTED,
+            rejection_reason=reason,
+            decided_at=timezone.now(),
+            decided_by=acting_user,
+        )
+        _record(other, RegistrationEvent.Action.CLOSED, reason, acting_user)
 
 
 def resend_credentials(institution: Institution, *, acting_user: Staff) -> OutboxMessage:
@@ -194,14 +244,14 @@ def resend_credentials(institution: Institution, *, acting_user: Staff) -> Outbo
 
 
 def _record(
-    registration: Registration, action: RegistrationEvent.Action, text: str, actor: Staff
+    registration: Registration, action: RegistrationAction, text: str, actor: Staff
 ) -> RegistrationEvent:
     return RegistrationEvent.objects.create(
         registration=registration, action=action, text=text, actor=actor
     )
 
 
-def _upsert_institution(registration: Registration) -> Institution:
+def _upsert_institution(registration: Registration, *, take_new_contact: bool) -> Institution:
     fields = {name: getattr(registration, name) for name in INSTITUTION_FIELDS}
     now = timezone.now()
     institution = (
@@ -215,6 +265,9 @@ def _upsert_institution(registration: Registration) -> Institution:
         return Institution.objects.create(
             oclc_symbol=registration.oclc_symbol, user=user, verified_at=now, **fields
         )
+    if not take_new_contact:
+        for name in CONTACT_FIELDS:
+            fields.pop(name)
     for name, value in fields.items():
         setattr(institution, name, value)
     institution.verified_at = now
