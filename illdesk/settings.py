@@ -130,14 +130,23 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Brute-force protection: each account and each IP address is locked separately after repeated
-# failures, for a cool-off period (never permanently).
+# Proxies in front of the application that append to X-Forwarded-For (0: none, trust nothing).
+# illdesk.network.client_ip derives the client's address from it; see docs/operations.md.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Brute-force protection (illdesk.auth.LockoutHandler): a (username, client IP) pair is locked
+# after AXES_FAILURE_LIMIT failures, and a client IP after LOGIN_IP_FAILURE_LIMIT failures across
+# all usernames, each for the cool-off period counted from the failure that locked it: failures
+# during a lockout do not extend it. A lockout never stops the right password from elsewhere.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "illdesk.auth.LockoutHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "illdesk.network.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password", "old_password"]
 
 # Public registration form: submissions accepted per client IP address per hour.

@@ -1,10 +1,10 @@
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from illdesk.network import client_ip
 from registration import services
 from registration.forms import RegistrationForm
 from registration.models import TermsVersion
@@ -30,7 +30,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None, initial={"terms_version": terms})
     if request.method == "POST" and form.is_valid():
         # Only complete submissions count: correcting a typo never uses up the allowance.
-        ip_address = get_client_ip_address(request)
+        ip_address = client_ip(request)
         if _over_rate_limit(ip_address):
             context = _context(form, terms, rate_limited=True)
             return render(request, "registration/register.html", context, status=429)

@@ -265,6 +265,90 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.stop()
 
 
+# --- Reverse proxy --------------------------------------------------------------------------
+
+_NGINX_CONF = """daemon off;
+master_process off;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+  access_log off;
+  client_body_temp_path {root}/body;
+  proxy_temp_path {root}/proxy;
+  fastcgi_temp_path {root}/fastcgi;
+  uwsgi_temp_path {root}/uwsgi;
+  scgi_temp_path {root}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://127.0.0.1:{upstream};
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+  }}
+}}
+"""
+
+
+@dataclass
+class NginxProxy:
+    """Debian's nginx as the documented reverse proxy: it appends the address it received each
+    request from to X-Forwarded-For, as a production proxy does (PROXY_COUNT=1)."""
+
+    binary: str
+    root: Path
+    upstream_port: int
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        conf = self.root / "nginx.conf"
+        conf.write_text(
+            _NGINX_CONF.format(root=self.root, port=self.port, upstream=self.upstream_port)
+        )
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "-p",
+                str(self.root),
+                "-c",
+                str(conf),
+                "-e",
+                str(self.root / "error.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def nginx_binary() -> str | None:
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
+
+
+@pytest.fixture
+def nginx_proxy(live_server: Any, tmp_path: Path) -> Iterator[NginxProxy]:
+    """nginx in front of the live test server."""
+    binary = nginx_binary()
+    if binary is None:
+        missing_service("nginx is not installed (apt-get install nginx)")
+    upstream = int(str(live_server.url).rsplit(":", 1)[1])
+    proxy = NginxProxy(binary=str(binary), root=tmp_path, upstream_port=upstream)
+    proxy.start()
+    yield proxy
+    proxy.stop()
+
+
 # --- SMTP -----------------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ def test_institutions_have_no_password_change_page(client: Client) -> None:
 def test_repeated_failures_from_one_address_lock_that_address_for_every_account(
     client: Client, settings: Any
 ) -> None:
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(settings.LOGIN_IP_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": f"X{n:03d}", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "OTHER", "password": "wrong"})
     assert response.status_code == 429

@@ -1,5 +1,7 @@
-"""Brute-force protection (django-axes): repeated failures lock the account and the address for a
-cool-off period, never for ever, and the lockout is logged without the password."""
+"""Brute-force protection (django-axes with illdesk.auth.LockoutHandler): repeated failures lock
+the (username, address) pair, and many failures across usernames lock the address, for a cool-off
+period that further failures do not extend; nobody can lock a library out from elsewhere. The
+lockout is logged without the password."""
 
 from __future__ import annotations
 
@@ -55,20 +57,45 @@ def test_repeated_failures_lock_the_account_with_a_clear_page(account: Any) -> N
 
 
 @pytest.mark.django_db
-def test_a_locked_account_is_locked_from_another_address_too(account: Any) -> None:
+def test_nobody_can_lock_a_library_out_from_another_address(account: Any) -> None:
+    _fail_until_locked(account.username, ATTACKER_IP)
     _fail_until_locked(account.username, ATTACKER_IP)
 
-    assert _login(account.username, PASSWORD, OTHER_IP).status_code == 429
+    assert _login(account.username, PASSWORD, ATTACKER_IP).status_code == 429
+    assert _login(account.username, PASSWORD, OTHER_IP).status_code == 302
 
 
 @pytest.mark.django_db
-def test_a_locked_address_cannot_log_in_to_another_account(django_user_model: Any) -> None:
-    django_user_model.objects.create_user("OCLC2", password=PASSWORD)
-    for number in range(settings.AXES_FAILURE_LIMIT):
-        _login(f"guess{number}", WRONG, ATTACKER_IP)
+def test_brute_force_from_one_address_is_still_stopped(account: Any) -> None:
+    for _ in range(3 * settings.AXES_FAILURE_LIMIT):
+        response = _login(account.username, WRONG, ATTACKER_IP)
+        assert response.status_code in {200, 429}
 
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().failures_since_start == settings.AXES_FAILURE_LIMIT
+
+
+@pytest.mark.django_db
+def test_an_address_failing_across_many_usernames_is_throttled(django_user_model: Any) -> None:
+    django_user_model.objects.create_user("OCLC2", password=PASSWORD)
+    for number in range(settings.LOGIN_IP_FAILURE_LIMIT - 1):
+        _login(f"guess{number}", WRONG, ATTACKER_IP)
+    assert _login("OCLC2", PASSWORD, ATTACKER_IP).status_code == 302
+
+    _login("guess-last", WRONG, ATTACKER_IP)
     assert _login("OCLC2", PASSWORD, ATTACKER_IP).status_code == 429
     assert _login("OCLC2", PASSWORD, OTHER_IP).status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_during_a_lockout_do_not_extend_it(account: Any) -> None:
+    _fail_until_locked(account.username, ATTACKER_IP)
+    locked_at = AccessAttempt.objects.get().attempt_time
+
+    for _ in range(3):
+        assert _login(account.username, WRONG, ATTACKER_IP).status_code == 429
+
+    assert AccessAttempt.objects.get().attempt_time == locked_at
 
 
 @pytest.mark.django_db
