@@ -1,8 +1,11 @@
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+from redis.exceptions import RedisError
 
 from illdesk.network import client_ip
 from registration import services
@@ -10,18 +13,28 @@ from registration.forms import RegistrationForm
 from registration.models import TermsVersion
 
 RATE_WINDOW_SECONDS = 60 * 60
+logger = logging.getLogger(__name__)
 
 
 def _over_rate_limit(ip_address: str | None) -> bool:
-    """Count submissions per address per hour, in the shared cache (Redis in production)."""
+    """Count submissions per address per hour, in the shared cache (Redis in production). With
+    the cache unreachable the form stays open (docs/operations.md, "When Redis is down"): a
+    registration is verified by staff anyway, and losing one is worse than a burst of spam."""
     key = f"registration:submissions:{ip_address or 'unknown'}"
+    try:
+        return _count_submission(key) > settings.REGISTRATION_RATE_LIMIT
+    except (RedisError, OSError) as error:
+        logger.warning("registration rate limit not applied (%s)", type(error).__name__)
+        return False
+
+
+def _count_submission(key: str) -> int:
     cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > settings.REGISTRATION_RATE_LIMIT
+        return 1
 
 
 @require_http_methods(["GET", "POST"])
