@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
@@ -225,7 +225,10 @@ class RecordAdmin(admin.ModelAdmin):
         return False  # only the retention purge deletes records
 
     def save_model(self, request: HttpRequest, obj: Record, form: Any, change: bool) -> None:
-        set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
+        try:
+            set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
+        except Record.DoesNotExist:
+            raise Http404(f"Record {obj.pk} was purged meanwhile: nothing was held.") from None
 
     @admin.action(description="Mark the permission fees of the selected records as paid")
     def mark_fees_paid(self, request: HttpRequest, queryset: QuerySet[Record]) -> None:

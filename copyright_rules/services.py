@@ -424,11 +424,13 @@ def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Rec
 
 def set_legal_hold(record: Record, *, hold: bool, reason: str = "") -> Record:
     """Set or lift a legal hold; writes only those two columns, so a status change made at the
-    same moment by the request workflow is never overwritten."""
+    same moment by the request workflow is never overwritten. Raises Record.DoesNotExist when
+    the purge deleted the record meanwhile: a hold on nothing is not a success."""
     reason = reason.strip() if hold else ""
     if hold and not reason:
         raise ValueError("a legal hold needs a reason")
-    Record.objects.filter(pk=record.pk).update(legal_hold=hold, legal_hold_reason=reason)
+    if not Record.objects.filter(pk=record.pk).update(legal_hold=hold, legal_hold_reason=reason):
+        raise Record.DoesNotExist(f"record {record.pk} no longer exists: it was purged")
     record.legal_hold, record.legal_hold_reason = hold, reason
     return record
 

@@ -20,7 +20,7 @@ from copyright_rules.models import Record
 from tests.copyright_rules.factories import article, at, make_institution
 
 ROOT = Path(__file__).resolve().parents[2]
-PURGE_DAY = date(2028, 1, 1)
+PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
 PUBLIC_VECTORS = ROOT / "tests" / "data" / "copyright_vectors_public.jsonl"
 FAILING_VECTOR = {
     "id": "X1",
@@ -97,7 +97,7 @@ def test_the_purge_command_refuses_a_bad_batch_size_or_pause(
     option: str, value: str, message: str
 ) -> None:
     with pytest.raises(CommandError, match=re.escape(message)):
-        call_command("purge_records", option, value, "--today", "2028-01-01")
+        call_command("purge_records", option, value, "--today", str(PURGE_DAY))
 
 
 @pytest.mark.django_db

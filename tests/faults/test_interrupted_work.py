@@ -23,7 +23,7 @@ from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
 
-PURGE_DAY = date(2028, 1, 1)
+PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
 
 
 class Interrupted(Exception):
@@ -121,9 +121,9 @@ def _record(year: int, **changes: Any) -> Record:
 
 @pytest.fixture
 def records() -> dict[str, set[int]]:
-    due = {_record(2024).pk for _ in range(7)}
-    early = {_record(2025).pk for _ in range(3)}
-    held = {_record(2024, legal_hold=True, legal_hold_reason="Litigation hold").pk}
+    due = {_record(2022).pk for _ in range(7)}
+    early = {_record(2023).pk for _ in range(3)}
+    held = {_record(2022, legal_hold=True, legal_hold_reason="Litigation hold").pk}
     return {"due": due, "kept": early | held}
 
 
