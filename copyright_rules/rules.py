@@ -2,10 +2,10 @@
 dates of guideline 4 (SPEC section 7). No Django, no database: the application and the conformance
 runner call the same function.
 
-Institutions: `decide` ignores a prior request whose `institution` is set and differs from the
-request's, so one institution's requests can never affect another's (CONTU guideline 1 counts per
-"requesting entity"). Callers normally pass only the institution's own priors; leaving
-`institution` as None on both sides means "already filtered".
+Institutions: `decide` ignores a prior request whose `institution` differs from the request's, so
+one institution's requests can never affect another's (CONTU guideline 1 counts per "requesting
+entity"). A prior without an institution has been filtered by the caller (the database loads only
+the institution's own); a request without one matches only such priors, never every institution's.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from .facts import (
     RequestFacts,
     Rule,
     RuleSettings,
-    Service,
     Statement,
     WorkKind,
+    canonical,
     clean,
+    is_copy,
     is_loan,
     parse_facts,
     zone,
@@ -117,11 +118,7 @@ class _Case:
                 (prior, _prior_year(prior, self.settings.time_zone))
                 for prior in self.priors
                 if prior.status in HOLDING_SLOT
-                and (
-                    prior.institution is None
-                    or prior.institution == self.request.institution
-                    or self.request.institution is None
-                )
+                and prior.institution in (None, self.request.institution)
                 and _prior_key(prior, self.authority) == self.key.key
             ]
         return self._holding
@@ -325,8 +322,8 @@ def _other_article(
     """Clarification 11: a periodical copy for the same patron and issue, another article."""
     prior_article = clean(prior.article)
     return (
-        prior.work_kind == WorkKind.PERIODICAL
-        and prior.service != Service.LOAN
+        canonical(WorkKind, prior.work_kind) is WorkKind.PERIODICAL
+        and is_copy(prior.service)
         and clean(prior.patron_ref) == patron
         and prior_article is not None
         and prior_article != article
@@ -432,6 +429,7 @@ def _counted_prior_ids(case: _Case) -> tuple[str, ...]:
             for prior, prior_year in case.holding_same_key()
             if prior.counted is True
             and prior.outcome == accept_ccg
+            and is_copy(prior.service)
             and (year is None or prior_year == year)
         ]
     )
