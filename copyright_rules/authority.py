@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q
 
-from copyright_rules.facts import RequestFacts
+from copyright_rules.facts import RequestFacts, WorkKind, canonical, clean, is_copy
 from copyright_rules.keys import Authority, normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.models import TitleGroup, TitleIdentifier
 
@@ -45,16 +45,17 @@ def load_authority(request: RequestFacts) -> Authority:
 
 
 def _authority_lookup(request: RequestFacts) -> Q | None:
-    if request.service != "copy":
+    if not is_copy(request.service):
         return None
-    if request.work_kind == "periodical":
+    kind = canonical(WorkKind, request.work_kind)
+    if kind is WorkKind.PERIODICAL:
         issns = [issn for issn in map(normalize_issn, request.issns) if issn]
         lookup = Q(kind=TitleIdentifier.Kind.ISSN, value__in=issns) if issns else Q()
-        title = normalize_title(request.title) if request.title else ""
+        title = normalize_title(clean(request.title) or "")
         if title:
             lookup |= Q(kind=TitleIdentifier.Kind.TITLE, value=title)
         return lookup or None
-    if request.work_kind == "non_periodical":
+    if kind is WorkKind.NON_PERIODICAL:
         isbns = [isbn for isbn in map(normalize_isbn, request.isbns) if isbn]
         return Q(kind=TitleIdentifier.Kind.ISBN, value__in=isbns) if isbns else None
     return None

@@ -176,6 +176,50 @@ class RequestFacts:
     def __post_init__(self) -> None:
         _require_aware(self.created_at, "created_at")
 
+    def citation(self) -> dict[str, Any]:
+        """The citation as entered, JSON-safe: what the record stores. The request's time,
+        service and institution are columns of the record, and so are a permission and a staff
+        determination, which staff may add later."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in CITATION_FIELDS
+            if (value := getattr(self, name)) not in (None, ())
+        }
+
+    @classmethod
+    def from_citation(
+        cls,
+        citation: Mapping[str, Any],
+        *,
+        created_at: datetime,
+        service: str | None,
+        institution: str | None = None,
+        permission_reference: str | None = None,
+        staff_determination: StaffDetermination | None = None,
+    ) -> RequestFacts:
+        """The facts back from a stored citation (names it does not know are left out)."""
+        values: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in citation.items()
+            if name in CITATION_FIELDS
+        }
+        return cls(
+            created_at=created_at,
+            service=service,
+            institution=institution,
+            permission_reference=permission_reference,
+            staff_determination=staff_determination,
+            **values,
+        )
+
+
+_CONTEXT_FIELDS = frozenset(
+    {"created_at", "service", "institution", "permission_reference", "staff_determination"}
+)
+CITATION_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in dataclasses.fields(RequestFacts) if field.name not in _CONTEXT_FIELDS
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriorRequest:

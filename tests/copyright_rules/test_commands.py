@@ -17,7 +17,7 @@ from django.db import transaction
 
 from copyright_rules import retention, services
 from copyright_rules.models import Record
-from tests.copyright_rules.factories import article, at, make_institution
+from tests.copyright_rules.factories import article, at, make_institution, request_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
@@ -129,9 +129,11 @@ def record_due_on(day: date, **facts: Any) -> Record:
     with transaction.atomic():
         record, _ = services.decide_and_record(
             make_institution(),
-            service="copy",
-            facts=article(publication_date=str(day.year - 5), **facts),
-            created_at=at(day.year - 4),
+            request_of(
+                article(publication_date=str(day.year - 5), **facts),
+                service="copy",
+                created_at=at(day.year - 4),
+            ),
         )
     return services.set_record_status(record, Record.Status.FILLED)
 

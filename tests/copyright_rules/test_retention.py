@@ -33,7 +33,7 @@ from registration.models import Institution
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
 from tests import factories as shared
-from tests.copyright_rules.factories import article, make_institution, make_staff
+from tests.copyright_rules.factories import article, make_institution, make_staff, request_of
 from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +52,11 @@ def record_at(
     with transaction.atomic():
         record, _ = services.decide_and_record(
             institution,
-            service="copy",
-            facts=article(publication_date=str(created_at.year - 1)),
-            created_at=created_at,
+            request_of(
+                article(publication_date=str(created_at.year - 1)),
+                service="copy",
+                created_at=created_at,
+            ),
         )
     if status != record.status:
         services.set_record_status(record, status)

@@ -17,7 +17,7 @@ from copyright_rules.models import Decision, Record
 from registration.models import Institution
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
-from tests.copyright_rules.factories import article
+from tests.copyright_rules.factories import article, request_of
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy
 
@@ -109,9 +109,7 @@ def _record(year: int, **changes: Any) -> Record:
     with transaction.atomic():
         record, _ = copyright_services.decide_and_record(
             institution,
-            service="copy",
-            facts=article(publication_date=str(year - 1)),
-            created_at=created,
+            request_of(article(publication_date=str(year - 1)), service="copy", created_at=created),
         )
     copyright_services.set_record_status(record, Record.Status.FILLED)
     if changes:
