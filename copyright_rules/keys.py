@@ -65,6 +65,17 @@ class KeySource(StrEnum):
 UNVERIFIED_SOURCES: frozenset[KeySource] = frozenset({KeySource.ISSN, KeySource.TITLE})
 
 
+class IdentifierKind(StrEnum):
+    """The identifiers a title authority group lists and a citation cites."""
+
+    ISSN = "issn"
+    ISBN = "isbn"
+    TITLE = "title"
+
+
+Identifier = tuple[IdentifierKind, str]
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def normalize_issn(value: str) -> str | None:
     """`NNNN-NNNC` with an upper-case X, or None when the input is not a valid ISSN (ISO 3297)."""
@@ -326,3 +337,20 @@ def citation_key(
     if kind is WorkKind.NON_PERIODICAL:
         return work_key(title, author, isbns, authority)
     return KeyResult(None, KeySource.NONE)
+
+
+def cited_identifiers(
+    work_kind: str | None, title: str | None, issns: Sequence[str], isbns: Sequence[str]
+) -> tuple[Identifier, ...]:
+    """What a citation's key can depend on, normalized as the authority stores it: a change of
+    the authority touching none of these cannot change the key (docs/copyright.md section 1)."""
+    kind = canonical(WorkKind, work_kind)
+    if kind is WorkKind.PERIODICAL:
+        normalized = normalize_title(clean(title) or "")
+        found = [(IdentifierKind.ISSN, issn) for issn in map(normalize_issn, issns) if issn]
+        titles = [(IdentifierKind.TITLE, normalized)] if normalized else []
+        return tuple(dict.fromkeys([*found, *titles]))
+    if kind is WorkKind.NON_PERIODICAL:
+        found = [(IdentifierKind.ISBN, isbn) for isbn in map(normalize_isbn, isbns) if isbn]
+        return tuple(dict.fromkeys(found))
+    return ()

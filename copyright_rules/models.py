@@ -7,6 +7,7 @@ stored integer that could drift.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -136,6 +137,14 @@ class RecordBasis(models.TextChoices):
 class RecordDeterminationKind(models.TextChoices):
     FAIR_USE = "fair_use", "Fair use (section 107)"
     S108E = "s108e", "Section 108(e)"
+
+
+def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
+    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
+    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
+    count may be zero rows, so no row lock could stand in for it."""
+    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -334,6 +343,30 @@ def attach_counted_priors(records: Sequence[Record]) -> None:
     by_pk = Record.objects.in_bulk(all_ids) if all_ids else {}
     for record in records:
         record.counted_priors = [by_pk[pk] for pk in wanted.get(record.pk, []) if pk in by_pk]
+
+
+class RecordIdentifier(models.Model):
+    """An identifier a record cites, normalized as the title authority stores it. When staff
+    change the authority, these rows find the records whose stored key must follow it in one
+    indexed query (docs/copyright.md section 1, "Keys follow the authority as it is now")."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=8, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="recordidentifier_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "kind", "value"], name="recordidentifier_unique"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("kind", IdentifierKind), name="recordidentifier_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
 
 
 class Decision(models.Model):

@@ -8,7 +8,6 @@ transaction lock; on SQLite the IMMEDIATE transaction already holds the database
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -32,7 +31,14 @@ from copyright_rules.facts import (
     clean,
     is_copy,
 )
-from copyright_rules.models import Decision, Record, RecordStatusChange
+from copyright_rules.keys import cited_identifiers
+from copyright_rules.models import (
+    Decision,
+    Record,
+    RecordIdentifier,
+    RecordStatusChange,
+    title_year_lock_id,
+)
 from copyright_rules.rules import Subject, decide_subject, describe, retention_of_year
 from registration.models import Institution
 
@@ -78,14 +84,6 @@ def _determination(record: Record) -> StaffDetermination | None:
 
 
 # --- keys, the lock and the priors -------------------------------------------------------
-
-
-def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
-    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
-    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
-    count may be zero rows, so no row lock could stand in for it."""
-    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 def load_priors(
@@ -176,7 +174,18 @@ def decide_and_record(
         request, institution_id=institution.pk, lock=is_copy(request.service)
     )
     record = _create_record(institution, subject, outcome)
+    _store_identifiers(record, subject)
     return record, _store_decision(record, outcome, acting_user)
+
+
+def _store_identifiers(record: Record, subject: Subject) -> None:
+    """What the record cites, for keys that follow the authority (docs/copyright.md section 1)."""
+    request = subject.request
+    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
+    if cited:
+        RecordIdentifier.objects.bulk_create(
+            RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited
+        )
 
 
 def _create_record(institution: Institution, subject: Subject, outcome: RuleDecision) -> Record:
