@@ -151,7 +151,7 @@ def rekey_records(changed: Collection[Identifier]) -> int:
         key = _current_key(record, authority)
         if key.key is not None and key.key != record.title_key:
             moves[(key.key, key.source.value)].append(record.pk)
-            year = _counting_year(record)
+            year = record.counting_year
             locks |= {_lock_id(record, record.title_key, year), _lock_id(record, key.key, year)}
     _lock_keys(locks)
     for (key_value, source), pks in moves.items():
@@ -203,11 +203,6 @@ def _author(value: object) -> str | tuple[str, ...] | None:
     if isinstance(value, list):
         return tuple(value)
     return value if isinstance(value, str) else None
-
-
-def _counting_year(record: Record) -> int | None:
-    lifetime = settings.COPYRIGHT_NONPERIODICAL_SCOPE == NonperiodicalScope.TERM
-    return None if lifetime and record.work_kind == WorkKind.NON_PERIODICAL else record.year
 
 
 def _lock_id(record: Record, key: str, year: int | None) -> int:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 
+from copyright_rules.facts import NonperiodicalScope, Outcome, WorkKind
+
 if TYPE_CHECKING:
     from registration.models import Institution
 
@@ -314,6 +316,19 @@ class Record(models.Model):
     @property
     def holds_slot(self) -> bool:
         return self.status in self.HOLDING_STATUSES
+
+    @property
+    def counts_toward_limit(self) -> bool:
+        """A counted request (docs/copyright.md section 1): accepted under CCG, counted, and
+        still holding its slot."""
+        return self.holds_slot and self.counted and self.outcome == Outcome.ACCEPT_CCG
+
+    @property
+    def counting_year(self) -> int | None:
+        """The year whose requests count with this one; None for a work counted over its whole
+        term (COPYRIGHT_NONPERIODICAL_SCOPE = term)."""
+        lifetime = settings.COPYRIGHT_NONPERIODICAL_SCOPE == NonperiodicalScope.TERM
+        return None if lifetime and self.work_kind == WorkKind.NON_PERIODICAL else self.year
 
     @property
     def is_final(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -52,6 +53,14 @@ _STATUS_FOR_OUTCOME = {
     Outcome.REJECT_INCOMPLETE: Record.Status.REJECTED,
 }
 _PRIOR_FIELDS = ("pk", "status", "outcome", "counted", "year", "title_key", "work_kind", "citation")
+
+
+class HeldReevaluation(StrEnum):
+    """COPYRIGHT_HELD_REEVALUATION: what happens to held requests when a counted prior stops
+    counting."""
+
+    AUTOMATIC = "automatic"  # evaluated again at once; the library is told of a release
+    STAFF = "staff"  # shown to staff in the clearance queue with one-click re-evaluation
 
 
 class StaleRecordStatus(Exception):
@@ -338,6 +347,31 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
     if record.status != Record.Status.AWAITING_CLEARANCE:
         raise ValueError("only a request awaiting copyright clearance is re-evaluated")
     return _reevaluate(record, {}, acting_user)
+
+
+def reevaluate_held_after_release(
+    record: Record, *, acting_user: User | None
+) -> list[tuple[Record, Decision]]:
+    """After `record` stopped counting (cancelled, refused, unfilled...), evaluate again the
+    requests of its institution, key and year held for permission, oldest first, so the first
+    takes the freed slot (docs/copyright.md section 5). Each gets a new decision; the earlier
+    ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here: the
+    clearance queue shows staff that a counted prior stopped counting, with one-click
+    re-evaluation. Call inside the transaction that moved `record`."""
+    if record.holds_slot or not record.counted or record.outcome != Outcome.ACCEPT_CCG:
+        return []
+    if django_settings.COPYRIGHT_HELD_REEVALUATION != HeldReevaluation.AUTOMATIC:
+        return []
+    held = Record.objects.filter(
+        institution_id=record.institution_id,
+        title_key=record.title_key,
+        status=Record.Status.AWAITING_CLEARANCE,
+    )
+    if record.counting_year is not None:
+        held = held.filter(year=record.counting_year)
+    return [
+        (each, _reevaluate(each, {}, acting_user)) for each in held.order_by("created_at", "pk")
+    ]
 
 
 def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Record:

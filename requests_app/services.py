@@ -229,6 +229,21 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
             note=note,
             loan_returned=target != Status.LOST,
         )
+        _release_held(request, actor)
+
+
+def _release_held(request: Request, actor: Any) -> None:
+    """A counted request stopped counting: the held requests of its title are evaluated again
+    (docs/copyright.md section 5), and each one released is moved on and its library told."""
+    for record, decision in copyright.reevaluate_held_after_release(
+        request.record, acting_user=actor
+    ):
+        held = Request.objects.select_for_update().filter(
+            record=record, status=Status.AWAITING_CLEARANCE
+        )
+        for item in held:
+            note = f"Request {request.pk}, counted before, no longer counts."
+            _after_reevaluation(item, decision, Action.REEVALUATED, note, actor)
 
 
 def _notify_on_commit(request_id: int, email: str) -> None:

@@ -157,3 +157,13 @@ def test_a_bad_purge_setting_fails_the_system_check(
 
 def test_the_default_purge_settings_pass_the_system_check() -> None:
     assert [e for e in run_checks() if e.id == "copyright_rules.E001"] == []
+
+
+def test_an_unknown_held_reevaluation_setting_fails_the_system_check(settings: Any) -> None:
+    settings.COPYRIGHT_HELD_REEVALUATION = "sometimes"
+
+    errors = [e for e in run_checks() if e.id == "copyright_rules.E002"]
+
+    assert [e.msg for e in errors] == [
+        "COPYRIGHT_HELD_REEVALUATION must be automatic or staff, not 'sometimes'"
+    ]
