@@ -9,13 +9,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from copyright_rules import reports
-from copyright_rules.authority import merge_title_groups, split_title_identifiers
-from copyright_rules.keys import normalize_isbn, normalize_issn, normalize_title
+from copyright_rules.authority import (
+    identifiers_of,
+    merge_title_groups,
+    rekey_records,
+    split_title_identifiers,
+)
+from copyright_rules.keys import IdentifierKind, normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.models import Decision, Record, RecordStatusChange, TitleGroup, TitleIdentifier
 from copyright_rules.retention import copyright_today
 from copyright_rules.services import mark_fee_paid, set_legal_hold
@@ -73,6 +78,23 @@ class TitleGroupAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[TitleGroup]:
         return super().get_queryset(request).annotate(identifier_total=Count("identifiers"))
 
+    # Keys follow the authority (docs/copyright.md section 1): every change of a group's
+    # identifiers re-derives the stored keys of the records citing them, in the same transaction.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        before = identifiers_of([form.instance]) if change else set()
+        super().save_related(request, form, formsets, change)
+        rekey_records(before | identifiers_of([form.instance]))
+
+    def delete_model(self, request: HttpRequest, obj: TitleGroup) -> None:
+        before = identifiers_of([obj])
+        super().delete_model(request, obj)
+        rekey_records(before)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleGroup]) -> None:
+        before = identifiers_of(queryset)
+        super().delete_queryset(request, queryset)
+        rekey_records(before)
+
     @admin.display(description="identifiers", ordering="identifier_total")
     def identifier_count(self, obj: TitleGroup) -> int:
         return getattr(obj, "identifier_total", 0)
@@ -90,8 +112,8 @@ class TitleGroupAdmin(admin.ModelAdmin):
             return
         self.message_user(
             request,
-            f"Merged {len(groups) - 1} group(s) into “{target}”. Requests decided from now on "
-            "count together; earlier records keep their keys.",
+            f"Merged {len(groups) - 1} group(s) into “{target}”. Their requests of this year "
+            "and last now count together; decisions already taken stay as they were.",
         )
 
 
@@ -105,6 +127,25 @@ class TitleIdentifierAdmin(admin.ModelAdmin):
     actions = ["split_off"]
 
     fields = ["group", "kind", "value"]
+
+    def save_model(
+        self, request: HttpRequest, obj: TitleIdentifier, form: Any, change: bool
+    ) -> None:
+        before = TitleIdentifier.objects.filter(pk=obj.pk).values_list("kind", "value")
+        old = {(IdentifierKind(kind), value) for kind, value in before}
+        super().save_model(request, obj, form, change)
+        rekey_records(old | {(IdentifierKind(obj.kind), obj.value)})
+
+    def delete_model(self, request: HttpRequest, obj: TitleIdentifier) -> None:
+        super().delete_model(request, obj)
+        rekey_records({(IdentifierKind(obj.kind), obj.value)})
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:
+        before = {
+            (IdentifierKind(kind), value) for kind, value in queryset.values_list("kind", "value")
+        }
+        super().delete_queryset(request, queryset)
+        rekey_records(before)
 
     @admin.action(description="Split the selected identifiers off into a new group")
     def split_off(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:
@@ -225,7 +266,10 @@ class RecordAdmin(admin.ModelAdmin):
         return False  # only the retention purge deletes records
 
     def save_model(self, request: HttpRequest, obj: Record, form: Any, change: bool) -> None:
-        set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
+        try:
+            set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
+        except Record.DoesNotExist:
+            raise Http404(f"Record {obj.pk} was purged meanwhile: nothing was held.") from None
 
     @admin.action(description="Mark the permission fees of the selected records as paid")
     def mark_fees_paid(self, request: HttpRequest, queryset: QuerySet[Record]) -> None:

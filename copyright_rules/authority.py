@@ -1,20 +1,48 @@
-"""The title authority in the database: lookups for one request, and staff merge and split.
+"""The title authority in the database: lookups for one request, staff changes, and stored keys.
 
-Keys of authority groups are `ISSN-GROUP:<pk>` / `ISBN-GROUP:<pk>`. A merge moves identifiers into
-the surviving group, so only later evaluations see it: stored keys of past records stay as they
-were, as SPEC section 1 requires ("a merge affects later evaluations only").
+Keys of authority groups are `ISSN-GROUP:<pk>` / `ISBN-GROUP:<pk>`. Keys follow the authority as it
+is now (docs/copyright.md section 1): each record stores its key only as a cache of that derivation,
+so counting stays one indexed query. Every change staff make to the authority (an identifier added,
+changed or removed, groups merged or split) brings the stored keys of the records it affects up to
+date in the same transaction (`rekey_records`). Decisions already taken are never rewritten.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 
-from django.db import transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 
-from copyright_rules.facts import RequestFacts
-from copyright_rules.keys import Authority, normalize_isbn, normalize_issn, normalize_title
-from copyright_rules.models import TitleGroup, TitleIdentifier
+from copyright_rules.facts import (
+    NonperiodicalScope,
+    RequestFacts,
+    Service,
+    WorkKind,
+    canonical,
+    clean,
+    is_copy,
+)
+from copyright_rules.keys import (
+    Authority,
+    Identifier,
+    IdentifierKind,
+    KeyResult,
+    citation_key,
+    normalize_isbn,
+    normalize_issn,
+    normalize_title,
+)
+from copyright_rules.models import (
+    Record,
+    RecordIdentifier,
+    TitleGroup,
+    TitleIdentifier,
+    title_year_lock_id,
+)
+from copyright_rules.retention import copyright_today
 
 
 def load_authority(request: RequestFacts) -> Authority:
@@ -22,16 +50,20 @@ def load_authority(request: RequestFacts) -> Authority:
     lookup = _authority_lookup(request)
     if lookup is None:
         return Authority()
-    rows = TitleIdentifier.objects.filter(lookup).values_list("group_id", "kind", "value")
+    return _authority_of(TitleIdentifier.objects.filter(lookup))
+
+
+def _authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
+    rows = identifiers.values_list("group_id", "kind", "value")
     issn_groups: dict[str, list[str]] = {}
     isbn_groups: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     for group_id, kind, value in rows:
-        if kind == TitleIdentifier.Kind.ISBN:
+        if kind == IdentifierKind.ISBN:
             isbn_groups.setdefault(str(group_id), []).append(value)
         else:
             members = issn_groups.setdefault(str(group_id), [])
-            if kind == TitleIdentifier.Kind.ISSN:
+            if kind == IdentifierKind.ISSN:
                 members.append(value)
             else:
                 titles[value] = str(group_id)
@@ -45,34 +77,47 @@ def load_authority(request: RequestFacts) -> Authority:
 
 
 def _authority_lookup(request: RequestFacts) -> Q | None:
-    if request.service != "copy":
+    if not is_copy(request.service):
         return None
-    if request.work_kind == "periodical":
+    kind = canonical(WorkKind, request.work_kind)
+    if kind is WorkKind.PERIODICAL:
         issns = [issn for issn in map(normalize_issn, request.issns) if issn]
-        lookup = Q(kind=TitleIdentifier.Kind.ISSN, value__in=issns) if issns else Q()
-        title = normalize_title(request.title) if request.title else ""
+        lookup = Q(kind=IdentifierKind.ISSN, value__in=issns) if issns else Q()
+        title = normalize_title(clean(request.title) or "")
         if title:
-            lookup |= Q(kind=TitleIdentifier.Kind.TITLE, value=title)
+            lookup |= Q(kind=IdentifierKind.TITLE, value=title)
         return lookup or None
-    if request.work_kind == "non_periodical":
+    if kind is WorkKind.NON_PERIODICAL:
         isbns = [isbn for isbn in map(normalize_isbn, request.isbns) if isbn]
-        return Q(kind=TitleIdentifier.Kind.ISBN, value__in=isbns) if isbns else None
+        return Q(kind=IdentifierKind.ISBN, value__in=isbns) if isbns else None
     return None
 
 
+# --- staff changes ---------------------------------------------------------------------------
+
+
+def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
+    pks = [group if isinstance(group, int) else group.pk for group in groups]
+    rows = TitleIdentifier.objects.filter(group_id__in=pks).values_list("kind", "value")
+    return {(IdentifierKind(kind), value) for kind, value in rows}
+
+
 def merge_title_groups(target: TitleGroup, others: Iterable[TitleGroup]) -> TitleGroup:
-    """Move every identifier of `others` into `target` and delete the emptied groups."""
+    """Move every identifier of `others` into `target`, delete the emptied groups, and bring the
+    stored keys of the records citing any of them up to date."""
     other_pks = [group.pk for group in others if group.pk != target.pk]
     if any(group.kind != target.kind for group in TitleGroup.objects.filter(pk__in=other_pks)):
         raise ValueError("only groups of one kind (periodicals or works) can be merged")
     with transaction.atomic():
         TitleIdentifier.objects.filter(group_id__in=other_pks).update(group=target)
         TitleGroup.objects.filter(pk__in=other_pks).delete()
+        rekey_records(identifiers_of([target]))
     return target
 
 
 def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str) -> TitleGroup:
-    """Move the given identifiers of one group into a new group called `name`."""
+    """Move the given identifiers of one group into a new group called `name`; records citing
+    them count under the new group from now on, the others under the old one."""
     chosen = list(identifiers)
     groups = {identifier.group_id for identifier in chosen}
     if len(groups) != 1:
@@ -83,4 +128,94 @@ def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str
     with transaction.atomic():
         group = TitleGroup.objects.create(name=name, kind=source.kind, note=f"Split from {source}.")
         TitleIdentifier.objects.filter(pk__in=[i.pk for i in chosen]).update(group=group)
+        rekey_records(identifiers_of([source, group]))
     return group
+
+
+# --- stored keys that follow the authority ----------------------------------------------------
+
+
+def rekey_records(changed: Collection[Identifier]) -> int:
+    """Re-derive, with the authority as it now is in this transaction, the stored key of every
+    record that cites one of `changed` and can still be counted: the current and previous years
+    (every year for works counted over their whole term). Takes the locks of the old and new keys
+    first, so no submission counts between the change and the update. Returns how many records
+    changed key. Call it inside the transaction that changed the authority."""
+    records = _affected_records(changed)
+    if not records:
+        return 0
+    authority = _authority_for(records)
+    moves: dict[tuple[str, str], list[int]] = defaultdict(list)
+    locks: set[int] = set()
+    for record in records:
+        key = _current_key(record, authority)
+        if key.key is not None and key.key != record.title_key:
+            moves[(key.key, key.source.value)].append(record.pk)
+            year = record.counting_year
+            locks |= {_lock_id(record, record.title_key, year), _lock_id(record, key.key, year)}
+    _lock_keys(locks)
+    for (key_value, source), pks in moves.items():
+        Record.objects.filter(pk__in=pks).update(title_key=key_value, key_source=source)
+    return sum(len(pks) for pks in moves.values())
+
+
+def _affected_records(changed: Collection[Identifier]) -> list[Record]:
+    if not changed:
+        return []
+    citing = RecordIdentifier.objects.filter(_any_of(changed)).values("record_id")
+    this_year = copyright_today().year
+    recent = Q(year__gte=this_year - 1)
+    if settings.COPYRIGHT_NONPERIODICAL_SCOPE == NonperiodicalScope.TERM:
+        recent |= Q(work_kind=WorkKind.NON_PERIODICAL)
+    rows = Record.objects.filter(recent, pk__in=citing, service=Service.COPY)
+    return list(rows.prefetch_related("identifiers"))
+
+
+def _authority_for(records: list[Record]) -> Authority:
+    cited = {(i.kind, i.value) for record in records for i in record.identifiers.all()}
+    return _authority_of(TitleIdentifier.objects.filter(_any_of(cited)))
+
+
+def _any_of(identifiers: Iterable[tuple[str, str]]) -> Q:
+    """Rows whose (kind, value) is one of `identifiers`, one IN list per kind."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in identifiers:
+        by_kind[kind].append(value)
+    lookup = Q()
+    for kind, values in by_kind.items():
+        lookup |= Q(kind=kind, value__in=values)
+    return lookup
+
+
+def _current_key(record: Record, authority: Authority) -> KeyResult:
+    citation = record.citation or {}
+    return citation_key(
+        record.work_kind,
+        citation.get("title"),
+        _author(citation.get("author")),
+        tuple(citation.get("issns") or ()),
+        tuple(citation.get("isbns") or ()),
+        authority,
+    )
+
+
+def _author(value: object) -> str | tuple[str, ...] | None:
+    if isinstance(value, list):
+        return tuple(value)
+    return value if isinstance(value, str) else None
+
+
+def _lock_id(record: Record, key: str, year: int | None) -> int:
+    return title_year_lock_id(record.institution_id, key, year)
+
+
+def _lock_keys(lock_ids: set[int]) -> None:
+    """The submissions' advisory locks, in one order, so two staff changes cannot deadlock. On
+    SQLite the IMMEDIATE transaction already excludes every other writer."""
+    if connection.vendor != "postgresql" or not lock_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(id)) FROM unnest(%s::bigint[]) AS id",
+            [sorted(lock_ids)],
+        )

@@ -17,8 +17,13 @@ from .keys import Authority
 from .rules import decide, retention_dates
 
 _REQUEST_FIELDS = frozenset(RequestFacts.__dataclass_fields__) - {"staff_determination"}
-_PRIOR_FIELDS = frozenset(PriorRequest.__dataclass_fields__)
+# The rulebook derives a prior's year and key from its date and identifiers (docs/copyright.md
+# section 1, "Keys follow the authority as it is now"): a vector may not set them.
+_DERIVED_PRIOR_FIELDS = frozenset({"year", "key"})
+_PRIOR_FIELDS = frozenset(PriorRequest.__dataclass_fields__) - _DERIVED_PRIOR_FIELDS
 _LIST_FIELDS = ("issns", "isbns")
+_NUMBER_FIELDS = ("pages_requested", "total_pages")
+_FLAG_FIELDS = ("own_copy_covers_item", "counted")
 
 
 class VectorError(ValueError):
@@ -42,17 +47,30 @@ def parse_datetime(value: str) -> datetime:
 
 
 def _common(data: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
-    values = {name: value for name, value in data.items() if name in allowed}
+    """The fields of a request or prior; a value of the wrong type is missing (docs/copyright.md
+    section 1), so the rules answer R1 where they need it instead of the runner crashing."""
+    values = {name: _typed(name, value) for name, value in data.items() if name in allowed}
     for name in _LIST_FIELDS:
-        if values.get(name) is not None:
-            values[name] = tuple(values[name])
-        else:
+        if values.get(name) is None:
             values.pop(name, None)
-    if isinstance(values.get("author"), list):
-        values["author"] = tuple(values["author"])
     if values.get("created_at") is not None:
         values["created_at"] = parse_datetime(values["created_at"])
     return values
+
+
+def _typed(name: str, value: Any) -> Any:
+    if name in _LIST_FIELDS:
+        items = value if isinstance(value, list) else ()
+        return tuple(item for item in items if isinstance(item, str))
+    if name == "author" and isinstance(value, list):
+        return tuple(item for item in value if isinstance(item, str)) or None
+    if name in _NUMBER_FIELDS:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if name in _FLAG_FIELDS:
+        return value if isinstance(value, bool) else None
+    if name in ("id", "created_at"):
+        return value
+    return value if isinstance(value, str) else None
 
 
 def parse_request(data: Mapping[str, Any]) -> RequestFacts:
@@ -60,16 +78,24 @@ def parse_request(data: Mapping[str, Any]) -> RequestFacts:
     values = _common(data, _REQUEST_FIELDS)
     values.setdefault("service", None)
     determination = data.get("staff_determination")
-    if determination is not None:
+    if isinstance(determination, Mapping):
         values["staff_determination"] = StaffDetermination(
-            kind=determination.get("kind"), note=determination.get("note")
+            kind=_typed("kind", determination.get("kind")) or "",
+            note=_typed("note", determination.get("note")),
         )
     return RequestFacts(**values)
 
 
 def parse_prior(data: Mapping[str, Any]) -> PriorRequest:
+    derived = sorted(_DERIVED_PRIOR_FIELDS & set(data))
+    if derived:
+        raise VectorError(
+            f"history item {data.get('id')!r} sets {', '.join(derived)}: the rules derive "
+            "a prior's year from its created_at and its key from its identifiers"
+        )
     values = _common(data, _PRIOR_FIELDS)
     values["id"] = str(values.get("id"))
+    values["counted"] = values.get("counted") is True
     return PriorRequest(**values)
 
 

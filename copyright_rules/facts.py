@@ -176,6 +176,50 @@ class RequestFacts:
     def __post_init__(self) -> None:
         _require_aware(self.created_at, "created_at")
 
+    def citation(self) -> dict[str, Any]:
+        """The citation as entered, JSON-safe: what the record stores. The request's time,
+        service and institution are columns of the record, and so are a permission and a staff
+        determination, which staff may add later."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name in CITATION_FIELDS
+            if (value := getattr(self, name)) not in (None, ())
+        }
+
+    @classmethod
+    def from_citation(
+        cls,
+        citation: Mapping[str, Any],
+        *,
+        created_at: datetime,
+        service: str | None,
+        institution: str | None = None,
+        permission_reference: str | None = None,
+        staff_determination: StaffDetermination | None = None,
+    ) -> RequestFacts:
+        """The facts back from a stored citation (names it does not know are left out)."""
+        values: dict[str, Any] = {
+            name: tuple(value) if isinstance(value, list) else value
+            for name, value in citation.items()
+            if name in CITATION_FIELDS
+        }
+        return cls(
+            created_at=created_at,
+            service=service,
+            institution=institution,
+            permission_reference=permission_reference,
+            staff_determination=staff_determination,
+            **values,
+        )
+
+
+_CONTEXT_FIELDS = frozenset(
+    {"created_at", "service", "institution", "permission_reference", "staff_determination"}
+)
+CITATION_FIELDS: tuple[str, ...] = tuple(
+    field.name for field in dataclasses.fields(RequestFacts) if field.name not in _CONTEXT_FIELDS
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PriorRequest:
@@ -300,8 +344,9 @@ _E = TypeVar("_E", bound=StrEnum)
 
 
 def clean(value: str | None) -> str | None:
-    """Clarification 6: an empty or whitespace-only value is absent; others are trimmed."""
-    if value is None:
+    """Clarification 6: an empty or whitespace-only value is absent; others are trimmed. A value
+    that is not a string is absent too (docs/copyright.md section 1), never an error."""
+    if not isinstance(value, str):
         return None
     return value.strip() or None
 
@@ -314,16 +359,21 @@ class PublicationDate:
 
 @lru_cache(maxsize=4096)
 def parse_publication_date(value: str | None) -> PublicationDate | None:
-    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None (SPEC 1)."""
-    match = _PUBLICATION_DATE.fullmatch(value.strip()) if value else None
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None.
+
+    A month or day of `00` is no date at all, not a coarser one (docs/copyright.md section 1)."""
+    text = clean(value)
+    match = _PUBLICATION_DATE.fullmatch(text) if text else None
     if match is None:
         return None
-    year, month, day = (int(part) if part else 0 for part in match.groups())
+    year = int(match[1])
     try:
-        if not month:
+        if match[2] is None:
             return PublicationDate(year, date(year, 12, 31))
-        return PublicationDate(year, date(year, month, day or calendar.monthrange(year, month)[1]))
-    except ValueError:
+        month = int(match[2])
+        day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1]
+        return PublicationDate(year, date(year, month, day))
+    except ValueError:  # month or day 00, or past the month's end
         return None
 
 
@@ -338,11 +388,22 @@ def _choice(kind: type[_E], raw: str | None) -> _E | None:
     return kind(value if kind is Statement else value.lower())
 
 
-def is_loan(service: str | None) -> bool:
+def canonical(kind: type[_E], raw: str | None) -> _E | None:
+    """The member named by a submitted value in any case; None when blank, unknown or not a
+    string. Every comparison with a submitted value goes through here, so `Periodical` and
+    `periodical` are one value everywhere (docs/copyright.md section 1)."""
     try:
-        return _choice(Service, service) is Service.LOAN
-    except ValueError:
-        return False
+        return _choice(kind, raw)
+    except (ValueError, TypeError):
+        return None
+
+
+def is_loan(service: str | None) -> bool:
+    return canonical(Service, service) is Service.LOAN
+
+
+def is_copy(service: str | None) -> bool:
+    return canonical(Service, service) is Service.COPY
 
 
 @dataclass(frozen=True, slots=True)

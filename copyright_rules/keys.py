@@ -27,6 +27,8 @@ from functools import lru_cache
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 
+from .facts import WorkKind, canonical, clean
+
 ISSN_GROUP_PREFIX = "ISSN-GROUP:"
 ISBN_GROUP_PREFIX = "ISBN-GROUP:"
 ISSN_PREFIX = "ISSN:"
@@ -61,6 +63,17 @@ class KeySource(StrEnum):
 
 
 UNVERIFIED_SOURCES: frozenset[KeySource] = frozenset({KeySource.ISSN, KeySource.TITLE})
+
+
+class IdentifierKind(StrEnum):
+    """The identifiers a title authority group lists and a citation cites."""
+
+    ISSN = "issn"
+    ISBN = "isbn"
+    TITLE = "title"
+
+
+Identifier = tuple[IdentifierKind, str]
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -253,7 +266,7 @@ def periodical_key(
     title: str | None, issns: Sequence[str], authority: Authority = EMPTY_AUTHORITY
 ) -> KeyResult:
     """The title key, in SPEC 1 order; clarification 3: cited ISSNs are tried in order."""
-    return _periodical_key(title or "", tuple(issns), authority)
+    return _periodical_key(clean(title) or "", tuple(issns), authority)
 
 
 @lru_cache(maxsize=_KEY_CACHE_SIZE)
@@ -284,7 +297,7 @@ def work_key(
 
     A work needs an identifier or a title: an author alone does not name a work.
     """
-    return _work_key(title or "", normalize_author(author), tuple(isbns), authority)
+    return _work_key(clean(title) or "", normalize_author(author), tuple(isbns), authority)
 
 
 @lru_cache(maxsize=_KEY_CACHE_SIZE)
@@ -318,8 +331,26 @@ def citation_key(
     Cached (the rules call it for every prior), so the arguments must be hashable: tuples, as
     `RequestFacts` and `PriorRequest` hold them.
     """
-    if work_kind == "periodical":
+    kind = canonical(WorkKind, work_kind)
+    if kind is WorkKind.PERIODICAL:
         return periodical_key(title, issns, authority)
-    if work_kind == "non_periodical":
+    if kind is WorkKind.NON_PERIODICAL:
         return work_key(title, author, isbns, authority)
     return KeyResult(None, KeySource.NONE)
+
+
+def cited_identifiers(
+    work_kind: str | None, title: str | None, issns: Sequence[str], isbns: Sequence[str]
+) -> tuple[Identifier, ...]:
+    """What a citation's key can depend on, normalized as the authority stores it: a change of
+    the authority touching none of these cannot change the key (docs/copyright.md section 1)."""
+    kind = canonical(WorkKind, work_kind)
+    if kind is WorkKind.PERIODICAL:
+        normalized = normalize_title(clean(title) or "")
+        found = [(IdentifierKind.ISSN, issn) for issn in map(normalize_issn, issns) if issn]
+        titles = [(IdentifierKind.TITLE, normalized)] if normalized else []
+        return tuple(dict.fromkeys([*found, *titles]))
+    if kind is WorkKind.NON_PERIODICAL:
+        found = [(IdentifierKind.ISBN, isbn) for isbn in map(normalize_isbn, isbns) if isbn]
+        return tuple(dict.fromkeys(found))
+    return ()

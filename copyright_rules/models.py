@@ -7,6 +7,7 @@ stored integer that could drift.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
+
+from copyright_rules.facts import NonperiodicalScope, Outcome, WorkKind
 
 if TYPE_CHECKING:
     from registration.models import Institution
@@ -136,6 +139,14 @@ class RecordBasis(models.TextChoices):
 class RecordDeterminationKind(models.TextChoices):
     FAIR_USE = "fair_use", "Fair use (section 107)"
     S108E = "s108e", "Section 108(e)"
+
+
+def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
+    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
+    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
+    count may be zero rows, so no row lock could stand in for it."""
+    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -307,6 +318,19 @@ class Record(models.Model):
         return self.status in self.HOLDING_STATUSES
 
     @property
+    def counts_toward_limit(self) -> bool:
+        """A counted request (docs/copyright.md section 1): accepted under CCG, counted, and
+        still holding its slot."""
+        return self.holds_slot and self.counted and self.outcome == Outcome.ACCEPT_CCG
+
+    @property
+    def counting_year(self) -> int | None:
+        """The year whose requests count with this one; None for a work counted over its whole
+        term (COPYRIGHT_NONPERIODICAL_SCOPE = term)."""
+        lifetime = settings.COPYRIGHT_NONPERIODICAL_SCOPE == NonperiodicalScope.TERM
+        return None if lifetime and self.work_kind == WorkKind.NON_PERIODICAL else self.year
+
+    @property
     def is_final(self) -> bool:
         return self.status in self.FINAL_STATUSES
 
@@ -334,6 +358,30 @@ def attach_counted_priors(records: Sequence[Record]) -> None:
     by_pk = Record.objects.in_bulk(all_ids) if all_ids else {}
     for record in records:
         record.counted_priors = [by_pk[pk] for pk in wanted.get(record.pk, []) if pk in by_pk]
+
+
+class RecordIdentifier(models.Model):
+    """An identifier a record cites, normalized as the title authority stores it. When staff
+    change the authority, these rows find the records whose stored key must follow it in one
+    indexed query (docs/copyright.md section 1, "Keys follow the authority as it is now")."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=8, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"], name="recordidentifier_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "kind", "value"], name="recordidentifier_unique"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("kind", IdentifierKind), name="recordidentifier_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
 
 
 class Decision(models.Model):

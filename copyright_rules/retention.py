@@ -5,7 +5,9 @@ batches of their own transactions so the table is never locked for long and an i
 started again, finishes the job. A batch deletes set-wise, one statement per table, children
 first. The tables that depend on a record are read from the models (`purge_plan`), so a model
 added later is purged with its record, or the purge refuses to run until someone decides what
-happens to its rows. It logs counts, never contents.
+happens to its rows. The admin's change history (`LogEntry`) names objects in `object_repr`
+(a request's title), so the entries about every purged row go with it. It logs counts, never
+contents.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ from time import sleep
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
-from django.db.models import FileField, ForeignKey, ForeignObjectRel, Model, QuerySet
+from django.db.models import CharField, FileField, ForeignKey, ForeignObjectRel, Model, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from psycopg import sql
 
@@ -194,8 +199,13 @@ def _chain_sql(plan: list[PurgedTable], due_sql: str) -> tuple[sql.Composed, lis
     files = [(n, field) for n, table in enumerate(plan) for field in _file_fields(table)]
     for n, field in files:
         returned[n].add(str(field.column))
+    for n, table in enumerate(plan):
+        returned[n].add(str(table.model._meta.pk.column))
     steps = [
         sql.SQL("{} AS ({})").format(_step(n), _step_sql(table, returned[n]))
+        for n, table in enumerate(plan)
+    ] + [
+        sql.SQL("{} AS ({})").format(_log_step(n), _log_entries_sql(table, n))
         for n, table in enumerate(plan)
     ]
     results = [sql.SQL("(SELECT count(*) FROM {})").format(_step(0))] + [
@@ -234,6 +244,25 @@ def _step(position: int) -> sql.Identifier:
     return sql.Identifier(f"step{position}")
 
 
+def _log_step(position: int) -> sql.Identifier:
+    return sql.Identifier(f"log{position}")
+
+
+def _log_entries_sql(table: PurgedTable, position: int) -> sql.Composed:
+    """The admin history entries of the rows the step at `position` deleted."""
+    return sql.SQL(
+        "DELETE FROM {log} WHERE {content_type} = {type_id} AND {object_id} IN "
+        "(SELECT {pk}::text FROM {step})"
+    ).format(
+        log=sql.Identifier(LogEntry._meta.db_table),
+        content_type=sql.Identifier("content_type_id"),
+        type_id=sql.Literal(ContentType.objects.get_for_model(table.model).pk),
+        object_id=sql.Identifier("object_id"),
+        pk=sql.Identifier(str(table.model._meta.pk.column)),
+        step=_step(position),
+    )
+
+
 # --- Other databases (SQLite): one ORM statement per table -----------------------------------
 
 
@@ -245,6 +274,8 @@ def _delete_table_by_table(ids: list[int], plan: list[PurgedTable]) -> tuple[int
         for name in _rows(table, ids).values_list(field.attname, flat=True)
         if name
     ]
+    for table in plan:
+        _log_entries(table, ids).delete()
     for table in reversed(plan[1:]):  # children before their parents
         rows = _rows(table, ids)
         rows._raw_delete(rows.db)
@@ -254,3 +285,9 @@ def _delete_table_by_table(ids: list[int], plan: list[PurgedTable]) -> tuple[int
 
 def _rows(table: PurgedTable, ids: list[int]) -> QuerySet:
     return table.model._base_manager.filter(**{f"{table.lookup}__in": ids})
+
+
+def _log_entries(table: PurgedTable, ids: list[int]) -> QuerySet:
+    keys = _rows(table, ids).annotate(key=Cast("pk", CharField())).values("key")
+    content_type = ContentType.objects.get_for_model(table.model)
+    return LogEntry.objects.filter(content_type=content_type, object_id__in=keys)

@@ -2,10 +2,10 @@
 dates of guideline 4 (SPEC section 7). No Django, no database: the application and the conformance
 runner call the same function.
 
-Institutions: `decide` ignores a prior request whose `institution` is set and differs from the
-request's, so one institution's requests can never affect another's (CONTU guideline 1 counts per
-"requesting entity"). Callers normally pass only the institution's own priors; leaving
-`institution` as None on both sides means "already filtered".
+Institutions: `decide` ignores a prior request whose `institution` differs from the request's, so
+one institution's requests can never affect another's (CONTU guideline 1 counts per "requesting
+entity"). A prior without an institution has been filtered by the caller (the database loads only
+the institution's own); a request without one matches only such priors, never every institution's.
 """
 
 from __future__ import annotations
@@ -31,17 +31,19 @@ from .facts import (
     RequestFacts,
     Rule,
     RuleSettings,
-    Service,
     Statement,
     WorkKind,
+    canonical,
     clean,
+    is_copy,
     is_loan,
     parse_facts,
     zone,
 )
-from .keys import EMPTY_AUTHORITY, Authority, KeyResult, citation_key
+from .keys import EMPTY_AUTHORITY, Authority, KeyResult, KeySource, citation_key
 
 DEFAULT_SETTINGS = RuleSettings()
+_NO_KEY = KeyResult(None, KeySource.NONE)
 # 17 U.S.C. 108(i): music, pictorial/graphic/sculptural and non-news audiovisual works are excluded.
 _EXCLUDED_MATERIAL = {
     Material.MUSIC: "musical works",
@@ -71,6 +73,11 @@ def retention_dates(created_at: datetime, time_zone: str | tzinfo) -> tuple[date
     """Guideline 4: keep records "until the end of the third complete calendar year after the end
     of the calendar year" of the request, so 31 Dec (Y+3), and purge from 1 Jan (Y+4)."""
     _, year = local_date_and_year(created_at, time_zone)
+    return retention_of_year(year)
+
+
+def retention_of_year(year: int) -> tuple[date, date]:
+    """The retain-until and purge dates of a request of year Y (docs/copyright.md section 7)."""
     return date(year + 3, 12, 31), date(year + 4, 1, 1)
 
 
@@ -88,6 +95,49 @@ def window_cutoff(local_date: date, years: int) -> date:
         return local_date.replace(year=year)
     except ValueError:
         return date(year, 2, 28)
+
+
+# --- what a request is about: computed once per evaluation ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A request's local date and year, its values read, and its title or work key under the
+    authority as it is now (docs/copyright.md section 1). The application computes it once per
+    submission: it finds the priors by `key` and `counting_year`, decides with it, and stores
+    its date, year and key on the record."""
+
+    request: RequestFacts
+    authority: Authority
+    local_date: date
+    year: int
+    facts: ParsedFacts | None  # None for a loan: the guidelines do not read it
+    key: KeyResult
+    lifetime: bool  # a non-periodical counted over its whole term (COPYRIGHT_NONPERIODICAL_SCOPE)
+
+    @property
+    def counting_year(self) -> int | None:
+        """The year whose priors count, None when every year does."""
+        return None if self.lifetime else self.year
+
+
+def describe(
+    request: RequestFacts,
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    authority: Authority = EMPTY_AUTHORITY,
+) -> Subject:
+    local_date, year = local_date_and_year(request.created_at, settings.time_zone)
+    if is_loan(request.service):
+        return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
+    facts = parse_facts(request)
+    key = citation_key(
+        facts.kind, request.title, request.author, request.issns, request.isbns, authority
+    )
+    lifetime = (
+        facts.kind is WorkKind.NON_PERIODICAL
+        and settings.nonperiodical_scope is NonperiodicalScope.TERM
+    )
+    return Subject(request, authority, local_date, year, facts, key, lifetime)
 
 
 # --- the case being decided ------------------------------------------------------------------
@@ -117,11 +167,7 @@ class _Case:
                 (prior, _prior_year(prior, self.settings.time_zone))
                 for prior in self.priors
                 if prior.status in HOLDING_SLOT
-                and (
-                    prior.institution is None
-                    or prior.institution == self.request.institution
-                    or self.request.institution is None
-                )
+                and prior.institution in (None, self.request.institution)
                 and _prior_key(prior, self.authority) == self.key.key
             ]
         return self._holding
@@ -325,8 +371,8 @@ def _other_article(
     """Clarification 11: a periodical copy for the same patron and issue, another article."""
     prior_article = clean(prior.article)
     return (
-        prior.work_kind == WorkKind.PERIODICAL
-        and prior.service != Service.LOAN
+        canonical(WorkKind, prior.work_kind) is WorkKind.PERIODICAL
+        and is_copy(prior.service)
         and clean(prior.patron_ref) == patron
         and prior_article is not None
         and prior_article != article
@@ -432,6 +478,7 @@ def _counted_prior_ids(case: _Case) -> tuple[str, ...]:
             for prior, prior_year in case.holding_same_key()
             if prior.counted is True
             and prior.outcome == accept_ccg
+            and is_copy(prior.service)
             and (year is None or prior_year == year)
         ]
     )
@@ -465,15 +512,28 @@ def decide(
     authority: Authority = EMPTY_AUTHORITY,
 ) -> Decision:
     """Decide a request against the institution's prior requests: the first rule that matches."""
-    local_date, year = local_date_and_year(request.created_at, settings.time_zone)
-    if is_loan(request.service):
-        return _not_applicable(year)
-    facts = parse_facts(request)
-    key = citation_key(
-        facts.kind, request.title, request.author, request.issns, request.isbns, authority
-    )
+    return decide_subject(describe(request, settings, authority), prior, settings)
+
+
+def decide_subject(
+    subject: Subject, prior: Sequence[PriorRequest], settings: RuleSettings = DEFAULT_SETTINGS
+) -> Decision:
+    """`decide` for a request already described with these settings."""
+    facts = subject.facts
+    if facts is None:
+        return _not_applicable(subject.year)
     periodical = facts.kind is WorkKind.PERIODICAL
-    case = _Case(request, settings, authority, local_date, year, facts, key, prior, periodical)
+    case = _Case(
+        subject.request,
+        settings,
+        subject.authority,
+        subject.local_date,
+        subject.year,
+        facts,
+        subject.key,
+        prior,
+        periodical,
+    )
     for rule in _RULES:
         decision = rule(case)
         if decision is not None:

@@ -8,10 +8,9 @@ transaction lock; on SQLite the IMMEDIATE transaction already holds the database
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -20,46 +19,48 @@ from django.db import transaction
 from django.utils import timezone
 
 from copyright_rules.authority import load_authority
-from copyright_rules.facts import (
-    Decision as RuleDecision,
-)
+from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
     NonperiodicalScope,
+    Outcome,
     PriorRequest,
     RequestFacts,
     RuleSettings,
+    Service,
     StaffDetermination,
+    Statement,
+    clean,
+    is_copy,
 )
-from copyright_rules.keys import (
-    Authority,
-    KeyResult,
-    KeySource,
-    periodical_key,
-    work_key,
+from copyright_rules.keys import cited_identifiers
+from copyright_rules.models import (
+    Decision,
+    Record,
+    RecordIdentifier,
+    RecordStatusChange,
+    title_year_lock_id,
 )
-from copyright_rules.models import Decision, Record, RecordStatusChange
-from copyright_rules.rules import decide, local_date_and_year, retention_dates
+from copyright_rules.rules import Subject, decide_subject, describe, retention_of_year
 from registration.models import Institution
 
-# The SPEC section 8 request keys a caller may pass in `facts`.
-FACT_KEYS = frozenset(
-    {
-        "work_kind", "title", "issns", "isbns", "author", "publication_date", "volume", "issue",
-        "article", "patron_ref", "statement", "basis", "note", "own_copy_covers_item",
-        "permission_reference", "staff_determination", "material", "purpose", "extent",
-        "pages_requested", "total_pages",
-    }
-)  # fmt: skip
-_SEQUENCE_KEYS = ("issns", "isbns")
+# The counting status a decision's outcome leads to (docs/copyright.md section 3).
 _STATUS_FOR_OUTCOME = {
-    "ACCEPT_CCG": Record.Status.ACCEPTED,
-    "ACCEPT_CCL": Record.Status.ACCEPTED,
-    "NOT_APPLICABLE": Record.Status.ACCEPTED,
-    "NEEDS_PERMISSION": Record.Status.AWAITING_CLEARANCE,
-    "REFUSE": Record.Status.REFUSED,
-    "REJECT_INCOMPLETE": Record.Status.REJECTED,
+    Outcome.ACCEPT_CCG: Record.Status.ACCEPTED,
+    Outcome.ACCEPT_CCL: Record.Status.ACCEPTED,
+    Outcome.NOT_APPLICABLE: Record.Status.ACCEPTED,
+    Outcome.NEEDS_PERMISSION: Record.Status.AWAITING_CLEARANCE,
+    Outcome.REFUSE: Record.Status.REFUSED,
+    Outcome.REJECT_INCOMPLETE: Record.Status.REJECTED,
 }
 _PRIOR_FIELDS = ("pk", "status", "outcome", "counted", "year", "title_key", "work_kind", "citation")
+
+
+class HeldReevaluation(StrEnum):
+    """COPYRIGHT_HELD_REEVALUATION: what happens to held requests when a counted prior stops
+    counting."""
+
+    AUTOMATIC = "automatic"  # evaluated again at once; the library is told of a release
+    STAFF = "staff"  # shown to staff in the clearance queue with one-click re-evaluation
 
 
 class StaleRecordStatus(Exception):
@@ -85,66 +86,13 @@ def rule_settings() -> RuleSettings:
     )
 
 
-def request_facts(
-    facts: Mapping[str, Any], *, service: str, created_at: datetime, institution_id: int
-) -> RequestFacts:
-    unknown = set(facts) - FACT_KEYS
-    if unknown:
-        raise TypeError(f"unknown copyright fact(s): {', '.join(sorted(unknown))}")
-    values = {key: value for key, value in facts.items() if key != "staff_determination"}
-    for key in _SEQUENCE_KEYS:
-        values[key] = tuple(values.get(key) or ())
-    if isinstance(values.get("author"), list):
-        values["author"] = tuple(values["author"])
-    return RequestFacts(
-        created_at=created_at,
-        service=service,
-        institution=str(institution_id),
-        staff_determination=_determination(facts.get("staff_determination")),
-        **values,
-    )
-
-
-def _determination(value: Mapping[str, Any] | None) -> StaffDetermination | None:
-    if not value:
+def _determination(record: Record) -> StaffDetermination | None:
+    if not record.determination_kind:
         return None
-    return StaffDetermination(kind=value.get("kind", ""), note=value.get("note"))
-
-
-def _citation(facts: Mapping[str, Any]) -> dict[str, Any]:
-    """The facts as entered, JSON-safe (staff determinations live on the record's own fields)."""
-    citation = {key: value for key, value in facts.items() if key != "staff_determination"}
-    for key in _SEQUENCE_KEYS:
-        if key in citation:
-            citation[key] = list(citation[key] or [])
-    if isinstance(citation.get("author"), tuple):
-        citation["author"] = list(citation["author"])
-    return citation
+    return StaffDetermination(kind=record.determination_kind, note=record.determination_note)
 
 
 # --- keys, the lock and the priors -------------------------------------------------------
-
-
-def request_key(request: RequestFacts, authority: Authority) -> KeyResult:
-    if request.service == Record.Service.COPY:
-        if request.work_kind == Record.WorkKind.PERIODICAL:
-            return periodical_key(request.title, request.issns, authority)
-        if request.work_kind == Record.WorkKind.NON_PERIODICAL:
-            return work_key(request.title, request.author, request.isbns, authority)
-    return KeyResult(None, KeySource.NONE)
-
-
-def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
-    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
-    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
-    count may be zero rows, so no row lock could stand in for it."""
-    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
-
-
-def _counting_year(request: RequestFacts, rules: RuleSettings, year: int) -> int | None:
-    lifetime = rules.nonperiodical_scope == NonperiodicalScope.TERM
-    return None if lifetime and request.work_kind == Record.WorkKind.NON_PERIODICAL else year
 
 
 def load_priors(
@@ -197,18 +145,20 @@ def _prior(row: Mapping[str, Any]) -> PriorRequest:
 
 def _evaluate(
     request: RequestFacts, *, institution_id: int, lock: bool, exclude_pk: int | None = None
-) -> tuple[RuleDecision, KeyResult]:
+) -> tuple[RuleDecision, Subject]:
+    """Describe the request once (date, year, key), load its priors by that key, decide."""
     rules = rule_settings()
-    authority = load_authority(request)
-    key = request_key(request, authority)
+    subject = describe(request, rules, load_authority(request))
     priors: Sequence[PriorRequest] = ()
-    if key.key is not None:
-        _, year = local_date_and_year(request.created_at, rules.time_zone)
-        counting_year = _counting_year(request, rules, year)
+    if subject.key.key is not None:
         priors = load_priors(
-            institution_id, key.key, counting_year, lock=lock, exclude_pk=exclude_pk
+            institution_id,
+            subject.key.key,
+            subject.counting_year,
+            lock=lock,
+            exclude_pk=exclude_pk,
         )
-    return decide(request, priors, rules, authority), key
+    return decide_subject(subject, priors, rules), subject
 
 
 # --- deciding and recording ----------------------------------------------------------------
@@ -220,67 +170,57 @@ def _require_atomic() -> None:
 
 
 def decide_and_record(
-    institution: Institution,
-    *,
-    service: str,
-    facts: Mapping[str, Any],
-    created_at: datetime | None = None,
-    acting_user: User | None = None,
+    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
 ) -> tuple[Record, Decision]:
     """Decide a new request and store its record and first decision (at most five queries).
 
-    The caller owns the transaction; on REJECT_INCOMPLETE it rolls back and shows the form
-    errors. Loans get a record and a NOT_APPLICABLE decision without taking the lock."""
+    `request` is the typed facts object the request's form built (`request_facts()`); it is
+    decided and stored as it is. The caller owns the transaction; on REJECT_INCOMPLETE it rolls
+    back and shows the form errors. Loans get a record and a NOT_APPLICABLE decision without
+    taking the lock."""
     _require_atomic()
-    created_at = created_at or timezone.now()
-    request = request_facts(
-        facts, service=service, created_at=created_at, institution_id=institution.pk
+    outcome, subject = _evaluate(
+        request, institution_id=institution.pk, lock=is_copy(request.service)
     )
-    outcome, key = _evaluate(
-        request, institution_id=institution.pk, lock=service == Record.Service.COPY
-    )
-    record = _create_record(institution, request, facts, outcome, key)
+    record = _create_record(institution, subject, outcome)
+    _store_identifiers(record, subject)
     return record, _store_decision(record, outcome, acting_user)
 
 
-def _create_record(
-    institution: Institution,
-    request: RequestFacts,
-    facts: Mapping[str, Any],
-    outcome: RuleDecision,
-    key: KeyResult,
-) -> Record:
-    zone = django_settings.COPYRIGHT_TIME_ZONE
-    local_date, year = local_date_and_year(request.created_at, zone)
-    retain_until, purge_on = retention_dates(request.created_at, zone)
-    statement = _choice(_statement(request.statement), Record.Statement)
+def _store_identifiers(record: Record, subject: Subject) -> None:
+    """What the record cites, for keys that follow the authority (docs/copyright.md section 1)."""
+    request = subject.request
+    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
+    if cited:
+        RecordIdentifier.objects.bulk_create(
+            RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited
+        )
+
+
+def _create_record(institution: Institution, subject: Subject, outcome: RuleDecision) -> Record:
+    request, facts = subject.request, subject.facts
+    retain_until, purge_on = retention_of_year(subject.year)
+    statement = facts.statement if facts else None
+    basis = facts.basis if facts and statement is Statement.CCL else None
     return Record.objects.create(
         institution=institution,
-        service=_choice(request.service, Record.Service) or Record.Service.COPY,
-        work_kind=_choice(request.work_kind, Record.WorkKind) if request.service == "copy" else "",
+        service=Service.LOAN if facts is None else Service.COPY,
+        work_kind=(facts.kind if facts else None) or "",
         created_at=request.created_at,
-        local_date=local_date,
-        year=year,
-        citation=_citation(facts),
-        title_key=outcome.title_key or "",
-        key_source=key.source.value if key.key else "",
-        statement=statement,
-        basis=_choice(request.basis, Record.Basis) if statement == "CCL" else "",
+        local_date=subject.local_date,
+        year=subject.year,
+        citation=request.citation(),
+        title_key=subject.key.key or "",
+        key_source=subject.key.source.value if subject.key.key else "",
+        statement=statement or "",
+        basis=basis or "",
         status=_STATUS_FOR_OUTCOME[outcome.outcome],
         outcome=outcome.outcome.value,
         counted=outcome.counted,
-        permission_reference=(request.permission_reference or "").strip()[:200],
+        permission_reference=(clean(request.permission_reference) or "")[:200],
         retain_until=retain_until,
         purge_on=purge_on,
     )
-
-
-def _statement(value: str | None) -> str:
-    return (value or "").strip().upper().removeprefix("US-")
-
-
-def _choice(value: str | None, choices: type[Any]) -> str:
-    return value if value is not None and value in choices.values else ""
 
 
 def _store_decision(record: Record, outcome: RuleDecision, acting_user: User | None) -> Decision:
@@ -299,13 +239,10 @@ def _store_decision(record: Record, outcome: RuleDecision, acting_user: User | N
     )
 
 
-def precheck(institution: Institution, *, facts: Mapping[str, Any]) -> RuleDecision:
+def precheck(institution: Institution, request: RequestFacts) -> RuleDecision:
     """What the decision would be if the copy request were submitted now: reads only, no lock.
 
     For the live pre-check on the copy form; the real decision is taken again at submission."""
-    request = request_facts(
-        facts, service=Record.Service.COPY, created_at=timezone.now(), institution_id=institution.pk
-    )
     decision, _ = _evaluate(request, institution_id=institution.pk, lock=False)
     return decision
 
@@ -355,7 +292,7 @@ def set_record_status(
 
 def _takes_slot_without_decision(record: Record, status: str) -> bool:
     held = record.status == Record.Status.AWAITING_CLEARANCE
-    return held and status in Record.HOLDING_STATUSES and record.outcome == "NEEDS_PERMISSION"
+    return held and status in Record.HOLDING_STATUSES and record.outcome == Outcome.NEEDS_PERMISSION
 
 
 def _status_changes(
@@ -412,6 +349,31 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
     return _reevaluate(record, {}, acting_user)
 
 
+def reevaluate_held_after_release(
+    record: Record, *, acting_user: User | None
+) -> list[tuple[Record, Decision]]:
+    """After `record` stopped counting (cancelled, refused, unfilled...), evaluate again the
+    requests of its institution, key and year held for permission, oldest first, so the first
+    takes the freed slot (docs/copyright.md section 5). Each gets a new decision; the earlier
+    ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here: the
+    clearance queue shows staff that a counted prior stopped counting, with one-click
+    re-evaluation. Call inside the transaction that moved `record`."""
+    if record.holds_slot or not record.counted or record.outcome != Outcome.ACCEPT_CCG:
+        return []
+    if django_settings.COPYRIGHT_HELD_REEVALUATION != HeldReevaluation.AUTOMATIC:
+        return []
+    held = Record.objects.filter(
+        institution_id=record.institution_id,
+        title_key=record.title_key,
+        status=Record.Status.AWAITING_CLEARANCE,
+    )
+    if record.counting_year is not None:
+        held = held.filter(year=record.counting_year)
+    return [
+        (each, _reevaluate(each, {}, acting_user)) for each in held.order_by("created_at", "pk")
+    ]
+
+
 def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Record:
     if record.status != Record.Status.AWAITING_CLEARANCE:
         raise ValueError("only a request awaiting copyright clearance is refused here")
@@ -424,11 +386,13 @@ def refuse_held(record: Record, *, reason: str, acting_user: User | None) -> Rec
 
 def set_legal_hold(record: Record, *, hold: bool, reason: str = "") -> Record:
     """Set or lift a legal hold; writes only those two columns, so a status change made at the
-    same moment by the request workflow is never overwritten."""
+    same moment by the request workflow is never overwritten. Raises Record.DoesNotExist when
+    the purge deleted the record meanwhile: a hold on nothing is not a success."""
     reason = reason.strip() if hold else ""
     if hold and not reason:
         raise ValueError("a legal hold needs a reason")
-    Record.objects.filter(pk=record.pk).update(legal_hold=hold, legal_hold_reason=reason)
+    if not Record.objects.filter(pk=record.pk).update(legal_hold=hold, legal_hold_reason=reason):
+        raise Record.DoesNotExist(f"record {record.pk} no longer exists: it was purged")
     record.legal_hold, record.legal_hold_reason = hold, reason
     return record
 
@@ -447,11 +411,11 @@ def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | 
         for field, value in changes.items():
             setattr(record, field, value)
         request = _facts_of(record)
-        outcome, key = _evaluate(
+        outcome, subject = _evaluate(
             request, institution_id=record.institution_id, lock=True, exclude_pk=record.pk
         )
-        record.title_key = outcome.title_key or ""
-        record.key_source = key.source.value if key.key else ""
+        record.title_key = subject.key.key or ""
+        record.key_source = subject.key.source.value if subject.key.key else ""
         record.outcome = outcome.outcome.value
         record.counted = outcome.counted
         fields = [*changes, "title_key", "key_source", "outcome", "counted"]
@@ -464,16 +428,10 @@ def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | 
 
 
 def _facts_of(record: Record) -> RequestFacts:
-    facts = {key: value for key, value in record.citation.items() if key in FACT_KEYS}
-    facts["permission_reference"] = record.permission_reference or None
-    if record.determination_kind:
-        facts["staff_determination"] = {
-            "kind": record.determination_kind,
-            "note": record.determination_note,
-        }
-    return request_facts(
-        facts,
-        service=record.service,
+    return RequestFacts.from_citation(
+        record.citation,
         created_at=record.created_at,
-        institution_id=record.institution_id,
+        service=record.service,
+        permission_reference=record.permission_reference or None,
+        staff_determination=_determination(record),
     )

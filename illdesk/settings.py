@@ -171,6 +171,9 @@ COPYRIGHT_DATE_MODE = env.str("COPYRIGHT_DATE_MODE", default="exact")
 COPYRIGHT_MAX_FUTURE_YEARS = env.int("COPYRIGHT_MAX_FUTURE_YEARS", default=1)
 COPYRIGHT_ONE_ARTICLE_PER_ISSUE = env.bool("COPYRIGHT_ONE_ARTICLE_PER_ISSUE", default=True)
 COPYRIGHT_SMALL_PART_MAX_FRACTION = env.float("COPYRIGHT_SMALL_PART_MAX_FRACTION", default=0.10)
+# When a counted request stops counting: "automatic" re-evaluates the held requests of its title
+# at once, "staff" leaves that to staff in the clearance queue (docs/copyright.md section 5).
+COPYRIGHT_HELD_REEVALUATION = env.str("COPYRIGHT_HELD_REEVALUATION", default="automatic")
 # The scheduled purge: records per batch, and seconds of rest after each batch so submissions keep
 # their latency while a year's worth of records falls due (docs/performance.md measures both).
 COPYRIGHT_PURGE_BATCH_SIZE = env.int("COPYRIGHT_PURGE_BATCH_SIZE", default=5000)

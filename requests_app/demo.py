@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from copyright_rules.facts import Extent, RequestFacts, Service, Statement, WorkKind
 from registration.models import Institution
 from requests_app import scheduled, services
 from requests_app.models import Request, Status
@@ -45,20 +46,21 @@ def _copy(institution: Institution, number: int, **fields: Any) -> Request:
         "pages": "10-14",
         **fields,
     }
-    facts = {
-        "work_kind": citation["work_kind"],
-        "title": citation["title"],
-        "issns": [citation["issn"]],
-        "isbns": [],
-        "author": citation["author"],
-        "publication_date": citation["publication_date"],
-        "volume": citation["volume"],
-        "issue": citation["issue"],
-        "article": citation["article_title"],
-        "statement": "CCG",
-        "extent": "one_article",
-        "pages_requested": 5,
-    }
+    facts = RequestFacts(
+        created_at=timezone.now(),
+        service=Service.COPY,
+        work_kind=WorkKind(citation["work_kind"]),
+        title=citation["title"],
+        issns=(citation["issn"],) if citation["issn"] else (),
+        author=citation["author"],
+        publication_date=citation["publication_date"],
+        volume=citation["volume"],
+        issue=citation["issue"],
+        article=citation["article_title"],
+        statement=Statement.CCG,
+        extent=Extent.ONE_ARTICLE,
+        pages_requested=5,
+    )
     return services.submit_copy_request(
         institution, fields=citation, facts=facts, acting_user=institution.user
     )

@@ -4,6 +4,7 @@ are sent to the staff login); actions need the change permission on requests."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -53,19 +54,44 @@ def queues(request: HttpRequest) -> HttpResponse:
         "label": QUEUES[queue][0],
         "page": page,
     }
-    context["priors"] = _counted_priors(page.object_list) if queue == "clearance" else {}
+    if queue == "clearance":
+        priors = _counted_priors(page.object_list)
+        for row in page.object_list:
+            row.counted_priors = priors.get(row.pk, [])
+            row.prior_released = any(not prior.still_counts for prior in row.counted_priors)
     return render(request, "requests_app/desk/queues.html", context)
 
 
-def _counted_priors(rows: Any) -> dict[int, int]:
-    """Record id -> request id for every prior request the held decisions counted (one query)."""
-    ids = {
-        record_id
+@dataclass(frozen=True)
+class CountedPrior:
+    """A prior request a held decision counted, as it is now: staff see at once when one no
+    longer counts and the held request can be evaluated again (docs/copyright.md section 5)."""
+
+    pk: int
+    status: str
+    still_counts: bool
+
+
+def _counted_priors(rows: Any) -> dict[int, list[CountedPrior]]:
+    """Request id -> the prior requests its latest decision counted, with their current status
+    (one query for the whole page)."""
+    wanted = {
+        row.pk: row.record.latest_decision.counted_record_ids
         for row in rows
         if row.record.latest_decision
-        for record_id in row.record.latest_decision.counted_record_ids
     }
-    return dict(Request.objects.filter(record_id__in=ids).values_list("record_id", "pk"))
+    ids = {record_id for record_ids in wanted.values() for record_id in record_ids}
+    found = Request.objects.filter(record_id__in=ids).select_related("record")
+    by_record = {
+        prior.record_id: CountedPrior(
+            prior.pk, prior.get_status_display(), prior.record.counts_toward_limit
+        )
+        for prior in found
+    }
+    return {
+        pk: [by_record[record_id] for record_id in record_ids if record_id in by_record]
+        for pk, record_ids in wanted.items()
+    }
 
 
 def _forms(item: Request) -> dict[str, forms.Form]:
@@ -96,7 +122,7 @@ def _detail_page(
         "decision": item.record.latest_decision,
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
-        "priors": _counted_priors([item]),
+        "priors": _counted_priors([item]).get(item.pk, []),
         "forms": {**_forms(item), **(bound or {})},
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)

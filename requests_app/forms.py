@@ -13,6 +13,16 @@ from django.utils import timezone
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
+from copyright_rules.facts import (
+    Basis,
+    Extent,
+    Material,
+    Purpose,
+    RequestFacts,
+    Service,
+    Statement,
+    WorkKind,
+)
 from requests_app.citations import count_pages, normalize_lccn
 from requests_app.models import RefusalReason, Request, Status
 
@@ -279,31 +289,42 @@ class CopyRequestForm(CitationForm):
                 self.add_error("total_pages", "Give the number of pages in the whole work.")
         data["pages_requested"] = counted
 
-    def facts(self) -> dict[str, Any]:
-        """The SPEC section 8 facts for the copyright rules (valid forms only)."""
+    def request_facts(self) -> RequestFacts:
+        """The typed facts the copyright rules decide (valid forms only), built once per
+        submission: the services pass this object to `decide` unchanged and store it as the
+        record's citation. A subclass changes what it cites by overriding `citation_facts`."""
+        d = self.cleaned_data
+        statement = Statement(d["statement"])
+        return RequestFacts(
+            created_at=timezone.now(),
+            service=Service.COPY,
+            statement=statement,
+            basis=Basis(d["basis"]) if statement is Statement.CCL and d["basis"] else None,
+            note=d["note"] or None,
+            own_copy_covers_item=_yes_no(d["own_copy_covers_item"]),
+            permission_reference=d["permission_reference"] or None,
+            material=Material(d["material"]),
+            purpose=Purpose(d["purpose"]),
+            extent=Extent(d["extent"]),
+            pages_requested=d.get("pages_requested"),
+            total_pages=d["total_pages"],
+            **self.citation_facts(),
+        )
+
+    def citation_facts(self) -> dict[str, Any]:
+        """What identifies the work and the item: the citation part of the facts."""
         d = self.cleaned_data
         return {
-            "work_kind": d["work_kind"],
-            "title": d["title"],
-            "issns": [d["issn"]] if d["issn"] else [],
-            "isbns": [d["isbn"]] if d["isbn"] else [],
+            "work_kind": WorkKind(d["work_kind"]),
+            "title": d["title"] or None,
+            "issns": (d["issn"],) if d["issn"] else (),
+            "isbns": (d["isbn"],) if d["isbn"] else (),
             "author": d["author"] or None,
             "publication_date": d["publication_date"] or None,
             "volume": d["volume"] or None,
             "issue": d["issue"] or None,
             "article": d["article_title"] or None,
             "patron_ref": d["patron_ref"] or None,
-            "statement": d["statement"],
-            "basis": d["basis"] or None if d["statement"] == "CCL" else None,
-            "note": d["note"] or None,
-            "own_copy_covers_item": _yes_no(d["own_copy_covers_item"]),
-            "permission_reference": d["permission_reference"] or None,
-            "staff_determination": None,
-            "material": d["material"],
-            "purpose": d["purpose"],
-            "extent": d["extent"],
-            "pages_requested": d.get("pages_requested"),
-            "total_pages": d["total_pages"],
         }
 
 
@@ -334,9 +355,9 @@ class DuplicationRequestForm(CopyRequestForm):
             )
         return data
 
-    def facts(self) -> dict[str, Any]:
+    def citation_facts(self) -> dict[str, Any]:
         """Without a citation, the holding's identifier names the work for the copyright count."""
-        facts = super().facts()
+        facts = super().citation_facts()
         d = self.cleaned_data
         identifier = d["reproduction_number"] or d["call_number"] or d["digital_id"]
         facts["title"] = d["title"] or f"Office holding {identifier}"

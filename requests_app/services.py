@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from copyright_rules import services as copyright
+from copyright_rules.facts import Outcome, RequestFacts
+from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.models import Decision
 from registration import outbox
 from registration.models import Institution, OutboxMessage
@@ -31,11 +33,11 @@ logger = logging.getLogger(__name__)
 
 # The workflow status a copyright outcome leads to on submission or re-evaluation.
 _STATUS_FOR_OUTCOME = {
-    "ACCEPT_CCG": Status.NEW,
-    "ACCEPT_CCL": Status.NEW,
-    "NOT_APPLICABLE": Status.NEW,
-    "NEEDS_PERMISSION": Status.AWAITING_CLEARANCE,
-    "REFUSE": Status.REFUSED,
+    Outcome.ACCEPT_CCG: Status.NEW,
+    Outcome.ACCEPT_CCL: Status.NEW,
+    Outcome.NOT_APPLICABLE: Status.NEW,
+    Outcome.NEEDS_PERMISSION: Status.AWAITING_CLEARANCE,
+    Outcome.REFUSE: Status.REFUSED,
 }
 # The copyright record's counting status for each workflow status (SPEC section 1).
 _RECORD_STATUS = {
@@ -123,42 +125,46 @@ CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTIO
 def submit_loan_request(
     institution: Institution, *, fields: Mapping[str, Any], acting_user: Any
 ) -> Request:
-    facts = {"title": fields.get("title"), "author": fields.get("author") or None}
-    return _submit(institution, service="loan", fields=fields, facts=facts, user=acting_user)
+    facts = RequestFacts(
+        created_at=timezone.now(),
+        service=CopyrightService.LOAN,
+        title=fields.get("title") or None,
+        author=fields.get("author") or None,
+    )
+    return _submit(institution, fields=fields, facts=facts, user=acting_user)
 
 
 def submit_copy_request(
     institution: Institution,
     *,
     fields: Mapping[str, Any],
-    facts: Mapping[str, Any],
+    facts: RequestFacts,
     acting_user: Any,
 ) -> Request:
-    """Decide and store in one transaction; raises IncompleteRequest (nothing stored)."""
-    return _submit(institution, service="copy", fields=fields, facts=facts, user=acting_user)
+    """Decide and store in one transaction; raises IncompleteRequest (nothing stored).
+
+    `facts` is the form's `request_facts()`, passed to the copyright rules unchanged."""
+    return _submit(institution, fields=fields, facts=facts, user=acting_user)
 
 
 def _submit(
     institution: Institution,
     *,
-    service: str,
     fields: Mapping[str, Any],
-    facts: Mapping[str, Any],
+    facts: RequestFacts,
     user: Any,
 ) -> Request:
-    now = timezone.now()
+    now = facts.created_at
     with transaction.atomic():
-        record, decision = copyright.decide_and_record(
-            institution, service=service, facts=facts, created_at=now, acting_user=user
-        )
-        if decision.outcome == "REJECT_INCOMPLETE":
+        record, decision = copyright.decide_and_record(institution, facts, acting_user=user)
+        if decision.outcome == Outcome.REJECT_INCOMPLETE:
             # Raising rolls the record and its decision back: nothing of it is stored.
             raise IncompleteRequest(decision)
-        status = _STATUS_FOR_OUTCOME[decision.outcome]
+        status = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
         request = Request.objects.create(
             institution=institution,
             record=record,
-            service=service,
+            service=record.service,
             status=status,
             created_at=now,
             updated_at=now,
@@ -223,6 +229,21 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
             note=note,
             loan_returned=target != Status.LOST,
         )
+        _release_held(request, actor)
+
+
+def _release_held(request: Request, actor: Any) -> None:
+    """A counted request stopped counting: the held requests of its title are evaluated again
+    (docs/copyright.md section 5), and each one released is moved on and its library told."""
+    for record, decision in copyright.reevaluate_held_after_release(
+        request.record, acting_user=actor
+    ):
+        held = Request.objects.select_for_update().filter(
+            record=record, status=Status.AWAITING_CLEARANCE
+        )
+        for item in held:
+            note = f"Request {request.pk}, counted before, no longer counts."
+            _after_reevaluation(item, decision, Action.REEVALUATED, note, actor)
 
 
 def _notify_on_commit(request_id: int, email: str) -> None:
@@ -461,7 +482,7 @@ def _lock_held(request: Request, seen: str) -> None:
 def _after_reevaluation(
     request: Request, decision: Decision | None, action: str, text: str, actor: Any
 ) -> Request:
-    outcome = decision.outcome if decision else "NEEDS_PERMISSION"
+    outcome = Outcome(decision.outcome) if decision else Outcome.NEEDS_PERMISSION
     target = _STATUS_FOR_OUTCOME.get(outcome, Status.AWAITING_CLEARANCE)
     now = timezone.now()
     explanation = decision.explanation if decision else ""

@@ -108,7 +108,7 @@ def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpR
             created = services.submit_copy_request(
                 request.institution,  # type: ignore[attr-defined]
                 fields=fields,
-                facts=form.facts(),
+                facts=form.request_facts(),
                 acting_user=request.user,
             )
         except services.IncompleteRequest as incomplete:
@@ -135,7 +135,7 @@ def precheck(request: HttpRequest) -> HttpResponse:
         )
         text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
         return JsonResponse({"outcome": "incomplete", "explanation": text})
-    decision = copyright.precheck(request.institution, facts=form.facts())  # type: ignore[attr-defined]
+    decision = copyright.precheck(request.institution, form.request_facts())  # type: ignore[attr-defined]
     return JsonResponse({"outcome": decision.outcome, "explanation": decision.explanation})
 
 

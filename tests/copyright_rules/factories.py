@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 import factory
 from django.contrib.auth.models import User
+from django.utils import timezone
 
+from copyright_rules.facts import RequestFacts, StaffDetermination
 from copyright_rules.models import TitleGroup, TitleIdentifier
 from registration.models import Institution
 
@@ -48,6 +50,20 @@ def title_group(name: str, *identifiers: tuple[str, str], kind: str = "periodica
     for identifier_kind, value in identifiers:
         TitleIdentifier.objects.create(group=group, kind=identifier_kind, value=value)
     return group
+
+
+def request_of(
+    facts: dict[str, Any], *, service: str = "copy", created_at: datetime | None = None
+) -> RequestFacts:
+    """The typed facts a form would build from these values (the vector keys)."""
+    determination = facts.get("staff_determination")
+    return RequestFacts.from_citation(
+        facts,
+        created_at=created_at or timezone.now(),
+        service=service,
+        permission_reference=facts.get("permission_reference"),
+        staff_determination=StaffDetermination(**determination) if determination else None,
+    )
 
 
 def article(**overrides: Any) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from django.db import transaction
 
 from copyright_rules import retention, services
 from copyright_rules.models import Record
-from tests.copyright_rules.factories import article, at, make_institution
+from tests.copyright_rules.factories import article, at, make_institution, request_of
 
 ROOT = Path(__file__).resolve().parents[2]
-PURGE_DAY = date(2028, 1, 1)
+PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
 PUBLIC_VECTORS = ROOT / "tests" / "data" / "copyright_vectors_public.jsonl"
 FAILING_VECTOR = {
     "id": "X1",
@@ -97,7 +97,7 @@ def test_the_purge_command_refuses_a_bad_batch_size_or_pause(
     option: str, value: str, message: str
 ) -> None:
     with pytest.raises(CommandError, match=re.escape(message)):
-        call_command("purge_records", option, value, "--today", "2028-01-01")
+        call_command("purge_records", option, value, "--today", str(PURGE_DAY))
 
 
 @pytest.mark.django_db
@@ -129,9 +129,11 @@ def record_due_on(day: date, **facts: Any) -> Record:
     with transaction.atomic():
         record, _ = services.decide_and_record(
             make_institution(),
-            service="copy",
-            facts=article(publication_date=str(day.year - 5), **facts),
-            created_at=at(day.year - 4),
+            request_of(
+                article(publication_date=str(day.year - 5), **facts),
+                service="copy",
+                created_at=at(day.year - 4),
+            ),
         )
     return services.set_record_status(record, Record.Status.FILLED)
 
@@ -155,3 +157,13 @@ def test_a_bad_purge_setting_fails_the_system_check(
 
 def test_the_default_purge_settings_pass_the_system_check() -> None:
     assert [e for e in run_checks() if e.id == "copyright_rules.E001"] == []
+
+
+def test_an_unknown_held_reevaluation_setting_fails_the_system_check(settings: Any) -> None:
+    settings.COPYRIGHT_HELD_REEVALUATION = "sometimes"
+
+    errors = [e for e in run_checks() if e.id == "copyright_rules.E002"]
+
+    assert [e.msg for e in errors] == [
+        "COPYRIGHT_HELD_REEVALUATION must be automatic or staff, not 'sometimes'"
+    ]

@@ -24,7 +24,7 @@ from copyright_rules import services
 from copyright_rules.models import Record
 from illdesk import settings as project_settings
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution
+from tests.copyright_rules.factories import article, at, make_institution, request_of
 
 THREADS = 20
 LIMIT = 5
@@ -39,9 +39,7 @@ def _seed(institution: Institution) -> None:
         with transaction.atomic():
             services.decide_and_record(
                 institution,
-                service="copy",
-                facts=article(article=f"prior {number}"),
-                created_at=WHEN,
+                request_of(article(article=f"prior {number}"), service="copy", created_at=WHEN),
             )
 
 
@@ -58,9 +56,7 @@ def _submit_all(
             with transaction.atomic():
                 _, decision = services.decide_and_record(
                     institution,
-                    service="copy",
-                    facts=article(article=f"race {number}"),
-                    created_at=WHEN,
+                    request_of(article(article=f"race {number}"), service="copy", created_at=WHEN),
                 )
             return decision.outcome
         finally:
@@ -212,9 +208,11 @@ def test_the_locked_count_selects_exactly_what_priors_for_selects() -> None:
                     with transaction.atomic():
                         services.decide_and_record(
                             institution,
-                            service="copy",
-                            facts=article(title=title, issns=[], article=f"{year}-{number}"),
-                            created_at=at(year, 7),
+                            request_of(
+                                article(title=title, issns=[], article=f"{year}-{number}"),
+                                service="copy",
+                                created_at=at(year, 7),
+                            ),
                         )
     Record.objects.filter(citation__article__endswith="-1").update(status=Record.Status.CANCELLED)
     keys = set(Record.objects.values_list("title_key", flat=True))

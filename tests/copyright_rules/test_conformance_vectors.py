@@ -98,3 +98,30 @@ def test_a_malformed_line_is_a_failure_with_its_line_number(line: str) -> None:
 
 def test_blank_lines_are_skipped() -> None:
     assert run_lines(["", "  "]) == ([], 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("publication_date", 2023), ("publication_date", ["2023"]), ("title", 7)],
+)
+def test_a_value_that_is_not_a_string_is_missing_and_gives_r1(field: str, value: Any) -> None:
+    vector = json.loads(json.dumps(PUBLIC[0]))
+    vector["request"][field] = value
+    if field == "title":
+        vector["request"]["issns"] = []
+    vector["expect"] = {"outcome": "REJECT_INCOMPLETE", "rule": "R1"}
+
+    result = run_line(1, json.dumps(vector))
+
+    assert result is not None and result.passed, result
+
+
+@pytest.mark.parametrize("derived", ["year", "key"])
+def test_a_history_item_may_not_set_what_the_rules_derive(derived: str) -> None:
+    vector = json.loads(json.dumps(PUBLIC[1]))
+    vector["history"][0][derived] = 2024 if derived == "year" else "TITLE:other"
+
+    result = run_line(1, json.dumps(vector))
+
+    assert result is not None and not result.passed
+    assert derived in result.mismatches[0] and "derive" in result.mismatches[0]

@@ -6,8 +6,9 @@ from enum import StrEnum
 import pytest
 from django.db import models
 
-from copyright_rules import facts
+from copyright_rules import facts, keys
 from copyright_rules.models import (
+    IdentifierKind,
     RecordBasis,
     RecordDeterminationKind,
     RecordOutcome,
@@ -26,6 +27,7 @@ from copyright_rules.models import (
         (RecordStatement, facts.Statement),
         (RecordBasis, facts.Basis),
         (RecordDeterminationKind, facts.DeterminationKind),
+        (IdentifierKind, keys.IdentifierKind),
     ],
 )
 def test_model_choices_name_exactly_the_rule_engine_values(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from copyright_rules import services
 from copyright_rules.models import Record
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, title_group
+from tests.copyright_rules.factories import article, at, make_institution, request_of, title_group
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,11 @@ def submit(institution: Institution, year: int = 2024, **overrides: Any) -> Reco
     with transaction.atomic():
         record, _ = services.decide_and_record(
             institution,
-            service="copy",
-            facts=article(publication_date=str(year), **overrides),
-            created_at=at(year, 7),
+            request_of(
+                article(publication_date=str(year), **overrides),
+                service="copy",
+                created_at=at(year, 7),
+            ),
         )
     return record
 

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -31,7 +33,7 @@ from registration.models import Institution
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
 from tests import factories as shared
-from tests.copyright_rules.factories import article, make_institution, make_staff
+from tests.copyright_rules.factories import article, make_institution, make_staff, request_of
 from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +52,11 @@ def record_at(
     with transaction.atomic():
         record, _ = services.decide_and_record(
             institution,
-            service="copy",
-            facts=article(publication_date=str(created_at.year - 1)),
-            created_at=created_at,
+            request_of(
+                article(publication_date=str(created_at.year - 1)),
+                service="copy",
+                created_at=created_at,
+            ),
         )
     if status != record.status:
         services.set_record_status(record, status)
@@ -164,13 +168,33 @@ def test_dry_run_counts_and_deletes_nothing() -> None:
 
 
 def test_the_command_purges_what_is_due_on_the_given_day() -> None:
-    record = record_at(make_institution(), new_york(2024, 5, 1, 9))
+    record = record_at(make_institution(), new_york(2021, 5, 1, 9))
     out = StringIO()
 
-    call_command("purge_records", "--today", "2028-01-01", stdout=out)
+    call_command("purge_records", "--today", "2025-01-01", stdout=out)
 
     assert out.getvalue().startswith("1 records purged")
     assert not exists(record)
+
+
+def test_the_command_refuses_to_purge_as_of_a_future_day() -> None:
+    record = record_at(make_institution(), new_york(2024, 5, 1, 9))
+    future = retention.copyright_today().replace(year=retention.copyright_today().year + 4)
+
+    with pytest.raises(CommandError, match="later than today"):
+        call_command("purge_records", "--today", future.isoformat())
+
+    assert exists(record)
+
+
+def test_a_future_day_may_be_used_to_count_what_will_be_due() -> None:
+    record_at(make_institution(), new_york(2024, 5, 1, 9))
+    out = StringIO()
+    future = retention.copyright_today().replace(year=retention.copyright_today().year + 4)
+
+    call_command("purge_records", "--dry-run", "--today", future.isoformat(), stdout=out)
+
+    assert out.getvalue().startswith("1 records are due")
 
 
 def test_the_command_refuses_a_malformed_date() -> None:
@@ -271,6 +295,41 @@ def test_purging_removes_the_request_its_timeline_decisions_and_status_history(
 
     assert all(before.values())
     assert rows_of(request) == dict.fromkeys(before, 0)
+
+
+def admin_history(model: type[Model], pk: int, title: str, staff: User) -> LogEntry:
+    content_type = ContentType.objects.get_for_model(model)
+    return LogEntry.objects.create(
+        user=staff,
+        content_type=content_type,
+        object_id=str(pk),
+        object_repr=f"Request {pk}: {title}",
+        action_flag=CHANGE,
+    )
+
+
+def test_purging_removes_the_admin_history_naming_the_purged_rows(staff: User) -> None:
+    purged, kept = delivered_copy(staff), delivered_copy(staff)
+    _legal_hold(kept.record)
+    entries = [
+        admin_history(Request, purged.pk, purged.title, staff),
+        admin_history(Record, purged.record.pk, purged.title, staff),
+        admin_history(Decision, purged.record.decisions.get().pk, purged.title, staff),
+    ]
+    kept_entry = admin_history(Request, kept.pk, kept.title, staff)
+
+    retention.purge_due_records(purged.record.purge_on)
+
+    assert not LogEntry.objects.filter(pk__in=[entry.pk for entry in entries]).exists()
+    assert LogEntry.objects.filter(pk=kept_entry.pk).exists()
+
+
+def test_a_legal_hold_on_a_record_purged_meanwhile_is_an_error(staff: User) -> None:
+    record = delivered_copy(staff).record
+    retention.purge_due_records(record.purge_on)
+
+    with pytest.raises(Record.DoesNotExist):
+        services.set_legal_hold(record, hold=True, reason="Subpoena 12")
 
 
 def _not_final(record: Record) -> None:

@@ -1007,11 +1007,41 @@ def test_window_cutoff(local: date, years: int, cutoff: date) -> None:
     assert window_cutoff(local, years) == cutoff
 
 
-def test_a_request_without_institution_counts_every_prior_given() -> None:
-    decision = run(article(institution=None), priors(3, institution="BBB") + priors(2))
-    assert decision.copy_number == 6
-
-
 def test_an_author_list_keys_a_work_by_its_first_author() -> None:
     decision = run(chapter(isbns=(), author=("Cormen, Thomas H.", "Leiserson, Charles E.")))
     assert decision.title_key == "WORK:introduction to algorithms|cormen thomas h"
+
+
+# --- the boundary: values the rulebook reads as missing, and whose priors count --------------
+
+
+@pytest.mark.parametrize("published", ["2019-00", "2023-06-00", "2023-00-15"])
+def test_a_month_or_day_of_00_is_a_missing_date(published: str) -> None:
+    decision = decide(article(publication_date=published), [], authority=AUTHORITY)
+
+    assert (decision.outcome, decision.rule) == (Outcome.REJECT_INCOMPLETE, Rule.R1)
+
+
+def test_a_request_without_an_institution_ignores_other_institutions_priors() -> None:
+    others = priors(5, institution="BBB")
+
+    decision = decide(article(institution=None), others, authority=AUTHORITY)
+
+    assert (decision.outcome, decision.copy_number) == (Outcome.ACCEPT_CCG, 1)
+
+
+def test_a_loan_prior_marked_counted_is_not_counted() -> None:
+    history = [*priors(4), prior(9, service="loan")]
+
+    decision = decide(article(), history, authority=AUTHORITY)
+
+    assert (decision.outcome, decision.copy_number) == (Outcome.ACCEPT_CCG, 5)
+    assert "h9" not in decision.counted_ids
+
+
+def test_a_kind_in_another_case_is_the_same_kind_for_the_priors() -> None:
+    history = priors(5, work_kind="Periodical", service="COPY")
+
+    decision = decide(article(work_kind="Periodical"), history, authority=AUTHORITY)
+
+    assert (decision.outcome, decision.copy_number) == (Outcome.NEEDS_PERMISSION, 6)

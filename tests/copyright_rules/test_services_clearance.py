@@ -9,7 +9,7 @@ from django.db import transaction
 from copyright_rules import services
 from copyright_rules.models import Decision, Record, RecordStatusChange, attach_counted_priors
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, make_staff
+from tests.copyright_rules.factories import article, at, make_institution, make_staff, request_of
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def submit(institution: Institution, **overrides: Any) -> Record:
     with transaction.atomic():
         record, _ = services.decide_and_record(
-            institution, service="copy", facts=article(**overrides), created_at=at(2024, 7)
+            institution, request_of(article(**overrides), service="copy", created_at=at(2024, 7))
         )
     return record
 
@@ -154,7 +154,7 @@ def test_shipping_a_copy_records_the_fulfilment() -> None:
 
 def test_a_loan_moving_to_filled_records_its_return() -> None:
     with transaction.atomic():
-        loan, _ = services.decide_and_record(make_institution(), service="loan", facts={})
+        loan, _ = services.decide_and_record(make_institution(), request_of({}, service="loan"))
     services.set_record_status(loan, Record.Status.SHIPPED)
 
     services.set_record_status(loan, Record.Status.FILLED)

@@ -17,13 +17,13 @@ from copyright_rules.models import Decision, Record
 from registration.models import Institution
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
-from tests.copyright_rules.factories import article
+from tests.copyright_rules.factories import article, request_of
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
 
-PURGE_DAY = date(2028, 1, 1)
+PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
 
 
 class Interrupted(Exception):
@@ -109,9 +109,7 @@ def _record(year: int, **changes: Any) -> Record:
     with transaction.atomic():
         record, _ = copyright_services.decide_and_record(
             institution,
-            service="copy",
-            facts=article(publication_date=str(year - 1)),
-            created_at=created,
+            request_of(article(publication_date=str(year - 1)), service="copy", created_at=created),
         )
     copyright_services.set_record_status(record, Record.Status.FILLED)
     if changes:
@@ -121,9 +119,9 @@ def _record(year: int, **changes: Any) -> Record:
 
 @pytest.fixture
 def records() -> dict[str, set[int]]:
-    due = {_record(2024).pk for _ in range(7)}
-    early = {_record(2025).pk for _ in range(3)}
-    held = {_record(2024, legal_hold=True, legal_hold_reason="Litigation hold").pk}
+    due = {_record(2022).pk for _ in range(7)}
+    early = {_record(2023).pk for _ in range(3)}
+    held = {_record(2022, legal_hold=True, legal_hold_reason="Litigation hold").pk}
     return {"due": due, "kept": early | held}
 
 

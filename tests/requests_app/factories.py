@@ -5,9 +5,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
+from copyright_rules.facts import RequestFacts
 from registration.models import Institution
 from requests_app import services
 from requests_app.models import Request
+from tests.copyright_rules.factories import request_of
 
 COPY_FIELDS: dict[str, Any] = {
     "work_kind": "periodical",
@@ -22,7 +24,7 @@ COPY_FIELDS: dict[str, Any] = {
 }
 
 
-def copy_facts(fields: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+def copy_facts(fields: dict[str, Any], **overrides: Any) -> RequestFacts:
     facts: dict[str, Any] = {
         "work_kind": fields.get("work_kind", "periodical"),
         "title": fields.get("title"),
@@ -37,7 +39,7 @@ def copy_facts(fields: dict[str, Any], **overrides: Any) -> dict[str, Any]:
         "statement": "CCG",
         "extent": "one_article",
     }
-    return {**facts, **overrides}
+    return request_of({**facts, **overrides})
 
 
 def make_copy(institution: Institution, *, user: User | None = None, **fields: Any) -> Request:

@@ -1,6 +1,9 @@
 """Copy requests held for copyright permission, and how they leave the clearance queue."""
 
+from typing import Any
+
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -73,3 +76,76 @@ def test_permission_on_a_request_that_is_not_held_changes_nothing(
     portal.post(url, {"seen_status": "awaiting_clearance", "reference": "CCC-1"})
     item.refresh_from_db()
     assert item.record.permission_reference == ""
+
+
+# --- a counted prior that stops counting (docs/copyright.md section 5) ----------------------
+
+
+def counted_prior(held: Request) -> Request:
+    return Request.objects.exclude(pk=held.pk).order_by("pk").first()  # type: ignore[return-value]
+
+
+def test_a_cancelled_counted_prior_releases_the_held_request_and_tells_the_library(
+    desk: Client, held: Request, django_capture_on_commit_callbacks: Any
+) -> None:
+    prior = counted_prior(held)
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(
+            reverse("desk:act", args=[prior.pk, "cancel"]),
+            {"seen_status": "new", "reason": "Found locally"},
+        )
+
+    held.refresh_from_db()
+    decisions = list(held.record.decisions.order_by("created_at", "pk"))
+    assert (held.status, held.record.status) == (Status.NEW, "accepted")
+    assert [(d.outcome, d.copy_number) for d in decisions] == [
+        ("NEEDS_PERMISSION", 6),
+        ("ACCEPT_CCG", 5),
+    ]
+    assert [m.to for m in mail.outbox if f"{held.pk}" in m.subject + m.body][-1] == [
+        held.institution.email
+    ]
+
+
+def test_only_the_oldest_held_request_takes_a_freed_slot(
+    desk: Client, held: Request, institution: Institution
+) -> None:
+    seventh = make_copy(institution, article_title="Article 7", issue="7")
+
+    desk.post(
+        reverse("desk:act", args=[counted_prior(held).pk, "cancel"]),
+        {"seen_status": "new", "reason": "Found locally"},
+    )
+
+    held.refresh_from_db()
+    seventh.refresh_from_db()
+    assert (held.status, seventh.status) == (Status.NEW, Status.AWAITING_CLEARANCE)
+    assert seventh.record.decisions.count() == 2
+
+
+def test_with_staff_reevaluation_the_queue_shows_the_prior_that_stopped_counting(
+    desk: Client, held: Request, settings: Any
+) -> None:
+    settings.COPYRIGHT_HELD_REEVALUATION = "staff"
+    prior = counted_prior(held)
+    desk.post(
+        reverse("desk:act", args=[prior.pk, "cancel"]),
+        {"seen_status": "new", "reason": "Found locally"},
+    )
+    held.refresh_from_db()
+    page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()
+
+    assert held.status == Status.AWAITING_CLEARANCE
+    assert "(Cancelled, <strong>no longer counts</strong>)" in page
+    assert reverse("desk:act", args=[held.pk, "reevaluate"]) in page
+
+    desk.post(
+        reverse("desk:act", args=[held.pk, "reevaluate"]), {"seen_status": "awaiting_clearance"}
+    )
+    held.refresh_from_db()
+    assert held.status == Status.NEW
+
+
+def test_the_clearance_queue_shows_each_counted_prior_status(desk: Client, held: Request) -> None:
+    page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()
+    assert page.count("(New)") == 5

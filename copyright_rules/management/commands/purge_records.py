@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             metavar="YYYY-MM-DD",
-            help="Purge as if today were this date (default: today in COPYRIGHT_TIME_ZONE).",
+            help="Purge as if today were this date (default: today in COPYRIGHT_TIME_ZONE); "
+            "a later date than today is accepted with --dry-run only.",
         )
         parser.add_argument(
             "--batch-size",
@@ -38,7 +39,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = _parse_today(options["today"]) if options["today"] else retention.copyright_today()
+        today = retention.copyright_today()
+        if options["today"]:
+            today = _given_today(options["today"], real=today, dry_run=options["dry_run"])
         batch_size, pause = options["batch_size"], options["pause"]
         if errors := retention.pacing_errors(batch_size, pause):
             options_wrong = (f"--{name.replace('_', '-')} {why}" for name, why in errors.items())
@@ -51,8 +54,16 @@ class Command(BaseCommand):
         self.stdout.write(f"{deleted} records purged (due on or before {today}).")
 
 
-def _parse_today(value: str) -> date:
+def _given_today(value: str, *, real: date, dry_run: bool) -> date:
+    """The --today option. A record is never deleted before its purge date by the real clock
+    (docs/copyright.md section 7), so a later day may only be used to count what would be due."""
     try:
-        return date.fromisoformat(value)
+        today = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from None
+    if today > real and not dry_run:
+        raise CommandError(
+            f"--today {today} is later than today ({real}): records would be deleted before "
+            "their purge date. Use it with --dry-run to see what will be due."
+        )
+    return today
