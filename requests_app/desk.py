@@ -3,10 +3,8 @@ are sent to the staff login); actions need the change permission on requests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -17,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
-from requests_app import forms as action_forms
 from requests_app import services
+from requests_app.actions import ACTIONS, offers, perform
+from requests_app.forms import ActionForm
 from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
 
@@ -68,27 +67,12 @@ def _counted_priors(rows: Any) -> dict[int, int]:
     return dict(Request.objects.filter(record_id__in=ids).values_list("record_id", "pk"))
 
 
-def _forms(item: Request) -> dict[str, forms.Form]:
-    initial = {"seen_status": item.status}
-    return {
-        "accept": action_forms.OptionalNoteForm(initial=initial),
-        "conditional": action_forms.ConditionalForm(initial=initial),
-        "fill": action_forms.FillForm(initial=initial),
-        "ship": action_forms.ShipForm(initial=initial),
-        "return": action_forms.ActionForm(initial=initial),
-        "renew": action_forms.ShipForm(initial=initial),
-        "lost": action_forms.OptionalNoteForm(initial=initial),
-        "refuse": action_forms.RefuseForm(initial=initial),
-        "cancel": action_forms.ReasonForm(initial=initial),
-        "permission": action_forms.PermissionForm(initial=initial),
-        "determination": action_forms.DeterminationForm(initial=initial),
-        "reevaluate": action_forms.ActionForm(initial=initial),
-        "message": action_forms.ReasonForm(initial=initial),
-    }
-
-
 def _detail_page(
-    request: HttpRequest, pk: int, *, bound: dict[str, forms.Form] | None = None, status: int = 200
+    request: HttpRequest,
+    pk: int,
+    *,
+    bound: dict[str, ActionForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
     context = {
@@ -97,7 +81,7 @@ def _detail_page(
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "priors": _counted_priors([item]),
-        "forms": {**_forms(item), **(bound or {})},
+        "offers": offers(item, bound),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 
@@ -123,103 +107,23 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("desk:detail", pk=item.pk)
 
 
-Runner = Callable[[Request, dict[str, Any], Any], object]
-
-# action slug -> (form class, how to call the service with the cleaned data).
-ACTIONS: dict[str, tuple[type[action_forms.ActionForm], Runner]] = {
-    "accept": (
-        action_forms.OptionalNoteForm,
-        lambda r, d, u: services.accept_request(
-            r, seen=d["seen_status"], note=d["reason"], acting_user=u
-        ),
-    ),
-    "conditional": (
-        action_forms.ConditionalForm,
-        lambda r, d, u: services.reply_conditionally(
-            r, seen=d["seen_status"], conditions=d["conditions"], acting_user=u
-        ),
-    ),
-    "fill": (
-        action_forms.FillForm,
-        lambda r, d, u: services.fill_copy(
-            r, seen=d["seen_status"], method=d["delivery_method"], pdf=d["pdf"], acting_user=u
-        ),
-    ),
-    "ship": (
-        action_forms.ShipForm,
-        lambda r, d, u: services.ship_loan(
-            r, seen=d["seen_status"], due_date=d["due_date"], acting_user=u
-        ),
-    ),
-    "return": (
-        action_forms.ActionForm,
-        lambda r, d, u: services.record_return(r, seen=d["seen_status"], acting_user=u),
-    ),
-    "renew": (
-        action_forms.ShipForm,
-        lambda r, d, u: services.renew_loan(
-            r, seen=d["seen_status"], due_date=d["due_date"], acting_user=u
-        ),
-    ),
-    "lost": (
-        action_forms.OptionalNoteForm,
-        lambda r, d, u: services.mark_lost(
-            r, seen=d["seen_status"], reason=d["reason"], acting_user=u
-        ),
-    ),
-    "refuse": (
-        action_forms.RefuseForm,
-        lambda r, d, u: services.refuse_request(
-            r,
-            seen=d["seen_status"],
-            refusal_reason=d["refusal_reason"],
-            reason=d["reason"],
-            acting_user=u,
-        ),
-    ),
-    "cancel": (
-        action_forms.ReasonForm,
-        lambda r, d, u: services.cancel_request(
-            r, seen=d["seen_status"], reason=d["reason"], acting_user=u
-        ),
-    ),
-    "permission": (
-        action_forms.PermissionForm,
-        lambda r, d, u: services.record_permission(
-            r, seen=d["seen_status"], reference=d["reference"], fee=d["fee"], acting_user=u
-        ),
-    ),
-    "determination": (
-        action_forms.DeterminationForm,
-        lambda r, d, u: services.record_determination(
-            r, seen=d["seen_status"], kind=d["kind"], note=d["note"], acting_user=u
-        ),
-    ),
-    "reevaluate": (
-        action_forms.ActionForm,
-        lambda r, d, u: services.reevaluate(r, seen=d["seen_status"], acting_user=u),
-    ),
-    "message": (
-        action_forms.ReasonForm,
-        lambda r, d, u: services.send_message(r, text=d["reason"], acting_user=u),
-    ),
-}
-
-
 @require_POST
 @staff_member_required
 @_change
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action")
+    row = ACTIONS[action]
     item = get_object_or_404(Request.objects.select_related("record"), pk=pk)
-    form_class, run = ACTIONS[action]
-    form = form_class(request.POST, request.FILES)
+    if not row.allows(item):
+        messages.error(request, str(services.StaleRequest(item)))
+        return redirect("desk:detail", pk=item.pk)
+    form = row.bound_form(request.POST, request.FILES)
     if not form.is_valid():
         # The desk page again, this form bound: values kept, errors next to the fields.
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
-        run(item, form.cleaned_data, request.user)
+        perform(row, item, form, acting_user=request.user)
     except services.StaleRequest as stale:
         messages.error(request, str(stale))
     else:

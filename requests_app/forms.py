@@ -357,19 +357,56 @@ class ListFilterForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """Every action posts the status the user saw, so a stale page cannot act twice."""
+    """Every action posts the status the user saw, so a stale page cannot act twice. The other
+    fields are named after the keyword arguments of the action's service (requests_app.actions)."""
 
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
+    def arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments: every field, the seen status as `seen`."""
+        data = dict(self.cleaned_data)
+        data["seen"] = data.pop("seen_status")
+        return data
 
-class ReasonForm(ActionForm):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+class ConfirmedForm(ActionForm):
+    """An action that ends a request asks for a ticked box, so a stray Enter cannot end one."""
+
+    confirm = forms.BooleanField(
+        label="Yes, I mean it: this cannot be undone",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        data = super().arguments()
+        del data["confirm"]
+        return data
 
 
 class OptionalNoteForm(ActionForm):
-    reason = forms.CharField(
+    note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ConfirmedNoteForm(ConfirmedForm, OptionalNoteForm):
+    field_order = ("seen_status", "note", "confirm")
+
+
+class CancelForm(ConfirmedForm):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ("seen_status", "reason", "confirm")
+
+
+class MessageForm(ActionForm):
+    text = forms.CharField(
+        label="Message", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """A message changes no status: the service takes no seen status."""
+        return {"text": self.cleaned_data["text"]}
 
 
 class ConditionalForm(ActionForm):
@@ -380,11 +417,16 @@ class ConditionalForm(ActionForm):
     )
 
 
-class RefuseForm(ActionForm):
-    refusal_reason = forms.ChoiceField(label="Reason", choices=RefusalReason.choices)
+class RefuseForm(ConfirmedForm):
+    # No reason is chosen for the user: a refusal names the reason staff picked.
+    refusal_reason = forms.ChoiceField(
+        label="Reason", choices=[("", "Choose a reason"), *RefusalReason.choices]
+    )
     reason = forms.CharField(
         label="Explanation", required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
+
+    field_order = ("seen_status", "refusal_reason", "reason", "confirm")
 
 
 class ShipForm(ActionForm):

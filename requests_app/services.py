@@ -95,26 +95,28 @@ class AlreadyClaimed(Exception):
 
 @dataclass(frozen=True)
 class Move:
-    """One workflow transition: the statuses it may start from, where it goes, what it records."""
+    """One workflow transition: where it goes and what it records. The statuses a staff action
+    may start from are in the desk's action table (requests_app.actions), whose `perform` checks
+    them before calling the service; the compare-and-set below makes that check race-free."""
 
     action: str
-    sources: tuple[str, ...]
     target: str
+    # Moves the institution makes from the portal: the statuses it may start from.
+    sources: tuple[str, ...] = ()
 
 
-ACCEPT = Move(Action.ACCEPTED, (Status.NEW,), Status.IN_PROCESS)
-CONDITIONAL = Move(Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL)
-ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, (Status.CONDITIONAL,), Status.IN_PROCESS)
-DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED)
-FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED)
-SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN)
-RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED)
-RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN)
-LOSE = Move(Action.LOST, Request.LOAN_OUT_STATUSES, Status.LOST)
-_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
-REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED)
-CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED)
-CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED)
+ACCEPT = Move(Action.ACCEPTED, Status.IN_PROCESS)
+CONDITIONAL = Move(Action.CONDITIONAL, Status.CONDITIONAL)
+FILL = Move(Action.FILLED, Status.DELIVERED)
+SHIP = Move(Action.SHIPPED, Status.ON_LOAN)
+RETURN = Move(Action.RETURNED, Status.RETURNED)
+RENEW = Move(Action.RENEWED, Status.ON_LOAN)
+LOSE = Move(Action.LOST, Status.LOST)
+REFUSE = Move(Action.REFUSED, Status.REFUSED)
+CANCEL = Move(Action.CANCELLED, Status.CANCELLED)
+ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, Status.IN_PROCESS, (Status.CONDITIONAL,))
+DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,))
+CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION)
 
 
 # --- Submission ------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def _move(
 ) -> Request:
     """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
     Call inside a transaction."""
-    if seen not in move.sources:
+    if move.sources and seen not in move.sources:
         raise StaleRequest(request)
     now = timezone.now()
     updated = Request.objects.filter(pk=request.pk, status=seen).update(
@@ -295,7 +297,7 @@ def fill_copy(
     request: Request,
     *,
     seen: str,
-    method: str,
+    delivery_method: str,
     pdf: UploadedFile | None,
     acting_user: Any,
 ) -> Request:
@@ -304,7 +306,7 @@ def fill_copy(
     if not request.is_copy:
         raise StaleRequest(request)
     now = timezone.now()
-    changes: dict[str, Any] = {"delivery_method": method, "supplied_at": now}
+    changes: dict[str, Any] = {"delivery_method": delivery_method, "supplied_at": now}
     stored = ""
     if pdf is not None:
         stored = request.delivered_file.storage.save(_file_name(request, now), pdf)
@@ -360,9 +362,9 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
         )
 
 
-def mark_lost(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:
     with transaction.atomic():
-        return _move(request, LOSE, seen=seen, actor=acting_user, text=reason, reason=reason)
+        return _move(request, LOSE, seen=seen, actor=acting_user, text=note, reason=note)
 
 
 def refuse_request(
