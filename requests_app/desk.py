@@ -15,13 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
-from requests_app import services
+from requests_app import search, services
 from requests_app.actions import ACTIONS, offers, perform
 from requests_app.forms import ActionForm
 from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
 
 PAGE_SIZE = 50
+SEARCH_LIMIT = 50
 _view = permission_required("requests_app.view_request", raise_exception=True)
 _change = permission_required("requests_app.change_request", raise_exception=True)
 
@@ -39,21 +40,33 @@ def queues(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "new")
     if queue not in QUEUES:
         raise Http404("No such queue")
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    if query:
+        return _search_page(request, query)
     counts = dict(Request.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    tabs = [
-        (slug, label, sum(counts.get(s, 0) for s in statuses))
-        for slug, (label, statuses) in QUEUES.items()
-    ]
     rows = _with_decisions(Request.objects.in_queue(queue)).order_by("created_at", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
-        "tabs": tabs,
+        "tabs": _tabs(counts),
         "queue": queue,
         "label": QUEUES[queue][0],
         "page": page,
     }
     context["priors"] = _counted_priors(page.object_list) if queue == "clearance" else {}
     return render(request, "requests_app/desk/queues.html", context)
+
+
+def _tabs(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [
+        (slug, label, sum(counts.get(s, 0) for s in statuses))
+        for slug, (label, statuses) in QUEUES.items()
+    ]
+
+
+def _search_page(request: HttpRequest, query: str) -> HttpResponse:
+    found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
+    context = {"query": query, "found": found, "limit": SEARCH_LIMIT}
+    return render(request, "requests_app/desk/search.html", context)
 
 
 def _counted_priors(rows: Any) -> dict[int, int]:

@@ -350,7 +350,13 @@ class ListFilterForm(forms.Form):
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Request number, your reference, title, article title, author, ISSN, ISBN, "
+        "OCLC number, LCCN, call or reproduction number.",
+    )
 
 
 # --- Actions ---------------------------------------------------------------------------------

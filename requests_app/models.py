@@ -199,6 +199,14 @@ class Request(models.Model):
         null=True, blank=True, help_text="The due date the due-soon reminder was sent for."
     )
 
+    # Derived by requests_app.search.columns from the fields above, for the search box.
+    search_keys = models.TextField(
+        blank=True, editable=False, help_text="The identifiers, normalised: ' KEY1 KEY2 '."
+    )
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Title, article title and author, lower case."
+    )
+
     objects = RequestQuerySet.as_manager()
 
     class Meta:

@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from copyright_rules import services as copyright
 from copyright_rules.models import Decision
 from registration.models import Institution
-from requests_app import tasks
+from requests_app import search, tasks
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -168,6 +168,7 @@ def _submit(
             reason=decision.explanation if status == Status.REFUSED else "",
             refusal_reason="copyright" if status == Status.REFUSED else "",
             **fields,
+            **search.columns(fields),
         )
         _notify_on_commit(request.pk, "request-received")
     return request
