@@ -3,25 +3,25 @@ are sent to the staff login); actions need the change permission on requests."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
+from requests_app import queues as queue_rows
 from requests_app import search, services
 from requests_app.actions import ACTIONS, offers, perform
-from requests_app.forms import ActionForm
+from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
 
-PAGE_SIZE = 50
 SEARCH_LIMIT = 50
 _view = permission_required("requests_app.view_request", raise_exception=True)
 _change = permission_required("requests_app.change_request", raise_exception=True)
@@ -43,24 +43,36 @@ def queues(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:200]
     if query:
         return _search_page(request, query)
-    counts = dict(Request.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    rows = _with_decisions(Request.objects.in_queue(queue)).order_by("created_at", "pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = DeskFilterForm(request.GET, queue_statuses=QUEUES[queue][1])
+    rows = _with_decisions(Request.objects.in_queue(queue))
+    sort = queue_rows.default_sort(queue)
+    if form.is_valid():
+        rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
+        sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
+    page = queue_rows.page_of(rows, sort, after=_request_number(request.GET.get("after", "")))
     context: dict[str, Any] = {
-        "tabs": _tabs(counts),
+        "tabs": queue_rows.bounded_counts(),
+        "cap": queue_rows.COUNT_CAP,
         "queue": queue,
         "label": QUEUES[queue][0],
+        "form": form,
         "page": page,
+        "sort": sort,
+        "filtered": any(form.data.get(name) for name in form.fields if name != "sort"),
+        "here": _query_without(request, "after"),
     }
-    context["priors"] = _counted_priors(page.object_list) if queue == "clearance" else {}
+    context["priors"] = _counted_priors(page.rows) if queue == "clearance" else {}
     return render(request, "requests_app/desk/queues.html", context)
 
 
-def _tabs(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [
-        (slug, label, sum(counts.get(s, 0) for s in statuses))
-        for slug, (label, statuses) in QUEUES.items()
-    ]
+def _request_number(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
+def _query_without(request: HttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _search_page(request: HttpRequest, query: str) -> HttpResponse:

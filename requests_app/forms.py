@@ -5,7 +5,7 @@ Forms validate; services act."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -13,8 +13,10 @@ from django.utils import timezone
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
+from copyright_rules.models import RecordOutcome
 from requests_app.citations import count_pages, normalize_lccn
 from requests_app.models import RefusalReason, Request, Status
+from requests_app.queues import AGES, Claimed, Sort
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -357,6 +359,52 @@ class ListFilterForm(forms.Form):
         help_text="Request number, your reference, title, article title, author, ISSN, ISBN, "
         "OCLC number, LCCN, call or reproduction number.",
     )
+
+
+class DeskFilterForm(forms.Form):
+    """The desk queue's filters and order (requests_app.queues). Every field is optional; a value
+    that is not one of the choices is a field error, never a server error."""
+
+    service = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    institution = forms.CharField(
+        label="Institution symbol", required=False, max_length=20, help_text="For example DLC."
+    )
+    claimed = forms.ChoiceField(
+        label="Claimed", required=False, choices=[(c.slug, c.label) for c in Claimed]
+    )
+    older_than = forms.TypedChoiceField(
+        label="Age",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any age"), *((str(d), f"Older than {d} days") for d in AGES)],
+    )
+    need_by = forms.DateField(
+        label="Needed by (on or before)", required=False, widget=forms.DateInput({"type": "date"})
+    )
+    outcome = forms.ChoiceField(
+        label="Copyright outcome",
+        required=False,
+        choices=[("", "Any outcome"), *RecordOutcome.choices],
+    )
+    sort = forms.ChoiceField(label="Order", required=False, choices=Sort.choices())
+
+    def __init__(self, *args: Any, queue_statuses: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(queue_statuses) > 1:
+            labels = dict(Status.choices)
+            cast(forms.ChoiceField, self.fields["status"]).choices = [
+                ("", "Any status"),
+                *((s, labels[s]) for s in queue_statuses),
+            ]
+        else:
+            del self.fields["status"]
+
+    def clean_institution(self) -> str:
+        return str(self.cleaned_data["institution"]).strip().upper()
 
 
 # --- Actions ---------------------------------------------------------------------------------

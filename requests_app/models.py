@@ -217,6 +217,8 @@ class Request(models.Model):
             models.Index(fields=["status", "created_at"], name="request_status_created"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["institution", "title"], name="request_inst_title"),
+            # The finished queue (four statuses, most of the table) read newest first.
+            models.Index(fields=["created_at", "id"], name="request_created"),
         ]
         constraints = [
             models.CheckConstraint(
