@@ -13,8 +13,8 @@ check race-free."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from requests_app import forms as action_forms
@@ -34,6 +34,7 @@ class Tone(enum.Enum):
 class DeskAction:
     slug: str
     title: str
+    past: str  # what the batch report says was done: "12 shipped"
     form: type[action_forms.ActionForm]
     sources: tuple[Status, ...]
     service: Callable[..., object]
@@ -41,6 +42,8 @@ class DeskAction:
     tone: Tone = Tone.STEP
     # The statuses in which this is the likely next step, offered first on the request page.
     next_in: tuple[Status, ...] = ()
+    # Offered for many selected requests at once from a queue (one form, each request in turn).
+    batch: bool = False
 
     def allows(self, item: Request) -> bool:
         return item.status in self.sources and item.service in self.kinds
@@ -69,6 +72,7 @@ _ROWS = (
     DeskAction(
         "accept",
         "Accept",
+        "accepted",
         action_forms.OptionalNoteForm,
         (Status.NEW,),
         services.accept_request,
@@ -77,6 +81,7 @@ _ROWS = (
     DeskAction(
         "fill",
         "Fill the copy",
+        "filled",
         action_forms.FillForm,
         _UNSUPPLIED,
         services.fill_copy,
@@ -86,15 +91,18 @@ _ROWS = (
     DeskAction(
         "ship",
         "Ship the loan",
+        "shipped",
         action_forms.ShipForm,
         _UNSUPPLIED,
         services.ship_loan,
         kinds=(Service.LOAN,),
         next_in=_UNSUPPLIED,
+        batch=True,
     ),
     DeskAction(
         "conditional",
         "Conditional reply",
+        "answered conditionally",
         action_forms.ConditionalForm,
         _UNSUPPLIED,
         services.reply_conditionally,
@@ -102,6 +110,7 @@ _ROWS = (
     DeskAction(
         "permission",
         "Record permission",
+        "given a permission",
         action_forms.PermissionForm,
         (Status.AWAITING_CLEARANCE,),
         services.record_permission,
@@ -111,6 +120,7 @@ _ROWS = (
     DeskAction(
         "determination",
         "Record a 107 or 108(e) determination",
+        "given a determination",
         action_forms.DeterminationForm,
         (Status.AWAITING_CLEARANCE,),
         services.record_determination,
@@ -119,6 +129,7 @@ _ROWS = (
     DeskAction(
         "reevaluate",
         "Re-evaluate",
+        "re-evaluated",
         action_forms.ActionForm,
         (Status.AWAITING_CLEARANCE,),
         services.reevaluate,
@@ -127,6 +138,7 @@ _ROWS = (
     DeskAction(
         "return",
         "Record the return",
+        "returned",
         action_forms.ActionForm,
         _LOAN_OUT,
         services.record_return,
@@ -136,6 +148,7 @@ _ROWS = (
     DeskAction(
         "renew",
         "Renew",
+        "renewed",
         action_forms.ShipForm,
         _LOAN_OUT,
         services.renew_loan,
@@ -144,6 +157,7 @@ _ROWS = (
     DeskAction(
         "lost",
         "Mark lost",
+        "marked lost",
         action_forms.ConfirmedNoteForm,
         _LOAN_OUT,
         services.mark_lost,
@@ -153,14 +167,17 @@ _ROWS = (
     DeskAction(
         "refuse",
         "Refuse",
+        "refused",
         action_forms.RefuseForm,
         _OPEN_UNSUPPLIED,
         services.refuse_request,
         tone=Tone.DANGER,
+        batch=True,
     ),
     DeskAction(
         "cancel",
         "Cancel",
+        "cancelled",
         action_forms.CancelForm,
         _OPEN_UNSUPPLIED,
         services.cancel_request,
@@ -169,6 +186,7 @@ _ROWS = (
     DeskAction(
         "message",
         "Send a message to the institution",
+        "sent the message",
         action_forms.MessageForm,
         tuple(Status),
         services.send_message,
@@ -177,6 +195,7 @@ _ROWS = (
 )
 
 ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS}
+BATCH_ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS if row.batch}
 
 
 @dataclass(frozen=True)
@@ -215,3 +234,54 @@ def perform(
     if form.cleaned_data["seen_status"] not in action.sources or item.service not in action.kinds:
         raise services.StaleRequest(item)
     return action.service(item, acting_user=acting_user, **form.arguments())
+
+
+@dataclass
+class BatchResult:
+    """What a batch did to each selected request, for the one-line report staff read."""
+
+    verb: str
+    why_not: str = "did not allow it"
+    done: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    not_allowed: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.done)} {self.verb}"]
+        if self.changed:
+            parts.append(f"{len(self.changed)} had changed meanwhile: {_numbers(self.changed)}")
+        if self.not_allowed:
+            parts.append(f"{len(self.not_allowed)} {self.why_not}: {_numbers(self.not_allowed)}")
+        return ", ".join(parts) + "."
+
+
+def _numbers(numbers: list[int]) -> str:
+    noun = "request" if len(numbers) == 1 else "requests"
+    return f"{noun} {', '.join(str(n) for n in numbers)}"
+
+
+def perform_batch(
+    action: DeskAction,
+    picked: list[tuple[Request, str]],
+    data: Mapping[str, Any],
+    *,
+    acting_user: Any,
+) -> BatchResult:
+    """Run one action's validated input on each (request, status the user saw), each in its own
+    compare-and-set: one request that changed does not stop the others."""
+    result = BatchResult(verb=action.past)
+    for item, seen in picked:
+        form = action.form({**data, "seen_status": seen})
+        if seen != item.status:
+            result.changed.append(item.pk)
+            continue
+        if not action.allows(item) or not form.is_valid():
+            result.not_allowed.append(item.pk)
+            continue
+        try:
+            perform(action, item, form, acting_user=acting_user)
+        except services.StaleRequest:
+            result.changed.append(item.pk)
+        else:
+            result.done.append(item.pk)
+    return result

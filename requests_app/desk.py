@@ -10,14 +10,22 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
 from requests_app import queues as queue_rows
 from requests_app import search, services
-from requests_app.actions import ACTIONS, offers, perform
+from requests_app.actions import (
+    ACTIONS,
+    BATCH_ACTIONS,
+    BatchResult,
+    offers,
+    perform,
+    perform_batch,
+)
 from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
@@ -37,19 +45,32 @@ def _with_decisions(rows: Any) -> Any:
 @staff_member_required
 @_view
 def queues(request: HttpRequest) -> HttpResponse:
-    queue = request.GET.get("queue", "new")
-    if queue not in QUEUES:
-        raise Http404("No such queue")
     query = " ".join(request.GET.get("q", "").split())[:200]
     if query:
         return _search_page(request, query)
-    form = DeskFilterForm(request.GET, queue_statuses=QUEUES[queue][1])
+    return _queue_page(request, request.GET)
+
+
+def _queue_page(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    batch_forms: dict[str, ActionForm] | None = None,
+    picked: frozenset[int] = frozenset(),
+    status: int = 200,
+) -> HttpResponse:
+    queue = params.get("queue", "new")
+    if queue not in QUEUES:
+        raise Http404("No such queue")
+    form = DeskFilterForm(params, queue_statuses=QUEUES[queue][1])
     rows = _with_decisions(Request.objects.in_queue(queue))
     sort = queue_rows.default_sort(queue)
     if form.is_valid():
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
-    page = queue_rows.page_of(rows, sort, after=_request_number(request.GET.get("after", "")))
+    page = queue_rows.page_of(rows, sort, after=_request_number(params.get("after", "")))
+    here = params.copy()
+    here.pop("after", None)
     context: dict[str, Any] = {
         "tabs": queue_rows.bounded_counts(),
         "cap": queue_rows.COUNT_CAP,
@@ -58,21 +79,26 @@ def queues(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "sort": sort,
-        "filtered": any(form.data.get(name) for name in form.fields if name != "sort"),
-        "here": _query_without(request, "after"),
+        "filtered": any(params.get(name) for name in form.fields if name != "sort"),
+        "here": here.urlencode(),
+        "back": params.urlencode(),
+        "after": params.get("after", ""),
+        "batch": _batch_offers(batch_forms or {}),
+        "picked": picked,
     }
     context["priors"] = _counted_priors(page.rows) if queue == "clearance" else {}
-    return render(request, "requests_app/desk/queues.html", context)
+    return render(request, "requests_app/desk/queues.html", context, status=status)
+
+
+def _batch_offers(bound: dict[str, ActionForm]) -> list[tuple[Any, ActionForm]]:
+    return [
+        (row, bound.get(slug) or row.form(prefix=slug, auto_id="id_batch_%s", batch=True))
+        for slug, row in BATCH_ACTIONS.items()
+    ]
 
 
 def _request_number(value: str) -> int | None:
     return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
-
-
-def _query_without(request: HttpRequest, name: str) -> str:
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()
 
 
 def _search_page(request: HttpRequest, query: str) -> HttpResponse:
@@ -167,3 +193,59 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 def pull_slip(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Request.objects.select_related("institution"), pk=pk)
     return render(request, "requests_app/desk/slip.html", {"item": item})
+
+
+# --- Batch work --------------------------------------------------------------------------------
+
+BATCH_LIMIT = 100
+_PICK = re.compile(r"^([0-9]{1,18}):([a-z_]{1,24})$")
+
+
+def _picked(values: list[str]) -> dict[int, str]:
+    """Request number -> the status the queue showed, from the checked boxes ("4411:new")."""
+    found = (_PICK.match(value) for value in values[:BATCH_LIMIT])
+    return {int(match[1]): match[2] for match in found if match}
+
+
+@require_POST
+@staff_member_required
+@_change
+def batch(request: HttpRequest) -> HttpResponse:
+    """One action on every selected request of a queue, each compare-and-set on its own."""
+    params = QueryDict(request.POST.get("back", ""))
+    picked = _picked(request.POST.getlist("pick"))
+    kind = request.POST.get("batch", "")
+    if not picked:
+        messages.error(request, "Select at least one request first.")
+        return redirect(f"{reverse('desk:queues')}?{params.urlencode()}")
+    items = Request.objects.select_related("record", "institution").in_bulk(list(picked))
+    ordered = [items[pk] for pk in picked if pk in items]
+    if kind == "slips":
+        return render(request, "requests_app/desk/slips.html", {"items": ordered})
+    if kind == "claim":
+        summary = _claim_all(ordered, request.user)
+    elif kind in BATCH_ACTIONS:
+        row = BATCH_ACTIONS[kind]
+        form = row.form(request.POST, prefix=kind, auto_id="id_batch_%s", batch=True)
+        if not form.is_valid():
+            return _queue_page(
+                request, params, batch_forms={kind: form}, picked=frozenset(picked), status=400
+            )
+        pairs = [(item, picked[item.pk]) for item in ordered]
+        summary = perform_batch(row, pairs, form.cleaned_data, acting_user=request.user).summary()
+    else:
+        raise Http404("No such batch action")
+    messages.info(request, summary)
+    return redirect(f"{reverse('desk:queues')}?{params.urlencode()}")
+
+
+def _claim_all(items: list[Request], user: Any) -> str:
+    result = BatchResult(verb="claimed", why_not="were claimed by a colleague")
+    for item in items:
+        try:
+            services.claim_request(item, acting_user=user)
+        except services.AlreadyClaimed:
+            result.not_allowed.append(item.pk)
+        else:
+            result.done.append(item.pk)
+    return result.summary()

@@ -416,6 +416,12 @@ class ActionForm(forms.Form):
 
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, batch: bool = False, **kwargs: Any) -> None:
+        """`batch`: the input for many requests at once, each with its own seen status."""
+        super().__init__(*args, **kwargs)
+        if batch:
+            del self.fields["seen_status"]
+
     def arguments(self) -> dict[str, Any]:
         """The service's keyword arguments: every field, the seen status as `seen`."""
         data = dict(self.cleaned_data)
