@@ -130,3 +130,14 @@ def test_a_failed_form_comes_back_open_with_its_values(
     page = desk.post(reverse("desk:act", args=[item.pk, "cancel"]), data).content.decode()
     cancel = page[page.rindex("<details", 0, page.index('id="action-cancel"')) :]
     assert cancel.split(">", 1)[0].endswith(" open") and "Kept text" in cancel
+
+
+def test_the_error_summary_takes_focus_and_links_to_the_field(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    data = {"seen_status": "new", "confirm": "on"}
+    page = desk.post(reverse("desk:act", args=[item.pk, "cancel"]), data).content.decode()
+    summary = page[page.index('class="error-summary"') :].split("</div>")[0]
+    assert "autofocus" in summary and 'href="#id_cancel_reason"' in summary
+    assert 'id="id_cancel_reason"' in page
