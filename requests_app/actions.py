@@ -52,7 +52,8 @@ class DeskAction:
         return item.status in self.next_in and self.allows(item)
 
     def blank_form(self, item: Request) -> action_forms.ActionForm:
-        return self.form(initial={"seen_status": item.status}, auto_id=self.auto_id)
+        current = {name: getattr(item, name) for name in self.form.prefill}
+        return self.form(initial={"seen_status": item.status, **current}, auto_id=self.auto_id)
 
     def bound_form(self, data: Any, files: Any = None) -> action_forms.ActionForm:
         return self.form(data, files, auto_id=self.auto_id)
@@ -139,7 +140,7 @@ _ROWS = (
         "return",
         "Record the return",
         "returned",
-        action_forms.ActionForm,
+        action_forms.ReturnForm,
         _LOAN_OUT,
         services.record_return,
         kinds=(Service.LOAN,),
@@ -149,10 +150,19 @@ _ROWS = (
         "renew",
         "Renew",
         "renewed",
-        action_forms.ShipForm,
+        action_forms.RenewForm,
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+    ),
+    DeskAction(
+        "holding",
+        "Record call number and location",
+        "given a call number and location",
+        action_forms.HoldingForm,
+        (*_OPEN_UNSUPPLIED, *_LOAN_OUT),
+        services.record_holding,
+        tone=Tone.NOTE,
     ),
     DeskAction(
         "lost",

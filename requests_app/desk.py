@@ -195,6 +195,13 @@ def pull_slip(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "requests_app/desk/slip.html", {"item": item})
 
 
+@staff_member_required
+@_view
+def book_band(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Request.objects.select_related("institution"), pk=pk, service="loan")
+    return render(request, "requests_app/desk/band.html", {"item": item})
+
+
 # --- Batch work --------------------------------------------------------------------------------
 
 BATCH_LIMIT = 100

@@ -5,6 +5,7 @@ Forms validate; services act."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -412,7 +413,10 @@ class DeskFilterForm(forms.Form):
 
 class ActionForm(forms.Form):
     """Every action posts the status the user saw, so a stale page cannot act twice. The other
-    fields are named after the keyword arguments of the action's service (requests_app.actions)."""
+    fields are named after the keyword arguments of the action's service (requests_app.actions);
+    those in `prefill` start from the request's current values."""
+
+    prefill: tuple[str, ...] = ()
 
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
@@ -489,7 +493,7 @@ class RefuseForm(ConfirmedForm):
     field_order = ("seen_status", "refusal_reason", "reason", "confirm")
 
 
-class ShipForm(ActionForm):
+class RenewForm(ActionForm):
     due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_due_date(self) -> Any:
@@ -497,6 +501,52 @@ class ShipForm(ActionForm):
         if value <= timezone.localdate():
             raise forms.ValidationError("The due date must be in the future.")
         return value
+
+
+class ShipForm(RenewForm):
+    """A loan leaves the office: its due date (the loan period proposed), the use restrictions
+    the institution must honour, and how it travels."""
+
+    library_use_only = forms.BooleanField(label="Library use only", required=False)
+    no_copying = forms.BooleanField(label="No copying", required=False)
+    restriction_note = forms.CharField(
+        label="Other use restriction", required=False, max_length=300
+    )
+    carrier = forms.ChoiceField(
+        required=False, choices=[("", "Not recorded"), *Request.Carrier.choices]
+    )
+    tracking_number = forms.CharField(required=False, max_length=100)
+    pieces = forms.IntegerField(
+        label="Number of pieces", required=False, min_value=1, max_value=999, initial=1
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        loan_period = timedelta(days=settings.REQUESTS_LOAN_DAYS)
+        self.fields["due_date"].initial = timezone.localdate() + loan_period
+        self.fields["due_date"].help_text = f"The loan period is {loan_period.days} days."
+
+    def clean_pieces(self) -> int:
+        return self.cleaned_data["pieces"] or 1
+
+
+class ReturnForm(ActionForm):
+    condition = forms.CharField(
+        label="Condition on return",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Any damage or missing parts; leave empty if as shipped.",
+    )
+
+
+class HoldingForm(ActionForm):
+    """Where the office holds the item: printed on the pull slip."""
+
+    prefill = ("call_number", "location")
+
+    call_number = forms.CharField(required=False, max_length=100)
+    location = forms.CharField(label="Shelf location", required=False, max_length=200)
 
 
 class FillForm(ActionForm):

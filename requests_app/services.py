@@ -327,10 +327,23 @@ def _file_name(request: Request, now: datetime) -> str:
     return f"deliveries/{now:%Y/%m}/request-{request.pk}.pdf"
 
 
-def ship_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
+def ship_loan(
+    request: Request,
+    *,
+    seen: str,
+    due_date: date,
+    acting_user: Any,
+    library_use_only: bool = False,
+    no_copying: bool = False,
+    restriction_note: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+    pieces: int = 1,
+) -> Request:
     if request.is_copy:
         raise StaleRequest(request)
-    text = f"Due {due_date:%Y-%m-%d}."
+    travel = ", ".join(filter(None, [carrier and Request.Carrier(carrier).label, tracking_number]))
+    text = f"Due {due_date:%Y-%m-%d}." + (f" Sent by {travel}." if travel else "")
     with transaction.atomic():
         return _move(
             request,
@@ -340,12 +353,45 @@ def ship_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) 
             text=text,
             due_date=due_date,
             supplied_at=timezone.now(),
+            library_use_only=library_use_only,
+            no_copying=no_copying,
+            restriction_note=restriction_note,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            pieces=pieces,
         )
 
 
-def record_return(request: Request, *, seen: str, acting_user: Any) -> Request:
+def record_return(request: Request, *, seen: str, acting_user: Any, condition: str = "") -> Request:
     with transaction.atomic():
-        return _move(request, RETURN, seen=seen, actor=acting_user, returned_at=timezone.now())
+        return _move(
+            request,
+            RETURN,
+            seen=seen,
+            actor=acting_user,
+            text=condition,
+            returned_at=timezone.now(),
+            return_condition=condition,
+        )
+
+
+def record_holding(
+    request: Request, *, seen: str, call_number: str, location: str, acting_user: Any
+) -> Request:
+    """Where the office holds the item (printed on the pull slip). Changes no status; the
+    compare-and-set on the seen status keeps a stale page from writing."""
+    request.call_number, request.location = call_number, location
+    changes = {"call_number": call_number, "location": location, **search.refresh(request)}
+    with transaction.atomic():
+        if not Request.objects.filter(pk=request.pk, status=seen).update(**changes):
+            raise StaleRequest(request)
+        RequestEvent.objects.create(
+            request=request,
+            action=Action.HOLDING,
+            text=" ".join(filter(None, [call_number, location])),
+            actor=acting_user,
+        )
+    return request
 
 
 def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:

@@ -56,6 +56,7 @@ ACCESS: dict[str, Access] = {
     "desk:detail": Access.STAFF,
     "desk:claim": Access.STAFF,
     "desk:slip": Access.STAFF,
+    "desk:band": Access.STAFF,
     "desk:download": Access.STAFF,
     "desk:act": Access.STAFF,
 }
