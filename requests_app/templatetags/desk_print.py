@@ -11,7 +11,7 @@ from django import template
 register = template.Library()
 
 # Bar heights and quiet zone in millimetres, as hand scanners read Code 128 from paper.
-_OPTIONS = {"module_height": 12.0, "module_width": 0.3, "quiet_zone": 4.0, "write_text": False}
+_OPTIONS = {"module_height": 12.0, "module_width": 0.4, "quiet_zone": 5.0, "write_text": False}
 
 
 @register.filter
