@@ -4,6 +4,7 @@ are sent to the staff login); actions need the change permission on requests."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -13,9 +14,11 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
+from registration.models import CredentialDelivery, Registration
 from requests_app import queues as queue_rows
 from requests_app import search, services
 from requests_app.actions import (
@@ -27,7 +30,7 @@ from requests_app.actions import (
     perform_batch,
 )
 from requests_app.forms import ActionForm, DeskFilterForm
-from requests_app.models import QUEUES, Request
+from requests_app.models import QUEUES, Action, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -135,6 +138,40 @@ def _detail_page(
         "offers": offers(item, bound),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
+
+
+@staff_member_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The staff home: what waits for the office, and the way to each tool. Each panel shows only
+    to staff whose role may open what it links to."""
+    user: Any = request.user
+    context: dict[str, Any] = {"cap": queue_rows.COUNT_CAP}
+    if user.has_perm("requests_app.view_request"):
+        context["waiting"] = [
+            (
+                slug,
+                QUEUES[slug][0],
+                Request.objects.in_queue(slug)[: queue_rows.COUNT_CAP + 1].count(),
+            )
+            for slug in HOME_QUEUES
+        ]
+        context["undelivered"] = undelivered_emails()
+    if user.has_perm("registration.view_registration"):
+        context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
+    return render(request, "requests_app/desk/home.html", context)
+
+
+HOME_QUEUES = ("new", "clearance", "overdue")
+UNDELIVERED_DAYS = 30
+
+
+def undelivered_emails() -> int:
+    """Emails that did not go out: request emails recorded as failed in the last 30 days, and
+    credentials emails not (yet) delivered."""
+    since = timezone.now() - timedelta(days=UNDELIVERED_DAYS)
+    failed = RequestEvent.objects.filter(action=Action.EMAIL_FAILED, created_at__gte=since)
+    waiting = CredentialDelivery.objects.exclude(status=CredentialDelivery.Status.SENT)
+    return failed.count() + waiting.count()
 
 
 @staff_member_required

@@ -23,6 +23,7 @@ portal_patterns = (
 desk_patterns = (
     [
         path("", desk.queues, name="queues"),
+        path("home/", desk.home, name="home"),
         path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),

@@ -43,6 +43,11 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk search by word": lambda p, d: (d, f"{reverse('desk:queues')}?q=Article"),
         "desk search by identifier": lambda p, d: (d, f"{reverse('desk:queues')}?q=0028-0836"),
         "portal search": lambda p, d: (p, f"{reverse('requests:list')}?q=Article"),
+        "desk home": lambda p, d: (d, reverse("desk:home")),
+        "desk finished queue, filtered and sorted": lambda p, d: (
+            d,
+            f"{reverse('desk:queues')}?queue=finished&service=copy&claimed=me&sort=need_by",
+        ),
     }
 
 
@@ -58,6 +63,8 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk search by word",
         "desk search by identifier",
         "portal search",
+        "desk home",
+        "desk finished queue, filtered and sorted",
     ],
 )
 def test_page_runs_a_constant_number_of_queries(

@@ -52,6 +52,7 @@ ACCESS: dict[str, Access] = {
     "requests:permission": Access.OWN_OBJECT,
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
+    "desk:home": Access.STAFF,
     "desk:batch": Access.STAFF,
     "desk:detail": Access.STAFF,
     "desk:claim": Access.STAFF,
