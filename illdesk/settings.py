@@ -187,6 +187,8 @@ REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024
 REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS", default=7)
 REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DAYS", default=14)
 REQUESTS_DUE_SOON_DAYS = env.int("REQUESTS_DUE_SOON_DAYS", default=3)
+# The loan period the desk proposes when staff ship a loan (docs/desk.md, "Loans").
+REQUESTS_LOAN_DAYS = env.int("REQUESTS_LOAN_DAYS", default=28)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -49,6 +49,15 @@ class DeliveryMethod(models.TextChoices):
     MAIL = "mail", "Mailed"
 
 
+class Carrier(models.TextChoices):
+    USPS = "usps", "USPS"
+    UPS = "ups", "UPS"
+    FEDEX = "fedex", "FedEx"
+    DHL = "dhl", "DHL"
+    COURIER = "courier", "Courier or library van"
+    OTHER = "other", "Other"
+
+
 class WorkKind(models.TextChoices):
     PERIODICAL = "periodical", "An article from a journal, magazine or newspaper"
     NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
@@ -117,6 +126,7 @@ class Request(models.Model):
     RefusalReason = RefusalReason
     DeliveryMethod = DeliveryMethod
     WorkKind = WorkKind
+    Carrier = Carrier
 
     OPEN_STATUSES = (
         Status.NEW,
@@ -194,9 +204,27 @@ class Request(models.Model):
     due_date = models.DateField(null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(default=0)
     returned_at = models.DateTimeField(null=True, blank=True)
+    return_condition = models.TextField(blank=True, help_text="The item's condition on return.")
+
+    # Where the item is in the office's stacks, and how a loan travels.
+    location = models.CharField("shelf location", max_length=200, blank=True)
+    library_use_only = models.BooleanField(default=False)
+    no_copying = models.BooleanField(default=False)
+    restriction_note = models.CharField("other use restriction", max_length=300, blank=True)
+    carrier = models.CharField(max_length=12, choices=Carrier.choices, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    pieces = models.PositiveSmallIntegerField("number of pieces", default=1)
     overdue_notices_sent = models.PositiveSmallIntegerField(default=0)
     due_soon_sent_for = models.DateField(
         null=True, blank=True, help_text="The due date the due-soon reminder was sent for."
+    )
+
+    # Derived by requests_app.search.columns from the fields above, for the search box.
+    search_keys = models.TextField(
+        blank=True, editable=False, help_text="The identifiers, normalised: ' KEY1 KEY2 '."
+    )
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Title, article title and author, lower case."
     )
 
     objects = RequestQuerySet.as_manager()
@@ -209,6 +237,8 @@ class Request(models.Model):
             models.Index(fields=["status", "created_at"], name="request_status_created"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["institution", "title"], name="request_inst_title"),
+            # The finished queue (four statuses, most of the table) read newest first.
+            models.Index(fields=["created_at", "id"], name="request_created"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -231,6 +261,10 @@ class Request(models.Model):
                 condition=Q(service="copy") | Q(delivered_file=""),
                 name="request_only_copies_have_files",
             ),
+            models.CheckConstraint(
+                condition=Q(carrier__in=[*Carrier.values, ""]), name="request_carrier_valid"
+            ),
+            models.CheckConstraint(condition=Q(pieces__gte=1), name="request_pieces_at_least_one"),
         ]
 
     def __str__(self) -> str:
@@ -250,6 +284,13 @@ class Request(models.Model):
     @property
     def is_copy(self) -> bool:
         return self.service == Service.COPY
+
+    @property
+    def use_restrictions(self) -> list[str]:
+        """The use restrictions of a loan, as the slip and the book band print them."""
+        found = ["Library use only"] if self.library_use_only else []
+        found += ["No copying"] if self.no_copying else []
+        return found + ([self.restriction_note] if self.restriction_note else [])
 
     @property
     def cancellable_by_institution(self) -> bool:
@@ -272,6 +313,7 @@ class Action(models.TextChoices):
     FILLED = "filled", "Copy delivered"
     SHIPPED = "shipped", "Shipped"
     RETURNED = "returned", "Returned"
+    HOLDING = "holding", "Call number and location recorded"
     RENEWED = "renewed", "Renewed"
     LOST = "lost", "Marked lost"
     OVERDUE = "overdue", "Overdue"

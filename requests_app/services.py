@@ -26,7 +26,7 @@ from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.models import Decision
 from registration import outbox
 from registration.models import Institution, OutboxMessage
-from requests_app import emails
+from requests_app import emails, search
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -97,26 +97,28 @@ class AlreadyClaimed(Exception):
 
 @dataclass(frozen=True)
 class Move:
-    """One workflow transition: the statuses it may start from, where it goes, what it records."""
+    """One workflow transition: where it goes and what it records. The statuses a staff action
+    may start from are in the desk's action table (requests_app.actions), whose `perform` checks
+    them before calling the service; the compare-and-set below makes that check race-free."""
 
     action: str
-    sources: tuple[str, ...]
     target: str
+    # Moves the institution makes from the portal: the statuses it may start from.
+    sources: tuple[str, ...] = ()
 
 
-ACCEPT = Move(Action.ACCEPTED, (Status.NEW,), Status.IN_PROCESS)
-CONDITIONAL = Move(Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL)
-ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, (Status.CONDITIONAL,), Status.IN_PROCESS)
-DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED)
-FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED)
-SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN)
-RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED)
-RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN)
-LOSE = Move(Action.LOST, Request.LOAN_OUT_STATUSES, Status.LOST)
-_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
-REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED)
-CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED)
-CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED)
+ACCEPT = Move(Action.ACCEPTED, Status.IN_PROCESS)
+CONDITIONAL = Move(Action.CONDITIONAL, Status.CONDITIONAL)
+FILL = Move(Action.FILLED, Status.DELIVERED)
+SHIP = Move(Action.SHIPPED, Status.ON_LOAN)
+RETURN = Move(Action.RETURNED, Status.RETURNED)
+RENEW = Move(Action.RENEWED, Status.ON_LOAN)
+LOSE = Move(Action.LOST, Status.LOST)
+REFUSE = Move(Action.REFUSED, Status.REFUSED)
+CANCEL = Move(Action.CANCELLED, Status.CANCELLED)
+ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, Status.IN_PROCESS, (Status.CONDITIONAL,))
+DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,))
+CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION)
 
 
 # --- Submission ------------------------------------------------------------------------------
@@ -172,6 +174,7 @@ def _submit(
             reason=decision.explanation if status == Status.REFUSED else "",
             refusal_reason="copyright" if status == Status.REFUSED else "",
             **fields,
+            **search.columns(fields),
         )
         _notify_on_commit(request.pk, "request-received")
     return request
@@ -191,7 +194,7 @@ def _move(
 ) -> Request:
     """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
     Call inside a transaction."""
-    if seen not in move.sources:
+    if move.sources and seen not in move.sources:
         raise StaleRequest(request)
     now = timezone.now()
     updated = Request.objects.filter(pk=request.pk, status=seen).update(
@@ -330,7 +333,7 @@ def fill_copy(
     request: Request,
     *,
     seen: str,
-    method: str,
+    delivery_method: str,
     pdf: UploadedFile | None,
     acting_user: Any,
 ) -> Request:
@@ -339,7 +342,7 @@ def fill_copy(
     if not request.is_copy:
         raise StaleRequest(request)
     now = timezone.now()
-    changes: dict[str, Any] = {"delivery_method": method, "supplied_at": now}
+    changes: dict[str, Any] = {"delivery_method": delivery_method, "supplied_at": now}
     stored = ""
     if pdf is not None:
         stored = request.delivered_file.storage.save(_file_name(request, now), pdf)
@@ -359,10 +362,23 @@ def _file_name(request: Request, now: datetime) -> str:
     return f"deliveries/{now:%Y/%m}/request-{request.pk}.pdf"
 
 
-def ship_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
+def ship_loan(
+    request: Request,
+    *,
+    seen: str,
+    due_date: date,
+    acting_user: Any,
+    library_use_only: bool = False,
+    no_copying: bool = False,
+    restriction_note: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+    pieces: int = 1,
+) -> Request:
     if request.is_copy:
         raise StaleRequest(request)
-    text = f"Due {due_date:%Y-%m-%d}."
+    travel = ", ".join(filter(None, [carrier and Request.Carrier(carrier).label, tracking_number]))
+    text = f"Due {due_date:%Y-%m-%d}." + (f" Sent by {travel}." if travel else "")
     with transaction.atomic():
         return _move(
             request,
@@ -372,12 +388,45 @@ def ship_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) 
             text=text,
             due_date=due_date,
             supplied_at=timezone.now(),
+            library_use_only=library_use_only,
+            no_copying=no_copying,
+            restriction_note=restriction_note,
+            carrier=carrier,
+            tracking_number=tracking_number,
+            pieces=pieces,
         )
 
 
-def record_return(request: Request, *, seen: str, acting_user: Any) -> Request:
+def record_return(request: Request, *, seen: str, acting_user: Any, condition: str = "") -> Request:
     with transaction.atomic():
-        return _move(request, RETURN, seen=seen, actor=acting_user, returned_at=timezone.now())
+        return _move(
+            request,
+            RETURN,
+            seen=seen,
+            actor=acting_user,
+            text=condition,
+            returned_at=timezone.now(),
+            return_condition=condition,
+        )
+
+
+def record_holding(
+    request: Request, *, seen: str, call_number: str, location: str, acting_user: Any
+) -> Request:
+    """Where the office holds the item (printed on the pull slip). Changes no status; the
+    compare-and-set on the seen status keeps a stale page from writing."""
+    request.call_number, request.location = call_number, location
+    changes = {"call_number": call_number, "location": location, **search.refresh(request)}
+    with transaction.atomic():
+        if not Request.objects.filter(pk=request.pk, status=seen).update(**changes):
+            raise StaleRequest(request)
+        RequestEvent.objects.create(
+            request=request,
+            action=Action.HOLDING,
+            text=" ".join(filter(None, [call_number, location])),
+            actor=acting_user,
+        )
+    return request
 
 
 def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
@@ -395,9 +444,9 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
         )
 
 
-def mark_lost(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:
     with transaction.atomic():
-        return _move(request, LOSE, seen=seen, actor=acting_user, text=reason, reason=reason)
+        return _move(request, LOSE, seen=seen, actor=acting_user, text=note, reason=note)
 
 
 def refuse_request(

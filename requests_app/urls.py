@@ -23,9 +23,12 @@ portal_patterns = (
 desk_patterns = (
     [
         path("", desk.queues, name="queues"),
+        path("home/", desk.home, name="home"),
+        path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),
         path("<int:pk>/slip/", desk.pull_slip, name="slip"),
+        path("<int:pk>/band/", desk.book_band, name="band"),
         path("<int:pk>/copy.pdf", desk.download, name="download"),
         path("<int:pk>/<slug:action>/", desk.act, name="act"),
     ],

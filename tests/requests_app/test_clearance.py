@@ -45,7 +45,9 @@ def test_staff_determination_accepts_as_ccl(desk: Client, held: Request) -> None
 
 def test_staff_refuses_a_held_request_with_a_reason(desk: Client, held: Request) -> None:
     url = reverse("desk:act", args=[held.pk, "refuse"])
-    desk.post(url, {"seen_status": "awaiting_clearance", "refusal_reason": "copyright"})
+    desk.post(
+        url, {"seen_status": "awaiting_clearance", "refusal_reason": "copyright", "confirm": "on"}
+    )
     held.refresh_from_db()
     assert (held.status, held.record.status) == (Status.REFUSED, "refused")
 
@@ -102,7 +104,7 @@ def test_a_cancelled_counted_prior_releases_the_held_request_and_tells_the_libra
         ("NEEDS_PERMISSION", 6),
         ("ACCEPT_CCG", 5),
     ]
-    assert [m.to for m in mail.outbox if f"{held.pk}" in m.subject + m.body][-1] == [
+    assert [m.to for m in mail.outbox if f"{held.pk}" in f"{m.subject}{m.body}"][-1] == [
         held.institution.email
     ]
 

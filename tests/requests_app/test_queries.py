@@ -40,6 +40,14 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk new queue": lambda p, d: (d, f"{reverse('desk:queues')}?queue=new"),
         "desk clearance queue": lambda p, d: (d, f"{reverse('desk:queues')}?queue=clearance"),
         "desk detail": lambda p, d: (d, reverse("desk:detail", args=[item.pk])),
+        "desk search by word": lambda p, d: (d, f"{reverse('desk:queues')}?q=Article"),
+        "desk search by identifier": lambda p, d: (d, f"{reverse('desk:queues')}?q=0028-0836"),
+        "portal search": lambda p, d: (p, f"{reverse('requests:list')}?q=Article"),
+        "desk home": lambda p, d: (d, reverse("desk:home")),
+        "desk finished queue, filtered and sorted": lambda p, d: (
+            d,
+            f"{reverse('desk:queues')}?queue=finished&service=copy&claimed=me&sort=need_by",
+        ),
     }
 
 
@@ -52,6 +60,11 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk new queue",
         "desk clearance queue",
         "desk detail",
+        "desk search by word",
+        "desk search by identifier",
+        "portal search",
+        "desk home",
+        "desk finished queue, filtered and sorted",
     ],
 )
 def test_page_runs_a_constant_number_of_queries(
