@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules import services as copyright
+from illdesk.numbers import BIGINT_MAX, parse_number
 from registration.access import institution_required
 from requests_app import services
 from requests_app.citations import has_openurl, openurl_initial, openurl_service, openurl_work_kind
@@ -165,7 +166,8 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
         q = data["q"]
         text = Q(title__icontains=q) | Q(article_title__icontains=q) | Q(author__icontains=q)
         text |= Q(patron_ref__icontains=q) | Q(call_number__icontains=q)
-        rows = rows.filter(text | (Q(pk=int(q)) if q.isdigit() else Q()))
+        number = parse_number(q, maximum=BIGINT_MAX)
+        rows = rows.filter(text | (Q(pk=number) if number is not None else Q()))
     return rows
 
 
