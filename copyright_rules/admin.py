@@ -24,6 +24,7 @@ from copyright_rules.keys import IdentifierKind, normalize_isbn, normalize_issn,
 from copyright_rules.models import Decision, Record, RecordStatusChange, TitleGroup, TitleIdentifier
 from copyright_rules.retention import copyright_today
 from copyright_rules.services import mark_fee_paid, set_legal_hold
+from illdesk.numbers import parse_number
 
 # --- the title authority -------------------------------------------------------------------
 
@@ -315,7 +316,7 @@ class RecordAdmin(admin.ModelAdmin):
         self._require_view(request)
         this_year = copyright_today().year
         raw = request.GET.get("year", "")
-        year = int(raw) if raw.isdigit() and 1900 <= int(raw) <= this_year + 1 else this_year
+        year = parse_number(raw, minimum=1900, maximum=this_year + 1) or this_year
         return year, request.GET.get("institution", "").strip() or None
 
     def _require_view(self, request: HttpRequest) -> None:

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 
 from copyright_rules.keys import ISBN_GROUP_PREFIX, ISBN_PREFIX, ISSN_GROUP_PREFIX, WORK_PREFIX
 from copyright_rules.models import Record, TitleGroup
+from illdesk.numbers import BIGINT_MAX, parse_number
 
 YEARS_SHOWN = 4  # this year and each of the last three
 _WORK_PREFIXES = (ISBN_GROUP_PREFIX, ISBN_PREFIX, WORK_PREFIX)
@@ -84,8 +85,9 @@ def _group_names(keys: Iterable[str]) -> dict[str, str]:
     for key in keys:
         for prefix in (ISSN_GROUP_PREFIX, ISBN_GROUP_PREFIX):
             suffix = key.removeprefix(prefix)
-            if suffix != key and suffix.isdigit():
-                ids[int(suffix)] = key
+            group_id = parse_number(suffix, maximum=BIGINT_MAX) if suffix != key else None
+            if group_id is not None:
+                ids[group_id] = key
     if not ids:
         return {}
     groups = TitleGroup.objects.filter(pk__in=ids).values_list("pk", "name")

@@ -8,9 +8,12 @@ authenticate() never sees them."""
 
 from typing import Any
 
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+
+from illdesk.numbers import INTEGER_MAX
 
 USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 1024
@@ -33,3 +36,28 @@ class AdminLoginForm(AdminAuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bound_lengths(self)
+
+
+def _refuse_non_ascii(field: forms.Field, value: Any) -> None:
+    # int() and Decimal() read "٣" and other non-ASCII digits: input numbers are ASCII only
+    # (illdesk/numbers.py).
+    if isinstance(value, str) and not value.isascii():
+        raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """An integer typed in ASCII digits, within the range of an `integer` column."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", INTEGER_MAX)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        _refuse_non_ascii(self, value)
+        return super().to_python(value)
+
+
+class AsciiDecimalField(forms.DecimalField):
+    def to_python(self, value: Any) -> Any:
+        _refuse_non_ascii(self, value)
+        return super().to_python(value)

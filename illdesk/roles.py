@@ -3,8 +3,9 @@ so a model added later joins its role when `setup_roles` runs again (seed_demo r
 `make run`; deployments run it after `migrate`).
 
 Nobody gets a permission on auth users or groups (changing a user can make it a superuser: account
-administration stays with superusers), and the audit trails (the admin's action log, the
-registration and request event timelines, copyright decisions and status changes) are read-only."""
+administration stays with superusers), the audit trails (the admin's action log, the
+registration and request event timelines, copyright decisions and status changes) are read-only,
+and no role deletes evidence (EVIDENCE_MODELS)."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -28,7 +29,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
-        "requests_app": ("view", "add", "change", "delete"),
+        "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view", "add", "change"),
         "axes": ("view", "delete"),
         "admin": ("view",),
@@ -38,6 +39,16 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 
 # The audit trails: who did what and when. Roles may read them, never write them.
 AUDIT_MODELS = ("logentry", "registrationevent", "requestevent", "recordstatuschange", "decision")
+# The evidence: no role deletes these (the admin offers no delete for them either). Requests and
+# their timelines go only with their copyright record, when the purge removes it.
+EVIDENCE_MODELS = (
+    *AUDIT_MODELS,
+    "registration",
+    "institution",
+    "outboxmessage",
+    "request",
+    "record",
+)
 
 
 def permissions_for(grants: dict[str, tuple[str, ...]]) -> list[Permission]:
@@ -46,7 +57,8 @@ def permissions_for(grants: dict[str, tuple[str, ...]]) -> list[Permission]:
         for action in actions:
             query |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
     writes_to_audit = Q(content_type__model__in=AUDIT_MODELS) & ~Q(codename__startswith="view_")
-    return list(Permission.objects.filter(query).exclude(writes_to_audit))
+    deletes_evidence = Q(content_type__model__in=EVIDENCE_MODELS, codename__startswith="delete_")
+    return list(Permission.objects.filter(query).exclude(writes_to_audit | deletes_evidence))
 
 
 @transaction.atomic

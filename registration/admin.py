@@ -103,6 +103,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Registrations are evidence: staff decide them with the buttons below, never edit them.
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     @admin.display(boolean=True, description="duplicate")
     def has_duplicate(self, obj: Registration) -> bool:
         return obj.duplicate_of_id is not None
@@ -216,6 +219,9 @@ class InstitutionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # institutions come from approved registrations
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # their requests and records point at them: suspend one instead
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
         latest = OutboxMessage.objects.filter(

@@ -4,6 +4,7 @@ from django import forms
 
 from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersion
 from registration.normalize import isil_or_blank, phone_key
+from registration.services import current_terms
 
 
 class RegistrationForm(forms.ModelForm):
@@ -57,6 +58,24 @@ class RegistrationForm(forms.ModelForm):
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        accepted, current = data.get("terms_version"), current_terms()
+        if accepted is not None and accepted.pk != current.pk:
+            # Only the current terms can be accepted. The page shows them again, with the box
+            # unticked and the current version in the hidden field, to be read and accepted.
+            self.data = {
+                **dict(self.data.items()),
+                "terms_version": str(current.pk),
+                "accept_terms": "",
+            }
+            self.add_error(
+                "accept_terms",
+                f"The terms were updated (to version {current.version}) after you opened this "
+                "page. Read the current terms above and tick the box again to accept them.",
+            )
+        return data
 
     def clean_oclc_symbol(self) -> str:
         symbol = self.cleaned_data["oclc_symbol"].strip().upper()

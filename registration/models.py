@@ -245,7 +245,9 @@ class RegistrationEvent(models.Model):
 
     Action = RegistrationAction
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: the verification record outlives nothing it documents; a registration is never
+    # deleted while it has one.
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=20, choices=Action.choices)
     text = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

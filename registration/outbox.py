@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 CLAIM_DURATION = timedelta(minutes=2)
 REQUEUE_AFTER = timedelta(minutes=1)
+# More attempts than the SMTP retries make (1 + 5): a message that keeps failing some other way
+# (a worker dying on it) is given up and shown to staff instead of being queued for ever.
+MAX_ATTEMPTS = 10
 
 
 class Undeliverable(Exception):
@@ -88,11 +91,13 @@ def dispatch(message_id: int) -> None:
 
 
 def requeue_stale() -> int:
-    stale = list(
-        OutboxMessage.objects.due_for_requeue(older_than=REQUEUE_AFTER).values_list("pk", flat=True)
-    )
-    for message_id in stale:
-        dispatch(message_id)
+    due = OutboxMessage.objects.due_for_requeue(older_than=REQUEUE_AFTER)
+    stale = list(due.values_list("pk", "attempts"))
+    for message_id, attempts in stale:
+        if attempts >= MAX_ATTEMPTS:
+            record_failure(message_id, error=Undeliverable("too many attempts"), retry_in=None)
+        else:
+            dispatch(message_id)
     return len(stale)
 
 

@@ -33,3 +33,7 @@ class RequestAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Request | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Request | None = None) -> bool:
+        # Evidence: a request goes only with its copyright record, by the purge.
+        return False

@@ -6,9 +6,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
+from illdesk.numbers import INTEGER_MAX, parse_number
+
 # A normalised LCCN: an alphabetic prefix then a 2-digit year and a 6-digit serial (before 2001),
 # or at most two prefix letters, a 4-digit year and a 6-digit serial (from 2001).
-_LCCN = re.compile(r"^(?:[a-z]{0,3}\d{2}|[a-z]{0,2}\d{4})\d{6}$")
+_LCCN = re.compile(r"^(?:[a-z]{0,3}[0-9]{2}|[a-z]{0,2}[0-9]{4})[0-9]{6}$")
 
 
 def normalize_lccn(value: str) -> str | None:
@@ -19,27 +21,34 @@ def normalize_lccn(value: str) -> str | None:
     text = text.split("/", 1)[0]
     if "-" in text:
         prefix, _, serial = text.partition("-")
-        if not serial.isdigit() or len(serial) > 6:
+        if parse_number(serial, maximum=999_999) is None:
             return None
         text = prefix + serial.zfill(6)
     return text if _LCCN.match(text) else None
 
 
-_RANGE = re.compile(r"^(\d+)\s*[-\u2013]\s*(\d+)$")
+_RANGE = re.compile(r"^([0-9]+)\s*[-\u2013]\s*([0-9]+)$", re.ASCII)
+# No work has a millionth page: a larger number is a typing error, never a database error.
+PAGE_MAX = 999_999
 
 
 def count_pages(pages: str) -> int | None:
     """Pages in "12-30, 45" (ranges and single pages, comma separated); None if unreadable."""
     total = 0
     for part in filter(None, (p.strip() for p in pages.split(","))):
-        if part.isdigit():
+        if parse_number(part, minimum=1, maximum=PAGE_MAX) is not None:
             total += 1
             continue
         match = _RANGE.match(part)
-        if not match or int(match[2]) < int(match[1]):
+        first, last = (
+            (parse_number(m, minimum=1, maximum=PAGE_MAX) for m in match.groups())
+            if match
+            else (None, None)
+        )
+        if first is None or last is None or last < first:
             return None
-        total += int(match[2]) - int(match[1]) + 1
-    return total or None
+        total += last - first + 1
+    return total if 0 < total <= INTEGER_MAX else None
 
 
 # --- OpenURL --------------------------------------------------------------------------------

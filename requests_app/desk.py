@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
@@ -31,7 +29,7 @@ from requests_app.actions import (
     perform_batch,
 )
 from requests_app.forms import ActionForm, DeskFilterForm
-from requests_app.models import QUEUES, Action, Request, RequestEvent
+from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50

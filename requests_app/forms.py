@@ -25,6 +25,8 @@ from copyright_rules.facts import (
     WorkKind,
 )
 from copyright_rules.models import RecordOutcome
+from illdesk.forms import AsciiDecimalField, AsciiIntegerField
+from illdesk.numbers import BIGINT_MAX, parse_number
 from requests_app.citations import count_pages, normalize_lccn
 from requests_app.models import RefusalReason, Request, Status
 from requests_app.queues import AGES, Claimed, Sort
@@ -49,7 +51,7 @@ COPYRIGHT_WARNING_TEXT = "\n\n".join(
     ["\n".join(COPYRIGHT_WARNING_HEADINGS), *COPYRIGHT_WARNING_PARAGRAPHS]
 )
 
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
 _YES_NO = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
 
 
@@ -119,6 +121,7 @@ class LoanRequestForm(CitationForm):
             "tried_elsewhere",
         ]
         labels = {"title": "Title", "publication_date": "Year"}
+        field_classes = {"max_cost": AsciiDecimalField}
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
             "call_number": "If known.",
@@ -149,7 +152,7 @@ class LoanRequestForm(CitationForm):
     def clean_oclc_number(self) -> str:
         value: str = self.cleaned_data["oclc_number"].strip()
         value = value.removeprefix("(OCoLC)").removeprefix("ocm").removeprefix("ocn").strip()
-        if value and not value.isdigit():
+        if value and parse_number(value, minimum=1, maximum=BIGINT_MAX) is None:
             raise forms.ValidationError("An OCLC number is digits only, for example 12345678.")
         return value
 
@@ -250,6 +253,7 @@ class CopyRequestForm(CitationForm):
             "patron_ref",
             "delivery_notes",
         ]
+        field_classes = {"total_pages": AsciiIntegerField}
         help_texts = {
             "pages": "Page numbers or ranges, for example 12-30, 45.",
             "total_pages": "For parts of a book: the number of pages in the whole work.",
@@ -599,7 +603,7 @@ class FillForm(ActionForm):
 
 class PermissionForm(ActionForm):
     reference = forms.CharField(label="Permission reference", max_length=200)
-    fee = forms.DecimalField(
+    fee = AsciiDecimalField(
         label="Fee (US dollars)", required=False, min_value=0, max_digits=10, decimal_places=2
     )
 

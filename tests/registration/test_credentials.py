@@ -195,6 +195,20 @@ def test_periodic_job_requeues_pending_deliveries_older_than_a_minute(approve: A
     assert len(mail.outbox) == 2
 
 
+def test_periodic_job_gives_up_a_message_after_too_many_attempts(approve: Any) -> None:
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
+    OutboxMessage.objects.update(
+        status="pending",
+        sent_at=None,
+        attempts=outbox.MAX_ATTEMPTS,
+        updated_at=timezone.now() - timedelta(minutes=2),
+    )
+    assert outbox.requeue_stale() == 1
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.last_error) == ("failed", "Undeliverable")
+    assert len(mail.outbox) == 1
+
+
 def test_periodic_job_leaves_fresh_and_claimed_deliveries_alone(approve: Any) -> None:
     approve(RegistrationFactory.create(oclc_symbol="SPL"))
     OutboxMessage.objects.update(status="pending", sent_at=None, updated_at=timezone.now())

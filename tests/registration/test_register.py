@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -143,3 +144,24 @@ def test_form_publishes_the_first_terms_when_none_exist(client: Client) -> None:
     page = client.get(URL).content.decode()
     assert "refuse to accept a copying order" in page
     assert TermsVersion.objects.get().version == 1
+
+
+def test_superseded_terms_cannot_be_accepted(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    old = TermsVersion.objects.get(pk=registration_form["terms_version"])
+    new = TermsVersion.objects.create(
+        version=old.version + 1, terms="New terms.", copyright_statement=old.copyright_statement
+    )
+
+    response = client.post(reverse("registration:register"), registration_form)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert not Registration.objects.exists()
+    assert f"The terms were updated (to version {new.version})" in page
+    assert f'name="terms_version" value="{new.pk}"' in page
+    checkbox = re.search(r"<input[^>]*name=\"accept_terms\"[^>]*>", page)
+    assert checkbox is not None and "checked" not in checkbox.group(0)
+    client.post(reverse("registration:register"), {**registration_form, "terms_version": new.pk})
+    assert Registration.objects.get().terms_version == new

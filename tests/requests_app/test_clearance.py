@@ -94,7 +94,7 @@ def test_a_cancelled_counted_prior_releases_the_held_request_and_tells_the_libra
     with django_capture_on_commit_callbacks(execute=True):
         desk.post(
             reverse("desk:act", args=[prior.pk, "cancel"]),
-            {"seen_status": "new", "reason": "Found locally"},
+            {"seen_status": "new", "reason": "Found locally", "confirm": "on"},
         )
 
     held.refresh_from_db()
@@ -116,7 +116,7 @@ def test_only_the_oldest_held_request_takes_a_freed_slot(
 
     desk.post(
         reverse("desk:act", args=[counted_prior(held).pk, "cancel"]),
-        {"seen_status": "new", "reason": "Found locally"},
+        {"seen_status": "new", "reason": "Found locally", "confirm": "on"},
     )
 
     held.refresh_from_db()
@@ -132,7 +132,7 @@ def test_with_staff_reevaluation_the_queue_shows_the_prior_that_stopped_counting
     prior = counted_prior(held)
     desk.post(
         reverse("desk:act", args=[prior.pk, "cancel"]),
-        {"seen_status": "new", "reason": "Found locally"},
+        {"seen_status": "new", "reason": "Found locally", "confirm": "on"},
     )
     held.refresh_from_db()
     page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()

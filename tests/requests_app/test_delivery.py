@@ -169,3 +169,19 @@ def test_desk_download_of_a_removed_file_is_not_found(
     scheduled.remove_expired_files(now=item.file_expires_at + timedelta(seconds=1))
     Request.objects.filter(pk=item.pk).update(file_expires_at=timezone.now() + timedelta(days=1))
     assert desk.get(reverse("desk:download", args=[item.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["portal", "desk"])
+def test_a_delivered_pdf_is_never_stored_by_a_cache(
+    desk: Client, portal: Client, institution: Institution, who: str
+) -> None:
+    item = deliver(desk, make_copy(institution))
+    client, name = (portal, "requests:download") if who == "portal" else (desk, "desk:download")
+
+    response = client.get(reverse(name, args=[item.pk]))
+    response.close()  # the file is not read here
+
+    assert response.status_code == 200
+    assert {"no-store", "private"} <= {
+        part.strip() for part in response.headers["Cache-Control"].split(",")
+    }

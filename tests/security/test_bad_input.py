@@ -187,3 +187,66 @@ def test_the_openurl_entry_point_survives_hostile_links(
 
     assert response.status_code < 500
     assert Request.objects.count() == before
+
+
+# --- Numbers: ASCII digits only, range-checked (issue 12, defect 6) ---------------------------
+
+NON_ASCII_DIGITS = ["²", "٣", "１２", "𝟗", "Ⅻ", "½", "1²", "٣-٥"]
+HUGE = ["2147483648", "9223372036854775808", "99999999999999999999999", "1" * 400]
+numbers = st.one_of(
+    st.sampled_from(NON_ASCII_DIGITS + HUGE),
+    st.text(alphabet=st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=12),
+    st.integers(min_value=2**31 - 2, max_value=2**200).map(str),
+    st.builds(lambda a, b: f"{a}-{b}", st.integers(0, 2**80), st.integers(0, 2**80)),
+)
+
+
+@pytest.mark.parametrize("query", ["²", "٣", "99999999999999999999999", "9223372036854775808"])
+def test_the_request_list_search_answers_odd_numbers(portal: Client, query: str) -> None:
+    assert portal.get(reverse("requests:list"), {"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize("year", ["²", "٢٠٢٤", "99999999999999999999999", "2024²"])
+@pytest.mark.parametrize("name", ["admin:copyright_compliance", "admin:copyright_compliance_csv"])
+def test_the_compliance_report_answers_odd_years(
+    admin_client: Client, name: str, year: str
+) -> None:
+    assert admin_client.get(reverse(name), {"year": year}).status_code == 200
+
+
+@pytest.mark.parametrize("pages", ["1-99999999999999999999999", "1-2147483648", "1-٣", "²"])
+def test_an_odd_page_range_is_a_field_error_and_stores_nothing(portal: Client, pages: str) -> None:
+    response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "pages": pages})
+
+    assert response.status_code == 200
+    assert "Give pages as numbers or ranges" in response.content.decode()
+    assert not Request.objects.exists() and not Record.objects.exists()
+
+
+@pytest.mark.parametrize("total", ["٣٠٠", "2147483648", "99999999999999999999999"])
+def test_an_odd_total_page_count_is_a_field_error(portal: Client, total: str) -> None:
+    data = {**COPY_POST, "work_kind": "part", "pages": "1-5", "total_pages": total}
+    response = portal.post(reverse("requests:new_copy"), data)
+
+    assert response.status_code == 200
+    assert not Request.objects.exists()
+
+
+@given(data=_overrides(["pages", "total_pages", "volume", "issue", "publication_date"]), n=numbers)
+@FUZZ
+def test_the_copy_form_survives_odd_numbers(portal: Client, data: dict[str, str], n: str) -> None:
+    data = dict.fromkeys(data, n)
+    _post_and_check(portal, reverse("requests:new_copy"), {**COPY_POST, **data}, [Request, Record])
+
+
+@given(data=_overrides(["max_cost", "oclc_number", "lccn", "publication_date"]), n=numbers)
+@FUZZ
+def test_the_loan_form_survives_odd_numbers(portal: Client, data: dict[str, str], n: str) -> None:
+    data = dict.fromkeys(data, n)
+    _post_and_check(portal, reverse("requests:new_loan"), {**LOAN_POST, **data}, [Request])
+
+
+@given(n=numbers)
+@FUZZ
+def test_the_request_list_survives_odd_numbers(portal: Client, n: str) -> None:
+    assert portal.get(reverse("requests:list"), {"q": n}).status_code == 200

@@ -72,6 +72,37 @@ def test_every_admin_page_sends_the_security_headers_to_staff(
     assert _walk(admin_client, {"object_id": admin_user.pk, "id": admin_user.pk}) == {}
 
 
+def _cache_problems(client: Client, values: dict[str, Any] | None = None) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for route in _reversible_routes():
+        url = route.url(values)
+        assert url is not None
+        cache_control = client.get(url).headers.get("Cache-Control", "")
+        if "no-store" not in cache_control or "private" not in cache_control:
+            found[f"{route.name} {url}"] = cache_control
+    return found
+
+
+@pytest.mark.django_db
+def test_every_page_behind_a_login_is_never_stored_by_a_cache(
+    admin_client: Client, admin_user: Any
+) -> None:
+    assert _cache_problems(admin_client, {"object_id": admin_user.pk, "id": admin_user.pk}) == {}
+
+
+@pytest.mark.django_db
+def test_every_portal_page_is_never_stored_by_a_cache() -> None:
+    from tests.factories import make_institution
+    from tests.requests_app.factories import make_copy
+
+    institution = make_institution()
+    item = make_copy(institution)
+    client = Client()
+    client.force_login(institution.user)  # type: ignore[arg-type]
+
+    assert _cache_problems(client, {"pk": item.pk}) == {}
+
+
 PRODUCTION_PROBE = """
 import json
 from django.conf import settings
