@@ -235,6 +235,19 @@ class Record(models.Model):
     )
     counted = models.BooleanField(default=False, help_text="Of the latest decision.")
     permission_reference = models.CharField(max_length=200, blank=True)
+    permission_confirmed = models.BooleanField(
+        default=True,
+        help_text="False while a reference the library entered waits for staff to confirm it; "
+        "only a confirmed permission releases a copy (rule R2).",
+    )
+    permission_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who entered the permission reference (the fee report shows it).",
+    )
     permission_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     fee_paid = models.BooleanField(default=False)
     determination_kind = models.CharField(

@@ -9,6 +9,7 @@ transaction lock; on SQLite the IMMEDIATE transaction already holds the database
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -179,10 +180,16 @@ def decide_and_record(
     back and shows the form errors. Loans get a record and a NOT_APPLICABLE decision without
     taking the lock."""
     _require_atomic()
-    outcome, subject = _evaluate(
-        request, institution_id=institution.pk, lock=is_copy(request.service)
+    unconfirmed = clean(request.permission_reference) is not None and (
+        permission_needs_confirmation(acting_user)
     )
-    record = _create_record(institution, subject, outcome)
+    # A reference the library typed is not yet a recorded permission (docs/copyright.md
+    # section 5): the request is decided without it, and it waits for staff to confirm it.
+    decided = replace(request, permission_reference=None) if unconfirmed else request
+    outcome, subject = _evaluate(
+        decided, institution_id=institution.pk, lock=is_copy(request.service)
+    )
+    record = _create_record(institution, subject, outcome, request, acting_user)
     _store_identifiers(record, subject)
     return record, _store_decision(record, outcome, acting_user)
 
@@ -197,8 +204,15 @@ def _store_identifiers(record: Record, subject: Subject) -> None:
         )
 
 
-def _create_record(institution: Institution, subject: Subject, outcome: RuleDecision) -> Record:
-    request, facts = subject.request, subject.facts
+def _create_record(
+    institution: Institution,
+    subject: Subject,
+    outcome: RuleDecision,
+    request: RequestFacts,
+    acting_user: User | None,
+) -> Record:
+    facts = subject.facts
+    reference = (clean(request.permission_reference) or "")[:200]
     retain_until, purge_on = retention_of_year(subject.year)
     statement = facts.statement if facts else None
     basis = facts.basis if facts and statement is Statement.CCL else None
@@ -217,7 +231,10 @@ def _create_record(institution: Institution, subject: Subject, outcome: RuleDeci
         status=_STATUS_FOR_OUTCOME[outcome.outcome],
         outcome=outcome.outcome.value,
         counted=outcome.counted,
-        permission_reference=(clean(request.permission_reference) or "")[:200],
+        permission_reference=reference,
+        permission_confirmed=clean(subject.request.permission_reference) is not None
+        or not reference,
+        permission_entered_by=acting_user if reference else None,
         retain_until=retain_until,
         purge_on=purge_on,
     )
@@ -319,15 +336,39 @@ def record_permission(
     fee: Decimal | None = None,
     fee_paid: bool = False,
     acting_user: User | None,
-) -> Decision:
-    """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2)."""
+) -> Decision | None:
+    """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2).
+
+    A reference the library entered waits for staff to confirm it (docs/copyright.md section
+    5): it is stored, unconfirmed, and nothing is re-evaluated (None is returned) until staff
+    record it themselves, unless COPYRIGHT_CONFIRM_LIBRARY_PERMISSION is off."""
     reference = reference.strip()
     if not reference:
         raise ValueError("a permission reference is required")
     if fee is not None and fee < 0:
         raise ValueError("a fee cannot be negative")
-    changes = {"permission_reference": reference[:200], "permission_fee": fee, "fee_paid": fee_paid}
-    return _reevaluate(record, changes, acting_user)
+    confirmed = not permission_needs_confirmation(acting_user)
+    changes = {
+        "permission_reference": reference[:200],
+        "permission_fee": fee,
+        "fee_paid": fee_paid,
+        "permission_confirmed": confirmed,
+        "permission_entered_by": acting_user,
+    }
+    if confirmed:
+        return _reevaluate(record, changes, acting_user)
+    if record.is_final:
+        raise ValueError(f"record {record.pk} is {record.status}, a final status")
+    Record.objects.filter(pk=record.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return None
+
+
+def permission_needs_confirmation(acting_user: User | None) -> bool:
+    """Whether a permission reference entered by `acting_user` waits for staff to confirm it."""
+    confirm = django_settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION
+    return bool(confirm) and not (acting_user is not None and acting_user.is_staff)
 
 
 def record_determination(
@@ -432,6 +473,8 @@ def _facts_of(record: Record) -> RequestFacts:
         record.citation,
         created_at=record.created_at,
         service=record.service,
-        permission_reference=record.permission_reference or None,
+        permission_reference=(record.permission_reference or None)
+        if record.permission_confirmed
+        else None,
         staff_determination=_determination(record),
     )

@@ -106,7 +106,9 @@ def _forms(item: Request) -> dict[str, forms.Form]:
         "lost": action_forms.OptionalNoteForm(initial=initial),
         "refuse": action_forms.RefuseForm(initial=initial),
         "cancel": action_forms.ReasonForm(initial=initial),
-        "permission": action_forms.PermissionForm(initial=initial),
+        "permission": action_forms.PermissionForm(
+            initial={**initial, "reference": item.record.permission_reference}
+        ),
         "determination": action_forms.DeterminationForm(initial=initial),
         "reevaluate": action_forms.ActionForm(initial=initial),
         "message": action_forms.ReasonForm(initial=initial),

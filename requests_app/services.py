@@ -438,7 +438,8 @@ def record_permission(
         decision = copyright.record_permission(
             request.record, reference=reference, fee=fee, acting_user=acting_user
         )
-        return _after_reevaluation(request, decision, Action.PERMISSION, reference, acting_user)
+        text = reference if decision else f"{reference} (waits for staff to confirm it)"
+        return _after_reevaluation(request, decision, Action.PERMISSION, text, acting_user)
 
 
 def record_determination(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -178,6 +179,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "duplicates": Request.objects.likely_duplicates_of(item)[:5],
         "permission_form": PermissionForm(initial={"seen_status": item.status}),
+        "confirm_permission": settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION,
         "action_form": ActionForm(initial={"seen_status": item.status}),
     }
     return render(request, "requests_app/detail.html", context)

@@ -17,6 +17,7 @@ from tests.copyright_rules.factories import (
     at,
     chapter,
     make_institution,
+    make_staff,
     request_of,
     title_group,
 )
@@ -210,14 +211,39 @@ def test_an_incomplete_request_is_recorded_as_rejected_for_the_caller_to_roll_ba
     assert record.status == Record.Status.REJECTED
 
 
-def test_a_held_request_reports_the_permission_given_at_submission() -> None:
+def test_a_permission_typed_by_the_library_waits_for_staff_to_confirm_it() -> None:
+    institution = make_institution()
+    fill_title(institution, 5)
+
+    record, decision = submit(institution, article(permission_reference=" CCC-123 "))
+
+    assert (decision.outcome, decision.copy_number) == ("NEEDS_PERMISSION", 6)
+    assert (record.permission_reference, record.permission_confirmed) == ("CCC-123", False)
+
+
+def test_staff_confirming_the_librarys_permission_releases_the_copy() -> None:
+    institution = make_institution()
+    fill_title(institution, 5)
+    record, _ = submit(institution, article(permission_reference="CCC-123"))
+
+    decision = services.record_permission(record, reference="CCC-123", acting_user=make_staff())
+
+    assert decision is not None
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
+    assert record.permission_confirmed
+
+
+def test_without_confirmation_the_permission_given_at_submission_is_used_at_once(
+    settings: Any,
+) -> None:
+    settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION = False
     institution = make_institution()
     fill_title(institution, 5)
 
     record, decision = submit(institution, article(permission_reference=" CCC-123 "))
 
     assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
-    assert record.permission_reference == "CCC-123"
+    assert (record.permission_reference, record.permission_confirmed) == ("CCC-123", True)
 
 
 @pytest.mark.django_db(transaction=True)

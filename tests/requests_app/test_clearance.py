@@ -23,9 +23,31 @@ def held(institution: Institution) -> Request:
     return sixth
 
 
-def test_institution_records_a_permission_and_the_request_is_accepted(
-    portal: Client, held: Request
+def test_a_permission_the_institution_records_waits_for_staff_to_confirm_it(
+    portal: Client, desk: Client, held: Request
 ) -> None:
+    url = reverse("requests:permission", args=[held.pk])
+    portal.post(url, {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"})
+    held.refresh_from_db()
+    assert (held.status, held.record.outcome, held.record.permission_reference) == (
+        Status.AWAITING_CLEARANCE,
+        "NEEDS_PERMISSION",
+        "CCC-123",
+    )
+    assert held.record.permission_entered_by == held.institution.user
+
+    desk.post(
+        reverse("desk:act", args=[held.pk, "permission"]),
+        {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"},
+    )
+    held.refresh_from_db()
+    assert (held.status, held.record.outcome) == (Status.NEW, "ACCEPT_CCG")
+
+
+def test_without_confirmation_the_institutions_permission_accepts_at_once(
+    portal: Client, held: Request, settings: Any
+) -> None:
+    settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION = False
     url = reverse("requests:permission", args=[held.pk])
     portal.post(url, {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"})
     held.refresh_from_db()
