@@ -114,6 +114,7 @@ class Rule(StrEnum):
 class Flag(StrEnum):
     UNVERIFIED_TITLE_KEY = "unverified_title_key"
     STATEMENT_CORRECTED = "statement_corrected"
+    REPEATED_ARTICLE = "repeated_article"  # an order of an article already supplied this year
 
 
 class DeterminationKind(StrEnum):
@@ -172,9 +173,23 @@ class RequestFacts:
     extent: str | None = None
     pages_requested: int | None = None
     total_pages: int | None = None
+    # A reproduction of the office's own holding names it by these (docs/copyright.md section 1).
+    reproduction_number: str | None = None
+    call_number: str | None = None
+    digital_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.created_at, "created_at")
+
+    @property
+    def holding(self) -> tuple[tuple[str, str], ...]:
+        """The office holding a reproduction order names, as (identifier, value) pairs."""
+        named = (
+            ("reproduction", self.reproduction_number),
+            ("call", self.call_number),
+            ("digital", self.digital_id),
+        )
+        return tuple((name, text) for name, value in named if (text := clean(value)))
 
     def citation(self) -> dict[str, Any]:
         """The citation as entered, JSON-safe: what the record stores. The request's time,

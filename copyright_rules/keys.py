@@ -13,6 +13,8 @@ Key strings:
 - `TITLE:<normalized title>`: step 4.
 - `ISBN:<ISBN-13>`: the first valid cited ISBN, when none is in the authority.
 - `WORK:<normalized title>|<normalized first author>`.
+- `HOLDING:<identifier>:<value>`: a reproduction of the office's own holding, by its reproduction
+  number, else its call number, else its digital id (case and spacing folded).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ ISSN_PREFIX = "ISSN:"
 TITLE_PREFIX = "TITLE:"
 ISBN_PREFIX = "ISBN:"
 WORK_PREFIX = "WORK:"
+HOLDING_PREFIX = "HOLDING:"
 
 _CACHE_SIZE = 65536
 # Caches keyed by an Authority hold it alive; the application builds a small one per request,
@@ -59,6 +62,7 @@ class KeySource(StrEnum):
     ISBN_GROUP = "isbn_group"
     ISBN = "isbn"
     WORK = "work"
+    HOLDING = "holding"
     NONE = "none"
 
 
@@ -354,3 +358,13 @@ def cited_identifiers(
         found = [(IdentifierKind.ISBN, isbn) for isbn in map(normalize_isbn, isbns) if isbn]
         return tuple(dict.fromkeys(found))
     return ()
+
+
+def holding_key(holding: Sequence[tuple[str, str]]) -> KeyResult | None:
+    """The key of a reproduction order of the office's own holding: its first identifier."""
+    if not holding:
+        return None
+    name, value = holding[0]
+    return KeyResult(
+        f"{HOLDING_PREFIX}{name}:{' '.join(value.casefold().split())}", KeySource.HOLDING
+    )

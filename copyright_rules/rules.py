@@ -40,7 +40,15 @@ from .facts import (
     parse_facts,
     zone,
 )
-from .keys import EMPTY_AUTHORITY, Authority, KeyResult, KeySource, citation_key
+from .keys import (
+    EMPTY_AUTHORITY,
+    Authority,
+    KeyResult,
+    KeySource,
+    citation_key,
+    holding_key,
+    normalize_title,
+)
 
 DEFAULT_SETTINGS = RuleSettings()
 _NO_KEY = KeyResult(None, KeySource.NONE)
@@ -130,7 +138,7 @@ def describe(
     if is_loan(request.service):
         return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
     facts = parse_facts(request)
-    key = citation_key(
+    key = holding_key(request.holding) or citation_key(
         facts.kind, request.title, request.author, request.issns, request.isbns, authority
     )
     lifetime = (
@@ -174,7 +182,8 @@ class _Case:
 
     @property
     def title(self) -> str:
-        return clean(self.request.title) or self.key.key or "this title"
+        holding = self.request.holding
+        return clean(self.request.title) or (holding[0][1] if holding else None) or "this title"
 
     def flags(self, *, corrected: bool = False) -> tuple[Flag, ...]:
         flags = []
@@ -182,7 +191,21 @@ class _Case:
             flags.append(Flag.UNVERIFIED_TITLE_KEY)
         if corrected or self.corrected:
             flags.append(Flag.STATEMENT_CORRECTED)
+        if self.repeated_article():
+            flags.append(Flag.REPEATED_ARTICLE)
         return tuple(flags)
+
+    def repeated_article(self) -> bool:
+        """A reproduction order of an article the institution already has from this holding
+        this year (docs/copyright.md section 5): the priors already loaded for the key and year
+        hold their article titles, so this costs no query."""
+        article = normalize_title(clean(self.request.article) or "")
+        if not (self.request.holding and article):
+            return False
+        return any(
+            year == self.year and normalize_title(clean(prior.article) or "") == article
+            for prior, year in self.holding_same_key()
+        )
 
     def decision(
         self,
@@ -195,6 +218,9 @@ class _Case:
         counted_ids: tuple[str, ...] = (),
         corrected: bool = False,
     ) -> Decision:
+        flags = self.flags(corrected=corrected)
+        if Flag.REPEATED_ARTICLE in flags:
+            explanation += f" Your institution already received this article in {self.year}."
         return Decision(
             outcome=outcome,
             rule=rule,
@@ -202,7 +228,7 @@ class _Case:
             copy_number=copy_number,
             title_key=self.key.key,
             counted_ids=counted_ids,
-            flags=self.flags(corrected=corrected),
+            flags=flags,
             explanation=explanation,
             year=self.year,
         )
@@ -421,6 +447,16 @@ def _inside_window(case: _Case) -> bool:
 
 
 def _r10_r11_count(case: _Case) -> Decision:
+    if case.request.holding and not case.periodical:
+        # The rule of five counts copies of periodical articles and works supplied in place of a
+        # loan; reproducing a part of the office's own holding is neither (docs/copyright.md 4).
+        return case.decision(
+            Outcome.ACCEPT_CCG,
+            Rule.R11,
+            f"This reproduction of the office's holding {case.title} is not counted toward "
+            "the guideline limits: only periodical articles are.",
+            corrected=case.facts.statement is Statement.CCL,
+        )
     counted_ids = _counted_prior_ids(case)
     copy_number = len(counted_ids) + 1
     limit, rule = _limit_and_rule(case)

@@ -355,13 +355,22 @@ class DuplicationRequestForm(CopyRequestForm):
             )
         return data
 
+    order_again = forms.BooleanField(
+        label="Order it again",
+        required=False,
+        help_text="We know this article was already supplied to us this year.",
+    )
+
     def citation_facts(self) -> dict[str, Any]:
-        """Without a citation, the holding's identifier names the work for the copyright count."""
-        facts = super().citation_facts()
+        """The holding's identifiers key the order (docs/copyright.md section 1): a
+        reproduction of a periodical article counts under the rule of five, nothing else does."""
         d = self.cleaned_data
-        identifier = d["reproduction_number"] or d["call_number"] or d["digital_id"]
-        facts["title"] = d["title"] or f"Office holding {identifier}"
-        return facts
+        return {
+            **super().citation_facts(),
+            "reproduction_number": d["reproduction_number"] or None,
+            "call_number": d["call_number"] or None,
+            "digital_id": d["digital_id"] or None,
+        }
 
 
 class ListFilterForm(forms.Form):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from copyright_rules import services as copyright
-from copyright_rules.facts import Outcome, RequestFacts
+from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.models import Decision
 from registration.models import Institution
@@ -65,6 +65,15 @@ _EMAIL_FOR_STATUS = {
 
 class IncompleteRequest(Exception):
     """The copyright rules rejected the citation as incomplete: nothing was stored."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.explanation)
+        self.decision = decision
+
+
+class RepeatedArticle(Exception):
+    """A reproduction order of an article the institution already received this year, not
+    confirmed: nothing was stored (docs/copyright.md section 5)."""
 
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.explanation)
@@ -140,11 +149,15 @@ def submit_copy_request(
     fields: Mapping[str, Any],
     facts: RequestFacts,
     acting_user: Any,
+    repeat_confirmed: bool = False,
 ) -> Request:
-    """Decide and store in one transaction; raises IncompleteRequest (nothing stored).
+    """Decide and store in one transaction; raises IncompleteRequest, or RepeatedArticle for an
+    unconfirmed repeat of a reproduction order (nothing stored in either case).
 
     `facts` is the form's `request_facts()`, passed to the copyright rules unchanged."""
-    return _submit(institution, fields=fields, facts=facts, user=acting_user)
+    return _submit(
+        institution, fields=fields, facts=facts, user=acting_user, repeat_ok=repeat_confirmed
+    )
 
 
 def _submit(
@@ -153,13 +166,16 @@ def _submit(
     fields: Mapping[str, Any],
     facts: RequestFacts,
     user: Any,
+    repeat_ok: bool = True,
 ) -> Request:
     now = facts.created_at
     with transaction.atomic():
         record, decision = copyright.decide_and_record(institution, facts, acting_user=user)
+        # Raising rolls the record and its decision back: nothing of it is stored.
         if decision.outcome == Outcome.REJECT_INCOMPLETE:
-            # Raising rolls the record and its decision back: nothing of it is stored.
             raise IncompleteRequest(decision)
+        if Flag.REPEATED_ARTICLE in decision.flags and not repeat_ok:
+            raise RepeatedArticle(decision)
         status = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
         request = Request.objects.create(
             institution=institution,
