@@ -115,6 +115,7 @@ class Flag(StrEnum):
     UNVERIFIED_TITLE_KEY = "unverified_title_key"
     STATEMENT_CORRECTED = "statement_corrected"
     REPEATED_ARTICLE = "repeated_article"  # an order of an article already supplied this year
+    KEY_TO_CONFIRM = "key_to_confirm"  # the cited title does not fit the key: staff confirm it
 
 
 class DeterminationKind(StrEnum):

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 
@@ -235,6 +236,10 @@ class Authority:
     def isbn_group_key(self, isbn13: str) -> str | None:
         return self._by_isbn.get(isbn13)
 
+    def titles_of(self, group_key: str) -> list[str]:
+        """The normalized titles the authority lists for a journal's group."""
+        return [title for title, key in self._by_title.items() if key == group_key]
+
 
 EMPTY_AUTHORITY = Authority()
 
@@ -368,3 +373,19 @@ def holding_key(holding: Sequence[tuple[str, str]]) -> KeyResult | None:
     return KeyResult(
         f"{HOLDING_PREFIX}{name}:{' '.join(value.casefold().split())}", KeySource.HOLDING
     )
+
+
+# A cited title this close to a known one (rapidfuzz ratio, 0-100, of the normalized titles) is
+# a variant of it: "natur" and "nature" score 91, "nature" and "science" 31.
+NEAR_TITLE_SCORE = 85.0
+
+
+def near_titles(title: str | None, known: Iterable[str]) -> list[str]:
+    """The known normalized titles close to the cited one (docs/copyright.md section 1)."""
+    normalized = normalize_title(clean(title) or "")
+    if not normalized:
+        return []
+    matches = process.extract(
+        normalized, list(known), scorer=fuzz.ratio, score_cutoff=NEAR_TITLE_SCORE, limit=None
+    )
+    return [match for match, _, _ in matches]

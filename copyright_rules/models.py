@@ -240,6 +240,14 @@ class Record(models.Model):
         help_text="False while a reference the library entered waits for staff to confirm it; "
         "only a confirmed permission releases a copy (rule R2).",
     )
+    key_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who confirmed a title key the rules doubted.",
+    )
     permission_entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -42,11 +42,13 @@ from .facts import (
 )
 from .keys import (
     EMPTY_AUTHORITY,
+    TITLE_PREFIX,
     Authority,
     KeyResult,
     KeySource,
     citation_key,
     holding_key,
+    near_titles,
     normalize_title,
 )
 
@@ -146,6 +148,27 @@ def describe(
         and settings.nonperiodical_scope is NonperiodicalScope.TERM
     )
     return Subject(request, authority, local_date, year, facts, key, lifetime)
+
+
+def key_doubt(subject: Subject, known_titles: Sequence[str]) -> str | None:
+    """Why the key may name another journal than the library meant, or None (docs/copyright.md
+    section 1): a title that does not fit the authority titles of the journal its ISSN belongs
+    to, or a bare title close to another journal's title (`known_titles`: the authority's titles
+    and the institution's recent bare-title keys). Such a request is held until staff confirm
+    the key, so no variant spelling can start a fresh count."""
+    key, title = subject.key, clean(subject.request.title)
+    if key.key is None or title is None:
+        return None
+    if key.source is KeySource.ISSN_GROUP:
+        titles = subject.authority.titles_of(key.key)
+        if titles and not near_titles(title, titles):
+            return f"the title {title!r} does not match the journal its ISSN belongs to"
+    if key.source is KeySource.TITLE:
+        own = key.key.removeprefix(TITLE_PREFIX)
+        near = [other for other in near_titles(title, known_titles) if other != own]
+        if near:
+            return f"the title {title!r} is close to {near[0]!r}, which is counted apart"
+    return None
 
 
 # --- the case being decided ------------------------------------------------------------------

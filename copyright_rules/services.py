@@ -19,9 +19,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from copyright_rules.authority import load_authority
+from copyright_rules.authority import known_titles, load_authority
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
+    Flag,
     NonperiodicalScope,
     Outcome,
     PriorRequest,
@@ -33,7 +34,7 @@ from copyright_rules.facts import (
     clean,
     is_copy,
 )
-from copyright_rules.keys import cited_identifiers
+from copyright_rules.keys import KeySource, cited_identifiers
 from copyright_rules.models import (
     Decision,
     Record,
@@ -41,7 +42,13 @@ from copyright_rules.models import (
     RecordStatusChange,
     title_year_lock_id,
 )
-from copyright_rules.rules import Subject, decide_subject, describe, retention_of_year
+from copyright_rules.rules import (
+    Subject,
+    decide_subject,
+    describe,
+    key_doubt,
+    retention_of_year,
+)
 from registration.models import Institution
 
 # The counting status a decision's outcome leads to (docs/copyright.md section 3).
@@ -145,9 +152,15 @@ def _prior(row: Mapping[str, Any]) -> PriorRequest:
 
 
 def _evaluate(
-    request: RequestFacts, *, institution_id: int, lock: bool, exclude_pk: int | None = None
+    request: RequestFacts,
+    *,
+    institution_id: int,
+    lock: bool,
+    exclude_pk: int | None = None,
+    key_confirmed: bool = False,
 ) -> tuple[RuleDecision, Subject]:
-    """Describe the request once (date, year, key), load its priors by that key, decide."""
+    """Describe the request once (date, year, key), load its priors by that key, decide; hold
+    a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
     rules = rule_settings()
     subject = describe(request, rules, load_authority(request))
     priors: Sequence[PriorRequest] = ()
@@ -159,7 +172,28 @@ def _evaluate(
             lock=lock,
             exclude_pk=exclude_pk,
         )
-    return decide_subject(subject, priors, rules), subject
+    decision = decide_subject(subject, priors, rules)
+    if decision.counted and not key_confirmed:
+        decision = _hold_doubtful_key(decision, subject, institution_id)
+    return decision, subject
+
+
+def _hold_doubtful_key(
+    decision: RuleDecision, subject: Subject, institution_id: int
+) -> RuleDecision:
+    bare_title = subject.key.source is KeySource.TITLE
+    known = known_titles(institution_id, subject.year) if bare_title else []
+    doubt = key_doubt(subject, known)
+    if doubt is None:
+        return decision
+    return replace(
+        decision,
+        outcome=Outcome.NEEDS_PERMISSION,
+        counted=False,
+        flags=(*decision.flags, Flag.KEY_TO_CONFIRM),
+        explanation=f"{decision.explanation} But {doubt}, so staff confirm which title this is "
+        "before the copy is counted.",
+    )
 
 
 # --- deciding and recording ----------------------------------------------------------------
@@ -383,6 +417,14 @@ def record_determination(
     return _reevaluate(record, changes, acting_user)
 
 
+def confirm_key(record: Record, *, acting_user: User) -> Decision:
+    """Staff confirm the title key the rules doubted (the cited title does not fit it) and the
+    held request is evaluated again, counted under that key."""
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance has a key to confirm")
+    return _reevaluate(record, {"key_confirmed_by": acting_user}, acting_user)
+
+
 def request_reevaluation(record: Record, *, acting_user: User | None) -> Decision:
     """Evaluate a held request again, e.g. after a prior request was cancelled (SPEC 5)."""
     if record.status != Record.Status.AWAITING_CLEARANCE:
@@ -453,7 +495,11 @@ def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | 
             setattr(record, field, value)
         request = _facts_of(record)
         outcome, subject = _evaluate(
-            request, institution_id=record.institution_id, lock=True, exclude_pk=record.pk
+            request,
+            institution_id=record.institution_id,
+            lock=True,
+            exclude_pk=record.pk,
+            key_confirmed=record.key_confirmed_by_id is not None,
         )
         record.title_key = subject.key.key or ""
         record.key_source = subject.key.source.value if subject.key.key else ""

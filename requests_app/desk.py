@@ -111,6 +111,7 @@ def _forms(item: Request) -> dict[str, forms.Form]:
         ),
         "determination": action_forms.DeterminationForm(initial=initial),
         "reevaluate": action_forms.ActionForm(initial=initial),
+        "confirm_key": action_forms.ActionForm(initial=initial),
         "message": action_forms.ReasonForm(initial=initial),
     }
 
@@ -222,6 +223,10 @@ ACTIONS: dict[str, tuple[type[action_forms.ActionForm], Runner]] = {
         lambda r, d, u: services.record_determination(
             r, seen=d["seen_status"], kind=d["kind"], note=d["note"], acting_user=u
         ),
+    ),
+    "confirm_key": (
+        action_forms.ActionForm,
+        lambda r, d, u: services.confirm_key(r, seen=d["seen_status"], acting_user=u),
     ),
     "reevaluate": (
         action_forms.ActionForm,

@@ -469,6 +469,15 @@ def record_determination(
         return _after_reevaluation(request, decision, Action.DETERMINATION, note, acting_user)
 
 
+def confirm_key(request: Request, *, seen: str, acting_user: Any) -> Request:
+    """Staff confirm the title key of a request held because its cited title did not fit."""
+    with transaction.atomic():
+        _lock_held(request, seen)
+        decision = copyright.confirm_key(request.record, acting_user=acting_user)
+        text = f"Title key {request.record.title_key} confirmed."
+        return _after_reevaluation(request, decision, Action.REEVALUATED, text, acting_user)
+
+
 def reevaluate(request: Request, *, seen: str, acting_user: Any) -> Request:
     with transaction.atomic():
         _lock_held(request, seen)

@@ -304,3 +304,52 @@ def test_the_database_refuses_to_update_a_decision() -> None:
 
     with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
         Decision.objects.filter(pk=decision.pk).update(explanation="rewritten")
+
+
+# --- a cited title that puts the key in doubt (docs/copyright.md section 1) ------------------
+
+
+def test_a_title_that_does_not_match_its_issn_is_held_for_staff() -> None:
+    title_group("Science", ("issn", "0036-8075"), ("title", "science"))
+
+    record, decision = submit(make_institution(), article(title="Nature", issns=["0036-8075"]))
+
+    assert (decision.outcome, decision.counted) == ("NEEDS_PERMISSION", False)
+    assert "key_to_confirm" in decision.flags
+    assert record.status == Record.Status.AWAITING_CLEARANCE
+
+
+def test_a_misspelt_bare_title_close_to_an_authority_title_is_held() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+
+    record, decision = submit(make_institution(), article(title="Natur", issns=[]))
+
+    assert (decision.outcome, record.title_key) == ("NEEDS_PERMISSION", "TITLE:natur")
+    assert "close to 'nature'" in decision.explanation
+
+
+def test_a_bare_title_close_to_one_the_institution_used_is_held() -> None:
+    institution = make_institution()
+    submit(institution, article(title="Journal of Obscure Studies", issns=[]))
+
+    _, decision = submit(institution, article(title="Journal of Obscure Studeis", issns=[]))
+
+    assert decision.outcome == "NEEDS_PERMISSION"
+    assert "key_to_confirm" in decision.flags
+
+
+def test_the_live_precheck_shows_the_hold_of_a_variant_title() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+
+    decision = services.precheck(make_institution(), request_of(article(title="Natur", issns=[])))
+
+    assert decision.outcome == "NEEDS_PERMISSION"
+
+
+def test_staff_confirming_the_key_counts_the_copy_under_it() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+    record, _ = submit(make_institution(), article(title="Natur", issns=[]))
+
+    decision = services.confirm_key(record, acting_user=make_staff())
+
+    assert (decision.outcome, decision.counted, decision.copy_number) == ("ACCEPT_CCG", True, 1)
