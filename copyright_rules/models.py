@@ -181,7 +181,7 @@ class RecordQuerySet(models.QuerySet["Record"]):
         return self.filter(status__in=Record.FINAL_STATUSES)
 
     def due_for_purge(self, today: date) -> RecordQuerySet:
-        """What SPEC section 7 allows to delete: due, final, no unpaid fee, no legal hold."""
+        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no legal hold."""
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
         return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
 
@@ -200,7 +200,7 @@ class Record(models.Model):
     Basis = RecordBasis
     DeterminationKind = RecordDeterminationKind
 
-    # A slot is held while accepted and not final, or once filled (SPEC section 1).
+    # A slot is held while accepted and not final, or once filled (docs/copyright.md section 1).
     HOLDING_STATUSES = (Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED)
     FINAL_STATUSES = (
         Status.FILLED,
@@ -451,7 +451,7 @@ class Decision(models.Model):
 
 
 class RecordStatusChange(models.Model):
-    """The status history of a record (SPEC section 7): who moved it, when, and why."""
+    """The status history of a record (docs/copyright.md section 7): who moved it, when, and why."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=24, choices=Record.Status.choices, blank=True)

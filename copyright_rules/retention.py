@@ -1,6 +1,6 @@
 """Guideline 4 retention: records are kept through 31 Dec (Y + 3) and purged from 1 Jan (Y + 4).
 
-The purge deletes only what SPEC section 7 allows (due, final, no unpaid fee, no legal hold), in
+The purge deletes only what docs/copyright.md section 7 allows (due, final, no unpaid fee, no legal hold), in
 batches of their own transactions so the table is never locked for long and an interrupted run,
 started again, finishes the job. A batch deletes set-wise, one statement per table, children
 first. The tables that depend on a record are read from the models (`purge_plan`), so a model

@@ -2,7 +2,7 @@
 
 The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
 and the write happen in that one transaction under a lock for (institution, key, year), so two
-submissions can never both take the fifth slot (SPEC section 6): on PostgreSQL an advisory
+submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an advisory
 transaction lock; on SQLite the IMMEDIATE transaction already holds the database write lock.
 """
 
@@ -79,7 +79,7 @@ class StaleRecordStatus(Exception):
 
 
 def rule_settings() -> RuleSettings:
-    """The SPEC section 2 settings, from the `COPYRIGHT_*` Django settings."""
+    """The docs/copyright.md section 2 settings, from the `COPYRIGHT_*` Django settings."""
     s = django_settings
     return RuleSettings(
         time_zone=s.COPYRIGHT_TIME_ZONE,
@@ -360,7 +360,7 @@ def _status_changes(
     return changes
 
 
-# --- the clearance queue (SPEC section 5) --------------------------------------------------
+# --- the clearance queue (docs/copyright.md section 5) --------------------------------------------------
 
 
 def record_permission(
@@ -426,7 +426,7 @@ def confirm_key(record: Record, *, acting_user: User) -> Decision:
 
 
 def request_reevaluation(record: Record, *, acting_user: User | None) -> Decision:
-    """Evaluate a held request again, e.g. after a prior request was cancelled (SPEC 5)."""
+    """Evaluate a held request again, e.g. after a prior request was cancelled (docs/copyright.md section 5)."""
     if record.status != Record.Status.AWAITING_CLEARANCE:
         raise ValueError("only a request awaiting copyright clearance is re-evaluated")
     return _reevaluate(record, {}, acting_user)

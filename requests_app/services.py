@@ -39,7 +39,7 @@ _STATUS_FOR_OUTCOME = {
     Outcome.NEEDS_PERMISSION: Status.AWAITING_CLEARANCE,
     Outcome.REFUSE: Status.REFUSED,
 }
-# The copyright record's counting status for each workflow status (SPEC section 1).
+# The copyright record's counting status for each workflow status (docs/copyright.md section 1).
 _RECORD_STATUS = {
     Status.NEW: "accepted",
     Status.AWAITING_CLEARANCE: "awaiting_clearance",
