@@ -81,9 +81,9 @@ class Status(StrEnum):
     AWAITING_CLEARANCE = "awaiting_clearance"
 
 
-# docs/copyright.md section 1, "Holding a slot": accepted-but-not-final or filled requests hold a slot. CONTU guideline
-# 1 counts "filled requests"; counting pending ones too reserves the slot so two requests in flight
-# cannot both become the sixth copy.
+# docs/copyright.md section 1, "Holding a slot": accepted-but-not-final or filled requests hold
+# a slot. CONTU guideline 1 counts "filled requests"; counting pending ones too reserves the slot
+# so two requests in flight cannot both become the sixth copy.
 HOLDING_SLOT: frozenset[str] = frozenset(
     {Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED}
 )
@@ -151,7 +151,7 @@ def _require_aware(value: datetime | None, name: str) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestFacts:
-    """The request being decided, as submitted (the `request` of a vector, docs/copyright.md section 8)."""
+    """The request being decided, as submitted (a vector's `request`, docs/copyright.md 8)."""
 
     created_at: datetime
     service: str | None
@@ -338,7 +338,7 @@ class RuleSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
-    """One evaluation of a request (docs/copyright.md section 3), stored immutably by the application."""
+    """One evaluation of a request (docs/copyright.md section 3), stored immutably."""
 
     outcome: Outcome
     rule: Rule

@@ -1,4 +1,5 @@
-"""Title keys (periodicals) and work keys (non-periodicals): docs/copyright.md section 1 and section 9, clarifications 2-5 and 8.
+"""Title keys (periodicals) and work keys (non-periodicals): docs/copyright.md section 1, and
+clarifications 2-5 and 8 of its section 9.
 
 CONTU guideline 1(a) counts copies "with respect to any given periodical (as opposed to any given
 issue)", and 1(b) "from any given work": the key decides which requests are the same periodical
@@ -130,7 +131,8 @@ def _normalize_text(value: str) -> str:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def normalize_title(value: str) -> str:
-    """docs/copyright.md section 1: NFKC, casefold, `&` -> and, punctuation removed, one leading article removed."""
+    """docs/copyright.md section 1: NFKC, casefold, `&` -> and, punctuation removed, one leading
+    article removed."""
     text = _normalize_text(value)
     for article in _LEADING_ARTICLES:
         if text.startswith(article):
@@ -188,7 +190,7 @@ def _title_group_key(group: int | str, keys: list[str], by_id: dict[str, str]) -
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Authority:
-    """The staff-maintained title authority (the `authority` of a vector, docs/copyright.md section 8).
+    """The staff-maintained title authority (a vector's `authority`, docs/copyright.md 8).
 
     `issn_groups` and `isbn_groups` list the identifiers of one title or one work; `title_groups`
     maps an already normalized title to an ISSN group, by index or by group id. Compared by
@@ -274,7 +276,8 @@ def _split_valid(
 def periodical_key(
     title: str | None, issns: Sequence[str], authority: Authority = EMPTY_AUTHORITY
 ) -> KeyResult:
-    """The title key, in the order of docs/copyright.md section 1; clarification 3: cited ISSNs are tried in order."""
+    """The title key, in the order of docs/copyright.md section 1; clarification 3: cited ISSNs
+    are tried in order."""
     return _periodical_key(clean(title) or "", tuple(issns), authority)
 
 

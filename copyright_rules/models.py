@@ -181,7 +181,7 @@ class RecordQuerySet(models.QuerySet["Record"]):
         return self.filter(status__in=Record.FINAL_STATUSES)
 
     def due_for_purge(self, today: date) -> RecordQuerySet:
-        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no legal hold."""
+        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no hold."""
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
         return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
 

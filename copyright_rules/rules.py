@@ -1,6 +1,6 @@
-"""The copyright rules: one pure function, `decide` (docs/copyright.md sections 3, 4 and 9), and the retention
-dates of guideline 4 (docs/copyright.md section 7). No Django, no database: the application and the conformance
-runner call the same function.
+"""The copyright rules: one pure function, `decide` (docs/copyright.md sections 3, 4 and 9), and
+the retention dates of guideline 4 (docs/copyright.md section 7). No Django, no database: the
+application and the conformance runner call the same function.
 
 Institutions: `decide` ignores a prior request whose `institution` differs from the request's, so
 one institution's requests can never affect another's (CONTU guideline 1 counts per "requesting
@@ -73,7 +73,7 @@ _PERMISSION_OR_STAFF = "needs copyright permission or a staff determination"
 
 
 def local_date_and_year(created_at: datetime, time_zone: str | tzinfo) -> tuple[date, int]:
-    """The request's local date and its year Y in the copyright time zone (docs/copyright.md section 1)."""
+    """The request's local date and its year Y in the copyright time zone (docs/copyright.md 1)."""
     tz = zone(time_zone) if isinstance(time_zone, str) else time_zone
     local = created_at.astimezone(tz).date()
     return local, local.year
@@ -97,7 +97,8 @@ def _local_year(created_at: datetime, time_zone: str) -> int:
 
 
 def window_cutoff(local_date: date, years: int) -> date:
-    """The local request date minus `years` calendar years; 29 Feb becomes 28 Feb (docs/copyright.md section 2)."""
+    """The local request date minus `years` calendar years; 29 Feb becomes 28 Feb
+    (docs/copyright.md section 2)."""
     year = local_date.year - years
     if year < MINYEAR:
         return date.min

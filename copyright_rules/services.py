@@ -2,8 +2,8 @@
 
 The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
 and the write happen in that one transaction under a lock for (institution, key, year), so two
-submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an advisory
-transaction lock; on SQLite the IMMEDIATE transaction already holds the database write lock.
+submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an
+advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock.
 """
 
 from __future__ import annotations
@@ -360,7 +360,7 @@ def _status_changes(
     return changes
 
 
-# --- the clearance queue (docs/copyright.md section 5) --------------------------------------------------
+# --- the clearance queue (docs/copyright.md section 5) -----------------------------------
 
 
 def record_permission(
@@ -426,7 +426,7 @@ def confirm_key(record: Record, *, acting_user: User) -> Decision:
 
 
 def request_reevaluation(record: Record, *, acting_user: User | None) -> Decision:
-    """Evaluate a held request again, e.g. after a prior request was cancelled (docs/copyright.md section 5)."""
+    """Evaluate a held request again, e.g. after staff fixed the authority (docs/copyright.md 5)."""
     if record.status != Record.Status.AWAITING_CLEARANCE:
         raise ValueError("only a request awaiting copyright clearance is re-evaluated")
     return _reevaluate(record, {}, acting_user)

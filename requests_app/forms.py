@@ -164,7 +164,7 @@ class LoanRequestForm(CitationForm):
 
 
 class CopyRequestForm(CitationForm):
-    """An article or a part of a work, with the CONTU compliance statement (docs/copyright.md section 1)."""
+    """An article or a part of a work, with the CONTU compliance statement (docs/copyright.md 1)."""
 
     statement = forms.ChoiceField(
         label="Compliance statement",
