@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from copyright_rules import services as copyright
 from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
+from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
 from registration.models import Institution
 from requests_app import tasks
@@ -41,17 +42,17 @@ _STATUS_FOR_OUTCOME = {
 }
 # The copyright record's counting status for each workflow status (docs/copyright.md section 1).
 _RECORD_STATUS = {
-    Status.NEW: "accepted",
-    Status.AWAITING_CLEARANCE: "awaiting_clearance",
-    Status.IN_PROCESS: "in_process",
-    Status.CONDITIONAL: "in_process",
-    Status.DELIVERED: "filled",
-    Status.ON_LOAN: "shipped",
-    Status.OVERDUE: "shipped",
-    Status.RETURNED: "filled",
-    Status.LOST: "filled",  # final, so the record can be purged; no return is recorded
-    Status.REFUSED: "refused",
-    Status.CANCELLED: "cancelled",
+    Status.NEW: RecordStatus.ACCEPTED,
+    Status.AWAITING_CLEARANCE: RecordStatus.AWAITING_CLEARANCE,
+    Status.IN_PROCESS: RecordStatus.IN_PROCESS,
+    Status.CONDITIONAL: RecordStatus.IN_PROCESS,
+    Status.DELIVERED: RecordStatus.FILLED,
+    Status.ON_LOAN: RecordStatus.SHIPPED,
+    Status.OVERDUE: RecordStatus.SHIPPED,
+    Status.RETURNED: RecordStatus.FILLED,
+    Status.LOST: RecordStatus.FILLED,  # final, so the record can be purged; no return is recorded
+    Status.REFUSED: RecordStatus.REFUSED,
+    Status.CANCELLED: RecordStatus.CANCELLED,
 }
 _EMAIL_FOR_STATUS = {
     Status.AWAITING_CLEARANCE: "request-held",
@@ -186,7 +187,7 @@ def _submit(
             updated_at=now,
             submitted_by=user,
             reason=decision.explanation if status == Status.REFUSED else "",
-            refusal_reason="copyright" if status == Status.REFUSED else "",
+            refusal_reason=Request.RefusalReason.COPYRIGHT if status == Status.REFUSED else "",
             **fields,
         )
         _notify_on_commit(request.pk, "request-received")
