@@ -69,11 +69,11 @@ def test_sixth_recent_article_of_a_journal_is_held_until_permission_is_recorded(
     page.get_by_text("Permission CCC-2026-0042317 is waiting for staff to confirm it.").wait_for()
     assert status_of(page) == HELD
     audit.check(page, "copy request detail, permission waiting for staff")
-    number = str(page.url).rstrip("/").rsplit("/", 1)[-1]
+    request_number = str(page.url).rstrip("/").rsplit("/", 1)[-1]
 
     create_staff("desk", permissions=DESK_PERMISSIONS)
     desk = new_context().new_page()
-    desk.goto(f"/desk/{number}/")
+    desk.goto(f"/desk/{request_number}/")
     desk.get_by_label("Username").fill("desk")
     desk.get_by_label("Password").fill(STAFF_PASSWORD)
     desk.get_by_role("button", name="Log in").click()
