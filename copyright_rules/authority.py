@@ -26,10 +26,12 @@ from copyright_rules.facts import (
     is_copy,
 )
 from copyright_rules.keys import (
+    TITLE_PREFIX,
     Authority,
     Identifier,
     IdentifierKind,
     KeyResult,
+    KeySource,
     citation_key,
     normalize_isbn,
     normalize_issn,
@@ -82,7 +84,13 @@ def _authority_lookup(request: RequestFacts) -> Q | None:
     kind = canonical(WorkKind, request.work_kind)
     if kind is WorkKind.PERIODICAL:
         issns = [issn for issn in map(normalize_issn, request.issns) if issn]
-        lookup = Q(kind=IdentifierKind.ISSN, value__in=issns) if issns else Q()
+        lookup = Q()
+        if issns:
+            cited = TitleIdentifier.objects.filter(kind=IdentifierKind.ISSN, value__in=issns)
+            # With the titles of the journals the ISSNs belong to, to check the cited title
+            # against them (rules.key_doubt); still one query.
+            same_group = Q(kind=IdentifierKind.TITLE, group_id__in=cited.values("group_id"))
+            lookup = Q(kind=IdentifierKind.ISSN, value__in=issns) | same_group
         title = normalize_title(clean(request.title) or "")
         if title:
             lookup |= Q(kind=IdentifierKind.TITLE, value=title)
@@ -219,3 +227,15 @@ def _lock_keys(lock_ids: set[int]) -> None:
             "SELECT count(pg_advisory_xact_lock(id)) FROM unnest(%s::bigint[]) AS id",
             [sorted(lock_ids)],
         )
+
+
+def known_titles(institution_id: int, year: int) -> list[str]:
+    """Every title of the authority and the institution's bare-title keys of this year and last,
+    normalized: what a bare cited title is compared with (one query)."""
+    titles = TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE).order_by()
+    own = Record.objects.filter(
+        institution_id=institution_id, year__gte=year - 1, key_source=KeySource.TITLE
+    ).order_by()
+    authority = titles.values_list("value")
+    rows = authority.union(own.values_list("title_key"))
+    return [value.removeprefix(TITLE_PREFIX) for (value,) in rows]

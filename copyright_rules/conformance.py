@@ -1,4 +1,5 @@
-"""Runs conformance vectors (SPEC.md section 8, clarification 16) through `rules.decide`.
+"""Runs conformance vectors (docs/copyright.md section 8; section 9, clarification 16) through
+`rules.decide`.
 
 Pure: takes lines, returns results. The `copyright_conformance` management command prints them.
 The `parse_*` functions also turn a form's facts dictionary (the vector keys) into rule facts.

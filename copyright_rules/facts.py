@@ -1,11 +1,14 @@
-"""The facts the copyright rules read and the decision they return (SPEC.md sections 1-4, 8).
+"""The facts the copyright rules read and the decision they return (docs/copyright.md sections
+1-4 and 8).
 
 Pure Python: no Django, no database. The web application and the conformance runner build these
 from their own rows and dictionaries, so every rule lives in one place (`rules.decide`).
 
 Enumerated request fields are typed `str | None` on purpose: institutions submit free values, and
-clarification 7 makes an unknown value a REJECT_INCOMPLETE decision rather than a crash. The
-StrEnum members below are strings, so callers may pass them directly.
+clarification 7 makes an unknown value a REJECT_INCOMPLETE decision rather than a crash (a
+"clarification N" is item N of docs/copyright.md section 9). The StrEnum members below are
+strings, so callers may pass them directly. The application's forms build `RequestFacts` once per
+submission (`request_facts()`), and it travels unchanged to `rules.decide` and into the record.
 """
 
 from __future__ import annotations
@@ -78,9 +81,9 @@ class Status(StrEnum):
     AWAITING_CLEARANCE = "awaiting_clearance"
 
 
-# SPEC 1 "Counting status": accepted-but-not-final or filled requests hold a slot. CONTU guideline
-# 1 counts "filled requests"; counting pending ones too reserves the slot so two requests in flight
-# cannot both become the sixth copy.
+# docs/copyright.md section 1, "Holding a slot": accepted-but-not-final or filled requests hold
+# a slot. CONTU guideline 1 counts "filled requests"; counting pending ones too reserves the slot
+# so two requests in flight cannot both become the sixth copy.
 HOLDING_SLOT: frozenset[str] = frozenset(
     {Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED}
 )
@@ -114,6 +117,8 @@ class Rule(StrEnum):
 class Flag(StrEnum):
     UNVERIFIED_TITLE_KEY = "unverified_title_key"
     STATEMENT_CORRECTED = "statement_corrected"
+    REPEATED_ARTICLE = "repeated_article"  # an order of an article already supplied this year
+    KEY_TO_CONFIRM = "key_to_confirm"  # the cited title does not fit the key: staff confirm it
 
 
 class DeterminationKind(StrEnum):
@@ -146,7 +151,7 @@ def _require_aware(value: datetime | None, name: str) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestFacts:
-    """The request being decided, as submitted (SPEC 8 `request`)."""
+    """The request being decided, as submitted (a vector's `request`, docs/copyright.md 8)."""
 
     created_at: datetime
     service: str | None
@@ -172,9 +177,23 @@ class RequestFacts:
     extent: str | None = None
     pages_requested: int | None = None
     total_pages: int | None = None
+    # A reproduction of the office's own holding names it by these (docs/copyright.md section 1).
+    reproduction_number: str | None = None
+    call_number: str | None = None
+    digital_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.created_at, "created_at")
+
+    @property
+    def holding(self) -> tuple[tuple[str, str], ...]:
+        """The office holding a reproduction order names, as (identifier, value) pairs."""
+        named = (
+            ("reproduction", self.reproduction_number),
+            ("call", self.call_number),
+            ("digital", self.digital_id),
+        )
+        return tuple((name, text) for name, value in named if (text := clean(value)))
 
     def citation(self) -> dict[str, Any]:
         """The citation as entered, JSON-safe: what the record stores. The request's time,
@@ -268,7 +287,7 @@ def _check_count(name: str, value: object) -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RuleSettings:
-    """SPEC section 2; the Django side fills it from the `COPYRIGHT_*` settings."""
+    """docs/copyright.md section 2; the Django side fills it from the `COPYRIGHT_*` settings."""
 
     time_zone: str = "America/New_York"
     periodical_limit: int = 5
@@ -297,7 +316,7 @@ class RuleSettings:
     def from_mapping(
         cls, values: Mapping[str, Any], *, base: RuleSettings | None = None
     ) -> RuleSettings:
-        """Override `base` (default: the SPEC defaults) by name.
+        """Override `base` (default: the defaults of docs/copyright.md section 2) by name.
 
         Names are the settings without the `COPYRIGHT_` prefix, in any case
         (`periodical_limit`, `COPYRIGHT_DATE_MODE`); an unknown name is an error, so a typo
@@ -319,7 +338,7 @@ class RuleSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
-    """One evaluation of a request (SPEC section 3), stored immutably by the application."""
+    """One evaluation of a request (docs/copyright.md section 3), stored immutably."""
 
     outcome: Outcome
     rule: Rule

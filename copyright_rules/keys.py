@@ -1,4 +1,5 @@
-"""Title keys (periodicals) and work keys (non-periodicals): SPEC 1, clarifications 2-5 and 8.
+"""Title keys (periodicals) and work keys (non-periodicals): docs/copyright.md section 1, and
+clarifications 2-5 and 8 of its section 9.
 
 CONTU guideline 1(a) counts copies "with respect to any given periodical (as opposed to any given
 issue)", and 1(b) "from any given work": the key decides which requests are the same periodical
@@ -13,17 +14,20 @@ Key strings:
 - `TITLE:<normalized title>`: step 4.
 - `ISBN:<ISBN-13>`: the first valid cited ISBN, when none is in the authority.
 - `WORK:<normalized title>|<normalized first author>`.
+- `HOLDING:<identifier>:<value>`: a reproduction of the office's own holding, by its reproduction
+  number, else its call number, else its digital id (case and spacing folded).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from rapidfuzz import fuzz, process
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 
@@ -35,6 +39,7 @@ ISSN_PREFIX = "ISSN:"
 TITLE_PREFIX = "TITLE:"
 ISBN_PREFIX = "ISBN:"
 WORK_PREFIX = "WORK:"
+HOLDING_PREFIX = "HOLDING:"
 
 _CACHE_SIZE = 65536
 # Caches keyed by an Authority hold it alive; the application builds a small one per request,
@@ -59,6 +64,7 @@ class KeySource(StrEnum):
     ISBN_GROUP = "isbn_group"
     ISBN = "isbn"
     WORK = "work"
+    HOLDING = "holding"
     NONE = "none"
 
 
@@ -125,7 +131,8 @@ def _normalize_text(value: str) -> str:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def normalize_title(value: str) -> str:
-    """SPEC 1: NFKC, casefold, `&` -> and, punctuation removed, one leading article removed."""
+    """docs/copyright.md section 1: NFKC, casefold, `&` -> and, punctuation removed, one leading
+    article removed."""
     text = _normalize_text(value)
     for article in _LEADING_ARTICLES:
         if text.startswith(article):
@@ -183,7 +190,7 @@ def _title_group_key(group: int | str, keys: list[str], by_id: dict[str, str]) -
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Authority:
-    """The staff-maintained title authority (SPEC 8 `authority`).
+    """The staff-maintained title authority (a vector's `authority`, docs/copyright.md 8).
 
     `issn_groups` and `isbn_groups` list the identifiers of one title or one work; `title_groups`
     maps an already normalized title to an ISSN group, by index or by group id. Compared by
@@ -231,6 +238,10 @@ class Authority:
     def isbn_group_key(self, isbn13: str) -> str | None:
         return self._by_isbn.get(isbn13)
 
+    def titles_of(self, group_key: str) -> list[str]:
+        """The normalized titles the authority lists for a journal's group."""
+        return [title for title, key in self._by_title.items() if key == group_key]
+
 
 EMPTY_AUTHORITY = Authority()
 
@@ -265,7 +276,8 @@ def _split_valid(
 def periodical_key(
     title: str | None, issns: Sequence[str], authority: Authority = EMPTY_AUTHORITY
 ) -> KeyResult:
-    """The title key, in SPEC 1 order; clarification 3: cited ISSNs are tried in order."""
+    """The title key, in the order of docs/copyright.md section 1; clarification 3: cited ISSNs
+    are tried in order."""
     return _periodical_key(clean(title) or "", tuple(issns), authority)
 
 
@@ -354,3 +366,29 @@ def cited_identifiers(
         found = [(IdentifierKind.ISBN, isbn) for isbn in map(normalize_isbn, isbns) if isbn]
         return tuple(dict.fromkeys(found))
     return ()
+
+
+def holding_key(holding: Sequence[tuple[str, str]]) -> KeyResult | None:
+    """The key of a reproduction order of the office's own holding: its first identifier."""
+    if not holding:
+        return None
+    name, value = holding[0]
+    return KeyResult(
+        f"{HOLDING_PREFIX}{name}:{' '.join(value.casefold().split())}", KeySource.HOLDING
+    )
+
+
+# A cited title this close to a known one (rapidfuzz ratio, 0-100, of the normalized titles) is
+# a variant of it: "natur" and "nature" score 91, "nature" and "science" 31.
+NEAR_TITLE_SCORE = 85.0
+
+
+def near_titles(title: str | None, known: Iterable[str]) -> list[str]:
+    """The known normalized titles close to the cited one (docs/copyright.md section 1)."""
+    normalized = normalize_title(clean(title) or "")
+    if not normalized:
+        return []
+    matches = process.extract(
+        normalized, list(known), scorer=fuzz.ratio, score_cutoff=NEAR_TITLE_SCORE, limit=None
+    )
+    return [match for match, _, _ in matches]

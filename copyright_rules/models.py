@@ -16,7 +16,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 
-from copyright_rules.facts import NonperiodicalScope, Outcome, WorkKind
+from copyright_rules.facts import (
+    HOLDING_SLOT,
+    Basis,
+    DeterminationKind,
+    Flag,
+    NonperiodicalScope,
+    Outcome,
+    Service,
+    Statement,
+    Status,
+    WorkKind,
+)
+from copyright_rules.keys import UNVERIFIED_SOURCES
+from copyright_rules.keys import IdentifierKind as KeyIdentifierKind
 
 if TYPE_CHECKING:
     from registration.models import Institution
@@ -33,9 +46,9 @@ class TitleGroupKind(models.TextChoices):
 
 
 class IdentifierKind(models.TextChoices):
-    ISSN = "issn", "ISSN"
-    ISBN = "isbn", "ISBN-13"
-    TITLE = "title", "Normalized title"
+    ISSN = KeyIdentifierKind.ISSN, "ISSN"
+    ISBN = KeyIdentifierKind.ISBN, "ISBN-13"
+    TITLE = KeyIdentifierKind.TITLE, "Normalized title"
 
 
 class TitleGroup(models.Model):
@@ -93,51 +106,51 @@ class TitleIdentifier(models.Model):
 
 
 class RecordService(models.TextChoices):
-    LOAN = "loan", "Loan"
-    COPY = "copy", "Copy"
+    LOAN = Service.LOAN, "Loan"
+    COPY = Service.COPY, "Copy"
 
 
 class RecordWorkKind(models.TextChoices):
-    PERIODICAL = "periodical", "Periodical article"
-    NON_PERIODICAL = "non_periodical", "Part of a non-periodical work"
+    PERIODICAL = WorkKind.PERIODICAL, "Periodical article"
+    NON_PERIODICAL = WorkKind.NON_PERIODICAL, "Part of a non-periodical work"
 
 
 class RecordStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    IN_PROCESS = "in_process", "In process"
-    SHIPPED = "shipped", "Shipped"
-    FILLED = "filled", "Filled"
-    CANCELLED = "cancelled", "Cancelled"
-    UNFILLED = "unfilled", "Unfilled"
-    REFUSED = "refused", "Refused"
-    REJECTED = "rejected", "Rejected"
-    CONVERTED_TO_LOAN = "converted_to_loan", "Converted to a loan"
-    AWAITING_CLEARANCE = "awaiting_clearance", "Awaiting copyright clearance"
+    ACCEPTED = Status.ACCEPTED, "Accepted"
+    IN_PROCESS = Status.IN_PROCESS, "In process"
+    SHIPPED = Status.SHIPPED, "Shipped"
+    FILLED = Status.FILLED, "Filled"
+    CANCELLED = Status.CANCELLED, "Cancelled"
+    UNFILLED = Status.UNFILLED, "Unfilled"
+    REFUSED = Status.REFUSED, "Refused"
+    REJECTED = Status.REJECTED, "Rejected"
+    CONVERTED_TO_LOAN = Status.CONVERTED_TO_LOAN, "Converted to a loan"
+    AWAITING_CLEARANCE = Status.AWAITING_CLEARANCE, "Awaiting copyright clearance"
 
 
 class RecordOutcome(models.TextChoices):
-    ACCEPT_CCG = "ACCEPT_CCG", "Accepted (CCG)"
-    ACCEPT_CCL = "ACCEPT_CCL", "Accepted (CCL)"
-    NEEDS_PERMISSION = "NEEDS_PERMISSION", "Needs permission"
-    REFUSE = "REFUSE", "Refused"
-    REJECT_INCOMPLETE = "REJECT_INCOMPLETE", "Incomplete"
-    NOT_APPLICABLE = "NOT_APPLICABLE", "Not applicable (loan)"
+    ACCEPT_CCG = Outcome.ACCEPT_CCG, "Accepted (CCG)"
+    ACCEPT_CCL = Outcome.ACCEPT_CCL, "Accepted (CCL)"
+    NEEDS_PERMISSION = Outcome.NEEDS_PERMISSION, "Needs permission"
+    REFUSE = Outcome.REFUSE, "Refused"
+    REJECT_INCOMPLETE = Outcome.REJECT_INCOMPLETE, "Incomplete"
+    NOT_APPLICABLE = Outcome.NOT_APPLICABLE, "Not applicable (loan)"
 
 
 class RecordStatement(models.TextChoices):
-    CCG = "CCG", "CCG: complies with the CONTU guidelines"
-    CCL = "CCL", "CCL: complies with copyright law"
+    CCG = Statement.CCG, "CCG: complies with the CONTU guidelines"
+    CCL = Statement.CCL, "CCL: complies with copyright law"
 
 
 class RecordBasis(models.TextChoices):
-    OLDER_THAN_WINDOW = "older_than_window", "Older than the five-year window"
-    OWN_COPY = "own_copy", "Own copy not reasonably available"
-    PUBLIC_DOMAIN = "public_domain", "Public domain"
-    FAIR_USE = "fair_use", "Fair use"
+    OLDER_THAN_WINDOW = Basis.OLDER_THAN_WINDOW, "Older than the five-year window"
+    OWN_COPY = Basis.OWN_COPY, "Own copy not reasonably available"
+    PUBLIC_DOMAIN = Basis.PUBLIC_DOMAIN, "Public domain"
+    FAIR_USE = Basis.FAIR_USE, "Fair use"
 
 
 class RecordDeterminationKind(models.TextChoices):
-    FAIR_USE = "fair_use", "Fair use (section 107)"
+    FAIR_USE = DeterminationKind.FAIR_USE, "Fair use (section 107)"
     S108E = "s108e", "Section 108(e)"
 
 
@@ -181,7 +194,7 @@ class RecordQuerySet(models.QuerySet["Record"]):
         return self.filter(status__in=Record.FINAL_STATUSES)
 
     def due_for_purge(self, today: date) -> RecordQuerySet:
-        """What SPEC section 7 allows to delete: due, final, no unpaid fee, no legal hold."""
+        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no hold."""
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
         return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
 
@@ -200,8 +213,8 @@ class Record(models.Model):
     Basis = RecordBasis
     DeterminationKind = RecordDeterminationKind
 
-    # A slot is held while accepted and not final, or once filled (SPEC section 1).
-    HOLDING_STATUSES = (Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED)
+    # A slot is held while accepted and not final, or once filled (docs/copyright.md section 1).
+    HOLDING_STATUSES = tuple(sorted(RecordStatus(status) for status in HOLDING_SLOT))
     FINAL_STATUSES = (
         Status.FILLED,
         Status.CANCELLED,
@@ -210,7 +223,7 @@ class Record(models.Model):
         Status.REJECTED,
         Status.CONVERTED_TO_LOAN,
     )
-    UNVERIFIED_KEY_SOURCES = ("issn", "title")
+    UNVERIFIED_KEY_SOURCES = tuple(sorted(source.value for source in UNVERIFIED_SOURCES))
 
     institution = models.ForeignKey(
         "registration.Institution", on_delete=models.PROTECT, related_name="copyright_records"
@@ -235,6 +248,27 @@ class Record(models.Model):
     )
     counted = models.BooleanField(default=False, help_text="Of the latest decision.")
     permission_reference = models.CharField(max_length=200, blank=True)
+    permission_confirmed = models.BooleanField(
+        default=True,
+        help_text="False while a reference the library entered waits for staff to confirm it; "
+        "only a confirmed permission releases a copy (rule R2).",
+    )
+    key_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member who confirmed a title key the rules doubted.",
+    )
+    permission_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who entered the permission reference (the fee report shows it).",
+    )
     permission_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     fee_paid = models.BooleanField(default=False)
     determination_kind = models.CharField(
@@ -292,7 +326,7 @@ class Record(models.Model):
                 name="record_determination_kind",
             ),
             models.CheckConstraint(
-                condition=Q(counted=False) | Q(outcome="ACCEPT_CCG"),
+                condition=Q(counted=False) | Q(outcome=Outcome.ACCEPT_CCG),
                 name="record_counted_only_when_accepted_ccg",
             ),
             models.CheckConstraint(
@@ -337,6 +371,12 @@ class Record(models.Model):
     @property
     def has_unpaid_fee(self) -> bool:
         return bool(self.permission_fee) and not self.fee_paid
+
+    @property
+    def key_to_confirm(self) -> bool:
+        """Its latest decision holds it until staff confirm the title key (docs/copyright.md)."""
+        decision = self.latest_decision
+        return decision is not None and Flag.KEY_TO_CONFIRM in decision.flags
 
     @property
     def latest_decision(self) -> Decision | None:
@@ -415,7 +455,7 @@ class Decision(models.Model):
                 condition=_in_choices("outcome", RecordOutcome), name="decision_outcome"
             ),
             models.CheckConstraint(
-                condition=Q(counted=False) | Q(outcome="ACCEPT_CCG"),
+                condition=Q(counted=False) | Q(outcome=Outcome.ACCEPT_CCG),
                 name="decision_counted_only_when_accepted_ccg",
             ),
         ]
@@ -430,7 +470,7 @@ class Decision(models.Model):
 
 
 class RecordStatusChange(models.Model):
-    """The status history of a record (SPEC section 7): who moved it, when, and why."""
+    """The status history of a record (docs/copyright.md section 7): who moved it, when, and why."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=24, choices=Record.Status.choices, blank=True)

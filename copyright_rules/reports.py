@@ -107,7 +107,7 @@ def fee_records() -> Iterator[Record]:
     """Every record with a permission recorded, newest first, for the fee report."""
     return (
         Record.objects.exclude(permission_reference="")
-        .select_related("institution")
+        .select_related("institution", "permission_entered_by")
         .order_by("-created_at", "-pk")
         .iterator(chunk_size=2000)
     )
@@ -116,7 +116,17 @@ def fee_records() -> Iterator[Record]:
 def write_fee_csv(out: Writable, records: Iterable[Record]) -> None:
     writer = csv.writer(out)
     writer.writerow(
-        ["record", "institution", "date", "title key", "permission reference", "fee", "paid"]
+        [
+            "record",
+            "institution",
+            "date",
+            "title key",
+            "permission reference",
+            "entered by",
+            "confirmed",
+            "fee",
+            "paid",
+        ]
     )
     for record in records:
         writer.writerow(
@@ -126,10 +136,17 @@ def write_fee_csv(out: Writable, records: Iterable[Record]) -> None:
                 record.local_date.isoformat(),
                 safe_cell(record.title_key),
                 safe_cell(record.permission_reference),
+                safe_cell(_entered_by(record)),
+                "yes" if record.permission_confirmed else "no",
                 "" if record.permission_fee is None else f"{record.permission_fee:.2f}",
                 "yes" if record.fee_paid else "no",
             ]
         )
+
+
+def _entered_by(record: Record) -> str:
+    user = record.permission_entered_by
+    return user.get_username() if user is not None else ""
 
 
 def safe_cell(value: str) -> str:

@@ -1,13 +1,13 @@
 """Guideline 4 retention: records are kept through 31 Dec (Y + 3) and purged from 1 Jan (Y + 4).
 
-The purge deletes only what SPEC section 7 allows (due, final, no unpaid fee, no legal hold), in
-batches of their own transactions so the table is never locked for long and an interrupted run,
-started again, finishes the job. A batch deletes set-wise, one statement per table, children
-first. The tables that depend on a record are read from the models (`purge_plan`), so a model
-added later is purged with its record, or the purge refuses to run until someone decides what
-happens to its rows. The admin's change history (`LogEntry`) names objects in `object_repr`
-(a request's title), so the entries about every purged row go with it. It logs counts, never
-contents.
+The purge deletes only what docs/copyright.md section 7 allows (due, final, no unpaid fee, no legal
+hold), in batches of their own transactions so the table is never locked for long and an
+interrupted run, started again, finishes the job. A batch deletes set-wise, one statement per
+table, children first. The tables that depend on a record are read from the models
+(`purge_plan`), so a model added later is purged with its record, or the purge refuses to run
+until someone decides what happens to its rows. The admin's change history (`LogEntry`) names
+objects in `object_repr` (a request's title), so the entries about every purged row go with it.
+It logs counts, never contents.
 """
 
 from __future__ import annotations

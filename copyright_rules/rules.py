@@ -1,6 +1,6 @@
-"""The copyright rules: one pure function, `decide` (SPEC.md sections 3-4 and 9), and the retention
-dates of guideline 4 (SPEC section 7). No Django, no database: the application and the conformance
-runner call the same function.
+"""The copyright rules: one pure function, `decide` (docs/copyright.md sections 3, 4 and 9), and
+the retention dates of guideline 4 (docs/copyright.md section 7). No Django, no database: the
+application and the conformance runner call the same function.
 
 Institutions: `decide` ignores a prior request whose `institution` differs from the request's, so
 one institution's requests can never affect another's (CONTU guideline 1 counts per "requesting
@@ -40,7 +40,17 @@ from .facts import (
     parse_facts,
     zone,
 )
-from .keys import EMPTY_AUTHORITY, Authority, KeyResult, KeySource, citation_key
+from .keys import (
+    EMPTY_AUTHORITY,
+    TITLE_PREFIX,
+    Authority,
+    KeyResult,
+    KeySource,
+    citation_key,
+    holding_key,
+    near_titles,
+    normalize_title,
+)
 
 DEFAULT_SETTINGS = RuleSettings()
 _NO_KEY = KeyResult(None, KeySource.NONE)
@@ -63,7 +73,7 @@ _PERMISSION_OR_STAFF = "needs copyright permission or a staff determination"
 
 
 def local_date_and_year(created_at: datetime, time_zone: str | tzinfo) -> tuple[date, int]:
-    """The request's local date and its year Y in the copyright time zone (SPEC 1)."""
+    """The request's local date and its year Y in the copyright time zone (docs/copyright.md 1)."""
     tz = zone(time_zone) if isinstance(time_zone, str) else time_zone
     local = created_at.astimezone(tz).date()
     return local, local.year
@@ -87,7 +97,8 @@ def _local_year(created_at: datetime, time_zone: str) -> int:
 
 
 def window_cutoff(local_date: date, years: int) -> date:
-    """The local request date minus `years` calendar years; 29 Feb becomes 28 Feb (SPEC 2)."""
+    """The local request date minus `years` calendar years; 29 Feb becomes 28 Feb
+    (docs/copyright.md section 2)."""
     year = local_date.year - years
     if year < MINYEAR:
         return date.min
@@ -130,7 +141,7 @@ def describe(
     if is_loan(request.service):
         return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
     facts = parse_facts(request)
-    key = citation_key(
+    key = holding_key(request.holding) or citation_key(
         facts.kind, request.title, request.author, request.issns, request.isbns, authority
     )
     lifetime = (
@@ -138,6 +149,27 @@ def describe(
         and settings.nonperiodical_scope is NonperiodicalScope.TERM
     )
     return Subject(request, authority, local_date, year, facts, key, lifetime)
+
+
+def key_doubt(subject: Subject, known_titles: Sequence[str]) -> str | None:
+    """Why the key may name another journal than the library meant, or None (docs/copyright.md
+    section 1): a title that does not fit the authority titles of the journal its ISSN belongs
+    to, or a bare title close to another journal's title (`known_titles`: the authority's titles
+    and the institution's recent bare-title keys). Such a request is held until staff confirm
+    the key, so no variant spelling can start a fresh count."""
+    key, title = subject.key, clean(subject.request.title)
+    if key.key is None or title is None:
+        return None
+    if key.source is KeySource.ISSN_GROUP:
+        titles = subject.authority.titles_of(key.key)
+        if titles and not near_titles(title, titles):
+            return f"the title {title!r} does not match the journal its ISSN belongs to"
+    if key.source is KeySource.TITLE:
+        own = key.key.removeprefix(TITLE_PREFIX)
+        near = [other for other in near_titles(title, known_titles) if other != own]
+        if near:
+            return f"the title {title!r} is close to {near[0]!r}, which is counted apart"
+    return None
 
 
 # --- the case being decided ------------------------------------------------------------------
@@ -174,7 +206,8 @@ class _Case:
 
     @property
     def title(self) -> str:
-        return clean(self.request.title) or self.key.key or "this title"
+        holding = self.request.holding
+        return clean(self.request.title) or (holding[0][1] if holding else None) or "this title"
 
     def flags(self, *, corrected: bool = False) -> tuple[Flag, ...]:
         flags = []
@@ -182,7 +215,21 @@ class _Case:
             flags.append(Flag.UNVERIFIED_TITLE_KEY)
         if corrected or self.corrected:
             flags.append(Flag.STATEMENT_CORRECTED)
+        if self.repeated_article():
+            flags.append(Flag.REPEATED_ARTICLE)
         return tuple(flags)
+
+    def repeated_article(self) -> bool:
+        """A reproduction order of an article the institution already has from this holding
+        this year (docs/copyright.md section 5): the priors already loaded for the key and year
+        hold their article titles, so this costs no query."""
+        article = normalize_title(clean(self.request.article) or "")
+        if not (self.request.holding and article):
+            return False
+        return any(
+            year == self.year and normalize_title(clean(prior.article) or "") == article
+            for prior, year in self.holding_same_key()
+        )
 
     def decision(
         self,
@@ -195,6 +242,9 @@ class _Case:
         counted_ids: tuple[str, ...] = (),
         corrected: bool = False,
     ) -> Decision:
+        flags = self.flags(corrected=corrected)
+        if Flag.REPEATED_ARTICLE in flags:
+            explanation += f" Your institution already received this article in {self.year}."
         return Decision(
             outcome=outcome,
             rule=rule,
@@ -202,7 +252,7 @@ class _Case:
             copy_number=copy_number,
             title_key=self.key.key,
             counted_ids=counted_ids,
-            flags=self.flags(corrected=corrected),
+            flags=flags,
             explanation=explanation,
             year=self.year,
         )
@@ -223,7 +273,7 @@ def _prior_year(prior: PriorRequest, time_zone: str) -> int:
     return _local_year(prior.created_at, time_zone)
 
 
-# --- the rules, in SPEC order: the first that returns a decision decides ---------------------
+# --- the rules, in the order of docs/copyright.md section 4: the first that decides wins ------
 
 _RuleFn = Callable[[_Case], "Decision | None"]
 
@@ -421,6 +471,16 @@ def _inside_window(case: _Case) -> bool:
 
 
 def _r10_r11_count(case: _Case) -> Decision:
+    if case.request.holding and not case.periodical:
+        # The rule of five counts copies of periodical articles and works supplied in place of a
+        # loan; reproducing a part of the office's own holding is neither (docs/copyright.md 4).
+        return case.decision(
+            Outcome.ACCEPT_CCG,
+            Rule.R11,
+            f"This reproduction of the office's holding {case.title} is not counted toward "
+            "the guideline limits: only periodical articles are.",
+            corrected=case.facts.statement is Statement.CCL,
+        )
     counted_ids = _counted_prior_ids(case)
     copy_number = len(counted_ids) + 1
     limit, rule = _limit_and_rule(case)

@@ -2,13 +2,14 @@
 
 The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
 and the write happen in that one transaction under a lock for (institution, key, year), so two
-submissions can never both take the fifth slot (SPEC section 6): on PostgreSQL an advisory
-transaction lock; on SQLite the IMMEDIATE transaction already holds the database write lock.
+submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an
+advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -18,9 +19,10 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from copyright_rules.authority import load_authority
+from copyright_rules.authority import known_titles, load_authority
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
+    Flag,
     NonperiodicalScope,
     Outcome,
     PriorRequest,
@@ -32,7 +34,7 @@ from copyright_rules.facts import (
     clean,
     is_copy,
 )
-from copyright_rules.keys import cited_identifiers
+from copyright_rules.keys import KeySource, cited_identifiers
 from copyright_rules.models import (
     Decision,
     Record,
@@ -40,7 +42,13 @@ from copyright_rules.models import (
     RecordStatusChange,
     title_year_lock_id,
 )
-from copyright_rules.rules import Subject, decide_subject, describe, retention_of_year
+from copyright_rules.rules import (
+    Subject,
+    decide_subject,
+    describe,
+    key_doubt,
+    retention_of_year,
+)
 from registration.models import Institution
 
 # The counting status a decision's outcome leads to (docs/copyright.md section 3).
@@ -71,7 +79,7 @@ class StaleRecordStatus(Exception):
 
 
 def rule_settings() -> RuleSettings:
-    """The SPEC section 2 settings, from the `COPYRIGHT_*` Django settings."""
+    """The docs/copyright.md section 2 settings, from the `COPYRIGHT_*` Django settings."""
     s = django_settings
     return RuleSettings(
         time_zone=s.COPYRIGHT_TIME_ZONE,
@@ -144,9 +152,15 @@ def _prior(row: Mapping[str, Any]) -> PriorRequest:
 
 
 def _evaluate(
-    request: RequestFacts, *, institution_id: int, lock: bool, exclude_pk: int | None = None
+    request: RequestFacts,
+    *,
+    institution_id: int,
+    lock: bool,
+    exclude_pk: int | None = None,
+    key_confirmed: bool = False,
 ) -> tuple[RuleDecision, Subject]:
-    """Describe the request once (date, year, key), load its priors by that key, decide."""
+    """Describe the request once (date, year, key), load its priors by that key, decide; hold
+    a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
     rules = rule_settings()
     subject = describe(request, rules, load_authority(request))
     priors: Sequence[PriorRequest] = ()
@@ -158,7 +172,28 @@ def _evaluate(
             lock=lock,
             exclude_pk=exclude_pk,
         )
-    return decide_subject(subject, priors, rules), subject
+    decision = decide_subject(subject, priors, rules)
+    if decision.counted and not key_confirmed:
+        decision = _hold_doubtful_key(decision, subject, institution_id)
+    return decision, subject
+
+
+def _hold_doubtful_key(
+    decision: RuleDecision, subject: Subject, institution_id: int
+) -> RuleDecision:
+    bare_title = subject.key.source is KeySource.TITLE
+    known = known_titles(institution_id, subject.year) if bare_title else []
+    doubt = key_doubt(subject, known)
+    if doubt is None:
+        return decision
+    return replace(
+        decision,
+        outcome=Outcome.NEEDS_PERMISSION,
+        counted=False,
+        flags=(*decision.flags, Flag.KEY_TO_CONFIRM),
+        explanation=f"{decision.explanation} But {doubt}, so staff confirm which title this is "
+        "before the copy is counted.",
+    )
 
 
 # --- deciding and recording ----------------------------------------------------------------
@@ -179,10 +214,16 @@ def decide_and_record(
     back and shows the form errors. Loans get a record and a NOT_APPLICABLE decision without
     taking the lock."""
     _require_atomic()
-    outcome, subject = _evaluate(
-        request, institution_id=institution.pk, lock=is_copy(request.service)
+    unconfirmed = clean(request.permission_reference) is not None and (
+        permission_needs_confirmation(acting_user)
     )
-    record = _create_record(institution, subject, outcome)
+    # A reference the library typed is not yet a recorded permission (docs/copyright.md
+    # section 5): the request is decided without it, and it waits for staff to confirm it.
+    decided = replace(request, permission_reference=None) if unconfirmed else request
+    outcome, subject = _evaluate(
+        decided, institution_id=institution.pk, lock=is_copy(request.service)
+    )
+    record = _create_record(institution, subject, outcome, request, acting_user)
     _store_identifiers(record, subject)
     return record, _store_decision(record, outcome, acting_user)
 
@@ -197,8 +238,15 @@ def _store_identifiers(record: Record, subject: Subject) -> None:
         )
 
 
-def _create_record(institution: Institution, subject: Subject, outcome: RuleDecision) -> Record:
-    request, facts = subject.request, subject.facts
+def _create_record(
+    institution: Institution,
+    subject: Subject,
+    outcome: RuleDecision,
+    request: RequestFacts,
+    acting_user: User | None,
+) -> Record:
+    facts = subject.facts
+    reference = (clean(request.permission_reference) or "")[:200]
     retain_until, purge_on = retention_of_year(subject.year)
     statement = facts.statement if facts else None
     basis = facts.basis if facts and statement is Statement.CCL else None
@@ -217,7 +265,10 @@ def _create_record(institution: Institution, subject: Subject, outcome: RuleDeci
         status=_STATUS_FOR_OUTCOME[outcome.outcome],
         outcome=outcome.outcome.value,
         counted=outcome.counted,
-        permission_reference=(clean(request.permission_reference) or "")[:200],
+        permission_reference=reference,
+        permission_confirmed=clean(subject.request.permission_reference) is not None
+        or not reference,
+        permission_entered_by=acting_user if reference else None,
         retain_until=retain_until,
         purge_on=purge_on,
     )
@@ -309,7 +360,7 @@ def _status_changes(
     return changes
 
 
-# --- the clearance queue (SPEC section 5) --------------------------------------------------
+# --- the clearance queue (docs/copyright.md section 5) -----------------------------------
 
 
 def record_permission(
@@ -319,15 +370,39 @@ def record_permission(
     fee: Decimal | None = None,
     fee_paid: bool = False,
     acting_user: User | None,
-) -> Decision:
-    """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2)."""
+) -> Decision | None:
+    """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2).
+
+    A reference the library entered waits for staff to confirm it (docs/copyright.md section
+    5): it is stored, unconfirmed, and nothing is re-evaluated (None is returned) until staff
+    record it themselves, unless COPYRIGHT_CONFIRM_LIBRARY_PERMISSION is off."""
     reference = reference.strip()
     if not reference:
         raise ValueError("a permission reference is required")
     if fee is not None and fee < 0:
         raise ValueError("a fee cannot be negative")
-    changes = {"permission_reference": reference[:200], "permission_fee": fee, "fee_paid": fee_paid}
-    return _reevaluate(record, changes, acting_user)
+    confirmed = not permission_needs_confirmation(acting_user)
+    changes = {
+        "permission_reference": reference[:200],
+        "permission_fee": fee,
+        "fee_paid": fee_paid,
+        "permission_confirmed": confirmed,
+        "permission_entered_by": acting_user,
+    }
+    if confirmed:
+        return _reevaluate(record, changes, acting_user)
+    if record.is_final:
+        raise ValueError(f"record {record.pk} is {record.status}, a final status")
+    Record.objects.filter(pk=record.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    return None
+
+
+def permission_needs_confirmation(acting_user: User | None) -> bool:
+    """Whether a permission reference entered by `acting_user` waits for staff to confirm it."""
+    confirm = django_settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION
+    return bool(confirm) and not (acting_user is not None and acting_user.is_staff)
 
 
 def record_determination(
@@ -342,8 +417,16 @@ def record_determination(
     return _reevaluate(record, changes, acting_user)
 
 
+def confirm_key(record: Record, *, acting_user: User) -> Decision:
+    """Staff confirm the title key the rules doubted (the cited title does not fit it) and the
+    held request is evaluated again, counted under that key."""
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance has a key to confirm")
+    return _reevaluate(record, {"key_confirmed_by": acting_user}, acting_user)
+
+
 def request_reevaluation(record: Record, *, acting_user: User | None) -> Decision:
-    """Evaluate a held request again, e.g. after a prior request was cancelled (SPEC 5)."""
+    """Evaluate a held request again, e.g. after staff fixed the authority (docs/copyright.md 5)."""
     if record.status != Record.Status.AWAITING_CLEARANCE:
         raise ValueError("only a request awaiting copyright clearance is re-evaluated")
     return _reevaluate(record, {}, acting_user)
@@ -412,7 +495,11 @@ def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | 
             setattr(record, field, value)
         request = _facts_of(record)
         outcome, subject = _evaluate(
-            request, institution_id=record.institution_id, lock=True, exclude_pk=record.pk
+            request,
+            institution_id=record.institution_id,
+            lock=True,
+            exclude_pk=record.pk,
+            key_confirmed=record.key_confirmed_by_id is not None,
         )
         record.title_key = subject.key.key or ""
         record.key_source = subject.key.source.value if subject.key.key else ""
@@ -432,6 +519,8 @@ def _facts_of(record: Record) -> RequestFacts:
         record.citation,
         created_at=record.created_at,
         service=record.service,
-        permission_reference=record.permission_reference or None,
+        permission_reference=(record.permission_reference or None)
+        if record.permission_confirmed
+        else None,
         staff_determination=_determination(record),
     )

@@ -175,6 +175,10 @@ COPYRIGHT_SMALL_PART_MAX_FRACTION = env.float("COPYRIGHT_SMALL_PART_MAX_FRACTION
 # When a counted request stops counting: "automatic" re-evaluates the held requests of its title
 # at once, "staff" leaves that to staff in the clearance queue (docs/copyright.md section 5).
 COPYRIGHT_HELD_REEVALUATION = env.str("COPYRIGHT_HELD_REEVALUATION", default="automatic")
+# A permission reference a library enters waits for staff to confirm it before it releases a copy.
+COPYRIGHT_CONFIRM_LIBRARY_PERMISSION = env.bool(
+    "COPYRIGHT_CONFIRM_LIBRARY_PERMISSION", default=True
+)
 # The scheduled purge: records per batch, and seconds of rest after each batch so submissions keep
 # their latency while a year's worth of records falls due (docs/performance.md measures both).
 COPYRIGHT_PURGE_BATCH_SIZE = env.int("COPYRIGHT_PURGE_BATCH_SIZE", default=5000)

@@ -45,14 +45,19 @@ class DeskAction:
     # Offered for many selected requests at once from a queue (one form, each request in turn).
     batch: bool = False
 
+    # A further condition on the request, where the status alone does not decide.
+    when: Callable[[Request], bool] | None = None
+
     def allows(self, item: Request) -> bool:
-        return item.status in self.sources and item.service in self.kinds
+        if item.status not in self.sources or item.service not in self.kinds:
+            return False
+        return self.when is None or self.when(item)
 
     def is_next_for(self, item: Request) -> bool:
         return item.status in self.next_in and self.allows(item)
 
     def blank_form(self, item: Request) -> action_forms.ActionForm:
-        current = {name: getattr(item, name) for name in self.form.prefill}
+        current = self.form.initial_for(item)
         return self.form(initial={"seen_status": item.status, **current}, auto_id=self.auto_id)
 
     def bound_form(self, data: Any, files: Any = None) -> action_forms.ActionForm:
@@ -135,6 +140,16 @@ _ROWS = (
         (Status.AWAITING_CLEARANCE,),
         services.reevaluate,
         kinds=(Service.COPY,),
+    ),
+    DeskAction(
+        "confirm_key",
+        "Confirm the title key",
+        "given a confirmed title key",
+        action_forms.ActionForm,
+        (Status.AWAITING_CLEARANCE,),
+        services.confirm_key,
+        kinds=(Service.COPY,),
+        when=lambda item: item.record.key_to_confirm,
     ),
     DeskAction(
         "return",

@@ -24,7 +24,7 @@ from copyright_rules.facts import (
     Statement,
     WorkKind,
 )
-from copyright_rules.models import RecordOutcome
+from copyright_rules.models import RecordDeterminationKind, RecordOutcome
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
 from requests_app.citations import count_pages, normalize_lccn
@@ -170,13 +170,13 @@ class LoanRequestForm(CitationForm):
 
 
 class CopyRequestForm(CitationForm):
-    """An article or a part of a work, with the CONTU compliance statement (SPEC section 1)."""
+    """An article or a part of a work, with the CONTU compliance statement (docs/copyright.md 1)."""
 
     statement = forms.ChoiceField(
         label="Compliance statement",
         choices=[
-            ("CCG", "CCG: this request complies with the CONTU guidelines"),
-            ("CCL", "CCL: this request complies with copyright law on another basis"),
+            (Statement.CCG, "CCG: this request complies with the CONTU guidelines"),
+            (Statement.CCL, "CCL: this request complies with copyright law on another basis"),
         ],
         widget=forms.RadioSelect,
     )
@@ -185,10 +185,10 @@ class CopyRequestForm(CitationForm):
         required=False,
         choices=[
             ("", "Choose (CCL only)"),
-            ("older_than_window", "Published more than five years ago"),
-            ("own_copy", "We own or subscribe to it, but our copy is not available"),
-            ("public_domain", "Public domain"),
-            ("fair_use", "Fair use (explain in the note)"),
+            (Basis.OLDER_THAN_WINDOW, "Published more than five years ago"),
+            (Basis.OWN_COPY, "We own or subscribe to it, but our copy is not available"),
+            (Basis.PUBLIC_DOMAIN, "Public domain"),
+            (Basis.FAIR_USE, "Fair use (explain in the note)"),
         ],
     )
     note = forms.CharField(
@@ -213,26 +213,26 @@ class CopyRequestForm(CitationForm):
     extent = forms.ChoiceField(
         label="What is wanted",
         choices=[
-            ("one_article", "One article or chapter"),
-            ("part", "Part of a book or other work (give pages and total pages)"),
-            ("multiple_articles", "Several articles from one issue"),
-            ("entire_issue", "An entire issue"),
-            ("entire_work", "An entire work"),
+            (Extent.ONE_ARTICLE, "One article or chapter"),
+            (Extent.PART, "Part of a book or other work (give pages and total pages)"),
+            (Extent.MULTIPLE_ARTICLES, "Several articles from one issue"),
+            (Extent.ENTIRE_ISSUE, "An entire issue"),
+            (Extent.ENTIRE_WORK, "An entire work"),
         ],
     )
     material = forms.ChoiceField(
         choices=[
-            ("text", "Text"),
-            ("music", "Music"),
-            ("pictorial", "Pictures, graphics or sculpture"),
-            ("audiovisual", "Audiovisual work"),
-            ("audiovisual_news", "Audiovisual news"),
+            (Material.TEXT, "Text"),
+            (Material.MUSIC, "Music"),
+            (Material.PICTORIAL, "Pictures, graphics or sculpture"),
+            (Material.AUDIOVISUAL, "Audiovisual work"),
+            (Material.AUDIOVISUAL_NEWS, "Audiovisual news"),
         ],
     )
     purpose = forms.ChoiceField(
         choices=[
-            ("research", "Private study, scholarship or research"),
-            ("other", "Another purpose"),
+            (Purpose.RESEARCH, "Private study, scholarship or research"),
+            (Purpose.OTHER, "Another purpose"),
         ],
     )
 
@@ -271,14 +271,14 @@ class CopyRequestForm(CitationForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("statement") == "CCL" and not data.get("basis"):
+        if data.get("statement") == Statement.CCL and not data.get("basis"):
             self.add_error("basis", "Choose the basis for a CCL statement.")
-        ccl_basis = data.get("basis") if data.get("statement") == "CCL" else None
-        if ccl_basis == "fair_use" and not (data.get("note") or "").strip():
+        ccl_basis = data.get("basis") if data.get("statement") == Statement.CCL else None
+        if ccl_basis == Basis.FAIR_USE and not (data.get("note") or "").strip():
             self.add_error("note", "Explain the fair-use basis in the note.")
-        if ccl_basis == "own_copy" and not data.get("own_copy_covers_item"):
+        if ccl_basis == Basis.OWN_COPY and not data.get("own_copy_covers_item"):
             self.add_error("own_copy_covers_item", "Say whether your holding covers it.")
-        undated = data.get("work_kind") == "periodical" and not data.get("publication_date")
+        undated = data.get("work_kind") == WorkKind.PERIODICAL and not data.get("publication_date")
         if undated and "publication_date" not in self.errors and not self.duplication:
             self.add_error("publication_date", "Give the issue's date or year.")
         self._clean_pages(data)
@@ -289,7 +289,7 @@ class CopyRequestForm(CitationForm):
         counted = count_pages(pages) if pages else None
         if pages and counted is None:
             self.add_error("pages", "Give pages as numbers or ranges, for example 12-30, 45.")
-        if data.get("extent") == "part":
+        if data.get("extent") == Extent.PART:
             if not pages:
                 self.add_error("pages", "Give the pages wanted from the work.")
             if not data.get("total_pages"):
@@ -362,13 +362,22 @@ class DuplicationRequestForm(CopyRequestForm):
             )
         return data
 
+    order_again = forms.BooleanField(
+        label="Order it again",
+        required=False,
+        help_text="We know this article was already supplied to us this year.",
+    )
+
     def citation_facts(self) -> dict[str, Any]:
-        """Without a citation, the holding's identifier names the work for the copyright count."""
-        facts = super().citation_facts()
+        """The holding's identifiers key the order (docs/copyright.md section 1): a
+        reproduction of a periodical article counts under the rule of five, nothing else does."""
         d = self.cleaned_data
-        identifier = d["reproduction_number"] or d["call_number"] or d["digital_id"]
-        facts["title"] = d["title"] or f"Office holding {identifier}"
-        return facts
+        return {
+            **super().citation_facts(),
+            "reproduction_number": d["reproduction_number"] or None,
+            "call_number": d["call_number"] or None,
+            "digital_id": d["digital_id"] or None,
+        }
 
 
 class ListFilterForm(forms.Form):
@@ -444,6 +453,11 @@ class ActionForm(forms.Form):
     prefill: tuple[str, ...] = ()
 
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, item: Request) -> dict[str, Any]:
+        """The request's current values of the fields in `prefill`."""
+        return {name: getattr(item, name) for name in cls.prefill}
 
     def __init__(self, *args: Any, batch: bool = False, **kwargs: Any) -> None:
         """`batch`: the input for many requests at once, each with its own seen status."""
@@ -607,9 +621,12 @@ class PermissionForm(ActionForm):
         label="Fee (US dollars)", required=False, min_value=0, max_digits=10, decimal_places=2
     )
 
+    @classmethod
+    def initial_for(cls, item: Request) -> dict[str, Any]:
+        """A reference the library entered waits for staff to confirm it: offer it to them."""
+        return {"reference": item.record.permission_reference}
+
 
 class DeterminationForm(ActionForm):
-    kind = forms.ChoiceField(
-        choices=[("fair_use", "Fair use (section 107)"), ("s108e", "Section 108(e)")]
-    )
+    kind = forms.ChoiceField(choices=RecordDeterminationKind.choices)
     note = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -21,8 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from copyright_rules import services as copyright
-from copyright_rules.facts import Outcome, RequestFacts
+from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
+from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
 from registration import outbox
 from registration.models import Institution, OutboxMessage
@@ -39,19 +40,19 @@ _STATUS_FOR_OUTCOME = {
     Outcome.NEEDS_PERMISSION: Status.AWAITING_CLEARANCE,
     Outcome.REFUSE: Status.REFUSED,
 }
-# The copyright record's counting status for each workflow status (SPEC section 1).
+# The copyright record's counting status for each workflow status (docs/copyright.md section 1).
 _RECORD_STATUS = {
-    Status.NEW: "accepted",
-    Status.AWAITING_CLEARANCE: "awaiting_clearance",
-    Status.IN_PROCESS: "in_process",
-    Status.CONDITIONAL: "in_process",
-    Status.DELIVERED: "filled",
-    Status.ON_LOAN: "shipped",
-    Status.OVERDUE: "shipped",
-    Status.RETURNED: "filled",
-    Status.LOST: "filled",  # final, so the record can be purged; no return is recorded
-    Status.REFUSED: "refused",
-    Status.CANCELLED: "cancelled",
+    Status.NEW: RecordStatus.ACCEPTED,
+    Status.AWAITING_CLEARANCE: RecordStatus.AWAITING_CLEARANCE,
+    Status.IN_PROCESS: RecordStatus.IN_PROCESS,
+    Status.CONDITIONAL: RecordStatus.IN_PROCESS,
+    Status.DELIVERED: RecordStatus.FILLED,
+    Status.ON_LOAN: RecordStatus.SHIPPED,
+    Status.OVERDUE: RecordStatus.SHIPPED,
+    Status.RETURNED: RecordStatus.FILLED,
+    Status.LOST: RecordStatus.FILLED,  # final, so the record can be purged; no return is recorded
+    Status.REFUSED: RecordStatus.REFUSED,
+    Status.CANCELLED: RecordStatus.CANCELLED,
 }
 _EMAIL_FOR_STATUS = {
     Status.AWAITING_CLEARANCE: "request-held",
@@ -65,6 +66,15 @@ _EMAIL_FOR_STATUS = {
 
 class IncompleteRequest(Exception):
     """The copyright rules rejected the citation as incomplete: nothing was stored."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.explanation)
+        self.decision = decision
+
+
+class RepeatedArticle(Exception):
+    """A reproduction order of an article the institution already received this year, not
+    confirmed: nothing was stored (docs/copyright.md section 5)."""
 
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.explanation)
@@ -142,11 +152,15 @@ def submit_copy_request(
     fields: Mapping[str, Any],
     facts: RequestFacts,
     acting_user: Any,
+    repeat_confirmed: bool = False,
 ) -> Request:
-    """Decide and store in one transaction; raises IncompleteRequest (nothing stored).
+    """Decide and store in one transaction; raises IncompleteRequest, or RepeatedArticle for an
+    unconfirmed repeat of a reproduction order (nothing stored in either case).
 
     `facts` is the form's `request_facts()`, passed to the copyright rules unchanged."""
-    return _submit(institution, fields=fields, facts=facts, user=acting_user)
+    return _submit(
+        institution, fields=fields, facts=facts, user=acting_user, repeat_ok=repeat_confirmed
+    )
 
 
 def _submit(
@@ -155,13 +169,16 @@ def _submit(
     fields: Mapping[str, Any],
     facts: RequestFacts,
     user: Any,
+    repeat_ok: bool = True,
 ) -> Request:
     now = facts.created_at
     with transaction.atomic():
         record, decision = copyright.decide_and_record(institution, facts, acting_user=user)
+        # Raising rolls the record and its decision back: nothing of it is stored.
         if decision.outcome == Outcome.REJECT_INCOMPLETE:
-            # Raising rolls the record and its decision back: nothing of it is stored.
             raise IncompleteRequest(decision)
+        if Flag.REPEATED_ARTICLE in decision.flags and not repeat_ok:
+            raise RepeatedArticle(decision)
         status = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
         request = Request.objects.create(
             institution=institution,
@@ -172,7 +189,7 @@ def _submit(
             updated_at=now,
             submitted_by=user,
             reason=decision.explanation if status == Status.REFUSED else "",
-            refusal_reason="copyright" if status == Status.REFUSED else "",
+            refusal_reason=Request.RefusalReason.COPYRIGHT if status == Status.REFUSED else "",
             **fields,
             **search.columns(fields),
         )
@@ -501,7 +518,8 @@ def record_permission(
         decision = copyright.record_permission(
             request.record, reference=reference, fee=fee, acting_user=acting_user
         )
-        return _after_reevaluation(request, decision, Action.PERMISSION, reference, acting_user)
+        text = reference if decision else f"{reference} (waits for staff to confirm it)"
+        return _after_reevaluation(request, decision, Action.PERMISSION, text, acting_user)
 
 
 def record_determination(
@@ -513,6 +531,15 @@ def record_determination(
             request.record, kind=kind, note=note, acting_user=acting_user
         )
         return _after_reevaluation(request, decision, Action.DETERMINATION, note, acting_user)
+
+
+def confirm_key(request: Request, *, seen: str, acting_user: Any) -> Request:
+    """Staff confirm the title key of a request held because its cited title did not fit."""
+    with transaction.atomic():
+        _lock_held(request, seen)
+        decision = copyright.confirm_key(request.record, acting_user=acting_user)
+        text = f"Title key {request.record.title_key} confirmed."
+        return _after_reevaluation(request, decision, Action.REEVALUATED, text, acting_user)
 
 
 def reevaluate(request: Request, *, seen: str, acting_user: Any) -> Request:

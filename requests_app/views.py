@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules import services as copyright
+from copyright_rules.facts import Flag
 from registration.access import institution_required
 from requests_app import search, services
 from requests_app.citations import has_openurl, openurl_initial, openurl_service, openurl_work_kind
@@ -94,7 +96,14 @@ def new_duplication(request: HttpRequest) -> HttpResponse:
     return _copy_form(request, DuplicationRequestForm)
 
 
-_NON_MODEL = ("statement", "basis", "note", "own_copy_covers_item", "permission_reference")
+_NON_MODEL = (
+    "statement",
+    "basis",
+    "note",
+    "own_copy_covers_item",
+    "permission_reference",
+    "order_again",
+)
 _NON_MODEL_RULE_FACTS = ("extent", "material", "purpose")
 
 
@@ -110,9 +119,14 @@ def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpR
                 fields=fields,
                 facts=form.request_facts(),
                 acting_user=request.user,
+                repeat_confirmed=form.cleaned_data.get("order_again", False),
             )
         except services.IncompleteRequest as incomplete:
             form.add_error(None, incomplete.decision.explanation)
+        except services.RepeatedArticle as repeated:
+            form.add_error(
+                "order_again", f"{repeated.decision.explanation} Tick this box to order it again."
+            )
         else:
             return redirect("requests:detail", pk=created.pk)
     context = {
@@ -136,7 +150,13 @@ def precheck(request: HttpRequest) -> HttpResponse:
         text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
         return JsonResponse({"outcome": "incomplete", "explanation": text})
     decision = copyright.precheck(request.institution, form.request_facts())  # type: ignore[attr-defined]
-    return JsonResponse({"outcome": decision.outcome, "explanation": decision.explanation})
+    return JsonResponse(
+        {
+            "outcome": decision.outcome,
+            "explanation": decision.explanation,
+            "repeated_article": Flag.REPEATED_ARTICLE in decision.flags,
+        }
+    )
 
 
 @institution_required
@@ -176,6 +196,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "duplicates": Request.objects.likely_duplicates_of(item)[:5],
         "permission_form": PermissionForm(initial={"seen_status": item.status}),
+        "confirm_permission": settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION,
         "action_form": ActionForm(initial={"seen_status": item.status}),
     }
     return render(request, "requests_app/detail.html", context)

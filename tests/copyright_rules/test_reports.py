@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -13,7 +14,14 @@ from django.urls import reverse
 from copyright_rules import services
 from copyright_rules.models import Record
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, request_of, title_group
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    make_institution,
+    make_staff,
+    request_of,
+    title_group,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,14 +123,41 @@ def test_fee_report_lists_permissions_and_whether_paid(admin_client: Client) -> 
     institution = make_institution(oclc_symbol="FEE")
     copies(institution, 5)
     held = submit(institution, article="sixth")
-    services.record_permission(held, reference="CCC-778", fee=Decimal("40"), acting_user=None)
+    staff = make_staff(username="clearance-desk")
+    services.record_permission(held, reference="CCC-778", fee=Decimal("40"), acting_user=staff)
 
     response = admin_client.get(reverse("admin:copyright_fees_csv"))
 
     assert response["Content-Type"].startswith("text/csv")
     header, *rows = csv_rows(response.content)
-    assert header[-3:] == ["permission reference", "fee", "paid"]
-    assert rows == [[str(held.pk), "FEE", "2024-07-01", held.title_key, "CCC-778", "40.00", "no"]]
+    assert header[-5:] == ["permission reference", "entered by", "confirmed", "fee", "paid"]
+    assert rows == [
+        [
+            str(held.pk),
+            "FEE",
+            "2024-07-01",
+            held.title_key,
+            "CCC-778",
+            "clearance-desk",
+            "yes",
+            "40.00",
+            "no",
+        ]
+    ]
+
+
+def test_fee_report_shows_a_reference_the_library_entered_as_unconfirmed(
+    admin_client: Client,
+) -> None:
+    institution = make_institution(oclc_symbol="LIB")
+    copies(institution, 5)
+    held = submit(institution, article="sixth")
+    library_user = User.objects.create_user("lib-user")
+    services.record_permission(held, reference="CCC-9", acting_user=library_user)
+
+    _, row = csv_rows(admin_client.get(reverse("admin:copyright_fees_csv")).content)
+
+    assert row[4:7] == ["CCC-9", "lib-user", "no"]
 
 
 def test_fee_report_neutralises_spreadsheet_formulas(admin_client: Client) -> None:

@@ -37,6 +37,7 @@ def test_recording_a_permission_accepts_the_held_request_under_r2() -> None:
     )
 
     held.refresh_from_db()
+    assert decision is not None
     assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
     assert (held.status, held.permission_reference, held.permission_fee) == (
         "accepted",

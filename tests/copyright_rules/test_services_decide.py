@@ -17,6 +17,7 @@ from tests.copyright_rules.factories import (
     at,
     chapter,
     make_institution,
+    make_staff,
     request_of,
     title_group,
 )
@@ -210,14 +211,39 @@ def test_an_incomplete_request_is_recorded_as_rejected_for_the_caller_to_roll_ba
     assert record.status == Record.Status.REJECTED
 
 
-def test_a_held_request_reports_the_permission_given_at_submission() -> None:
+def test_a_permission_typed_by_the_library_waits_for_staff_to_confirm_it() -> None:
+    institution = make_institution()
+    fill_title(institution, 5)
+
+    record, decision = submit(institution, article(permission_reference=" CCC-123 "))
+
+    assert (decision.outcome, decision.copy_number) == ("NEEDS_PERMISSION", 6)
+    assert (record.permission_reference, record.permission_confirmed) == ("CCC-123", False)
+
+
+def test_staff_confirming_the_librarys_permission_releases_the_copy() -> None:
+    institution = make_institution()
+    fill_title(institution, 5)
+    record, _ = submit(institution, article(permission_reference="CCC-123"))
+
+    decision = services.record_permission(record, reference="CCC-123", acting_user=make_staff())
+
+    assert decision is not None
+    assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
+    assert record.permission_confirmed
+
+
+def test_without_confirmation_the_permission_given_at_submission_is_used_at_once(
+    settings: Any,
+) -> None:
+    settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION = False
     institution = make_institution()
     fill_title(institution, 5)
 
     record, decision = submit(institution, article(permission_reference=" CCC-123 "))
 
     assert (decision.outcome, decision.rule, decision.counted) == ("ACCEPT_CCG", "R2", False)
-    assert record.permission_reference == "CCC-123"
+    assert (record.permission_reference, record.permission_confirmed) == ("CCC-123", True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -278,3 +304,52 @@ def test_the_database_refuses_to_update_a_decision() -> None:
 
     with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
         Decision.objects.filter(pk=decision.pk).update(explanation="rewritten")
+
+
+# --- a cited title that puts the key in doubt (docs/copyright.md section 1) ------------------
+
+
+def test_a_title_that_does_not_match_its_issn_is_held_for_staff() -> None:
+    title_group("Science", ("issn", "0036-8075"), ("title", "science"))
+
+    record, decision = submit(make_institution(), article(title="Nature", issns=["0036-8075"]))
+
+    assert (decision.outcome, decision.counted) == ("NEEDS_PERMISSION", False)
+    assert "key_to_confirm" in decision.flags
+    assert record.status == Record.Status.AWAITING_CLEARANCE
+
+
+def test_a_misspelt_bare_title_close_to_an_authority_title_is_held() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+
+    record, decision = submit(make_institution(), article(title="Natur", issns=[]))
+
+    assert (decision.outcome, record.title_key) == ("NEEDS_PERMISSION", "TITLE:natur")
+    assert "close to 'nature'" in decision.explanation
+
+
+def test_a_bare_title_close_to_one_the_institution_used_is_held() -> None:
+    institution = make_institution()
+    submit(institution, article(title="Journal of Obscure Studies", issns=[]))
+
+    _, decision = submit(institution, article(title="Journal of Obscure Studeis", issns=[]))
+
+    assert decision.outcome == "NEEDS_PERMISSION"
+    assert "key_to_confirm" in decision.flags
+
+
+def test_the_live_precheck_shows_the_hold_of_a_variant_title() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+
+    decision = services.precheck(make_institution(), request_of(article(title="Natur", issns=[])))
+
+    assert decision.outcome == "NEEDS_PERMISSION"
+
+
+def test_staff_confirming_the_key_counts_the_copy_under_it() -> None:
+    title_group("Nature", ("issn", "0028-0836"), ("title", "nature"))
+    record, _ = submit(make_institution(), article(title="Natur", issns=[]))
+
+    decision = services.confirm_key(record, acting_user=make_staff())
+
+    assert (decision.outcome, decision.counted, decision.copy_number) == ("ACCEPT_CCG", True, 1)

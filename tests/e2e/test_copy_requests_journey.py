@@ -1,12 +1,16 @@
 """Journey 2: five copy requests for recent articles of one journal are accepted, the sixth is held
-for copyright permission until the librarian records a permission reference."""
+for copyright permission; the librarian records a permission reference, which waits until staff
+confirm it on the desk (docs/copyright.md section 5)."""
 
 from typing import Any
 
 import pytest
 
 from tests.e2e.helpers import (
+    DESK_PERMISSIONS,
+    STAFF_PASSWORD,
     create_librarian,
+    create_staff,
     fill_copy_form,
     log_in,
     recent_article,
@@ -62,6 +66,21 @@ def test_sixth_recent_article_of_a_journal_is_held_until_permission_is_recorded(
 
     page.get_by_label("Permission reference").fill("CCC-2026-0042317")
     page.get_by_role("button", name="Record the permission").click()
+    page.get_by_text("Permission CCC-2026-0042317 is waiting for staff to confirm it.").wait_for()
+    assert status_of(page) == HELD
+    audit.check(page, "copy request detail, permission waiting for staff")
+    request_number = str(page.url).rstrip("/").rsplit("/", 1)[-1]
+
+    create_staff("desk", permissions=DESK_PERMISSIONS)
+    desk = new_context().new_page()
+    desk.goto(f"/desk/{request_number}/")
+    desk.get_by_label("Username").fill("desk")
+    desk.get_by_label("Password").fill(STAFF_PASSWORD)
+    desk.get_by_role("button", name="Log in").click()
+    desk.get_by_role("button", name="Record permission").click()
+    audit.check(desk, "desk request detail, permission confirmed")
+
+    page.reload()
     page.get_by_role("heading", name="Copyright decision: Accepted").wait_for()
     assert status_of(page) != HELD
     audit.check(page, "copy request detail, permission recorded")

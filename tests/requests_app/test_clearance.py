@@ -7,6 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from copyright_rules.models import TitleGroup, TitleIdentifier
 from registration.models import Institution
 from requests_app.models import Request, Status
 from tests.requests_app.factories import make_copy
@@ -23,9 +24,31 @@ def held(institution: Institution) -> Request:
     return sixth
 
 
-def test_institution_records_a_permission_and_the_request_is_accepted(
-    portal: Client, held: Request
+def test_a_permission_the_institution_records_waits_for_staff_to_confirm_it(
+    portal: Client, desk: Client, held: Request
 ) -> None:
+    url = reverse("requests:permission", args=[held.pk])
+    portal.post(url, {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"})
+    held.refresh_from_db()
+    assert (held.status, held.record.outcome, held.record.permission_reference) == (
+        Status.AWAITING_CLEARANCE,
+        "NEEDS_PERMISSION",
+        "CCC-123",
+    )
+    assert held.record.permission_entered_by == held.institution.user
+
+    desk.post(
+        reverse("desk:act", args=[held.pk, "permission"]),
+        {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"},
+    )
+    held.refresh_from_db()
+    assert (held.status, held.record.outcome) == (Status.NEW, "ACCEPT_CCG")
+
+
+def test_without_confirmation_the_institutions_permission_accepts_at_once(
+    portal: Client, held: Request, settings: Any
+) -> None:
+    settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION = False
     url = reverse("requests:permission", args=[held.pk])
     portal.post(url, {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"})
     held.refresh_from_db()
@@ -151,3 +174,25 @@ def test_with_staff_reevaluation_the_queue_shows_the_prior_that_stopped_counting
 def test_the_clearance_queue_shows_each_counted_prior_status(desk: Client, held: Request) -> None:
     page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()
     assert page.count("(New)") == 5
+
+
+def test_staff_confirm_the_key_of_a_variant_title_from_the_desk(
+    desk: Client, institution: Institution
+) -> None:
+    group = TitleGroup.objects.create(name="Nature")
+    TitleIdentifier.objects.create(group=group, kind="title", value="nature")
+    item = make_copy(institution, title="Natur", issn="")
+    assert item.status == Status.AWAITING_CLEARANCE
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert "Confirm the title key TITLE:natur" in page
+
+    desk.post(
+        reverse("desk:act", args=[item.pk, "confirm_key"]), {"seen_status": "awaiting_clearance"}
+    )
+
+    item.refresh_from_db()
+    assert (item.status, item.record.outcome, item.record.counted) == (
+        Status.NEW,
+        "ACCEPT_CCG",
+        True,
+    )

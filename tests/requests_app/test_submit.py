@@ -123,3 +123,67 @@ def test_received_email_carries_the_decision(
         portal.post(reverse("requests:new_copy"), COPY_POST)
     created = Request.objects.get()
     assert created.record.decisions.get().explanation in mailoutbox[0].body
+
+
+# --- reproduction orders of the office's holdings (docs/copyright.md sections 1 and 5) -------
+
+DUPLICATION_POST = {
+    **COPY_POST,
+    "call_number": "QH31 .D2 1859",
+    "title": "",
+    "issn": "",
+    "work_kind": "non_periodical",
+    "extent": "part",
+    "pages": "1-10",
+    "total_pages": "500",
+}
+ARTICLE_DUPLICATION_POST = {**COPY_POST, "reproduction_number": "LC-REPRO-77", "duplication": "1"}
+
+
+def test_a_duplication_order_is_keyed_by_the_holding_and_not_counted(portal: Client) -> None:
+    for number in range(6):
+        portal.post(
+            reverse("requests:new_duplication"),
+            {**DUPLICATION_POST, "article_title": f"Chapter {number}"},
+        )
+
+    records = [request.record for request in Request.objects.order_by("pk")]
+    assert {record.title_key for record in records} == {"HOLDING:call:qh31 .d2 1859"}
+    assert [(r.outcome, r.counted) for r in records] == [("ACCEPT_CCG", False)] * 6
+    assert all("Office holding" not in str(record.citation) for record in records)
+
+
+def test_a_duplication_of_a_periodical_article_counts_under_the_rule_of_five(
+    portal: Client,
+) -> None:
+    for number in range(6):
+        post = {**ARTICLE_DUPLICATION_POST, "article_title": f"Article {number}"}
+        portal.post(reverse("requests:new_duplication"), post)
+
+    records = [request.record for request in Request.objects.order_by("pk")]
+    assert {record.title_key for record in records} == {"HOLDING:reproduction:lc-repro-77"}
+    assert [record.outcome for record in records] == ["ACCEPT_CCG"] * 5 + ["NEEDS_PERMISSION"]
+
+
+def test_a_repeated_article_is_shown_before_it_takes_a_slot(portal: Client) -> None:
+    portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
+
+    precheck = portal.post(reverse("requests:precheck"), ARTICLE_DUPLICATION_POST).json()
+    page = portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
+
+    assert precheck["repeated_article"] is True
+    assert "already received this article" in precheck["explanation"]
+    assert page.status_code == 200 and "Tick this box to order it again" in page.content.decode()
+    assert Request.objects.count() == 1
+
+
+def test_a_repeated_article_can_be_ordered_again_on_purpose(portal: Client) -> None:
+    portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
+
+    portal.post(
+        reverse("requests:new_duplication"), {**ARTICLE_DUPLICATION_POST, "order_again": "on"}
+    )
+
+    second = Request.objects.order_by("pk").last()
+    assert Request.objects.count() == 2
+    assert second is not None and second.record.decisions.get().flags == ["repeated_article"]

@@ -1,4 +1,4 @@
-"""Run copyright test vectors (SPEC section 8 format) through the pure rule function."""
+"""Run copyright test vectors (docs/copyright.md section 8) through the pure rule function."""
 
 import json
 from pathlib import Path

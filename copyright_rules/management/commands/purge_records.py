@@ -1,4 +1,4 @@
-"""Delete the copyright records whose three-year retention has ended (SPEC section 7)."""
+"""Delete the copyright records whose three-year retention has ended (docs/copyright.md 7)."""
 
 from datetime import date
 from typing import Any
