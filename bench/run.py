@@ -246,7 +246,7 @@ SIZED_DATABASE = "illdesk_sized"
 
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
-    from bench import measure
+    from bench import desk, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -254,6 +254,7 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     decide_rate = measure.decide_rate()
     log(f"decide: {decide_rate:,.0f} decisions/s")
     queries = measure.submit_queries(accounts)
+    desk.create_staff()
     # The same institutions, sessions, authority and lists in both databases; the copy then
     # gets the records. Sessions are found in the shared Redis cache whichever site is asked.
     measure.use_database(None)
@@ -275,7 +276,12 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
         purge = measure.purge_under_load(
             sized.stage, plans, config=config, host=sized.host, workdir=loads
         )
-    return summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
+    log("desk: queues, search and statistics, in-process")
+    desk_figures = desk.measure(
+        measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
+    )
+    report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
+    return {**report, **desk_figures}
 
 
 def gunicorn(config: Config, database_url: str, log_path: Path) -> Gunicorn:
@@ -373,6 +379,8 @@ def print_report(report: dict[str, Any]) -> None:
     )
     print(f"{'p99 ms at higher load':<24}{high:>34}")
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
+    for key in ("desk_search_p95_ms", "queue_ratio_at_size_vs_empty", "stats_ms"):
+        print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]
     print(f"machine: {machine['nproc']} x {machine['cpu']}, {machine['memory_gib']} GiB; ", end="")

@@ -182,6 +182,9 @@ _REQUEST = {
     "publication_date": "extract(year FROM created_at)::text",
     "refusal_reason": f"CASE WHEN {_REFUSED} THEN 'not_owned' ELSE '' END",
     "reason": f"CASE WHEN {_REFUSED} THEN 'Not held by the office.' ELSE '' END",
+    # requests_app.search's columns: the ISSN as its key, the title and article title as words.
+    "search_keys": "' ' || substr(title_key, 6) || ' '",
+    "search_text": "lower(citation->>'title' || ' article ' || id)",
 }
 
 _CURRENT_STATUSES = ["filled", "filled", "filled", "cancelled", "shipped", "unfilled"]

@@ -3,6 +3,7 @@ are sent to the staff login); actions need the change permission on requests."""
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +15,14 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
+from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services
+from requests_app import search, services, stats
 from requests_app.actions import (
     ACTIONS,
     BATCH_ACTIONS,
@@ -314,3 +317,36 @@ def _claim_all(items: list[Request], user: Any) -> str:
         else:
             result.done.append(item.pk)
     return result.summary()
+
+
+# --- Statistics --------------------------------------------------------------------------------
+
+
+def _stats_year(request: HttpRequest) -> int:
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year", "")
+    year = int(raw) if re.fullmatch(r"[0-9]{4}", raw) else this_year
+    return year if 1990 <= year <= this_year else this_year
+
+
+@staff_member_required
+@_view
+def statistics(request: HttpRequest) -> HttpResponse:
+    year = _stats_year(request)
+    this_year = timezone.localdate().year
+    context = {"figures": stats.for_year(year), "years": range(this_year, this_year - 5, -1)}
+    return render(request, "requests_app/desk/stats.html", context)
+
+
+@staff_member_required
+@_view
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    year = _stats_year(request)
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="illdesk-statistics-{year}.csv"'},
+    )
+    writer = csv.writer(response)
+    for row in stats.csv_rows(stats.for_year(year)):
+        writer.writerow([safe_cell(str(cell)) for cell in row])
+    return response

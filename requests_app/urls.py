@@ -24,6 +24,8 @@ desk_patterns = (
     [
         path("", desk.queues, name="queues"),
         path("home/", desk.home, name="home"),
+        path("statistics/", desk.statistics, name="stats"),
+        path("statistics.csv", desk.statistics_csv, name="stats_csv"),
         path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),

@@ -274,3 +274,27 @@ def test_every_setting_comes_from_its_bench_variable(monkeypatch: pytest.MonkeyP
 
     assert (config.records, config.latency_load, config.purge_pause_ms) == (10_000_000, 0.3, 0)
     assert config.rounds == Config().rounds  # unset: the default
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_the_desk_measure_times_search_queues_and_statistics() -> None:
+    """bench.desk at a tiny size: every page it times answers 200 (the empty and sized databases
+    are one here), and the seeded search columns find the seeded requests as the desk would."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from bench import desk
+
+    seed.seed_institutions(2)
+    seed.seed_records(20, first_day=date(timezone.localdate().year, 1, 1), days=1, final_only=False)
+    desk.create_staff()
+    name = connection.settings_dict["NAME"]
+    figures = desk.measure(lambda url: None, name, name)
+    assert set(figures["desk_search_p95_ms_by_kind"]) == set(desk.search_terms())
+    assert figures["queue_ratio_at_size_vs_empty"] > 0 and figures["stats_ms"] > 0
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=desk.STAFF))
+    newest = Request.objects.order_by("-pk").first()
+    found = client.get("/desk/", {"q": desk.search_terms()["issn"]}).context["found"]
+    assert newest in found

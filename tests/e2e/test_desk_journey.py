@@ -3,6 +3,7 @@ reference, claims ten loans and prints their pull slips at once (the barcode on 
 ships five in one batch, and refuses one after confirming, with the error summary taking focus."""
 
 import io
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -109,4 +110,12 @@ def test_staff_find_claim_print_ship_and_refuse_by_keyboard(
     page.get_by_text(f"Request {numbers[5]}: done.").wait_for()
     assert page.locator(".status").inner_text() == "Refused"
     audit.check(page, "desk request page, refused")
+
+    page.goto("/desk/home/")
+    page.get_by_role("heading", name="Staff home").wait_for()
+    audit.check(page, "staff home")
+    page.goto("/desk/statistics/")
+    page.get_by_role("heading", name=re.compile("Office statistics")).wait_for()
+    audit.check(page, "office statistics")
+    screenshot(page, "statistics")
     audit.assert_clean()

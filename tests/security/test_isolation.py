@@ -53,6 +53,8 @@ ACCESS: dict[str, Access] = {
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
     "desk:home": Access.STAFF,
+    "desk:stats": Access.STAFF,
+    "desk:stats_csv": Access.STAFF,
     "desk:batch": Access.STAFF,
     "desk:detail": Access.STAFF,
     "desk:claim": Access.STAFF,

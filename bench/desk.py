@@ -1,0 +1,88 @@
+"""The staff desk at size: search, queue and statistics pages timed in-process through the whole
+Django stack (the test client: middleware, session, permission checks, queries, templates; no
+HTTP), on the empty database and on the sized one (docs/performance.md, "The desk at size")."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from copyright_rules.models import Record
+from requests_app.models import Request
+
+STAFF = "bench-desk"
+QUEUES = ("/desk/?queue=new", "/desk/?queue=finished")
+
+
+def create_staff() -> None:
+    """A superuser for the desk, in the database that is then cloned (so it is in both)."""
+    get_user_model().objects.create_superuser(STAFF, email="desk@bench.invalid", password=None)
+
+
+def _client() -> Client:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=STAFF))
+    return client
+
+
+def _times_ms(client: Client, url: str, repeat: int) -> list[float]:
+    client.get(url)  # warm: connection, templates, plan cache
+    found = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        found.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return found
+
+
+def search_terms() -> dict[str, str]:
+    """Real identifiers and words of the sized database: an ISSN with its hyphen (as typed), a
+    request number, an institution symbol, two title words, and an identifier that matches
+    nothing (the worst case for the index: no early stop)."""
+    request = Request.objects.order_by("-pk").select_related("institution", "record").first()
+    assert request is not None, "the sized database has no requests"
+    digits = request.record.title_key.removeprefix("ISSN:")
+    return {
+        "issn": f"{digits[:4]}-{digits[4:]}",
+        "number": str(request.pk),
+        "symbol": request.institution.oclc_symbol,
+        "words": request.search_text.split()[0] + " " + request.search_text.split()[-1],
+        "missing identifier": "9999-999X",
+    }
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
+    """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
+    time at size: 1.0 means no slower), stats_ms (median, at size)."""
+    queue_ms: dict[str, float] = {}
+    for name, url in (("empty", empty), ("sized", sized)):
+        use_database(url)
+        client = _client()
+        queue_ms[name] = statistics.median(
+            [ms for page in QUEUES for ms in _times_ms(client, page, 15)]
+        )
+    client = _client()  # still on the sized database
+    terms = search_terms()
+    searches = {k: _times_ms(client, f"/desk/?q={v}", 20) for k, v in terms.items()}
+    stats = _times_ms(client, "/desk/statistics/", 3)
+    records = Record.objects.count() if connection.vendor == "postgresql" else None
+    return {
+        "desk_search_p95_ms": round(p95([ms for times in searches.values() for ms in times]), 1),
+        "desk_search_p95_ms_by_kind": {k: round(p95(v), 1) for k, v in searches.items()},
+        "queue_ms_empty": round(queue_ms["empty"], 1),
+        "queue_ms_at_size": round(queue_ms["sized"], 1),
+        "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
+        "stats_ms": round(statistics.median(stats), 1),
+        "desk_records": records,
+    }

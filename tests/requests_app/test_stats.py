@@ -1,0 +1,127 @@
+"""Office statistics: the figures from aggregate queries, the page's charts and tables, the CSV."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from registration.models import Institution
+from requests_app import stats
+from requests_app.models import Request
+from tests.factories import make_institution
+from tests.requests_app.factories import make_copy, make_loan
+
+pytestmark = pytest.mark.django_db
+
+YEAR = timezone.localdate().year
+
+
+def supplied_after(item: Request, days: float, status: str = "on_loan") -> None:
+    Request.objects.filter(pk=item.pk).update(
+        status=status, supplied_at=item.created_at + timedelta(days=days), due_date="2099-01-01"
+    )
+
+
+def test_requests_per_month_by_type(institution: Institution) -> None:
+    make_loan(institution)
+    make_copy(institution)
+    make_copy(institution, article_title="Other")
+    month = stats.MONTHS[timezone.localtime().month - 1]
+    assert (month, 1, 2) in stats.for_year(YEAR)["months"]
+
+
+def test_fill_rate_counts_supplied_against_refused_and_cancelled(
+    institution: Institution,
+) -> None:
+    supplied = [make_loan(institution, title=f"S{n}") for n in range(3)]
+    for item in supplied:
+        supplied_after(item, 1)
+    refused = make_loan(institution)
+    Request.objects.filter(pk=refused.pk).update(status="refused", refusal_reason="in_use")
+    make_loan(institution)  # still open: not counted either way
+    assert stats.for_year(YEAR)["fill"] == {"supplied": 3, "unfilled": 1, "rate": 75.0}
+
+
+def test_turnaround_median_and_90th_percentile(institution: Institution) -> None:
+    for n, days in enumerate([1, 2, 3, 4, 10]):
+        supplied_after(make_loan(institution, title=f"T{n}"), days)
+    found = stats.for_year(YEAR)["turnaround"]
+    assert found["median"] == 3.0
+    assert 7.0 <= found["p90"] <= 10.0  # interpolated between the 4th and 5th values
+
+
+def test_refusal_reasons_and_cancellations(institution: Institution) -> None:
+    for reason in ("in_use", "in_use", "not_owned"):
+        item = make_loan(institution)
+        Request.objects.filter(pk=item.pk).update(status="refused", refusal_reason=reason)
+    Request.objects.filter(pk=make_loan(institution).pk).update(status="cancelled")
+    reasons = dict(stats.for_year(YEAR)["reasons"])
+    assert reasons == {"In use": 2, "Not owned by the office": 1, "Cancelled": 1}
+
+
+def test_busiest_institutions_first(institution: Institution) -> None:
+    other = make_institution()
+    for n in range(3):
+        make_loan(other, title=f"O{n}")
+    make_loan(institution)
+    busiest = stats.for_year(YEAR)["busiest"]
+    assert busiest == [(other.oclc_symbol, 3), (institution.oclc_symbol, 1)]
+
+
+def test_copyright_outcomes_and_fees(institution: Institution) -> None:
+    item = make_copy(institution)
+    item.record.permission_fee = Decimal("12.50")
+    item.record.save(update_fields=["permission_fee"])
+    make_loan(institution)
+    figures = stats.for_year(YEAR)["copyright"]
+    assert sum(n for _, n in figures["outcomes"]) == 1 and figures["fees"] == Decimal("12.50")
+
+
+def test_other_years_are_left_out(institution: Institution) -> None:
+    item = make_loan(institution)
+    Request.objects.filter(pk=item.pk).update(created_at=item.created_at.replace(year=YEAR - 1))
+    assert sum(loans for _, loans, _ in stats.for_year(YEAR)["months"]) == 0
+    assert sum(loans for _, loans, _ in stats.for_year(YEAR - 1)["months"]) == 1
+
+
+def test_the_page_draws_each_chart_with_its_data_table(
+    desk: Client, institution: Institution
+) -> None:
+    make_loan(institution)
+    page = desk.get(reverse("desk:stats")).content.decode()
+    assert page.count("<svg viewBox=") == 4 and page.count('aria-hidden="true"') >= 4
+    assert page.count("<table>") == 4 and institution.oclc_symbol in page
+
+
+def test_bars_are_proportional(institution: Institution) -> None:
+    chart = stats.chart("x", [("a", 10), ("b", 5), ("c", 0)])
+    assert [bar.length for bar in chart.bars] == [400, 200, 0]
+
+
+def test_csv_has_the_same_figures(desk: Client, institution: Institution) -> None:
+    make_loan(institution)
+    response = desk.get(reverse("desk:stats_csv"), {"year": str(YEAR)})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response["Content-Type"].startswith("text/csv")
+    assert ["busiest institutions", institution.oclc_symbol, "1"] in rows
+
+
+@pytest.mark.parametrize("year", ["²", "1066", "99999", "x", str(YEAR + 5)])
+def test_an_odd_year_shows_this_year(desk: Client, year: str) -> None:
+    response = desk.get(reverse("desk:stats"), {"year": year})
+    assert response.status_code == 200 and response.context["figures"]["year"] == YEAR
+
+
+def test_the_page_runs_a_constant_number_of_queries(
+    desk: Client, institution: Institution, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(20):
+        make_loan(make_institution() if n % 2 else institution, title=f"Q{n}")
+    with django_assert_max_num_queries(14):
+        assert desk.get(reverse("desk:stats")).status_code == 200
