@@ -13,7 +13,7 @@ from django.utils import timezone
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
-from requests_app.citations import count_pages, normalize_lccn
+from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
 from requests_app.models import RefusalReason, Request, Status
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
@@ -69,6 +69,27 @@ class CitationForm(forms.ModelForm):
             raise forms.ValidationError(
                 "This is not a valid ISBN: 10 or 13 digits with a correct check digit."
             ) from None
+
+    def clean_doi(self) -> str:
+        value: str = self.cleaned_data["doi"].strip()
+        if not value:
+            return ""
+        normalized = normalize_doi(value)
+        if normalized is None:
+            raise forms.ValidationError(
+                "This is not a DOI: it starts with 10., then a slash, for example "
+                "10.1038/nature12373 or https://doi.org/10.1038/nature12373."
+            )
+        return normalized
+
+    def clean_pmid(self) -> str:
+        value: str = self.cleaned_data["pmid"].strip()
+        if not value:
+            return ""
+        normalized = normalize_pmid(value)
+        if normalized is None:
+            raise forms.ValidationError("A PubMed id (PMID) is digits only, for example 27289441.")
+        return normalized
 
     def clean_publication_date(self) -> str:
         value: str = self.cleaned_data["publication_date"].strip()
@@ -234,11 +255,15 @@ class CopyRequestForm(CitationForm):
             "publication_date",
             "pages",
             "total_pages",
+            "doi",
+            "pmid",
             "patron_ref",
             "delivery_notes",
         ]
         help_texts = {
             "pages": "Page numbers or ranges, for example 12-30, 45.",
+            "doi": "If known, for example 10.1038/nature12373.",
+            "pmid": "If known: the PubMed id, digits only.",
             "total_pages": "For parts of a book: the number of pages in the whole work.",
             "patron_ref": "Optional: your own identifier for this request.",
         }

@@ -160,6 +160,10 @@ class Request(models.Model):
     issn = models.CharField("ISSN", max_length=9, blank=True)
     lccn = models.CharField("LCCN", max_length=12, blank=True, help_text="Normalised.")
     oclc_number = models.CharField("OCLC number", max_length=20, blank=True)
+    doi = models.CharField(
+        "DOI", max_length=200, blank=True, help_text="Without a https://doi.org/ prefix."
+    )
+    pmid = models.CharField("PubMed id (PMID)", max_length=9, blank=True)
     call_number = models.CharField(max_length=100, blank=True)
     volume = models.CharField("volume(s)", max_length=100, blank=True)
     issue = models.CharField(max_length=50, blank=True)

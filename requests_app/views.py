@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from copyright_rules import services as copyright
 from registration.access import institution_required
 from requests_app import services
-from requests_app.citations import has_openurl, openurl_initial, openurl_service, openurl_work_kind
 from requests_app.forms import (
     COPYRIGHT_WARNING_HEADINGS,
     COPYRIGHT_WARNING_PARAGRAPHS,
@@ -29,7 +28,8 @@ from requests_app.forms import (
     LoanRequestForm,
     PermissionForm,
 )
-from requests_app.models import Request, Status
+from requests_app.models import Request, Service, Status
+from requests_app.openurl import OpenUrlCitation, read_openurl
 
 PAGE_SIZE = 25
 
@@ -52,22 +52,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/dashboard.html", context)
 
 
+def _openurl(request: HttpRequest) -> OpenUrlCitation:
+    """The citation in this page's own query string. WSGI hands it over as Latin-1 text; the
+    bytes the browser sent are UTF-8."""
+    raw = request.META.get("QUERY_STRING", "")
+    return read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
+
+
 @institution_required
 def new_request(request: HttpRequest) -> HttpResponse:
-    """The start page, or an OpenURL (Z39.88-2004 KEV) link sent on to the right form."""
-    if has_openurl(request.GET):
-        name = (
-            "requests:new_copy" if openurl_service(request.GET) == "copy" else "requests:new_loan"
-        )
-        return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
+    """The start page, or an OpenURL link sent on, query string untouched, to the right form."""
+    citation = _openurl(request)
+    if citation:
+        name = "requests:new_copy" if citation.service == Service.COPY else "requests:new_loan"
+        return redirect(f"{reverse(name)}?{request.META['QUERY_STRING']}")
     return render(request, "requests_app/new.html")
 
 
 def _initial(request: HttpRequest, service: str) -> dict[str, Any]:
-    initial: dict[str, Any] = openurl_initial(request.GET)
-    if service == "copy":
-        initial.setdefault("work_kind", openurl_work_kind(request.GET))
+    citation = _openurl(request)
+    initial: dict[str, Any] = dict(citation.initial)
+    if citation and service == Service.COPY:
+        initial["work_kind"] = citation.work_kind
     return initial
+
+
+def _arrived_from(request: HttpRequest) -> str | None:
+    """Where a prefilled form came from, for the notice above it: None without a citation."""
+    citation = _openurl(request)
+    return (citation.source or "a citation link") if citation else None
 
 
 @institution_required
@@ -81,7 +94,8 @@ def new_loan(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Loan request {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
-    return render(request, "requests_app/loan_form.html", {"form": form})
+    context = {"form": form, "arrived_from": _arrived_from(request)}
+    return render(request, "requests_app/loan_form.html", context)
 
 
 @institution_required
@@ -117,6 +131,7 @@ def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpR
             return redirect("requests:detail", pk=created.pk)
     context = {
         "form": form,
+        "arrived_from": _arrived_from(request),
         "warning_headings": COPYRIGHT_WARNING_HEADINGS,
         "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
     }

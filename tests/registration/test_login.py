@@ -40,8 +40,10 @@ def test_home_page_links_to_the_registration_form(client: Client) -> None:
 
 def _library_with_password(symbol: str, password: str) -> Any:
     institution = InstitutionFactory.create(oclc_symbol=symbol)
-    institution.user.set_password(password)
-    institution.user.save()
+    user = institution.user
+    assert user is not None
+    user.set_password(password)
+    user.save()
     return institution
 
 
