@@ -14,7 +14,7 @@ from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
-from requests_app.models import RefusalReason, Request, Status
+from requests_app.models import RefusalReason, Request, RequestType, Status
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -371,7 +371,7 @@ class DuplicationRequestForm(CopyRequestForm):
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
     service = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
+        label="Type", required=False, choices=[("", "Any type"), *RequestType.choices]
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))

@@ -22,6 +22,27 @@ class Service(models.TextChoices):
     COPY = "copy", "Copy"
 
 
+class RequestType(models.TextChoices):
+    """What the library asked for, in its own words: a copy of the office's own holdings is a
+    reproduction order (`is_duplication`), not a copy request."""
+
+    LOAN = "loan", "Loan request"
+    COPY = "copy", "Copy request"
+    REPRODUCTION = "reproduction", "Reproduction order"
+
+
+# Each copyright outcome as a library reads it. Library pages and emails show these; only staff
+# pages show the rule that decided (docs/copyright.md names the rules).
+PLAIN_OUTCOMES: dict[str, str] = {
+    "ACCEPT_CCG": "Accepted: within the CONTU guidelines",
+    "ACCEPT_CCL": "Accepted on your copyright statement",
+    "NEEDS_PERMISSION": "Held until copyright permission is obtained",
+    "REFUSE": "Refused for copyright reasons",
+    "REJECT_INCOMPLETE": "Incomplete: the citation needs more detail",
+    "NOT_APPLICABLE": "No copyright check needed (a loan)",
+}
+
+
 class Status(models.TextChoices):
     NEW = "new", "New"
     AWAITING_CLEARANCE = "awaiting_clearance", "Held for copyright permission"
@@ -66,6 +87,12 @@ class RequestQuerySet(models.QuerySet["Request"]):
 
     def loans_due_by(self, day: date) -> RequestQuerySet:
         return self.filter(status__in=Request.LOAN_OUT_STATUSES, due_date__lte=day)
+
+    def of_type(self, request_type: str) -> RequestQuerySet:
+        if request_type == RequestType.LOAN:
+            return self.filter(service=Service.LOAN)
+        duplication = request_type == RequestType.REPRODUCTION
+        return self.filter(service=Service.COPY, is_duplication=duplication)
 
     def in_queue(self, queue: str) -> RequestQuerySet:
         return self.filter(status__in=QUEUES[queue][1])
@@ -238,7 +265,7 @@ class Request(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_service_display()} request {self.pk}: {self.citation_title}"
+        return f"{self.request_type.label} {self.pk}: {self.citation_title}"
 
     def validate_constraints(self, exclude: Any = None) -> None:
         # Every constraint above guards a value that only the workflow services set (service,
@@ -250,6 +277,17 @@ class Request(models.Model):
     @property
     def citation_title(self) -> str:
         return self.article_title or self.title or self.reproduction_number or self.digital_id
+
+    @property
+    def request_type(self) -> RequestType:
+        if self.service == Service.LOAN:
+            return RequestType.LOAN
+        return RequestType.REPRODUCTION if self.is_duplication else RequestType.COPY
+
+    @property
+    def journal_title(self) -> str:
+        """The journal or book an article or chapter is from (empty when the title is the item)."""
+        return self.title if self.article_title else ""
 
     @property
     def is_copy(self) -> bool:

@@ -171,7 +171,7 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
     if data["status"]:
         rows = rows.filter(status=data["status"])
     if data["service"]:
-        rows = rows.filter(service=data["service"])
+        rows = rows.of_type(data["service"])
     if data["since"]:
         rows = rows.filter(created_at__date__gte=data["since"])
     if data["until"]:
