@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "illdesk.office.context_processor",
             ],
         },
     },
@@ -195,9 +196,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- The office -----------------------------------------------------------------------------
+# How libraries reach the office: shown in the page footer, on the cancel and confirmation pages,
+# and in the signature of every email. OFFICE_ADDRESS may span lines written as \n.
+OFFICE_NAME = env.str("OFFICE_NAME", default="Interlibrary Loan Office")
+OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="ill@illdesk.invalid")
+OFFICE_PHONE = env.str("OFFICE_PHONE", default="")
+OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="", multiline=True)
+OFFICE_HOURS = env.str("OFFICE_HOURS", default="")
+
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="illdesk <ill@illdesk.invalid>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or f"{OFFICE_NAME} <{OFFICE_EMAIL}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Min, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from copyright_rules.models import Decision
 from requests_app import forms as action_forms
 from requests_app import services
-from requests_app.models import QUEUES, Request
+from requests_app.models import QUEUES, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 PAGE_SIZE = 50
@@ -54,7 +54,15 @@ def queues(request: HttpRequest) -> HttpResponse:
         "page": page,
     }
     context["priors"] = _counted_priors(page.object_list) if queue == "clearance" else {}
+    context["unread"] = _unread_messages()
     return render(request, "requests_app/desk/queues.html", context)
+
+
+def _unread_messages() -> Any:
+    """Requests with library messages no one on staff has opened yet, oldest first."""
+    unread = RequestEvent.objects.unread_library_messages()
+    rows = unread.values("request_id", "request__institution__oclc_symbol")
+    return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
 
 
 def _counted_priors(rows: Any) -> dict[int, int]:
@@ -71,7 +79,7 @@ def _counted_priors(rows: Any) -> dict[int, int]:
 def _forms(item: Request) -> dict[str, forms.Form]:
     initial = {"seen_status": item.status}
     return {
-        "accept": action_forms.OptionalNoteForm(initial=initial),
+        "accept": action_forms.StaffNoteForm(initial=initial),
         "conditional": action_forms.ConditionalForm(initial=initial),
         "fill": action_forms.FillForm(initial=initial),
         "ship": action_forms.ShipForm(initial=initial),
@@ -83,7 +91,7 @@ def _forms(item: Request) -> dict[str, forms.Form]:
         "permission": action_forms.PermissionForm(initial=initial),
         "determination": action_forms.DeterminationForm(initial=initial),
         "reevaluate": action_forms.ActionForm(initial=initial),
-        "message": action_forms.ReasonForm(initial=initial),
+        "message": action_forms.OfficeMessageForm(initial=initial),
     }
 
 
@@ -105,7 +113,11 @@ def _detail_page(
 @staff_member_required
 @_view
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, pk)
+    response = _detail_page(request, pk)
+    # Opening the request is reading the library's messages on it (after the page showed them
+    # as new).
+    services.mark_library_messages_read(pk)
+    return response
 
 
 @require_POST
@@ -128,7 +140,7 @@ Runner = Callable[[Request, dict[str, Any], Any], object]
 # action slug -> (form class, how to call the service with the cleaned data).
 ACTIONS: dict[str, tuple[type[action_forms.ActionForm], Runner]] = {
     "accept": (
-        action_forms.OptionalNoteForm,
+        action_forms.StaffNoteForm,
         lambda r, d, u: services.accept_request(
             r, seen=d["seen_status"], note=d["reason"], acting_user=u
         ),
@@ -200,8 +212,8 @@ ACTIONS: dict[str, tuple[type[action_forms.ActionForm], Runner]] = {
         lambda r, d, u: services.reevaluate(r, seen=d["seen_status"], acting_user=u),
     ),
     "message": (
-        action_forms.ReasonForm,
-        lambda r, d, u: services.send_message(r, text=d["reason"], acting_user=u),
+        action_forms.OfficeMessageForm,
+        lambda r, d, u: services.send_message(r, text=d["text"], acting_user=u),
     ),
 }
 

@@ -1,5 +1,7 @@
-"""Request emails to the institution's contact address: one function per email, each with
-subject, text and HTML templates in templates/emails/."""
+"""Request emails: one function per email, each with subject, text and HTML templates in
+templates/emails/. Library emails go to the institution's contact address, carry the request
+number and the library's own reference in the subject, and end with the office's signature
+(settings OFFICE_*); a library's message goes to the office's address."""
 
 from typing import Any
 
@@ -8,29 +10,46 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from requests_app.models import Request
+from illdesk.office import office_contact
+from requests_app.models import Action, Request, RequestEvent
 
 
-def _send(name: str, request: Request, **extra: Any) -> None:
+def _send(name: str, request: Request, *, to: str | None = None, **extra: Any) -> None:
     context = {
         "request_obj": request,
         "institution": request.institution,
         "decision": request.record.latest_decision,
-        "url": f"{settings.SITE_URL}{reverse('requests:detail', args=[request.pk])}",
+        "url": _link("requests:detail", request),
+        "office": office_contact(),
         **extra,
     }
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    context["subject"] = subject
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[request.institution.email]
-    )
+    message = EmailMultiAlternatives(subject, text, to=[to or request.institution.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 
 
+def _link(view: str, request: Request) -> str:
+    return f"{settings.SITE_URL}{reverse(view, args=[request.pk])}"
+
+
+def _conversation(request: Request, action: str) -> dict[str, Any]:
+    """The newest message of one side, and the earlier messages of both, newest first. The email
+    is rendered when it is sent, so it always shows the whole conversation so far."""
+    messages = list(
+        RequestEvent.objects.filter(request=request, action__in=Action.conversation()).order_by(
+            "-created_at", "-pk"
+        )[:6]
+    )
+    newest = next((event for event in messages if event.action == action), None)
+    return {"message": newest, "earlier_messages": [m for m in messages if m is not newest][:5]}
+
+
 def send_request_received(request: Request) -> None:
-    """With the copyright decision and its explanation."""
+    """With the copyright decision in plain words (copies only)."""
     _send("request-received", request)
 
 
@@ -43,8 +62,25 @@ def send_request_conditional(request: Request) -> None:
 
 
 def send_request_filled(request: Request) -> None:
-    """A copy delivered (electronically or by mail) or a loan shipped."""
-    _send("request-filled", request, delivery_days=settings.REQUESTS_DELIVERY_DAYS)
+    """A copy delivered: the download link and until when it works, or mailed."""
+    _send(
+        "request-filled",
+        request,
+        delivery_days=settings.REQUESTS_DELIVERY_DAYS,
+        download_url=_link("requests:download", request),
+    )
+
+
+def send_loan_shipped(request: Request) -> None:
+    _send("loan-shipped", request)
+
+
+def send_loan_renewed(request: Request) -> None:
+    _send("loan-renewed", request)
+
+
+def send_loan_returned(request: Request) -> None:
+    _send("loan-returned", request)
 
 
 def send_request_refused(request: Request) -> None:
@@ -63,13 +99,37 @@ def send_loan_overdue(request: Request) -> None:
     _send("loan-overdue", request)
 
 
+def send_office_message(request: Request) -> None:
+    """The office wrote to the library."""
+    _send("office-message", request, **_conversation(request, Action.MESSAGE))
+
+
+def send_library_message(request: Request) -> None:
+    """The library wrote to the office: to the office's address, with the desk link."""
+    _send(
+        "library-message",
+        request,
+        to=settings.OFFICE_EMAIL,
+        desk_url=_link("desk:detail", request),
+        **_conversation(request, Action.LIBRARY_MESSAGE),
+    )
+
+
 EMAILS = {
     "request-received": send_request_received,
     "request-held": send_request_held,
     "request-conditional": send_request_conditional,
     "request-filled": send_request_filled,
+    "loan-shipped": send_loan_shipped,
+    "loan-renewed": send_loan_renewed,
+    "loan-returned": send_loan_returned,
     "request-refused": send_request_refused,
     "request-cancelled": send_request_cancelled,
     "loan-due-soon": send_loan_due_soon,
     "loan-overdue": send_loan_overdue,
+    "office-message": send_office_message,
+    "library-message": send_library_message,
 }
+
+# The emails addressed to the office rather than to the library.
+TO_OFFICE = frozenset({"library-message"})

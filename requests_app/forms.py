@@ -378,6 +378,17 @@ class ListFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
 
 
+class LibraryMessageForm(forms.Form):
+    """The library writes to the office about one request."""
+
+    text = forms.CharField(
+        label="Your message to the office",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The office is emailed at once and answers here and by email.",
+    )
+
+
 # --- Actions ---------------------------------------------------------------------------------
 
 
@@ -394,6 +405,26 @@ class ReasonForm(ActionForm):
 class OptionalNoteForm(ActionForm):
     reason = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StaffNoteForm(OptionalNoteForm):
+    """Accepting takes an optional note for colleagues; the library never sees it."""
+
+    reason = forms.CharField(
+        label="Staff note (not shown to the library)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class OfficeMessageForm(ActionForm):
+    text = forms.CharField(
+        label="Message to the library",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the library's request page and emailed to its contact.",
     )
 
 

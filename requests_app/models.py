@@ -325,7 +325,27 @@ class Action(models.TextChoices):
     REEVALUATED = "reevaluated", "Copyright re-evaluated"
     FILE_REMOVED = "file_removed", "Delivered file removed"
     MESSAGE = "message", "Message from the office"
+    LIBRARY_MESSAGE = "library_message", "Message from the library"
+    STAFF_NOTE = "staff_note", "Staff note"
     EMAIL_FAILED = "email_failed", "Email not delivered"
+
+    @classmethod
+    def conversation(cls) -> tuple[str, ...]:
+        return (cls.MESSAGE, cls.LIBRARY_MESSAGE)
+
+    @classmethod
+    def staff_only(cls) -> tuple[str, ...]:
+        """Events the library never sees, on any page or in any email: who claimed the request,
+        staff notes, and the office's own email troubles."""
+        return (cls.CLAIMED, cls.STAFF_NOTE, cls.EMAIL_FAILED)
+
+
+class RequestEventQuerySet(models.QuerySet["RequestEvent"]):
+    def for_library(self) -> RequestEventQuerySet:
+        return self.exclude(action__in=Action.staff_only())
+
+    def unread_library_messages(self) -> RequestEventQuerySet:
+        return self.filter(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
 
 
 class RequestEvent(models.Model):
@@ -337,7 +357,13 @@ class RequestEvent(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="Shown to the library (unless staff-only).")
+    staff_note = models.TextField(
+        blank=True, help_text="Seen by staff only: never on a library page or in an email."
+    )
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff first opened a library's message."
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -347,6 +373,8 @@ class RequestEvent(models.Model):
         help_text="Empty for the system's own scheduled tasks.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RequestEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -51,13 +51,10 @@ _RECORD_STATUS = {
     Status.REFUSED: "refused",
     Status.CANCELLED: "cancelled",
 }
-_EMAIL_FOR_STATUS = {
-    Status.AWAITING_CLEARANCE: "request-held",
-    Status.CONDITIONAL: "request-conditional",
-    Status.DELIVERED: "request-filled",
-    Status.ON_LOAN: "request-filled",
+# The email a copyright re-evaluation sends for the status it leads to (none while still held).
+_EMAIL_AFTER_REEVALUATION = {
+    Status.NEW: "request-received",
     Status.REFUSED: "request-refused",
-    Status.CANCELLED: "request-cancelled",
 }
 
 
@@ -95,26 +92,35 @@ class AlreadyClaimed(Exception):
 
 @dataclass(frozen=True)
 class Move:
-    """One workflow transition: the statuses it may start from, where it goes, what it records."""
+    """One workflow transition: the statuses it may start from, where it goes, what it records,
+    and the email it sends the library (the email belongs to the move, not to the status it
+    reaches: renewing an overdue loan reaches "on loan" again, but is no shipment)."""
 
     action: str
     sources: tuple[str, ...]
     target: str
+    email: str = ""
 
 
 ACCEPT = Move(Action.ACCEPTED, (Status.NEW,), Status.IN_PROCESS)
-CONDITIONAL = Move(Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL)
+CONDITIONAL = Move(
+    Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL, "request-conditional"
+)
 ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, (Status.CONDITIONAL,), Status.IN_PROCESS)
-DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED)
-FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED)
-SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN)
-RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED)
-RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN)
+DECLINE_CONDITIONS = Move(
+    Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED, "request-cancelled"
+)
+FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED, "request-filled")
+SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN, "loan-shipped")
+RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED, "loan-returned")
+RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN, "loan-renewed")
 LOSE = Move(Action.LOST, Request.LOAN_OUT_STATUSES, Status.LOST)
 _OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
-REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED)
-CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED)
-CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED)
+REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED, "request-refused")
+CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED, "request-cancelled")
+CANCEL_BY_INSTITUTION = Move(
+    Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED, "request-cancelled"
+)
 
 
 # --- Submission ------------------------------------------------------------------------------
@@ -181,6 +187,7 @@ def _move(
     seen: str,
     actor: Any,
     text: str = "",
+    staff_note: str = "",
     **changes: Any,
 ) -> Request:
     """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
@@ -199,15 +206,16 @@ def _move(
         from_status=seen,
         to_status=move.target,
         text=text,
+        staff_note=staff_note,
         actor=actor,
         created_at=now,
     )
-    _sync_record(request, seen, move.target, actor=actor, note=text)
+    _sync_record(request, seen, move.target, actor=actor, note=text or staff_note)
     for name, value in changes.items():
         setattr(request, name, value)
     request.status, request.updated_at = move.target, now
-    if move.target in _EMAIL_FOR_STATUS and move.target != seen:
-        _notify_on_commit(request.pk, _EMAIL_FOR_STATUS[Status(move.target)])
+    if move.email:
+        _notify_on_commit(request.pk, move.email)
     return request
 
 
@@ -265,8 +273,9 @@ def claim_request(request: Request, *, acting_user: Any, take_over: bool = False
 
 
 def accept_request(request: Request, *, seen: str, acting_user: Any, note: str = "") -> Request:
+    """The note is for staff ("Pulling from stacks; LC copy 2"): the library never sees it."""
     with transaction.atomic():
-        return _move(request, ACCEPT, seen=seen, actor=acting_user, text=note)
+        return _move(request, ACCEPT, seen=seen, actor=acting_user, staff_note=note)
 
 
 def reply_conditionally(
@@ -395,9 +404,36 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
 
 
 def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """The office writes to the library: on the timeline and emailed after commit."""
+    with transaction.atomic():
+        event = RequestEvent.objects.create(
+            request=request, action=Action.MESSAGE, text=text, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "office-message")
+    return event
+
+
+def send_library_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """The library writes to the office: on the timeline, unread on the desk until staff open
+    the request, and emailed to the office's address after commit."""
+    with transaction.atomic():
+        event = RequestEvent.objects.create(
+            request=request, action=Action.LIBRARY_MESSAGE, text=text, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "library-message")
+    return event
+
+
+def add_staff_note(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """A note for colleagues: never shown to the library, never emailed."""
     return RequestEvent.objects.create(
-        request=request, action=Action.MESSAGE, text=text, actor=acting_user
+        request=request, action=Action.STAFF_NOTE, staff_note=text, actor=acting_user
     )
+
+
+def mark_library_messages_read(request_id: int) -> int:
+    unread = RequestEvent.objects.unread_library_messages().filter(request_id=request_id)
+    return unread.update(read_at=timezone.now())
 
 
 # --- Copyright clearance ---------------------------------------------------------------------
@@ -465,7 +501,6 @@ def _after_reevaluation(
         created_at=now,
     )
     request.status, request.updated_at = target, now
-    if target != Status.AWAITING_CLEARANCE:
-        email = "request-received" if target == Status.NEW else _EMAIL_FOR_STATUS[target]
-        _notify_on_commit(request.pk, email)
+    if target in _EMAIL_AFTER_REEVALUATION:
+        _notify_on_commit(request.pk, _EMAIL_AFTER_REEVALUATION[target])
     return request

@@ -24,6 +24,7 @@ from requests_app.forms import (
     ActionForm,
     CopyRequestForm,
     DuplicationRequestForm,
+    LibraryMessageForm,
     ListFilterForm,
     LoanRequestForm,
     PermissionForm,
@@ -186,16 +187,39 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
 
 @institution_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _own(request, pk)
+    return _detail_page(request, _own(request, pk))
+
+
+def _detail_page(
+    request: HttpRequest, item: Request, *, message_form: LibraryMessageForm | None = None
+) -> HttpResponse:
+    """The library's view of one request: staff-only events are never loaded for it."""
+    events = item.events.for_library().select_related("actor").order_by("created_at", "pk")
     context = {
         "item": item,
         "decisions": item.record.decisions.order_by("created_at", "pk"),
-        "events": item.events.select_related("actor").order_by("created_at", "pk"),
+        "events": events,
         "duplicates": Request.objects.likely_duplicates_of(item)[:5],
         "permission_form": PermissionForm(initial={"seen_status": item.status}),
         "action_form": ActionForm(initial={"seen_status": item.status}),
+        "message_form": message_form or LibraryMessageForm(),
     }
-    return render(request, "requests_app/detail.html", context)
+    status = 400 if message_form is not None else 200
+    return render(request, "requests_app/detail.html", context, status=status)
+
+
+@institution_required
+def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = LibraryMessageForm(request.POST)
+    if not form.is_valid():
+        # The page again with the text kept and the error beside the field.
+        return _detail_page(request, item, message_form=form)
+    services.send_library_message(item, text=form.cleaned_data["text"], acting_user=request.user)
+    messages.success(request, "Your message was sent to the office.")
+    return redirect("requests:detail", pk=item.pk)
 
 
 def _act(request: HttpRequest, item: Request, action: Any) -> HttpResponse:

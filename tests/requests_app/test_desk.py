@@ -240,7 +240,7 @@ def test_staff_message_shows_on_the_institution_page(
     desk: Client, portal: Client, institution: Institution
 ) -> None:
     item = make_copy(institution)
-    act(desk, item, "message", reason="We are checking our holdings.")
+    act(desk, item, "message", text="We are checking our holdings.")
     page = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
     assert "We are checking our holdings." in page
 

@@ -63,7 +63,9 @@ def test_library_pages_show_no_rule_codes_and_staff_pages_keep_them(
     portal: Client, desk: Client, institution: Any
 ) -> None:
     item = make_copy(institution)
-    rule = item.record.latest_decision.rule
+    decision = item.record.latest_decision
+    assert decision is not None
+    rule = decision.rule
     library = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
     library += portal.get(reverse("requests:list")).content.decode()
     assert not RULE_CODE.search(library)

@@ -50,6 +50,7 @@ ACCESS: dict[str, Access] = {
     "requests:cancel": Access.OWN_OBJECT,
     "requests:conditions": Access.OWN_OBJECT,
     "requests:permission": Access.OWN_OBJECT,
+    "requests:message": Access.OWN_OBJECT,
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
     "desk:detail": Access.STAFF,
