@@ -3,6 +3,8 @@ templates/emails/. Library emails go to the institution's contact address, carry
 number and the library's own reference in the subject, and end with the office's signature
 (settings OFFICE_*); a library's message goes to the office's address."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -95,8 +97,10 @@ def send_loan_due_soon(request: Request) -> None:
     _send("loan-due-soon", request)
 
 
-def send_loan_overdue(request: Request) -> None:
-    _send("loan-overdue", request)
+def send_loan_overdue(request: Request, *, notice: int) -> None:
+    """The notice number is the email's own (not read from the request when it is sent: a
+    renewal in between resets the request's count)."""
+    _send("loan-overdue", request, notice=notice)
 
 
 def send_office_message(request: Request) -> None:
@@ -115,7 +119,7 @@ def send_library_message(request: Request) -> None:
     )
 
 
-EMAILS = {
+EMAILS: dict[str, Callable[[Request], None]] = {
     "request-received": send_request_received,
     "request-held": send_request_held,
     "request-conditional": send_request_conditional,
@@ -126,7 +130,8 @@ EMAILS = {
     "request-refused": send_request_refused,
     "request-cancelled": send_request_cancelled,
     "loan-due-soon": send_loan_due_soon,
-    "loan-overdue": send_loan_overdue,
+    "loan-overdue-1": partial(send_loan_overdue, notice=1),
+    "loan-overdue-2": partial(send_loan_overdue, notice=2),
     "office-message": send_office_message,
     "library-message": send_library_message,
 }

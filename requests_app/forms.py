@@ -126,11 +126,12 @@ class LoanRequestForm(CitationForm):
             "patron_ref",
             "tried_elsewhere",
         ]
-        labels = {"title": "Title", "publication_date": "Year"}
+        labels = {"title": "Title", "publication_date": "Year", "patron_ref": "Your reference"}
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
             "call_number": "If known.",
-            "patron_ref": "Optional: your own identifier for this request.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the request repeats it.",
             "max_cost": "In US dollars.",
         }
         widgets = {
@@ -265,8 +266,10 @@ class CopyRequestForm(CitationForm):
             "doi": "If known, for example 10.1038/nature12373.",
             "pmid": "If known: the PubMed id, digits only.",
             "total_pages": "For parts of a book: the number of pages in the whole work.",
-            "patron_ref": "Optional: your own identifier for this request.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the request repeats it.",
         }
+        labels = {"patron_ref": "Your reference"}
         widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
 
     duplication = False

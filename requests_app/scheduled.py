@@ -65,7 +65,8 @@ def _send_notices(ids: Iterable[int], already_sent: int) -> int:
             if won:
                 text = f"Overdue notice {already_sent + 1} sent."
                 RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
-                transaction.on_commit(partial(services.queue_request_email, pk, "loan-overdue"))
+                email = f"loan-overdue-{already_sent + 1}"
+                transaction.on_commit(partial(services.queue_request_email, pk, email))
                 sent += 1
     return sent
 
