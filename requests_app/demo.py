@@ -71,10 +71,10 @@ def _seed_copies(institution: Institution, staff: Any) -> int:
     services.reply_conditionally(
         conditional, seen=Status.NEW, conditions="A $15 copying fee applies.", acting_user=staff
     )
-    services.fill_copy(mailed, seen=Status.NEW, method="mail", pdf=None, acting_user=staff)
+    services.fill_copy(mailed, seen=Status.NEW, delivery_method="mail", pdf=None, acting_user=staff)
     upload = SimpleUploadedFile("demo.pdf", PDF, content_type="application/pdf")
     services.fill_copy(
-        electronic, seen=Status.NEW, method="electronic", pdf=upload, acting_user=staff
+        electronic, seen=Status.NEW, delivery_method="electronic", pdf=upload, acting_user=staff
     )
     _copy(institution, 6)  # held: it would be the sixth copy of Nature this year
     cancelled = _copy(
@@ -103,7 +103,7 @@ def _seed_loans(institution: Institution, staff: Any) -> int:
     services.ship_loan(returned, seen=Status.NEW, due_date=today + timedelta(9), acting_user=staff)
     services.record_return(returned, seen=Status.ON_LOAN, acting_user=staff)
     services.ship_loan(lost, seen=Status.NEW, due_date=today + timedelta(9), acting_user=staff)
-    services.mark_lost(lost, seen=Status.ON_LOAN, reason="Lost in transit.", acting_user=staff)
+    services.mark_lost(lost, seen=Status.ON_LOAN, note="Lost in transit.", acting_user=staff)
     services.refuse_request(
         refused, seen=Status.NEW, refusal_reason="too_fragile", reason="", acting_user=staff
     )

@@ -3,26 +3,34 @@ are sent to the staff login); actions need the change permission on requests."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
-from requests_app import forms as action_forms
-from requests_app import services
+from requests_app import queues as queue_rows
+from requests_app import search, services
+from requests_app.actions import (
+    ACTIONS,
+    BATCH_ACTIONS,
+    BatchResult,
+    offers,
+    perform,
+    perform_batch,
+)
+from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.models import QUEUES, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
-PAGE_SIZE = 50
+SEARCH_LIMIT = 50
 _view = permission_required("requests_app.view_request", raise_exception=True)
 _change = permission_required("requests_app.change_request", raise_exception=True)
 
@@ -37,25 +45,50 @@ def _with_decisions(rows: Any) -> Any:
 @staff_member_required
 @_view
 def queues(request: HttpRequest) -> HttpResponse:
-    queue = request.GET.get("queue", "new")
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    if query:
+        return _search_page(request, query)
+    return _queue_page(request, request.GET)
+
+
+def _queue_page(
+    request: HttpRequest,
+    params: QueryDict,
+    *,
+    batch_forms: dict[str, ActionForm] | None = None,
+    picked: frozenset[int] = frozenset(),
+    status: int = 200,
+) -> HttpResponse:
+    queue = params.get("queue", "new")
     if queue not in QUEUES:
         raise Http404("No such queue")
-    counts = dict(Request.objects.values_list("status").annotate(n=Count("pk")).order_by())
-    tabs = [
-        (slug, label, sum(counts.get(s, 0) for s in statuses))
-        for slug, (label, statuses) in QUEUES.items()
-    ]
-    rows = _with_decisions(Request.objects.in_queue(queue)).order_by("created_at", "pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = DeskFilterForm(params, queue_statuses=QUEUES[queue][1])
+    rows = _with_decisions(Request.objects.in_queue(queue))
+    sort = queue_rows.default_sort(queue)
+    if form.is_valid():
+        rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
+        sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
+    page = queue_rows.page_of(rows, sort, after=_request_number(params.get("after", "")))
+    here = params.copy()
+    here.pop("after", None)
     context: dict[str, Any] = {
-        "tabs": tabs,
+        "tabs": queue_rows.bounded_counts(),
+        "cap": queue_rows.COUNT_CAP,
         "queue": queue,
         "label": QUEUES[queue][0],
+        "form": form,
         "page": page,
+        "sort": sort,
+        "filtered": any(params.get(name) for name in form.fields if name != "sort"),
+        "here": here.urlencode(),
+        "back": params.urlencode(),
+        "after": params.get("after", ""),
+        "batch": _batch_offers(batch_forms or {}),
+        "picked": picked,
     }
-    context["priors"] = _counted_priors(page.object_list) if queue == "clearance" else {}
+    context["priors"] = _counted_priors(page.rows) if queue == "clearance" else {}
     context["unread"] = _unread_messages()
-    return render(request, "requests_app/desk/queues.html", context)
+    return render(request, "requests_app/desk/queues.html", context, status=status)
 
 
 def _unread_messages() -> Any:
@@ -63,6 +96,23 @@ def _unread_messages() -> Any:
     unread = RequestEvent.objects.unread_library_messages()
     rows = unread.values("request_id", "request__institution__oclc_symbol")
     return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
+
+
+def _batch_offers(bound: dict[str, ActionForm]) -> list[tuple[Any, ActionForm]]:
+    return [
+        (row, bound.get(slug) or row.form(prefix=slug, auto_id="id_batch_%s", batch=True))
+        for slug, row in BATCH_ACTIONS.items()
+    ]
+
+
+def _request_number(value: str) -> int | None:
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
+
+
+def _search_page(request: HttpRequest, query: str) -> HttpResponse:
+    found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
+    context = {"query": query, "found": found, "limit": SEARCH_LIMIT}
+    return render(request, "requests_app/desk/search.html", context)
 
 
 def _counted_priors(rows: Any) -> dict[int, int]:
@@ -76,27 +126,12 @@ def _counted_priors(rows: Any) -> dict[int, int]:
     return dict(Request.objects.filter(record_id__in=ids).values_list("record_id", "pk"))
 
 
-def _forms(item: Request) -> dict[str, forms.Form]:
-    initial = {"seen_status": item.status}
-    return {
-        "accept": action_forms.StaffNoteForm(initial=initial),
-        "conditional": action_forms.ConditionalForm(initial=initial),
-        "fill": action_forms.FillForm(initial=initial),
-        "ship": action_forms.ShipForm(initial=initial),
-        "return": action_forms.ActionForm(initial=initial),
-        "renew": action_forms.ShipForm(initial=initial),
-        "lost": action_forms.OptionalNoteForm(initial=initial),
-        "refuse": action_forms.RefuseForm(initial=initial),
-        "cancel": action_forms.ReasonForm(initial=initial),
-        "permission": action_forms.PermissionForm(initial=initial),
-        "determination": action_forms.DeterminationForm(initial=initial),
-        "reevaluate": action_forms.ActionForm(initial=initial),
-        "message": action_forms.OfficeMessageForm(initial=initial),
-    }
-
-
 def _detail_page(
-    request: HttpRequest, pk: int, *, bound: dict[str, forms.Form] | None = None, status: int = 200
+    request: HttpRequest,
+    pk: int,
+    *,
+    bound: dict[str, ActionForm] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
     context = {
@@ -105,7 +140,7 @@ def _detail_page(
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "priors": _counted_priors([item]),
-        "forms": {**_forms(item), **(bound or {})},
+        "offers": offers(item, bound),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 
@@ -135,103 +170,23 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("desk:detail", pk=item.pk)
 
 
-Runner = Callable[[Request, dict[str, Any], Any], object]
-
-# action slug -> (form class, how to call the service with the cleaned data).
-ACTIONS: dict[str, tuple[type[action_forms.ActionForm], Runner]] = {
-    "accept": (
-        action_forms.StaffNoteForm,
-        lambda r, d, u: services.accept_request(
-            r, seen=d["seen_status"], note=d["reason"], acting_user=u
-        ),
-    ),
-    "conditional": (
-        action_forms.ConditionalForm,
-        lambda r, d, u: services.reply_conditionally(
-            r, seen=d["seen_status"], conditions=d["conditions"], acting_user=u
-        ),
-    ),
-    "fill": (
-        action_forms.FillForm,
-        lambda r, d, u: services.fill_copy(
-            r, seen=d["seen_status"], method=d["delivery_method"], pdf=d["pdf"], acting_user=u
-        ),
-    ),
-    "ship": (
-        action_forms.ShipForm,
-        lambda r, d, u: services.ship_loan(
-            r, seen=d["seen_status"], due_date=d["due_date"], acting_user=u
-        ),
-    ),
-    "return": (
-        action_forms.ActionForm,
-        lambda r, d, u: services.record_return(r, seen=d["seen_status"], acting_user=u),
-    ),
-    "renew": (
-        action_forms.ShipForm,
-        lambda r, d, u: services.renew_loan(
-            r, seen=d["seen_status"], due_date=d["due_date"], acting_user=u
-        ),
-    ),
-    "lost": (
-        action_forms.OptionalNoteForm,
-        lambda r, d, u: services.mark_lost(
-            r, seen=d["seen_status"], reason=d["reason"], acting_user=u
-        ),
-    ),
-    "refuse": (
-        action_forms.RefuseForm,
-        lambda r, d, u: services.refuse_request(
-            r,
-            seen=d["seen_status"],
-            refusal_reason=d["refusal_reason"],
-            reason=d["reason"],
-            acting_user=u,
-        ),
-    ),
-    "cancel": (
-        action_forms.ReasonForm,
-        lambda r, d, u: services.cancel_request(
-            r, seen=d["seen_status"], reason=d["reason"], acting_user=u
-        ),
-    ),
-    "permission": (
-        action_forms.PermissionForm,
-        lambda r, d, u: services.record_permission(
-            r, seen=d["seen_status"], reference=d["reference"], fee=d["fee"], acting_user=u
-        ),
-    ),
-    "determination": (
-        action_forms.DeterminationForm,
-        lambda r, d, u: services.record_determination(
-            r, seen=d["seen_status"], kind=d["kind"], note=d["note"], acting_user=u
-        ),
-    ),
-    "reevaluate": (
-        action_forms.ActionForm,
-        lambda r, d, u: services.reevaluate(r, seen=d["seen_status"], acting_user=u),
-    ),
-    "message": (
-        action_forms.OfficeMessageForm,
-        lambda r, d, u: services.send_message(r, text=d["text"], acting_user=u),
-    ),
-}
-
-
 @require_POST
 @staff_member_required
 @_change
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404("No such action")
+    row = ACTIONS[action]
     item = get_object_or_404(Request.objects.select_related("record"), pk=pk)
-    form_class, run = ACTIONS[action]
-    form = form_class(request.POST, request.FILES)
+    if not row.allows(item):
+        messages.error(request, str(services.StaleRequest(item)))
+        return redirect("desk:detail", pk=item.pk)
+    form = row.bound_form(request.POST, request.FILES)
     if not form.is_valid():
         # The desk page again, this form bound: values kept, errors next to the fields.
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
-        run(item, form.cleaned_data, request.user)
+        perform(row, item, form, acting_user=request.user)
     except services.StaleRequest as stale:
         messages.error(request, str(stale))
     else:
@@ -250,3 +205,59 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 def pull_slip(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Request.objects.select_related("institution"), pk=pk)
     return render(request, "requests_app/desk/slip.html", {"item": item})
+
+
+# --- Batch work --------------------------------------------------------------------------------
+
+BATCH_LIMIT = 100
+_PICK = re.compile(r"^([0-9]{1,18}):([a-z_]{1,24})$")
+
+
+def _picked(values: list[str]) -> dict[int, str]:
+    """Request number -> the status the queue showed, from the checked boxes ("4411:new")."""
+    found = (_PICK.match(value) for value in values[:BATCH_LIMIT])
+    return {int(match[1]): match[2] for match in found if match}
+
+
+@require_POST
+@staff_member_required
+@_change
+def batch(request: HttpRequest) -> HttpResponse:
+    """One action on every selected request of a queue, each compare-and-set on its own."""
+    params = QueryDict(request.POST.get("back", ""))
+    picked = _picked(request.POST.getlist("pick"))
+    kind = request.POST.get("batch", "")
+    if not picked:
+        messages.error(request, "Select at least one request first.")
+        return redirect(f"{reverse('desk:queues')}?{params.urlencode()}")
+    items = Request.objects.select_related("record", "institution").in_bulk(list(picked))
+    ordered = [items[pk] for pk in picked if pk in items]
+    if kind == "slips":
+        return render(request, "requests_app/desk/slips.html", {"items": ordered})
+    if kind == "claim":
+        summary = _claim_all(ordered, request.user)
+    elif kind in BATCH_ACTIONS:
+        row = BATCH_ACTIONS[kind]
+        form = row.form(request.POST, prefix=kind, auto_id="id_batch_%s", batch=True)
+        if not form.is_valid():
+            return _queue_page(
+                request, params, batch_forms={kind: form}, picked=frozenset(picked), status=400
+            )
+        pairs = [(item, picked[item.pk]) for item in ordered]
+        summary = perform_batch(row, pairs, form.cleaned_data, acting_user=request.user).summary()
+    else:
+        raise Http404("No such batch action")
+    messages.info(request, summary)
+    return redirect(f"{reverse('desk:queues')}?{params.urlencode()}")
+
+
+def _claim_all(items: list[Request], user: Any) -> str:
+    result = BatchResult(verb="claimed", why_not="were claimed by a colleague")
+    for item in items:
+        try:
+            services.claim_request(item, acting_user=user)
+        except services.AlreadyClaimed:
+            result.not_allowed.append(item.pk)
+        else:
+            result.done.append(item.pk)
+    return result.summary()

@@ -5,7 +5,7 @@ Forms validate; services act."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -13,8 +13,10 @@ from django.utils import timezone
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
+from copyright_rules.models import RecordOutcome
 from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
 from requests_app.models import RefusalReason, Request, RequestType, Status
+from requests_app.queues import AGES, Claimed, Sort
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -378,7 +380,59 @@ class ListFilterForm(forms.Form):
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
-    q = forms.CharField(label="Search", required=False, max_length=200)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        help_text="Request number, your reference, title, article title, author, ISSN, ISBN, "
+        "OCLC number, LCCN, call or reproduction number.",
+    )
+
+
+class DeskFilterForm(forms.Form):
+    """The desk queue's filters and order (requests_app.queues). Every field is optional; a value
+    that is not one of the choices is a field error, never a server error."""
+
+    service = forms.ChoiceField(
+        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
+    )
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    institution = forms.CharField(
+        label="Institution symbol", required=False, max_length=20, help_text="For example DLC."
+    )
+    claimed = forms.ChoiceField(
+        label="Claimed", required=False, choices=[(c.slug, c.label) for c in Claimed]
+    )
+    older_than = forms.TypedChoiceField(
+        label="Age",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any age"), *((str(d), f"Older than {d} days") for d in AGES)],
+    )
+    need_by = forms.DateField(
+        label="Needed by (on or before)", required=False, widget=forms.DateInput({"type": "date"})
+    )
+    outcome = forms.ChoiceField(
+        label="Copyright outcome",
+        required=False,
+        choices=[("", "Any outcome"), *RecordOutcome.choices],
+    )
+    sort = forms.ChoiceField(label="Order", required=False, choices=Sort.choices())
+
+    def __init__(self, *args: Any, queue_statuses: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(queue_statuses) > 1:
+            labels = dict(Status.choices)
+            cast(forms.ChoiceField, self.fields["status"]).choices = [
+                ("", "Any status"),
+                *((s, labels[s]) for s in queue_statuses),
+            ]
+        else:
+            del self.fields["status"]
+
+    def clean_institution(self) -> str:
+        return str(self.cleaned_data["institution"]).strip().upper()
 
 
 class LibraryMessageForm(forms.Form):
@@ -396,17 +450,40 @@ class LibraryMessageForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    """Every action posts the status the user saw, so a stale page cannot act twice."""
+    """Every action posts the status the user saw, so a stale page cannot act twice. The other
+    fields are named after the keyword arguments of the action's service (requests_app.actions)."""
 
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, batch: bool = False, **kwargs: Any) -> None:
+        """`batch`: the input for many requests at once, each with its own seen status."""
+        super().__init__(*args, **kwargs)
+        if batch:
+            del self.fields["seen_status"]
 
-class ReasonForm(ActionForm):
-    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    def arguments(self) -> dict[str, Any]:
+        """The service's keyword arguments: every field, the seen status as `seen`."""
+        data = dict(self.cleaned_data)
+        data["seen"] = data.pop("seen_status")
+        return data
+
+
+class ConfirmedForm(ActionForm):
+    """An action that ends a request asks for a ticked box, so a stray Enter cannot end one."""
+
+    confirm = forms.BooleanField(
+        label="Yes, I mean it: this cannot be undone",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        data = super().arguments()
+        del data["confirm"]
+        return data
 
 
 class OptionalNoteForm(ActionForm):
-    reason = forms.CharField(
+    note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -414,7 +491,7 @@ class OptionalNoteForm(ActionForm):
 class StaffNoteForm(OptionalNoteForm):
     """Accepting takes an optional note for colleagues; the library never sees it."""
 
-    reason = forms.CharField(
+    note = forms.CharField(
         label="Staff note (not shown to the library)",
         required=False,
         max_length=2000,
@@ -422,13 +499,27 @@ class StaffNoteForm(OptionalNoteForm):
     )
 
 
-class OfficeMessageForm(ActionForm):
+class ConfirmedNoteForm(ConfirmedForm, OptionalNoteForm):
+    field_order = ("seen_status", "note", "confirm")
+
+
+class CancelForm(ConfirmedForm):
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ("seen_status", "reason", "confirm")
+
+
+class MessageForm(ActionForm):
     text = forms.CharField(
         label="Message to the library",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the library's request page and emailed to its contact.",
     )
+
+    def arguments(self) -> dict[str, Any]:
+        """A message changes no status: the service takes no seen status."""
+        return {"text": self.cleaned_data["text"]}
 
 
 class ConditionalForm(ActionForm):
@@ -439,11 +530,16 @@ class ConditionalForm(ActionForm):
     )
 
 
-class RefuseForm(ActionForm):
-    refusal_reason = forms.ChoiceField(label="Reason", choices=RefusalReason.choices)
+class RefuseForm(ConfirmedForm):
+    # No reason is chosen for the user: a refusal names the reason staff picked.
+    refusal_reason = forms.ChoiceField(
+        label="Reason", choices=[("", "Choose a reason"), *RefusalReason.choices]
+    )
     reason = forms.CharField(
         label="Explanation", required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
     )
+
+    field_order = ("seen_status", "refusal_reason", "reason", "confirm")
 
 
 class ShipForm(ActionForm):

@@ -230,6 +230,14 @@ class Request(models.Model):
         null=True, blank=True, help_text="The due date the due-soon reminder was sent for."
     )
 
+    # Derived by requests_app.search.columns from the fields above, for the search box.
+    search_keys = models.TextField(
+        blank=True, editable=False, help_text="The identifiers, normalised: ' KEY1 KEY2 '."
+    )
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Title, article title and author, lower case."
+    )
+
     objects = RequestQuerySet.as_manager()
 
     class Meta:
@@ -240,6 +248,8 @@ class Request(models.Model):
             models.Index(fields=["status", "created_at"], name="request_status_created"),
             models.Index(fields=["status", "due_date"], name="request_status_due"),
             models.Index(fields=["institution", "title"], name="request_inst_title"),
+            # The finished queue (four statuses, most of the table) read newest first.
+            models.Index(fields=["created_at", "id"], name="request_created"),
         ]
         constraints = [
             models.CheckConstraint(

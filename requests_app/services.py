@@ -24,7 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from copyright_rules import services as copyright
 from copyright_rules.models import Decision
 from registration.models import Institution
-from requests_app import tasks
+from requests_app import search, tasks
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -92,34 +92,34 @@ class AlreadyClaimed(Exception):
 
 @dataclass(frozen=True)
 class Move:
-    """One workflow transition: the statuses it may start from, where it goes, what it records,
-    and the email it sends the library (the email belongs to the move, not to the status it
-    reaches: renewing an overdue loan reaches "on loan" again, but is no shipment)."""
+    """One workflow transition: where it goes, what it records, and the email it sends the
+    library (the email belongs to the move, not to the status it reaches: renewing an overdue
+    loan reaches "on loan" again, but is no shipment). The statuses a staff action may start
+    from are in the desk's action table (requests_app.actions), whose `perform` checks them
+    before calling the service; the compare-and-set below makes that check race-free."""
 
     action: str
-    sources: tuple[str, ...]
     target: str
+    # Moves the institution makes from the portal: the statuses it may start from.
+    sources: tuple[str, ...] = ()
     email: str = ""
 
 
-ACCEPT = Move(Action.ACCEPTED, (Status.NEW,), Status.IN_PROCESS)
-CONDITIONAL = Move(
-    Action.CONDITIONAL, (Status.NEW, Status.IN_PROCESS), Status.CONDITIONAL, "request-conditional"
-)
-ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, (Status.CONDITIONAL,), Status.IN_PROCESS)
+ACCEPT = Move(Action.ACCEPTED, Status.IN_PROCESS)
+CONDITIONAL = Move(Action.CONDITIONAL, Status.CONDITIONAL, email="request-conditional")
+FILL = Move(Action.FILLED, Status.DELIVERED, email="request-filled")
+SHIP = Move(Action.SHIPPED, Status.ON_LOAN, email="loan-shipped")
+RETURN = Move(Action.RETURNED, Status.RETURNED, email="loan-returned")
+RENEW = Move(Action.RENEWED, Status.ON_LOAN, email="loan-renewed")
+LOSE = Move(Action.LOST, Status.LOST)
+REFUSE = Move(Action.REFUSED, Status.REFUSED, email="request-refused")
+CANCEL = Move(Action.CANCELLED, Status.CANCELLED, email="request-cancelled")
+ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, Status.IN_PROCESS, (Status.CONDITIONAL,))
 DECLINE_CONDITIONS = Move(
-    Action.CONDITIONS_DECLINED, (Status.CONDITIONAL,), Status.CANCELLED, "request-cancelled"
+    Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,), "request-cancelled"
 )
-FILL = Move(Action.FILLED, (Status.NEW, Status.IN_PROCESS), Status.DELIVERED, "request-filled")
-SHIP = Move(Action.SHIPPED, (Status.NEW, Status.IN_PROCESS), Status.ON_LOAN, "loan-shipped")
-RETURN = Move(Action.RETURNED, Request.LOAN_OUT_STATUSES, Status.RETURNED, "loan-returned")
-RENEW = Move(Action.RENEWED, Request.LOAN_OUT_STATUSES, Status.ON_LOAN, "loan-renewed")
-LOSE = Move(Action.LOST, Request.LOAN_OUT_STATUSES, Status.LOST)
-_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
-REFUSE = Move(Action.REFUSED, _OPEN_UNSUPPLIED, Status.REFUSED, "request-refused")
-CANCEL = Move(Action.CANCELLED, _OPEN_UNSUPPLIED, Status.CANCELLED, "request-cancelled")
 CANCEL_BY_INSTITUTION = Move(
-    Action.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, Status.CANCELLED, "request-cancelled"
+    Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, "request-cancelled"
 )
 
 
@@ -172,6 +172,7 @@ def _submit(
             reason=decision.explanation if status == Status.REFUSED else "",
             refusal_reason="copyright" if status == Status.REFUSED else "",
             **fields,
+            **search.columns(fields),
         )
         _notify_on_commit(request.pk, "request-received")
     return request
@@ -192,7 +193,7 @@ def _move(
 ) -> Request:
     """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
     Call inside a transaction."""
-    if seen not in move.sources:
+    if move.sources and seen not in move.sources:
         raise StaleRequest(request)
     now = timezone.now()
     updated = Request.objects.filter(pk=request.pk, status=seen).update(
@@ -304,7 +305,7 @@ def fill_copy(
     request: Request,
     *,
     seen: str,
-    method: str,
+    delivery_method: str,
     pdf: UploadedFile | None,
     acting_user: Any,
 ) -> Request:
@@ -313,7 +314,7 @@ def fill_copy(
     if not request.is_copy:
         raise StaleRequest(request)
     now = timezone.now()
-    changes: dict[str, Any] = {"delivery_method": method, "supplied_at": now}
+    changes: dict[str, Any] = {"delivery_method": delivery_method, "supplied_at": now}
     stored = ""
     if pdf is not None:
         stored = request.delivered_file.storage.save(_file_name(request, now), pdf)
@@ -369,9 +370,9 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
         )
 
 
-def mark_lost(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:
     with transaction.atomic():
-        return _move(request, LOSE, seen=seen, actor=acting_user, text=reason, reason=reason)
+        return _move(request, LOSE, seen=seen, actor=acting_user, text=note, reason=note)
 
 
 def refuse_request(

@@ -24,6 +24,7 @@ portal_patterns = (
 desk_patterns = (
     [
         path("", desk.queues, name="queues"),
+        path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),
         path("<int:pk>/slip/", desk.pull_slip, name="slip"),

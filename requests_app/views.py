@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from copyright_rules import services as copyright
 from registration.access import institution_required
-from requests_app import services
+from requests_app import search, services
 from requests_app.forms import (
     COPYRIGHT_WARNING_HEADINGS,
     COPYRIGHT_WARNING_PARAGRAPHS,
@@ -159,9 +159,12 @@ def precheck(request: HttpRequest) -> HttpResponse:
 def request_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     rows = Request.objects.for_institution(request.institution).select_related("record")  # type: ignore[attr-defined]
+    found: Any = rows
     if form.is_valid():
-        rows = _filtered(rows, form.cleaned_data)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        found = rows = _filtered(rows, form.cleaned_data)
+        if form.cleaned_data["q"]:
+            found = search.search(rows, form.cleaned_data["q"], institutions=False)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -177,11 +180,6 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
         rows = rows.filter(created_at__date__gte=data["since"])
     if data["until"]:
         rows = rows.filter(created_at__date__lte=data["until"])
-    if data["q"]:
-        q = data["q"]
-        text = Q(title__icontains=q) | Q(article_title__icontains=q) | Q(author__icontains=q)
-        text |= Q(patron_ref__icontains=q) | Q(call_number__icontains=q)
-        rows = rows.filter(text | (Q(pk=int(q)) if q.isdigit() else Q()))
     return rows
 
 

@@ -236,7 +236,7 @@ def delivered_copy(staff: User, **fields: Any) -> Request:
     request_services.accept_request(request, seen=request.status, acting_user=staff)
     pdf = SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")
     return request_services.fill_copy(
-        request, seen=request.status, method="electronic", pdf=pdf, acting_user=staff
+        request, seen=request.status, delivery_method="electronic", pdf=pdf, acting_user=staff
     )
 
 

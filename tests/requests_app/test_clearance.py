@@ -42,7 +42,9 @@ def test_staff_determination_accepts_as_ccl(desk: Client, held: Request) -> None
 
 def test_staff_refuses_a_held_request_with_a_reason(desk: Client, held: Request) -> None:
     url = reverse("desk:act", args=[held.pk, "refuse"])
-    desk.post(url, {"seen_status": "awaiting_clearance", "refusal_reason": "copyright"})
+    desk.post(
+        url, {"seen_status": "awaiting_clearance", "refusal_reason": "copyright", "confirm": "on"}
+    )
     held.refresh_from_db()
     assert (held.status, held.record.status) == (Status.REFUSED, "refused")
 

@@ -93,7 +93,7 @@ def test_electronic_delivery_needs_the_pdf(desk: Client, institution: Institutio
     item = make_copy(institution)
     data = {"seen_status": "new", "delivery_method": "electronic"}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
-    assert response.status_code == 400 and b'id="id_pdf_error"' in response.content
+    assert response.status_code == 400 and b'id="id_fill_pdf_error"' in response.content
 
 
 def test_stale_fill_leaves_no_file_behind(
@@ -103,7 +103,9 @@ def test_stale_fill_leaves_no_file_behind(
     Request.objects.filter(pk=item.pk).update(status=Status.CANCELLED)
     upload = SimpleUploadedFile("scan.pdf", PDF)
     with pytest.raises(services.StaleRequest):
-        services.fill_copy(item, seen="new", method="electronic", pdf=upload, acting_user=None)
+        services.fill_copy(
+            item, seen="new", delivery_method="electronic", pdf=upload, acting_user=None
+        )
     assert not any(p.is_file() for p in Path(media_root).rglob("*"))
 
 

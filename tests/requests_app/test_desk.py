@@ -127,7 +127,7 @@ def test_ship_a_loan_with_its_due_date(desk: Client, institution: Institution) -
 def test_ship_refuses_a_past_due_date(desk: Client, institution: Institution) -> None:
     item = make_loan(institution)
     response = act(desk, item, "ship", due_date=future(-1))
-    assert response.status_code == 400 and b'id="id_due_date_error"' in response.content
+    assert response.status_code == 400 and b'id="id_ship_due_date_error"' in response.content
 
 
 def test_renew_sets_a_new_due_date(desk: Client, institution: Institution) -> None:
@@ -149,7 +149,7 @@ def test_record_return_feeds_the_copyright_record(desk: Client, institution: Ins
 def test_mark_lost(desk: Client, institution: Institution) -> None:
     item = make_loan(institution)
     act(desk, item, "ship", due_date=future())
-    act(desk, item, "lost", reason="Never came back")
+    act(desk, item, "lost", note="Never came back", confirm="on")
     item.refresh_from_db()
     assert item.status == Status.LOST
 
@@ -157,7 +157,7 @@ def test_mark_lost(desk: Client, institution: Institution) -> None:
 def test_lost_loan_record_is_final_without_a_return(desk: Client, institution: Institution) -> None:
     item = make_loan(institution)
     act(desk, item, "ship", due_date=future())
-    act(desk, item, "lost", reason="Never came back")
+    act(desk, item, "lost", note="Never came back", confirm="on")
     record = Request.objects.get(pk=item.pk).record
 
     assert record.is_final
@@ -168,14 +168,14 @@ def test_lost_loan_record_is_final_without_a_return(desk: Client, institution: I
 @pytest.mark.parametrize("reason", [r.value for r in Request.RefusalReason])
 def test_refuse_with_each_reason(desk: Client, institution: Institution, reason: str) -> None:
     item = make_copy(institution)
-    act(desk, item, "refuse", refusal_reason=reason, reason="")
+    act(desk, item, "refuse", refusal_reason=reason, reason="", confirm="on")
     item.refresh_from_db()
     assert (item.status, item.refusal_reason, item.record.status) == ("refused", reason, "refused")
 
 
 def test_staff_cancel_needs_a_reason(desk: Client, institution: Institution) -> None:
     item = make_copy(institution)
-    response = act(desk, item, "cancel", reason="")
+    response = act(desk, item, "cancel", reason="", confirm="on")
     assert response.status_code == 400
     item.refresh_from_db()
     assert item.status == Status.NEW
@@ -183,7 +183,7 @@ def test_staff_cancel_needs_a_reason(desk: Client, institution: Institution) -> 
 
 def test_staff_cancel_keeps_the_reason(desk: Client, institution: Institution) -> None:
     item = make_copy(institution)
-    act(desk, item, "cancel", reason="Duplicate of another request")
+    act(desk, item, "cancel", reason="Duplicate of another request", confirm="on")
     item.refresh_from_db()
     assert (item.status, item.reason) == (Status.CANCELLED, "Duplicate of another request")
 
@@ -283,7 +283,7 @@ def test_refusing_a_held_request_that_was_already_cancelled_is_stale(
         make_copy(institution, article_title=f"A{n}", issue=str(n))
     held = make_copy(institution, article_title="A6", issue="6")
     services.cancel_by_institution(held, seen=Status.AWAITING_CLEARANCE, acting_user=None)
-    data = {"seen_status": "awaiting_clearance", "refusal_reason": "copyright"}
+    data = {"seen_status": "awaiting_clearance", "refusal_reason": "copyright", "confirm": "on"}
     response = desk.post(reverse("desk:act", args=[held.pk, "refuse"]), data)
     assert response.status_code == 302
     held.refresh_from_db()

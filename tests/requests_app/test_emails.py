@@ -37,7 +37,12 @@ def test_refusal_email_gives_the_reason(
 ) -> None:
     item = make_copy(institution)
     with django_capture_on_commit_callbacks(execute=True):
-        data = {"seen_status": "new", "refusal_reason": "too_fragile", "reason": "Brittle paper"}
+        data = {
+            "seen_status": "new",
+            "refusal_reason": "too_fragile",
+            "reason": "Brittle paper",
+            "confirm": "on",
+        }
         desk.post(reverse("desk:act", args=[item.pk, "refuse"]), data)
     assert "Too fragile" in mail.outbox[-1].body and "Brittle paper" in mail.outbox[-1].body
 

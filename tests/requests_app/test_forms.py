@@ -127,4 +127,6 @@ def test_staff_refusal_needs_a_known_reason(desk: Client, institution: Instituti
     item = make_copy(institution)
     data = {"seen_status": "new", "refusal_reason": "bored"}
     response = desk.post(reverse("desk:act", args=[item.pk, "refuse"]), data)
-    assert response.status_code == 400 and b'id="id_refusal_reason_error"' in response.content
+    assert (
+        response.status_code == 400 and b'id="id_refuse_refusal_reason_error"' in response.content
+    )

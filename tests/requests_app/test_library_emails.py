@@ -49,7 +49,7 @@ def _copies_through_their_lives(institution: Any, staff: Any) -> list[str]:
     services.answer_conditions(delivered, seen="conditional", accept=True, acting_user=staff)
     pdf = SimpleUploadedFile("copy.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     services.fill_copy(
-        delivered, seen="in_process", method="electronic", pdf=pdf, acting_user=staff
+        delivered, seen="in_process", delivery_method="electronic", pdf=pdf, acting_user=staff
     )
     refused = make_copy(institution, patron_ref="TN:1003", article_title="Second")
     services.refuse_request(

@@ -40,6 +40,9 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk new queue": lambda p, d: (d, f"{reverse('desk:queues')}?queue=new"),
         "desk clearance queue": lambda p, d: (d, f"{reverse('desk:queues')}?queue=clearance"),
         "desk detail": lambda p, d: (d, reverse("desk:detail", args=[item.pk])),
+        "desk search by word": lambda p, d: (d, f"{reverse('desk:queues')}?q=Article"),
+        "desk search by identifier": lambda p, d: (d, f"{reverse('desk:queues')}?q=0028-0836"),
+        "portal search": lambda p, d: (p, f"{reverse('requests:list')}?q=Article"),
     }
 
 
@@ -52,6 +55,9 @@ def pages(item: Request) -> dict[str, Callable[[Client, Client], tuple[Client, s
         "desk new queue",
         "desk clearance queue",
         "desk detail",
+        "desk search by word",
+        "desk search by identifier",
+        "portal search",
     ],
 )
 def test_page_runs_a_constant_number_of_queries(
@@ -64,7 +70,7 @@ def test_page_runs_a_constant_number_of_queries(
     grow(institution, 8)
     services.send_message(item, text="More events", acting_user=None)
     assert count(client, url) == small
-    assert small <= 12
+    assert small <= 13  # the desk's queues include one query for unread library messages
 
 
 PRIOR_REQUESTS = 1_000

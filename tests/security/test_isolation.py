@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from registration.models import Institution
-from requests_app.desk import ACTIONS
+from requests_app.actions import ACTIONS
 from requests_app.models import Request
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy
@@ -53,6 +53,7 @@ ACCESS: dict[str, Access] = {
     "requests:message": Access.OWN_OBJECT,
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
+    "desk:batch": Access.STAFF,
     "desk:detail": Access.STAFF,
     "desk:claim": Access.STAFF,
     "desk:slip": Access.STAFF,

@@ -1,0 +1,287 @@
+"""The staff desk's workflow as data: one row per action, read by the desk views, the request
+page's template and the tests (docs/desk.md, "The action table").
+
+A row says what the action is called, which form collects its input, the statuses (and request
+types) that allow it, and the service that performs it. The service is called as
+`service(request, acting_user=..., **form.arguments())`, so a form's field names are its service's
+keyword arguments. Adding an action is one row here and one function in `services.py`.
+
+`perform` is the gate every desk action goes through (the request page, batch work): it refuses a
+status the row does not allow, and the service's compare-and-set on that same status makes the
+check race-free."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from requests_app import forms as action_forms
+from requests_app import services
+from requests_app.models import Request, Service, Status
+
+
+class Tone(enum.Enum):
+    """How the request page presents an action."""
+
+    STEP = "step"  # moves the request on
+    DANGER = "danger"  # ends the request: visually distinct and confirmed
+    NOTE = "note"  # changes no status
+
+
+@dataclass(frozen=True)
+class DeskAction:
+    slug: str
+    title: str
+    past: str  # what the batch report says was done: "12 shipped"
+    form: type[action_forms.ActionForm]
+    sources: tuple[Status, ...]
+    service: Callable[..., object]
+    kinds: tuple[Service, ...] = (Service.LOAN, Service.COPY)
+    tone: Tone = Tone.STEP
+    # The statuses in which this is the likely next step, offered first on the request page.
+    next_in: tuple[Status, ...] = ()
+    # Offered for many selected requests at once from a queue (one form, each request in turn).
+    batch: bool = False
+
+    def allows(self, item: Request) -> bool:
+        return item.status in self.sources and item.service in self.kinds
+
+    def is_next_for(self, item: Request) -> bool:
+        return item.status in self.next_in and self.allows(item)
+
+    def blank_form(self, item: Request) -> action_forms.ActionForm:
+        return self.form(initial={"seen_status": item.status}, auto_id=self.auto_id)
+
+    def bound_form(self, data: Any, files: Any = None) -> action_forms.ActionForm:
+        return self.form(data, files, auto_id=self.auto_id)
+
+    @property
+    def auto_id(self) -> str:
+        """Field ids of their own (`id_refuse_reason`), so that each form's error summary links
+        to its own fields on a page that shows several forms with the same field names."""
+        return f"id_{self.slug}_%s"
+
+
+_UNSUPPLIED = (Status.NEW, Status.IN_PROCESS)
+_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
+_LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
+
+_ROWS = (
+    DeskAction(
+        "accept",
+        "Accept",
+        "accepted",
+        action_forms.StaffNoteForm,
+        (Status.NEW,),
+        services.accept_request,
+        next_in=(Status.NEW,),
+    ),
+    DeskAction(
+        "fill",
+        "Fill the copy",
+        "filled",
+        action_forms.FillForm,
+        _UNSUPPLIED,
+        services.fill_copy,
+        kinds=(Service.COPY,),
+        next_in=_UNSUPPLIED,
+    ),
+    DeskAction(
+        "ship",
+        "Ship the loan",
+        "shipped",
+        action_forms.ShipForm,
+        _UNSUPPLIED,
+        services.ship_loan,
+        kinds=(Service.LOAN,),
+        next_in=_UNSUPPLIED,
+        batch=True,
+    ),
+    DeskAction(
+        "conditional",
+        "Conditional reply",
+        "answered conditionally",
+        action_forms.ConditionalForm,
+        _UNSUPPLIED,
+        services.reply_conditionally,
+    ),
+    DeskAction(
+        "permission",
+        "Record permission",
+        "given a permission",
+        action_forms.PermissionForm,
+        (Status.AWAITING_CLEARANCE,),
+        services.record_permission,
+        kinds=(Service.COPY,),
+        next_in=(Status.AWAITING_CLEARANCE,),
+    ),
+    DeskAction(
+        "determination",
+        "Record a 107 or 108(e) determination",
+        "given a determination",
+        action_forms.DeterminationForm,
+        (Status.AWAITING_CLEARANCE,),
+        services.record_determination,
+        kinds=(Service.COPY,),
+    ),
+    DeskAction(
+        "reevaluate",
+        "Re-evaluate",
+        "re-evaluated",
+        action_forms.ActionForm,
+        (Status.AWAITING_CLEARANCE,),
+        services.reevaluate,
+        kinds=(Service.COPY,),
+    ),
+    DeskAction(
+        "return",
+        "Record the return",
+        "returned",
+        action_forms.ActionForm,
+        _LOAN_OUT,
+        services.record_return,
+        kinds=(Service.LOAN,),
+        next_in=_LOAN_OUT,
+    ),
+    DeskAction(
+        "renew",
+        "Renew",
+        "renewed",
+        action_forms.ShipForm,
+        _LOAN_OUT,
+        services.renew_loan,
+        kinds=(Service.LOAN,),
+    ),
+    DeskAction(
+        "lost",
+        "Mark lost",
+        "marked lost",
+        action_forms.ConfirmedNoteForm,
+        _LOAN_OUT,
+        services.mark_lost,
+        kinds=(Service.LOAN,),
+        tone=Tone.DANGER,
+    ),
+    DeskAction(
+        "refuse",
+        "Refuse",
+        "refused",
+        action_forms.RefuseForm,
+        _OPEN_UNSUPPLIED,
+        services.refuse_request,
+        tone=Tone.DANGER,
+        batch=True,
+    ),
+    DeskAction(
+        "cancel",
+        "Cancel",
+        "cancelled",
+        action_forms.CancelForm,
+        _OPEN_UNSUPPLIED,
+        services.cancel_request,
+        tone=Tone.DANGER,
+    ),
+    DeskAction(
+        "message",
+        "Send a message to the library",
+        "sent the message",
+        action_forms.MessageForm,
+        tuple(Status),
+        services.send_message,
+        tone=Tone.NOTE,
+    ),
+)
+
+ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS}
+BATCH_ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS if row.batch}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One action as the request page shows it."""
+
+    action: DeskAction
+    form: action_forms.ActionForm
+    is_next: bool
+
+    @property
+    def is_open(self) -> bool:
+        """Shown unfolded: the likely next step, or a form that came back with errors."""
+        return self.is_next or bool(self.form.errors)
+
+
+_ORDER = {Tone.STEP: 1, Tone.NOTE: 2, Tone.DANGER: 3}
+
+
+def offers(item: Request, bound: dict[str, action_forms.ActionForm] | None = None) -> list[Offer]:
+    """The actions the request's status allows: the likely next step first, the rest in table
+    order, the ones that end the request last. `bound` holds a submitted form to show again."""
+    bound = bound or {}
+    shown = [
+        Offer(row, bound.get(row.slug) or row.blank_form(item), row.is_next_for(item))
+        for row in _ROWS
+        if row.allows(item)
+    ]
+    return sorted(shown, key=lambda offer: 0 if offer.is_next else _ORDER[offer.action.tone])
+
+
+def perform(
+    action: DeskAction, item: Request, form: action_forms.ActionForm, *, acting_user: Any
+) -> object:
+    """Run a validated action form; StaleRequest if the status the user saw does not allow it."""
+    if form.cleaned_data["seen_status"] not in action.sources or item.service not in action.kinds:
+        raise services.StaleRequest(item)
+    return action.service(item, acting_user=acting_user, **form.arguments())
+
+
+@dataclass
+class BatchResult:
+    """What a batch did to each selected request, for the one-line report staff read."""
+
+    verb: str
+    why_not: str = "did not allow it"
+    done: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    not_allowed: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.done)} {self.verb}"]
+        if self.changed:
+            parts.append(f"{len(self.changed)} had changed meanwhile: {_numbers(self.changed)}")
+        if self.not_allowed:
+            parts.append(f"{len(self.not_allowed)} {self.why_not}: {_numbers(self.not_allowed)}")
+        return ", ".join(parts) + "."
+
+
+def _numbers(numbers: list[int]) -> str:
+    noun = "request" if len(numbers) == 1 else "requests"
+    return f"{noun} {', '.join(str(n) for n in numbers)}"
+
+
+def perform_batch(
+    action: DeskAction,
+    picked: list[tuple[Request, str]],
+    data: Mapping[str, Any],
+    *,
+    acting_user: Any,
+) -> BatchResult:
+    """Run one action's validated input on each (request, status the user saw), each in its own
+    compare-and-set: one request that changed does not stop the others."""
+    result = BatchResult(verb=action.past)
+    for item, seen in picked:
+        form = action.form({**data, "seen_status": seen})
+        if seen != item.status:
+            result.changed.append(item.pk)
+            continue
+        if not action.allows(item) or not form.is_valid():
+            result.not_allowed.append(item.pk)
+            continue
+        try:
+            perform(action, item, form, acting_user=acting_user)
+        except services.StaleRequest:
+            result.changed.append(item.pk)
+        else:
+            result.done.append(item.pk)
+    return result

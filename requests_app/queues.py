@@ -1,0 +1,127 @@
+"""The desk's queues: filters, sorting and keyset pages (docs/desk.md, "Queues").
+
+No page counts a whole queue: the tabs count up to `COUNT_CAP` rows each, and a page is the next
+`PAGE_SIZE` rows after the last one shown (keyset on the sort column and the request number), so
+page 1,000 of the finished queue costs what page 1 costs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from requests_app.models import QUEUES, Request
+
+PAGE_SIZE = 50
+COUNT_CAP = 999
+
+
+class Sort(enum.Enum):
+    """The orders a queue can be read in: the sort column and its direction."""
+
+    OLDEST = ("oldest", "Oldest first", "created_at", False)
+    NEWEST = ("newest", "Newest first", "created_at", True)
+    NEED_BY = ("need_by", "Need-by date, soonest first", "need_by", False)
+    DUE = ("due", "Due date, soonest first", "due_date", False)
+
+    def __init__(self, slug: str, label: str, column: str, descending: bool) -> None:
+        self.slug, self.label, self.column, self.descending = slug, label, column, descending
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(sort.slug, sort.label) for sort in cls]
+
+    @classmethod
+    def of(cls, slug: str) -> Sort:
+        return next(sort for sort in cls if sort.slug == slug)
+
+
+class Claimed(enum.Enum):
+    ANYONE = ("", "Anyone or nobody")
+    ME = ("me", "Claimed by me")
+    NOBODY = ("nobody", "Unclaimed")
+
+    def __init__(self, slug: str, label: str) -> None:
+        self.slug, self.label = slug, label
+
+
+# A queue read newest first unless the user sorts it otherwise: work that is done.
+NEWEST_FIRST_QUEUES = ("finished",)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Request]
+    next_after: int | None  # the request number to continue after, if more rows follow
+
+
+def bounded_counts() -> list[tuple[str, str, int]]:
+    """(slug, label, count) per queue, each count stopping at COUNT_CAP + 1."""
+    return [
+        (slug, label, Request.objects.in_queue(slug)[: COUNT_CAP + 1].count())
+        for slug, (label, _) in QUEUES.items()
+    ]
+
+
+def default_sort(queue: str) -> Sort:
+    return Sort.NEWEST if queue in NEWEST_FIRST_QUEUES else Sort.OLDEST
+
+
+def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> QuerySet[Request]:
+    """Apply the desk filter form's cleaned data."""
+    if data.get("service"):
+        rows = rows.filter(service=data["service"])
+    if data.get("status"):
+        rows = rows.filter(status=data["status"])
+    if data.get("institution"):
+        rows = rows.filter(institution__oclc_symbol__iexact=data["institution"])
+    if data.get("claimed") == Claimed.ME.slug:
+        rows = rows.filter(claimed_by=user)
+    elif data.get("claimed") == Claimed.NOBODY.slug:
+        rows = rows.filter(claimed_by__isnull=True)
+    if data.get("older_than"):
+        since = timezone.now() - timedelta(days=int(data["older_than"]))
+        rows = rows.filter(created_at__lte=since)
+    if data.get("need_by"):
+        rows = rows.filter(need_by__lte=data["need_by"])
+    if data.get("outcome"):
+        rows = rows.filter(record__outcome=data["outcome"])
+    return rows
+
+
+def page_of(rows: QuerySet[Request], sort: Sort, *, after: int | None) -> Page:
+    """The PAGE_SIZE rows after request `after` in `sort` order (rows without a value for the
+    sort column come last, by request number)."""
+    rows = _ordered(rows, sort)
+    if after is not None:
+        rows = _after(rows, sort, after)
+    found = list(rows[: PAGE_SIZE + 1])
+    more = len(found) > PAGE_SIZE
+    return Page(found[:PAGE_SIZE], found[PAGE_SIZE - 1].pk if more else None)
+
+
+def _ordered(rows: QuerySet[Request], sort: Sort) -> QuerySet[Request]:
+    if sort.column == "created_at":
+        # Never empty: a plain order, which the (status, created_at) index reads either way.
+        return rows.order_by(*(("-created_at", "-pk") if sort.descending else ("created_at", "pk")))
+    column = F(sort.column)
+    first = column.desc(nulls_last=True) if sort.descending else column.asc(nulls_last=True)
+    return rows.order_by(first, "-pk" if sort.descending else "pk")
+
+
+def _after(rows: QuerySet[Request], sort: Sort, after: int) -> QuerySet[Request]:
+    anchor = Request.objects.filter(pk=after).values_list(sort.column, flat=True).first()
+    later, pk_later = ("lt", "lt") if sort.descending else ("gt", "gt")
+    if anchor is None:
+        # The anchor sorts among the rows without a value, which come last by request number.
+        return rows.filter(**{f"{sort.column}__isnull": True, f"pk__{pk_later}": after})
+    same = Q(**{sort.column: anchor, f"pk__{pk_later}": after})
+    beyond = Q(**{f"{sort.column}__{later}": anchor}) | Q(**{f"{sort.column}__isnull": True})
+    return rows.filter(same | beyond)
+
+
+AGES = (2, 7, 14, 30)  # "older than" choices, in days

@@ -1,0 +1,150 @@
+"""Finding requests from one search box: the staff desk's and the library's own list's
+(docs/desk.md, "Search").
+
+Identifiers are normalised into `Request.search_keys` (" KEY1 KEY2 ", upper-case letters and
+digits only), so an ISSN is found with or without its hyphen and an ISBN-10 finds the ISBN-13 it
+was stored as. Words (titles, author) go into `Request.search_text`. On PostgreSQL a trigram GIN
+index serves the identifier match and a full-text GIN index the words (migration 0003); on SQLite
+the same filters run as plain LIKE scans. Results are ranked: the request number, then identifier
+matches, then requests of a matching institution, then word matches, at most `limit` in all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from contextlib import suppress
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from stdnum import isbn
+from stdnum.exceptions import ValidationError as StdnumError
+
+from requests_app.models import Request
+
+# The request fields whose values are identifiers: each is normalised into `search_keys`.
+IDENTIFIER_FIELDS = (
+    "issn",
+    "isbn",
+    "oclc_number",
+    "lccn",
+    "call_number",
+    "reproduction_number",
+    "digital_id",
+    "patron_ref",
+    "doi",
+    "pmid",
+)
+# The request fields whose words are searched (`search_text`).
+TEXT_FIELDS = ("title", "article_title", "author")
+
+MIN_KEY_LENGTH = 3  # shorter keys match too much to be an identifier (and defeat trigrams)
+_NOT_KEY = re.compile(r"[^0-9A-Z]")
+_URL_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:|pmid:|\(ocolc\))", re.I)
+_OCLC = re.compile(r"^(?:OCOLC|OCM|OCN|ON)?0*([1-9][0-9]*)$")
+_REQUEST_NUMBER = re.compile(r"^#?([0-9]{1,18})$")
+
+
+def key(value: str) -> str:
+    """One identifier as stored and searched: upper case, letters and digits only."""
+    return _NOT_KEY.sub("", _URL_PREFIX.sub("", value.strip()).upper())
+
+
+def keys_of(value: str, *, oclc: bool = True) -> set[str]:
+    """The keys one identifier is found by: itself, an ISBN in both its forms, and (`oclc`) an
+    OCLC number without its prefix and leading zeros."""
+    main = key(value)
+    if not main:
+        return set()
+    found = {main}
+    number = _OCLC.match(main) if oclc else None
+    if number:
+        found.add(number[1])
+    if isbn.is_valid(main):
+        found.add(isbn.compact(isbn.to_isbn13(main)))
+        with suppress(StdnumError):  # a 979 ISBN-13 has no ISBN-10
+            found.add(isbn.compact(isbn.to_isbn10(main)))
+    return found
+
+
+def columns(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The search columns of a request with these field values (for create and update)."""
+    keys: set[str] = set()
+    for name in IDENTIFIER_FIELDS:
+        keys |= keys_of(str(fields.get(name) or ""), oclc=name == "oclc_number")
+    words = " ".join(str(fields.get(name) or "") for name in TEXT_FIELDS)
+    return {
+        "search_keys": f" {' '.join(sorted(keys))} " if keys else "",
+        "search_text": " ".join(words.lower().split()),
+    }
+
+
+def refresh(request: Request) -> dict[str, str]:
+    """Recompute a request's search columns from its fields (after a staff change to them)."""
+    values = columns({name: getattr(request, name) for name in (*IDENTIFIER_FIELDS, *TEXT_FIELDS)})
+    for name, value in values.items():
+        setattr(request, name, value)
+    return values
+
+
+def search(
+    rows: QuerySet[Request], query: str, *, institutions: bool = True, limit: int = 50
+) -> list[Request]:
+    """The requests of `rows` that match `query`, best first, at most `limit`; `institutions`
+    also finds the requests of an institution by its symbol or name (the desk's search)."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    found: dict[int, Request] = {}
+    for matches in _ranked(rows, query, institutions=institutions):
+        for item in matches[: limit - len(found)]:
+            found.setdefault(item.pk, item)
+        if len(found) >= limit:
+            break
+    return list(found.values())
+
+
+def _ranked(rows: QuerySet[Request], query: str, *, institutions: bool) -> Iterable[list[Request]]:
+    number = _REQUEST_NUMBER.match(query)
+    if number:
+        yield list(rows.filter(pk=int(number[1])))
+    wanted = {k for k in keys_of(query) if len(k) >= MIN_KEY_LENGTH}
+    if wanted:
+        match = Q()
+        for k in wanted:
+            match |= Q(search_keys__contains=f" {k}")
+        yield list(rows.filter(match).order_by("-created_at", "-pk")[:50])
+    if institutions:
+        by_institution = rows.filter(institution_id__in=_institutions(query))
+        yield list(by_institution.order_by("-created_at", "-pk")[:50])
+    yield _by_words(rows, query)
+
+
+def _institutions(query: str) -> Any:
+    from registration.models import Institution
+
+    same = Q(oclc_symbol__iexact=query)
+    if len(query) >= MIN_KEY_LENGTH:
+        same |= Q(name__icontains=query)
+    return Institution.objects.filter(same).values("pk")
+
+
+def _by_words(rows: QuerySet[Request], query: str) -> list[Request]:
+    if connection.vendor == "postgresql":
+        return list(_full_text(rows, query)[:50])
+    words = query.lower().split()
+    match = Q()
+    for word in words:
+        match &= Q(search_text__contains=word)
+    return list(rows.filter(match).order_by("-created_at", "-pk")[:50])
+
+
+VECTOR = SearchVector("search_text", config="simple")
+
+
+def _full_text(rows: QuerySet[Request], query: str) -> QuerySet[Request]:
+    """Words as PostgreSQL full text; the filter's expression is the index's (migration 0003)."""
+    wanted = SearchQuery(query, config="simple", search_type="websearch")
+    ranked = rows.annotate(vector=VECTOR, rank=SearchRank(F("vector"), wanted))
+    return ranked.filter(vector=wanted).order_by("-rank", "-created_at", "-pk")

@@ -1,0 +1,146 @@
+"""Desk queues: filters, sorting, the current tab marked, keyset pages and bounded counts."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from registration.models import Institution
+from requests_app import queues, services
+from requests_app.models import Request
+from tests.factories import make_institution, make_staff
+from tests.requests_app.factories import make_copy, make_loan
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(desk: Client, **params: Any) -> list[int]:
+    response = desk.get(reverse("desk:queues"), params)
+    assert response.status_code == 200
+    return [item.pk for item in response.context["page"].rows]
+
+
+def test_the_current_queue_is_marked(desk: Client) -> None:
+    page = desk.get(reverse("desk:queues"), {"queue": "on_loan"}).content.decode()
+    current = [line for line in page.splitlines() if 'aria-current="page"' in line]
+    assert len(current) == 1 and "?queue=on_loan" in current[0]
+
+
+def test_filter_by_type(desk: Client, institution: Institution) -> None:
+    loan = make_loan(institution)
+    make_copy(institution)
+    assert listed(desk, queue="new", service="loan") == [loan.pk]
+
+
+def test_filter_by_institution_symbol_ignores_case(desk: Client, institution: Institution) -> None:
+    mine = make_loan(institution)
+    make_loan(make_institution())
+    assert listed(desk, queue="new", institution=institution.oclc_symbol.lower()) == [mine.pk]
+
+
+def test_filter_by_claim(desk: Client, staff: User, institution: Institution) -> None:
+    mine, colleagues, nobodys = (make_loan(institution, title=t) for t in "ABC")
+    services.claim_request(mine, acting_user=staff)
+    services.claim_request(colleagues, acting_user=make_staff())
+    assert listed(desk, queue="new", claimed="me") == [mine.pk]
+    assert listed(desk, queue="new", claimed="nobody") == [nobodys.pk]
+    assert len(listed(desk, queue="new")) == 3
+
+
+def test_filter_by_age(desk: Client, institution: Institution) -> None:
+    old = make_loan(institution)
+    Request.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
+    make_loan(institution)
+    assert listed(desk, queue="new", older_than="7") == [old.pk]
+
+
+def test_filter_by_need_by_date(desk: Client, institution: Institution) -> None:
+    soon = make_loan(institution, need_by=timezone.localdate() + timedelta(days=3))
+    make_loan(institution, need_by=timezone.localdate() + timedelta(days=30))
+    make_loan(institution)
+    day = (timezone.localdate() + timedelta(days=5)).isoformat()
+    assert listed(desk, queue="new", need_by=day) == [soon.pk]
+
+
+def test_filter_by_copyright_outcome(desk: Client, institution: Institution) -> None:
+    copy = make_copy(institution)
+    make_loan(institution)
+    assert listed(desk, queue="new", outcome=copy.record.outcome) == [copy.pk]
+
+
+def test_status_filter_within_the_finished_queue(desk: Client, institution: Institution) -> None:
+    refused, cancelled = make_loan(institution), make_loan(institution)
+    Request.objects.filter(pk=refused.pk).update(status="refused", refusal_reason="policy")
+    Request.objects.filter(pk=cancelled.pk).update(status="cancelled")
+    assert listed(desk, queue="finished", status="refused") == [refused.pk]
+
+
+def test_sort_by_need_by_puts_undated_last(desk: Client, institution: Institution) -> None:
+    undated = make_loan(institution)
+    later = make_loan(institution, need_by=timezone.localdate() + timedelta(days=9))
+    sooner = make_loan(institution, need_by=timezone.localdate() + timedelta(days=2))
+    assert listed(desk, queue="new", sort="need_by") == [sooner.pk, later.pk, undated.pk]
+
+
+def test_open_queues_oldest_first_finished_newest_first(
+    desk: Client, institution: Institution
+) -> None:
+    first, second = make_loan(institution), make_loan(institution)
+    assert listed(desk, queue="new") == [first.pk, second.pk]
+    Request.objects.update(status="cancelled")
+    assert listed(desk, queue="finished") == [second.pk, first.pk]
+
+
+@pytest.mark.parametrize("sort", [s.slug for s in queues.Sort])
+def test_keyset_pages_cover_the_queue_once_in_order(
+    desk: Client, institution: Institution, settings: Any, monkeypatch: Any, sort: str
+) -> None:
+    monkeypatch.setattr(queues, "PAGE_SIZE", 3)
+    today = timezone.localdate()
+    for n in range(8):
+        make_loan(
+            institution, title=f"B{n}", need_by=today + timedelta(days=n % 3) if n % 4 else None
+        )
+    whole = listed(desk, queue="new", sort=sort)
+    assert len(whole) == 3
+    seen: list[int] = []
+    after = ""
+    while True:
+        response = desk.get(reverse("desk:queues"), {"queue": "new", "sort": sort, "after": after})
+        seen += [item.pk for item in response.context["page"].rows]
+        after = response.context["page"].next_after
+        if after is None:
+            break
+    everything = Request.objects.filter(status="new")
+    assert sorted(seen) == sorted(everything.values_list("pk", flat=True))
+    assert seen[:3] == whole
+
+
+def test_counts_stop_at_the_cap(desk: Client, institution: Institution, monkeypatch: Any) -> None:
+    monkeypatch.setattr(queues, "COUNT_CAP", 2)
+    for n in range(4):
+        make_loan(institution, title=f"C{n}")
+    page = desk.get(reverse("desk:queues")).content.decode()
+    assert "(2+)" in page and ("new", "New", 3) in desk.get(reverse("desk:queues")).context["tabs"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"older_than": "3"}, {"sort": "sideways"}, {"need_by": "soon"}, {"claimed": "²"}],
+)
+def test_a_bad_filter_is_a_field_error(desk: Client, params: dict[str, str]) -> None:
+    response = desk.get(reverse("desk:queues"), {"queue": "new", **params})
+    name = next(iter(params))
+    assert response.status_code == 200 and f'id="id_{name}_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("after", ["²", "-1", "x", "9" * 30])
+def test_an_odd_page_marker_shows_the_first_page(
+    desk: Client, institution: Institution, after: str
+) -> None:
+    item = make_loan(institution)
+    assert listed(desk, queue="new", after=after) == [item.pk]
