@@ -192,6 +192,15 @@ _ROWS = (
         services.send_message,
         tone=Tone.NOTE,
     ),
+    DeskAction(
+        "note",
+        "Add a staff note",
+        "noted",
+        action_forms.StaffOnlyNoteForm,
+        tuple(Status),
+        services.add_staff_note,
+        tone=Tone.NOTE,
+    ),
 )
 
 ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS}

@@ -509,6 +509,19 @@ class CancelForm(ConfirmedForm):
     field_order = ("seen_status", "reason", "confirm")
 
 
+class StaffOnlyNoteForm(ActionForm):
+    text = forms.CharField(
+        label="Note for colleagues",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Never shown to the library and never emailed.",
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """A note changes no status: the service takes no seen status."""
+        return {"text": self.cleaned_data["text"]}
+
+
 class MessageForm(ActionForm):
     text = forms.CharField(
         label="Message to the library",

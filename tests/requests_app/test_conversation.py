@@ -178,3 +178,17 @@ def test_every_library_email_is_signed_with_the_office_contact(
     for message in mail.outbox:
         html = str(getattr(message, "alternatives", [("", "")])[0][0])
         assert _shows_the_office(str(message.body)) and _shows_the_office(html), message.subject
+
+
+def test_a_staff_note_from_the_desk_stays_on_the_desk(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    response = act(desk, item, "note", text="Ask Ruth about the microfilm")
+    assert response.status_code == 302
+    assert (
+        "Ask Ruth about the microfilm"
+        in desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    )
+    page = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
+    assert "Ask Ruth" not in page and mail.outbox == []
