@@ -175,6 +175,9 @@ REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024
 REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS", default=7)
 REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DAYS", default=14)
 REQUESTS_DUE_SOON_DAYS = env.int("REQUESTS_DUE_SOON_DAYS", default=3)
+# Renewals a library may ask for on one loan, and how many days before the due date it may ask.
+REQUESTS_RENEWALS_MAX = env.int("REQUESTS_RENEWALS_MAX", default=2)
+REQUESTS_RENEWAL_WINDOW_DAYS = env.int("REQUESTS_RENEWAL_WINDOW_DAYS", default=14)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -44,9 +44,12 @@ class DeskAction:
     next_in: tuple[Status, ...] = ()
     # Offered for many selected requests at once from a queue (one form, each request in turn).
     batch: bool = False
+    # A further condition on the request beyond its status (a pending renewal request).
+    when: Callable[[Request], bool] | None = None
 
     def allows(self, item: Request) -> bool:
-        return item.status in self.sources and item.service in self.kinds
+        fits = item.status in self.sources and item.service in self.kinds
+        return fits and (self.when is None or self.when(item))
 
     def is_next_for(self, item: Request) -> bool:
         return item.status in self.next_in and self.allows(item)
@@ -147,12 +150,22 @@ _ROWS = (
     ),
     DeskAction(
         "renew",
-        "Renew",
+        "Renew (approve a renewal): the new due date",
         "renewed",
         action_forms.ShipForm,
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+    ),
+    DeskAction(
+        "decline_renewal",
+        "Decline the renewal the library asked for",
+        "declined a renewal",
+        action_forms.DeclineRenewalForm,
+        _LOAN_OUT,
+        services.decline_renewal,
+        kinds=(Service.LOAN,),
+        when=lambda item: item.renewal_requested_at is not None,
     ),
     DeskAction(
         "lost",

@@ -103,6 +103,24 @@ def send_loan_overdue(request: Request, *, notice: int) -> None:
     _send("loan-overdue", request, notice=notice)
 
 
+def send_renewal_declined(request: Request) -> None:
+    """With the reason staff gave (the newest renewal decision on the timeline)."""
+    declined = request.events.filter(action=Action.RENEWAL_DECLINED).order_by("-created_at", "-pk")
+    _send("renewal-declined", request, declined=declined.first())
+
+
+def send_renewal_requested(request: Request) -> None:
+    """The library asked for a renewal: to the office's address, with the desk link."""
+    asked = request.events.filter(action=Action.RENEWAL_REQUESTED).order_by("-created_at", "-pk")
+    _send(
+        "renewal-requested",
+        request,
+        to=settings.OFFICE_EMAIL,
+        desk_url=_link("desk:detail", request),
+        asked=asked.first(),
+    )
+
+
 def send_office_message(request: Request) -> None:
     """The office wrote to the library."""
     _send("office-message", request, **_conversation(request, Action.MESSAGE))
@@ -126,6 +144,8 @@ EMAILS: dict[str, Callable[[Request], None]] = {
     "request-filled": send_request_filled,
     "loan-shipped": send_loan_shipped,
     "loan-renewed": send_loan_renewed,
+    "renewal-declined": send_renewal_declined,
+    "renewal-requested": send_renewal_requested,
     "loan-returned": send_loan_returned,
     "request-refused": send_request_refused,
     "request-cancelled": send_request_cancelled,
@@ -137,4 +157,4 @@ EMAILS: dict[str, Callable[[Request], None]] = {
 }
 
 # The emails addressed to the office rather than to the library.
-TO_OFFICE = frozenset({"library-message"})
+TO_OFFICE = frozenset({"library-message", "renewal-requested"})

@@ -509,6 +509,26 @@ class CancelForm(ConfirmedForm):
     field_order = ("seen_status", "reason", "confirm")
 
 
+class DeclineRenewalForm(ActionForm):
+    reason = forms.CharField(
+        label="Why (the library reads this)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: another library has asked for it.",
+    )
+
+
+class RenewalRequestForm(forms.Form):
+    """The library asks for a renewal of a loan."""
+
+    note = forms.CharField(
+        label="Note to the office (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StaffOnlyNoteForm(ActionForm):
     text = forms.CharField(
         label="Note for colleagues",

@@ -224,6 +224,9 @@ class Request(models.Model):
     supplied_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(default=0)
+    renewal_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the library asked for a renewal not yet answered."
+    )
     returned_at = models.DateTimeField(null=True, blank=True)
     overdue_notices_sent = models.PositiveSmallIntegerField(default=0)
     due_soon_sent_for = models.DateField(
@@ -308,6 +311,23 @@ class Request(models.Model):
         return self.status in self.CANCELLABLE_BY_INSTITUTION
 
     @property
+    def renewal_opens_on(self) -> date | None:
+        """The first day the library may ask for a renewal (REQUESTS_RENEWAL_WINDOW_DAYS before
+        the due date); None when this loan cannot be renewed from the portal at all."""
+        if self.status != Status.ON_LOAN or self.due_date is None:
+            return None
+        if self.renewals >= settings.REQUESTS_RENEWALS_MAX or self.renewal_requested_at:
+            return None
+        return self.due_date - timedelta(days=settings.REQUESTS_RENEWAL_WINDOW_DAYS)
+
+    @property
+    def renewal_open_to_library(self) -> bool:
+        """Before the due date, inside the window, under the limit, none pending."""
+        opens = self.renewal_opens_on
+        today = timezone.localdate()
+        return opens is not None and self.due_date is not None and opens <= today <= self.due_date
+
+    @property
     def file_available(self) -> bool:
         return bool(self.delivered_file) and bool(
             self.file_expires_at and self.file_expires_at > timezone.now()
@@ -325,6 +345,8 @@ class Action(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     RETURNED = "returned", "Returned"
     RENEWED = "renewed", "Renewed"
+    RENEWAL_REQUESTED = "renewal_requested", "Renewal asked for"
+    RENEWAL_DECLINED = "renewal_declined", "Renewal declined"
     LOST = "lost", "Marked lost"
     OVERDUE = "overdue", "Overdue"
     OVERDUE_NOTICE = "overdue_notice", "Overdue notice sent"

@@ -367,7 +367,53 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
             due_date=due_date,
             renewals=request.renewals + 1,
             overdue_notices_sent=0,
+            renewal_requested_at=None,
         )
+
+
+class RenewalNotAllowed(Exception):
+    """The library may not ask for a renewal of this loan now: nothing was done."""
+
+
+def request_renewal(request: Request, *, note: str, acting_user: Any) -> Request:
+    """The library asks for a renewal: before the due date, inside the window, under the limit,
+    one at a time (Request.renewal_open_to_library, checked again by the conditional UPDATE).
+    The office is emailed; staff approve it with the desk's Renew or decline it."""
+    today, now = timezone.localdate(), timezone.now()
+    window = timedelta(days=settings.REQUESTS_RENEWAL_WINDOW_DAYS)
+    with transaction.atomic():
+        won = Request.objects.filter(
+            pk=request.pk,
+            status=Status.ON_LOAN,
+            renewal_requested_at__isnull=True,
+            renewals__lt=settings.REQUESTS_RENEWALS_MAX,
+            due_date__gte=today,
+            due_date__lte=today + window,
+        ).update(renewal_requested_at=now, updated_at=now)
+        if not won:
+            raise RenewalNotAllowed(f"Loan {request.pk} cannot be renewed from here now.")
+        RequestEvent.objects.create(
+            request=request, action=Action.RENEWAL_REQUESTED, text=note, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "renewal-requested")
+    request.renewal_requested_at = now
+    return request
+
+
+def decline_renewal(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+    """Staff decline the library's renewal request: the loan stays due on its date."""
+    with transaction.atomic():
+        won = Request.objects.filter(
+            pk=request.pk, status=seen, renewal_requested_at__isnull=False
+        ).update(renewal_requested_at=None, updated_at=timezone.now())
+        if not won:
+            raise StaleRequest(request)
+        RequestEvent.objects.create(
+            request=request, action=Action.RENEWAL_DECLINED, text=reason, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "renewal-declined")
+    request.renewal_requested_at = None
+    return request
 
 
 def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:

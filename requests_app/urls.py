@@ -16,6 +16,7 @@ portal_patterns = (
         path("<int:pk>/conditions/", views.answer_conditions, name="conditions"),
         path("<int:pk>/permission/", views.add_permission, name="permission"),
         path("<int:pk>/message/", views.send_message, name="message"),
+        path("<int:pk>/renew/", views.ask_renewal, name="renew"),
         path("<int:pk>/copy.pdf", views.download, name="download"),
     ],
     "requests",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -28,6 +29,7 @@ from requests_app.forms import (
     ListFilterForm,
     LoanRequestForm,
     PermissionForm,
+    RenewalRequestForm,
 )
 from requests_app.models import Request, Service, Status
 from requests_app.openurl import OpenUrlCitation, read_openurl
@@ -189,7 +191,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, item: Request, *, message_form: LibraryMessageForm | None = None
+    request: HttpRequest,
+    item: Request,
+    *,
+    message_form: LibraryMessageForm | None = None,
+    renewal_form: RenewalRequestForm | None = None,
 ) -> HttpResponse:
     """The library's view of one request: staff-only events are never loaded for it."""
     events = item.events.for_library().select_related("actor").order_by("created_at", "pk")
@@ -201,9 +207,30 @@ def _detail_page(
         "permission_form": PermissionForm(initial={"seen_status": item.status}),
         "action_form": ActionForm(initial={"seen_status": item.status}),
         "message_form": message_form or LibraryMessageForm(),
+        "renewal_form": renewal_form or RenewalRequestForm(),
+        "renewals_max": settings.REQUESTS_RENEWALS_MAX,
     }
-    status = 400 if message_form is not None else 200
+    status = 400 if message_form is not None or renewal_form is not None else 200
     return render(request, "requests_app/detail.html", context, status=status)
+
+
+@institution_required
+def ask_renewal(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = RenewalRequestForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, item, renewal_form=form)
+    try:
+        services.request_renewal(item, note=form.cleaned_data["note"], acting_user=request.user)
+    except services.RenewalNotAllowed:
+        messages.error(
+            request, "This loan cannot be renewed from here now. Write to the office instead."
+        )
+    else:
+        messages.success(request, "Your renewal request was sent to the office.")
+    return redirect("requests:detail", pk=item.pk)
 
 
 @institution_required

@@ -41,6 +41,25 @@ def _loan_through_its_life(institution: Any, staff: Any, smtp: Any) -> tuple[int
     ]
 
 
+def _renewal_declined(institution: Any, staff: Any) -> tuple[list[str], list[str]]:
+    """(what the library receives, what the office receives)."""
+    loan = make_loan(institution, patron_ref="TN:1005", title="Second book")
+    due = timezone.localdate() + timedelta(days=5)
+    services.ship_loan(loan, seen="new", due_date=due, acting_user=staff)
+    services.request_renewal(loan, note="Two more weeks, please", acting_user=institution.user)
+    services.decline_renewal(
+        loan, seen="on_loan", reason="Requested by another library", acting_user=staff
+    )
+    ref = f"Loan request {loan.pk} (your ref. TN:1005)"
+    office = f"Loan request {loan.pk} from {institution.oclc_symbol}: renewal asked for (due {due:%Y-%m-%d})"
+    library = [
+        f"{ref}: received",
+        f"{ref}: shipped, due back {due:%Y-%m-%d}",
+        f"{ref}: renewal declined, still due {due:%Y-%m-%d}",
+    ]
+    return library, [office]
+
+
 def _copies_through_their_lives(institution: Any, staff: Any) -> list[str]:
     delivered = make_copy(institution, patron_ref="TN:1002")
     services.reply_conditionally(
@@ -74,16 +93,20 @@ def _copies_through_their_lives(institution: Any, staff: Any) -> list[str]:
 
 
 def test_every_library_event_is_emailed_with_the_number_and_the_reference(
-    broker: str, smtp_server: Any, celery_worker: Any
+    broker: str, smtp_server: Any, celery_worker: Any, settings: Any
 ) -> None:
     institution, staff = make_institution(), make_staff()
     loan_pk, expected = _loan_through_its_life(institution, staff, smtp_server)
     expected += _copies_through_their_lives(institution, staff)
+    library, office = _renewal_declined(institution, staff)
+    expected += library
 
-    received = smtp_server.wait_for(len(expected))
+    received = smtp_server.wait_for(len(expected) + len(office))
 
-    assert sorted(m["Subject"] for m in received) == sorted(expected)
-    assert {m["To"] for m in received} == {institution.email}
+    to_library = [m["Subject"] for m in received if m["To"] == institution.email]
+    to_office = [m["Subject"] for m in received if m["To"] == settings.OFFICE_EMAIL]
+    assert sorted(to_library) == sorted(expected)
+    assert to_office == office
     bodies = {m["Subject"]: m.get_body(preferencelist=("plain",)).get_content() for m in received}
     [ready] = [body for subject, body in bodies.items() if "ready to download" in subject]
     assert "/copy.pdf" in ready and "until " in ready

@@ -51,6 +51,7 @@ ACCESS: dict[str, Access] = {
     "requests:conditions": Access.OWN_OBJECT,
     "requests:permission": Access.OWN_OBJECT,
     "requests:message": Access.OWN_OBJECT,
+    "requests:renew": Access.OWN_OBJECT,
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
     "desk:batch": Access.STAFF,
