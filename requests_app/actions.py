@@ -68,7 +68,24 @@ class DeskAction:
 
 
 _UNSUPPLIED = (Status.NEW, Status.IN_PROCESS)
-_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
+_OPEN_UNSUPPLIED = (
+    Status.NEW,
+    Status.AWAITING_CLEARANCE,
+    Status.IN_PROCESS,
+    Status.CONDITIONAL,
+    Status.QUOTED,
+)
+
+
+def _work_may_start(item: Request) -> bool:
+    """A reproduction order is made only after the library approved its price quote."""
+    return not item.is_duplication or item.quote_approved_at is not None
+
+
+def _needs_a_quote(item: Request) -> bool:
+    return item.is_duplication and item.quote_approved_at is None
+
+
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
 
 _ROWS = (
@@ -90,6 +107,18 @@ _ROWS = (
         services.fill_copy,
         kinds=(Service.COPY,),
         next_in=_UNSUPPLIED,
+        when=_work_may_start,
+    ),
+    DeskAction(
+        "quote",
+        "Send the price quote",
+        "quoted",
+        action_forms.QuoteForm,
+        _UNSUPPLIED,
+        services.send_quote,
+        kinds=(Service.COPY,),
+        next_in=_UNSUPPLIED,
+        when=_needs_a_quote,
     ),
     DeskAction(
         "ship",

@@ -121,6 +121,17 @@ def send_renewal_requested(request: Request) -> None:
     )
 
 
+def send_quote_sent(request: Request) -> None:
+    _send("quote-sent", request)
+
+
+def send_quote_answered(request: Request) -> None:
+    """The library approved or declined a price quote: to the office's address."""
+    _send(
+        "quote-answered", request, to=settings.OFFICE_EMAIL, desk_url=_link("desk:detail", request)
+    )
+
+
 def send_office_message(request: Request) -> None:
     """The office wrote to the library."""
     _send("office-message", request, **_conversation(request, Action.MESSAGE))
@@ -146,6 +157,8 @@ EMAILS: dict[str, Callable[[Request], None]] = {
     "loan-renewed": send_loan_renewed,
     "renewal-declined": send_renewal_declined,
     "renewal-requested": send_renewal_requested,
+    "quote-sent": send_quote_sent,
+    "quote-answered": send_quote_answered,
     "loan-returned": send_loan_returned,
     "request-refused": send_request_refused,
     "request-cancelled": send_request_cancelled,
@@ -157,4 +170,4 @@ EMAILS: dict[str, Callable[[Request], None]] = {
 }
 
 # The emails addressed to the office rather than to the library.
-TO_OFFICE = frozenset({"library-message", "renewal-requested"})
+TO_OFFICE = frozenset({"library-message", "renewal-requested", "quote-answered"})

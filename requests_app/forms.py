@@ -15,7 +15,16 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from copyright_rules.models import RecordOutcome
 from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
-from requests_app.models import RefusalReason, Request, RequestType, Status
+from requests_app.models import (
+    IntendedUse,
+    RefusalReason,
+    ReproductionFormat,
+    Request,
+    RequestType,
+    RightsStatus,
+    Status,
+    WorkKind,
+)
 from requests_app.queues import AGES, Claimed, Sort
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
@@ -373,6 +382,141 @@ class DuplicationRequestForm(CopyRequestForm):
         return facts
 
 
+# What a library states when it orders a reproduction (shown with the 37 CFR 201.14 warning, which
+# applies to "photocopies or other reproductions" alike).
+REPRODUCTION_STATEMENT = (
+    "We will use this reproduction only for the use stated above. Where the item is protected by "
+    "copyright or other rights, we (or our patron) are responsible for obtaining the permission "
+    "that use needs; the office supplies a reproduction, not a right to publish it."
+)
+_USES_NEEDING_CREDIT = (
+    IntendedUse.PUBLICATION,
+    IntendedUse.EXHIBITION,
+    IntendedUse.BROADCAST,
+)
+
+
+class ReproductionOrderForm(DuplicationRequestForm):
+    """A Library of Congress Duplication Services order: the item (a reproduction number, call
+    number or digital id at least), what to make of it, for what use, and the rights in it. The
+    journal-copy questions are not asked; the copyright facts are derived from the answers in
+    `clean` and built by the duplication form's `facts`."""
+
+    rights_statement = forms.BooleanField(label=REPRODUCTION_STATEMENT)
+
+    class Meta(DuplicationRequestForm.Meta):
+        fields = [
+            "reproduction_number",
+            "call_number",
+            "digital_id",
+            "title",
+            "author",
+            "publication_date",
+            "work_kind",
+            "reproduction_format",
+            "resolution",
+            "size",
+            "quantity",
+            "intended_use",
+            "credit_line",
+            "rights",
+            "patron_ref",
+            "delivery_notes",
+        ]
+        labels = {
+            "title": "Title or description of the item",
+            "author": "Creator",
+            "publication_date": "Date of the item",
+            "reproduction_format": "Format",
+            "intended_use": "Intended use",
+            "rights": "Rights in the item",
+            "resolution": "Resolution",
+            "patron_ref": "Your reference",
+            "delivery_notes": "Notes for the office",
+        }
+        help_texts = {
+            "reproduction_number": "For example LC-USZ62-12345 (from the catalogue record).",
+            "digital_id": "For example ppmsca.12345 or g3850.ct001234.",
+            "resolution": "For image files: for example 600 ppi, or highest available.",
+            "size": "For prints: for example 8 x 10 in or 11 x 14 in.",
+            "quantity": "Copies of each image.",
+            "credit_line": "Required for publication, exhibition and broadcast: for example "
+            "Library of Congress, Prints & Photographs Division, LC-USZ62-12345.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the order repeats it.",
+        }
+        widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
+
+    _NOT_ASKED: tuple[str, ...] = (
+        "work_kind",
+        "statement",
+        "basis",
+        "note",
+        "own_copy_covers_item",
+        "extent",
+        "purpose",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self._NOT_ASKED:
+            del self.fields[name]
+        for name, choices in (
+            ("reproduction_format", ReproductionFormat.choices),
+            ("intended_use", IntendedUse.choices),
+            ("rights", RightsStatus.choices),
+        ):
+            label = self.fields[name].label
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=choices, widget=forms.RadioSelect
+            )
+        self.fields["quantity"].widget.attrs.update(min=1, max=100)
+        self.fields["material"].label = "What the item is"
+        self.fields[
+            "permission_reference"
+        ].help_text = "If you have the rights holder's permission: its reference."
+
+    def clean_quantity(self) -> int:
+        value: int = self.cleaned_data["quantity"]
+        if not 1 <= value <= 100:
+            raise forms.ValidationError("Order from 1 to 100 copies.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        use, rights = data.get("intended_use"), data.get("rights")
+        if use in _USES_NEEDING_CREDIT and not (data.get("credit_line") or "").strip():
+            self.add_error("credit_line", "Give the credit line the publication will print.")
+        if rights == RightsStatus.PERMISSION and not data.get("permission_reference"):
+            self.add_error("permission_reference", "Give the reference of the permission.")
+        data.update(self._derived_facts(data))
+        return data
+
+    @staticmethod
+    def _derived_facts(data: dict[str, Any]) -> dict[str, Any]:
+        """The copy form's answers, derived: a whole item of the office's own holdings, under CCL
+        when it is in the public domain, for research only when privately studied."""
+        public = data.get("rights") == RightsStatus.PUBLIC_DOMAIN
+        return {
+            "work_kind": WorkKind.NON_PERIODICAL,
+            "statement": "CCL" if public else "CCG",
+            "basis": "public_domain" if public else "",
+            "note": "",
+            "own_copy_covers_item": "",
+            "extent": "entire_work",
+            "purpose": "research"
+            if data.get("intended_use") == IntendedUse.PRIVATE_STUDY
+            else "other",
+            "issn": "",
+            "isbn": "",
+            "volume": "",
+            "issue": "",
+            "article_title": "",
+            "total_pages": None,
+            "pages_requested": None,
+        }
+
+
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
     service = forms.ChoiceField(
@@ -507,6 +651,19 @@ class CancelForm(ConfirmedForm):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     field_order = ("seen_status", "reason", "confirm")
+
+
+class QuoteForm(ActionForm):
+    amount = forms.DecimalField(
+        label="Price (US dollars)", min_value=0, max_digits=9, decimal_places=2
+    )
+    note = forms.CharField(
+        label="What the price covers",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: 2 TIFF files at 600 ppi, delivered by download.",
+    )
 
 
 class DeclineRenewalForm(ActionForm):

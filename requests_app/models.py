@@ -48,6 +48,7 @@ class Status(models.TextChoices):
     AWAITING_CLEARANCE = "awaiting_clearance", "Held for copyright permission"
     IN_PROCESS = "in_process", "In process"
     CONDITIONAL = "conditional", "Conditional reply: waiting for you"
+    QUOTED = "quoted", "Price quote: waiting for your approval"
     DELIVERED = "delivered", "Copy delivered"
     ON_LOAN = "on_loan", "On loan"
     OVERDUE = "overdue", "On loan, overdue"
@@ -70,6 +71,30 @@ class DeliveryMethod(models.TextChoices):
     MAIL = "mail", "Mailed"
 
 
+class ReproductionFormat(models.TextChoices):
+    """What the Library of Congress Duplication Services produce."""
+
+    PAPER_PRINT = "paper_print", "Paper print"
+    TIFF = "tiff", "TIFF image file"
+    JPEG = "jpeg", "JPEG image file"
+    PDF = "pdf", "PDF file"
+
+
+class IntendedUse(models.TextChoices):
+    PRIVATE_STUDY = "private_study", "Private study, scholarship or research"
+    PUBLICATION = "publication", "Publication (print or online)"
+    EXHIBITION = "exhibition", "Exhibition"
+    BROADCAST = "broadcast", "Broadcast (film, television, streaming)"
+
+
+class RightsStatus(models.TextChoices):
+    """What the library knows of the rights in the item (the office checks them too)."""
+
+    PUBLIC_DOMAIN = "public_domain", "No known restrictions: in the public domain"
+    PERMISSION = "permission", "Protected, and we have the rights holder's permission"
+    UNKNOWN = "unknown", "Not known"
+
+
 class WorkKind(models.TextChoices):
     PERIODICAL = "periodical", "An article from a journal, magazine or newspaper"
     NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
@@ -83,7 +108,9 @@ class RequestQuerySet(models.QuerySet["Request"]):
         return self.filter(status__in=Request.OPEN_STATUSES)
 
     def waiting_for_institution(self) -> RequestQuerySet:
-        return self.filter(status__in=(Status.AWAITING_CLEARANCE, Status.CONDITIONAL))
+        return self.filter(
+            status__in=(Status.AWAITING_CLEARANCE, Status.CONDITIONAL, Status.QUOTED)
+        )
 
     def loans_due_by(self, day: date) -> RequestQuerySet:
         return self.filter(status__in=Request.LOAN_OUT_STATUSES, due_date__lte=day)
@@ -124,7 +151,10 @@ QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "new": ("New", (Status.NEW,)),
     "clearance": ("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,)),
     "in_process": ("In process", (Status.IN_PROCESS,)),
-    "conditional": ("Conditional (waiting for the institution)", (Status.CONDITIONAL,)),
+    "conditional": (
+        "Conditional or quoted (waiting for the institution)",
+        (Status.CONDITIONAL, Status.QUOTED),
+    ),
     "delivered": ("Delivered", (Status.DELIVERED,)),
     "on_loan": ("On loan", (Status.ON_LOAN,)),
     "overdue": ("Overdue", (Status.OVERDUE,)),
@@ -144,18 +174,27 @@ class Request(models.Model):
     RefusalReason = RefusalReason
     DeliveryMethod = DeliveryMethod
     WorkKind = WorkKind
+    ReproductionFormat = ReproductionFormat
+    IntendedUse = IntendedUse
+    RightsStatus = RightsStatus
 
     OPEN_STATUSES = (
         Status.NEW,
         Status.AWAITING_CLEARANCE,
         Status.IN_PROCESS,
         Status.CONDITIONAL,
+        Status.QUOTED,
         Status.ON_LOAN,
         Status.OVERDUE,
     )
     LOAN_OUT_STATUSES = (Status.ON_LOAN, Status.OVERDUE)
     # "Cancel while not yet in process" (the institution's own cancel).
-    CANCELLABLE_BY_INSTITUTION = (Status.NEW, Status.AWAITING_CLEARANCE, Status.CONDITIONAL)
+    CANCELLABLE_BY_INSTITUTION = (
+        Status.NEW,
+        Status.AWAITING_CLEARANCE,
+        Status.CONDITIONAL,
+        Status.QUOTED,
+    )
 
     institution = models.ForeignKey(
         "registration.Institution", on_delete=models.PROTECT, related_name="requests"
@@ -202,6 +241,24 @@ class Request(models.Model):
     is_duplication = models.BooleanField(
         default=False, help_text="A reproduction of the office's own holdings."
     )
+
+    # A reproduction order: what to make, for what use, and its price quote.
+    reproduction_format = models.CharField(
+        "format", max_length=12, choices=ReproductionFormat.choices, blank=True
+    )
+    resolution = models.CharField(max_length=40, blank=True)
+    size = models.CharField(max_length=60, blank=True)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    intended_use = models.CharField(max_length=16, choices=IntendedUse.choices, blank=True)
+    credit_line = models.CharField(max_length=300, blank=True)
+    rights = models.CharField(
+        "rights in the item", max_length=16, choices=RightsStatus.choices, blank=True
+    )
+    quote_amount = models.DecimalField(
+        "quoted price (US dollars)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    quote_note = models.TextField(blank=True, help_text="What the quoted price covers.")
+    quote_approved_at = models.DateTimeField(null=True, blank=True)
 
     # What the institution asked for and stated.
     need_by = models.DateField(null=True, blank=True)
@@ -274,6 +331,16 @@ class Request(models.Model):
             models.CheckConstraint(
                 condition=Q(service="copy") | Q(delivered_file=""),
                 name="request_only_copies_have_files",
+            ),
+            models.CheckConstraint(
+                condition=Q(reproduction_format__in=[*ReproductionFormat.values, ""])
+                & Q(intended_use__in=[*IntendedUse.values, ""])
+                & Q(rights__in=[*RightsStatus.values, ""]),
+                name="request_reproduction_choices_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="quoted") | Q(quote_amount__isnull=False),
+                name="request_quoted_has_price",
             ),
         ]
 
@@ -356,6 +423,9 @@ class Action(models.TextChoices):
     DETERMINATION = "determination", "Staff copyright determination"
     REEVALUATED = "reevaluated", "Copyright re-evaluated"
     FILE_REMOVED = "file_removed", "Delivered file removed"
+    QUOTE_SENT = "quote_sent", "Price quote sent"
+    QUOTE_APPROVED = "quote_approved", "Price quote approved"
+    QUOTE_DECLINED = "quote_declined", "Price quote declined"
     MESSAGE = "message", "Message from the office"
     LIBRARY_MESSAGE = "library_message", "Message from the library"
     STAFF_NOTE = "staff_note", "Staff note"

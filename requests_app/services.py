@@ -43,6 +43,7 @@ _RECORD_STATUS = {
     Status.AWAITING_CLEARANCE: "awaiting_clearance",
     Status.IN_PROCESS: "in_process",
     Status.CONDITIONAL: "in_process",
+    Status.QUOTED: "in_process",
     Status.DELIVERED: "filled",
     Status.ON_LOAN: "shipped",
     Status.OVERDUE: "shipped",
@@ -118,6 +119,9 @@ ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, Status.IN_PROCESS, (Status.
 DECLINE_CONDITIONS = Move(
     Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,), "request-cancelled"
 )
+SEND_QUOTE = Move(Action.QUOTE_SENT, Status.QUOTED, email="quote-sent")
+APPROVE_QUOTE = Move(Action.QUOTE_APPROVED, Status.IN_PROCESS, (Status.QUOTED,), "quote-answered")
+DECLINE_QUOTE = Move(Action.QUOTE_DECLINED, Status.CANCELLED, (Status.QUOTED,), "quote-answered")
 CANCEL_BY_INSTITUTION = Move(
     Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, "request-cancelled"
 )
@@ -368,6 +372,44 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
             renewals=request.renewals + 1,
             overdue_notices_sent=0,
             renewal_requested_at=None,
+        )
+
+
+def send_quote(
+    request: Request, *, seen: str, amount: Decimal, note: str, acting_user: Any
+) -> Request:
+    """A reproduction order's price: the library approves or declines it in the portal, and no
+    work starts before it approves (the desk offers Fill only after that)."""
+    if not request.is_duplication:
+        raise StaleRequest(request)
+    text = f"US ${amount:,.2f}. {note}".strip()
+    with transaction.atomic():
+        return _move(
+            request,
+            SEND_QUOTE,
+            seen=seen,
+            actor=acting_user,
+            text=text,
+            quote_amount=amount,
+            quote_note=note,
+        )
+
+
+def answer_quote(request: Request, *, seen: str, approve: bool, acting_user: Any) -> Request:
+    """The library approves the quote (work starts) or declines it (the order is cancelled)."""
+    if approve:
+        with transaction.atomic():
+            return _move(
+                request,
+                APPROVE_QUOTE,
+                seen=seen,
+                actor=acting_user,
+                quote_approved_at=timezone.now(),
+            )
+    reason = "The library declined the price quote."
+    with transaction.atomic():
+        return _move(
+            request, DECLINE_QUOTE, seen=seen, actor=acting_user, text=reason, reason=reason
         )
 
 

@@ -17,6 +17,7 @@ portal_patterns = (
         path("<int:pk>/permission/", views.add_permission, name="permission"),
         path("<int:pk>/message/", views.send_message, name="message"),
         path("<int:pk>/renew/", views.ask_renewal, name="renew"),
+        path("<int:pk>/quote/", views.answer_quote, name="quote"),
         path("<int:pk>/copy.pdf", views.download, name="download"),
     ],
     "requests",

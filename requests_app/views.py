@@ -30,6 +30,7 @@ from requests_app.forms import (
     LoanRequestForm,
     PermissionForm,
     RenewalRequestForm,
+    ReproductionOrderForm,
 )
 from requests_app.models import Request, Service, Status
 from requests_app.openurl import OpenUrlCitation, read_openurl
@@ -108,14 +109,22 @@ def new_copy(request: HttpRequest) -> HttpResponse:
 
 @institution_required
 def new_duplication(request: HttpRequest) -> HttpResponse:
-    return _copy_form(request, DuplicationRequestForm)
+    """A reproduction order: its own form and page (the copy form's questions do not apply)."""
+    return _copy_form(
+        request, ReproductionOrderForm, template="requests_app/reproduction_form.html"
+    )
 
 
 _NON_MODEL = ("statement", "basis", "note", "own_copy_covers_item", "permission_reference")
-_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose")
+_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose", "rights_statement")
 
 
-def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpResponse:
+def _copy_form(
+    request: HttpRequest,
+    form_class: type[CopyRequestForm],
+    *,
+    template: str = "requests_app/copy_form.html",
+) -> HttpResponse:
     form = form_class(request.POST or None, initial=_initial(request, "copy"))
     if request.method == "POST" and form.is_valid():
         skip = (*_NON_MODEL, *_NON_MODEL_RULE_FACTS)
@@ -138,7 +147,7 @@ def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpR
         "warning_headings": COPYRIGHT_WARNING_HEADINGS,
         "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
     }
-    return render(request, "requests_app/copy_form.html", context)
+    return render(request, template, context)
 
 
 @require_POST
@@ -212,6 +221,24 @@ def _detail_page(
     }
     status = 400 if message_form is not None or renewal_form is not None else 200
     return render(request, "requests_app/detail.html", context, status=status)
+
+
+@institution_required
+def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid() or request.POST.get("answer") not in ("approve", "decline"):
+        messages.error(request, "Choose to approve or to decline the quote.")
+        return redirect("requests:detail", pk=item.pk)
+    approve = request.POST["answer"] == "approve"
+    seen = form.cleaned_data["seen_status"]
+    return _act(
+        request,
+        item,
+        lambda: services.answer_quote(item, seen=seen, approve=approve, acting_user=request.user),
+    )
 
 
 @institution_required

@@ -51,7 +51,8 @@ def _renewal_declined(institution: Any, staff: Any) -> tuple[list[str], list[str
         loan, seen="on_loan", reason="Requested by another library", acting_user=staff
     )
     ref = f"Loan request {loan.pk} (your ref. TN:1005)"
-    office = f"Loan request {loan.pk} from {institution.oclc_symbol}: renewal asked for (due {due:%Y-%m-%d})"
+    symbol = institution.oclc_symbol
+    office = f"Loan request {loan.pk} from {symbol}: renewal asked for (due {due:%Y-%m-%d})"
     library = [
         f"{ref}: received",
         f"{ref}: shipped, due back {due:%Y-%m-%d}",

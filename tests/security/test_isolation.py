@@ -52,6 +52,7 @@ ACCESS: dict[str, Access] = {
     "requests:permission": Access.OWN_OBJECT,
     "requests:message": Access.OWN_OBJECT,
     "requests:renew": Access.OWN_OBJECT,
+    "requests:quote": Access.OWN_OBJECT,
     "requests:download": Access.OWN_OBJECT,
     "desk:queues": Access.STAFF,
     "desk:batch": Access.STAFF,
