@@ -143,6 +143,8 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password", "old_password"]
 
 # Public registration form: submissions accepted per client IP address per hour.
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+# Working days staff usually take to verify a registration (told to the library on submission).
+REGISTRATION_VERIFY_DAYS = env.int("REGISTRATION_VERIFY_DAYS", default=3)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
