@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "illdesk.office.context_processor",
             ],
         },
     },
@@ -153,6 +154,8 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password", "old_password"]
 
 # Public registration form: submissions accepted per client IP address per hour.
 REGISTRATION_RATE_LIMIT = env.int("REGISTRATION_RATE_LIMIT", default=10)
+# Working days staff usually take to verify a registration (told to the library on submission).
+REGISTRATION_VERIFY_DAYS = env.int("REGISTRATION_VERIFY_DAYS", default=3)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -194,6 +197,9 @@ REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DA
 REQUESTS_DUE_SOON_DAYS = env.int("REQUESTS_DUE_SOON_DAYS", default=3)
 # The loan period the desk proposes when staff ship a loan (docs/desk.md, "Loans").
 REQUESTS_LOAN_DAYS = env.int("REQUESTS_LOAN_DAYS", default=28)
+# Renewals a library may ask for on one loan, and how many days before the due date it may ask.
+REQUESTS_RENEWALS_MAX = env.int("REQUESTS_RENEWALS_MAX", default=2)
+REQUESTS_RENEWAL_WINDOW_DAYS = env.int("REQUESTS_RENEWAL_WINDOW_DAYS", default=14)
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -215,9 +221,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- The office -----------------------------------------------------------------------------
+# How libraries reach the office: shown in the page footer, on the cancel and confirmation pages,
+# and in the signature of every email. OFFICE_ADDRESS may span lines written as \n.
+OFFICE_NAME = env.str("OFFICE_NAME", default="Interlibrary Loan Office")
+OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="ill@illdesk.invalid")
+OFFICE_PHONE = env.str("OFFICE_PHONE", default="")
+OFFICE_ADDRESS = env.str("OFFICE_ADDRESS", default="", multiline=True)
+OFFICE_HOURS = env.str("OFFICE_HOURS", default="")
+
 # --- Email ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="illdesk <ill@illdesk.invalid>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or f"{OFFICE_NAME} <{OFFICE_EMAIL}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from illdesk import views
-from illdesk.forms import AdminLoginForm, LoginForm
+from illdesk.forms import AdminLoginForm
 from requests_app.urls import desk_patterns, portal_patterns
 
 admin.site.site_header = "illdesk staff"
@@ -13,13 +13,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
-        ),
-        name="login",
-    ),
+    path("accounts/login/", views.IlldeskLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("register/", include("registration.urls")),

@@ -7,10 +7,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from illdesk.office import office_contact
 from registration.models import Institution, Registration
 
 
 def _send(name: str, *, to: str, context: dict[str, Any]) -> None:
+    context = {**context, "office": office_contact()}
     subject = render_to_string(f"emails/{name}-subject.txt", context)
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)

@@ -209,6 +209,11 @@ class Registration(models.Model):
         return f"{self.oclc_symbol} {self.name} ({self.get_status_display()})"
 
     @property
+    def reference(self) -> str:
+        """What the library quotes when it asks about its registration."""
+        return f"REG-{self.pk:06d}"
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 

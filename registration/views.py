@@ -14,6 +14,7 @@ from registration.models import TermsVersion
 
 RATE_WINDOW_SECONDS = 60 * 60
 logger = logging.getLogger(__name__)
+RECEIVED_SESSION_KEY = "registration_reference"
 
 
 def _over_rate_limit(ip_address: str | None) -> bool:
@@ -48,11 +49,13 @@ def register(request: HttpRequest) -> HttpResponse:
             context = _context(form, terms, rate_limited=True)
             return render(request, "registration/register.html", context, status=429)
         if not form.is_bot:
-            services.submit_registration(
+            registration = services.submit_registration(
                 form.registration_data(),
                 terms=form.cleaned_data["terms_version"],
                 ip_address=ip_address,
             )
+            # The confirmation page shows the reference: the browser that submitted may see it.
+            request.session[RECEIVED_SESSION_KEY] = registration.reference
         return redirect("registration:received")
     return render(request, "registration/register.html", _context(form, terms, rate_limited=False))
 
@@ -64,4 +67,8 @@ def _context(
 
 
 def received(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/received.html")
+    context = {
+        "reference": request.session.get(RECEIVED_SESSION_KEY),
+        "verify_days": settings.REGISTRATION_VERIFY_DAYS,
+    }
+    return render(request, "registration/received.html", context)

@@ -44,8 +44,8 @@ class DeskAction:
     next_in: tuple[Status, ...] = ()
     # Offered for many selected requests at once from a queue (one form, each request in turn).
     batch: bool = False
-
-    # A further condition on the request, where the status alone does not decide.
+    # A further condition on the request, where the status alone does not decide (a pending
+    # renewal request, a title key to confirm).
     when: Callable[[Request], bool] | None = None
 
     def allows(self, item: Request) -> bool:
@@ -71,7 +71,24 @@ class DeskAction:
 
 
 _UNSUPPLIED = (Status.NEW, Status.IN_PROCESS)
-_OPEN_UNSUPPLIED = (Status.NEW, Status.AWAITING_CLEARANCE, Status.IN_PROCESS, Status.CONDITIONAL)
+_OPEN_UNSUPPLIED = (
+    Status.NEW,
+    Status.AWAITING_CLEARANCE,
+    Status.IN_PROCESS,
+    Status.CONDITIONAL,
+    Status.QUOTED,
+)
+
+
+def _work_may_start(item: Request) -> bool:
+    """A reproduction order is made only after the library approved its price quote."""
+    return not item.is_duplication or item.quote_approved_at is not None
+
+
+def _needs_a_quote(item: Request) -> bool:
+    return item.is_duplication and item.quote_approved_at is None
+
+
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
 
 _ROWS = (
@@ -79,7 +96,7 @@ _ROWS = (
         "accept",
         "Accept",
         "accepted",
-        action_forms.OptionalNoteForm,
+        action_forms.StaffNoteForm,
         (Status.NEW,),
         services.accept_request,
         next_in=(Status.NEW,),
@@ -93,6 +110,18 @@ _ROWS = (
         services.fill_copy,
         kinds=(Service.COPY,),
         next_in=_UNSUPPLIED,
+        when=_work_may_start,
+    ),
+    DeskAction(
+        "quote",
+        "Send the price quote",
+        "quoted",
+        action_forms.QuoteForm,
+        _UNSUPPLIED,
+        services.send_quote,
+        kinds=(Service.COPY,),
+        next_in=_UNSUPPLIED,
+        when=_needs_a_quote,
     ),
     DeskAction(
         "ship",
@@ -163,7 +192,7 @@ _ROWS = (
     ),
     DeskAction(
         "renew",
-        "Renew",
+        "Renew (approve a renewal): the new due date",
         "renewed",
         action_forms.RenewForm,
         _LOAN_OUT,
@@ -178,6 +207,16 @@ _ROWS = (
         (*_OPEN_UNSUPPLIED, *_LOAN_OUT),
         services.record_holding,
         tone=Tone.NOTE,
+    ),
+    DeskAction(
+        "decline_renewal",
+        "Decline the renewal the library asked for",
+        "declined a renewal",
+        action_forms.DeclineRenewalForm,
+        _LOAN_OUT,
+        services.decline_renewal,
+        kinds=(Service.LOAN,),
+        when=lambda item: item.renewal_requested_at is not None,
     ),
     DeskAction(
         "lost",
@@ -210,11 +249,20 @@ _ROWS = (
     ),
     DeskAction(
         "message",
-        "Send a message to the institution",
+        "Send a message to the library",
         "sent the message",
         action_forms.MessageForm,
         tuple(Status),
         services.send_message,
+        tone=Tone.NOTE,
+    ),
+    DeskAction(
+        "note",
+        "Add a staff note",
+        "noted",
+        action_forms.StaffOnlyNoteForm,
+        tuple(Status),
+        services.add_staff_note,
         tone=Tone.NOTE,
     ),
 )

@@ -1,10 +1,8 @@
-"""Citation helpers: LCCN normalisation, page counts, and OpenURL (Z39.88-2004 KEV) prefill."""
+"""Citation helpers: identifier normalisation (LCCN, DOI, PMID, dates) and page counts."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Mapping
 
 from illdesk.numbers import INTEGER_MAX, parse_number
 
@@ -51,77 +49,63 @@ def count_pages(pages: str) -> int | None:
     return total if 0 < total <= INTEGER_MAX else None
 
 
-# --- OpenURL --------------------------------------------------------------------------------
+# A DOI: the directory indicator 10, a registrant code, a slash, any suffix (doi.org/10.1000/182).
+_DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/\S+$")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
+_PMID = re.compile(r"^[1-9]\d{0,8}$")
+_PUBMED_PREFIXES = ("https://pubmed.ncbi.nlm.nih.gov/", "http://pubmed.ncbi.nlm.nih.gov/")
 
-# KEV key -> form field. Keys outside this table are ignored.
-_OPENURL_FIELDS = {
-    "rft.atitle": "article_title",
-    "rft.jtitle": "title",
-    "rft.btitle": "title",
-    "rft.title": "title",
-    "rft.stitle": "title",
-    "rft.issn": "issn",
-    "rft.eissn": "issn",
-    "rft.isbn": "isbn",
-    "rft.au": "author",
-    "rft.date": "publication_date",
-    "rft.volume": "volume",
-    "rft.issue": "issue",
-    "rft.pages": "pages",
-    "rft.pub": "publisher",
-    "rft.place": "place",
-    "rft.edition": "edition",
-    "rft.tpages": "total_pages",
+
+def _without_prefix(text: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if text.lower().startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def normalize_doi(value: str) -> str | None:
+    """A DOI as stored: without a resolver address or a `doi:`/`info:doi/` scheme. DOIs are
+    matched ignoring case, so the case is kept as given. None when it is not a DOI."""
+    text = _without_prefix(value.strip(), (*_DOI_PREFIXES, "doi:", "info:doi/")).strip()
+    return text if _DOI.match(text) else None
+
+
+def normalize_pmid(value: str) -> str | None:
+    """A PubMed id: digits only, from `27289441`, `pmid:27289441`, `info:pmid/27289441` or a
+    PubMed address. None when it is not one."""
+    text = _without_prefix(value.strip(), (*_PUBMED_PREFIXES, "pmid:", "info:pmid/"))
+    text = text.strip().rstrip("/")
+    return text if _PMID.match(text) else None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april")]
+        + [("may",), ("jun", "june"), ("jul", "july"), ("aug", "august")]
+        + [("sep", "sept", "september"), ("oct", "october"), ("nov", "november")]
+        + [("dec", "december")],
+        start=1,
+    )
+    for name in names
 }
-_COPY_GENRES = {"article", "bookitem", "proceeding", "conference", "preprint"}
-_MAX_VALUE = 300
+_ISO_DATE = re.compile(r"^(\d{4})(?:-?(0[1-9]|1[0-2])(?:-?(0[1-9]|[12]\d|3[01]))?)?$")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
 
-def _clean(value: str, limit: int = _MAX_VALUE) -> str:
-    """Untrusted input: drop control characters, collapse whitespace, cut to a sane length."""
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
-    return " ".join(text.split())[:limit]
-
-
-def _author(params: Mapping[str, str]) -> str:
-    last, first = _clean(params.get("rft.aulast", "")), _clean(params.get("rft.aufirst", ""))
-    return f"{last}, {first}" if last and first else last
-
-
-def openurl_initial(params: Mapping[str, str]) -> dict[str, str]:
-    """Initial form data from an OpenURL query string; never trusted beyond that."""
-    initial: dict[str, str] = {}
-    for key, field in _OPENURL_FIELDS.items():
-        value = _clean(params.get(key, ""))
-        if value and field not in initial:
-            initial[field] = value
-    spage, epage = _clean(params.get("rft.spage", ""), 10), _clean(params.get("rft.epage", ""), 10)
-    if "pages" not in initial and spage:
-        initial["pages"] = f"{spage}-{epage}" if epage else spage
-    if "author" not in initial and _author(params):
-        initial["author"] = _author(params)
-    ids = params.get("rft_id", "")
-    if ids.startswith("info:oclcnum/"):
-        initial["oclc_number"] = _clean(ids.removeprefix("info:oclcnum/"), 20)
-    elif ids.startswith("info:lccn/"):
-        initial["lccn"] = _clean(ids.removeprefix("info:lccn/"), 20)
-    return initial
-
-
-def has_openurl(params: Mapping[str, str]) -> bool:
-    return any(key.startswith("rft") for key in params)
-
-
-def openurl_service(params: Mapping[str, str]) -> str:
-    """ "copy" for an article or a part of a work, else "loan" (a whole book or volume)."""
-    genre = params.get("rft.genre", "").strip().lower()
-    if genre in _COPY_GENRES or params.get("rft.atitle", "").strip():
-        return "copy"
-    return "loan"
-
-
-def openurl_work_kind(params: Mapping[str, str]) -> str:
-    genre = params.get("rft.genre", "").strip().lower()
-    if genre == "bookitem" or params.get("rft.btitle") or params.get("rft.isbn"):
-        return "non_periodical"
-    return "periodical"
+def normalize_date(value: str) -> str:
+    """A citation date as YYYY, YYYY-MM or YYYY-MM-DD from what citation tools send: 2013-09-01,
+    20211001, "July 28, 2012", c2000, "Spring 1998". Empty when no year can be read."""
+    text = value.strip()
+    match = _ISO_DATE.match(text)
+    if match:
+        return "-".join(part for part in match.groups() if part)
+    year = _YEAR.search(text)
+    if not year:
+        return ""
+    words = re.findall(r"[a-z]+", text.lower())
+    month = next((_MONTHS[w] for w in words if w in _MONTHS), None)
+    day = re.search(r"(?<!\d)([12]\d|3[01]|0?[1-9])(?!\d)", text.replace(year[1], " "))
+    if month and day:
+        return f"{year[1]}-{month:02d}-{int(day[1]):02d}"
+    return f"{year[1]}-{month:02d}" if month else year[1]

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Prefetch
+from django.db.models import Count, Min, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from requests_app.actions import (
     perform_batch,
 )
 from requests_app.forms import ActionForm, DeskFilterForm
-from requests_app.models import QUEUES, Request
+from requests_app.models import QUEUES, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -97,7 +97,15 @@ def _queue_page(
         for row in page.rows:
             row.counted_priors = priors.get(row.pk, [])
             row.prior_released = any(not prior.still_counts for prior in row.counted_priors)
+    context["unread"] = _unread_messages()
     return render(request, "requests_app/desk/queues.html", context, status=status)
+
+
+def _unread_messages() -> Any:
+    """Requests with library messages no one on staff has opened yet, oldest first."""
+    unread = RequestEvent.objects.unread_library_messages()
+    rows = unread.values("request_id", "request__institution__oclc_symbol")
+    return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
 
 
 def _batch_offers(bound: dict[str, ActionForm]) -> list[tuple[Any, ActionForm]]:
@@ -201,7 +209,11 @@ def undelivered_emails() -> int:
 @staff_member_required
 @_view
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, pk)
+    response = _detail_page(request, pk)
+    # Opening the request is reading the library's messages on it (after the page showed them
+    # as new).
+    services.mark_library_messages_read(pk)
+    return response
 
 
 @require_POST

@@ -1,6 +1,10 @@
-"""Request emails to the institution's contact address: one function per email, each with
-subject, text and HTML templates in templates/emails/."""
+"""Request emails: one function per email, each with subject, text and HTML templates in
+templates/emails/. Library emails go to the institution's contact address, carry the request
+number and the library's own reference in the subject, and end with the office's signature
+(settings OFFICE_*); a library's message goes to the office's address."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -8,29 +12,46 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from requests_app.models import Request
+from illdesk.office import office_contact
+from requests_app.models import Action, Request, RequestEvent
 
 
-def _send(name: str, request: Request, **extra: Any) -> None:
+def _send(name: str, request: Request, *, to: str | None = None, **extra: Any) -> None:
     context = {
         "request_obj": request,
         "institution": request.institution,
         "decision": request.record.latest_decision,
-        "url": f"{settings.SITE_URL}{reverse('requests:detail', args=[request.pk])}",
+        "url": _link("requests:detail", request),
+        "office": office_contact(),
         **extra,
     }
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    context["subject"] = subject
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[request.institution.email]
-    )
+    message = EmailMultiAlternatives(subject, text, to=[to or request.institution.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 
 
+def _link(view: str, request: Request) -> str:
+    return f"{settings.SITE_URL}{reverse(view, args=[request.pk])}"
+
+
+def _conversation(request: Request, action: str) -> dict[str, Any]:
+    """The newest message of one side, and the earlier messages of both, newest first. The email
+    is rendered when it is sent, so it always shows the whole conversation so far."""
+    messages = list(
+        RequestEvent.objects.filter(request=request, action__in=Action.conversation()).order_by(
+            "-created_at", "-pk"
+        )[:6]
+    )
+    newest = next((event for event in messages if event.action == action), None)
+    return {"message": newest, "earlier_messages": [m for m in messages if m is not newest][:5]}
+
+
 def send_request_received(request: Request) -> None:
-    """With the copyright decision and its explanation."""
+    """With the copyright decision in plain words (copies only)."""
     _send("request-received", request)
 
 
@@ -43,8 +64,25 @@ def send_request_conditional(request: Request) -> None:
 
 
 def send_request_filled(request: Request) -> None:
-    """A copy delivered (electronically or by mail) or a loan shipped."""
-    _send("request-filled", request, delivery_days=settings.REQUESTS_DELIVERY_DAYS)
+    """A copy delivered: the download link and until when it works, or mailed."""
+    _send(
+        "request-filled",
+        request,
+        delivery_days=settings.REQUESTS_DELIVERY_DAYS,
+        download_url=_link("requests:download", request),
+    )
+
+
+def send_loan_shipped(request: Request) -> None:
+    _send("loan-shipped", request)
+
+
+def send_loan_renewed(request: Request) -> None:
+    _send("loan-renewed", request)
+
+
+def send_loan_returned(request: Request) -> None:
+    _send("loan-returned", request)
 
 
 def send_request_refused(request: Request) -> None:
@@ -59,17 +97,77 @@ def send_loan_due_soon(request: Request) -> None:
     _send("loan-due-soon", request)
 
 
-def send_loan_overdue(request: Request) -> None:
-    _send("loan-overdue", request)
+def send_loan_overdue(request: Request, *, notice: int) -> None:
+    """The notice number is the email's own (not read from the request when it is sent: a
+    renewal in between resets the request's count)."""
+    _send("loan-overdue", request, notice=notice)
 
 
-EMAILS = {
+def send_renewal_declined(request: Request) -> None:
+    """With the reason staff gave (the newest renewal decision on the timeline)."""
+    declined = request.events.filter(action=Action.RENEWAL_DECLINED).order_by("-created_at", "-pk")
+    _send("renewal-declined", request, declined=declined.first())
+
+
+def send_renewal_requested(request: Request) -> None:
+    """The library asked for a renewal: to the office's address, with the desk link."""
+    asked = request.events.filter(action=Action.RENEWAL_REQUESTED).order_by("-created_at", "-pk")
+    _send(
+        "renewal-requested",
+        request,
+        to=settings.OFFICE_EMAIL,
+        desk_url=_link("desk:detail", request),
+        asked=asked.first(),
+    )
+
+
+def send_quote_sent(request: Request) -> None:
+    _send("quote-sent", request)
+
+
+def send_quote_answered(request: Request) -> None:
+    """The library approved or declined a price quote: to the office's address."""
+    _send(
+        "quote-answered", request, to=settings.OFFICE_EMAIL, desk_url=_link("desk:detail", request)
+    )
+
+
+def send_office_message(request: Request) -> None:
+    """The office wrote to the library."""
+    _send("office-message", request, **_conversation(request, Action.MESSAGE))
+
+
+def send_library_message(request: Request) -> None:
+    """The library wrote to the office: to the office's address, with the desk link."""
+    _send(
+        "library-message",
+        request,
+        to=settings.OFFICE_EMAIL,
+        desk_url=_link("desk:detail", request),
+        **_conversation(request, Action.LIBRARY_MESSAGE),
+    )
+
+
+EMAILS: dict[str, Callable[[Request], None]] = {
     "request-received": send_request_received,
     "request-held": send_request_held,
     "request-conditional": send_request_conditional,
     "request-filled": send_request_filled,
+    "loan-shipped": send_loan_shipped,
+    "loan-renewed": send_loan_renewed,
+    "renewal-declined": send_renewal_declined,
+    "renewal-requested": send_renewal_requested,
+    "quote-sent": send_quote_sent,
+    "quote-answered": send_quote_answered,
+    "loan-returned": send_loan_returned,
     "request-refused": send_request_refused,
     "request-cancelled": send_request_cancelled,
     "loan-due-soon": send_loan_due_soon,
-    "loan-overdue": send_loan_overdue,
+    "loan-overdue-1": partial(send_loan_overdue, notice=1),
+    "loan-overdue-2": partial(send_loan_overdue, notice=2),
+    "office-message": send_office_message,
+    "library-message": send_library_message,
 }
+
+# The emails addressed to the office rather than to the library.
+TO_OFFICE = frozenset({"library-message", "renewal-requested", "quote-answered"})

@@ -27,8 +27,16 @@ from copyright_rules.facts import (
 from copyright_rules.models import RecordDeterminationKind, RecordOutcome
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
-from requests_app.citations import count_pages, normalize_lccn
-from requests_app.models import RefusalReason, Request, Status
+from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
+from requests_app.models import (
+    IntendedUse,
+    RefusalReason,
+    ReproductionFormat,
+    Request,
+    RequestType,
+    RightsStatus,
+    Status,
+)
 from requests_app.queues import AGES, Claimed, Sort
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
@@ -85,6 +93,27 @@ class CitationForm(forms.ModelForm):
                 "This is not a valid ISBN: 10 or 13 digits with a correct check digit."
             ) from None
 
+    def clean_doi(self) -> str:
+        value: str = self.cleaned_data["doi"].strip()
+        if not value:
+            return ""
+        normalized = normalize_doi(value)
+        if normalized is None:
+            raise forms.ValidationError(
+                "This is not a DOI: it starts with 10., then a slash, for example "
+                "10.1038/nature12373 or https://doi.org/10.1038/nature12373."
+            )
+        return normalized
+
+    def clean_pmid(self) -> str:
+        value: str = self.cleaned_data["pmid"].strip()
+        if not value:
+            return ""
+        normalized = normalize_pmid(value)
+        if normalized is None:
+            raise forms.ValidationError("A PubMed id (PMID) is digits only, for example 27289441.")
+        return normalized
+
     def clean_publication_date(self) -> str:
         value: str = self.cleaned_data["publication_date"].strip()
         if value and not _DATE.match(value):
@@ -120,12 +149,13 @@ class LoanRequestForm(CitationForm):
             "patron_ref",
             "tried_elsewhere",
         ]
-        labels = {"title": "Title", "publication_date": "Year"}
+        labels = {"title": "Title", "publication_date": "Year", "patron_ref": "Your reference"}
         field_classes = {"max_cost": AsciiDecimalField}
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
             "call_number": "If known.",
-            "patron_ref": "Optional: your own identifier for this request.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the request repeats it.",
             "max_cost": "In US dollars.",
         }
         widgets = {
@@ -250,15 +280,21 @@ class CopyRequestForm(CitationForm):
             "publication_date",
             "pages",
             "total_pages",
+            "doi",
+            "pmid",
             "patron_ref",
             "delivery_notes",
         ]
         field_classes = {"total_pages": AsciiIntegerField}
         help_texts = {
             "pages": "Page numbers or ranges, for example 12-30, 45.",
+            "doi": "If known, for example 10.1038/nature12373.",
+            "pmid": "If known: the PubMed id, digits only.",
             "total_pages": "For parts of a book: the number of pages in the whole work.",
-            "patron_ref": "Optional: your own identifier for this request.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the request repeats it.",
         }
+        labels = {"patron_ref": "Your reference"}
         widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
 
     duplication = False
@@ -380,10 +416,145 @@ class DuplicationRequestForm(CopyRequestForm):
         }
 
 
+# What a library states when it orders a reproduction (shown with the 37 CFR 201.14 warning, which
+# applies to "photocopies or other reproductions" alike).
+REPRODUCTION_STATEMENT = (
+    "We will use this reproduction only for the use stated above. Where the item is protected by "
+    "copyright or other rights, we (or our patron) are responsible for obtaining the permission "
+    "that use needs; the office supplies a reproduction, not a right to publish it."
+)
+_USES_NEEDING_CREDIT = (
+    IntendedUse.PUBLICATION,
+    IntendedUse.EXHIBITION,
+    IntendedUse.BROADCAST,
+)
+
+
+class ReproductionOrderForm(DuplicationRequestForm):
+    """A Library of Congress Duplication Services order: the item (a reproduction number, call
+    number or digital id at least), what to make of it, for what use, and the rights in it. The
+    journal-copy questions are not asked; the copyright facts are derived from the answers in
+    `clean` and built by the duplication form's `facts`."""
+
+    rights_statement = forms.BooleanField(label=REPRODUCTION_STATEMENT)
+
+    class Meta(DuplicationRequestForm.Meta):
+        fields = [
+            "reproduction_number",
+            "call_number",
+            "digital_id",
+            "title",
+            "author",
+            "publication_date",
+            "work_kind",
+            "reproduction_format",
+            "resolution",
+            "size",
+            "quantity",
+            "intended_use",
+            "credit_line",
+            "rights",
+            "patron_ref",
+            "delivery_notes",
+        ]
+        labels = {
+            "title": "Title or description of the item",
+            "author": "Creator",
+            "publication_date": "Date of the item",
+            "reproduction_format": "Format",
+            "intended_use": "Intended use",
+            "rights": "Rights in the item",
+            "resolution": "Resolution",
+            "patron_ref": "Your reference",
+            "delivery_notes": "Notes for the office",
+        }
+        help_texts = {
+            "reproduction_number": "For example LC-USZ62-12345 (from the catalogue record).",
+            "digital_id": "For example ppmsca.12345 or g3850.ct001234.",
+            "resolution": "For image files: for example 600 ppi, or highest available.",
+            "size": "For prints: for example 8 x 10 in or 11 x 14 in.",
+            "quantity": "Copies of each image.",
+            "credit_line": "Required for publication, exhibition and broadcast: for example "
+            "Library of Congress, Prints & Photographs Division, LC-USZ62-12345.",
+            "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
+            "number. Every email about the order repeats it.",
+        }
+        widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
+
+    _NOT_ASKED: tuple[str, ...] = (
+        "work_kind",
+        "statement",
+        "basis",
+        "note",
+        "own_copy_covers_item",
+        "extent",
+        "purpose",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self._NOT_ASKED:
+            del self.fields[name]
+        for name, choices in (
+            ("reproduction_format", ReproductionFormat.choices),
+            ("intended_use", IntendedUse.choices),
+            ("rights", RightsStatus.choices),
+        ):
+            label = self.fields[name].label
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=choices, widget=forms.RadioSelect
+            )
+        self.fields["quantity"].widget.attrs.update(min=1, max=100)
+        self.fields["material"].label = "What the item is"
+        self.fields[
+            "permission_reference"
+        ].help_text = "If you have the rights holder's permission: its reference."
+
+    def clean_quantity(self) -> int:
+        value: int = self.cleaned_data["quantity"]
+        if not 1 <= value <= 100:
+            raise forms.ValidationError("Order from 1 to 100 copies.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        use, rights = data.get("intended_use"), data.get("rights")
+        if use in _USES_NEEDING_CREDIT and not (data.get("credit_line") or "").strip():
+            self.add_error("credit_line", "Give the credit line the publication will print.")
+        if rights == RightsStatus.PERMISSION and not data.get("permission_reference"):
+            self.add_error("permission_reference", "Give the reference of the permission.")
+        data.update(self._derived_facts(data))
+        return data
+
+    @staticmethod
+    def _derived_facts(data: dict[str, Any]) -> dict[str, Any]:
+        """The copy form's answers, derived: a whole item of the office's own holdings, under CCL
+        when it is in the public domain, for research only when privately studied."""
+        public = data.get("rights") == RightsStatus.PUBLIC_DOMAIN
+        return {
+            "work_kind": WorkKind.NON_PERIODICAL,
+            "statement": "CCL" if public else "CCG",
+            "basis": "public_domain" if public else "",
+            "note": "",
+            "own_copy_covers_item": "",
+            "extent": "entire_work",
+            "purpose": "research"
+            if data.get("intended_use") == IntendedUse.PRIVATE_STUDY
+            else "other",
+            "issn": "",
+            "isbn": "",
+            "volume": "",
+            "issue": "",
+            "article_title": "",
+            "total_pages": None,
+            "pages_requested": None,
+        }
+
+
 class ListFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
     service = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
+        label="Type", required=False, choices=[("", "Any type"), *RequestType.choices]
     )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
@@ -442,6 +613,17 @@ class DeskFilterForm(forms.Form):
         return str(self.cleaned_data["institution"]).strip().upper()
 
 
+class LibraryMessageForm(forms.Form):
+    """The library writes to the office about one request."""
+
+    text = forms.CharField(
+        label="Your message to the office",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The office is emailed at once and answers here and by email.",
+    )
+
+
 # --- Actions ---------------------------------------------------------------------------------
 
 
@@ -492,6 +674,17 @@ class OptionalNoteForm(ActionForm):
     )
 
 
+class StaffNoteForm(OptionalNoteForm):
+    """Accepting takes an optional note for colleagues; the library never sees it."""
+
+    note = forms.CharField(
+        label="Staff note (not shown to the library)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ConfirmedNoteForm(ConfirmedForm, OptionalNoteForm):
     field_order = ("seen_status", "note", "confirm")
 
@@ -502,9 +695,58 @@ class CancelForm(ConfirmedForm):
     field_order = ("seen_status", "reason", "confirm")
 
 
+class QuoteForm(ActionForm):
+    amount = forms.DecimalField(
+        label="Price (US dollars)", min_value=0, max_digits=9, decimal_places=2
+    )
+    note = forms.CharField(
+        label="What the price covers",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: 2 TIFF files at 600 ppi, delivered by download.",
+    )
+
+
+class DeclineRenewalForm(ActionForm):
+    reason = forms.CharField(
+        label="Why (the library reads this)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: another library has asked for it.",
+    )
+
+
+class RenewalRequestForm(forms.Form):
+    """The library asks for a renewal of a loan."""
+
+    note = forms.CharField(
+        label="Note to the office (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StaffOnlyNoteForm(ActionForm):
+    text = forms.CharField(
+        label="Note for colleagues",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Never shown to the library and never emailed.",
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """A note changes no status: the service takes no seen status."""
+        return {"text": self.cleaned_data["text"]}
+
+
 class MessageForm(ActionForm):
     text = forms.CharField(
-        label="Message", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Message to the library",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the library's request page and emailed to its contact.",
     )
 
     def arguments(self) -> dict[str, Any]:

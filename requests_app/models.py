@@ -22,11 +22,33 @@ class Service(models.TextChoices):
     COPY = "copy", "Copy"
 
 
+class RequestType(models.TextChoices):
+    """What the library asked for, in its own words: a copy of the office's own holdings is a
+    reproduction order (`is_duplication`), not a copy request."""
+
+    LOAN = "loan", "Loan request"
+    COPY = "copy", "Copy request"
+    REPRODUCTION = "reproduction", "Reproduction order"
+
+
+# Each copyright outcome as a library reads it. Library pages and emails show these; only staff
+# pages show the rule that decided (docs/copyright.md names the rules).
+PLAIN_OUTCOMES: dict[str, str] = {
+    "ACCEPT_CCG": "Accepted: within the CONTU guidelines",
+    "ACCEPT_CCL": "Accepted on your copyright statement",
+    "NEEDS_PERMISSION": "Held until copyright permission is obtained",
+    "REFUSE": "Refused for copyright reasons",
+    "REJECT_INCOMPLETE": "Incomplete: the citation needs more detail",
+    "NOT_APPLICABLE": "No copyright check needed (a loan)",
+}
+
+
 class Status(models.TextChoices):
     NEW = "new", "New"
     AWAITING_CLEARANCE = "awaiting_clearance", "Held for copyright permission"
     IN_PROCESS = "in_process", "In process"
     CONDITIONAL = "conditional", "Conditional reply: waiting for you"
+    QUOTED = "quoted", "Price quote: waiting for your approval"
     DELIVERED = "delivered", "Copy delivered"
     ON_LOAN = "on_loan", "On loan"
     OVERDUE = "overdue", "On loan, overdue"
@@ -58,6 +80,30 @@ class Carrier(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ReproductionFormat(models.TextChoices):
+    """What the Library of Congress Duplication Services produce."""
+
+    PAPER_PRINT = "paper_print", "Paper print"
+    TIFF = "tiff", "TIFF image file"
+    JPEG = "jpeg", "JPEG image file"
+    PDF = "pdf", "PDF file"
+
+
+class IntendedUse(models.TextChoices):
+    PRIVATE_STUDY = "private_study", "Private study, scholarship or research"
+    PUBLICATION = "publication", "Publication (print or online)"
+    EXHIBITION = "exhibition", "Exhibition"
+    BROADCAST = "broadcast", "Broadcast (film, television, streaming)"
+
+
+class RightsStatus(models.TextChoices):
+    """What the library knows of the rights in the item (the office checks them too)."""
+
+    PUBLIC_DOMAIN = "public_domain", "No known restrictions: in the public domain"
+    PERMISSION = "permission", "Protected, and we have the rights holder's permission"
+    UNKNOWN = "unknown", "Not known"
+
+
 class WorkKind(models.TextChoices):
     PERIODICAL = "periodical", "An article from a journal, magazine or newspaper"
     NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
@@ -71,10 +117,18 @@ class RequestQuerySet(models.QuerySet["Request"]):
         return self.filter(status__in=Request.OPEN_STATUSES)
 
     def waiting_for_institution(self) -> RequestQuerySet:
-        return self.filter(status__in=(Status.AWAITING_CLEARANCE, Status.CONDITIONAL))
+        return self.filter(
+            status__in=(Status.AWAITING_CLEARANCE, Status.CONDITIONAL, Status.QUOTED)
+        )
 
     def loans_due_by(self, day: date) -> RequestQuerySet:
         return self.filter(status__in=Request.LOAN_OUT_STATUSES, due_date__lte=day)
+
+    def of_type(self, request_type: str) -> RequestQuerySet:
+        if request_type == RequestType.LOAN:
+            return self.filter(service=Service.LOAN)
+        duplication = request_type == RequestType.REPRODUCTION
+        return self.filter(service=Service.COPY, is_duplication=duplication)
 
     def in_queue(self, queue: str) -> RequestQuerySet:
         return self.filter(status__in=QUEUES[queue][1])
@@ -106,7 +160,10 @@ QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
     "new": ("New", (Status.NEW,)),
     "clearance": ("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,)),
     "in_process": ("In process", (Status.IN_PROCESS,)),
-    "conditional": ("Conditional (waiting for the institution)", (Status.CONDITIONAL,)),
+    "conditional": (
+        "Conditional or quoted (waiting for the institution)",
+        (Status.CONDITIONAL, Status.QUOTED),
+    ),
     "delivered": ("Delivered", (Status.DELIVERED,)),
     "on_loan": ("On loan", (Status.ON_LOAN,)),
     "overdue": ("Overdue", (Status.OVERDUE,)),
@@ -127,18 +184,27 @@ class Request(models.Model):
     DeliveryMethod = DeliveryMethod
     WorkKind = WorkKind
     Carrier = Carrier
+    ReproductionFormat = ReproductionFormat
+    IntendedUse = IntendedUse
+    RightsStatus = RightsStatus
 
     OPEN_STATUSES = (
         Status.NEW,
         Status.AWAITING_CLEARANCE,
         Status.IN_PROCESS,
         Status.CONDITIONAL,
+        Status.QUOTED,
         Status.ON_LOAN,
         Status.OVERDUE,
     )
     LOAN_OUT_STATUSES = (Status.ON_LOAN, Status.OVERDUE)
     # "Cancel while not yet in process" (the institution's own cancel).
-    CANCELLABLE_BY_INSTITUTION = (Status.NEW, Status.AWAITING_CLEARANCE, Status.CONDITIONAL)
+    CANCELLABLE_BY_INSTITUTION = (
+        Status.NEW,
+        Status.AWAITING_CLEARANCE,
+        Status.CONDITIONAL,
+        Status.QUOTED,
+    )
 
     institution = models.ForeignKey(
         "registration.Institution", on_delete=models.PROTECT, related_name="requests"
@@ -170,6 +236,10 @@ class Request(models.Model):
     issn = models.CharField("ISSN", max_length=9, blank=True)
     lccn = models.CharField("LCCN", max_length=12, blank=True, help_text="Normalised.")
     oclc_number = models.CharField("OCLC number", max_length=20, blank=True)
+    doi = models.CharField(
+        "DOI", max_length=200, blank=True, help_text="Without a https://doi.org/ prefix."
+    )
+    pmid = models.CharField("PubMed id (PMID)", max_length=9, blank=True)
     call_number = models.CharField(max_length=100, blank=True)
     volume = models.CharField("volume(s)", max_length=100, blank=True)
     issue = models.CharField(max_length=50, blank=True)
@@ -181,6 +251,24 @@ class Request(models.Model):
     is_duplication = models.BooleanField(
         default=False, help_text="A reproduction of the office's own holdings."
     )
+
+    # A reproduction order: what to make, for what use, and its price quote.
+    reproduction_format = models.CharField(
+        "format", max_length=12, choices=ReproductionFormat.choices, blank=True
+    )
+    resolution = models.CharField(max_length=40, blank=True)
+    size = models.CharField(max_length=60, blank=True)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    intended_use = models.CharField(max_length=16, choices=IntendedUse.choices, blank=True)
+    credit_line = models.CharField(max_length=300, blank=True)
+    rights = models.CharField(
+        "rights in the item", max_length=16, choices=RightsStatus.choices, blank=True
+    )
+    quote_amount = models.DecimalField(
+        "quoted price (US dollars)", max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    quote_note = models.TextField(blank=True, help_text="What the quoted price covers.")
+    quote_approved_at = models.DateTimeField(null=True, blank=True)
 
     # What the institution asked for and stated.
     need_by = models.DateField(null=True, blank=True)
@@ -203,6 +291,9 @@ class Request(models.Model):
     supplied_at = models.DateTimeField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True)
     renewals = models.PositiveSmallIntegerField(default=0)
+    renewal_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the library asked for a renewal not yet answered."
+    )
     returned_at = models.DateTimeField(null=True, blank=True)
     return_condition = models.TextField(blank=True, help_text="The item's condition on return.")
 
@@ -265,10 +356,20 @@ class Request(models.Model):
                 condition=Q(carrier__in=[*Carrier.values, ""]), name="request_carrier_valid"
             ),
             models.CheckConstraint(condition=Q(pieces__gte=1), name="request_pieces_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(reproduction_format__in=[*ReproductionFormat.values, ""])
+                & Q(intended_use__in=[*IntendedUse.values, ""])
+                & Q(rights__in=[*RightsStatus.values, ""]),
+                name="request_reproduction_choices_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="quoted") | Q(quote_amount__isnull=False),
+                name="request_quoted_has_price",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_service_display()} request {self.pk}: {self.citation_title}"
+        return f"{self.request_type.label} {self.pk}: {self.citation_title}"
 
     def validate_constraints(self, exclude: Any = None) -> None:
         # Every constraint above guards a value that only the workflow services set (service,
@@ -280,6 +381,17 @@ class Request(models.Model):
     @property
     def citation_title(self) -> str:
         return self.article_title or self.title or self.reproduction_number or self.digital_id
+
+    @property
+    def request_type(self) -> RequestType:
+        if self.service == Service.LOAN:
+            return RequestType.LOAN
+        return RequestType.REPRODUCTION if self.is_duplication else RequestType.COPY
+
+    @property
+    def journal_title(self) -> str:
+        """The journal or book an article or chapter is from (empty when the title is the item)."""
+        return self.title if self.article_title else ""
 
     @property
     def is_copy(self) -> bool:
@@ -295,6 +407,23 @@ class Request(models.Model):
     @property
     def cancellable_by_institution(self) -> bool:
         return self.status in self.CANCELLABLE_BY_INSTITUTION
+
+    @property
+    def renewal_opens_on(self) -> date | None:
+        """The first day the library may ask for a renewal (REQUESTS_RENEWAL_WINDOW_DAYS before
+        the due date); None when this loan cannot be renewed from the portal at all."""
+        if self.status != Status.ON_LOAN or self.due_date is None:
+            return None
+        if self.renewals >= settings.REQUESTS_RENEWALS_MAX or self.renewal_requested_at:
+            return None
+        return self.due_date - timedelta(days=settings.REQUESTS_RENEWAL_WINDOW_DAYS)
+
+    @property
+    def renewal_open_to_library(self) -> bool:
+        """Before the due date, inside the window, under the limit, none pending."""
+        opens = self.renewal_opens_on
+        today = timezone.localdate()
+        return opens is not None and self.due_date is not None and opens <= today <= self.due_date
 
     @property
     def file_available(self) -> bool:
@@ -315,6 +444,8 @@ class Action(models.TextChoices):
     RETURNED = "returned", "Returned"
     HOLDING = "holding", "Call number and location recorded"
     RENEWED = "renewed", "Renewed"
+    RENEWAL_REQUESTED = "renewal_requested", "Renewal asked for"
+    RENEWAL_DECLINED = "renewal_declined", "Renewal declined"
     LOST = "lost", "Marked lost"
     OVERDUE = "overdue", "Overdue"
     OVERDUE_NOTICE = "overdue_notice", "Overdue notice sent"
@@ -324,8 +455,31 @@ class Action(models.TextChoices):
     DETERMINATION = "determination", "Staff copyright determination"
     REEVALUATED = "reevaluated", "Copyright re-evaluated"
     FILE_REMOVED = "file_removed", "Delivered file removed"
+    QUOTE_SENT = "quote_sent", "Price quote sent"
+    QUOTE_APPROVED = "quote_approved", "Price quote approved"
+    QUOTE_DECLINED = "quote_declined", "Price quote declined"
     MESSAGE = "message", "Message from the office"
+    LIBRARY_MESSAGE = "library_message", "Message from the library"
+    STAFF_NOTE = "staff_note", "Staff note"
     EMAIL_FAILED = "email_failed", "Email not delivered"
+
+    @classmethod
+    def conversation(cls) -> tuple[str, ...]:
+        return (cls.MESSAGE, cls.LIBRARY_MESSAGE)
+
+    @classmethod
+    def staff_only(cls) -> tuple[str, ...]:
+        """Events the library never sees, on any page or in any email: who claimed the request,
+        staff notes, and the office's own email troubles."""
+        return (cls.CLAIMED, cls.STAFF_NOTE, cls.EMAIL_FAILED)
+
+
+class RequestEventQuerySet(models.QuerySet["RequestEvent"]):
+    def for_library(self) -> RequestEventQuerySet:
+        return self.exclude(action__in=Action.staff_only())
+
+    def unread_library_messages(self) -> RequestEventQuerySet:
+        return self.filter(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
 
 
 class RequestEvent(models.Model):
@@ -337,7 +491,13 @@ class RequestEvent(models.Model):
     action = models.CharField(max_length=24, choices=Action.choices)
     from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="Shown to the library (unless staff-only).")
+    staff_note = models.TextField(
+        blank=True, help_text="Seen by staff only: never on a library page or in an email."
+    )
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff first opened a library's message."
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -347,6 +507,8 @@ class RequestEvent(models.Model):
         help_text="Empty for the system's own scheduled tasks.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RequestEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -64,7 +64,7 @@ def _send_notices(ids: Iterable[int], already_sent: int) -> int:
             if won:
                 text = f"Overdue notice {already_sent + 1} sent."
                 RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
-                services.queue_request_email(pk, "loan-overdue")
+                services.queue_request_email(pk, f"loan-overdue-{already_sent + 1}")
                 sent += 1
     return sent
 

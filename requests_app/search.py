@@ -33,6 +33,8 @@ IDENTIFIER_FIELDS = (
     "reproduction_number",
     "digital_id",
     "patron_ref",
+    "doi",
+    "pmid",
 )
 # The request fields whose words are searched (`search_text`).
 TEXT_FIELDS = ("title", "article_title", "author")

@@ -46,6 +46,7 @@ _RECORD_STATUS = {
     Status.AWAITING_CLEARANCE: RecordStatus.AWAITING_CLEARANCE,
     Status.IN_PROCESS: RecordStatus.IN_PROCESS,
     Status.CONDITIONAL: RecordStatus.IN_PROCESS,
+    Status.QUOTED: RecordStatus.IN_PROCESS,
     Status.DELIVERED: RecordStatus.FILLED,
     Status.ON_LOAN: RecordStatus.SHIPPED,
     Status.OVERDUE: RecordStatus.SHIPPED,
@@ -54,13 +55,10 @@ _RECORD_STATUS = {
     Status.REFUSED: RecordStatus.REFUSED,
     Status.CANCELLED: RecordStatus.CANCELLED,
 }
-_EMAIL_FOR_STATUS = {
-    Status.AWAITING_CLEARANCE: "request-held",
-    Status.CONDITIONAL: "request-conditional",
-    Status.DELIVERED: "request-filled",
-    Status.ON_LOAN: "request-filled",
+# The email a copyright re-evaluation sends for the status it leads to (none while still held).
+_EMAIL_AFTER_REEVALUATION = {
+    Status.NEW: "request-received",
     Status.REFUSED: "request-refused",
-    Status.CANCELLED: "request-cancelled",
 }
 
 
@@ -107,28 +105,38 @@ class AlreadyClaimed(Exception):
 
 @dataclass(frozen=True)
 class Move:
-    """One workflow transition: where it goes and what it records. The statuses a staff action
-    may start from are in the desk's action table (requests_app.actions), whose `perform` checks
-    them before calling the service; the compare-and-set below makes that check race-free."""
+    """One workflow transition: where it goes, what it records, and the email it sends the
+    library (the email belongs to the move, not to the status it reaches: renewing an overdue
+    loan reaches "on loan" again, but is no shipment). The statuses a staff action may start
+    from are in the desk's action table (requests_app.actions), whose `perform` checks them
+    before calling the service; the compare-and-set below makes that check race-free."""
 
     action: str
     target: str
     # Moves the institution makes from the portal: the statuses it may start from.
     sources: tuple[str, ...] = ()
+    email: str = ""
 
 
 ACCEPT = Move(Action.ACCEPTED, Status.IN_PROCESS)
-CONDITIONAL = Move(Action.CONDITIONAL, Status.CONDITIONAL)
-FILL = Move(Action.FILLED, Status.DELIVERED)
-SHIP = Move(Action.SHIPPED, Status.ON_LOAN)
-RETURN = Move(Action.RETURNED, Status.RETURNED)
-RENEW = Move(Action.RENEWED, Status.ON_LOAN)
+CONDITIONAL = Move(Action.CONDITIONAL, Status.CONDITIONAL, email="request-conditional")
+FILL = Move(Action.FILLED, Status.DELIVERED, email="request-filled")
+SHIP = Move(Action.SHIPPED, Status.ON_LOAN, email="loan-shipped")
+RETURN = Move(Action.RETURNED, Status.RETURNED, email="loan-returned")
+RENEW = Move(Action.RENEWED, Status.ON_LOAN, email="loan-renewed")
 LOSE = Move(Action.LOST, Status.LOST)
-REFUSE = Move(Action.REFUSED, Status.REFUSED)
-CANCEL = Move(Action.CANCELLED, Status.CANCELLED)
+REFUSE = Move(Action.REFUSED, Status.REFUSED, email="request-refused")
+CANCEL = Move(Action.CANCELLED, Status.CANCELLED, email="request-cancelled")
 ACCEPT_CONDITIONS = Move(Action.CONDITIONS_ACCEPTED, Status.IN_PROCESS, (Status.CONDITIONAL,))
-DECLINE_CONDITIONS = Move(Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,))
-CANCEL_BY_INSTITUTION = Move(Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION)
+DECLINE_CONDITIONS = Move(
+    Action.CONDITIONS_DECLINED, Status.CANCELLED, (Status.CONDITIONAL,), "request-cancelled"
+)
+SEND_QUOTE = Move(Action.QUOTE_SENT, Status.QUOTED, email="quote-sent")
+APPROVE_QUOTE = Move(Action.QUOTE_APPROVED, Status.IN_PROCESS, (Status.QUOTED,), "quote-answered")
+DECLINE_QUOTE = Move(Action.QUOTE_DECLINED, Status.CANCELLED, (Status.QUOTED,), "quote-answered")
+CANCEL_BY_INSTITUTION = Move(
+    Action.CANCELLED, Status.CANCELLED, Request.CANCELLABLE_BY_INSTITUTION, "request-cancelled"
+)
 
 
 # --- Submission ------------------------------------------------------------------------------
@@ -207,6 +215,7 @@ def _move(
     seen: str,
     actor: Any,
     text: str = "",
+    staff_note: str = "",
     **changes: Any,
 ) -> Request:
     """Compare-and-set from the status the user saw; raise StaleRequest if anyone got there first.
@@ -225,15 +234,16 @@ def _move(
         from_status=seen,
         to_status=move.target,
         text=text,
+        staff_note=staff_note,
         actor=actor,
         created_at=now,
     )
-    _sync_record(request, seen, move.target, actor=actor, note=text)
+    _sync_record(request, seen, move.target, actor=actor, note=text or staff_note)
     for name, value in changes.items():
         setattr(request, name, value)
     request.status, request.updated_at = move.target, now
-    if move.target in _EMAIL_FOR_STATUS and move.target != seen:
-        _notify_on_commit(request.pk, _EMAIL_FOR_STATUS[Status(move.target)])
+    if move.email:
+        _notify_on_commit(request.pk, move.email)
     return request
 
 
@@ -320,8 +330,9 @@ def claim_request(request: Request, *, acting_user: Any, take_over: bool = False
 
 
 def accept_request(request: Request, *, seen: str, acting_user: Any, note: str = "") -> Request:
+    """The note is for staff ("Pulling from stacks; LC copy 2"): the library never sees it."""
     with transaction.atomic():
-        return _move(request, ACCEPT, seen=seen, actor=acting_user, text=note)
+        return _move(request, ACCEPT, seen=seen, actor=acting_user, staff_note=note)
 
 
 def reply_conditionally(
@@ -458,7 +469,91 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
             due_date=due_date,
             renewals=request.renewals + 1,
             overdue_notices_sent=0,
+            renewal_requested_at=None,
         )
+
+
+def send_quote(
+    request: Request, *, seen: str, amount: Decimal, note: str, acting_user: Any
+) -> Request:
+    """A reproduction order's price: the library approves or declines it in the portal, and no
+    work starts before it approves (the desk offers Fill only after that)."""
+    if not request.is_duplication:
+        raise StaleRequest(request)
+    text = f"US ${amount:,.2f}. {note}".strip()
+    with transaction.atomic():
+        return _move(
+            request,
+            SEND_QUOTE,
+            seen=seen,
+            actor=acting_user,
+            text=text,
+            quote_amount=amount,
+            quote_note=note,
+        )
+
+
+def answer_quote(request: Request, *, seen: str, approve: bool, acting_user: Any) -> Request:
+    """The library approves the quote (work starts) or declines it (the order is cancelled)."""
+    if approve:
+        with transaction.atomic():
+            return _move(
+                request,
+                APPROVE_QUOTE,
+                seen=seen,
+                actor=acting_user,
+                quote_approved_at=timezone.now(),
+            )
+    reason = "The library declined the price quote."
+    with transaction.atomic():
+        return _move(
+            request, DECLINE_QUOTE, seen=seen, actor=acting_user, text=reason, reason=reason
+        )
+
+
+class RenewalNotAllowed(Exception):
+    """The library may not ask for a renewal of this loan now: nothing was done."""
+
+
+def request_renewal(request: Request, *, note: str, acting_user: Any) -> Request:
+    """The library asks for a renewal: before the due date, inside the window, under the limit,
+    one at a time (Request.renewal_open_to_library, checked again by the conditional UPDATE).
+    The office is emailed; staff approve it with the desk's Renew or decline it."""
+    today, now = timezone.localdate(), timezone.now()
+    window = timedelta(days=settings.REQUESTS_RENEWAL_WINDOW_DAYS)
+    with transaction.atomic():
+        won = Request.objects.filter(
+            pk=request.pk,
+            status=Status.ON_LOAN,
+            renewal_requested_at__isnull=True,
+            renewals__lt=settings.REQUESTS_RENEWALS_MAX,
+            due_date__gte=today,
+            due_date__lte=today + window,
+        ).update(renewal_requested_at=now, updated_at=now)
+        if not won:
+            raise RenewalNotAllowed(f"Loan {request.pk} cannot be renewed from here now.")
+        RequestEvent.objects.create(
+            request=request, action=Action.RENEWAL_REQUESTED, text=note, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "renewal-requested")
+    request.renewal_requested_at = now
+    return request
+
+
+def decline_renewal(request: Request, *, seen: str, reason: str, acting_user: Any) -> Request:
+    """Staff decline the library's renewal request: the loan stays due on its date."""
+    with transaction.atomic():
+        won = Request.objects.filter(
+            pk=request.pk, status=seen, renewal_requested_at__isnull=False
+        ).update(renewal_requested_at=None, updated_at=timezone.now())
+        if not won:
+            raise StaleRequest(request)
+        RequestEvent.objects.create(
+            request=request, action=Action.RENEWAL_DECLINED, text=reason, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "renewal-declined")
+    request.renewal_requested_at = None
+    return request
 
 
 def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:
@@ -496,9 +591,36 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
 
 
 def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """The office writes to the library: on the timeline and emailed after commit."""
+    with transaction.atomic():
+        event = RequestEvent.objects.create(
+            request=request, action=Action.MESSAGE, text=text, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "office-message")
+    return event
+
+
+def send_library_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """The library writes to the office: on the timeline, unread on the desk until staff open
+    the request, and emailed to the office's address after commit."""
+    with transaction.atomic():
+        event = RequestEvent.objects.create(
+            request=request, action=Action.LIBRARY_MESSAGE, text=text, actor=acting_user
+        )
+        _notify_on_commit(request.pk, "library-message")
+    return event
+
+
+def add_staff_note(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
+    """A note for colleagues: never shown to the library, never emailed."""
     return RequestEvent.objects.create(
-        request=request, action=Action.MESSAGE, text=text, actor=acting_user
+        request=request, action=Action.STAFF_NOTE, staff_note=text, actor=acting_user
     )
+
+
+def mark_library_messages_read(request_id: int) -> int:
+    unread = RequestEvent.objects.unread_library_messages().filter(request_id=request_id)
+    return unread.update(read_at=timezone.now())
 
 
 # --- Copyright clearance ---------------------------------------------------------------------
@@ -576,7 +698,6 @@ def _after_reevaluation(
         created_at=now,
     )
     request.status, request.updated_at = target, now
-    if target != Status.AWAITING_CLEARANCE:
-        email = "request-received" if target == Status.NEW else _EMAIL_FOR_STATUS[target]
-        _notify_on_commit(request.pk, email)
+    if target in _EMAIL_AFTER_REEVALUATION:
+        _notify_on_commit(request.pk, _EMAIL_AFTER_REEVALUATION[target])
     return request

@@ -20,18 +20,21 @@ from copyright_rules import services as copyright
 from copyright_rules.facts import Flag
 from registration.access import institution_required
 from requests_app import search, services
-from requests_app.citations import has_openurl, openurl_initial, openurl_service, openurl_work_kind
 from requests_app.forms import (
     COPYRIGHT_WARNING_HEADINGS,
     COPYRIGHT_WARNING_PARAGRAPHS,
     ActionForm,
     CopyRequestForm,
     DuplicationRequestForm,
+    LibraryMessageForm,
     ListFilterForm,
     LoanRequestForm,
     PermissionForm,
+    RenewalRequestForm,
+    ReproductionOrderForm,
 )
-from requests_app.models import Request, Status
+from requests_app.models import Request, Service, Status
+from requests_app.openurl import OpenUrlCitation, read_openurl
 
 PAGE_SIZE = 25
 
@@ -54,22 +57,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/dashboard.html", context)
 
 
+def _openurl(request: HttpRequest) -> OpenUrlCitation:
+    """The citation in this page's own query string. WSGI hands it over as Latin-1 text; the
+    bytes the browser sent are UTF-8."""
+    raw = request.META.get("QUERY_STRING", "")
+    return read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
+
+
 @institution_required
 def new_request(request: HttpRequest) -> HttpResponse:
-    """The start page, or an OpenURL (Z39.88-2004 KEV) link sent on to the right form."""
-    if has_openurl(request.GET):
-        name = (
-            "requests:new_copy" if openurl_service(request.GET) == "copy" else "requests:new_loan"
-        )
-        return redirect(f"{reverse(name)}?{request.GET.urlencode()}")
+    """The start page, or an OpenURL link sent on, query string untouched, to the right form."""
+    citation = _openurl(request)
+    if citation:
+        name = "requests:new_copy" if citation.service == Service.COPY else "requests:new_loan"
+        return redirect(f"{reverse(name)}?{request.META['QUERY_STRING']}")
     return render(request, "requests_app/new.html")
 
 
 def _initial(request: HttpRequest, service: str) -> dict[str, Any]:
-    initial: dict[str, Any] = openurl_initial(request.GET)
-    if service == "copy":
-        initial.setdefault("work_kind", openurl_work_kind(request.GET))
+    citation = _openurl(request)
+    initial: dict[str, Any] = dict(citation.initial)
+    if citation and service == Service.COPY:
+        initial["work_kind"] = citation.work_kind
     return initial
+
+
+def _arrived_from(request: HttpRequest) -> str | None:
+    """Where a prefilled form came from, for the notice above it: None without a citation."""
+    citation = _openurl(request)
+    return (citation.source or "a citation link") if citation else None
 
 
 @institution_required
@@ -83,7 +99,8 @@ def new_loan(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Loan request {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
-    return render(request, "requests_app/loan_form.html", {"form": form})
+    context = {"form": form, "arrived_from": _arrived_from(request)}
+    return render(request, "requests_app/loan_form.html", context)
 
 
 @institution_required
@@ -93,7 +110,10 @@ def new_copy(request: HttpRequest) -> HttpResponse:
 
 @institution_required
 def new_duplication(request: HttpRequest) -> HttpResponse:
-    return _copy_form(request, DuplicationRequestForm)
+    """A reproduction order: its own form and page (the copy form's questions do not apply)."""
+    return _copy_form(
+        request, ReproductionOrderForm, template="requests_app/reproduction_form.html"
+    )
 
 
 _NON_MODEL = (
@@ -104,10 +124,15 @@ _NON_MODEL = (
     "permission_reference",
     "order_again",
 )
-_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose")
+_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose", "rights_statement")
 
 
-def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpResponse:
+def _copy_form(
+    request: HttpRequest,
+    form_class: type[CopyRequestForm],
+    *,
+    template: str = "requests_app/copy_form.html",
+) -> HttpResponse:
     form = form_class(request.POST or None, initial=_initial(request, "copy"))
     if request.method == "POST" and form.is_valid():
         skip = (*_NON_MODEL, *_NON_MODEL_RULE_FACTS)
@@ -131,10 +156,11 @@ def _copy_form(request: HttpRequest, form_class: type[CopyRequestForm]) -> HttpR
             return redirect("requests:detail", pk=created.pk)
     context = {
         "form": form,
+        "arrived_from": _arrived_from(request),
         "warning_headings": COPYRIGHT_WARNING_HEADINGS,
         "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
     }
-    return render(request, "requests_app/copy_form.html", context)
+    return render(request, template, context)
 
 
 @require_POST
@@ -179,7 +205,7 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
     if data["status"]:
         rows = rows.filter(status=data["status"])
     if data["service"]:
-        rows = rows.filter(service=data["service"])
+        rows = rows.of_type(data["service"])
     if data["since"]:
         rows = rows.filter(created_at__date__gte=data["since"])
     if data["until"]:
@@ -189,17 +215,83 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
 
 @institution_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _own(request, pk)
+    return _detail_page(request, _own(request, pk))
+
+
+def _detail_page(
+    request: HttpRequest,
+    item: Request,
+    *,
+    message_form: LibraryMessageForm | None = None,
+    renewal_form: RenewalRequestForm | None = None,
+) -> HttpResponse:
+    """The library's view of one request: staff-only events are never loaded for it."""
+    events = item.events.for_library().select_related("actor").order_by("created_at", "pk")
     context = {
         "item": item,
         "decisions": item.record.decisions.order_by("created_at", "pk"),
-        "events": item.events.select_related("actor").order_by("created_at", "pk"),
+        "events": events,
         "duplicates": Request.objects.likely_duplicates_of(item)[:5],
         "permission_form": PermissionForm(initial={"seen_status": item.status}),
         "confirm_permission": settings.COPYRIGHT_CONFIRM_LIBRARY_PERMISSION,
         "action_form": ActionForm(initial={"seen_status": item.status}),
+        "message_form": message_form or LibraryMessageForm(),
+        "renewal_form": renewal_form or RenewalRequestForm(),
+        "renewals_max": settings.REQUESTS_RENEWALS_MAX,
     }
-    return render(request, "requests_app/detail.html", context)
+    status = 400 if message_form is not None or renewal_form is not None else 200
+    return render(request, "requests_app/detail.html", context, status=status)
+
+
+@institution_required
+def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid() or request.POST.get("answer") not in ("approve", "decline"):
+        messages.error(request, "Choose to approve or to decline the quote.")
+        return redirect("requests:detail", pk=item.pk)
+    approve = request.POST["answer"] == "approve"
+    seen = form.cleaned_data["seen_status"]
+    return _act(
+        request,
+        item,
+        lambda: services.answer_quote(item, seen=seen, approve=approve, acting_user=request.user),
+    )
+
+
+@institution_required
+def ask_renewal(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = RenewalRequestForm(request.POST)
+    if not form.is_valid():
+        return _detail_page(request, item, renewal_form=form)
+    try:
+        services.request_renewal(item, note=form.cleaned_data["note"], acting_user=request.user)
+    except services.RenewalNotAllowed:
+        messages.error(
+            request, "This loan cannot be renewed from here now. Write to the office instead."
+        )
+    else:
+        messages.success(request, "Your renewal request was sent to the office.")
+    return redirect("requests:detail", pk=item.pk)
+
+
+@institution_required
+def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _own(request, pk)
+    if request.method != "POST":
+        return redirect("requests:detail", pk=item.pk)
+    form = LibraryMessageForm(request.POST)
+    if not form.is_valid():
+        # The page again with the text kept and the error beside the field.
+        return _detail_page(request, item, message_form=form)
+    services.send_library_message(item, text=form.cleaned_data["text"], acting_user=request.user)
+    messages.success(request, "Your message was sent to the office.")
+    return redirect("requests:detail", pk=item.pk)
 
 
 def _act(request: HttpRequest, item: Request, action: Any) -> HttpResponse:

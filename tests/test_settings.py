@@ -113,3 +113,23 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_emails_come_from_the_office_and_the_address_may_span_lines() -> None:
+    code = (
+        "from django.conf import settings\n"
+        "print(repr((settings.DEFAULT_FROM_EMAIL, settings.OFFICE_ADDRESS)))"
+    )
+    env = {
+        "OFFICE_NAME": "Loan Division",
+        "OFFICE_EMAIL": "loans@library.example",
+        "OFFICE_ADDRESS": r"101 Example Avenue SE\nWashington, DC 20540",
+        "DEFAULT_FROM_EMAIL": "",
+    }
+    result = run_django(code, **env)
+    assert result.returncode == 0, result.stderr
+    expected = (
+        "Loan Division <loans@library.example>",
+        "101 Example Avenue SE\nWashington, DC 20540",
+    )
+    assert result.stdout.strip().splitlines()[-1] == repr(expected)

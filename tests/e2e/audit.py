@@ -22,11 +22,14 @@ class AccessibilityAudit:
         self.log = log
         self.labels: list[str] = []
 
-    def check(self, page: Any, label: str) -> None:
-        """Run axe on the page as it is now and remember its serious and critical violations."""
+    def check(self, page: Any, label: str, *, every_impact: bool = False) -> None:
+        """Run axe on the page as it is now and remember its serious and critical violations
+        (with `every_impact`, the minor and moderate ones too: library pages are held to that)."""
         results = _axe.run(page)
         blocking = [
-            v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
+            v
+            for v in results.response["violations"]
+            if every_impact or v.get("impact") in BLOCKING_IMPACTS
         ]
         key = f"{label} ({_path_of(page.url)})"
         self.log[key] = blocking

@@ -151,8 +151,8 @@ def new_context(browser: Any, app_url: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make(**options: Any) -> Any:
-        viewport = {"width": 1280, "height": 900}
-        context = browser.new_context(base_url=app_url, viewport=viewport, **options)
+        options = {"viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(base_url=app_url, **options)
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         contexts.append(context)
         return context

@@ -59,7 +59,7 @@ def test_sixth_recent_article_of_a_journal_is_held_until_permission_is_recorded(
     request_copy(page, 6, audit, screenshot)
     assert status_of(page) == HELD
     held = decision_of(page)
-    assert "Copyright decision: Needs permission" in held
+    assert "Copyright decision: Held until copyright permission is obtained" in held
     assert "permission" in held.split("\n", 1)[1].lower(), "the decision explains why it is held"
     audit.check(page, "copy request detail, held for permission")
     screenshot(page, "sixth-copy-held")

@@ -36,3 +36,77 @@ def test_repeated_failures_from_one_address_lock_that_address_for_every_account(
 
 def test_home_page_links_to_the_registration_form(client: Client) -> None:
     assert reverse("registration:register") in client.get(reverse("home")).content.decode()
+
+
+def _library_with_password(symbol: str, password: str) -> Any:
+    institution = InstitutionFactory.create(oclc_symbol=symbol)
+    user = institution.user
+    assert user is not None
+    user.set_password(password)
+    user.save()
+    return institution
+
+
+def test_a_library_lands_on_its_dashboard_after_logging_in(client: Client) -> None:
+    _library_with_password("NDD", "correct horse battery")
+    response = client.post(
+        reverse("login"), {"username": "NDD", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("requests:dashboard")
+
+
+def test_the_username_is_matched_ignoring_case(client: Client) -> None:
+    institution = _library_with_password("NDD", "correct horse battery")
+    response = client.post(
+        reverse("login"), {"username": "ndd", "password": "correct horse battery"}
+    )
+    assert response["Location"] == reverse("requests:dashboard")
+    assert client.session["_auth_user_id"] == str(institution.user.pk)
+    institution.user.refresh_from_db()
+    assert institution.user.username == "NDD"
+
+
+def test_a_wrong_case_username_counts_toward_the_same_account_lockout(
+    client: Client, settings: Any
+) -> None:
+    _library_with_password("NDD", "correct horse battery")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        typed = "ndd" if n % 2 else "Ndd"
+        other = Client(REMOTE_ADDR=f"10.0.0.{n + 1}")
+        other.post(reverse("login"), {"username": typed, "password": "wrong"})
+    response = client.post(
+        reverse("login"), {"username": "NDD", "password": "correct horse battery"}
+    )
+    assert response.status_code == 429
+
+
+def test_a_following_address_wins_over_the_dashboard(client: Client) -> None:
+    _library_with_password("NDD", "correct horse battery")
+    target = reverse("requests:new_copy")
+    data = {"username": "ndd", "password": "correct horse battery", "next": target}
+    assert client.post(reverse("login"), data)["Location"] == target
+
+
+def test_staff_land_on_the_request_desk(client: Client) -> None:
+    from tests.factories import make_staff
+
+    staff = make_staff()
+    staff.set_password("correct horse battery")
+    staff.save()
+    data = {"username": staff.username, "password": "correct horse battery"}
+    assert client.post(reverse("login"), data)["Location"] == reverse("desk:queues")
+
+
+def test_the_login_page_says_the_username_is_the_oclc_symbol(client: Client) -> None:
+    assert "OCLC symbol" in client.get(reverse("login")).content.decode()
+
+
+def test_the_home_page_offers_the_dashboard_not_log_in_to_a_logged_in_library(
+    client: Client,
+) -> None:
+    institution = _library_with_password("NDD", "correct horse battery")
+    client.force_login(institution.user)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("requests:dashboard") in page
+    assert reverse("registration:register") not in page

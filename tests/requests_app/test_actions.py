@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def in_status(institution: Institution, service: str, status: str) -> Request:
     item = make_loan(institution) if service == Service.LOAN else make_copy(institution)
     Request.objects.filter(pk=item.pk).update(
-        status=status, due_date="2099-01-01", refusal_reason="policy"
+        status=status, due_date="2099-01-01", refusal_reason="policy", quote_amount=1
     )
     item.refresh_from_db()
     return item

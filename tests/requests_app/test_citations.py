@@ -1,8 +1,15 @@
-"""LCCN normalisation (the Library of Congress examples), page counts and OpenURL parsing."""
+"""Identifier normalisation (LCCN by the Library of Congress examples, DOI, PMID, dates) and page
+counts."""
 
 import pytest
 
-from requests_app.citations import count_pages, normalize_lccn, openurl_initial, openurl_service
+from requests_app.citations import (
+    count_pages,
+    normalize_date,
+    normalize_doi,
+    normalize_lccn,
+    normalize_pmid,
+)
 
 
 @pytest.mark.parametrize(
@@ -34,29 +41,55 @@ def test_pages_are_counted_from_ranges(pages: str, count: int | None) -> None:
     assert count_pages(pages) == count
 
 
-def test_openurl_ignores_unknown_keys() -> None:
-    assert openurl_initial({"rft.atitle": "A", "evil": "x", "rft.bogus": "y"}) == {
-        "article_title": "A"
-    }
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("10.1038/nature12373", "10.1038/nature12373"),
+        ("https://doi.org/10.1038/nature12373", "10.1038/nature12373"),
+        ("http://dx.doi.org/10.1039/b814549k", "10.1039/b814549k"),
+        ("doi:10.1007/978-3-540-89330-1_22", "10.1007/978-3-540-89330-1_22"),
+        (" info:doi/10.1000/182 ", "10.1000/182"),
+    ],
+)
+def test_a_doi_is_stored_without_its_resolver_prefix(raw: str, stored: str) -> None:
+    assert normalize_doi(raw) == stored
 
 
-def test_openurl_values_are_cut_and_cleaned() -> None:
-    initial = openurl_initial({"rft.jtitle": "J\x00\n" + "x" * 1000})
-    assert initial["title"].startswith("J x") and len(initial["title"]) == 300
-
-
-def test_openurl_joins_start_and_end_pages() -> None:
-    assert openurl_initial({"rft.spage": "10", "rft.epage": "20"})["pages"] == "10-20"
+@pytest.mark.parametrize("raw", ["", "nature12373", "10.12/x", "11.1038/x", "10.1038/"])
+def test_what_is_not_a_doi_is_refused(raw: str) -> None:
+    assert normalize_doi(raw) is None
 
 
 @pytest.mark.parametrize(
-    ("params", "service"),
+    ("raw", "stored"),
     [
-        ({"rft.genre": "article", "rft.jtitle": "J"}, "copy"),
-        ({"rft.atitle": "A"}, "copy"),
-        ({"rft.genre": "bookitem", "rft.btitle": "B"}, "copy"),
-        ({"rft.genre": "book", "rft.btitle": "B"}, "loan"),
+        ("27289441", "27289441"),
+        ("pmid:27289441", "27289441"),
+        ("info:pmid/1757671", "1757671"),
+        ("https://pubmed.ncbi.nlm.nih.gov/27289441/", "27289441"),
     ],
 )
-def test_openurl_picks_the_form_by_genre(params: dict[str, str], service: str) -> None:
-    assert openurl_service(params) == service
+def test_a_pmid_is_stored_as_digits(raw: str, stored: str) -> None:
+    assert normalize_pmid(raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["", "0", "12a", "1234567890"])
+def test_what_is_not_a_pmid_is_refused(raw: str) -> None:
+    assert normalize_pmid(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("1997", "1997"),
+        ("2013-09-01", "2013-09-01"),
+        ("20211001", "2021-10-01"),
+        ("July 28, 2012", "2012-07-28"),
+        ("Sept. 2001", "2001-09"),
+        ("c2000", "2000"),
+        ("Spring 1998", "1998"),
+        ("no date", ""),
+    ],
+)
+def test_citation_dates_are_read_into_the_forms_format(raw: str, normalized: str) -> None:
+    assert normalize_date(raw) == normalized

@@ -17,16 +17,18 @@ from tests.requests_app.test_submit import COPY_POST
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(emails.EMAILS))
-def test_every_request_email_is_multipart_to_the_contact(
-    name: str, institution: Institution
+def test_every_request_email_is_multipart_to_the_contact_or_the_office(
+    name: str, institution: Institution, settings: Any
 ) -> None:
     item = make_copy(institution)
     item.reason = "Not owned"
     emails.EMAILS[name](item)
     message = mail.outbox[0]
-    assert message.to == [institution.email]
+    office = name in emails.TO_OFFICE
+    assert message.to == [settings.OFFICE_EMAIL if office else institution.email]
     assert [kind for _, kind in getattr(message, "alternatives", [])] == ["text/html"]
-    assert reverse("requests:detail", args=[item.pk]) in message.body
+    page = "desk:detail" if office else "requests:detail"
+    assert reverse(page, args=[item.pk]) in message.body
 
 
 @pytest.mark.django_db
@@ -67,6 +69,6 @@ def test_submission_emails_the_decision_through_the_worker_over_smtp(
     created = Request.objects.get()
     [message] = smtp_server.wait_for(1)
     assert message["To"] == institution.email
-    assert f"Request {created.pk} received" in message["Subject"]
+    assert message["Subject"] == f"Copy request {created.pk}: received"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert created.record.decisions.get().explanation in body

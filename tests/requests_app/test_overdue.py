@@ -53,7 +53,7 @@ def test_first_notice_at_due_plus_seven(
 ) -> None:
     run_day(DUE + timedelta(days=7), django_capture_on_commit_callbacks)
     assert [m.to for m in mailoutbox] == [[loan.institution.email]]
-    assert "Overdue notice 1" in mailoutbox[0].subject
+    assert mailoutbox[0].subject.endswith(": overdue notice 1")
 
 
 def test_first_notice_is_sent_once(
@@ -69,7 +69,8 @@ def test_second_notice_at_due_plus_fourteen(
 ) -> None:
     for offset in (7, 14):
         run_day(DUE + timedelta(days=offset), django_capture_on_commit_callbacks)
-    assert [m.subject.split(":")[0] for m in mailoutbox] == ["Overdue notice 1", "Overdue notice 2"]
+    notices = [m.subject.split(": ")[1] for m in mailoutbox]
+    assert notices == ["overdue notice 1", "overdue notice 2"]
 
 
 def test_notice_days_are_configurable(
@@ -86,7 +87,7 @@ def test_due_soon_reminder_is_sent_once_per_due_date(
     with django_capture_on_commit_callbacks(execute=True):
         scheduled.send_due_soon_reminders(today=DUE - timedelta(days=2))
         scheduled.send_due_soon_reminders(today=DUE - timedelta(days=1))
-    assert len(mailoutbox) == 1 and "is due on 2026-03-02" in mailoutbox[0].subject
+    assert len(mailoutbox) == 1 and "due back on 2026-03-02" in mailoutbox[0].subject
 
 
 def test_returned_loan_gets_no_notice(

@@ -83,7 +83,11 @@ def _in_every_status(institution: Institution) -> list[Request]:
         )
         due = timezone.localdate() + timedelta(days=3)
         Request.objects.filter(pk=item.pk).update(
-            status=status, due_date=due, refusal_reason="policy", conditions="Library use only"
+            status=status,
+            due_date=due,
+            refusal_reason="policy",
+            conditions="Library use only",
+            quote_amount=1,
         )
         items.append(item)
     return items

@@ -77,7 +77,7 @@ def test_page_runs_a_constant_number_of_queries(
     grow(institution, 8)
     services.send_message(item, text="More events", acting_user=None)
     assert count(client, url) == small
-    assert small <= 12
+    assert small <= 13  # the desk's queues include one query for unread library messages
 
 
 PRIOR_REQUESTS = 1_000

@@ -92,12 +92,12 @@ def test_duplicate_warning_ignores_other_institutions(
 def test_duplication_order_accepts_a_reproduction_number_alone(portal: Client) -> None:
     data = {
         "reproduction_number": "LC-USZ62-12345",
-        "work_kind": "non_periodical",
-        "extent": "one_article",
-        "material": "text",
-        "purpose": "research",
-        "statement": "CCL",
-        "basis": "public_domain",
+        "material": "pictorial",
+        "reproduction_format": "tiff",
+        "quantity": "1",
+        "intended_use": "private_study",
+        "rights": "public_domain",
+        "rights_statement": "on",
     }
     portal.post(reverse("requests:new_duplication"), data)
     created = Request.objects.get()

@@ -21,7 +21,7 @@ ROWS = 10_000
 
 def bulk_requests(institutions: list[Institution], n: int) -> None:
     now = timezone.now()
-    statuses = [s.value for s in Status if s not in ("on_loan", "overdue", "refused")]
+    statuses = [s.value for s in Status if s not in ("on_loan", "overdue", "refused", "quoted")]
     records = Record.objects.bulk_create(
         Record(
             institution=institutions[i % len(institutions)],

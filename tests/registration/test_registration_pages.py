@@ -1,0 +1,48 @@
+"""The registration's error summary (each problem a link to its field) and its confirmation page
+(a reference, the usual time, the office's contact)."""
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from registration.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_error_summary_names_each_problem_and_links_to_its_field(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    data = {**registration_form, "oclc_symbol": "", "email": "not-an-email"}
+    data.pop("accept_terms", None)
+    page = client.post(reverse("registration:register"), data).content.decode()
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    links = re.findall(r'<a href="#(id_[a-z_]+)">([^<]+)</a>', summary)
+    assert {target for target, _ in links} == {"id_oclc_symbol", "id_email", "id_accept_terms"}
+    assert all(f'id="{target}"' in page for target, _ in links)
+    assert "these 3 problems" in summary and "data-error-summary" in page
+    assert "js/error-summary.js" in page
+
+
+def test_the_confirmation_gives_the_reference_the_usual_time_and_the_contact(
+    client: Client, registration_form: dict[str, Any], settings: Any
+) -> None:
+    settings.REGISTRATION_VERIFY_DAYS = 4
+    settings.OFFICE_PHONE = "+1 202 555 0100"
+    client.post(reverse("registration:register"), registration_form)
+    registration = Registration.objects.get()
+    page = client.get(reverse("registration:received")).content.decode()
+    main = page.split("<main")[1].split("</main>")[0]
+    assert f"<strong>{registration.reference}</strong>" in main
+    assert registration.reference == f"REG-{registration.pk:06d}"
+    assert "within 4 working days" in main
+    assert settings.OFFICE_EMAIL in main and "+1 202 555 0100" in main
+
+
+def test_another_browser_sees_no_reference(client: Client, registration_form: Any) -> None:
+    client.post(reverse("registration:register"), registration_form)
+    page = Client().get(reverse("registration:received")).content.decode()
+    assert "REG-" not in page
