@@ -175,6 +175,18 @@ REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS
 REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DAYS", default=14)
 REQUESTS_DUE_SOON_DAYS = env.int("REQUESTS_DUE_SOON_DAYS", default=3)
 
+# --- ISO 18626 (docs/iso18626.md) -------------------------------------------------------------
+# The office's own agency id, as partners address it in `supplyingAgencyId`.
+ISO18626_AGENCY_ID_TYPE = env.str("ISO18626_AGENCY_ID_TYPE", default="ISIL")
+ISO18626_AGENCY_ID_VALUE = env.str("ISO18626_AGENCY_ID_VALUE", default="US-DLC")
+# Largest message body accepted; anything bigger is refused unread.
+ISO18626_MAX_BYTES = env.int("ISO18626_MAX_BYTES", default=256 * 1024)
+# Outgoing messages: seconds to wait for a partner, the first retry delay (doubled each time)
+# and the attempts before a message is marked failed for staff.
+ISO18626_SEND_TIMEOUT = env.float("ISO18626_SEND_TIMEOUT", default=10.0)
+ISO18626_RETRY_SECONDS = env.float("ISO18626_RETRY_SECONDS", default=30.0)
+ISO18626_MAX_ATTEMPTS = env.int("ISO18626_MAX_ATTEMPTS", default=10)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 # Only a deployment collects static files; elsewhere WhiteNoise serves the source folders.
@@ -227,6 +239,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requests-remove-expired-files": {
         "task": "requests_app.remove_expired_files",
         "schedule": timedelta(days=1),
+    },
+    # The ISO 18626 outbox: re-queue messages whose retry is due (the broker may have lost them).
+    "iso18626-requeue-messages": {
+        "task": "requests_app.iso18626_requeue",
+        "schedule": timedelta(minutes=1),
     },
     # The credentials outbox: re-queue deliveries the broker lost or never received.
     "requeue-credential-deliveries": {

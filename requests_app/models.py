@@ -283,6 +283,7 @@ class Action(models.TextChoices):
     REEVALUATED = "reevaluated", "Copyright re-evaluated"
     FILE_REMOVED = "file_removed", "Delivered file removed"
     MESSAGE = "message", "Message from the office"
+    LIBRARY_MESSAGE = "library_message", "Message from the library's ILL system"
     EMAIL_FAILED = "email_failed", "Email not delivered"
 
 
@@ -317,3 +318,8 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The ISO 18626 models live with their protocol code; importing them here registers them with
+# this app.
+from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction  # noqa: E402, F401

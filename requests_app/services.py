@@ -25,6 +25,7 @@ from copyright_rules import services as copyright
 from copyright_rules.models import Decision
 from registration.models import Institution
 from requests_app import tasks
+from requests_app.iso18626 import outbox as iso18626_outbox
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,7 @@ def _move(
     for name, value in changes.items():
         setattr(request, name, value)
     request.status, request.updated_at = move.target, now
+    iso18626_outbox.transition_recorded(request, action=move.action, seen=seen, target=move.target)
     if move.target in _EMAIL_FOR_STATUS and move.target != seen:
         _notify_on_commit(request.pk, _EMAIL_FOR_STATUS[Status(move.target)])
     return request
@@ -394,6 +396,11 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
         )
 
 
+def record_library_message(request: Request, *, text: str) -> RequestEvent:
+    """What a library's ILL system told the office (ISO 18626), on the request's timeline."""
+    return RequestEvent.objects.create(request=request, action=Action.LIBRARY_MESSAGE, text=text)
+
+
 def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request, action=Action.MESSAGE, text=text, actor=acting_user
@@ -465,6 +472,11 @@ def _after_reevaluation(
         created_at=now,
     )
     request.status, request.updated_at = target, now
+    if target == Status.REFUSED:
+        request.refusal_reason, request.reason = Request.RefusalReason.COPYRIGHT, explanation
+    iso18626_outbox.transition_recorded(
+        request, action=action, seen=Status.AWAITING_CLEARANCE, target=target
+    )
     if target != Status.AWAITING_CLEARANCE:
         email = "request-received" if target == Status.NEW else _EMAIL_FOR_STATUS[target]
         _notify_on_commit(request.pk, email)

@@ -6,6 +6,7 @@ from celery import Task, shared_task
 from django.utils import timezone
 
 from requests_app import emails, scheduled, services
+from requests_app.iso18626 import tasks as iso18626_tasks  # noqa: F401  (registers them)
 from requests_app.models import Request
 
 MAX_RETRIES = 5
