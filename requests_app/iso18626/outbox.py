@@ -222,7 +222,7 @@ def send_pending(request_id: int) -> float | None:
     while True:
         with transaction.atomic():
             message = (
-                IsoMessage.objects.select_for_update()
+                IsoMessage.objects.select_for_update(of=("self",))
                 .select_related("partner")
                 .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
                 .order_by("pk")
