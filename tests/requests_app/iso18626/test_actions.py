@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from requests_app import services
-from requests_app.iso18626.models import IsoMessage, IsoPartner
+from requests_app.iso18626.models import IsoMessage
 from requests_app.models import Request, Status
 from tests.factories import make_institution, make_staff
 from tests.requests_app.iso18626.helpers import action, find, loan_request, make_partner, post
