@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from copyright_rules.models import Decision
 from requests_app import forms as action_forms
 from requests_app import services
+from requests_app.iso18626.selectors import iso18626_context
 from requests_app.models import QUEUES, Request
 from requests_app.views import delivered_file_response
 
@@ -98,6 +99,7 @@ def _detail_page(
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "priors": _counted_priors([item]),
         "forms": {**_forms(item), **(bound or {})},
+        **iso18626_context(item),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 
