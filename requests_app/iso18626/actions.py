@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from requests_app import services
 from requests_app.iso18626 import outbox, xml
@@ -59,15 +60,14 @@ def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
 def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
     """One renewal, for as long again as the loan was first given (docs/iso18626.md)."""
     _note(request, "The library asked to renew.", note)
-    if request.status not in Request.LOAN_OUT_STATUSES or request.renewals > 0:
+    due, supplied = request.due_date, request.supplied_at
+    out = request.status in Request.LOAN_OUT_STATUSES
+    if not out or request.renewals > 0 or due is None or supplied is None:
         outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
         return OK
-    assert request.due_date is not None and request.supplied_at is not None  # on loan
-    period = max(request.due_date - request.supplied_at.date(), timedelta(days=1))
+    period = max(due - timezone.localtime(supplied).date(), timedelta(days=1))
     with outbox.answering(Reason.RENEW_RESPONSE):
-        services.renew_loan(
-            request, seen=request.status, due_date=request.due_date + period, acting_user=None
-        )
+        services.renew_loan(request, seen=request.status, due_date=due + period, acting_user=None)
     return OK
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from requests_app.iso18626.models import IsoMessage, IsoPartner
+from requests_app.iso18626.models import MIN_TOKEN_LENGTH, IsoMessage, IsoPartner
 
 
 class PartnerForm(forms.ModelForm):
@@ -55,6 +55,11 @@ class PartnerForm(forms.ModelForm):
         stored = self.instance.has_credentials
         if not (stored or data.get("security_code") or data.get("header_token")):
             raise forms.ValidationError("Give a security code, a header token, or both.")
+        token = data.get("header_token") or ""
+        if token and len(token) < MIN_TOKEN_LENGTH:
+            self.add_error(
+                "header_token", f"Use a generated token of {MIN_TOKEN_LENGTH}+ characters."
+            )
         if data.get("security_code") and not data.get("account_id"):
             self.add_error("account_id", "A security code goes with an account id.")
         return data

@@ -91,5 +91,5 @@ REASON_UNFILLED: dict[RefusalReason, str] = {
 # serviceInfo/copyrightCompliance (any case) -> the compliance statement of the copy form.
 COPYRIGHT_COMPLIANCE = {"US-CCG": "CCG", "US-CCL": "CCL"}
 
-# What a partner's Cancel can still stop: the institution's own cancel rule.
+# Statuses in which the item has been supplied: a Cancel can no longer stop it.
 SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)

@@ -14,7 +14,15 @@ from lxml import etree
 
 from requests_app.iso18626.models import IsoMessage
 from tests.factories import make_institution
-from tests.requests_app.iso18626.helpers import NS, SAMPLES, assert_valid, kind, make_partner, post
+from tests.requests_app.iso18626.helpers import (
+    NS,
+    SAMPLES,
+    TOKEN,
+    assert_valid,
+    kind,
+    make_partner,
+    post,
+)
 
 CONFIRMATION = {
     "request": "requestConfirmation",
@@ -86,10 +94,10 @@ def _register_sender(settings: Any, message: Any) -> str:
         make_partner(
             make_institution(),
             agency=requester,
-            token="" if has_account else "tok",
+            token="" if has_account else TOKEN,
             account=account if has_account else None,
         )
-    return "" if has_account else "tok"
+    return "" if has_account else TOKEN
 
 
 def test_a_reshare_request_from_a_partner_becomes_a_request_with_its_problems_logged(

@@ -3,10 +3,13 @@ request's record when it is purged."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
-from requests_app.iso18626.models import IsoMessage, IsoTransaction
+from registration.models import Institution
+from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction
 from requests_app.models import Request
 from tests.factories import make_institution, make_staff
 from tests.requests_app.factories import make_loan
@@ -60,3 +63,65 @@ def test_the_log_is_purged_with_the_record(item: Request) -> None:
 
     assert IsoMessage.objects.filter(request__isnull=False).count() == 0
     assert IsoTransaction.objects.count() == 0
+
+
+def _partner_form(institution_id: int, **changes: str) -> dict[str, Any]:
+    return {
+        "institution": str(institution_id),
+        "agency_id_type": "OCLC",
+        "agency_id_value": "NEW",
+        "address": "https://ill.example.org/iso18626",
+        "account_id": "acct",
+        "security_code": "code-typed-once",
+        "header_token": "t" * 40,
+        "quirks": "standard",
+        "is_active": "on",
+        **changes,
+    }
+
+
+def test_staff_add_a_partner_whose_secrets_are_stored_hashed(admin_client: Client) -> None:
+    institution = make_institution()
+
+    response = admin_client.post(
+        "/admin/requests_app/isopartner/add/", _partner_form(institution.pk)
+    )
+
+    assert response.status_code == 302
+    partner = IsoPartner.objects.get()
+    assert "code-typed-once" not in partner.security_code_hash
+    assert "t" * 40 not in partner.header_token_hash
+    assert partner.authenticates(
+        account_id="acct", security_code="code-typed-once", header_token="t" * 40
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"header_token": "short"}, "32+ characters"),
+        ({"security_code": "", "header_token": ""}, "security code, a header token"),
+        ({"account_id": ""}, "goes with an account id"),
+    ],
+)
+def test_the_partner_form_refuses_weak_or_missing_credentials(
+    admin_client: Client, changes: dict[str, str], message: str
+) -> None:
+    form = _partner_form(make_institution().pk, **changes)
+
+    response = admin_client.post("/admin/requests_app/isopartner/add/", form)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert IsoPartner.objects.count() == 0
+
+
+def test_an_unverified_institution_cannot_be_a_partner(admin_client: Client) -> None:
+    institution = make_institution()
+    Institution.objects.filter(pk=institution.pk).update(user=None)
+
+    response = admin_client.post(
+        "/admin/requests_app/isopartner/add/", _partner_form(institution.pk)
+    )
+
+    assert "Only a verified, active institution" in response.content.decode()
+    assert IsoPartner.objects.count() == 0
