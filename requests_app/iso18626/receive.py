@@ -41,7 +41,8 @@ def receive(
         confirmation = confirm(parsed.kind, parsed.element, answer, received)
     else:
         answer, confirmation, request, problems = _handle(partner, parsed, received)
-    _log(parsed, body, partner, request, answer, confirmation, (*parsed.problems, *problems))
+    problems = (*parsed.problems, *problems)
+    _log(parsed, body, partner, request, answer, confirmation, problems, received)
     return confirmation
 
 
@@ -100,6 +101,7 @@ def _log(
     answer: Answer,
     confirmation: bytes,
     problems: tuple[str, ...],
+    received: datetime,
 ) -> None:
     header = xml.child(parsed.element, "header")
     summary = " ".join(
@@ -120,4 +122,5 @@ def _log(
         confirmation=confirmation.decode(),
         message_status=answer.status,
         error=f"{answer.error_type}: {answer.error_value}"[:300] if answer.error_type else "",
+        created_at=received,
     )

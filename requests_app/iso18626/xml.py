@@ -198,7 +198,7 @@ def _sub(parent: Any, name: str, value: str | None = None) -> Any:
 def build(tree: Sequence[tuple[str, Any]], kind: str) -> bytes:
     """Serialise `(name, value)` pairs, in order, under ISO18626Message/kind. A value is a
     string, or a sequence of pairs for a nested element; None leaves the element out."""
-    root = etree.Element(f"{{{NS}}}ISO18626Message", nsmap={None: NS})
+    root = etree.Element(f"{{{NS}}}ISO18626Message", nsmap={None: NS, "ill": NS})
     root.set(f"{{{NS}}}version", VERSION)
     _fill(_sub(root, kind), tree)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

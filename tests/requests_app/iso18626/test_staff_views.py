@@ -125,3 +125,9 @@ def test_an_unverified_institution_cannot_be_a_partner(admin_client: Client) -> 
 
     assert "Only a verified, active institution" in response.content.decode()
     assert IsoPartner.objects.count() == 0
+
+
+def test_the_log_lists_the_request_before_our_answer_to_it(desk: Client, item: Request) -> None:
+    page = desk.get(f"/desk/{item.pk}/").content.decode()
+
+    assert page.index("request r-1") < page.index("RequestResponse")
