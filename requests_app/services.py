@@ -402,9 +402,12 @@ def record_library_message(request: Request, *, text: str) -> RequestEvent:
 
 
 def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
-    return RequestEvent.objects.create(
-        request=request, action=Action.MESSAGE, text=text, actor=acting_user
-    )
+    with transaction.atomic():
+        event = RequestEvent.objects.create(
+            request=request, action=Action.MESSAGE, text=text, actor=acting_user
+        )
+        iso18626_outbox.message_recorded(request, text=text)
+    return event
 
 
 # --- Copyright clearance ---------------------------------------------------------------------

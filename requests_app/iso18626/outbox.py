@@ -66,6 +66,13 @@ def transition_recorded(request: Request, *, action: str, seen: str, target: str
     queue_message(request, link, reason, answer=answer)
 
 
+def message_recorded(request: Request, *, text: str) -> None:
+    """A staff message to the institution also goes to its ILL system, as a Notification."""
+    link = _link(request)
+    if link is not None:
+        queue_message(request, link, Reason.NOTIFICATION, note=text)
+
+
 def _link(request: Request) -> IsoTransaction | None:
     return IsoTransaction.objects.select_related("partner").filter(request_id=request.pk).first()
 

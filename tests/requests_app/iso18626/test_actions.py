@@ -147,3 +147,12 @@ def test_received_is_noted_on_the_timeline(client: Client, loan: Request) -> Non
     post(client, action("r-1", "Received", "Arrived fine"))
 
     assert loan.events.filter(action="library_message", text__contains="Arrived fine").exists()
+
+
+def test_a_staff_message_reaches_the_partner_as_a_notification(loan: Request, staff: Any) -> None:
+    services.send_message(loan, text="The volume is at the bindery until May.", acting_user=staff)
+
+    sent = _last_sent(loan)
+    assert find(sent, "messageInfo/reasonForMessage") == "Notification"
+    assert "at the bindery" in find(sent, "messageInfo/note")
+    assert find(sent, "statusInfo/status") == "ExpectToSupply"
