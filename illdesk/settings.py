@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "requests_app.iso18626_requeue",
         "schedule": timedelta(minutes=1),
     },
+    # ISO 18626 log rows that belong to no request: kept as long as a record, then deleted.
+    "iso18626-purge-unattached": {
+        "task": "requests_app.iso18626_purge_unattached",
+        "schedule": timedelta(days=1),
+    },
     # The credentials outbox: re-queue deliveries the broker lost or never received.
     "requeue-credential-deliveries": {
         "task": "registration.requeue_credential_deliveries",

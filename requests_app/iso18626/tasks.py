@@ -4,7 +4,7 @@ from celery import Task, shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from requests_app.iso18626 import outbox
+from requests_app.iso18626 import outbox, retention
 from requests_app.iso18626.models import IsoMessage
 
 
@@ -28,3 +28,8 @@ def requeue_iso_messages() -> int:
     for request_id in request_ids:
         send_iso_messages.delay(request_id)
     return len(request_ids)
+
+
+@shared_task(name="requests_app.iso18626_purge_unattached")
+def purge_unattached_messages() -> int:
+    return retention.purge_unattached_messages(today=timezone.localdate())
