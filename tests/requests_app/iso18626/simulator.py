@@ -45,6 +45,7 @@ class Requester:
     app_url: str
     port: int = field(default_factory=free_port)
     down: bool = False
+    reject: bool = False
     refused: int = 0
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,7 +68,7 @@ class Requester:
                     return
                 with requester._lock:
                     requester.received.append(Received(body))
-                answer = _confirmation(body)
+                answer = _confirmation(body, ok=not requester.reject)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(answer)))
@@ -117,8 +118,9 @@ class Requester:
         raise AssertionError(f"{count} messages for {request_id} expected, got {got}")
 
 
-def _confirmation(body: bytes) -> bytes:
-    """supplyingAgencyMessageConfirmation OK, echoing the message's header and reason."""
+def _confirmation(body: bytes, *, ok: bool = True) -> bytes:
+    """supplyingAgencyMessageConfirmation OK (or ERROR), echoing the message's header and
+    reason."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     request_id = find(body, "header/requestingAgencyRequestId")
     reason = find(body, "messageInfo/reasonForMessage")
@@ -128,9 +130,16 @@ def _confirmation(body: bytes) -> bytes:
         "<supplyingAgencyMessageConfirmation><confirmationHeader>"
         f"<timestamp>{stamp}</timestamp>"
         f"<requestingAgencyRequestId>{request_id}</requestingAgencyRequestId>"
-        f"<timestampReceived>{stamp}</timestampReceived><messageStatus>OK</messageStatus>"
+        f"<timestampReceived>{stamp}</timestampReceived>"
+        f"<messageStatus>{'OK' if ok else 'ERROR'}</messageStatus>"
         f"</confirmationHeader><reasonForMessage>{reason}</reasonForMessage>"
-        "</supplyingAgencyMessageConfirmation>"
+        + (
+            ""
+            if ok
+            else "<errorData><errorType>UnrecognisedDataValue</errorType>"
+            "<errorValue>simulated refusal</errorValue></errorData>"
+        )
+        + "</supplyingAgencyMessageConfirmation>"
     )
     answer = envelope(inner)
     assert NS in answer.decode()

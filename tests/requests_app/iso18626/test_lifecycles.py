@@ -219,3 +219,26 @@ def _wait(condition: Any, timeout: float = 30.0) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+def test_a_message_the_peer_refuses_is_not_retried_and_the_next_still_goes(
+    requester: Requester, partner: IsoPartner, staff: Any
+) -> None:
+    requester.reject = True
+    requester.send(loan_request("refused-1"))
+    requester.wait_for("refused-1", 1)
+    loan = _request("refused-1")
+    first = IsoMessage.objects.filter(request=loan, direction="out").get()
+    _wait(lambda: IsoMessage.objects.get(pk=first.pk).delivery == "rejected")
+
+    requester.reject = False
+    services.accept_request(loan, seen=loan.status, acting_user=staff)
+    messages = requester.wait_for("refused-1", 2)
+
+    first.refresh_from_db()
+    assert (first.attempts, first.message_status) == (1, "ERROR")
+    assert "simulated refusal" in first.error
+    assert _steps(messages) == [
+        ("RequestResponse", "ExpectToSupply"),
+        ("StatusChange", "WillSupply"),
+    ]
