@@ -13,6 +13,7 @@ import json
 import os
 import random
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -43,7 +44,17 @@ class BenchUser(FastHttpUser):
     def hit(self) -> None:
         headers = {"Cookie": self.account["cookie"]}
         body = None
-        if PLAN["method"] == "POST":
+        if PLAN.get("xml"):
+            # A partner's ILL system: no session, a header token, a new request id each time.
+            headers = {
+                "Authorization": f"Bearer {PLAN['token']}",
+                "Content-Type": "application/xml",
+            }
+            template = random.choice(PLAN["payloads"])
+            body = template.replace("{agency}", self.account["symbol"]).replace(
+                "{rid}", uuid.uuid4().hex
+            )
+        elif PLAN["method"] == "POST":
             fields = {
                 **random.choice(PLAN["payloads"]),
                 "csrfmiddlewaretoken": self.account["csrf"],
@@ -59,7 +70,8 @@ class BenchUser(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            if response.status_code in PLAN["expect"]:
+            expected_text = PLAN.get("expect_text", "")
+            if response.status_code in PLAN["expect"] and expected_text in response.text:
                 response.success()
             else:
                 response.failure(f"status {response.status_code}")

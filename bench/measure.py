@@ -44,13 +44,20 @@ def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
     """The scenarios, in the order each round runs them; those the application does not serve
     yet are left out (and reported as n/a)."""
     found: dict[str, PlanFactory] = {"baseline": partial(scenarios.baseline_plan, accounts)}
-    for name, factory in (("submit", scenarios.submit_plan), ("list", scenarios.list_plan)):
+    named = (
+        ("submit", scenarios.submit_plan),
+        ("list", scenarios.list_plan),
+        ("iso", scenarios.iso_plan),
+    )
+    for name, factory in named:
         if factory(accounts, 0) is not None:
             found[name] = partial(_required, factory, accounts)
     if "submit" in found:
         scenarios.seed_authority()
     if "list" in found:
         scenarios.seed_list_requests(accounts)
+    if "iso" in found:
+        scenarios.seed_iso_partners(accounts)
     return found
 
 

@@ -78,10 +78,10 @@ class Stage:
         results = self.phases.get(scenario)
         return statistics.median(r.rps for r in results) if results else None
 
-    def ratio(self) -> float | None:
-        """Submit over baseline, round by round (each pair measured seconds apart, so a noisy
-        moment hits both), then the median of the rounds."""
-        return median_ratio(self.phases.get("submit", []), self.phases.get("baseline", []))
+    def ratio(self, scenario: str = "submit") -> float | None:
+        """A scenario (submit by default) over baseline, round by round (each pair measured
+        seconds apart, so a noisy moment hits both), then the median of the rounds."""
+        return median_ratio(self.phases.get(scenario, []), self.phases.get("baseline", []))
 
     def versus(self, other: Stage, scenario: str) -> float | None:
         """This stage's throughput over the other's, round by round (each pair measured back to
@@ -306,6 +306,10 @@ def summarise(
         "submit_p99_ms": latency.p99_ms if latency else None,
         "submit_queries": queries,
         "list_rps": _round(empty.median_rps("list")),
+        # ISO 18626 request intake (a partner's copy request) over the baseline endpoint.
+        "iso_rps": _round(empty.median_rps("iso")),
+        "iso_request_ratio": _round(empty.ratio("iso"), 3),
+        "iso_request_ratio_at_size": _round(sized.ratio("iso"), 3),
         "decide_per_s": round(decide_rate),
         "records": config.records,
         "due_records_at_size": config.purge_records,
@@ -362,6 +366,7 @@ def print_report(report: dict[str, Any]) -> None:
         ("submit req/s", report["submit_rps"], report["submit_rps_at_size"]),
         ("submit / baseline", report["submit_ratio"], report["submit_ratio_at_size"]),
         ("list req/s", report["list_rps"], report["list_rps_at_size"]),
+        ("iso 18626 / baseline", report["iso_request_ratio"], report["iso_request_ratio_at_size"]),
         ("submit p99 ms (paced)", report["submit_p99_ms_empty"], report["submit_p99_ms"]),
     ]
     print()

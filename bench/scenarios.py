@@ -17,6 +17,7 @@ from bench import decide, seed
 from bench.seed import Account
 from copyright_rules.keys import normalize_title
 from copyright_rules.models import IdentifierKind, TitleGroup, TitleIdentifier
+from requests_app.iso18626.models import IsoPartner
 
 Plan = dict[str, Any]
 
@@ -72,6 +73,76 @@ def list_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
         "payloads": [],
         "accounts": _accounts(accounts, seed),
     }
+
+
+# The benchmark's partners all authenticate with this header token (a test value, never used
+# outside the benchmark's own throwaway database).
+ISO_TOKEN = "bench-iso18626-token-" + "0" * 24
+
+
+def iso_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
+    """ISO 18626 request intake: each user is one partner's ILL system POSTing copy requests
+    (the same journals as `submit`), each with a new requestingAgencyRequestId."""
+    path = _url("iso18626:endpoint")
+    if path is None:
+        return None
+    return {
+        "scenario": "iso",
+        "method": "POST",
+        "path": path,
+        "expect": [200],
+        "expect_text": "<messageStatus>OK</messageStatus>",
+        "xml": True,
+        "token": ISO_TOKEN,
+        "payloads": [iso_copy_request(form) for form in copy_request_payloads(seed=13)],
+        "accounts": _accounts(accounts, seed),
+    }
+
+
+def iso_copy_request(form: dict[str, str]) -> str:
+    """The copy form's citation as a requesting agency's ISO 18626 request; `{agency}` and
+    `{rid}` are filled in per message by the load generator."""
+    agency = "<agencyIdType>{type}</agencyIdType><agencyIdValue>{value}</agencyIdValue>"
+    supplier = agency.format(
+        type=settings.ISO18626_AGENCY_ID_TYPE, value=settings.ISO18626_AGENCY_ID_VALUE
+    )
+    return (
+        '<ISO18626Message xmlns="http://illtransactions.org/2013/iso18626" version="1.2">'
+        f"<request><header><supplyingAgencyId>{supplier}</supplyingAgencyId>"
+        "<requestingAgencyId><agencyIdType>OCLC</agencyIdType>"
+        "<agencyIdValue>{agency}</agencyIdValue></requestingAgencyId>"
+        "<multipleItemRequestId></multipleItemRequestId>"
+        "<timestamp>2026-01-01T00:00:00Z</timestamp>"
+        "<requestingAgencyRequestId>{rid}</requestingAgencyRequestId></header>"
+        f"<bibliographicInfo><title>{form['title']}</title>"
+        f"<titleOfComponent>{form['article_title']}</titleOfComponent>"
+        f"<authorOfComponent>{form['author']}</authorOfComponent>"
+        f"<volume>{form['volume']}</volume><issue>{form['issue']}</issue>"
+        f"<pagesRequested>{form['pages']}</pagesRequested>"
+        f"<bibliographicItemId><bibliographicItemIdentifier>{form['issn']}"
+        "</bibliographicItemIdentifier><bibliographicItemIdentifierCode>ISSN"
+        "</bibliographicItemIdentifierCode></bibliographicItemId></bibliographicInfo>"
+        f"<publicationInfo><publicationDate>{form['publication_date']}</publicationDate>"
+        "</publicationInfo><serviceInfo><requestType>New</requestType>"
+        "<serviceType>Copy</serviceType><copyrightCompliance>US-CCG</copyrightCompliance>"
+        "</serviceInfo></request></ISO18626Message>"
+    )
+
+
+def seed_iso_partners(accounts: list[Account]) -> None:
+    """Every account's institution is an ISO 18626 partner; its messages go nowhere (no worker
+    runs in the benchmark: the request pays the enqueue, as for email)."""
+    partners = []
+    for account in accounts:
+        partner = IsoPartner(
+            institution_id=account.institution_id,
+            agency_id_type="OCLC",
+            agency_id_value=account.symbol,
+            address="http://127.0.0.1:9/iso18626",
+        )
+        partner.set_header_token(ISO_TOKEN)
+        partners.append(partner)
+    IsoPartner.objects.bulk_create(partners)
 
 
 # A network's demand is skewed: a few journals are asked for again and again (those reach the

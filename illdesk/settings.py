@@ -201,6 +201,18 @@ REQUESTS_LOAN_DAYS = env.int("REQUESTS_LOAN_DAYS", default=28)
 REQUESTS_RENEWALS_MAX = env.int("REQUESTS_RENEWALS_MAX", default=2)
 REQUESTS_RENEWAL_WINDOW_DAYS = env.int("REQUESTS_RENEWAL_WINDOW_DAYS", default=14)
 
+# --- ISO 18626 (docs/iso18626.md) -------------------------------------------------------------
+# The office's own agency id, as partners address it in `supplyingAgencyId`.
+ISO18626_AGENCY_ID_TYPE = env.str("ISO18626_AGENCY_ID_TYPE", default="ISIL")
+ISO18626_AGENCY_ID_VALUE = env.str("ISO18626_AGENCY_ID_VALUE", default="US-DLC")
+# Largest message body accepted; anything bigger is refused unread.
+ISO18626_MAX_BYTES = env.int("ISO18626_MAX_BYTES", default=256 * 1024)
+# Outgoing messages: seconds to wait for a partner, the first retry delay (doubled each time)
+# and the attempts before a message is marked failed for staff.
+ISO18626_SEND_TIMEOUT = env.float("ISO18626_SEND_TIMEOUT", default=10.0)
+ISO18626_RETRY_SECONDS = env.float("ISO18626_RETRY_SECONDS", default=30.0)
+ISO18626_MAX_ATTEMPTS = env.int("ISO18626_MAX_ATTEMPTS", default=10)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 # Only a deployment collects static files; elsewhere WhiteNoise serves the source folders.
@@ -261,6 +273,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "requests-daily-loans": {"task": "requests_app.daily_loans", "schedule": timedelta(days=1)},
     "requests-remove-expired-files": {
         "task": "requests_app.remove_expired_files",
+        "schedule": timedelta(days=1),
+    },
+    # The ISO 18626 outbox: re-queue messages whose retry is due (the broker may have lost them).
+    "iso18626-requeue-messages": {
+        "task": "requests_app.iso18626_requeue",
+        "schedule": timedelta(minutes=1),
+    },
+    # ISO 18626 log rows that belong to no request: kept as long as a record, then deleted.
+    "iso18626-purge-unattached": {
+        "task": "requests_app.iso18626_purge_unattached",
         "schedule": timedelta(days=1),
     },
     # The email outbox: re-queue messages the broker lost or never received.

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from illdesk import views
 from illdesk.forms import AdminLoginForm
+from requests_app.iso18626.urls import iso18626_patterns
 from requests_app.urls import desk_patterns, portal_patterns
 
 admin.site.site_header = "illdesk staff"
@@ -19,4 +20,5 @@ urlpatterns = [
     path("register/", include("registration.urls")),
     path("requests/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
+    path("iso18626/", include(iso18626_patterns)),
 ]

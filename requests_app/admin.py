@@ -4,6 +4,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from requests_app.iso18626 import admin as iso18626_admin  # noqa: F401  (registers it)
 from requests_app.models import Request, RequestEvent
 
 

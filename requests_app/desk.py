@@ -32,6 +32,7 @@ from requests_app.actions import (
     perform_batch,
 )
 from requests_app.forms import ActionForm, DeskFilterForm
+from requests_app.iso18626.selectors import iso18626_context
 from requests_app.models import QUEUES, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
@@ -172,6 +173,7 @@ def _detail_page(
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
         "priors": _counted_priors([item]).get(item.pk, []),
         "offers": offers(item, bound),
+        **iso18626_context(item),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 

@@ -70,6 +70,12 @@ def _yes_no(value: str) -> bool | None:
 class CitationForm(forms.ModelForm):
     """Identifier validation shared by both request forms."""
 
+    def request_fields(self) -> dict[str, Any]:
+        """The cleaned values the request stores: those named after one of its fields (the
+        copyright facts and confirmations the form also asks for are not stored on it)."""
+        stored = {field.name for field in Request._meta.concrete_fields}
+        return {name: value for name, value in self.cleaned_data.items() if name in stored}
+
     def clean_issn(self) -> str:
         value: str = self.cleaned_data["issn"].strip()
         if not value:

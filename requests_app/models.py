@@ -521,3 +521,8 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The ISO 18626 models live with their protocol code; importing them here registers them with
+# this app.
+from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction  # noqa: E402, F401

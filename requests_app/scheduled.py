@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from requests_app import services
+from requests_app.iso18626 import outbox as iso18626_outbox
 from requests_app.models import Action, Request, RequestEvent, Status
 
 
@@ -33,6 +34,10 @@ def mark_overdue_loans(*, today: date) -> int:
             )
             for pk in ids
         )
+        for request in Request.objects.filter(pk__in=ids, iso_transaction__isnull=False):
+            iso18626_outbox.transition_recorded(
+                request, action=Action.OVERDUE, seen=Status.ON_LOAN, target=Status.OVERDUE
+            )
     return len(ids)
 
 

@@ -28,6 +28,7 @@ from copyright_rules.models import Decision
 from registration import outbox
 from registration.models import Institution, OutboxMessage
 from requests_app import emails, search
+from requests_app.iso18626 import outbox as iso18626_outbox
 from requests_app.models import Action, Request, RequestEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -242,6 +243,7 @@ def _move(
     for name, value in changes.items():
         setattr(request, name, value)
     request.status, request.updated_at = move.target, now
+    iso18626_outbox.transition_recorded(request, action=move.action, seen=seen, target=move.target)
     if move.email:
         _notify_on_commit(request.pk, move.email)
     return request
@@ -590,6 +592,11 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
         )
 
 
+def record_library_message(request: Request, *, text: str) -> RequestEvent:
+    """What a library's ILL system told the office (ISO 18626), on the request's timeline."""
+    return RequestEvent.objects.create(request=request, action=Action.LIBRARY_MESSAGE, text=text)
+
+
 def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEvent:
     """The office writes to the library: on the timeline and emailed after commit."""
     with transaction.atomic():
@@ -597,6 +604,7 @@ def send_message(request: Request, *, text: str, acting_user: Any) -> RequestEve
             request=request, action=Action.MESSAGE, text=text, actor=acting_user
         )
         _notify_on_commit(request.pk, "office-message")
+        iso18626_outbox.message_recorded(request, text=text)
     return event
 
 
@@ -698,6 +706,11 @@ def _after_reevaluation(
         created_at=now,
     )
     request.status, request.updated_at = target, now
+    if target == Status.REFUSED:
+        request.refusal_reason, request.reason = Request.RefusalReason.COPYRIGHT, explanation
+    iso18626_outbox.transition_recorded(
+        request, action=action, seen=Status.AWAITING_CLEARANCE, target=target
+    )
     if target in _EMAIL_AFTER_REEVALUATION:
         _notify_on_commit(request.pk, _EMAIL_AFTER_REEVALUATION[target])
     return request

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from requests_app import scheduled
+from requests_app.iso18626 import tasks as iso18626_tasks  # noqa: F401  (registers them)
 
 
 @shared_task(name="requests_app.daily_loans")

@@ -116,17 +116,6 @@ def new_duplication(request: HttpRequest) -> HttpResponse:
     )
 
 
-_NON_MODEL = (
-    "statement",
-    "basis",
-    "note",
-    "own_copy_covers_item",
-    "permission_reference",
-    "order_again",
-)
-_NON_MODEL_RULE_FACTS = ("extent", "material", "purpose", "rights_statement")
-
-
 def _copy_form(
     request: HttpRequest,
     form_class: type[CopyRequestForm],
@@ -135,8 +124,7 @@ def _copy_form(
 ) -> HttpResponse:
     form = form_class(request.POST or None, initial=_initial(request, "copy"))
     if request.method == "POST" and form.is_valid():
-        skip = (*_NON_MODEL, *_NON_MODEL_RULE_FACTS)
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in skip}
+        fields = form.request_fields()
         fields["is_duplication"] = form.duplication
         try:
             created = services.submit_copy_request(

@@ -124,6 +124,27 @@ def test_benchmark_copy_requests_are_valid_copy_forms() -> None:
     assert errors == []
 
 
+@pytest.mark.django_db
+def test_the_iso_scenario_sends_requests_the_endpoint_accepts() -> None:
+    institution = seed.seed_institutions(1)[0]
+    account = seed.log_in(institution)
+    scenarios.seed_iso_partners([account])
+    plan = scenarios.iso_plan([account])
+    assert plan is not None
+    body = plan["payloads"][0].replace("{agency}", account.symbol).replace("{rid}", "r-1")
+
+    response = Client().post(
+        plan["path"],
+        data=body.encode(),
+        content_type="application/xml",
+        headers={"Authorization": f"Bearer {plan['token']}"},
+    )
+
+    assert response.status_code in plan["expect"]
+    assert plan["expect_text"] in response.content.decode()
+    assert Request.objects.for_institution(institution).count() == 1
+
+
 def test_copy_requests_repeat_some_journals_more_than_five_times() -> None:
     titles = Counter(p["title"] for p in scenarios.copy_request_payloads(count=200))
 

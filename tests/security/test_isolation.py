@@ -27,6 +27,10 @@ class Access(Enum):
     STAFF = "staff only"
     PORTAL = "a verified institution"
     OWN_OBJECT = "the institution that owns the object"
+    # Machine to machine: the message itself names and authenticates the partner
+    # (tests/requests_app/iso18626 prove the refusals), or a signed, expiring link.
+    ISO18626 = "an ISO 18626 partner"
+    SIGNED_LINK = "whoever holds the signed link"
 
 
 # Every non-admin route by name. The admin site checks staff status on each of its views itself,
@@ -65,6 +69,8 @@ ACCESS: dict[str, Access] = {
     "desk:band": Access.STAFF,
     "desk:download": Access.STAFF,
     "desk:act": Access.STAFF,
+    "iso18626:endpoint": Access.ISO18626,
+    "iso18626:copy": Access.SIGNED_LINK,
 }
 
 MARKER = "Zanzibar-only article of institution A"
@@ -202,6 +208,30 @@ def test_pages_without_ids_never_show_another_institutions_data(
 
     assert response.status_code in (200, 302, 405)
     assert not _leaks(response, institution_a)
+
+
+@pytest.mark.parametrize("route", _routes(Access.SIGNED_LINK), ids=lambda r: r.name)
+def test_a_forged_or_guessed_signed_link_is_not_found(
+    client_b: Client, item: Request, institution_a: Institution, route: Route
+) -> None:
+    for account in (client_b, Client()):
+        for token in (str(item.pk), f"{item.pk}:forged:signature"):
+            response = account.get(route.url({"token": token}) or "")
+
+            assert response.status_code == 404, token
+            assert not _leaks(response, institution_a)
+
+
+@pytest.mark.parametrize("route", _routes(Access.ISO18626), ids=lambda r: r.name)
+def test_the_iso18626_endpoint_answers_no_browser(
+    client_b: Client, item: Request, institution_a: Institution, route: Route
+) -> None:
+    for account in (client_b, Client()):
+        assert account.get(route.url() or "").status_code == 405
+        response = account.post(route.url() or "", {"title": "x"})
+
+        assert response.status_code == 400
+        assert not _leaks(response, institution_a)
 
 
 def test_the_owner_sees_its_own_object_so_the_ids_walked_are_real(

@@ -1,0 +1,113 @@
+"""A partner's `requestingAgencyMessage`: each action goes to the service the portal or the desk
+uses for the same thing (docs/iso18626.md, "Messages we receive")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from requests_app import services
+from requests_app.iso18626 import outbox, xml
+from requests_app.iso18626.confirmations import OK, Answer, error
+from requests_app.iso18626.models import IsoPartner, IsoTransaction
+from requests_app.iso18626.statuses import SUPPLIED, ErrorType, PartnerAction, Reason
+from requests_app.models import Request, Status
+
+# A Notification note that accepts a conditional offer: ReShare's marker, or a plain ACCEPT.
+CONDITIONS_AGREED = ("#ReShareLoanConditionAgreeResponse#", "ACCEPT")
+
+
+def receive_action(partner: IsoPartner, element: Any) -> tuple[Answer, Request | None]:
+    link = _transaction(partner, element)
+    if link is None:
+        value = "header/requestingAgencyRequestId: no request of yours has this id"
+        return error(ErrorType.UNRECOGNISED_DATA_VALUE, value), None
+    name = xml.text(element, "action")
+    handler = HANDLERS.get(name)
+    if handler is None:
+        return error(ErrorType.UNSUPPORTED_ACTION_TYPE, f"action: {name or 'missing'}"), None
+    note = xml.text(element, "note")
+    with transaction.atomic():
+        request = Request.objects.select_for_update().get(pk=link.request_id)
+        link.request = request
+        return handler(link, request, note), request
+
+
+def _transaction(partner: IsoPartner, element: Any) -> IsoTransaction | None:
+    request_id = xml.text(element, "header", "requestingAgencyRequestId")
+    rows = IsoTransaction.objects.select_related("partner").filter(partner=partner)
+    return rows.filter(requesting_agency_request_id=request_id).first() if request_id else None
+
+
+def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
+    """Cancelled at once while the institution itself could cancel; refused once supplied;
+    otherwise staff decide, and their decision is sent as the CancelResponse."""
+    _note(request, "The library asked to cancel.", note)
+    if request.status in Request.CANCELLABLE_BY_INSTITUTION:
+        with outbox.answering(Reason.CANCEL_RESPONSE):
+            services.cancel_by_institution(request, seen=request.status, acting_user=None)
+    elif request.status in (*SUPPLIED, Status.REFUSED, Status.CANCELLED):
+        outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="N")
+    else:
+        IsoTransaction.objects.filter(pk=link.pk).update(cancel_asked=True)
+    return OK
+
+
+def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
+    """One renewal, for as long again as the loan was first given (docs/iso18626.md)."""
+    _note(request, "The library asked to renew.", note)
+    due, supplied = request.due_date, request.supplied_at
+    out = request.status in Request.LOAN_OUT_STATUSES
+    if not out or request.renewals > 0 or due is None or supplied is None:
+        outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
+        return OK
+    period = max(due - timezone.localtime(supplied).date(), timedelta(days=1))
+    with outbox.answering(Reason.RENEW_RESPONSE):
+        services.renew_loan(request, seen=request.status, due_date=due + period, acting_user=None)
+    return OK
+
+
+def _status_request(link: IsoTransaction, request: Request, note: str) -> Answer:
+    outbox.queue_message(request, link, Reason.STATUS_REQUEST_RESPONSE)
+    return OK
+
+
+def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
+    agreed = note.strip().upper().startswith(tuple(m.upper() for m in CONDITIONS_AGREED))
+    if request.status == Status.CONDITIONAL and agreed:
+        _note(request, "The library accepted the conditions.", note)
+        services.answer_conditions(request, seen=request.status, accept=True, acting_user=None)
+    else:
+        _note(request, "Notification.", note)
+    return OK
+
+
+def _noted(text: str) -> Callable[[IsoTransaction, Request, str], Answer]:
+    def handle(link: IsoTransaction, request: Request, note: str) -> Answer:
+        _note(request, text, note)
+        return OK
+
+    return handle
+
+
+def _shipped_forward(link: IsoTransaction, request: Request, note: str) -> Answer:
+    return error(ErrorType.UNSUPPORTED_ACTION_TYPE, "action: ShippedForward (no transfers)")
+
+
+def _note(request: Request, text: str, note: str) -> None:
+    services.record_library_message(request, text=" ".join(filter(None, [text, note])))
+
+
+HANDLERS: dict[str, Callable[[IsoTransaction, Request, str], Answer]] = {
+    PartnerAction.CANCEL: _cancel,
+    PartnerAction.RENEW: _renew,
+    PartnerAction.STATUS_REQUEST: _status_request,
+    PartnerAction.NOTIFICATION: _notification,
+    PartnerAction.RECEIVED: _noted("The library received the item."),
+    PartnerAction.SHIPPED_RETURN: _noted("The library shipped the item back."),
+    PartnerAction.SHIPPED_FORWARD: _shipped_forward,
+}

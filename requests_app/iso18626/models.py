@@ -1,0 +1,188 @@
+"""ISO 18626 partners, the link between a partner's request id and ours, and the message log.
+
+The log is also the outbox of outgoing messages: a `supplyingAgencyMessage` row is written in the
+transaction that changes the request, and sent after commit, oldest first per request
+(docs/iso18626.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+
+class Quirks(models.TextChoices):
+    STANDARD = "standard", "Follows the standard"
+    RESHARE = "reshare", "Project ReShare (mod-rs)"
+
+
+class IsoPartner(models.Model):
+    """A verified institution allowed to send requests from its own ILL system."""
+
+    Quirks = Quirks
+
+    institution = models.OneToOneField(
+        "registration.Institution", on_delete=models.CASCADE, related_name="iso_partner"
+    )
+    agency_id_type = models.CharField(
+        "agency id type", max_length=20, help_text="OCLC or ISIL, as the partner sends it."
+    )
+    agency_id_value = models.CharField("agency id value", max_length=50)
+    address = models.URLField(
+        "message address", max_length=500, help_text="Where we POST this partner's messages."
+    )
+    account_id = models.CharField(
+        max_length=100, blank=True, help_text="requestingAgencyAuthentication/accountId."
+    )
+    security_code_hash = models.CharField(max_length=200, blank=True, editable=False)
+    header_token_hash = models.CharField(max_length=200, blank=True, editable=False)
+    quirks = models.CharField(max_length=12, choices=Quirks.choices, default=Quirks.STANDARD)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agency_id_type", "agency_id_value"]
+        constraints = [
+            models.UniqueConstraint(
+                Upper("agency_id_type"), Upper("agency_id_value"), name="iso_partner_agency_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(quirks__in=Quirks.values), name="iso_partner_quirks_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id_type}:{self.agency_id_value} ({self.institution.oclc_symbol})"
+
+    def set_security_code(self, code: str) -> None:
+        self.security_code_hash = make_password(code) if code else ""
+
+    def set_header_token(self, token: str) -> None:
+        # A generated machine token of MIN_TOKEN_LENGTH or more characters cannot be guessed,
+        # so a plain SHA-256 keeps it safe at rest without an Argon2 cost on every message.
+        self.header_token_hash = _token_digest(token) if token else ""
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.security_code_hash or self.header_token_hash)
+
+    def authenticates(self, *, account_id: str, security_code: str, header_token: str) -> bool:
+        """Every configured credential must match; a partner without any is never accepted."""
+        if not self.has_credentials:
+            return False
+        if self.security_code_hash and not (
+            account_id == self.account_id and check_password(security_code, self.security_code_hash)
+        ):
+            return False
+        if not self.header_token_hash:
+            return True
+        return hmac.compare_digest(_token_digest(header_token), self.header_token_hash)
+
+
+MIN_TOKEN_LENGTH = 32
+
+
+def _token_digest(token: str) -> str:
+    return "sha256$" + hashlib.sha256(token.encode()).hexdigest()
+
+
+class IsoTransaction(models.Model):
+    """One partner request that became one of our requests: the idempotency key
+    (partner, requesting_agency_request_id) and the confirmation replayed for a duplicate."""
+
+    partner = models.ForeignKey(IsoPartner, on_delete=models.PROTECT, related_name="transactions")
+    request = models.OneToOneField(
+        "requests_app.Request", on_delete=models.CASCADE, related_name="iso_transaction"
+    )
+    requesting_agency_request_id = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's content.")
+    confirmation = models.TextField(help_text="The requestConfirmation we answered.")
+    cancel_asked = models.BooleanField(
+        default=False, help_text="The partner asked to cancel; staff have not answered yet."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "requesting_agency_request_id"], name="iso_transaction_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.agency_id_value} {self.requesting_agency_request_id}"
+
+
+class Direction(models.TextChoices):
+    IN = "in", "Received"
+    OUT = "out", "Sent"
+
+
+class Delivery(models.TextChoices):
+    """An outgoing message's state in the outbox; incoming messages stay `received`."""
+
+    RECEIVED = "received", "Received"
+    PENDING = "pending", "Waiting to be sent"
+    SENT = "sent", "Sent, confirmed OK"
+    REJECTED = "rejected", "Sent, the partner answered ERROR"
+    FAILED = "failed", "Not delivered after every attempt"
+
+
+class IsoMessage(models.Model):
+    """Every message in and out, raw and parsed, with its confirmation."""
+
+    Direction = Direction
+    Delivery = Delivery
+
+    partner = models.ForeignKey(
+        IsoPartner, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    request = models.ForeignKey(
+        "requests_app.Request",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="iso_messages",
+        help_text="Purged with the request.",
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=40, help_text="The message element, e.g. request.")
+    summary = models.CharField(max_length=200, blank=True)
+    raw = models.TextField()
+    parsed = models.JSONField(default=dict)
+    problems = models.JSONField(default=list, help_text="Where the message departs from v1.2.")
+    confirmation = models.TextField(blank=True)
+    message_status = models.CharField(max_length=5, blank=True, help_text="OK or ERROR.")
+    error = models.CharField(max_length=300, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="isomessage_request"),
+            models.Index(fields=["delivery", "next_attempt_at"], name="isomessage_outbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="isomessage_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery__in=Delivery.values), name="isomessage_delivery_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="in", delivery="received")
+                | Q(direction="out", request__isnull=False) & ~Q(delivery="received"),
+                name="isomessage_outgoing_has_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,314 @@
+"""Outgoing `supplyingAgencyMessage`s: written in the transaction that changes the request, sent
+by the worker after commit, oldest first per request, retried with a doubling delay on network
+errors, timeouts and 5xx. A partner's ERROR confirmation is final and shown to staff
+(docs/iso18626.md, "Messages we send")."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from requests_app.iso18626 import xml
+from requests_app.iso18626.models import IsoMessage, IsoTransaction
+from requests_app.iso18626.statuses import (
+    REASON_UNFILLED,
+    STATUS_TABLE,
+    SUPPLIED,
+    IsoStatus,
+    Reason,
+)
+from requests_app.models import Action, RefusalReason, Request, Status
+
+logger = logging.getLogger(__name__)
+DOWNLOAD_SALT = "iso18626.copy"
+
+# Set while a partner's Cancel or Renew is being carried out, so the transition it causes is
+# sent as the answer (CancelResponse, RenewResponse) instead of a plain StatusChange.
+_answering: ContextVar[Reason | None] = ContextVar("iso18626_answering", default=None)
+
+
+@contextmanager
+def answering(reason: Reason) -> Iterator[None]:
+    token = _answering.set(reason)
+    try:
+        yield
+    finally:
+        _answering.reset(token)
+
+
+def transition_recorded(request: Request, *, action: str, seen: str, target: str) -> None:
+    """Called by the request services for every recorded transition, inside its transaction."""
+    if seen == target and action != Action.RENEWED:
+        return
+    link = _link(request)
+    if link is None:
+        return
+    reason = _answering.get() or Reason.STATUS_CHANGE
+    if link.cancel_asked and reason == Reason.STATUS_CHANGE:
+        reason = _answer_pending_cancel(link, request, target)
+    answer = {Reason.CANCEL_RESPONSE: "Y", Reason.RENEW_RESPONSE: "Y"}.get(reason)
+    if reason == Reason.CANCEL_RESPONSE and target != Status.CANCELLED:
+        answer = "N"
+    queue_message(request, link, reason, answer=answer)
+
+
+def message_recorded(request: Request, *, text: str) -> None:
+    """A staff message to the institution also goes to its ILL system, as a Notification."""
+    link = _link(request)
+    if link is not None:
+        queue_message(request, link, Reason.NOTIFICATION, note=text)
+
+
+def _link(request: Request) -> IsoTransaction | None:
+    return IsoTransaction.objects.select_related("partner").filter(request_id=request.pk).first()
+
+
+def _answer_pending_cancel(link: IsoTransaction, request: Request, target: str) -> Reason:
+    """A Cancel staff had to decide: cancelling says yes; supplying or refusing says no."""
+    if target not in (Status.CANCELLED, *SUPPLIED, Status.REFUSED):
+        return Reason.STATUS_CHANGE
+    IsoTransaction.objects.filter(pk=link.pk).update(cancel_asked=False)
+    link.cancel_asked = False
+    return Reason.CANCEL_RESPONSE
+
+
+def queue_message(
+    request: Request,
+    link: IsoTransaction,
+    reason: Reason,
+    *,
+    answer: str | None = None,
+    note: str = "",
+) -> IsoMessage:
+    """Write the message to the outbox and hand it to the worker after commit."""
+    body = build_status_message(request, link, reason, answer=answer, note=note)
+    message = IsoMessage.objects.create(
+        partner=link.partner,
+        request=request,
+        direction=IsoMessage.Direction.OUT,
+        kind="supplyingAgencyMessage",
+        summary=f"{reason} {status_of(request).iso}",
+        raw=body.decode(),
+        delivery=IsoMessage.Delivery.PENDING,
+    )
+    transaction.on_commit(lambda: dispatch(request.pk))
+    return message
+
+
+def dispatch(request_id: int) -> None:
+    """Runs after commit. With the broker down the message stays pending; the requeue job
+    (CELERY_BEAT_SCHEDULE) sends it later."""
+    from requests_app.iso18626 import tasks
+
+    try:
+        tasks.send_iso_messages.delay(request_id)
+    except (BrokerError, OSError) as error:
+        logger.warning("request %s: ISO 18626 send not queued (%s)", request_id, type(error))
+
+
+# --- Building --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentStatus:
+    iso: IsoStatus
+    note: str
+
+
+def status_of(request: Request) -> CurrentStatus:
+    row = STATUS_TABLE[Status(request.status)]
+    note = row.note
+    if request.status == Status.CONDITIONAL:
+        note = f"{row.note} {request.conditions}".strip()
+    elif request.status == Status.REFUSED:
+        note = request.reason
+    return CurrentStatus(row.iso, note)
+
+
+def build_status_message(
+    request: Request, link: IsoTransaction, reason: Reason, *, answer: str | None, note: str = ""
+) -> bytes:
+    current = status_of(request)
+    message_info: list[tuple[str, Any]] = [
+        ("reasonForMessage", str(reason)),
+        ("answerYesNo", answer),
+        ("note", " ".join(filter(None, [note, current.note, _link_note(request)])) or None),
+        ("reasonUnfilled", _reason_unfilled(request)),
+    ]
+    status_info: list[tuple[str, Any]] = [
+        ("status", str(current.iso)),
+        (
+            "dueDate",
+            xml.day_end(request.due_date) if request.due_date and _on_loan(request) else None,
+        ),
+        ("lastChange", xml.stamp(request.updated_at)),
+    ]
+    tree: list[tuple[str, Any]] = [
+        ("header", header(link, supplying_request_id=str(request.pk))),
+        ("messageInfo", message_info),
+        ("statusInfo", status_info),
+        ("deliveryInfo", _delivery_info(request, current.iso)),
+    ]
+    return xml.build(tree, "supplyingAgencyMessage")
+
+
+def header(link: IsoTransaction, *, supplying_request_id: str) -> list[tuple[str, Any]]:
+    partner = link.partner
+    return [
+        ("supplyingAgencyId", our_agency()),
+        ("requestingAgencyId", xml.agency(partner.agency_id_type, partner.agency_id_value)),
+        ("multipleItemRequestId", ""),
+        ("timestamp", xml.stamp()),
+        ("requestingAgencyRequestId", link.requesting_agency_request_id),
+        ("supplyingAgencyRequestId", supplying_request_id),
+    ]
+
+
+def our_agency() -> list[tuple[str, Any]]:
+    return xml.agency(settings.ISO18626_AGENCY_ID_TYPE, settings.ISO18626_AGENCY_ID_VALUE)
+
+
+def _on_loan(request: Request) -> bool:
+    return request.status in Request.LOAN_OUT_STATUSES and request.due_date is not None
+
+
+def _reason_unfilled(request: Request) -> str | None:
+    if request.status != Status.REFUSED or not request.refusal_reason:
+        return None
+    return REASON_UNFILLED[RefusalReason(request.refusal_reason)]
+
+
+def _delivery_info(request: Request, iso: IsoStatus) -> list[tuple[str, Any]] | None:
+    if iso not in (IsoStatus.COPY_COMPLETED, IsoStatus.LOANED) or request.supplied_at is None:
+        return None
+    via = "URL" if request.delivered_file else "Mail"
+    return [
+        ("dateSent", xml.stamp(request.supplied_at)),
+        ("itemId", download_url(request) if request.delivered_file else None),
+        ("sentVia", via if iso == IsoStatus.COPY_COMPLETED else None),
+    ]
+
+
+def _link_note(request: Request) -> str:
+    if request.status != Status.DELIVERED or not request.delivered_file:
+        return ""
+    expires = request.file_expires_at
+    until = f" until {expires:%Y-%m-%d}" if expires else ""
+    return f"Download the copy{until}: {download_url(request)}"
+
+
+def download_url(request: Request) -> str:
+    token = signing.dumps(request.pk, salt=DOWNLOAD_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("iso18626:copy", args=[token])
+
+
+# --- Sending ---------------------------------------------------------------------------------
+
+
+class TransientFailure(Exception):
+    """Network error, timeout or 5xx: try again later."""
+
+
+def send_pending(request_id: int) -> float | None:
+    """Send the request's pending messages oldest first. Returns the seconds until the next
+    retry when one failed for now (later messages wait behind it), or None when all are done."""
+    while True:
+        with transaction.atomic():
+            message = (
+                IsoMessage.objects.select_for_update(of=("self",))
+                .select_related("partner")
+                .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
+                .order_by("pk")
+                .first()
+            )
+            if message is None:
+                return None
+            wait = _seconds_until(message)
+            if wait > 0:
+                return wait
+            if not _send_one(message):
+                return _seconds_until(message) or None
+
+
+def _seconds_until(message: IsoMessage) -> float:
+    if message.next_attempt_at is None:
+        return 0.0
+    return max(0.0, (message.next_attempt_at - timezone.now()).total_seconds())
+
+
+def _send_one(message: IsoMessage) -> bool:
+    """One attempt; False when it failed for now and must be retried."""
+    message.attempts += 1
+    try:
+        confirmation = post(message.partner.address if message.partner else "", message.raw)
+    except TransientFailure as failure:
+        _record_failure(message, str(failure))
+        return message.delivery != IsoMessage.Delivery.PENDING
+    status, error = read_confirmation(confirmation)
+    message.confirmation = confirmation.decode(errors="replace")
+    message.message_status, message.error = status, error
+    ok = status == "OK"
+    message.delivery = IsoMessage.Delivery.SENT if ok else IsoMessage.Delivery.REJECTED
+    message.next_attempt_at = None
+    message.save()
+    return True
+
+
+def _record_failure(message: IsoMessage, reason: str) -> None:
+    message.error = reason[:300]
+    if message.attempts >= settings.ISO18626_MAX_ATTEMPTS:
+        message.delivery = IsoMessage.Delivery.FAILED
+        message.next_attempt_at = None
+    else:
+        delay = settings.ISO18626_RETRY_SECONDS * 2 ** (message.attempts - 1)
+        message.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    message.save()
+
+
+def post(address: str, body: str) -> bytes:
+    """POST one message; the confirmation's body, or TransientFailure."""
+    url = urlsplit(address)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise TransientFailure(f"the partner's address is not an http(s) URL: {address!r}")
+    cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    connection = cls(url.hostname, url.port, timeout=settings.ISO18626_SEND_TIMEOUT)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    try:
+        connection.request("POST", path, body.encode(), {"Content-Type": "application/xml"})
+        response = connection.getresponse()
+        content = response.read(settings.ISO18626_MAX_BYTES + 1)
+    except (OSError, http.client.HTTPException) as error:
+        raise TransientFailure(f"{type(error).__name__}: {error}") from None
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise TransientFailure(f"HTTP {response.status}")
+    return content
+
+
+def read_confirmation(body: bytes) -> tuple[str, str]:
+    """(messageStatus, the error text) of a partner's confirmation; unreadable is an ERROR."""
+    try:
+        parsed = xml.parse(body[: settings.ISO18626_MAX_BYTES])
+    except xml.NotAMessage as unreadable:
+        return "ERROR", f"unreadable confirmation: {unreadable}"[:300]
+    status = xml.text(parsed.element, "confirmationHeader", "messageStatus") or "ERROR"
+    error_data = xml.child(parsed.element, "errorData")
+    if error_data is None:
+        return status, ""
+    described = f"{xml.text(error_data, 'errorType')}: {xml.text(error_data, 'errorValue')}"
+    return status, described[:300]

@@ -1,0 +1,95 @@
+"""The one table from the office workflow to ISO 18626, and the enums of the standard we use.
+
+Every workflow status has one row: the ISO status a partner is told when a request reaches it,
+and whether that is a final answer. The outbox, the status request and the tests all read it
+(docs/iso18626.md, "Status mapping")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from requests_app.models import RefusalReason, Status
+
+
+class IsoStatus(StrEnum):
+    REQUEST_RECEIVED = "RequestReceived"
+    EXPECT_TO_SUPPLY = "ExpectToSupply"
+    WILL_SUPPLY = "WillSupply"
+    LOANED = "Loaned"
+    OVERDUE = "Overdue"
+    RECALLED = "Recalled"
+    UNFILLED = "Unfilled"
+    COPY_COMPLETED = "CopyCompleted"
+    LOAN_COMPLETED = "LoanCompleted"
+    COMPLETED_WITHOUT_RETURN = "CompletedWithoutReturn"
+    CANCELLED = "Cancelled"
+
+
+class Reason(StrEnum):
+    """supplyingAgencyMessage/messageInfo/reasonForMessage."""
+
+    REQUEST_RESPONSE = "RequestResponse"
+    STATUS_REQUEST_RESPONSE = "StatusRequestResponse"
+    RENEW_RESPONSE = "RenewResponse"
+    CANCEL_RESPONSE = "CancelResponse"
+    STATUS_CHANGE = "StatusChange"
+    NOTIFICATION = "Notification"
+
+
+class ErrorType(StrEnum):
+    UNSUPPORTED_ACTION_TYPE = "UnsupportedActionType"
+    UNSUPPORTED_REASON_FOR_MESSAGE_TYPE = "UnsupportedReasonForMessageType"
+    UNRECOGNISED_DATA_ELEMENT = "UnrecognisedDataElement"
+    UNRECOGNISED_DATA_VALUE = "UnrecognisedDataValue"
+    BADLY_FORMED_MESSAGE = "BadlyFormedMessage"
+
+
+class PartnerAction(StrEnum):
+    """requestingAgencyMessage/action."""
+
+    STATUS_REQUEST = "StatusRequest"
+    RECEIVED = "Received"
+    CANCEL = "Cancel"
+    RENEW = "Renew"
+    SHIPPED_RETURN = "ShippedReturn"
+    SHIPPED_FORWARD = "ShippedForward"
+    NOTIFICATION = "Notification"
+
+
+@dataclass(frozen=True)
+class Row:
+    iso: IsoStatus
+    note: str = ""
+
+
+STATUS_TABLE: dict[Status, Row] = {
+    Status.NEW: Row(IsoStatus.EXPECT_TO_SUPPLY),
+    Status.AWAITING_CLEARANCE: Row(
+        IsoStatus.EXPECT_TO_SUPPLY, "Held for copyright permission (rule of five)."
+    ),
+    Status.IN_PROCESS: Row(IsoStatus.WILL_SUPPLY),
+    Status.CONDITIONAL: Row(IsoStatus.WILL_SUPPLY, "Conditional:"),
+    Status.DELIVERED: Row(IsoStatus.COPY_COMPLETED),
+    Status.ON_LOAN: Row(IsoStatus.LOANED),
+    Status.OVERDUE: Row(IsoStatus.OVERDUE),
+    Status.RETURNED: Row(IsoStatus.LOAN_COMPLETED),
+    Status.LOST: Row(IsoStatus.COMPLETED_WITHOUT_RETURN),
+    Status.REFUSED: Row(IsoStatus.UNFILLED),
+    Status.CANCELLED: Row(IsoStatus.CANCELLED),
+}
+
+# messageInfo/reasonUnfilled for each refusal reason (the standard's open list of values).
+REASON_UNFILLED: dict[RefusalReason, str] = {
+    RefusalReason.NOT_OWNED: "NotHeld",
+    RefusalReason.IN_USE: "NotAvailableForILL",
+    RefusalReason.TOO_FRAGILE: "PoorCondition",
+    RefusalReason.COPYRIGHT: "PolicyProblem",
+    RefusalReason.POLICY: "PolicyProblem",
+}
+
+# serviceInfo/copyrightCompliance (any case) -> the compliance statement of the copy form.
+COPYRIGHT_COMPLIANCE = {"US-CCG": "CCG", "US-CCL": "CCL"}
+
+# Statuses in which the item has been supplied: a Cancel can no longer stop it.
+SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)

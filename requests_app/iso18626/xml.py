@@ -1,0 +1,229 @@
+"""Reading and writing ISO 18626 XML.
+
+Reading is safe and lenient: no DTD, no entities, no network, a size cap applied by the caller;
+elements are found by local name so a missing or odd namespace prefix does not matter, and what
+departs from the v1.2 schema is collected as problems for the log instead of refusing the message
+(real peers, ReShare among them, send messages that fail the schema: docs/iso18626.md).
+Writing always produces v1.2 messages in the standard's element order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from lxml import etree
+
+NS = "http://illtransactions.org/2013/iso18626"
+VERSION = "1.2"
+SCHEMA_PATH = Path(__file__).with_name("schema") / "ISO-18626-v1_2.xsd"
+MESSAGE_KINDS = (
+    "request",
+    "requestConfirmation",
+    "supplyingAgencyMessage",
+    "supplyingAgencyMessageConfirmation",
+    "requestingAgencyMessage",
+    "requestingAgencyMessageConfirmation",
+)
+_MAX_PROBLEMS = 20
+
+
+class NotAMessage(Exception):
+    """The body is not an ISO 18626 message at all (HTTP 400, nothing stored)."""
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        remove_comments=True,
+    )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed message: its kind, its element, its version and what departs from v1.2."""
+
+    kind: str
+    element: Any
+    version: str
+    problems: tuple[str, ...]
+
+
+def parse(body: bytes) -> Parsed:
+    """Parse a body already within the size cap; raise NotAMessage for anything else."""
+    if _declares_dtd(body):
+        raise NotAMessage("a document type declaration is not allowed")
+    try:
+        root = etree.fromstring(body, parser=_parser())
+    except (etree.XMLSyntaxError, ValueError) as error:
+        raise NotAMessage(f"not well-formed XML ({error})") from None
+    if root.getroottree().docinfo.doctype:
+        raise NotAMessage("a document type declaration is not allowed")
+    problems: list[str] = []
+    element = _message_element(root, problems)
+    version = _version(root)
+    if version != VERSION:
+        problems.append(f"version {version or 'missing'}: read as {VERSION}")
+    problems.extend(schema_problems(root))
+    return Parsed(local(element), element, version, tuple(problems[:_MAX_PROBLEMS]))
+
+
+def _declares_dtd(body: bytes) -> bool:
+    """Checked before parsing, in the body's own encoding: a DTD is where entity bombs and
+    external entities live, and no ISO 18626 message has one."""
+    head = body[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = body.decode("utf-16", errors="ignore").upper().encode()
+    else:
+        text = body.upper()
+    return b"<!DOCTYPE" in text or b"<!ENTITY" in text
+
+
+def _message_element(root: Any, problems: list[str]) -> Any:
+    if local(root) in MESSAGE_KINDS:
+        problems.append(f"{local(root)} is not wrapped in ISO18626Message")
+        return root
+    if local(root) != "ISO18626Message":
+        raise NotAMessage(f"the root element is {local(root)}, not ISO18626Message")
+    inner = [child for child in _elements(root) if local(child) in MESSAGE_KINDS]
+    if not inner:
+        raise NotAMessage("ISO18626Message holds no message")
+    return inner[0]
+
+
+def _version(root: Any) -> str:
+    for name, value in root.attrib.items():
+        if etree.QName(name).localname == "version":
+            return str(value).strip()
+    return ""
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
+
+
+def schema_problems(root: Any) -> list[str]:
+    """What the v1.2 schema says about the document (an empty list when it validates)."""
+    schema = _schema()
+    if local(root) == "ISO18626Message" and schema.validate(root):
+        return []
+    if local(root) != "ISO18626Message":
+        return ["not validated: no ISO18626Message envelope"]
+    return [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:_MAX_PROBLEMS]]
+
+
+def is_valid(document: bytes) -> bool:
+    """True when a document validates against v1.2 (used for what we write, in the tests too)."""
+    return bool(_schema().validate(etree.fromstring(document, parser=_parser())))
+
+
+# --- Reading by local name -------------------------------------------------------------------
+
+
+_SECRET = re.compile(rb"(<(?:[\w.-]+:)?securityCode\b[^>]*>)[^<]*(</)")
+
+
+def redacted(body: bytes) -> bytes:
+    """The body with any securityCode replaced: the log never keeps a partner's secret."""
+    return _SECRET.sub(rb"\1(redacted)\2", body)
+
+
+def local(element: Any) -> str:
+    return str(etree.QName(element).localname)
+
+
+def _elements(element: Any) -> Iterator[Any]:
+    return (child for child in element if isinstance(child.tag, str))
+
+
+def children(element: Any, name: str) -> list[Any]:
+    return [child for child in _elements(element) if local(child) == name]
+
+
+def child(element: Any, *path: str) -> Any:
+    """The first element along `path` (by local name), or None."""
+    for name in path:
+        if element is None:
+            return None
+        found = children(element, name)
+        element = found[0] if found else None
+    return element
+
+
+def text(element: Any, *path: str) -> str:
+    found = child(element, *path)
+    return "" if found is None else (found.text or "").strip()
+
+
+def to_dict(element: Any) -> Any:
+    """A JSON-able view of an element for the log: text leaves, lists for repeated names."""
+    items = list(_elements(element))
+    if local(element) == "securityCode":
+        return "(redacted)"
+    if not items:
+        return (element.text or "").strip()
+    result: dict[str, Any] = {}
+    for item in items:
+        value = to_dict(item)
+        name = local(item)
+        if name in result:
+            existing = result[name]
+            result[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            result[name] = value
+    return result
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _sub(parent: Any, name: str, value: str | None = None) -> Any:
+    element = etree.SubElement(parent, f"{{{NS}}}{name}")
+    if value is not None:
+        element.text = value
+    return element
+
+
+def build(tree: Sequence[tuple[str, Any]], kind: str) -> bytes:
+    """Serialise `(name, value)` pairs, in order, under ISO18626Message/kind. A value is a
+    string, or a sequence of pairs for a nested element; None leaves the element out."""
+    root = etree.Element(f"{{{NS}}}ISO18626Message", nsmap={None: NS, "ill": NS})
+    root.set(f"{{{NS}}}version", VERSION)
+    _fill(_sub(root, kind), tree)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _fill(parent: Any, tree: Sequence[tuple[str, Any]]) -> None:
+    for name, value in tree:
+        if value is None:
+            continue
+        if isinstance(value, str):
+            _sub(parent, name, value)
+        else:
+            _fill(_sub(parent, name), value)
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """An xs:dateTime in UTC with milliseconds, as the standard's examples write it."""
+    value = (moment or timezone.now()).astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def day_end(day: date) -> str:
+    """A due date as the xs:dateTime the schema wants: the end of that day, in UTC."""
+    return f"{day:%Y-%m-%d}T23:59:59Z"
+
+
+def agency(type_: str, value: str) -> list[tuple[str, Any]]:
+    return [("agencyIdType", type_), ("agencyIdValue", value)]
