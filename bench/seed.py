@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connection
 from django.db.models import Model
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
@@ -82,8 +82,8 @@ def seed_institutions(count: int) -> list[Institution]:
 
 
 def log_in(institution: Institution) -> Account:
-    """A session exactly as `django.contrib.auth.login` leaves it, saved to the database (the
-    session engine), plus the CSRF cookie secret a browser would hold."""
+    """A session exactly as `django.contrib.auth.login` leaves it, saved to the database and
+    the cache (cached_db), plus the CSRF cookie secret a browser would hold."""
     user = institution.user
     assert user is not None
     session = SessionStore()

@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from illdesk.cache import session_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -109,8 +111,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://illdesk")}
-# Sessions live in the database only: with the cache (Redis) down, logged-in pages still render.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are stored in the database and read through a cache that ignores Redis errors, so a
+# page costs no session query while Redis is up and still renders while it is down.
+CACHES["sessions"] = session_cache(CACHES["default"])
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # an outage is logged, not silent
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
 # --- Authentication -------------------------------------------------------------------------

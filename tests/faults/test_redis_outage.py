@@ -1,6 +1,7 @@
 """Redis stopped under the documented configuration (issue 12, defect 4): the cache (CACHE_URL)
-and the Celery broker on one real Redis server. Sessions are in the database, so logged-in pages
-render; a change commits and its email waits in the outbox; log-in and registration work."""
+and the Celery broker on one real Redis server. Sessions are stored in the database and read
+through a cache that ignores Redis errors, so logged-in pages render; a change commits and its
+email waits in the outbox; log-in and registration work."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
+from illdesk.cache import session_cache
 from registration.models import OutboxMessage, Registration
 from requests_app.models import Request
 from tests.factories import make_institution
@@ -30,12 +32,11 @@ PASSWORD = "the-right-password-for-testing-1"
 def redis_for_cache_and_broker(
     settings: Any, celery_broker: str, redis_server: RedisServer
 ) -> Iterator[RedisServer]:
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/1",
-        }
+    default = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/1",
     }
+    settings.CACHES = {"default": default, "sessions": session_cache(default)}
     cache.set("probe", 1)  # really on Redis while it runs
     assert cache.get("probe") == 1
     yield redis_server
@@ -56,6 +57,9 @@ def test_logged_in_pages_render_with_redis_down(
     request = make_copy(institution)
     client = Client()
     client.force_login(cast(Any, institution.user))
+    session_key = client.session.session_key
+    # While Redis is up the session is read from it, not from the database.
+    assert caches["sessions"].get(f"django.contrib.sessions.cached_db{session_key}") is not None
 
     _stop(redis_for_cache_and_broker)
 
