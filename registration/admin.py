@@ -69,6 +69,15 @@ def _contact_rows(
     ]
 
 
+def _decided_message(registration: Registration, done: str) -> str:
+    """After an approval, say where the password goes: a re-registration keeps the verified
+    address unless staff recorded how they confirmed a new one."""
+    registration.refresh_from_db()
+    if registration.institution is None:
+        return done
+    return f"{done} It goes to {registration.institution.email}."
+
+
 def _verbose_name(field_name: str) -> str:
     field = Registration._meta.get_field(field_name)
     return str(getattr(field, "verbose_name", field_name))
@@ -182,7 +191,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         except services.ApprovalRefused as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, done)
+            messages.success(request, _decided_message(registration, done))
         return self._back_to(registration)
 
     def _registration_to_change(self, request: HttpRequest, object_id: int) -> Registration:

@@ -99,7 +99,9 @@ def test_the_takeover_by_re_registration_fails(
 
     # Staff approve without recording a confirmation of the new address.
     with django_capture_on_commit_callbacks(execute=True):
-        decide(admin_client, registration, "approve")
+        approved = decide(admin_client, registration, "approve")
+    shown = admin_client.get(approved["Location"]).content.decode()
+    assert f"It goes to {VERIFIED_EMAIL}." in shown
 
     verified.refresh_from_db()
     assert verified.email == VERIFIED_EMAIL
