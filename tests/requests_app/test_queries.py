@@ -117,3 +117,23 @@ def test_copy_submission_fits_the_query_budget_with_a_long_history(
     )
     assert (created.status, Request.objects.count()) == (Status.NEW, PRIOR_REQUESTS + 1)
     assert created.record.decisions.get().copy_number == SAME_JOURNAL + 1  # history was read
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_bare_title_submission_fits_the_query_budget(
+    broker: str, django_assert_max_num_queries: Any
+) -> None:
+    """A citation without an ISSN also reads the known titles, to hold a variant spelling for
+    staff (docs/copyright.md section 1): one more query, 10 in all, the budget."""
+    institution = make_institution()
+    prior_history(institution)
+    client = Client()
+    client.force_login(institution.user)  # type: ignore[arg-type]
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            reverse("requests:new_copy"), {**COPY_POST, "issn": "", "title": "Unheard Of Review"}
+        )
+    assert response.status_code == 302
+    created = Request.objects.for_institution(institution).latest("pk")
+    assert created.record.title_key == "TITLE:unheard of review"
