@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from requests_app import services
 from requests_app.forms import CopyRequestForm, LoanRequestForm
@@ -108,6 +108,8 @@ def _submit_new(
             request = _submit(partner, mapped, form)
         except services.IncompleteRequest as incomplete:
             return _refuse(element, received, incomplete.decision.explanation)
+        except DataError:  # a value the forms let through but a column cannot hold
+            return _refuse(element, received, "a value is out of range for this office")
         confirmation = confirm("request", element, OK, received)
         link = IsoTransaction.objects.create(
             partner=partner,
