@@ -37,6 +37,9 @@ _NON_MODEL = (
 )
 
 
+MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
+
+
 @dataclass(frozen=True)
 class Intake:
     answer: Answer
@@ -47,8 +50,9 @@ class Intake:
 
 def receive_request(partner: IsoPartner, element: Any, received: datetime) -> Intake:
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
-    if not request_id:
-        return _refuse(element, received, "header/requestingAgencyRequestId: missing")
+    if not request_id or len(request_id) > MAX_REQUEST_ID:
+        value = f"header/requestingAgencyRequestId: missing or over {MAX_REQUEST_ID} characters"
+        return _refuse(element, received, value)
     try:
         mapped = map_request(element)
     except Unmappable as unmappable:

@@ -253,3 +253,8 @@ def test_page_numbers_no_column_can_hold_are_an_error_not_a_server_error(
 
     assert f"bibliographicInfo/{element}" in _error(post(client, body))
     assert Request.objects.count() == 0
+
+
+def test_a_request_id_longer_than_we_keep_is_an_error(client: Client, partner: IsoPartner) -> None:
+    assert "requestingAgencyRequestId" in _error(post(client, loan_request("x" * 201)))
+    assert Request.objects.count() == 0
