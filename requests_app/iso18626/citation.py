@@ -188,6 +188,8 @@ def _copy(element: Any, ids: dict[str, str], common: dict[str, str]) -> dict[str
     pages = _pages(ids, element)
     total = xml.text(element, "bibliographicInfo", "estimatedNoPages")
     total = total if total.isascii() and total.isdigit() else ""
+    _in_range(pages, "bibliographicInfo/pagesRequested")
+    _in_range(total, "bibliographicInfo/estimatedNoPages")
     statement = _statement(element)
     note = xml.text(element, "serviceInfo", "note")
     return {
@@ -208,6 +210,16 @@ def _copy(element: Any, ids: dict[str, str], common: dict[str, str]) -> dict[str
         "material": "text",
         "purpose": "research",
     }
+
+
+MAX_PAGE = 100_000
+_NUMBER = re.compile(r"\d+")
+
+
+def _in_range(value: str, where: str) -> None:
+    """Page numbers a database column can hold: no volume has 100,000 pages."""
+    if any(int(number) > MAX_PAGE for number in _NUMBER.findall(value) if number.isascii()):
+        raise Unmappable(f"{where}: {value[:40]} (page numbers go up to {MAX_PAGE:,})")
 
 
 def _pages(ids: dict[str, str], element: Any) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from requests_app import services
 from requests_app.forms import CitationForm, CopyRequestForm, LoanRequestForm
@@ -24,6 +24,9 @@ from requests_app.iso18626.confirmations import OK, Answer, confirm, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType, Reason
 from requests_app.models import Request, Status
+
+
+MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class Intake:
 
 def receive_request(partner: IsoPartner, element: Any, received: datetime) -> Intake:
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
-    if not request_id:
-        return _refuse(element, received, "header/requestingAgencyRequestId: missing")
+    if not request_id or len(request_id) > MAX_REQUEST_ID:
+        value = f"header/requestingAgencyRequestId: missing or over {MAX_REQUEST_ID} characters"
+        return _refuse(element, received, value)
     try:
         mapped = map_request(element)
     except Unmappable as unmappable:
@@ -97,6 +101,8 @@ def _submit_new(
             request = _submit(partner, mapped, form)
         except services.IncompleteRequest as incomplete:
             return _refuse(element, received, incomplete.decision.explanation)
+        except DataError:  # a value the forms let through but a column cannot hold
+            return _refuse(element, received, "a value is out of range for this office")
         confirmation = confirm("request", element, OK, received)
         link = IsoTransaction.objects.create(
             partner=partner,

@@ -123,11 +123,6 @@ def schema_problems(root: Any) -> list[str]:
     return [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:_MAX_PROBLEMS]]
 
 
-def is_valid(document: bytes) -> bool:
-    """True when a document validates against v1.2 (used for what we write, in the tests too)."""
-    return bool(_schema().validate(etree.fromstring(document, parser=_parser())))
-
-
 # --- Reading by local name -------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +100,20 @@ class Requester:
             answer: bytes = response.read()
         assert_valid(answer)
         return answer
+
+    def post_raw(self, body: bytes, *, token: str = TOKEN) -> tuple[int, bytes]:
+        """POST any body; the HTTP status and the answer, whatever they are."""
+        request = urllib.request.Request(
+            f"{self.app_url}/iso18626/",
+            data=body,
+            headers={"Content-Type": "application/xml", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as refused:
+            return int(refused.code), bytes(refused.read())
 
     def messages_for(self, request_id: str) -> list[Received]:
         with self._lock:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from requests_app import services
 from requests_app.iso18626.models import IsoMessage
 from requests_app.models import Request, Status
+from requests_app.scheduled import mark_overdue_loans
 from tests.factories import make_institution, make_staff
 from tests.requests_app.iso18626.helpers import action, find, loan_request, make_partner, post
 
@@ -156,3 +157,14 @@ def test_a_staff_message_reaches_the_partner_as_a_notification(loan: Request, st
     assert find(sent, "messageInfo/reasonForMessage") == "Notification"
     assert "at the bindery" in find(sent, "messageInfo/note")
     assert find(sent, "statusInfo/status") == "ExpectToSupply"
+
+
+def test_the_daily_job_tells_the_partner_a_loan_is_overdue(loan: Request, staff: Any) -> None:
+    _ship(loan, staff)
+    assert loan.due_date is not None
+
+    mark_overdue_loans(today=loan.due_date + timedelta(days=1))
+
+    sent = _last_sent(loan)
+    assert find(sent, "statusInfo/status") == "Overdue"
+    assert find(sent, "statusInfo/dueDate").startswith(loan.due_date.isoformat())

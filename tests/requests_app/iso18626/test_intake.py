@@ -231,3 +231,30 @@ def test_reshare_citation_places_are_read(client: Client, partner: IsoPartner) -
     )
     assert (request.pages, request.publication_date) == ("101-105", "2024-05-01")
     assert "10.1000/xyz" in request.delivery_notes
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("pagesRequested", "1-2147483648"),
+        ("pagesRequested", "1-99999999999999999999999"),
+        ("estimatedNoPages", "99999999999999999999"),
+    ],
+)
+def test_page_numbers_no_column_can_hold_are_an_error_not_a_server_error(
+    client: Client, partner: IsoPartner, element: str, value: str
+) -> None:
+    pages = value if element == "pagesRequested" else "10-20"
+    total = f"<estimatedNoPages>{value}</estimatedNoPages>" if element != "pagesRequested" else ""
+    body = copy_request("big", article="A", issn="").replace(
+        b"<pagesRequested>10-20</pagesRequested>",
+        f"<pagesRequested>{pages}</pagesRequested>{total}".encode(),
+    )
+
+    assert f"bibliographicInfo/{element}" in _error(post(client, body))
+    assert Request.objects.count() == 0
+
+
+def test_a_request_id_longer_than_we_keep_is_an_error(client: Client, partner: IsoPartner) -> None:
+    assert "requestingAgencyRequestId" in _error(post(client, loan_request("x" * 201)))
+    assert Request.objects.count() == 0

@@ -20,7 +20,9 @@ from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.models import Request, Status
 from tests.factories import make_institution, make_staff
 from tests.requests_app.iso18626.helpers import (
+    SAMPLES,
     action,
+    assert_valid,
     copy_request,
     find,
     loan_request,
@@ -244,3 +246,15 @@ def test_a_message_the_peer_refuses_is_not_retried_and_the_next_still_goes(
         ("RequestResponse", "ExpectToSupply"),
         ("StatusChange", "WillSupply"),
     ]
+
+
+def test_every_shared_sample_sent_over_http_gets_an_answer_and_no_server_error(
+    requester: Requester, partner: IsoPartner
+) -> None:
+    answers = {path.name: requester.post_raw(path.read_bytes()) for path in SAMPLES}
+
+    assert {status for status, _ in answers.values()} <= {200, 400}
+    for status, body in answers.values():
+        if status == 200:
+            assert_valid(body)
+    assert sum(1 for status, _ in answers.values() if status == 200) >= 15
