@@ -47,6 +47,8 @@ class DeskAction:
     # A further condition on the request, where the status alone does not decide (a pending
     # renewal request, a title key to confirm).
     when: Callable[[Request], bool] | None = None
+    # What the request page says above the form, from the request (the key to confirm).
+    describe: Callable[[Request], str] | None = None
 
     def allows(self, item: Request) -> bool:
         if item.status not in self.sources or item.service not in self.kinds:
@@ -179,6 +181,10 @@ _ROWS = (
         services.confirm_key,
         kinds=(Service.COPY,),
         when=lambda item: item.record.key_to_confirm,
+        describe=lambda item: (
+            f"Confirm the title key {item.record.title_key} as the key this "
+            "copy is counted under (docs/copyright.md section 1)."
+        ),
     ),
     DeskAction(
         "return",
@@ -278,6 +284,7 @@ class Offer:
     action: DeskAction
     form: action_forms.ActionForm
     is_next: bool
+    detail: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -293,7 +300,12 @@ def offers(item: Request, bound: dict[str, action_forms.ActionForm] | None = Non
     order, the ones that end the request last. `bound` holds a submitted form to show again."""
     bound = bound or {}
     shown = [
-        Offer(row, bound.get(row.slug) or row.blank_form(item), row.is_next_for(item))
+        Offer(
+            row,
+            bound.get(row.slug) or row.blank_form(item),
+            row.is_next_for(item),
+            row.describe(item) if row.describe else "",
+        )
         for row in _ROWS
         if row.allows(item)
     ]

@@ -450,6 +450,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
             "call_number",
             "digital_id",
             "title",
+            "article_title",
             "author",
             "publication_date",
             "work_kind",
@@ -465,6 +466,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
         ]
         labels = {
             "title": "Title or description of the item",
+            "article_title": "Article title",
             "author": "Creator",
             "publication_date": "Date of the item",
             "reproduction_format": "Format",
@@ -477,6 +479,8 @@ class ReproductionOrderForm(DuplicationRequestForm):
         help_texts = {
             "reproduction_number": "For example LC-USZ62-12345 (from the catalogue record).",
             "digital_id": "For example ppmsca.12345 or g3850.ct001234.",
+            "article_title": "Only for an article from a journal, magazine or newspaper. Copies "
+            "of articles count under the rule of five, as journal copies do.",
             "resolution": "For image files: for example 600 ppi, or highest available.",
             "size": "For prints: for example 8 x 10 in or 11 x 14 in.",
             "quantity": "Copies of each image.",
@@ -534,16 +538,19 @@ class ReproductionOrderForm(DuplicationRequestForm):
 
     @staticmethod
     def _derived_facts(data: dict[str, Any]) -> dict[str, Any]:
-        """The copy form's answers, derived: a whole item of the office's own holdings, under CCL
-        when it is in the public domain, for research only when privately studied."""
+        """The copy form's answers, derived: an article of a periodical when an article title is
+        given (counted under the rule of five, docs/copyright.md section 1), otherwise a whole
+        item of the office's own holdings; under CCL when it is in the public domain; for
+        research only when privately studied."""
         public = data.get("rights") == RightsStatus.PUBLIC_DOMAIN
+        article = bool((data.get("article_title") or "").strip())
         return {
-            "work_kind": WorkKind.NON_PERIODICAL,
+            "work_kind": WorkKind.PERIODICAL if article else WorkKind.NON_PERIODICAL,
             "statement": "CCL" if public else "CCG",
             "basis": "public_domain" if public else "",
             "note": "",
             "own_copy_covers_item": "",
-            "extent": "entire_work",
+            "extent": "one_article" if article else "entire_work",
             "purpose": "research"
             if data.get("intended_use") == IntendedUse.PRIVATE_STUDY
             else "other",
@@ -551,7 +558,6 @@ class ReproductionOrderForm(DuplicationRequestForm):
             "isbn": "",
             "volume": "",
             "issue": "",
-            "article_title": "",
             "total_pages": None,
             "pages_requested": None,
         }

@@ -25,7 +25,6 @@ from requests_app.forms import (
     COPYRIGHT_WARNING_PARAGRAPHS,
     ActionForm,
     CopyRequestForm,
-    DuplicationRequestForm,
     LibraryMessageForm,
     ListFilterForm,
     LoanRequestForm,
@@ -155,7 +154,7 @@ def _copy_form(
 @institution_required
 def precheck(request: HttpRequest) -> HttpResponse:
     """The live pre-check: the likely decision for the citation typed so far. Writes nothing."""
-    form_class = DuplicationRequestForm if request.POST.get("duplication") else CopyRequestForm
+    form_class = ReproductionOrderForm if request.POST.get("duplication") else CopyRequestForm
     form = form_class(request.POST)
     if not form.is_valid():
         fields = ", ".join(

@@ -70,6 +70,7 @@ STATUS_TABLE: dict[Status, Row] = {
     ),
     Status.IN_PROCESS: Row(IsoStatus.WILL_SUPPLY),
     Status.CONDITIONAL: Row(IsoStatus.WILL_SUPPLY, "Conditional:"),
+    Status.QUOTED: Row(IsoStatus.WILL_SUPPLY, "Price quote to approve:"),
     Status.DELIVERED: Row(IsoStatus.COPY_COMPLETED),
     Status.ON_LOAN: Row(IsoStatus.LOANED),
     Status.OVERDUE: Row(IsoStatus.OVERDUE),

@@ -127,29 +127,35 @@ def test_received_email_carries_the_decision(
 
 # --- reproduction orders of the office's holdings (docs/copyright.md sections 1 and 5) -------
 
-DUPLICATION_POST = {
-    **COPY_POST,
-    "call_number": "QH31 .D2 1859",
-    "title": "",
-    "issn": "",
-    "work_kind": "non_periodical",
-    "extent": "part",
-    "pages": "1-10",
-    "total_pages": "500",
+REPRODUCTION_POST = {
+    "material": "text",
+    "reproduction_format": "pdf",
+    "quantity": "1",
+    "intended_use": "private_study",
+    "rights": "unknown",
+    "rights_statement": "on",
+    "duplication": "1",  # as the order page posts it, for the live pre-check
 }
-ARTICLE_DUPLICATION_POST = {**COPY_POST, "reproduction_number": "LC-REPRO-77", "duplication": "1"}
+DUPLICATION_POST = {**REPRODUCTION_POST, "call_number": "QH31 .D2 1859", "rights": "public_domain"}
+ARTICLE_DUPLICATION_POST = {
+    **REPRODUCTION_POST,
+    "reproduction_number": "LC-REPRO-77",
+    "title": "Journal of Testing",
+    "article_title": "On tests",
+    "publication_date": "2024-05",
+}
 
 
 def test_a_duplication_order_is_keyed_by_the_holding_and_not_counted(portal: Client) -> None:
     for number in range(6):
         portal.post(
             reverse("requests:new_duplication"),
-            {**DUPLICATION_POST, "article_title": f"Chapter {number}"},
+            {**DUPLICATION_POST, "title": f"Plate {number}"},
         )
 
     records = [request.record for request in Request.objects.order_by("pk")]
     assert {record.title_key for record in records} == {"HOLDING:call:qh31 .d2 1859"}
-    assert [(r.outcome, r.counted) for r in records] == [("ACCEPT_CCG", False)] * 6
+    assert [(r.outcome, r.counted) for r in records] == [("ACCEPT_CCL", False)] * 6
     assert all("Office holding" not in str(record.citation) for record in records)
 
 
