@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 _PG_OWNER_ENV = "ILLDESK_TEST_PG_DATADIR"
@@ -499,6 +500,9 @@ def celery_broker(redis_server: RedisServer) -> Iterator[str]:
         task_always_eager=False, broker_url=redis_server.url, result_backend=redis_server.url
     )
     forget_broker_connections()
+    # Each test starts from an empty queue: tasks an earlier test queued (about rows its
+    # database flush has removed since) would otherwise be drained first by this test's worker.
+    redis.Redis.from_url(redis_server.url).flushdb()
     yield redis_server.url
     app.conf.update(**saved)
     forget_broker_connections()
