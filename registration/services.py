@@ -43,6 +43,8 @@ INSTITUTION_FIELDS = [
     "contact_name",
     "email",
     "phone",
+    "shipping_address",
+    "delivery_email",
 ]
 Staff = User
 
