@@ -40,7 +40,7 @@ def test_the_list_shows_the_journal_beside_the_article(portal: Client, instituti
 def test_a_reproduction_order_is_named_as_one(portal: Client, institution: Any) -> None:
     order = _reproduction(institution)
     listing = portal.get(reverse("requests:list")).content.decode()
-    assert "<td>Reproduction order</td>" in listing
+    assert '<td data-label="Type">Reproduction order</td>' in listing
     detail = portal.get(reverse("requests:detail", args=[order.pk])).content.decode()
     assert f"<h1>Reproduction order {order.pk}</h1>" in detail
 
