@@ -34,12 +34,19 @@ class RegistrationForm(forms.ModelForm):
             "contact_name",
             "email",
             "phone",
+            "shipping_address",
+            "delivery_email",
         ]
+        widgets = {"shipping_address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "oclc_symbol": "3 to 6 characters as OCLC assigned it, e.g. DLC. It becomes your "
             "username.",
             "isil": "Optional, e.g. DLC or US-DLC (MARC code) or GB-UkOxU (ISIL).",
             "phone": "A number staff can call to verify the registration.",
+            "shipping_address": "Only if loans go somewhere else, for example the interlibrary "
+            "loan office's loading dock. Leave empty to use the postal address above.",
+            "delivery_email": "Only if copies should be announced to another address, for "
+            "example a shared interlibrary loan mailbox. Leave empty to use the contact email.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

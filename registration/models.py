@@ -31,6 +31,14 @@ class Institution(models.Model):
     contact_name = models.CharField("contact person", max_length=200)
     email = models.EmailField("contact email")
     phone = models.CharField(max_length=40)
+    shipping_address = models.TextField(
+        blank=True, help_text="Where loans are shipped, if not the postal address above."
+    )
+    delivery_email = models.EmailField(
+        "email for electronic delivery",
+        blank=True,
+        help_text="Where delivered copies are announced, if not the contact email.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -65,6 +73,10 @@ class Institution(models.Model):
     @property
     def username(self) -> str:
         return self.oclc_symbol
+
+    @property
+    def electronic_delivery_email(self) -> str:
+        return self.delivery_email or self.email
 
 
 class TermsVersion(models.Model):
@@ -142,6 +154,14 @@ class Registration(models.Model):
     contact_name = models.CharField("contact person", max_length=200)
     email = models.EmailField("contact email")
     phone = models.CharField(max_length=40)
+    shipping_address = models.TextField(
+        blank=True, help_text="Where loans are shipped, if not the postal address above."
+    )
+    delivery_email = models.EmailField(
+        "email for electronic delivery",
+        blank=True,
+        help_text="Where delivered copies are announced, if not the contact email.",
+    )
 
     terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+")
     terms_accepted_at = models.DateTimeField()

@@ -40,6 +40,8 @@ INSTITUTION_FIELDS = [
     "contact_name",
     "email",
     "phone",
+    "shipping_address",
+    "delivery_email",
 ]
 Staff = User
 REREGISTRATION_NOTICE = "registration-reregistered"

@@ -68,6 +68,7 @@ def send_request_filled(request: Request) -> None:
     _send(
         "request-filled",
         request,
+        to=request.institution.electronic_delivery_email,
         delivery_days=settings.REQUESTS_DELIVERY_DAYS,
         download_url=_link("requests:download", request),
     )

@@ -108,6 +108,8 @@ def test_deploy_check_is_clean_with_production_settings() -> None:
             "ILLDESK_PRODUCTION": "true",
             "SECRET_KEY": STRONG_KEY,
             "ALLOWED_HOSTS": "ill.example.org",
+            "SITE_URL": "https://ill.example.org",
+            "OFFICE_EMAIL": "ill@example.org",
         },
     )
 
@@ -133,3 +135,16 @@ def test_emails_come_from_the_office_and_the_address_may_span_lines() -> None:
         "101 Example Avenue SE\nWashington, DC 20540",
     )
     assert result.stdout.strip().splitlines()[-1] == repr(expected)
+
+
+def test_deploy_checks_warn_of_development_email_addresses() -> None:
+    code = (
+        "from django.core.management import call_command\n"
+        "call_command('check', '--deploy', '--fail-level', 'CRITICAL')"
+    )
+    defaults = run_django(code)
+    assert "illdesk.W001" in defaults.stderr and "illdesk.W002" in defaults.stderr
+    configured = run_django(
+        code, SITE_URL="https://ill.library.example", OFFICE_EMAIL="ill@library.example"
+    )
+    assert "illdesk.W00" not in configured.stderr + configured.stdout

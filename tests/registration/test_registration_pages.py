@@ -46,3 +46,41 @@ def test_another_browser_sees_no_reference(client: Client, registration_form: An
     client.post(reverse("registration:register"), registration_form)
     page = Client().get(reverse("registration:received")).content.decode()
     assert "REG-" not in page
+
+
+def test_shipping_address_and_delivery_email_are_asked_separately_and_optional(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    page = client.get(reverse("registration:register")).content.decode()
+    assert 'name="shipping_address"' in page and 'name="delivery_email"' in page
+    client.post(reverse("registration:register"), registration_form)
+    registration = Registration.objects.get()
+    assert (registration.shipping_address, registration.delivery_email) == ("", "")
+
+
+def test_a_bad_delivery_email_is_a_field_error(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    data = {**registration_form, "delivery_email": "not an address"}
+    page = client.post(reverse("registration:register"), data).content.decode()
+    assert 'id="id_delivery_email_error"' in page and 'href="#id_delivery_email"' in page
+    assert not Registration.objects.exists()
+
+
+def test_approval_gives_the_institution_its_shipping_address_and_delivery_email(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    from registration import services
+    from tests.factories import make_staff
+
+    data = {
+        **registration_form,
+        "shipping_address": "ILL Office, Loading Dock B\n1 Library Way\nSpringfield, IL 62701",
+        "delivery_email": "copies@library.example",
+    }
+    client.post(reverse("registration:register"), data)
+    approved = services.approve_registration(Registration.objects.get(), acting_user=make_staff())
+    institution = approved.institution
+    assert institution is not None
+    assert institution.shipping_address.startswith("ILL Office, Loading Dock B")
+    assert institution.electronic_delivery_email == "copies@library.example"

@@ -192,3 +192,19 @@ def test_a_staff_note_from_the_desk_stays_on_the_desk(
     )
     page = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
     assert "Ask Ruth" not in page and mail.outbox == []
+
+
+def test_a_delivered_copy_is_announced_to_the_delivery_email_and_the_default_is_the_contact(
+    institution: Institution,
+) -> None:
+    item = make_copy(institution)
+    emails.send_request_filled(item)
+    institution.delivery_email = "copies@library.example"
+    institution.save()
+    emails.send_request_filled(item)
+    emails.send_request_refused(item)
+    assert [m.to for m in mail.outbox] == [
+        [institution.email],
+        ["copies@library.example"],
+        [institution.email],
+    ]
