@@ -1,12 +1,12 @@
-"""The staff home, the desk's pages and the admin's index and list pages pass axe, and axe's target-size rule
-(WCAG 2.2 2.5.8; not run by default in this axe version) finds no target under 24 by 24 pixels."""
+"""The staff home, the desk's pages and the admin's index and list pages pass axe, and axe's
+target-size rule (WCAG 2.2 2.5.8; not run by default in this axe version) finds no target under
+24 by 24 pixels."""
 
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
 
 from tests.e2e.helpers import STAFF_PASSWORD, create_librarian
 from tests.requests_app.factories import make_copy, make_loan
