@@ -34,7 +34,7 @@ class Tone(enum.Enum):
 class DeskAction:
     slug: str
     title: str
-    past: str  # what the batch report says was done: "12 shipped"
+    past: str  # what was done, for the reports: "Request 4411: shipped.", "12 shipped"
     form: type[action_forms.ActionForm]
     sources: tuple[Status, ...]
     service: Callable[..., object]
@@ -256,7 +256,7 @@ _ROWS = (
     DeskAction(
         "message",
         "Send a message to the library",
-        "sent the message",
+        "message sent",
         action_forms.MessageForm,
         tuple(Status),
         services.send_message,

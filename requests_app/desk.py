@@ -253,7 +253,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.StaleRequest as stale:
         messages.error(request, str(stale))
     else:
-        messages.success(request, f"Request {item.pk}: done.")
+        messages.success(request, f"Request {item.pk}: {row.past}.")
     return redirect("desk:detail", pk=item.pk)
 
 

@@ -107,7 +107,7 @@ def test_staff_find_claim_print_ship_and_refuse_by_keyboard(
     screenshot(page, "refuse-needs-confirmation")
     press(page, page.locator("#id_refuse_confirm"), "Space")
     press(page, page.get_by_role("button", name="Refuse", exact=True), "Enter")
-    page.get_by_text(f"Request {numbers[5]}: done.").wait_for()
+    page.get_by_text(f"Request {numbers[5]}: refused.").wait_for()
     assert page.locator(".status").inner_text() == "Refused"
     audit.check(page, "desk request page, refused")
 
