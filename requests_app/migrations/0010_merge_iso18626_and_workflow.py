@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('requests_app', '0003_iso18626_partners_and_message_log'),
-        ('requests_app', '0009_event_actions_of_merged_workflow'),
+        ('requests_app', '0008_merge_loan_details_and_reproduction_orders'),
     ]
 
     operations = [

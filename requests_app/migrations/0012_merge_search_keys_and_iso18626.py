@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('requests_app', '0006_request_search_keys_full_text'),
-        ('requests_app', '0011_event_actions_with_iso18626'),
+        ('requests_app', '0010_merge_iso18626_and_workflow'),
     ]
 
     operations = [
