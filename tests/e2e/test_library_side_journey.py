@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from requests_app.actions import ACTIONS
 from requests_app.models import Request
 from tests.e2e.helpers import (
     DESK_PERMISSIONS,
@@ -100,7 +101,7 @@ def test_a_two_way_conversation(
     desk.locator("#action-message").click()
     field(desk, "Message to the library").fill("Yes, at no extra cost.")
     desk.get_by_role("button", name="Send a message to the library").click()
-    desk.get_by_text(f"Request {item.pk}: done.").wait_for()
+    desk.get_by_text(f"Request {item.pk}: {ACTIONS['message'].past}.").wait_for()
 
     subject = f"Copy request {item.pk} (your ref. TN:31337): a message from the office"
     [to_library] = [m for m in mail_server.wait_for(3) if m["Subject"] == subject]
@@ -146,12 +147,12 @@ def test_a_renewal_approved_and_one_declined(
     desk.locator("#action-renew").click()
     desk.locator("#id_renew_due_date").fill(new_due.isoformat())
     desk.get_by_role("button", name="Renew (approve a renewal): the new due date").click()
-    desk.get_by_text(f"Request {loans[0].pk}: done.").wait_for()
+    desk.get_by_text(f"Request {loans[0].pk}: {ACTIONS['renew'].past}.").wait_for()
     desk.goto(f"/desk/{loans[1].pk}/")
     desk.locator("#action-decline_renewal").click()
     desk.locator("#id_decline_renewal_reason").fill("Another library is waiting for it")
     desk.get_by_role("button", name="Decline the renewal the library asked for").click()
-    desk.get_by_text(f"Request {loans[1].pk}: done.").wait_for()
+    desk.get_by_text(f"Request {loans[1].pk}: {ACTIONS['decline_renewal'].past}.").wait_for()
 
     subjects = {str(m["Subject"]) for m in mail_server.wait_for(8)}
     assert f"Loan request {loans[0].pk}: renewed until {new_due:%Y-%m-%d}" in subjects
@@ -189,7 +190,7 @@ def test_a_reproduction_order_with_a_quote(
     desk.locator("#id_quote_amount").fill("45.00")
     desk.locator("#id_quote_note").fill("One TIFF file at 600 ppi")
     desk.get_by_role("button", name="Send the price quote").click()
-    desk.get_by_text(f"Request {number}: done.").wait_for()
+    desk.get_by_text(f"Request {number}: {ACTIONS['quote'].past}.").wait_for()
 
     library.reload()
     library.get_by_role("heading", name="Price quote: US $45.00").wait_for()
