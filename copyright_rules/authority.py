@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet, Value
 
 from copyright_rules.facts import (
     NonperiodicalScope,
@@ -56,7 +57,10 @@ def load_authority(request: RequestFacts) -> Authority:
 
 
 def _authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
-    rows = identifiers.values_list("group_id", "kind", "value")
+    return _authority_of_rows(identifiers.values_list("group_id", "kind", "value"))
+
+
+def _authority_of_rows(rows: Iterable[tuple[Any, str, str]]) -> Authority:
     issn_groups: dict[str, list[str]] = {}
     isbn_groups: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
@@ -232,10 +236,45 @@ def _lock_keys(lock_ids: set[int]) -> None:
 def known_titles(institution_id: int, year: int) -> list[str]:
     """Every title of the authority and the institution's bare-title keys of this year and last,
     normalized: what a bare cited title is compared with (one query)."""
+    return [
+        value.removeprefix(TITLE_PREFIX) for value, _ in _known_title_rows(institution_id, year)
+    ]
+
+
+def load_authority_and_known_titles(
+    request: RequestFacts, institution_id: int, year: int
+) -> tuple[Authority, list[str] | None]:
+    """The authority the request touches and, for a periodical cited by its title alone (the
+    only citation whose key may be a bare title), the known titles it is compared with, in the
+    same query (docs/copyright.md section 1). Otherwise the authority alone and None: the known
+    titles are then read only if the key turns out to be a bare title."""
+    title = _bare_cited_title(request)
+    if title is None:
+        return load_authority(request), None
+    rows = _known_title_rows(institution_id, year)
+    cited = [(group_id, IdentifierKind.TITLE, value) for value, group_id in rows if value == title]
+    known = [value.removeprefix(TITLE_PREFIX) for value, _ in rows]
+    return _authority_of_rows(cited), known
+
+
+def _bare_cited_title(request: RequestFacts) -> str | None:
+    """The normalized title of a periodical copy cited without an ISSN, else None."""
+    if not is_copy(request.service) or request.holding:
+        return None
+    if canonical(WorkKind, request.work_kind) is not WorkKind.PERIODICAL:
+        return None
+    if any(normalize_issn(issn) for issn in request.issns):
+        return None
+    return normalize_title(clean(request.title) or "") or None
+
+
+def _known_title_rows(institution_id: int, year: int) -> list[tuple[str, int | None]]:
+    """(value, group id) of every authority title, and (key, None) of the institution's
+    bare-title keys of this year and last."""
     titles = TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE).order_by()
     own = Record.objects.filter(
         institution_id=institution_id, year__gte=year - 1, key_source=KeySource.TITLE
     ).order_by()
-    authority = titles.values_list("value")
-    rows = authority.union(own.values_list("title_key"))
-    return [value.removeprefix(TITLE_PREFIX) for (value,) in rows]
+    authority = titles.values_list("value", "group_id")
+    no_group = Value(None, output_field=BigIntegerField())
+    return list(authority.union(own.values_list("title_key", no_group)))

@@ -136,8 +136,11 @@ def describe(
     request: RequestFacts,
     settings: RuleSettings = DEFAULT_SETTINGS,
     authority: Authority = EMPTY_AUTHORITY,
+    when: tuple[date, int] | None = None,
 ) -> Subject:
-    local_date, year = local_date_and_year(request.created_at, settings.time_zone)
+    """The request as the rules see it: its local date and year (`when`, if the caller needed
+    them first), its parsed facts and its key, each worked out once."""
+    local_date, year = when or local_date_and_year(request.created_at, settings.time_zone)
     if is_loan(request.service):
         return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
     facts = parse_facts(request)

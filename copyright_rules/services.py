@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from copyright_rules.authority import known_titles, load_authority
+from copyright_rules.authority import known_titles, load_authority_and_known_titles
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
     Flag,
@@ -47,6 +47,7 @@ from copyright_rules.rules import (
     decide_subject,
     describe,
     key_doubt,
+    local_date_and_year,
     retention_of_year,
 )
 from registration.models import Institution
@@ -162,7 +163,9 @@ def _evaluate(
     """Describe the request once (date, year, key), load its priors by that key, decide; hold
     a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
     rules = rule_settings()
-    subject = describe(request, rules, load_authority(request))
+    when = local_date_and_year(request.created_at, rules.time_zone)
+    authority, known = load_authority_and_known_titles(request, institution_id, when[1])
+    subject = describe(request, rules, authority, when)
     priors: Sequence[PriorRequest] = ()
     if subject.key.key is not None:
         priors = load_priors(
@@ -174,15 +177,18 @@ def _evaluate(
         )
     decision = decide_subject(subject, priors, rules)
     if decision.counted and not key_confirmed:
-        decision = _hold_doubtful_key(decision, subject, institution_id)
+        decision = _hold_doubtful_key(decision, subject, institution_id, known)
     return decision, subject
 
 
 def _hold_doubtful_key(
-    decision: RuleDecision, subject: Subject, institution_id: int
+    decision: RuleDecision, subject: Subject, institution_id: int, known: list[str] | None
 ) -> RuleDecision:
-    bare_title = subject.key.source is KeySource.TITLE
-    known = known_titles(institution_id, subject.year) if bare_title else []
+    """`known`: the known titles if they were read with the authority (None: not read yet)."""
+    if subject.key.source is not KeySource.TITLE:
+        known = []
+    elif known is None:
+        known = known_titles(institution_id, subject.year)
     doubt = key_doubt(subject, known)
     if doubt is None:
         return decision

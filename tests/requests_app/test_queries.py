@@ -125,13 +125,12 @@ def test_a_bare_title_submission_fits_the_query_budget(
     broker: str, django_assert_max_num_queries: Any
 ) -> None:
     """A citation without an ISSN also reads the known titles, to hold a variant spelling for
-    staff (docs/copyright.md section 1): one query more than a citation with an ISSN, 11 in all,
-    one over the budget of 10 (docs/performance.md says why)."""
+    staff (docs/copyright.md section 1), in the query that reads the authority: 10, the budget."""
     institution = make_institution()
     prior_history(institution)
     client = Client()
     client.force_login(institution.user)  # type: ignore[arg-type]
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         response = client.post(
             reverse("requests:new_copy"), {**COPY_POST, "issn": "", "title": "Unheard Of Review"}
         )
