@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
@@ -204,6 +206,16 @@ _ROWS = (
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+    ),
+    DeskAction(
+        "recall",
+        "Recall the loan",
+        "recalled",
+        action_forms.RecallForm,
+        (Status.ON_LOAN,),
+        services.recall_loan,
+        kinds=(Service.LOAN,),
+        when=lambda item: item.due_date is None or item.due_date > timezone.localdate(),
     ),
     DeskAction(
         "holding",

@@ -82,6 +82,10 @@ def send_loan_renewed(request: Request) -> None:
     _send("loan-renewed", request)
 
 
+def send_loan_recalled(request: Request) -> None:
+    _send("loan-recalled", request)
+
+
 def send_loan_returned(request: Request) -> None:
     _send("loan-returned", request)
 
@@ -156,6 +160,7 @@ EMAILS: dict[str, Callable[[Request], None]] = {
     "request-filled": send_request_filled,
     "loan-shipped": send_loan_shipped,
     "loan-renewed": send_loan_renewed,
+    "loan-recalled": send_loan_recalled,
     "renewal-declined": send_renewal_declined,
     "renewal-requested": send_renewal_requested,
     "quote-sent": send_quote_sent,

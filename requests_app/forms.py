@@ -796,6 +796,16 @@ class RenewForm(ActionForm):
         return value
 
 
+class RecallForm(ActionForm):
+    due_date = forms.DateField(label="Return by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_due_date(self) -> Any:
+        value = self.cleaned_data["due_date"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The date to return it by cannot be in the past.")
+        return value
+
+
 class ShipForm(RenewForm):
     """A loan leaves the office: its due date (the loan period proposed), the use restrictions
     the institution must honour, and how it travels."""

@@ -446,6 +446,7 @@ class Action(models.TextChoices):
     RENEWED = "renewed", "Renewed"
     RENEWAL_REQUESTED = "renewal_requested", "Renewal asked for"
     RENEWAL_DECLINED = "renewal_declined", "Renewal declined"
+    RECALLED = "recalled", "Recalled"
     LOST = "lost", "Marked lost"
     OVERDUE = "overdue", "Overdue"
     OVERDUE_NOTICE = "overdue_notice", "Overdue notice sent"

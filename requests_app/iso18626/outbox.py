@@ -52,7 +52,7 @@ def answering(reason: Reason) -> Iterator[None]:
 
 def transition_recorded(request: Request, *, action: str, seen: str, target: str) -> None:
     """Called by the request services for every recorded transition, inside its transaction."""
-    if seen == target and action != Action.RENEWED:
+    if seen == target and action not in (Action.RENEWED, Action.RECALLED):
         return
     link = _link(request)
     if link is None:
@@ -63,7 +63,8 @@ def transition_recorded(request: Request, *, action: str, seen: str, target: str
     answer = {Reason.CANCEL_RESPONSE: "Y", Reason.RENEW_RESPONSE: "Y"}.get(reason)
     if reason == Reason.CANCEL_RESPONSE and target != Status.CANCELLED:
         answer = "N"
-    queue_message(request, link, reason, answer=answer)
+    recalled = IsoStatus.RECALLED if action == Action.RECALLED else None
+    queue_message(request, link, reason, answer=answer, status=recalled)
 
 
 def message_recorded(request: Request, *, text: str) -> None:
@@ -93,15 +94,17 @@ def queue_message(
     *,
     answer: str | None = None,
     note: str = "",
+    status: IsoStatus | None = None,
 ) -> IsoMessage:
-    """Write the message to the outbox and hand it to the worker after commit."""
-    body = build_status_message(request, link, reason, answer=answer, note=note)
+    """Write the message to the outbox and hand it to the worker after commit. `status` names
+    an event the workflow status does not (a recall leaves the loan on loan)."""
+    body = build_status_message(request, link, reason, answer=answer, note=note, status=status)
     message = IsoMessage.objects.create(
         partner=link.partner,
         request=request,
         direction=IsoMessage.Direction.OUT,
         kind="supplyingAgencyMessage",
-        summary=f"{reason} {status_of(request).iso}",
+        summary=f"{reason} {status or status_of(request).iso}",
         raw=body.decode(),
         delivery=IsoMessage.Delivery.PENDING,
     )
@@ -140,9 +143,17 @@ def status_of(request: Request) -> CurrentStatus:
 
 
 def build_status_message(
-    request: Request, link: IsoTransaction, reason: Reason, *, answer: str | None, note: str = ""
+    request: Request,
+    link: IsoTransaction,
+    reason: Reason,
+    *,
+    answer: str | None,
+    note: str = "",
+    status: IsoStatus | None = None,
 ) -> bytes:
     current = status_of(request)
+    if status is not None:
+        current = CurrentStatus(status, "")
     message_info: list[tuple[str, Any]] = [
         ("reasonForMessage", str(reason)),
         ("answerYesNo", answer),

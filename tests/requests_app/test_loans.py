@@ -93,6 +93,34 @@ def test_return_records_the_condition(desk: Client, institution: Institution) ->
     assert item.events.get(action="returned").text == "Spine cracked"
 
 
+def test_a_recall_brings_the_due_date_forward_and_tells_the_library(
+    desk: Client,
+    institution: Institution,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    item = make_loan(institution, patron_ref="TN:42")
+    act(desk, item, "ship", due_date=future())
+    with django_capture_on_commit_callbacks(execute=True):
+        act(desk, item, "recall", due_date=future(3))
+    item.refresh_from_db()
+    assert (item.status, item.due_date.isoformat()) == (Status.ON_LOAN, future(3))  # type: ignore[union-attr]
+    assert item.events.get(action="recalled").text == f"Recalled: to be returned by {future(3)}."
+    recalled = mailoutbox[-1]
+    assert recalled.to == [institution.email]
+    assert f"recalled, please return by {future(3)}" in recalled.subject
+    assert str(item.pk) in recalled.subject and "TN:42" in recalled.subject
+
+
+def test_a_recall_date_in_the_past_is_a_field_error(desk: Client, institution: Institution) -> None:
+    item = shipped(desk, institution)
+    due = item.due_date
+    response = act(desk, item, "recall", due_date=future(-1))
+    item.refresh_from_db()
+    assert response.status_code == 400 and item.due_date == due
+    assert "cannot be in the past" in response.content.decode()
+
+
 def test_staff_record_call_number_and_location_for_the_slip(
     desk: Client, institution: Institution
 ) -> None:

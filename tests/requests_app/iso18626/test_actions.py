@@ -15,7 +15,14 @@ from requests_app.iso18626.models import IsoMessage
 from requests_app.models import Request, Status
 from requests_app.scheduled import mark_overdue_loans
 from tests.factories import make_institution, make_staff
-from tests.requests_app.iso18626.helpers import action, find, loan_request, make_partner, post
+from tests.requests_app.iso18626.helpers import (
+    action,
+    assert_valid,
+    find,
+    loan_request,
+    make_partner,
+    post,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +175,18 @@ def test_the_daily_job_tells_the_partner_a_loan_is_overdue(loan: Request, staff:
     sent = _last_sent(loan)
     assert find(sent, "statusInfo/status") == "Overdue"
     assert find(sent, "statusInfo/dueDate").startswith(loan.due_date.isoformat())
+
+
+def test_a_recall_tells_the_partner_recalled_with_the_new_due_date(
+    loan: Request, staff: Any
+) -> None:
+    _ship(loan, staff)
+    sooner = timezone.localdate() + timedelta(days=3)
+
+    services.recall_loan(loan, seen=loan.status, due_date=sooner, acting_user=staff)
+
+    sent = _last_sent(loan)
+    assert_valid(sent)
+    assert find(sent, "messageInfo/reasonForMessage") == "StatusChange"
+    assert find(sent, "statusInfo/status") == "Recalled"
+    assert find(sent, "statusInfo/dueDate").startswith(sooner.isoformat())
