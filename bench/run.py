@@ -255,6 +255,7 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     log(f"decide: {decide_rate:,.0f} decisions/s")
     queries = measure.submit_queries(accounts)
     desk.create_staff()
+    desk.seed_queues()
     # The same institutions, sessions, authority and lists in both databases; the copy then
     # gets the records. Sessions are found in the shared Redis cache whichever site is asked.
     measure.use_database(None)

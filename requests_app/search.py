@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from stdnum import isbn
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -112,8 +112,9 @@ def _ranked(rows: QuerySet[Request], query: str, *, institutions: bool) -> Itera
     wanted = {k for k in keys_of(query) if len(k) >= MIN_KEY_LENGTH}
     if wanted:
         yield _newest(rows, _by_keys(rows, wanted))
-    if institutions:
-        by_institution = rows.filter(institution_id__in=_institutions(query))
+    matching = _institutions(query) if institutions else []
+    if matching:
+        by_institution = rows.filter(institution_id__in=matching)
         yield list(by_institution.order_by("-created_at", "-pk")[:50])
     yield _by_words(rows, query)
 
@@ -146,18 +147,25 @@ def _newest(rows: QuerySet[Request], matches: QuerySet[Request]) -> list[Request
     return sorted(rows.filter(pk__in=newest), key=lambda item: newest.index(item.pk))
 
 
-def _institutions(query: str) -> Any:
+# At most this many institutions' requests are listed for a name that matches several.
+INSTITUTIONS = 20
+
+
+def _institutions(query: str) -> list[int]:
+    """The institutions the query names (symbol, or part of the name), read first: a subquery that
+    matches none would let PostgreSQL walk the whole created_at index looking for their requests
+    (measured by `make bench`), while a list of ids is read through (institution, created_at)."""
     from registration.models import Institution
 
     same = Q(oclc_symbol__iexact=query)
     if len(query) >= MIN_KEY_LENGTH:
         same |= Q(name__icontains=query)
-    return Institution.objects.filter(same).values("pk")
+    return list(Institution.objects.filter(same).values_list("pk", flat=True)[:INSTITUTIONS])
 
 
 def _by_words(rows: QuerySet[Request], query: str) -> list[Request]:
     if connection.vendor == "postgresql":
-        return list(_full_text(rows, query)[:50])
+        return _full_text(rows, query)
     words = query.lower().split()
     match = Q()
     for word in words:
@@ -166,11 +174,34 @@ def _by_words(rows: QuerySet[Request], query: str) -> list[Request]:
 
 
 VECTOR = SearchVector("search_text", config="simple")
+
+
+def word_matches(rows: QuerySet[Request], wanted: SearchQuery) -> QuerySet[Request]:
+    """The requests whose words match, unordered (see `_full_text`)."""
+    return rows.annotate(vector=VECTOR).filter(vector=wanted).order_by()
+
+
 KEYS_VECTOR = SearchVector("search_keys", config="simple")
 
 
-def _full_text(rows: QuerySet[Request], query: str) -> QuerySet[Request]:
-    """Words as PostgreSQL full text; the filter's expression is the index's (migration 0003)."""
+# Word matches are ranked among at most CANDIDATES of them; a word matching more than that is
+# looked for among the RECENT newest requests first.
+RECENT = 5000
+
+
+def _full_text(rows: QuerySet[Request], query: str) -> list[Request]:
+    """Words as PostgreSQL full text (the filter's expression is the index's, migration 0003), best
+    ranked first among the newest matches. No query here both filters by words and orders by date:
+    with a LIMIT, PostgreSQL would then walk the created_at index through the whole table for a
+    rare word. Unordered, it reads a rare word from the word index and stops a common word's scan
+    early (measured by `make bench`). If the matches are more than CANDIDATES, the newest RECENT
+    requests are searched first, so a common word finds this month's requests."""
     wanted = SearchQuery(query, config="simple", search_type="websearch")
-    ranked = rows.annotate(vector=VECTOR, rank=SearchRank(F("vector"), wanted))
-    return ranked.filter(vector=wanted).order_by("-rank", "-created_at", "-pk")
+    matches = word_matches(rows, wanted)
+    found = list(matches.values_list("pk", "created_at")[:CANDIDATES])
+    if len(found) == CANDIDATES:
+        recent = Request.objects.order_by("-created_at", "-pk").values("pk")[:RECENT]
+        found = [*matches.filter(pk__in=recent).values_list("pk", "created_at"), *found]
+    newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:CANDIDATES]
+    ranked = rows.filter(pk__in=[pk for pk, _ in newest]).annotate(rank=SearchRank(VECTOR, wanted))
+    return list(ranked.order_by("-rank", "-created_at", "-pk")[:50])

@@ -1,9 +1,14 @@
 """One search for the desk box and the library list: identifiers normalised, words, ranking."""
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from registration.models import Institution
 from requests_app import search
@@ -157,10 +162,36 @@ def test_postgresql_uses_the_gin_indexes(institution: Institution) -> None:
     # says nothing about the search indexes.
     rows = Request.objects.order_by()
     keys = search._by_keys(rows, {"00280836"})
-    words = search._full_text(rows, "tests")
+    words = search.word_matches(rows, SearchQuery("tests", config="simple"))
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         plans = [keys.explain(), words.explain()]
         cursor.execute("RESET enable_seqscan")
     assert "request_search_keys_fts" in plans[0]
     assert "request_search_text_fts" in plans[1]
+
+
+def test_a_common_word_finds_the_newest_requests(
+    institution: Institution, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More matches than are ranked: the newest requests are looked at first."""
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    monkeypatch.setattr(search, "RECENT", 3)
+    older = [make_copy(institution, article_title=f"Zebra habits {n}") for n in range(8)]
+    Request.objects.filter(pk__in=[item.pk for item in older]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    newest = make_copy(institution, article_title="Zebra crossings")
+    found = search.search(Request.objects.all(), "zebra")
+    assert found[0] == newest and len(found) >= search.CANDIDATES
+
+
+def test_a_query_naming_no_institution_reads_no_institution_requests(
+    institution: Institution,
+) -> None:
+    """Institutions are looked up first: a query that names none asks for nobody's requests."""
+    make_copy(institution, article_title="Okapi")
+    with CaptureQueriesContext(connection) as queries:
+        found = search.search(Request.objects.all(), "okapi")
+    assert [item.article_title for item in found] == ["Okapi"]
+    assert not [q for q in queries.captured_queries if '"institution_id" IN' in q["sql"]]
