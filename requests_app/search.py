@@ -200,8 +200,11 @@ def _full_text(rows: QuerySet[Request], query: str) -> list[Request]:
     matches = word_matches(rows, wanted)
     found = list(matches.values_list("pk", "created_at")[:CANDIDATES])
     if len(found) == CANDIDATES:
-        recent = Request.objects.order_by("-created_at", "-pk").values("pk")[:RECENT]
-        found = [*matches.filter(pk__in=recent).values_list("pk", "created_at"), *found]
+        # From the RECENT-th newest request on: one range of the created_at index.
+        newest_first = Request.objects.order_by("-created_at").values_list("created_at", flat=True)
+        since = newest_first[RECENT - 1 : RECENT].first()
+        recent = matches.filter(created_at__gte=since) if since else matches
+        found = [*recent.values_list("pk", "created_at"), *found]
     newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:CANDIDATES]
     ranked = rows.filter(pk__in=[pk for pk, _ in newest]).annotate(rank=SearchRank(VECTOR, wanted))
     return list(ranked.order_by("-rank", "-created_at", "-pk")[:50])
