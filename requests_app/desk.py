@@ -22,7 +22,7 @@ from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services, stats
+from requests_app import search, services, stats, tallies
 from requests_app.actions import (
     ACTIONS,
     BATCH_ACTIONS,
@@ -350,6 +350,21 @@ def statistics(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     context = {"figures": stats.for_year(year), "years": range(this_year, this_year - 5, -1)}
     return render(request, "requests_app/desk/stats.html", context)
+
+
+@require_POST
+@staff_member_required
+@_view
+def statistics_refresh(request: HttpRequest) -> HttpResponse:
+    """Bring the figures up to date now rather than at the next scheduled refresh."""
+    year = _stats_year(request)
+    try:
+        done = tallies.refresh(wait=False)
+    except tallies.RefreshRunning:
+        messages.info(request, "The figures are being refreshed already: reload in a minute.")
+    else:
+        messages.success(request, f"Figures refreshed: {done.days} days counted again.")
+    return redirect(f"{reverse('desk:stats')}?year={year}")
 
 
 @staff_member_required

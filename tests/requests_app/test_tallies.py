@@ -4,14 +4,17 @@ the refresh recomputes only the days that changed, purged requests leave the fig
 page costs the same whatever the number of requests."""
 
 import random
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -19,9 +22,10 @@ from django.utils import timezone
 
 from copyright_rules import retention
 from copyright_rules.models import Record
+from illdesk.celery import app as celery_app
 from registration.models import Institution
-from requests_app import actions, scheduled, services, stats, tallies
-from requests_app.models import DayTally, Request, Service, Status
+from requests_app import actions, scheduled, services, stats, tallies, tasks
+from requests_app.models import DayTally, Request, Service, Status, TallyRefresh
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
 
@@ -376,7 +380,7 @@ def test_removing_an_expired_file_moves_updated_at(institution: Institution) -> 
     assert moved(item, lambda: scheduled.remove_expired_files(now=timezone.now()))
 
 
-# --- The page ---------------------------------------------------------------------------------
+# --- The page, the command and the task -----------------------------------------------------
 
 
 def page_queries(desk: Client) -> int:
@@ -395,3 +399,96 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_requests(desk: C
 
     assert page_queries(desk) == few
     assert DayTally.objects.filter(day__year=YEAR).count() > 100
+
+
+def test_the_page_says_how_fresh_the_figures_are(desk: Client, institution: Institution) -> None:
+    make_loan(institution)
+    assert "have not been computed yet" in desk.get(reverse("desk:stats")).content.decode()
+
+    done = tallies.refresh()
+
+    stamp = timezone.localtime(done.as_of).strftime("%Y-%m-%d %H:%M")
+    assert f"Figures as of {stamp}" in desk.get(reverse("desk:stats")).content.decode()
+
+
+def test_staff_refresh_the_figures_from_the_page(desk: Client, institution: Institution) -> None:
+    make_loan(institution)
+    url = reverse("desk:stats_refresh") + f"?year={YEAR - 1}"
+
+    response = desk.post(url, follow=True)
+
+    assert response.redirect_chain[-1][0].endswith(f"?year={YEAR - 1}")
+    assert "Figures refreshed" in response.content.decode()
+    assert sum(loans for _, loans, _ in stats.for_year(YEAR)["months"]) == 1
+
+
+def test_the_command_refreshes_and_rebuilds(institution: Institution) -> None:
+    generated(40, seed=6)
+
+    for options in ([], ["--all"], ["--year", str(YEAR - 1)]):
+        DayTally.objects.update(requests=999)
+        out = run_command(*options)
+        assert "figures as of" in out
+
+    assert_tallies_are_live(YEAR - 1)
+    assert DayTally.objects.filter(day__year=YEAR, requests=999).exists()  # --year left it
+
+
+def run_command(*options: str) -> str:
+    out = StringIO()
+    call_command("refresh_statistics", *options, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("options", [["--all", "--year", "2020"], ["--year", "1066"]])
+def test_the_command_refuses_a_wrong_option(options: list[str]) -> None:
+    with pytest.raises(CommandError):
+        call_command("refresh_statistics", *options)
+
+
+def test_the_refresh_is_scheduled(settings: Any) -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["requests-refresh-statistics"]
+    assert entry["task"] in celery_app.tasks
+    assert timedelta(minutes=5) <= entry["schedule"] <= timedelta(minutes=15)
+
+
+def test_the_task_refreshes_in_process(institution: Institution) -> None:
+    make_loan(institution)
+    assert tasks.refresh_statistics.apply().get() == 1
+    assert_tallies_are_live(YEAR)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_refreshes_the_figures(broker: str, celery_worker: Any) -> None:
+    generated(30, seed=7)
+
+    days = tasks.refresh_statistics.apply_async(ignore_result=False).get(timeout=60)
+
+    assert days > 0 and TallyRefresh.objects.get().refreshed_at is not None
+    assert_tallies_are_live(YEAR - 1, YEAR)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_under_way_is_left_to_finish() -> None:
+    tallies.refresh()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with transaction.atomic():
+            TallyRefresh.objects.select_for_update().get(pk=1)
+            holding.set()
+            release.wait(20)
+        connection.close()
+
+    other = threading.Thread(target=hold_the_lock)
+    other.start()
+    try:
+        assert holding.wait(20)
+        assert tasks.refresh_statistics.apply().get() is None
+        with pytest.raises(tallies.RefreshRunning):
+            tallies.refresh(wait=False)
+    finally:
+        release.set()
+        other.join()
