@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import OperationalError, transaction
-from django.db.models import Count, F, Func, IntegerField, Max, Min, QuerySet, Sum
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, F, Func, IntegerField, Model, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
     from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 SETTLE = timedelta(minutes=5)
-# Days tallied by one query: bounds the rows a rebuild holds in memory at once.
-CHUNK_DAYS = 31
 TALLIES = (DayTally, InstitutionDayTally, TurnaroundTally)
 
 
@@ -116,9 +114,9 @@ def changed_days(*, since: datetime) -> set[date]:
 
 
 def purged_days() -> set[date]:
-    """The days, old enough for the purge, whose tallies count other requests than the table
-    holds. A day one day either side of the purge boundary is compared too: the copyright
-    calendar (COPYRIGHT_TIME_ZONE) may run a few hours apart from the office's days."""
+    """The days old enough for the purge whose tallies count other requests than the table
+    holds. The first two days after the purge boundary are compared too: the copyright calendar
+    (COPYRIGHT_TIME_ZONE, which dated each record) may run hours apart from the office's days."""
     last = date(copyright_today().year - 3, 1, 1) + timedelta(days=1)
     old = Request.objects.filter(created_at__lt=start_of(last + timedelta(days=1))).order_by()
     held = dict(old.values_list(_day()).annotate(n=Count("pk")))
@@ -134,16 +132,13 @@ def recompute(days: Iterable[date]) -> None:
 
 
 def spans(days: Iterable[date]) -> Iterator[tuple[date, date]]:
-    """Runs of consecutive days, at most CHUNK_DAYS long, as (first, last)."""
+    """Runs of consecutive days, as (first, last)."""
     first = last = None
     for day in sorted(set(days)):
-        if first is None or last is None:
-            first = last = day
-        elif day == last + timedelta(days=1) and (day - first).days < CHUNK_DAYS:
-            last = day
-        else:
+        if first is not None and last is not None and day != last + timedelta(days=1):
             yield first, last
-            first = last = day
+            first = None
+        first, last = first or day, day
     if first is not None and last is not None:
         yield first, last
 
@@ -169,68 +164,53 @@ def _mark(state: TallyRefresh, started: datetime) -> None:
 def _rebuild_all(state: TallyRefresh, started: datetime) -> Refreshed:
     for model in TALLIES:
         model.objects.all().delete()
-    span = Request.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
-    days = 0
-    if span["first"] is not None:
-        first, last = (timezone.localdate(span[end]) for end in ("first", "last"))
-        _insert(first, last)
-        days = (last - first).days + 1
+    _insert(Request.objects.order_by())
+    if connection.vendor == "postgresql":
+        # Fresh statistics for the planner, which otherwise reads the page's year by nested
+        # loops until autovacuum gets round to the new rows (measured: 0.8 s instead of 40 ms).
+        with connection.cursor() as cursor:
+            for model in TALLIES:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     _mark(state, started)
+    days = DayTally.objects.values("day").distinct().count()
     return Refreshed(started, days, rebuilt=True)
 
 
 def _recompute_span(first: date, last: date) -> None:
     for model in TALLIES:
         model.objects.filter(day__gte=first, day__lte=last).delete()
-    _insert(first, last)
-
-
-def _insert(first: date, last: date) -> None:
-    """Tally the requests created from `first` to `last`, CHUNK_DAYS at a time (the tallies of
-    those days must be gone)."""
-    while first <= last:
-        end = min(last, first + timedelta(days=CHUNK_DAYS - 1))
-        requests = _created(first, end)
-        DayTally.objects.bulk_create(_day_tallies(requests), batch_size=2000)
-        InstitutionDayTally.objects.bulk_create(_institution_tallies(requests), batch_size=2000)
-        TurnaroundTally.objects.bulk_create(_turnaround_tallies(requests), batch_size=2000)
-        first = end + timedelta(days=1)
-
-
-def _created(first: date, last: date) -> QuerySet[Request]:
     after = start_of(last + timedelta(days=1))
-    return Request.objects.filter(created_at__gte=start_of(first), created_at__lt=after).order_by()
+    _insert(Request.objects.filter(created_at__gte=start_of(first), created_at__lt=after))
 
 
-def _day_tallies(requests: QuerySet[Request]) -> Iterator[DayTally]:
-    groups = requests.values(
+def _insert(requests: QuerySet[Request]) -> None:
+    """Tally these requests, whose days' tallies must be gone: each table is filled by one
+    INSERT ... SELECT, so even a rebuild of every day never carries rows through Python."""
+    requests = requests.order_by()
+    by_kind = requests.values(
         "service", "status", "refusal_reason", day=_day(), outcome=F("record__outcome")
     )
-    for row in groups.annotate(n=Count("pk"), fee_sum=Sum("record__permission_fee")):
-        yield DayTally(
-            day=row["day"],
-            service=row["service"],
-            status=row["status"],
-            refusal_reason=row["refusal_reason"],
-            outcome=row["outcome"],
-            requests=row["n"],
-            fees=row["fee_sum"],
-        )
-
-
-def _institution_tallies(requests: QuerySet[Request]) -> Iterator[InstitutionDayTally]:
-    groups = requests.values("institution_id", day=_day()).annotate(n=Count("pk"))
-    for row in groups:
-        yield InstitutionDayTally(
-            day=row["day"], institution_id=row["institution_id"], requests=row["n"]
-        )
-
-
-def _turnaround_tallies(requests: QuerySet[Request]) -> Iterator[TurnaroundTally]:
+    _insert_rows(
+        DayTally, by_kind.annotate(requests=Count("pk"), fees=Sum("record__permission_fee"))
+    )
+    by_institution = requests.values("institution_id", day=_day())
+    _insert_rows(InstitutionDayTally, by_institution.annotate(requests=Count("pk")))
     supplied = requests.filter(supplied_at__isnull=False)
-    groups = supplied.values(day=_day(), hours=WholeHours("supplied_at", "created_at"))
-    for row in groups.annotate(n=Count("pk")):
-        yield TurnaroundTally(day=row["day"], hours=row["hours"], requests=row["n"])
+    by_hours = supplied.values(day=_day(), hours=WholeHours("supplied_at", "created_at"))
+    _insert_rows(TurnaroundTally, by_hours.annotate(requests=Count("pk")))
+
+
+def _insert_rows(model: type[Model], rows: QuerySet[Any, Any]) -> None:
+    """INSERT INTO the model's table the rows of a values() query, whose names are its
+    columns."""
+    query = rows.query
+    names = [*query.values_select, *query.annotation_select]
+    columns = ", ".join(connection.ops.quote_name(name) for name in names)
+    select, params = query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select}) AS tallied"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def _day() -> TruncDate:

@@ -465,7 +465,7 @@ def test_the_worker_refreshes_the_figures(broker: str, celery_worker: Any) -> No
 
     days = tasks.refresh_statistics.apply_async(ignore_result=False).get(timeout=60)
 
-    assert days > 0 and TallyRefresh.objects.get().refreshed_at is not None
+    assert days and TallyRefresh.objects.get().refreshed_at is not None
     assert_tallies_are_live(YEAR - 1, YEAR)
 
 
