@@ -203,7 +203,8 @@ def year_rows(year: int) -> QuerySet[Request]:
 
 def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int]]:
     """(month, loans, copies) for the twelve months."""
-    found = rows.annotate(month=TruncMonth("created_at")).values("month", "service")
+    month = TruncMonth("created_at", tzinfo=timezone.get_default_timezone())
+    found = rows.annotate(month=month).values("month", "service")
     counts = {(r["month"].month, r["service"]): r["n"] for r in found.annotate(n=Count("pk"))}
     return [
         (name, counts.get((m, Service.LOAN), 0), counts.get((m, Service.COPY), 0))

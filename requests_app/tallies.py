@@ -145,7 +145,7 @@ def spans(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 def start_of(day: date) -> datetime:
     """Midnight at the start of `day` in the office's time zone."""
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone())
 
 
 def _lock(*, wait: bool) -> TallyRefresh:
@@ -214,8 +214,8 @@ def _insert_rows(model: type[Model], rows: QuerySet[Any, Any]) -> None:
 
 
 def _day() -> TruncDate:
-    return TruncDate("created_at", tzinfo=timezone.get_current_timezone())
+    return TruncDate("created_at", tzinfo=timezone.get_default_timezone())
 
 
 def _zone_name() -> str:
-    return timezone.get_current_timezone_name()
+    return timezone.get_default_timezone_name()
