@@ -202,13 +202,15 @@ def _insert(requests: QuerySet[Request]) -> None:
 
 def _insert_rows(model: type[Model], rows: QuerySet[Any, Any]) -> None:
     """INSERT INTO the model's table the rows of a values() query, whose names are its
-    columns."""
+    columns. Django has no INSERT ... SELECT, so the statement is put together here: only from
+    the model's own table and column names, quoted by the backend, and the query Django compiled,
+    whose values stay bound parameters."""
     query = rows.query
     names = [*query.values_select, *query.annotation_select]
     columns = ", ".join(connection.ops.quote_name(name) for name in names)
     select, params = query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
-    statement = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select}) AS tallied"
+    statement = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({select}) AS tallied"  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
