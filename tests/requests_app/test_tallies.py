@@ -193,6 +193,15 @@ def test_turnaround_is_read_to_the_hour(institution: Institution) -> None:
     assert_tallies_are_live(YEAR)
 
 
+def test_changed_days_are_recomputed_in_runs_of_consecutive_days() -> None:
+    days = [date(YEAR, 1, n) for n in (9, 2, 3, 4, 7, 3)]
+    assert list(tallies.spans(days)) == [
+        (date(YEAR, 1, 2), date(YEAR, 1, 4)),
+        (date(YEAR, 1, 7), date(YEAR, 1, 7)),
+        (date(YEAR, 1, 9), date(YEAR, 1, 9)),
+    ]
+
+
 @pytest.mark.parametrize(
     ("values", "fraction", "expected"),
     [
@@ -409,6 +418,16 @@ def test_the_page_says_how_fresh_the_figures_are(desk: Client, institution: Inst
 
     stamp = timezone.localtime(done.as_of).strftime("%Y-%m-%d %H:%M")
     assert f"Figures as of {stamp}" in desk.get(reverse("desk:stats")).content.decode()
+
+
+@pytest.mark.parametrize(("eager", "said"), [(False, True), (True, False)])
+def test_the_page_names_the_schedule_only_where_beat_runs(
+    desk: Client, settings: Any, eager: bool, said: bool
+) -> None:
+    """The embedded default runs tasks in-process and no beat: there the button is the refresh."""
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    page = desk.get(reverse("desk:stats")).content.decode()
+    assert ("up to date every 10 minutes" in page) == said and "Refresh now" in page
 
 
 def test_staff_refresh_the_figures_from_the_page(desk: Client, institution: Institution) -> None:
