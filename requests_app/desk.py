@@ -379,7 +379,7 @@ def statistics_refresh(request: HttpRequest) -> HttpResponse:
     except tallies.RefreshRunning:
         messages.info(request, "The figures are being refreshed already: reload in a minute.")
     else:
-        messages.success(request, f"Figures refreshed: {done.days} days counted again.")
+        messages.success(request, f"Figures refreshed: {done.counted}.")
     return redirect(f"{reverse('desk:stats')}?year={year}")
 
 

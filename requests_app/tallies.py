@@ -78,6 +78,10 @@ class Refreshed:
     days: int  # how many days were recomputed
     rebuilt: bool = False  # every day was (the first refresh, or after a change of zone)
 
+    @property
+    def counted(self) -> str:
+        return f"{self.days} day{'' if self.days == 1 else 's'} counted again"
+
 
 def refresh(*, wait: bool = True) -> Refreshed:
     """Recompute the days whose requests changed since the last refresh (every day the first

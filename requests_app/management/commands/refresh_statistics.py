@@ -33,4 +33,4 @@ class Command(BaseCommand):
         else:
             done = tallies.refresh()
         as_of = timezone.localtime(done.as_of)
-        self.stdout.write(f"{done.days} days counted; figures as of {as_of:%Y-%m-%d %H:%M:%S}.")
+        self.stdout.write(f"{done.counted}; figures as of {as_of:%Y-%m-%d %H:%M:%S}.")
