@@ -385,7 +385,8 @@ def print_report(report: dict[str, Any]) -> None:
     )
     print(f"{'p99 ms at higher load':<24}{high:>34}")
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
-    for key in ("desk_search_p95_ms", "queue_ratio_at_size_vs_empty", "stats_ms"):
+    desk_keys = ("desk_search_p95_ms", "queue_ratio_at_size_vs_empty", "stats_refresh_s")
+    for key in (*desk_keys, "stats_ms"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]

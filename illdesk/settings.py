@@ -281,6 +281,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "requests_app.remove_expired_files",
         "schedule": timedelta(days=1),
     },
+    # The office statistics: recompute the days whose requests changed (docs/desk.md).
+    "requests-refresh-statistics": {
+        "task": "requests_app.refresh_statistics",
+        "schedule": timedelta(minutes=10),
+    },
     # The ISO 18626 outbox: re-queue messages whose retry is due (the broker may have lost them).
     "iso18626-requeue-messages": {
         "task": "requests_app.iso18626_requeue",

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -22,7 +24,7 @@ from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services, stats
+from requests_app import search, services, stats, tallies
 from requests_app.actions import (
     ACTIONS,
     BATCH_ACTIONS,
@@ -348,8 +350,37 @@ def _stats_year(request: HttpRequest) -> int:
 def statistics(request: HttpRequest) -> HttpResponse:
     year = _stats_year(request)
     this_year = timezone.localdate().year
-    context = {"figures": stats.for_year(year), "years": range(this_year, this_year - 5, -1)}
+    context = {
+        "figures": stats.for_year(year),
+        "years": range(this_year, this_year - 5, -1),
+        "refresh_every": _minutes_between_refreshes(),
+    }
     return render(request, "requests_app/desk/stats.html", context)
+
+
+def _minutes_between_refreshes() -> int | None:
+    """How often beat refreshes the figures; None when nothing schedules it (the embedded
+    default runs tasks in-process and has no beat)."""
+    entry = settings.CELERY_BEAT_SCHEDULE.get("requests-refresh-statistics", {})
+    schedule = entry.get("schedule")
+    if settings.CELERY_TASK_ALWAYS_EAGER or not isinstance(schedule, timedelta):
+        return None
+    return round(schedule.total_seconds() / 60)
+
+
+@require_POST
+@staff_member_required
+@_view
+def statistics_refresh(request: HttpRequest) -> HttpResponse:
+    """Bring the figures up to date now rather than at the next scheduled refresh."""
+    year = _stats_year(request)
+    try:
+        done = tallies.refresh(wait=False)
+    except tallies.RefreshRunning:
+        messages.info(request, "The figures are being refreshed already: reload in a minute.")
+    else:
+        messages.success(request, f"Figures refreshed: {done.counted}.")
+    return redirect(f"{reverse('desk:stats')}?year={year}")
 
 
 @staff_member_required

@@ -64,7 +64,7 @@ def _send_notices(ids: Iterable[int], already_sent: int) -> int:
     for pk in list(ids):
         with transaction.atomic():
             won = Request.objects.filter(pk=pk, overdue_notices_sent=already_sent).update(
-                overdue_notices_sent=already_sent + 1
+                overdue_notices_sent=already_sent + 1, updated_at=timezone.now()
             )
             if won:
                 text = f"Overdue notice {already_sent + 1} sent."
@@ -84,7 +84,7 @@ def send_due_soon_reminders(*, today: date) -> int:
             won = (
                 Request.objects.filter(pk=pk, due_date=due_date)
                 .exclude(due_soon_sent_for=due_date)
-                .update(due_soon_sent_for=due_date)
+                .update(due_soon_sent_for=due_date, updated_at=timezone.now())
             )
             if won:
                 services.queue_request_email(pk, "loan-due-soon")
@@ -99,7 +99,7 @@ def remove_expired_files(*, now: datetime) -> int:
         name = str(request.delivered_file.name)
         with transaction.atomic():
             won = Request.objects.filter(pk=request.pk, delivered_file=name).update(
-                delivered_file=""
+                delivered_file="", updated_at=timezone.now()
             )
             if won:
                 RequestEvent.objects.create(request=request, action=Action.FILE_REMOVED)

@@ -323,7 +323,7 @@ def claim_request(request: Request, *, acting_user: Any, take_over: bool = False
     if not take_over:
         rows = rows.filter(Q(claimed_by__isnull=True) | Q(claimed_by=acting_user))
     with transaction.atomic():
-        if not rows.update(claimed_by=acting_user, claimed_at=now):
+        if not rows.update(claimed_by=acting_user, claimed_at=now, updated_at=now):
             raise AlreadyClaimed(request)
         RequestEvent.objects.create(
             request=request, action=Action.CLAIMED, actor=acting_user, created_at=now
@@ -449,7 +449,8 @@ def record_holding(
     request.call_number, request.location = call_number, location
     changes = {"call_number": call_number, "location": location, **search.refresh(request)}
     with transaction.atomic():
-        if not Request.objects.filter(pk=request.pk, status=seen).update(**changes):
+        rows = Request.objects.filter(pk=request.pk, status=seen)
+        if not rows.update(**changes, updated_at=timezone.now()):
             raise StaleRequest(request)
         RequestEvent.objects.create(
             request=request,

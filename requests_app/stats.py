@@ -1,36 +1,46 @@
-"""Office statistics for one calendar year (docs/desk.md, "Statistics"): each figure one aggregate
-query over the year's requests (the created_at index bounds it), and the bar geometry of the
-charts the page draws as SVG, with a data table beside each."""
+"""Office statistics for one calendar year (docs/desk.md, "Statistics"), and the bar geometry of
+the charts the page draws as SVG, with a data table beside each.
+
+`for_year` reads the per-day tallies (`requests_app.tallies`, refreshed every few minutes): four
+queries over the year's days and their combinations, whatever the number of requests.
+`live_for_year` computes the same figures from the requests themselves, one aggregate query per
+figure: exact to the moment, but its cost grows with the year's requests, so the page never uses
+it; it is the reference the tallies are tested against."""
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Extract, TruncMonth
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 
 from copyright_rules.models import Record
-from requests_app.models import RefusalReason, Request, Service, Status
+from requests_app.models import (
+    DayTally,
+    InstitutionDayTally,
+    RefusalReason,
+    Request,
+    Service,
+    Status,
+    TallyRefresh,
+    TurnaroundTally,
+)
+from requests_app.tallies import WholeHours, start_of
 
 SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
+UNFILLED = (Status.REFUSED, Status.CANCELLED)
 TOP_INSTITUTIONS = 10
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+Histogram = Sequence[tuple[int, int]]  # (value, how many), values ascending
 
 
 class Percentile(Aggregate):
@@ -74,17 +84,127 @@ def chart(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "") -> C
     return Chart(title, bars, unit)
 
 
+# --- The figures from the tallies (the page) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The year's requests of one month that share a service, status, refusal reason and
+    copyright outcome."""
+
+    month: int
+    service: str
+    status: str
+    refusal_reason: str
+    outcome: str
+    requests: int
+    fees: Decimal | None
+
+
+def for_year(year: int) -> dict[str, Any]:
+    """The year's figures as of the last refresh (`as_of`; None before the first one)."""
+    cells = _cells(year)
+    hours = _tallied(TurnaroundTally, year).values_list("hours").annotate(n=Sum("requests"))
+    return _figures(
+        year,
+        months=_months_of(cells),
+        fill=_fill(_total(cells, SUPPLIED), _total(cells, UNFILLED)),
+        turnaround=_turnaround(list(hours.order_by("hours"))),
+        reasons=_reasons_of(cells),
+        busiest=_busiest_tallied(year),
+        copyright=_copyright_of(cells),
+        as_of=TallyRefresh.objects.values_list("refreshed_at", flat=True).first(),
+    )
+
+
+def _tallied(model: type[Any], year: int) -> QuerySet[Any]:
+    return model.objects.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)).order_by()
+
+
+def _cells(year: int) -> list[Cell]:
+    keys = ("service", "status", "refusal_reason", "outcome")
+    rows = _tallied(DayTally, year).values(*keys, month=ExtractMonth("day"))
+    return [
+        Cell(
+            month=r["month"],
+            service=r["service"],
+            status=r["status"],
+            refusal_reason=r["refusal_reason"],
+            outcome=r["outcome"],
+            requests=r["n"],
+            fees=r["fee_sum"],
+        )
+        for r in rows.annotate(n=Sum("requests"), fee_sum=Sum("fees"))
+    ]
+
+
+def _total(cells: Iterable[Cell], statuses: Sequence[str]) -> int:
+    return sum(cell.requests for cell in cells if cell.status in statuses)
+
+
+def _months_of(cells: Iterable[Cell]) -> list[tuple[str, int, int]]:
+    counts: Counter[tuple[int, str]] = Counter()
+    for cell in cells:
+        counts[(cell.month, cell.service)] += cell.requests
+    return [
+        (name, counts[(m, Service.LOAN)], counts[(m, Service.COPY)])
+        for m, name in enumerate(MONTHS, start=1)
+    ]
+
+
+def _reasons_of(cells: Iterable[Cell]) -> list[tuple[str, int]]:
+    labels = dict(RefusalReason.choices)
+    refused: Counter[str] = Counter()
+    for cell in cells:
+        if cell.status == Status.REFUSED:
+            refused[labels.get(cell.refusal_reason, "Not given")] += cell.requests
+    cancelled = _total(cells, (Status.CANCELLED,))
+    return _ranked([*refused.items(), ("Cancelled", cancelled)])
+
+
+def _copyright_of(cells: Iterable[Cell]) -> dict[str, Any]:
+    labels = dict(Record.Outcome.choices)
+    copies = [cell for cell in cells if cell.service == Service.COPY]
+    outcomes: Counter[str] = Counter()
+    for cell in copies:
+        outcomes[labels.get(cell.outcome, cell.outcome)] += cell.requests
+    fees = sum((cell.fees for cell in copies if cell.fees is not None), Decimal("0"))
+    return {"outcomes": _ranked(list(outcomes.items())), "fees": fees}
+
+
+def _busiest_tallied(year: int) -> list[tuple[str, int]]:
+    symbol = "institution__oclc_symbol"
+    found = _tallied(InstitutionDayTally, year).values(symbol).annotate(n=Sum("requests"))
+    return [(r[symbol], r["n"]) for r in found.order_by("-n", symbol)[:TOP_INSTITUTIONS]]
+
+
+# --- The same figures from the requests (the reference) ---------------------------------------
+
+
+def live_for_year(year: int) -> dict[str, Any]:
+    rows = year_rows(year)
+    return _figures(
+        year,
+        months=per_month(rows),
+        fill=fill_rate(rows),
+        turnaround=turnaround(rows),
+        reasons=unfilled_reasons(rows),
+        busiest=busiest(rows),
+        copyright=copyright_outcomes(rows),
+        as_of=timezone.now(),
+    )
+
+
 def year_rows(year: int) -> QuerySet[Request]:
-    zone = timezone.get_current_timezone()
-    start = datetime(year, 1, 1, tzinfo=zone)
     return Request.objects.filter(
-        created_at__gte=start, created_at__lt=start.replace(year=year + 1)
+        created_at__gte=start_of(date(year, 1, 1)), created_at__lt=start_of(date(year + 1, 1, 1))
     )
 
 
 def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int]]:
     """(month, loans, copies) for the twelve months."""
-    found = rows.annotate(month=TruncMonth("created_at")).values("month", "service")
+    month = TruncMonth("created_at", tzinfo=timezone.get_default_timezone())
+    found = rows.annotate(month=month).values("month", "service")
     counts = {(r["month"].month, r["service"]): r["n"] for r in found.annotate(n=Count("pk"))}
     return [
         (name, counts.get((m, Service.LOAN), 0), counts.get((m, Service.COPY), 0))
@@ -93,44 +213,24 @@ def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int]]:
 
 
 def fill_rate(rows: QuerySet[Request]) -> dict[str, Any]:
-    """Supplied against refused or cancelled, among the requests that are finished with."""
     totals = rows.aggregate(
         supplied=Count("pk", filter=Q(status__in=SUPPLIED)),
-        unfilled=Count("pk", filter=Q(status__in=(Status.REFUSED, Status.CANCELLED))),
+        unfilled=Count("pk", filter=Q(status__in=UNFILLED)),
     )
-    decided = totals["supplied"] + totals["unfilled"]
-    rate = round(100 * totals["supplied"] / decided, 1) if decided else None
-    return {**totals, "rate": rate}
+    return _fill(totals["supplied"], totals["unfilled"])
 
 
 def turnaround(rows: QuerySet[Request]) -> dict[str, float | None]:
-    """Median and 90th percentile days from submission to supply (filled or shipped)."""
-    supplied = rows.filter(supplied_at__isnull=False)
-    if _pg():
-        seconds = Extract(F("supplied_at") - F("created_at"), "epoch")
-        days = ExpressionWrapper(seconds / 86400.0, output_field=FloatField())
+    """Median and 90th percentile from submission to supply (filled or shipped), to the hour."""
+    hours = WholeHours("supplied_at", "created_at")
+    supplied = rows.filter(supplied_at__isnull=False).order_by()
+    if connection.vendor == "postgresql":
         found = supplied.aggregate(
-            median=Percentile(days, fraction=0.5), p90=Percentile(days, fraction=0.9)
+            median=Percentile(hours, fraction=0.5), p90=Percentile(hours, fraction=0.9)
         )
-        return {k: round(v, 1) if v is not None else None for k, v in found.items()}
-    spans = [
-        (done - made).total_seconds() / 86400
-        for made, done in supplied.values_list("created_at", "supplied_at")
-        if done is not None
-    ]
-    if not spans:
-        return {"median": None, "p90": None}
-    return {"median": round(statistics.median(spans), 1), "p90": round(_p90(spans), 1)}
-
-
-def _p90(values: list[float]) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[-1]
-
-
-def _pg() -> bool:
-    return connection.vendor == "postgresql"
+        return {name: _days(value) for name, value in found.items()}
+    counted = Counter(supplied.annotate(hours=hours).values_list("hours", flat=True))
+    return _turnaround(sorted(counted.items()))
 
 
 def unfilled_reasons(rows: QuerySet[Request]) -> list[tuple[str, int]]:
@@ -138,46 +238,99 @@ def unfilled_reasons(rows: QuerySet[Request]) -> list[tuple[str, int]]:
     refused = rows.filter(status=Status.REFUSED).values("refusal_reason").annotate(n=Count("pk"))
     found = [(labels.get(r["refusal_reason"], "Not given"), r["n"]) for r in refused]
     cancelled = rows.filter(status=Status.CANCELLED).count()
-    return sorted([*found, ("Cancelled", cancelled)], key=lambda row: -row[1])
+    return _ranked([*found, ("Cancelled", cancelled)])
 
 
 def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
-    found = rows.values("institution__oclc_symbol").annotate(n=Count("pk")).order_by("-n")
-    return [(r["institution__oclc_symbol"], r["n"]) for r in found[:TOP_INSTITUTIONS]]
+    symbol = "institution__oclc_symbol"
+    found = rows.values(symbol).annotate(n=Count("pk")).order_by("-n", symbol)
+    return [(r[symbol], r["n"]) for r in found[:TOP_INSTITUTIONS]]
 
 
 def copyright_outcomes(rows: QuerySet[Request]) -> dict[str, Any]:
     records = Record.objects.filter(request__in=rows.filter(service=Service.COPY))
     labels = dict(Record.Outcome.choices)
-    found = records.values("outcome").annotate(n=Count("pk")).order_by("-n")
+    found = records.values("outcome").annotate(n=Count("pk")).order_by()
     fees = records.aggregate(total=Sum("permission_fee"))["total"] or Decimal("0")
     return {
-        "outcomes": [(labels.get(r["outcome"], r["outcome"]), r["n"]) for r in found],
+        "outcomes": _ranked([(labels.get(r["outcome"], r["outcome"]), r["n"]) for r in found]),
         "fees": fees,
     }
 
 
-def for_year(year: int) -> dict[str, Any]:
-    rows = year_rows(year)
-    months = per_month(rows)
-    reasons = unfilled_reasons(rows)
-    top = busiest(rows)
-    outcomes = copyright_outcomes(rows)
+# --- Shared by both ---------------------------------------------------------------------------
+
+
+def _fill(supplied: int, unfilled: int) -> dict[str, Any]:
+    """Supplied against refused or cancelled, among the requests that are finished with."""
+    decided = supplied + unfilled
+    rate = round(100 * supplied / decided, 1) if decided else None
+    return {"supplied": supplied, "unfilled": unfilled, "rate": rate}
+
+
+def _ranked(rows: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Most first; ties in label order, so that every reading lists them alike."""
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def _turnaround(hours: Histogram) -> dict[str, float | None]:
+    return {"median": _days(percentile(hours, 0.5)), "p90": _days(percentile(hours, 0.9))}
+
+
+def percentile(histogram: Histogram, fraction: float) -> float | None:
+    """PostgreSQL's percentile_cont over the values a histogram counts, computed as it does:
+    the value at position fraction x (n - 1) of the sorted values, interpolated linearly between
+    its two neighbours."""
+    total = sum(n for _, n in histogram)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    below = math.floor(position)
+    low, high = _nth(histogram, below), _nth(histogram, math.ceil(position))
+    return low + (position - below) * (high - low)
+
+
+def _nth(histogram: Histogram, index: int) -> int:
+    """The value at `index` (from 0) of the sorted values the histogram counts."""
+    seen = 0
+    for value, n in histogram:
+        seen += n
+        if index < seen:
+            return value
+    raise IndexError(index)
+
+
+def _days(hours: float | None) -> float | None:
+    return None if hours is None else round(hours / 24, 1)
+
+
+def _figures(
+    year: int,
+    *,
+    months: list[tuple[str, int, int]],
+    fill: dict[str, Any],
+    turnaround: dict[str, float | None],
+    reasons: list[tuple[str, int]],
+    busiest: list[tuple[str, int]],
+    copyright: dict[str, Any],
+    as_of: datetime | None,
+) -> dict[str, Any]:
     return {
         "year": year,
+        "as_of": as_of,
         "months": months,
-        "fill": fill_rate(rows),
-        "turnaround": turnaround(rows),
+        "fill": fill,
+        "turnaround": turnaround,
         "reasons": reasons,
-        "busiest": top,
-        "copyright": outcomes,
+        "busiest": busiest,
+        "copyright": copyright,
         "charts": {
             "months": chart(
                 "Requests per month", [(m, loans + copies) for m, loans, copies in months]
             ),
             "reasons": chart("Unfilled requests by reason", reasons),
-            "busiest": chart("Busiest institutions", top),
-            "outcomes": chart("Copyright outcomes of copy requests", outcomes["outcomes"]),
+            "busiest": chart("Busiest institutions", busiest),
+            "outcomes": chart("Copyright outcomes of copy requests", copyright["outcomes"]),
         },
     }
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from requests_app import scheduled
+from requests_app import scheduled, tallies
 from requests_app.iso18626 import tasks as iso18626_tasks  # noqa: F401  (registers them)
 
 
@@ -21,3 +21,13 @@ def daily_loans() -> dict[str, int]:
 @shared_task(name="requests_app.remove_expired_files")
 def remove_expired_files() -> int:
     return scheduled.remove_expired_files(now=timezone.now())
+
+
+@shared_task(name="requests_app.refresh_statistics")
+def refresh_statistics() -> int | None:
+    """Recompute the statistics' days changed since the last refresh (see CELERY_BEAT_SCHEDULE);
+    returns how many, or None when another refresh was still under way and is left to finish."""
+    try:
+        return tallies.refresh(wait=False).days
+    except tallies.RefreshRunning:
+        return None

@@ -29,6 +29,7 @@ desk_patterns = (
         path("home/", desk.home, name="home"),
         path("statistics/", desk.statistics, name="stats"),
         path("statistics.csv", desk.statistics_csv, name="stats_csv"),
+        path("statistics/refresh/", desk.statistics_refresh, name="stats_refresh"),
         path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),

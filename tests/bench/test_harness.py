@@ -20,6 +20,7 @@ from bench import decide, scenarios, seed
 from bench.load import PhaseResult, run_phase
 from bench.run import Config, Stage, machine, print_report, summarise
 from copyright_rules.models import Record
+from requests_app import stats
 from requests_app.forms import CopyRequestForm
 from requests_app.models import QUEUES, Request
 from requests_app.queues import PAGE_SIZE
@@ -302,7 +303,8 @@ def test_every_setting_comes_from_its_bench_variable(monkeypatch: pytest.MonkeyP
 @pytest.mark.django_db
 def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     """bench.desk at a tiny size: every page it times answers 200 (the empty and sized databases
-    are one here), and the seeded search columns find the seeded requests as the desk would."""
+    are one here), the seeded search columns find the seeded requests as the desk would, and the
+    statistics refreshed on the seeded rows equal the live figures."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -319,6 +321,15 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     figures = desk.measure(lambda url: None, name, name)
     assert set(figures["desk_search_p95_ms_by_kind"]) == set(desk.search_terms())
     assert figures["queue_ratio_at_size_vs_empty"] > 0 and figures["stats_ms"] > 0
+    assert figures["stats_refresh_s"] > 0
+    # The seeded day starts at midnight UTC: in New York, the evening of the year before.
+    counted = 0
+    for year in (timezone.localdate().year - 1, timezone.localdate().year):
+        tallied, live = stats.for_year(year), stats.live_for_year(year)
+        assert tallied.pop("as_of") and live.pop("as_of")
+        assert tallied == live
+        counted += sum(n for _, n in tallied["busiest"])
+    assert counted == Request.objects.count()
     client = Client()
     client.force_login(get_user_model().objects.get(username=desk.STAFF))
     newest = Request.objects.order_by("-pk").first()

@@ -62,6 +62,7 @@ ACCESS: dict[str, Access] = {
     "desk:home": Access.STAFF,
     "desk:stats": Access.STAFF,
     "desk:stats_csv": Access.STAFF,
+    "desk:stats_refresh": Access.STAFF,
     "desk:batch": Access.STAFF,
     "desk:detail": Access.STAFF,
     "desk:claim": Access.STAFF,
