@@ -204,7 +204,9 @@ def _full_text(rows: QuerySet[Request], query: str) -> list[Request]:
         newest_first = Request.objects.order_by("-created_at").values_list("created_at", flat=True)
         since = newest_first[RECENT - 1 : RECENT].first()
         recent = matches.filter(created_at__gte=since) if since else matches
-        found = [*recent.values_list("pk", "created_at"), *found]
+        # Ordered by date, but within that range: the walk stops after RECENT rows at most.
+        newest = recent.order_by("-created_at", "-pk").values_list("pk", "created_at")
+        found = [*newest[:CANDIDATES], *found]
     newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:CANDIDATES]
     ranked = rows.filter(pk__in=[pk for pk, _ in newest]).annotate(rank=SearchRank(VECTOR, wanted))
     return list(ranked.order_by("-rank", "-created_at", "-pk")[:50])
