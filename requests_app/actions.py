@@ -22,6 +22,7 @@ from django.utils import timezone
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
+from requests_app.queues import Queue
 
 
 class Tone(enum.Enum):
@@ -56,6 +57,11 @@ class DeskAction:
         if item.status not in self.sources or item.service not in self.kinds:
             return False
         return self.when is None or self.when(item)
+
+    def fits(self, queue: Queue) -> bool:
+        """Offered for a batch from this queue: every status the queue holds allows it, and
+        some of its request types."""
+        return set(queue.statuses) <= set(self.sources) and bool(set(queue.kinds) & set(self.kinds))
 
     def is_next_for(self, item: Request) -> bool:
         return item.status in self.next_in and self.allows(item)
@@ -200,12 +206,13 @@ _ROWS = (
     ),
     DeskAction(
         "renew",
-        "Renew (approve a renewal): the new due date",
+        "Renew the loan",
         "renewed",
         action_forms.RenewForm,
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+        batch=True,
     ),
     DeskAction(
         "recall",
@@ -229,11 +236,12 @@ _ROWS = (
     DeskAction(
         "decline_renewal",
         "Decline the renewal the library asked for",
-        "declined a renewal",
+        "declined for renewal",
         action_forms.DeclineRenewalForm,
         _LOAN_OUT,
         services.decline_renewal,
         kinds=(Service.LOAN,),
+        batch=True,
         when=lambda item: item.renewal_requested_at is not None,
     ),
     DeskAction(

@@ -20,13 +20,19 @@ def counts(response: Any) -> dict[str, int]:
     return {slug: n for slug, _, n in response.context["waiting"]}
 
 
-def test_counts_new_held_and_overdue(desk: Client, institution: Institution) -> None:
+def test_counts_new_held_renewals_asked_for_and_overdue(
+    desk: Client, institution: Institution
+) -> None:
     for n in range(6):  # the sixth article of one journal is held for permission
         make_copy(institution, article_title=f"A{n}", issue=str(n))
-    loan = make_loan(institution)
+    loan, asked = make_loan(institution), make_loan(institution)
     Request.objects.filter(pk=loan.pk).update(status="overdue", due_date="2020-01-01")
+    Request.objects.filter(pk=asked.pk).update(
+        status="on_loan", due_date="2099-01-01", renewal_requested_at=timezone.now()
+    )
     response = desk.get(reverse("desk:home"))
-    assert counts(response) == {"new": 5, "clearance": 1, "overdue": 1}
+    assert counts(response) == {"new": 5, "clearance": 1, "renewals": 1, "overdue": 1}
+    assert f'href="{reverse("desk:queues")}?queue=renewals"' in response.content.decode()
 
 
 def test_counts_undelivered_emails(desk: Client, institution: Institution) -> None:
