@@ -1,8 +1,8 @@
 """Journey: a staff member at the desk, by keyboard: finds requests by ISSN and by the library's
-reference, claims ten loans and prints their pull slips at once (the barcode on a slip scans),
-ships five in one batch, answers the renewals two libraries asked for from the renewal requests
-queue (one renewed, one declined, each as a batch), and refuses one after confirming, with the
-error summary taking focus."""
+reference, is told (the message taking focus) that a batch needs a selection, claims ten loans and
+prints their pull slips at once (the barcode on a slip scans), ships five in one batch, answers
+the renewals two libraries asked for from the renewal requests queue (one renewed, one declined,
+each as a batch), and refuses one after confirming, with the error summary taking focus."""
 
 import io
 import re
@@ -77,6 +77,11 @@ def test_staff_find_claim_print_ship_and_refuse_by_keyboard(
 
     page.goto("/desk/?queue=new&service=loan")
     audit.check(page, "desk queue filtered to loans")
+    press(page, page.get_by_role("button", name="Claim them"), "Enter")
+    page.get_by_text("Select at least one request first.").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == (
+        "Select at least one request first."
+    )
     select_rows(page, numbers)
     press(page, page.get_by_role("button", name="Claim them"), "Enter")
     page.get_by_text("10 claimed.").wait_for()

@@ -216,3 +216,20 @@ def test_declining_many_needs_a_reason(desk: Client, institution: Institution) -
     page = response.content.decode()
     assert response.status_code == 400 and 'id="id_batch_decline_renewal-reason_error"' in page
     assert renewal_queue(desk) == sorted(loan.pk for loan in loans)
+
+
+def test_an_error_message_is_announced_and_takes_the_focus(
+    desk: Client, institution: Institution
+) -> None:
+    """Nothing was done: the message is an alert that js/error-summary.js focuses on load, as a
+    form's error summary is; a success message is neither."""
+    make_loan(institution)
+    payload = {"batch": "claim", "back": "queue=new"}
+    page = desk.post(reverse("desk:batch"), payload, follow=True).content.decode()
+    assert (
+        '<p class="message message-error" role="alert" tabindex="-1" data-error-summary>'
+        "Select at least one request first.</p>"
+    ) in page
+    done = run(desk, "claim", [make_loan(institution)])
+    page = desk.get(done["Location"]).content.decode()
+    assert '<p class="message message-info">1 claimed.</p>' in page
