@@ -307,7 +307,8 @@ def batch(request: HttpRequest) -> HttpResponse:
     items = Request.objects.select_related("record", "institution").in_bulk(list(picked))
     ordered = [items[pk] for pk in picked if pk in items]
     if kind == "slips":
-        return render(request, "requests_app/desk/slips.html", {"items": ordered})
+        context = {"items": ordered, "back": params.urlencode()}
+        return render(request, "requests_app/desk/slips.html", context)
     if kind == "claim":
         summary = _claim_all(ordered, request.user)
     elif kind in BATCH_ACTIONS:

@@ -59,6 +59,17 @@ def test_pull_slips_for_many_on_one_page(desk: Client, institution: Institution)
     assert all(f"QA{n} .B1" in page for n in range(10))
 
 
+def test_the_pull_slips_page_leads_back_to_the_queue_it_came_from(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_loan(institution)
+    payload = {"batch": "slips", "pick": picks(item), "back": "queue=new&service=loan"}
+    page = desk.post(reverse("desk:batch"), payload).content.decode()
+    assert (
+        f'href="{reverse("desk:queues")}?queue=new&amp;service=loan">Back to the queue</a>' in page
+    )
+
+
 def test_ship_five_loans_with_one_due_date(desk: Client, institution: Institution) -> None:
     items = [make_loan(institution, title=f"T{n}") for n in range(5)]
     response = run(desk, "ship", items, **{"ship-due_date": due()})
