@@ -43,8 +43,10 @@ class DeskAction:
     service: Callable[..., object]
     kinds: tuple[Service, ...] = (Service.LOAN, Service.COPY)
     tone: Tone = Tone.STEP
-    # The statuses in which this is the likely next step, offered first on the request page.
+    # The statuses in which this is the likely next step, offered first on the request page,
+    # and a further condition where the status alone does not decide (a renewal asked for).
     next_in: tuple[Status, ...] = ()
+    next_when: Callable[[Request], bool] | None = None
     # Offered for many selected requests at once from a queue (one form, each request in turn).
     batch: bool = False
     # A further condition on the request, where the status alone does not decide (a pending
@@ -64,7 +66,9 @@ class DeskAction:
         return set(queue.statuses) <= set(self.sources) and bool(set(queue.kinds) & set(self.kinds))
 
     def is_next_for(self, item: Request) -> bool:
-        return item.status in self.next_in and self.allows(item)
+        if item.status not in self.next_in or not self.allows(item):
+            return False
+        return self.next_when is None or self.next_when(item)
 
     def blank_form(self, item: Request) -> action_forms.ActionForm:
         current = self.form.initial_for(item)
@@ -100,6 +104,11 @@ def _needs_a_quote(item: Request) -> bool:
 
 
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
+
+
+def _renewal_asked(item: Request) -> bool:
+    return item.renewal_requested_at is not None
+
 
 _ROWS = (
     DeskAction(
@@ -203,6 +212,7 @@ _ROWS = (
         services.record_return,
         kinds=(Service.LOAN,),
         next_in=_LOAN_OUT,
+        next_when=lambda item: not _renewal_asked(item),
     ),
     DeskAction(
         "renew",
@@ -212,6 +222,8 @@ _ROWS = (
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+        next_in=_LOAN_OUT,
+        next_when=_renewal_asked,
         batch=True,
     ),
     DeskAction(
@@ -241,8 +253,10 @@ _ROWS = (
         _LOAN_OUT,
         services.decline_renewal,
         kinds=(Service.LOAN,),
+        next_in=_LOAN_OUT,
+        next_when=_renewal_asked,
         batch=True,
-        when=lambda item: item.renewal_requested_at is not None,
+        when=_renewal_asked,
     ),
     DeskAction(
         "lost",
