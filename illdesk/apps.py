@@ -1,3 +1,4 @@
+import axes.apps
 from django.apps import AppConfig
 
 
@@ -7,3 +8,11 @@ class IlldeskConfig(AppConfig):
 
     def ready(self) -> None:
         from illdesk import checks  # noqa: F401  (registers the system checks)
+
+
+class LockoutsConfig(axes.apps.AppConfig):
+    """django-axes under a name staff understand, as the admin's section heading; its label
+    (`axes`), models and migrations are the library's own."""
+
+    default = False  # IlldeskConfig stays the configuration of the illdesk app itself
+    verbose_name = "Log-in lockouts"

@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "illdesk.apps.LockoutsConfig",  # django-axes
     "illdesk",
     "registration",
     "copyright_rules",

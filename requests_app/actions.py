@@ -22,6 +22,7 @@ from django.utils import timezone
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
+from requests_app.queues import Queue
 
 
 class Tone(enum.Enum):
@@ -42,8 +43,10 @@ class DeskAction:
     service: Callable[..., object]
     kinds: tuple[Service, ...] = (Service.LOAN, Service.COPY)
     tone: Tone = Tone.STEP
-    # The statuses in which this is the likely next step, offered first on the request page.
+    # The statuses in which this is the likely next step, offered first on the request page,
+    # and a further condition where the status alone does not decide (a renewal asked for).
     next_in: tuple[Status, ...] = ()
+    next_when: Callable[[Request], bool] | None = None
     # Offered for many selected requests at once from a queue (one form, each request in turn).
     batch: bool = False
     # A further condition on the request, where the status alone does not decide (a pending
@@ -57,8 +60,15 @@ class DeskAction:
             return False
         return self.when is None or self.when(item)
 
+    def fits(self, queue: Queue) -> bool:
+        """Offered for a batch from this queue: every status the queue holds allows it, and
+        some of its request types."""
+        return set(queue.statuses) <= set(self.sources) and bool(set(queue.kinds) & set(self.kinds))
+
     def is_next_for(self, item: Request) -> bool:
-        return item.status in self.next_in and self.allows(item)
+        if item.status not in self.next_in or not self.allows(item):
+            return False
+        return self.next_when is None or self.next_when(item)
 
     def blank_form(self, item: Request) -> action_forms.ActionForm:
         current = self.form.initial_for(item)
@@ -94,6 +104,11 @@ def _needs_a_quote(item: Request) -> bool:
 
 
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
+
+
+def _renewal_asked(item: Request) -> bool:
+    return item.renewal_requested_at is not None
+
 
 _ROWS = (
     DeskAction(
@@ -197,15 +212,19 @@ _ROWS = (
         services.record_return,
         kinds=(Service.LOAN,),
         next_in=_LOAN_OUT,
+        next_when=lambda item: not _renewal_asked(item),
     ),
     DeskAction(
         "renew",
-        "Renew (approve a renewal): the new due date",
+        "Renew the loan",
         "renewed",
         action_forms.RenewForm,
         _LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
+        next_in=_LOAN_OUT,
+        next_when=_renewal_asked,
+        batch=True,
     ),
     DeskAction(
         "recall",
@@ -229,12 +248,15 @@ _ROWS = (
     DeskAction(
         "decline_renewal",
         "Decline the renewal the library asked for",
-        "declined a renewal",
+        "declined for renewal",
         action_forms.DeclineRenewalForm,
         _LOAN_OUT,
         services.decline_renewal,
         kinds=(Service.LOAN,),
-        when=lambda item: item.renewal_requested_at is not None,
+        next_in=_LOAN_OUT,
+        next_when=_renewal_asked,
+        batch=True,
+        when=_renewal_asked,
     ),
     DeskAction(
         "lost",

@@ -35,7 +35,7 @@ from requests_app.actions import (
 )
 from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.iso18626.selectors import iso18626_context
-from requests_app.models import QUEUES, Request, RequestEvent
+from requests_app.models import Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -68,11 +68,12 @@ def _queue_page(
     status: int = 200,
 ) -> HttpResponse:
     queue = params.get("queue", "new")
-    if queue not in QUEUES:
+    if queue not in queue_rows.QUEUES:
         raise Http404("No such queue")
-    form = DeskFilterForm(params, queue_statuses=QUEUES[queue][1])
-    rows = _with_decisions(Request.objects.in_queue(queue))
-    sort = queue_rows.default_sort(queue)
+    shown = queue_rows.QUEUES[queue]
+    form = DeskFilterForm(params, queue=shown)
+    rows = _with_decisions(shown.rows())
+    sort = shown.default_sort
     if form.is_valid():
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
@@ -83,7 +84,7 @@ def _queue_page(
         "tabs": queue_rows.bounded_counts(),
         "cap": queue_rows.COUNT_CAP,
         "queue": queue,
-        "label": QUEUES[queue][0],
+        "label": shown.label,
         "form": form,
         "page": page,
         "sort": sort,
@@ -91,7 +92,7 @@ def _queue_page(
         "here": here.urlencode(),
         "back": params.urlencode(),
         "after": params.get("after", ""),
-        "batch": _batch_offers(batch_forms or {}),
+        "batch": _batch_offers(shown, batch_forms or {}),
         "picked": picked,
     }
     if queue == "clearance":
@@ -111,10 +112,14 @@ def _unread_messages() -> Any:
     return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
 
 
-def _batch_offers(bound: dict[str, ActionForm]) -> list[tuple[Any, ActionForm]]:
+def _batch_offers(
+    queue: queue_rows.Queue, bound: dict[str, ActionForm]
+) -> list[tuple[Any, ActionForm]]:
+    """The batch actions that apply to the queue's requests."""
     return [
         (row, bound.get(slug) or row.form(prefix=slug, auto_id="id_batch_%s", batch=True))
         for slug, row in BATCH_ACTIONS.items()
+        if row.fits(queue)
     ]
 
 
@@ -187,27 +192,26 @@ def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     context: dict[str, Any] = {"cap": queue_rows.COUNT_CAP}
     if user.has_perm("requests_app.view_request"):
-        context["waiting"] = [
-            (
-                slug,
-                QUEUES[slug][0],
-                Request.objects.in_queue(slug)[: queue_rows.COUNT_CAP + 1].count(),
-            )
-            for slug in HOME_QUEUES
-        ]
+        context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
+        context["undelivered_filter"] = ",".join(UNDELIVERED)
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)
 
 
-HOME_QUEUES = ("new", "clearance", "overdue")
+HOME_QUEUES = ("new", "clearance", "renewals", "overdue")
+
+
+UNDELIVERED = (OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED)
 
 
 def undelivered_emails() -> int:
     """Emails of any kind that have not gone out: outbox messages still pending or failed
-    (registration/outbox.py; sent ones are the bulk of the table and are not counted)."""
-    return OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).count()
+    (registration/outbox.py), up to COUNT_CAP + 1. Sent ones are the bulk of the table: the
+    status index skips them."""
+    waiting = OutboxMessage.objects.filter(status__in=UNDELIVERED)
+    return waiting[: queue_rows.COUNT_CAP + 1].count()
 
 
 @staff_member_required
@@ -305,7 +309,8 @@ def batch(request: HttpRequest) -> HttpResponse:
     items = Request.objects.select_related("record", "institution").in_bulk(list(picked))
     ordered = [items[pk] for pk in picked if pk in items]
     if kind == "slips":
-        return render(request, "requests_app/desk/slips.html", {"items": ordered})
+        context = {"items": ordered, "back": params.urlencode()}
+        return render(request, "requests_app/desk/slips.html", context)
     if kind == "claim":
         summary = _claim_all(ordered, request.user)
     elif kind in BATCH_ACTIONS:

@@ -37,7 +37,7 @@ from requests_app.models import (
     RightsStatus,
     Status,
 )
-from requests_app.queues import AGES, Claimed, Sort
+from requests_app.queues import AGES, Claimed, Queue
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -608,18 +608,25 @@ class DeskFilterForm(forms.Form):
         required=False,
         choices=[("", "Any outcome"), *RecordOutcome.choices],
     )
-    sort = forms.ChoiceField(label="Order", required=False, choices=Sort.choices())
+    sort = forms.ChoiceField(label="Order", required=False)
 
-    def __init__(self, *args: Any, queue_statuses: tuple[str, ...] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queue: Queue, **kwargs: Any) -> None:
+        """Only the filters and orders that apply to the queue's requests."""
         super().__init__(*args, **kwargs)
-        if len(queue_statuses) > 1:
+        sort = cast(forms.ChoiceField, self.fields["sort"])
+        sort.choices = [(choice.slug, choice.label) for choice in queue.sorts]
+        if len(queue.statuses) > 1:
             labels = dict(Status.choices)
             cast(forms.ChoiceField, self.fields["status"]).choices = [
                 ("", "Any status"),
-                *((s, labels[s]) for s in queue_statuses),
+                *((s, labels[s]) for s in queue.statuses),
             ]
         else:
             del self.fields["status"]
+        if len(queue.kinds) == 1:
+            del self.fields["service"]
+        if Request.Service.COPY not in queue.kinds:
+            del self.fields["outcome"]
 
     def clean_institution(self) -> str:
         return str(self.cleaned_data["institution"]).strip().upper()
@@ -787,7 +794,11 @@ class RefuseForm(ConfirmedForm):
 
 
 class RenewForm(ActionForm):
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label="New due date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Renewing answers the renewal the library asked for, if any.",
+    )
 
     def clean_due_date(self) -> Any:
         value = self.cleaned_data["due_date"]
@@ -826,8 +837,9 @@ class ShipForm(RenewForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         loan_period = timedelta(days=settings.REQUESTS_LOAN_DAYS)
-        self.fields["due_date"].initial = timezone.localdate() + loan_period
-        self.fields["due_date"].help_text = f"The loan period is {loan_period.days} days."
+        due_date = self.fields["due_date"]
+        due_date.label, due_date.initial = "Due date", timezone.localdate() + loan_period
+        due_date.help_text = f"The loan period is {loan_period.days} days."
 
     def clean_pieces(self) -> int:
         return self.cleaned_data["pieces"] or 1

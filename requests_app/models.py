@@ -130,9 +130,6 @@ class RequestQuerySet(models.QuerySet["Request"]):
         duplication = request_type == RequestType.REPRODUCTION
         return self.filter(service=Service.COPY, is_duplication=duplication)
 
-    def in_queue(self, queue: str) -> RequestQuerySet:
-        return self.filter(status__in=QUEUES[queue][1])
-
     def with_listing(self) -> RequestQuerySet:
         """What lists show, in one query: the institution, the claimant, the record's outcome."""
         return self.select_related("institution", "claimed_by", "record")
@@ -155,23 +152,10 @@ class RequestQuerySet(models.QuerySet["Request"]):
         return self.exclude(delivered_file="").filter(file_expires_at__lte=now)
 
 
-# The staff desk queues: slug -> (label, statuses).
-QUEUES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "new": ("New", (Status.NEW,)),
-    "clearance": ("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,)),
-    "in_process": ("In process", (Status.IN_PROCESS,)),
-    "conditional": (
-        "Conditional or quoted (waiting for the institution)",
-        (Status.CONDITIONAL, Status.QUOTED),
-    ),
-    "delivered": ("Delivered", (Status.DELIVERED,)),
-    "on_loan": ("On loan", (Status.ON_LOAN,)),
-    "overdue": ("Overdue", (Status.OVERDUE,)),
-    "finished": (
-        "Finished",
-        (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED),
-    ),
-}
+# A loan whose library asked for a renewal that staff have not answered yet (renewing, declining,
+# recalling, the return and marking it lost all end it). One definition for the desk's queue and
+# the partial index that serves it.
+RENEWAL_PENDING = Q(renewal_requested_at__isnull=False)
 
 
 class Request(models.Model):
@@ -335,6 +319,12 @@ class Request(models.Model):
             models.Index(fields=["created_at", "id"], name="request_created"),
             # The statistics refresh finds the requests changed since it last ran.
             models.Index(fields=["updated_at"], name="request_updated"),
+            # The renewal requests queue, oldest first: a few rows, however large the table.
+            models.Index(
+                fields=["renewal_requested_at", "id"],
+                condition=RENEWAL_PENDING,
+                name="request_renewal_pending",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,4 +1,5 @@
-"""The desk's queues: filters, sorting and keyset pages (docs/desk.md, "Queues").
+"""The desk's queues: which requests each holds, filters, sorting and keyset pages (docs/desk.md,
+"Queues").
 
 No page counts a whole queue: the tabs count up to `COUNT_CAP` rows each, and a page is the next
 `PAGE_SIZE` rows after the last one shown (keyset on the sort column and the request number), so
@@ -7,14 +8,15 @@ page 1,000 of the finished queue costs what page 1 costs."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from requests_app.models import QUEUES, Request
+from requests_app.models import RENEWAL_PENDING, Request, Service, Status
 
 PAGE_SIZE = 50
 COUNT_CAP = 999
@@ -27,13 +29,10 @@ class Sort(enum.Enum):
     NEWEST = ("newest", "Newest first", "created_at", True)
     NEED_BY = ("need_by", "Need-by date, soonest first", "need_by", False)
     DUE = ("due", "Due date, soonest first", "due_date", False)
+    RENEWAL = ("renewal", "Renewal asked for, oldest first", "renewal_requested_at", False)
 
     def __init__(self, slug: str, label: str, column: str, descending: bool) -> None:
         self.slug, self.label, self.column, self.descending = slug, label, column, descending
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(sort.slug, sort.label) for sort in cls]
 
     @classmethod
     def of(cls, slug: str) -> Sort:
@@ -49,8 +48,57 @@ class Claimed(enum.Enum):
         self.slug, self.label = slug, label
 
 
-# A queue read newest first unless the user sorts it otherwise: work that is done.
-NEWEST_FIRST_QUEUES = ("finished",)
+_OPEN_SORTS = (Sort.OLDEST, Sort.NEWEST, Sort.NEED_BY, Sort.DUE)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One tab of the desk: the requests it holds and the orders it can be read in, its default
+    first."""
+
+    label: str
+    statuses: tuple[Status, ...]
+    kinds: tuple[Service, ...] = (Service.LOAN, Service.COPY)
+    sorts: tuple[Sort, ...] = _OPEN_SORTS
+    # A further condition on the rows, where the status alone does not decide.
+    condition: Q = field(default_factory=Q)
+
+    def rows(self) -> QuerySet[Request]:
+        return Request.objects.filter(status__in=self.statuses).filter(self.condition)
+
+    @property
+    def default_sort(self) -> Sort:
+        return self.sorts[0]
+
+
+_LOANS, _COPIES = (Service.LOAN,), (Service.COPY,)
+
+QUEUES: dict[str, Queue] = {
+    "new": Queue("New", (Status.NEW,)),
+    "clearance": Queue("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,), _COPIES),
+    "in_process": Queue("In process", (Status.IN_PROCESS,)),
+    "conditional": Queue(
+        "Conditional or quoted (waiting for the institution)", (Status.CONDITIONAL, Status.QUOTED)
+    ),
+    "delivered": Queue("Delivered", (Status.DELIVERED,), _COPIES),
+    "on_loan": Queue("On loan", (Status.ON_LOAN,), _LOANS),
+    "overdue": Queue("Overdue", (Status.OVERDUE,), _LOANS),
+    # Loans whose library asked for a renewal not yet answered, the longest waiting first: the
+    # partial index `request_renewal_pending` holds exactly these rows, in this order.
+    "renewals": Queue(
+        "Renewal requests",
+        Request.LOAN_OUT_STATUSES,
+        _LOANS,
+        (Sort.RENEWAL, Sort.DUE, Sort.OLDEST, Sort.NEWEST),
+        RENEWAL_PENDING,
+    ),
+    # Work that is done: newest first unless the user sorts it otherwise.
+    "finished": Queue(
+        "Finished",
+        (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED),
+        sorts=(Sort.NEWEST, Sort.OLDEST, Sort.NEED_BY, Sort.DUE),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -59,16 +107,11 @@ class Page:
     next_after: int | None  # the request number to continue after, if more rows follow
 
 
-def bounded_counts() -> list[tuple[str, str, int]]:
+def bounded_counts(slugs: Iterable[str] = tuple(QUEUES)) -> list[tuple[str, str, int]]:
     """(slug, label, count) per queue, each count stopping at COUNT_CAP + 1."""
     return [
-        (slug, label, Request.objects.in_queue(slug)[: COUNT_CAP + 1].count())
-        for slug, (label, _) in QUEUES.items()
+        (slug, QUEUES[slug].label, QUEUES[slug].rows()[: COUNT_CAP + 1].count()) for slug in slugs
     ]
-
-
-def default_sort(queue: str) -> Sort:
-    return Sort.NEWEST if queue in NEWEST_FIRST_QUEUES else Sort.OLDEST
 
 
 def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> QuerySet[Request]:

@@ -438,6 +438,7 @@ def record_return(request: Request, *, seen: str, acting_user: Any, condition: s
             text=condition,
             returned_at=timezone.now(),
             return_condition=condition,
+            renewal_requested_at=None,
         )
 
 
@@ -578,7 +579,15 @@ def decline_renewal(request: Request, *, seen: str, reason: str, acting_user: An
 
 def mark_lost(request: Request, *, seen: str, note: str, acting_user: Any) -> Request:
     with transaction.atomic():
-        return _move(request, LOSE, seen=seen, actor=acting_user, text=note, reason=note)
+        return _move(
+            request,
+            LOSE,
+            seen=seen,
+            actor=acting_user,
+            text=note,
+            reason=note,
+            renewal_requested_at=None,
+        )
 
 
 def refuse_request(

@@ -1,6 +1,8 @@
 """Journey: a staff member at the desk, by keyboard: finds requests by ISSN and by the library's
-reference, claims ten loans and prints their pull slips at once (the barcode on a slip scans),
-ships five in one batch, and refuses one after confirming, with the error summary taking focus."""
+reference, is told (the message taking focus) that a batch needs a selection, claims ten loans and
+prints their pull slips at once (the barcode on a slip scans), ships five in one batch, answers
+the renewals two libraries asked for from the renewal requests queue (one renewed, one declined,
+each as a batch), and refuses one after confirming, with the error summary taking focus."""
 
 import io
 import re
@@ -15,6 +17,8 @@ from tests.e2e.helpers import DESK_PERMISSIONS, STAFF_PASSWORD, create_librarian
 from tests.requests_app.factories import make_copy, make_loan
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.services]
+
+DECLINE = "Decline the renewal the library asked for"
 
 
 def press(page: Any, locator: Any, key: str) -> None:
@@ -73,6 +77,11 @@ def test_staff_find_claim_print_ship_and_refuse_by_keyboard(
 
     page.goto("/desk/?queue=new&service=loan")
     audit.check(page, "desk queue filtered to loans")
+    press(page, page.get_by_role("button", name="Claim them"), "Enter")
+    page.get_by_text("Select at least one request first.").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == (
+        "Select at least one request first."
+    )
     select_rows(page, numbers)
     press(page, page.get_by_role("button", name="Claim them"), "Enter")
     page.get_by_text("10 claimed.").wait_for()
@@ -95,6 +104,35 @@ def test_staff_find_claim_print_ship_and_refuse_by_keyboard(
     page.get_by_text("5 shipped.").wait_for()
     assert Request.objects.filter(pk__in=numbers[:5], status="on_loan", due_date=due).count() == 5
     audit.check(page, "desk queue after a batch")
+
+    Request.objects.filter(pk__in=numbers[:2]).update(renewal_requested_at=timezone.now())
+    page.goto("/desk/home/")
+    press(page, page.get_by_role("link", name="2 Renewal requests"), "Enter")
+    tab = page.get_by_role("link", name="Renewal requests (2)")
+    tab.wait_for()
+    assert tab.get_attribute("aria-current") == "page"
+    assert page.locator("tbody td:nth-child(2) a").all_inner_texts() == [
+        str(n) for n in numbers[:2]
+    ]
+    audit.check(page, "renewal requests queue")
+    screenshot(page, "renewal-requests-queue")
+    select_rows(page, numbers[:1])
+    later = due + timedelta(days=28)
+    page.get_by_label("New due date").fill(later.isoformat())
+    press(page, page.get_by_role("button", name="Renew the loan: selected"), "Enter")
+    page.get_by_text("1 renewed.").wait_for()
+    select_rows(page, numbers[1:2])
+    press(page, page.get_by_role("button", name=f"{DECLINE}: selected"), "Enter")
+    page.locator(".error-summary").wait_for()
+    assert "error-summary" in page.evaluate("document.activeElement.className")
+    assert page.locator(f"#pick-{numbers[1]}").is_checked()
+    audit.check(page, "renewal requests queue, decline without a reason")
+    page.get_by_label("Why (the library reads this)").fill("Another library is waiting for it")
+    press(page, page.get_by_role("button", name=f"{DECLINE}: selected"), "Enter")
+    page.get_by_text("1 declined for renewal.").wait_for()
+    page.get_by_text("This queue is empty.").wait_for()
+    assert Request.objects.get(pk=numbers[0]).due_date == later
+    assert not Request.objects.filter(renewal_requested_at__isnull=False).exists()
 
     page.goto(f"/desk/{numbers[5]}/")
     press(page, page.locator("summary#action-refuse"), "Enter")

@@ -143,15 +143,13 @@ def test_a_renewal_approved_and_one_declined(
 
     desk = _staff_page(new_context)
     new_due = due + timedelta(days=28)
-    desk.goto(f"/desk/{loans[0].pk}/")
-    desk.locator("#action-renew").click()
+    desk.goto(f"/desk/{loans[0].pk}/")  # answering the renewal is the next step: unfolded
     desk.locator("#id_renew_due_date").fill(new_due.isoformat())
-    desk.get_by_role("button", name="Renew (approve a renewal): the new due date").click()
+    desk.get_by_role("button", name=ACTIONS["renew"].title).click()
     desk.get_by_text(f"Request {loans[0].pk}: {ACTIONS['renew'].past}.").wait_for()
     desk.goto(f"/desk/{loans[1].pk}/")
-    desk.locator("#action-decline_renewal").click()
     desk.locator("#id_decline_renewal_reason").fill("Another library is waiting for it")
-    desk.get_by_role("button", name="Decline the renewal the library asked for").click()
+    desk.get_by_role("button", name=ACTIONS["decline_renewal"].title).click()
     desk.get_by_text(f"Request {loans[1].pk}: {ACTIONS['decline_renewal'].past}.").wait_for()
 
     subjects = {str(m["Subject"]) for m in mail_server.wait_for(8)}

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from requests_app.models import Request
 from tests.e2e.helpers import STAFF_PASSWORD, create_librarian
 from tests.requests_app.factories import make_copy, make_loan
 
@@ -18,6 +20,7 @@ PAGES = (
     "/desk/home/",
     "/desk/",
     "/desk/?queue=new&service=loan&sort=need_by",
+    "/desk/?queue=renewals",
     "/desk/?q=0028-0836",
     "/desk/statistics/",
     "/admin/",
@@ -34,6 +37,10 @@ def test_staff_home_desk_pages_and_admin_lists_pass_axe(new_context: Any, audit:
     library = create_librarian("NYBKL", "Brooklyn College Library")
     copy = make_copy(library)
     make_loan(library)
+    asked = make_loan(library, title="A loan to renew")
+    Request.objects.filter(pk=asked.pk).update(
+        status="on_loan", due_date="2099-01-01", renewal_requested_at=timezone.now()
+    )
     page = new_context().new_page()
     page.goto("/admin/login/")
     page.get_by_label("Username").fill("chief")

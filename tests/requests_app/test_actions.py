@@ -6,6 +6,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from registration.models import Institution
 from requests_app.actions import ACTIONS, DeskAction, Tone, offers
@@ -60,6 +61,17 @@ def test_the_likely_next_step_comes_first_and_open(desk: Client, institution: In
     assert shown_actions(page)[0] == "return"
     first = page[page.index('<details class="desk-action') :].split(">", 1)[0]
     assert "desk-action-next" in first and " open" in first
+
+
+def test_with_a_renewal_asked_for_answering_it_comes_first_and_open(
+    desk: Client, institution: Institution
+) -> None:
+    item = in_status(institution, Service.LOAN, Status.OVERDUE)
+    Request.objects.filter(pk=item.pk).update(renewal_requested_at=timezone.now())
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert shown_actions(page)[:3] == ["renew", "decline_renewal", "return"]
+    opened = [part.split(">", 1)[0] for part in page.split('<details class="desk-action')[1:]]
+    assert [" open" in tag for tag in opened[:3]] == [True, True, False]
 
 
 def test_actions_that_end_a_request_come_last(institution: Institution) -> None:

@@ -59,6 +59,17 @@ def test_pull_slips_for_many_on_one_page(desk: Client, institution: Institution)
     assert all(f"QA{n} .B1" in page for n in range(10))
 
 
+def test_the_pull_slips_page_leads_back_to_the_queue_it_came_from(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_loan(institution)
+    payload = {"batch": "slips", "pick": picks(item), "back": "queue=new&service=loan"}
+    page = desk.post(reverse("desk:batch"), payload).content.decode()
+    assert (
+        f'href="{reverse("desk:queues")}?queue=new&amp;service=loan">Back to the queue</a>' in page
+    )
+
+
 def test_ship_five_loans_with_one_due_date(desk: Client, institution: Institution) -> None:
     items = [make_loan(institution, title=f"T{n}") for n in range(5)]
     response = run(desk, "ship", items, **{"ship-due_date": due()})
@@ -143,3 +154,93 @@ def test_the_queue_offers_a_checkbox_per_request_with_its_status(
     page = desk.get(reverse("desk:queues")).content.decode()
     assert f'value="{item.pk}:new" id="pick-{item.pk}"' in page
     assert f'<label for="pick-{item.pk}" class="visually-hidden">Select request {item.pk}' in page
+
+
+def batch_offers(desk: Client, queue: str) -> list[str]:
+    response = desk.get(reverse("desk:queues"), {"queue": queue})
+    return [row.slug for row, _ in response.context["batch"]]
+
+
+@pytest.mark.parametrize(
+    ("queue", "offered"),
+    [
+        ("new", ["ship", "refuse"]),
+        ("clearance", ["refuse"]),
+        ("renewals", ["renew", "decline_renewal"]),
+        ("on_loan", ["renew", "decline_renewal"]),
+        ("finished", []),
+    ],
+)
+def test_a_queue_offers_the_batch_actions_its_requests_allow(
+    desk: Client, queue: str, offered: list[str]
+) -> None:
+    assert batch_offers(desk, queue) == offered
+
+
+def asking_for_renewal(institution: Institution, n: int) -> list[Request]:
+    loans = [make_loan(institution, title=f"T{n}") for n in range(n)]
+    Request.objects.filter(pk__in=[loan.pk for loan in loans]).update(
+        status=Status.ON_LOAN, due_date=due(), renewal_requested_at=timezone.now()
+    )
+    return list(Request.objects.filter(pk__in=[loan.pk for loan in loans]))
+
+
+def renewal_queue(desk: Client) -> list[int]:
+    response = desk.get(reverse("desk:queues"), {"queue": "renewals"})
+    return [item.pk for item in response.context["page"].rows]
+
+
+def test_renew_many_from_the_renewal_queue(desk: Client, institution: Institution) -> None:
+    loans = asking_for_renewal(institution, 3)
+    new_due = (timezone.localdate() + timedelta(days=60)).isoformat()
+    payload = {"batch": "renew", "pick": picks(*loans), "back": "queue=renewals"}
+    response = desk.post(reverse("desk:batch"), {**payload, "renew-due_date": new_due})
+    assert response["Location"].endswith("?queue=renewals") and notes(response) == ["3 renewed."]
+    assert Request.objects.filter(due_date=new_due, renewals=1).count() == 3
+    assert renewal_queue(desk) == []
+
+
+def test_decline_many_renewals_with_one_reason(desk: Client, institution: Institution) -> None:
+    loans = asking_for_renewal(institution, 2)
+    not_asked = make_loan(institution)
+    Request.objects.filter(pk=not_asked.pk).update(status=Status.ON_LOAN, due_date=due())
+    not_asked.refresh_from_db()
+    payload = {
+        "batch": "decline_renewal",
+        "pick": picks(*loans, not_asked),
+        "back": "queue=renewals",
+    }
+    response = desk.post(
+        reverse("desk:batch"), {**payload, "decline_renewal-reason": "Wanted here"}
+    )
+    assert notes(response) == [
+        f"2 declined for renewal, 1 did not allow it: request {not_asked.pk}."
+    ]
+    assert renewal_queue(desk) == []
+    assert Request.objects.filter(due_date=due(), renewals=0).count() == 3
+
+
+def test_declining_many_needs_a_reason(desk: Client, institution: Institution) -> None:
+    loans = asking_for_renewal(institution, 2)
+    payload = {"batch": "decline_renewal", "pick": picks(*loans), "back": "queue=renewals"}
+    response = desk.post(reverse("desk:batch"), payload)
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="id_batch_decline_renewal-reason_error"' in page
+    assert renewal_queue(desk) == sorted(loan.pk for loan in loans)
+
+
+def test_an_error_message_is_announced_and_takes_the_focus(
+    desk: Client, institution: Institution
+) -> None:
+    """Nothing was done: the message is an alert that js/error-summary.js focuses on load, as a
+    form's error summary is; a success message is neither."""
+    make_loan(institution)
+    payload = {"batch": "claim", "back": "queue=new"}
+    page = desk.post(reverse("desk:batch"), payload, follow=True).content.decode()
+    assert (
+        '<p class="message message-error" role="alert" tabindex="-1" data-error-summary>'
+        "Select at least one request first.</p>"
+    ) in page
+    done = run(desk, "claim", [make_loan(institution)])
+    page = desk.get(done["Location"]).content.decode()
+    assert '<p class="message message-info">1 claimed.</p>' in page

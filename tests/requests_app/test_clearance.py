@@ -171,6 +171,25 @@ def test_with_staff_reevaluation_the_queue_shows_the_prior_that_stopped_counting
     assert held.status == Status.NEW
 
 
+def test_the_queues_re_evaluate_button_belongs_to_no_nested_form(
+    desk: Client, held: Request, settings: Any
+) -> None:
+    """A form inside the batch form would be dropped by the browser's parser, and the button
+    would post the batch form to the batch view: it posts it to the action instead."""
+    settings.COPYRIGHT_HELD_REEVALUATION = "staff"
+    desk.post(
+        reverse("desk:act", args=[counted_prior(held).pk, "cancel"]),
+        {"seen_status": "new", "reason": "Found locally", "confirm": "on"},
+    )
+    page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()
+    batch_form = page[page.index(f'action="{reverse("desk:batch")}"') :]
+    batch_form = batch_form[: batch_form.index("</form>")]
+    action = reverse("desk:act", args=[held.pk, "reevaluate"])
+    assert "<form" not in batch_form
+    assert f'formaction="{action}" name="seen_status" value="awaiting_clearance"' in batch_form
+    assert 'data-label="Why held"' in batch_form
+
+
 def test_the_clearance_queue_shows_each_counted_prior_status(desk: Client, held: Request) -> None:
     page = desk.get(f"{reverse('desk:queues')}?queue=clearance").content.decode()
     assert page.count("(New)") == 5

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -295,3 +295,22 @@ def test_admin_lists_requests_read_only(admin_client: Client, institution: Insti
     assert admin_client.get(reverse("admin:requests_app_request_changelist")).status_code == 200
     page = admin_client.get(reverse("admin:requests_app_request_change", args=[item.pk]))
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+def test_staff_who_may_only_view_requests_are_offered_nothing_they_may_not_do(
+    institution: Institution,
+) -> None:
+    """Without the change permission every action, claim and batch would end on a refusal page:
+    none is shown; the queue, the request and its pull slip are."""
+    viewer = make_staff(is_superuser=False)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_request"))
+    client = Client()
+    client.force_login(viewer)
+    item = make_loan(institution)
+    queue = client.get(reverse("desk:queues")).content.decode()
+    assert f'href="{reverse("desk:detail", args=[item.pk])}"' in queue
+    assert 'name="pick"' not in queue and "With the selected requests" not in queue
+    page = client.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert reverse("desk:slip", args=[item.pk]) in page
+    assert "/claim/" not in page and 'id="actions-heading"' not in page
+    assert client.post(reverse("desk:act", args=[item.pk, "accept"])).status_code == 403

@@ -48,6 +48,20 @@ def test_refusal_email_gives_the_reason(
 
 
 @pytest.mark.django_db
+def test_a_refusal_without_explanation_names_its_reason_once(
+    desk: Client, institution: Institution, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = make_copy(institution)
+    data = {"seen_status": "new", "refusal_reason": "too_fragile", "reason": "", "confirm": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("desk:act", args=[item.pk, "refuse"]), data)
+    message = mail.outbox[-1]
+    [(html, _)] = getattr(message, "alternatives", [])
+    for body in (message.body, str(html)):
+        assert body.count("Too fragile to lend or copy") == 1
+
+
+@pytest.mark.django_db
 def test_no_email_is_sent_before_commit(
     portal: Client, django_capture_on_commit_callbacks: Any
 ) -> None:

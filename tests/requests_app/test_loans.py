@@ -170,3 +170,17 @@ def test_the_book_band_shows_due_date_and_restrictions(
 def test_copies_have_no_book_band(desk: Client, institution: Institution) -> None:
     item = make_copy(institution)
     assert desk.get(reverse("desk:band", args=[item.pk])).status_code == 404
+
+
+def test_staff_pages_call_the_patron_reference_the_librarys(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = make_loan(institution, patron_ref="BKL-2024-77")
+    library_ref = "<dt>The library's reference</dt><dd>BKL-2024-77</dd>"
+    for url in (reverse("desk:detail", args=[item.pk]), reverse("desk:slip", args=[item.pk])):
+        page = desk.get(url).content.decode()
+        assert library_ref in page and "Your reference" not in page
+    slips = desk.post(reverse("desk:batch"), {"batch": "slips", "pick": [f"{item.pk}:new"]})
+    assert library_ref in slips.content.decode()
+    own = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
+    assert "<dt>Your reference</dt><dd>BKL-2024-77</dd>" in own

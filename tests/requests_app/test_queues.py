@@ -95,7 +95,7 @@ def test_open_queues_oldest_first_finished_newest_first(
     assert listed(desk, queue="finished") == [second.pk, first.pk]
 
 
-@pytest.mark.parametrize("sort", [s.slug for s in queues.Sort])
+@pytest.mark.parametrize("sort", [s.slug for s in queues.QUEUES["new"].sorts])
 def test_keyset_pages_cover_the_queue_once_in_order(
     desk: Client, institution: Institution, settings: Any, monkeypatch: Any, sort: str
 ) -> None:
@@ -144,3 +144,123 @@ def test_an_odd_page_marker_shows_the_first_page(
 ) -> None:
     item = make_loan(institution)
     assert listed(desk, queue="new", after=after) == [item.pk]
+
+
+def test_the_finished_queue_offers_its_own_order_first(desk: Client) -> None:
+    """Without a chosen order the select shows the order the rows are in."""
+    page = desk.get(reverse("desk:queues"), {"queue": "finished"}).content.decode()
+    assert page.index('value="newest"') < page.index('value="oldest"')
+
+
+@pytest.mark.parametrize(
+    ("queue", "absent"),
+    [
+        ("renewals", {"service", "outcome"}),
+        ("on_loan", {"service", "outcome", "status"}),
+        ("clearance", {"service", "status"}),
+        ("new", {"status"}),
+    ],
+)
+def test_a_queue_offers_only_the_filters_that_apply_to_its_requests(
+    desk: Client, queue: str, absent: set[str]
+) -> None:
+    form = desk.get(reverse("desk:queues"), {"queue": queue}).context["form"]
+    assert absent.isdisjoint(form.fields) and {"institution", "claimed", "sort"} <= set(form.fields)
+
+
+# --- Renewal requests ------------------------------------------------------------------------
+
+
+def _out(institution: Institution, *, status: str = "on_loan", asked_days_ago: int | None) -> int:
+    """A loan out, whose library asked for a renewal that many days ago (or never)."""
+    loan = make_loan(institution)
+    asked = None if asked_days_ago is None else timezone.now() - timedelta(days=asked_days_ago)
+    Request.objects.filter(pk=loan.pk).update(
+        status=status, due_date=timezone.localdate() + timedelta(days=5), renewal_requested_at=asked
+    )
+    return loan.pk
+
+
+def test_the_renewal_queue_lists_exactly_the_pending_renewals_oldest_request_first(
+    desk: Client, institution: Institution
+) -> None:
+    recent = _out(institution, asked_days_ago=1)
+    overdue = _out(institution, status="overdue", asked_days_ago=2)
+    oldest = _out(institution, asked_days_ago=3)
+    _out(institution, asked_days_ago=None)
+    make_loan(institution)
+    assert listed(desk, queue="renewals") == [oldest, overdue, recent]
+    assert ("renewals", "Renewal requests", 3) in desk.get(reverse("desk:queues")).context["tabs"]
+
+
+def test_the_renewal_queue_is_marked_and_filtered(desk: Client, institution: Institution) -> None:
+    mine = _out(institution, asked_days_ago=1)
+    overdue = _out(make_institution(), status="overdue", asked_days_ago=2)
+    page = desk.get(reverse("desk:queues"), {"queue": "renewals"}).content.decode()
+    current = [line for line in page.splitlines() if 'aria-current="page"' in line]
+    assert len(current) == 1 and "?queue=renewals" in current[0]
+    assert listed(desk, queue="renewals", institution=institution.oclc_symbol) == [mine]
+    assert listed(desk, queue="renewals", status="overdue") == [overdue]
+    assert listed(desk, queue="renewals", sort="newest") == [overdue, mine]
+
+
+def test_a_row_of_the_renewal_queue_says_when_the_renewal_was_asked_for(
+    desk: Client, institution: Institution
+) -> None:
+    _out(institution, asked_days_ago=2)
+    asked = (timezone.localtime() - timedelta(days=2)).date().isoformat()
+    page = desk.get(reverse("desk:queues"), {"queue": "renewals"}).content.decode()
+    assert f"renewal asked for on {asked}" in page
+
+
+@pytest.mark.parametrize("sort", [s.slug for s in queues.QUEUES["renewals"].sorts])
+def test_keyset_pages_cover_the_renewal_queue_once_in_order(
+    desk: Client, institution: Institution, monkeypatch: Any, sort: str
+) -> None:
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    loans = [_out(institution, asked_days_ago=n % 3) for n in range(7)]  # ties on the day
+    seen: list[int] = []
+    after = ""
+    while True:
+        params = {"queue": "renewals", "sort": sort, "after": after}
+        page = desk.get(reverse("desk:queues"), params).context["page"]
+        seen += [item.pk for item in page.rows]
+        after = page.next_after
+        if after is None:
+            break
+    assert sorted(seen) == sorted(loans)
+    if sort == "renewal":
+        asked = Request.objects.in_bulk(seen)
+        times = [(asked[pk].renewal_requested_at, pk) for pk in seen]
+        assert times == sorted(times)
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("renew", {"due_date": (timezone.localdate() + timedelta(days=40)).isoformat()}),
+        ("decline_renewal", {"reason": "Another library is waiting for it"}),
+        ("recall", {"due_date": timezone.localdate().isoformat()}),
+        ("return", {}),
+        ("lost", {"confirm": "on"}),
+    ],
+)
+def test_answering_from_the_request_page_takes_the_loan_off_the_renewal_queue(
+    desk: Client, institution: Institution, action: str, data: dict[str, str]
+) -> None:
+    pk = _out(institution, asked_days_ago=1)
+    url = reverse("desk:act", args=[pk, action])
+    response = desk.post(url, {"seen_status": "on_loan", **data})
+    assert response.status_code == 302
+    assert listed(desk, queue="renewals") == []
+    assert Request.objects.get(pk=pk).renewal_requested_at is None
+
+
+def test_the_request_page_says_a_renewal_is_asked_for_and_when_the_loan_is_due(
+    desk: Client, institution: Institution
+) -> None:
+    pk = _out(institution, asked_days_ago=0)
+    page = desk.get(reverse("desk:detail", args=[pk])).content.decode()
+    due = timezone.localdate() + timedelta(days=5)
+    assert f"Due back on {due.isoformat()}, renewed 0 times." in page
+    assert f"The library asked for a renewal on {timezone.localdate().isoformat()}." in page

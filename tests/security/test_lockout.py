@@ -131,3 +131,15 @@ def test_the_failed_attempt_record_does_not_keep_the_password(account: Any) -> N
     attempt = AccessAttempt.objects.get()
     assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT
     assert WRONG not in attempt.post_data
+
+
+def test_the_admin_names_the_lockouts_section_in_words(admin_client: Client) -> None:
+    """django-axes's section heading on the admin index is a name staff understand, not the
+    library's label; its models, migrations and label stay the library's."""
+    response = admin_client.get(reverse("admin:index"))
+    sections = {app["app_label"]: app["name"] for app in response.context["app_list"]}
+    assert sections["axes"] == "Log-in lockouts"
+    page = response.content.decode()
+    assert ">Log-in lockouts</a>" in page and ">Axes</a>" not in page
+    app_page = admin_client.get(reverse("admin:app_list", args=["axes"])).content.decode()
+    assert "<h1>Log-in lockouts administration</h1>" in app_page
