@@ -19,7 +19,8 @@ from django.utils import timezone
 from bench import seed
 from copyright_rules.models import Record
 from requests_app import tallies
-from requests_app.models import QUEUES, RefusalReason, Request, Service, Status
+from requests_app.models import RefusalReason, Request, Service, Status
+from requests_app.queues import QUEUES
 
 STAFF = "bench-desk"
 # Pages timed on both databases: the work queues and the long one of finished requests.
@@ -39,7 +40,7 @@ def seed_queues() -> None:
     """PER_STATUS requests of the last month in each status a queue shows, in the database that is
     then cloned (so in both). Loaded as copy requests with their records (bench/seed.py), then
     given each status with the fields its check constraints ask for."""
-    statuses = [status for _, members in QUEUES.values() for status in members]
+    statuses = list(dict.fromkeys(status for queue in QUEUES.values() for status in queue.statuses))
     first = Request.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     today = timezone.localdate()
     seed.seed_records(
@@ -52,12 +53,15 @@ def seed_queues() -> None:
     for index, status in enumerate(statuses):
         chosen = rows[index * PER_STATUS : (index + 1) * PER_STATUS]
         loan = status in _LOAN_STATUSES
+        loan_out = status in Request.LOAN_OUT_STATUSES
         Request.objects.filter(pk__in=list(chosen)).update(
             status=status,
             service=Service.LOAN if loan else Service.COPY,
             due_date=today + timedelta(days=14) if loan else None,
             refusal_reason=RefusalReason.NOT_OWNED if status == Status.REFUSED else "",
             quote_amount=Decimal("25.00") if status == Status.QUOTED else None,
+            # Every loan out has asked for a renewal: the renewal requests queue is full too.
+            renewal_requested_at=timezone.now() if loan_out else None,
         )
     with connection.cursor() as cursor:  # the planner sees the statuses as they now are
         cursor.execute(f"ANALYZE {Request._meta.db_table}")
