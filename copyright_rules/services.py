@@ -3,15 +3,20 @@
 The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
 and the write happen in that one transaction under a lock for (institution, key, year), so two
 submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an
-advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock.
+advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock. On
+PostgreSQL the key is derived before that lock is taken, so the locked count also reports whether
+staff changed the title authority meanwhile, and the key is then derived again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -19,7 +24,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from copyright_rules.authority import known_titles, load_authority_and_known_titles
+from copyright_rules.authority import (
+    AuthorityReading,
+    known_titles,
+    load_authority_and_known_titles,
+)
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
     Flag,
@@ -36,6 +45,7 @@ from copyright_rules.facts import (
 )
 from copyright_rules.keys import KeySource, cited_identifiers
 from copyright_rules.models import (
+    AUTHORITY_LOCK_ID,
     Decision,
     Record,
     RecordIdentifier,
@@ -61,7 +71,9 @@ _STATUS_FOR_OUTCOME = {
     Outcome.REFUSE: Record.Status.REFUSED,
     Outcome.REJECT_INCOMPLETE: Record.Status.REJECTED,
 }
+# In the order `copyright_rules_locked_priors` returns them, after the authority's version.
 _PRIOR_FIELDS = ("pk", "status", "outcome", "counted", "year", "title_key", "work_kind", "citation")
+_HOLDING = list(Record.HOLDING_STATUSES)
 
 
 class HeldReevaluation(StrEnum):
@@ -74,6 +86,12 @@ class HeldReevaluation(StrEnum):
 
 class StaleRecordStatus(Exception):
     """The record's status changed since it was read: someone else acted first."""
+
+
+class AuthorityChanged(Exception):
+    """Staff changed the title authority between its reading and the locked count: the key may
+    no longer be the authority's (docs/copyright.md section 1, "A staff change that meets a
+    submission")."""
 
 
 # --- settings and facts --------------------------------------------------------------------
@@ -111,27 +129,45 @@ def load_priors(
     *,
     lock: bool = False,
     exclude_pk: int | None = None,
+    authority_version: int | None = None,
 ) -> list[PriorRequest]:
     """The prior requests that can count or block: one query on the stored key and year.
 
     With `lock`, every count-then-insert for (institution, key, year) is serialised until the
     transaction ends. On PostgreSQL the advisory lock and the count are one round trip: the
-    `copyright_rules_locked_priors` function (migration 0003) locks, then selects what
-    `Record.objects.priors_for` selects. SQLite needs no lock of its own: its IMMEDIATE
-    transactions take the database write lock at BEGIN."""
+    `copyright_rules_locked_priors` function (migration 0007) locks, then selects what
+    `Record.objects.priors_for` selects, after the authority's version as it is under the lock;
+    raises AuthorityChanged if that is not `authority_version`, the version the key was derived
+    with (None: the key did not come from the authority). SQLite needs no lock of its own: its
+    IMMEDIATE transactions take the database write lock at BEGIN."""
     connection = transaction.get_connection()
     if lock and connection.vendor == "postgresql":
-        lock_id = title_year_lock_id(institution_id, title_key, year)
-        locked = Record.objects.raw(
-            "SELECT * FROM copyright_rules_locked_priors(%s, %s, %s, %s, %s)",
-            [lock_id, institution_id, title_key, year, list(Record.HOLDING_STATUSES)],
-        )
-        rows = [{field: getattr(record, field) for field in _PRIOR_FIELDS} for record in locked]
+        version, rows = _locked_priors(institution_id, title_key, year)
+        if authority_version is not None and version != authority_version:
+            raise AuthorityChanged(f"version {authority_version} read, {version} under the lock")
     else:
         rows = list(
             Record.objects.priors_for(institution_id, title_key, year).values(*_PRIOR_FIELDS)
         )
     return [_prior(row) for row in rows if row["pk"] != exclude_pk]
+
+
+def _locked_priors(
+    institution_id: int, title_key: str, year: int | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """The authority's version and the priors' rows, as the locked count returns them."""
+    lock_id = title_year_lock_id(institution_id, title_key, year)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM copyright_rules_locked_priors(%s, %s, %s, %s, %s, %s)",
+            [AUTHORITY_LOCK_ID, lock_id, institution_id, title_key, year, _HOLDING],
+        )
+        (version, *_), *found = cursor.fetchall()
+    rows = [dict(zip(_PRIOR_FIELDS, row[1:], strict=True)) for row in found]
+    for row in rows:
+        if isinstance(row["citation"], str):  # jsonb arrives as text, as JSONField reads it
+            row["citation"] = json.loads(row["citation"])
+    return version, rows
 
 
 def _prior(row: Mapping[str, Any]) -> PriorRequest:
@@ -164,21 +200,40 @@ def _evaluate(
     a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
     rules = rule_settings()
     when = local_date_and_year(request.created_at, rules.time_zone)
-    authority, known = load_authority_and_known_titles(request, institution_id, when[1])
-    subject = describe(request, rules, authority, when)
-    priors: Sequence[PriorRequest] = ()
-    if subject.key.key is not None:
-        priors = load_priors(
-            institution_id,
-            subject.key.key,
-            subject.counting_year,
-            lock=lock,
-            exclude_pk=exclude_pk,
-        )
+    count = partial(_read_and_count, request, rules, when, institution_id, lock, exclude_pk)
+    try:
+        reading, subject, priors = count()
+    except AuthorityChanged:
+        # The locked count already holds the authority lock (shared) until the transaction
+        # ends, so no staff change can commit now: this second reading is the last one.
+        reading, subject, priors = count()
     decision = decide_subject(subject, priors, rules)
     if decision.counted and not key_confirmed:
-        decision = _hold_doubtful_key(decision, subject, institution_id, known)
+        decision = _hold_doubtful_key(decision, subject, institution_id, reading.known_titles)
     return decision, subject
+
+
+def _read_and_count(
+    request: RequestFacts,
+    rules: RuleSettings,
+    when: tuple[date, int],
+    institution_id: int,
+    lock: bool,
+    exclude_pk: int | None,
+) -> tuple[AuthorityReading, Subject, Sequence[PriorRequest]]:
+    reading = load_authority_and_known_titles(request, institution_id, when[1])
+    subject = describe(request, rules, reading.authority, when)
+    if subject.key.key is None:
+        return reading, subject, ()
+    priors = load_priors(
+        institution_id,
+        subject.key.key,
+        subject.counting_year,
+        lock=lock,
+        exclude_pk=exclude_pk,
+        authority_version=reading.version,
+    )
+    return reading, subject, priors
 
 
 def _hold_doubtful_key(
