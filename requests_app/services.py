@@ -25,6 +25,7 @@ from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
+from illdesk.inserts import New, insert_together
 from registration import outbox
 from registration.models import Institution, OutboxMessage
 from requests_app import emails, search
@@ -190,7 +191,7 @@ def _submit(
         if Flag.REPEATED_ARTICLE in decision.flags and not repeat_ok:
             raise RepeatedArticle(decision)
         status = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
-        request = Request.objects.create(
+        request = Request(
             institution=institution,
             record=record,
             service=record.service,
@@ -203,7 +204,10 @@ def _submit(
             **fields,
             **search.columns(fields),
         )
-        _notify_on_commit(request.pk, "request-received")
+        # The request and its email's outbox row: one INSERT statement on PostgreSQL.
+        received = outbox.new_message("request-received")
+        insert_together(request, New(received, ids={"target_id": request}))
+        outbox.dispatch_on_commit(received)
     return request
 
 
