@@ -5,7 +5,8 @@ and the email's outbox row: each row after the first points to one written befor
 needs one round trip per row to learn the ids. On PostgreSQL `insert_together` writes them in one
 statement: each row is a data-modifying WITH query whose RETURNING id the rows after it read, and
 the final SELECT returns every id (docs/performance.md, "What was changed to reach them"). On
-SQLite, which has no data-modifying WITH queries, each row is saved in turn.
+SQLite, which has no data-modifying WITH queries, each run of rows of one model is one
+`bulk_create`, in turn.
 
 Like `QuerySet.bulk_create`, it sends no model signals and calls no `save()`: use it only for
 models with neither receivers nor `save()` logic beyond refusing updates.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from django.db import transaction
@@ -40,9 +42,7 @@ def insert_together(*rows: Model | New) -> None:
     links = [_links(new, news[:index]) for index, new in enumerate(news)]
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
-        for new, pointing in zip(news, links, strict=True):
-            _point(new, pointing, news)
-            new.instance.save(force_insert=True)
+        _insert_in_turn(news, links)
         return
     ids = _insert_with_query(news, links, connection)
     for new, pointing, pk in zip(news, links, ids, strict=True):
@@ -50,6 +50,15 @@ def insert_together(*rows: Model | New) -> None:
         new.instance._state.adding = False
         new.instance._state.db = connection.alias
         _point(new, pointing, news)
+
+
+def _insert_in_turn(news: list[New], links: list[dict[str, int]]) -> None:
+    """One bulk_create for each run of rows of one model, in order."""
+    for model, run in groupby(zip(news, links, strict=True), lambda pair: type(pair[0].instance)):
+        rows = list(run)
+        for new, pointing in rows:
+            _point(new, pointing, news)
+        model._default_manager.bulk_create([new.instance for new, _ in rows])
 
 
 def _point(new: New, pointing: dict[str, int], news: list[New]) -> None:
