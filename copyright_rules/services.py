@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from copyright_rules.authority import (
@@ -60,7 +61,7 @@ from copyright_rules.rules import (
     local_date_and_year,
     retention_of_year,
 )
-from illdesk.inserts import insert_together
+from illdesk.inserts import New, insert_together
 from registration.models import Institution
 
 # The counting status a decision's outcome leads to (docs/copyright.md section 3).
@@ -266,16 +267,35 @@ def _require_atomic() -> None:
         raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A new request's record, the identifiers it cites and its first decision: decided under
+    the lock, not yet written (`record_decided`)."""
+
+    record: Record
+    identifiers: list[RecordIdentifier]
+    decision: Decision
+
+
 def decide_and_record(
     institution: Institution, request: RequestFacts, *, acting_user: User | None = None
 ) -> tuple[Record, Decision]:
     """Decide a new request and store its record and first decision (on PostgreSQL three
-    queries: the authority, the locked count, one INSERT).
+    queries: the authority, the locked count, one INSERT). The caller owns the transaction; on
+    REJECT_INCOMPLETE it rolls back and shows the form errors."""
+    decided = decide_new(institution, request, acting_user=acting_user)
+    record_decided(decided)
+    return decided.record, decided.decision
+
+
+def decide_new(
+    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
+) -> Decided:
+    """Decide a new request under its lock, and build what `record_decided` writes.
 
     `request` is the typed facts object the request's form built (`request_facts()`); it is
-    decided and stored as it is. The caller owns the transaction; on REJECT_INCOMPLETE it rolls
-    back and shows the form errors. Loans get a record and a NOT_APPLICABLE decision without
-    taking the lock."""
+    decided and stored as it is. Call inside the transaction that then writes it. Loans get a
+    record and a NOT_APPLICABLE decision without taking the lock."""
     _require_atomic()
     unconfirmed = clean(request.permission_reference) is not None and (
         permission_needs_confirmation(acting_user)
@@ -287,10 +307,15 @@ def decide_and_record(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
     record = _new_record(institution, subject, outcome, request, acting_user)
-    decision = _new_decision(record, outcome, acting_user)
-    # The record, what it cites and its decision: one INSERT statement on PostgreSQL.
-    insert_together(record, *_new_identifiers(record, subject), decision)
-    return record, decision
+    return Decided(
+        record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
+    )
+
+
+def record_decided(decided: Decided, *more: Model | New) -> None:
+    """Write the record, what it cites and its decision, and the caller's new rows that point
+    to them (the request, its email), in one INSERT statement on PostgreSQL."""
+    insert_together(decided.record, *decided.identifiers, decided.decision, *more)
 
 
 def _new_identifiers(record: Record, subject: Subject) -> list[RecordIdentifier]:
