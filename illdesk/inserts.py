@@ -73,8 +73,11 @@ def _links(new: New, earlier: list[New]) -> dict[str, int]:
     for each in new.instance._meta.concrete_fields:
         if isinstance(each, ForeignKey) and getattr(new.instance, each.attname) is None:
             related = each.get_cached_value(new.instance, default=None)
-            if related is not None and id(related) in position:
+            if related is not None and related.pk is None:
                 wanted[each.attname] = related
+    unknown = [name for name, target in wanted.items() if id(target) not in position]
+    if unknown:  # as Model.save() refuses an unsaved related object
+        raise ValueError(f"{', '.join(unknown)}: points to a row that is neither saved nor earlier")
     return {name: position[id(target)] for name, target in wanted.items()}
 
 
