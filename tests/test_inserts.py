@@ -76,7 +76,7 @@ def test_an_expression_as_a_value_is_refused() -> None:
 
 
 def test_a_row_pointing_to_an_unsaved_row_not_written_with_it_is_refused() -> None:
-    group, issn, _ = a_group("nature")
+    _, issn, _ = a_group("nature")
 
     with pytest.raises(ValueError, match="group_id"), transaction.atomic():
         insert_together(issn)
