@@ -74,7 +74,7 @@ def load_authority(request: RequestFacts) -> AuthorityReading:
     """The part of the title authority the cited identifiers touch, with the authority's
     version: one query, or none.
 
-    Written in SQL, one SELECT per kind of lookup, because every submission runs it: the ORM
+    Written in SQL, one SELECT per cited identifier, because every submission runs it: the ORM
     spent more time building it than the database answering it, and as one WHERE with ORs
     PostgreSQL read every title of the authority to find those of the cited ISSNs' groups."""
     lookups = _authority_lookups(request)
@@ -240,12 +240,11 @@ def rekey_records(changed: Collection[Identifier]) -> int:
 
 def lock_authority_for_change() -> None:
     """Before re-keying (docs/copyright.md section 1, "A staff change that meets a submission"):
-    on PostgreSQL, take the authority lock
-    exclusively, which waits for every transaction that counted under a key it derived (each
-    holds the lock shared until it ends) and keeps new counts waiting until this transaction
-    ends; then increment the version, so a submission that read the authority before the change
-    sees, once it holds its lock, that it must read it again. On SQLite the IMMEDIATE
-    transaction already excludes every other writer."""
+    on PostgreSQL, take the authority lock exclusively, which waits for every transaction that
+    counted under a key it derived (each holds the lock shared until it ends) and keeps new counts
+    waiting until this transaction ends; then increment the version, so a submission that read
+    the authority before the change sees, once it holds its lock, that it must read it again. On
+    SQLite the IMMEDIATE transaction already excludes every other writer."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("change the authority and re-key in one transaction.atomic()")
     if connection.vendor == "postgresql":

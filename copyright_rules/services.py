@@ -1,11 +1,13 @@
 """Copyright workflows: decide and record a request, re-evaluate it, move its status.
 
-The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
-and the write happen in that one transaction under a lock for (institution, key, year), so two
-submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an
-advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock. On
-PostgreSQL the key is derived before that lock is taken, so the locked count also reports whether
-staff changed the title authority meanwhile, and the key is then derived again.
+The request workflow calls `decide_new` and then `record_decided`, which writes the request's own
+rows in the same statement, inside its own `transaction.atomic()` (other callers use
+`decide_and_record`, which does both). The count and the write happen in that one transaction
+under a lock for (institution, key, year), so two submissions can never both take the fifth slot
+(docs/copyright.md section 6): on PostgreSQL an advisory transaction lock; on SQLite the
+IMMEDIATE transaction already holds the write lock. On PostgreSQL the key is derived before that
+lock is taken, so the locked count also reports whether staff changed the title authority
+meanwhile, and the key is then derived again.
 """
 
 from __future__ import annotations
