@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -92,9 +93,13 @@ class TitleGroupAdmin(admin.ModelAdmin):
         rekey_records(before)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleGroup]) -> None:
-        before = identifiers_of(queryset)
-        super().delete_queryset(request, queryset)
-        rekey_records(before)
+        # The admin's delete action runs outside a transaction: the change and the re-keying
+        # must commit together (docs/copyright.md section 1, "A staff change that meets a
+        # submission").
+        with transaction.atomic():
+            before = identifiers_of(queryset)
+            super().delete_queryset(request, queryset)
+            rekey_records(before)
 
     @admin.display(description="identifiers", ordering="identifier_total")
     def identifier_count(self, obj: TitleGroup) -> int:
@@ -142,11 +147,11 @@ class TitleIdentifierAdmin(admin.ModelAdmin):
         rekey_records({(IdentifierKind(obj.kind), obj.value)})
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:
-        before = {
-            (IdentifierKind(kind), value) for kind, value in queryset.values_list("kind", "value")
-        }
-        super().delete_queryset(request, queryset)
-        rekey_records(before)
+        with transaction.atomic():  # as TitleGroupAdmin.delete_queryset
+            rows = queryset.values_list("kind", "value")
+            before = {(IdentifierKind(kind), value) for kind, value in rows}
+            super().delete_queryset(request, queryset)
+            rekey_records(before)
 
     @admin.action(description="Split the selected identifiers off into a new group")
     def split_off(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:

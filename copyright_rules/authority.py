@@ -5,17 +5,23 @@ is now (docs/copyright.md section 1): each record stores its key only as a cache
 so counting stays one indexed query. Every change staff make to the authority (an identifier added,
 changed or removed, groups merged or split) brings the stored keys of the records it affects up to
 date in the same transaction (`rekey_records`). Decisions already taken are never rewritten.
+
+A submission reads the authority before it takes its lock, so each reading carries the authority's
+version, read in the same statement, and every staff change takes the authority lock exclusively
+and increments the version before it re-keys (docs/copyright.md section 1, "A staff change
+that meets a submission").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Q, QuerySet, Value
+from django.db.models import BigIntegerField, F, Q, QuerySet, Value
 
 from copyright_rules.facts import (
     NonperiodicalScope,
@@ -39,21 +45,64 @@ from copyright_rules.keys import (
     normalize_title,
 )
 from copyright_rules.models import (
+    AUTHORITY_LOCK_ID,
+    AuthorityVersion,
     Record,
     RecordIdentifier,
     TitleGroup,
     TitleIdentifier,
-    title_year_lock_id,
 )
 from copyright_rules.retention import copyright_today
 
+# Marks the row that carries the authority's version in a reading's result: no kind or value of
+# an identifier, and no stored key, is ever blank.
+_VERSION_MARK = ""
 
-def load_authority(request: RequestFacts) -> Authority:
-    """The part of the title authority the cited identifiers touch: one query, or none."""
-    lookup = _authority_lookup(request)
-    if lookup is None:
-        return Authority()
-    return _authority_of(TitleIdentifier.objects.filter(lookup))
+
+@dataclass(frozen=True)
+class AuthorityReading:
+    """What a request's evaluation read of the authority, in one statement: the part the request
+    touches, the known titles when they were read with it, and the authority's version (None when
+    nothing was read: the key then does not depend on the authority)."""
+
+    authority: Authority
+    known_titles: list[str] | None = None
+    version: int | None = None
+
+
+def load_authority(request: RequestFacts) -> AuthorityReading:
+    """The part of the title authority the cited identifiers touch, with the authority's
+    version: one query, or none.
+
+    Written in SQL, one SELECT per cited identifier, because every submission runs it: the ORM
+    spent more time building it than the database answering it, and as one WHERE with ORs
+    PostgreSQL read every title of the authority to find those of the cited ISSNs' groups."""
+    lookups = _authority_lookups(request)
+    if not lookups:
+        return AuthorityReading(Authority())
+    sql = " UNION ALL ".join([*(select for select, _ in lookups), _VERSION])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _, params in lookups for param in params])
+        found, number = _without_version(cursor.fetchall(), mark=1, version=0)
+    return AuthorityReading(_authority_of_rows(found), version=number)
+
+
+def _version_row() -> QuerySet[AuthorityVersion]:
+    return AuthorityVersion.objects.filter(pk=AuthorityVersion.ONLY).order_by()
+
+
+def _without_version(
+    rows: Iterable[tuple[Any, ...]], *, mark: int, version: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows without the one that carries the version, and the version (0 without a row, as
+    in the locked count)."""
+    kept, number = [], 0
+    for row in rows:
+        if row[mark] == _VERSION_MARK:
+            number = row[version]
+        else:
+            kept.append(row)
+    return kept, number
 
 
 def _authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
@@ -82,27 +131,44 @@ def _authority_of_rows(rows: Iterable[tuple[Any, str, str]]) -> Authority:
     )
 
 
-def _authority_lookup(request: RequestFacts) -> Q | None:
+# One SELECT per identifier cited, joined by UNION ALL (the tables are TitleIdentifier's and
+# AuthorityVersion's). The version's row is marked by blank kind and value.
+_CITED = (
+    "SELECT group_id, kind, value FROM copyright_rules_titleidentifier "
+    "WHERE kind = %s AND value = %s"
+)
+_TITLES_OF_GROUP = (
+    "SELECT group_id, kind, value FROM copyright_rules_titleidentifier WHERE kind = %s AND "
+    "group_id IN (SELECT group_id FROM copyright_rules_titleidentifier "
+    "WHERE kind = %s AND value = %s)"
+)
+_VERSION = "SELECT version, '', '' FROM copyright_rules_authorityversion WHERE id = 1"
+_Lookup = tuple[str, tuple[str, ...]]
+
+
+def _authority_lookups(request: RequestFacts) -> list[_Lookup]:
+    """(SELECT, parameters) of each part of the authority the request's identifiers name."""
     if not is_copy(request.service):
-        return None
+        return []
     kind = canonical(WorkKind, request.work_kind)
     if kind is WorkKind.PERIODICAL:
-        issns = [issn for issn in map(normalize_issn, request.issns) if issn]
-        lookup = Q()
-        if issns:
-            cited = TitleIdentifier.objects.filter(kind=IdentifierKind.ISSN, value__in=issns)
-            # With the titles of the journals the ISSNs belong to, to check the cited title
-            # against them (rules.key_doubt); still one query.
-            same_group = Q(kind=IdentifierKind.TITLE, group_id__in=cited.values("group_id"))
-            lookup = Q(kind=IdentifierKind.ISSN, value__in=issns) | same_group
+        issns = dict.fromkeys(issn for issn in map(normalize_issn, request.issns) if issn)
         title = normalize_title(clean(request.title) or "")
-        if title:
-            lookup |= Q(kind=IdentifierKind.TITLE, value=title)
-        return lookup or None
+        lookups = [lookup for issn in issns for lookup in _issn_lookups(issn)]
+        return [*lookups, (_CITED, (IdentifierKind.TITLE.value, title))] if title else lookups
     if kind is WorkKind.NON_PERIODICAL:
-        isbns = [isbn for isbn in map(normalize_isbn, request.isbns) if isbn]
-        return Q(kind=IdentifierKind.ISBN, value__in=isbns) if isbns else None
-    return None
+        isbns = dict.fromkeys(isbn for isbn in map(normalize_isbn, request.isbns) if isbn)
+        return [(_CITED, (IdentifierKind.ISBN.value, isbn)) for isbn in isbns]
+    return []
+
+
+def _issn_lookups(issn: str) -> list[_Lookup]:
+    """The cited ISSN, and the titles of the journal it belongs to, to check the cited title
+    against them (rules.key_doubt)."""
+    return [
+        (_CITED, (IdentifierKind.ISSN.value, issn)),
+        (_TITLES_OF_GROUP, (IdentifierKind.TITLE.value, IdentifierKind.ISSN.value, issn)),
+    ]
 
 
 # --- staff changes ---------------------------------------------------------------------------
@@ -150,25 +216,42 @@ def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str
 def rekey_records(changed: Collection[Identifier]) -> int:
     """Re-derive, with the authority as it now is in this transaction, the stored key of every
     record that cites one of `changed` and can still be counted: the current and previous years
-    (every year for works counted over their whole term). Takes the locks of the old and new keys
-    first, so no submission counts between the change and the update. Returns how many records
-    changed key. Call it inside the transaction that changed the authority."""
+    (every year for works counted over their whole term). Takes the authority lock and increments
+    the version first (`lock_authority_for_change`), so no submission counts between the change
+    and the update, and none that read the authority before the change counts under its old key.
+    Returns how many records changed key. Call it inside the transaction that changed the
+    authority."""
+    if not changed:
+        return 0
+    lock_authority_for_change()
     records = _affected_records(changed)
     if not records:
         return 0
     authority = _authority_for(records)
     moves: dict[tuple[str, str], list[int]] = defaultdict(list)
-    locks: set[int] = set()
     for record in records:
         key = _current_key(record, authority)
         if key.key is not None and key.key != record.title_key:
             moves[(key.key, key.source.value)].append(record.pk)
-            year = record.counting_year
-            locks |= {_lock_id(record, record.title_key, year), _lock_id(record, key.key, year)}
-    _lock_keys(locks)
     for (key_value, source), pks in moves.items():
         Record.objects.filter(pk__in=pks).update(title_key=key_value, key_source=source)
     return sum(len(pks) for pks in moves.values())
+
+
+def lock_authority_for_change() -> None:
+    """Before re-keying (docs/copyright.md section 1, "A staff change that meets a submission"):
+    on PostgreSQL, take the authority lock exclusively, which waits for every transaction that
+    counted under a key it derived (each holds the lock shared until it ends) and keeps new counts
+    waiting until this transaction ends; then increment the version, so a submission that read
+    the authority before the change sees, once it holds its lock, that it must read it again. On
+    SQLite the IMMEDIATE transaction already excludes every other writer."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("change the authority and re-key in one transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUTHORITY_LOCK_ID])
+    if not _version_row().update(version=F("version") + 1):
+        AuthorityVersion.objects.create(pk=AuthorityVersion.ONLY, version=1)
 
 
 def _affected_records(changed: Collection[Identifier]) -> list[Record]:
@@ -217,22 +300,6 @@ def _author(value: object) -> str | tuple[str, ...] | None:
     return value if isinstance(value, str) else None
 
 
-def _lock_id(record: Record, key: str, year: int | None) -> int:
-    return title_year_lock_id(record.institution_id, key, year)
-
-
-def _lock_keys(lock_ids: set[int]) -> None:
-    """The submissions' advisory locks, in one order, so two staff changes cannot deadlock. On
-    SQLite the IMMEDIATE transaction already excludes every other writer."""
-    if connection.vendor != "postgresql" or not lock_ids:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(id)) FROM unnest(%s::bigint[]) AS id",
-            [sorted(lock_ids)],
-        )
-
-
 def known_titles(institution_id: int, year: int) -> list[str]:
     """Every title of the authority and the institution's bare-title keys of this year and last,
     normalized: what a bare cited title is compared with (one query)."""
@@ -243,18 +310,23 @@ def known_titles(institution_id: int, year: int) -> list[str]:
 
 def load_authority_and_known_titles(
     request: RequestFacts, institution_id: int, year: int
-) -> tuple[Authority, list[str] | None]:
+) -> AuthorityReading:
     """The authority the request touches and, for a periodical cited by its title alone (the
     only citation whose key may be a bare title), the known titles it is compared with, in the
-    same query (docs/copyright.md section 1). Otherwise the authority alone and None: the known
-    titles are then read only if the key turns out to be a bare title."""
+    same query (docs/copyright.md section 1), with the authority's version. Otherwise the
+    authority alone: the known titles are then read only if the key turns out to be a bare
+    title."""
     title = _bare_cited_title(request)
     if title is None:
-        return load_authority(request), None
-    rows = _known_title_rows(institution_id, year)
+        return load_authority(request)
+    # Both columns as expressions, so the SELECT keeps their order (fields would come first).
+    version = _version_row().values_list(Value(_VERSION_MARK), F("version"))
+    rows, number = _without_version(
+        _known_title_rows(institution_id, year, version), mark=0, version=1
+    )
     cited = [(group_id, IdentifierKind.TITLE, value) for value, group_id in rows if value == title]
     known = [value.removeprefix(TITLE_PREFIX) for value, _ in rows]
-    return _authority_of_rows(cited), known
+    return AuthorityReading(_authority_of_rows(cited), known, number)
 
 
 def _bare_cited_title(request: RequestFacts) -> str | None:
@@ -268,13 +340,15 @@ def _bare_cited_title(request: RequestFacts) -> str | None:
     return normalize_title(clean(request.title) or "") or None
 
 
-def _known_title_rows(institution_id: int, year: int) -> list[tuple[str, int | None]]:
+def _known_title_rows(
+    institution_id: int, year: int, *more: QuerySet[Any, Any]
+) -> list[tuple[Any, ...]]:
     """(value, group id) of every authority title, and (key, None) of the institution's
-    bare-title keys of this year and last."""
+    bare-title keys of this year and last; and the rows of `more`, in the same query."""
     titles = TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE).order_by()
     own = Record.objects.filter(
         institution_id=institution_id, year__gte=year - 1, key_source=KeySource.TITLE
     ).order_by()
     authority = titles.values_list("value", "group_id")
     no_group = Value(None, output_field=BigIntegerField())
-    return list(authority.union(own.values_list("title_key", no_group)))
+    return list(authority.union(own.values_list("title_key", no_group), *more))

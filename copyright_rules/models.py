@@ -105,6 +105,32 @@ class TitleIdentifier(models.Model):
         return f"{self.get_kind_display()} {self.value}"
 
 
+# The advisory lock of the whole title authority (docs/copyright.md section 1, "A staff change that
+# meets a submission"): every locked count holds it shared, every staff change of the authority
+# exclusively. A 64-bit hash, like the title-year locks it shares the advisory lock space with.
+AUTHORITY_LOCK_ID = int.from_bytes(
+    hashlib.blake2b(b"copyright|authority", digest_size=8).digest(), signed=True
+)
+
+
+class AuthorityVersion(models.Model):
+    """One row counting the changes of the title authority. Every staff change increments it in
+    its transaction; a submission reads it with the authority and again once it holds its lock,
+    to know whether the key it derived is still the authority's (docs/copyright.md section 1,
+    "A staff change that meets a submission")."""
+
+    ONLY = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="authorityversion_one_row")]
+
+    def __str__(self) -> str:
+        return f"title authority version {self.version}"
+
+
 class RecordService(models.TextChoices):
     LOAN = Service.LOAN, "Loan"
     COPY = Service.COPY, "Copy"

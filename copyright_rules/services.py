@@ -1,25 +1,37 @@
 """Copyright workflows: decide and record a request, re-evaluate it, move its status.
 
-The request workflow calls `decide_and_record` inside its own `transaction.atomic()`. The count
-and the write happen in that one transaction under a lock for (institution, key, year), so two
-submissions can never both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an
-advisory transaction lock; on SQLite the IMMEDIATE transaction already holds the write lock.
+The request workflow calls `decide_new` and then `record_decided`, which writes the request's own
+rows in the same statement, inside its own `transaction.atomic()` (other callers use
+`decide_and_record`, which does both). The count and the write happen in that one transaction
+under a lock for (institution, key, year), so two submissions can never both take the fifth slot
+(docs/copyright.md section 6): on PostgreSQL an advisory transaction lock; on SQLite the
+IMMEDIATE transaction already holds the write lock. On PostgreSQL the key is derived before that
+lock is taken, so the locked count also reports whether staff changed the title authority
+meanwhile, and the key is then derived again.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
-from copyright_rules.authority import known_titles, load_authority_and_known_titles
+from copyright_rules.authority import (
+    AuthorityReading,
+    known_titles,
+    load_authority_and_known_titles,
+)
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
     Flag,
@@ -36,6 +48,7 @@ from copyright_rules.facts import (
 )
 from copyright_rules.keys import KeySource, cited_identifiers
 from copyright_rules.models import (
+    AUTHORITY_LOCK_ID,
     Decision,
     Record,
     RecordIdentifier,
@@ -50,6 +63,7 @@ from copyright_rules.rules import (
     local_date_and_year,
     retention_of_year,
 )
+from illdesk.inserts import New, insert_together
 from registration.models import Institution
 
 # The counting status a decision's outcome leads to (docs/copyright.md section 3).
@@ -61,7 +75,9 @@ _STATUS_FOR_OUTCOME = {
     Outcome.REFUSE: Record.Status.REFUSED,
     Outcome.REJECT_INCOMPLETE: Record.Status.REJECTED,
 }
+# In the order `copyright_rules_locked_priors` returns them, after the authority's version.
 _PRIOR_FIELDS = ("pk", "status", "outcome", "counted", "year", "title_key", "work_kind", "citation")
+_HOLDING = list(Record.HOLDING_STATUSES)
 
 
 class HeldReevaluation(StrEnum):
@@ -74,6 +90,12 @@ class HeldReevaluation(StrEnum):
 
 class StaleRecordStatus(Exception):
     """The record's status changed since it was read: someone else acted first."""
+
+
+class AuthorityChanged(Exception):
+    """Staff changed the title authority between its reading and the locked count: the key may
+    no longer be the authority's (docs/copyright.md section 1, "A staff change that meets a
+    submission")."""
 
 
 # --- settings and facts --------------------------------------------------------------------
@@ -111,27 +133,45 @@ def load_priors(
     *,
     lock: bool = False,
     exclude_pk: int | None = None,
+    authority_version: int | None = None,
 ) -> list[PriorRequest]:
     """The prior requests that can count or block: one query on the stored key and year.
 
     With `lock`, every count-then-insert for (institution, key, year) is serialised until the
     transaction ends. On PostgreSQL the advisory lock and the count are one round trip: the
-    `copyright_rules_locked_priors` function (migration 0003) locks, then selects what
-    `Record.objects.priors_for` selects. SQLite needs no lock of its own: its IMMEDIATE
-    transactions take the database write lock at BEGIN."""
+    `copyright_rules_locked_priors` function (migration 0007) locks, then selects what
+    `Record.objects.priors_for` selects, after the authority's version as it is under the lock;
+    raises AuthorityChanged if that is not `authority_version`, the version the key was derived
+    with (None: the key did not come from the authority). SQLite needs no lock of its own: its
+    IMMEDIATE transactions take the database write lock at BEGIN."""
     connection = transaction.get_connection()
     if lock and connection.vendor == "postgresql":
-        lock_id = title_year_lock_id(institution_id, title_key, year)
-        locked = Record.objects.raw(
-            "SELECT * FROM copyright_rules_locked_priors(%s, %s, %s, %s, %s)",
-            [lock_id, institution_id, title_key, year, list(Record.HOLDING_STATUSES)],
-        )
-        rows = [{field: getattr(record, field) for field in _PRIOR_FIELDS} for record in locked]
+        version, rows = _locked_priors(institution_id, title_key, year)
+        if authority_version is not None and version != authority_version:
+            raise AuthorityChanged(f"version {authority_version} read, {version} under the lock")
     else:
         rows = list(
             Record.objects.priors_for(institution_id, title_key, year).values(*_PRIOR_FIELDS)
         )
     return [_prior(row) for row in rows if row["pk"] != exclude_pk]
+
+
+def _locked_priors(
+    institution_id: int, title_key: str, year: int | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """The authority's version and the priors' rows, as the locked count returns them."""
+    lock_id = title_year_lock_id(institution_id, title_key, year)
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT * FROM copyright_rules_locked_priors(%s, %s, %s, %s, %s, %s)",
+            [AUTHORITY_LOCK_ID, lock_id, institution_id, title_key, year, _HOLDING],
+        )
+        (version, *_), *found = cursor.fetchall()
+    rows = [dict(zip(_PRIOR_FIELDS, row[1:], strict=True)) for row in found]
+    for row in rows:
+        if isinstance(row["citation"], str):  # jsonb arrives as text, as JSONField reads it
+            row["citation"] = json.loads(row["citation"])
+    return version, rows
 
 
 def _prior(row: Mapping[str, Any]) -> PriorRequest:
@@ -164,21 +204,40 @@ def _evaluate(
     a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
     rules = rule_settings()
     when = local_date_and_year(request.created_at, rules.time_zone)
-    authority, known = load_authority_and_known_titles(request, institution_id, when[1])
-    subject = describe(request, rules, authority, when)
-    priors: Sequence[PriorRequest] = ()
-    if subject.key.key is not None:
-        priors = load_priors(
-            institution_id,
-            subject.key.key,
-            subject.counting_year,
-            lock=lock,
-            exclude_pk=exclude_pk,
-        )
+    count = partial(_read_and_count, request, rules, when, institution_id, lock, exclude_pk)
+    try:
+        reading, subject, priors = count()
+    except AuthorityChanged:
+        # The locked count already holds the authority lock (shared) until the transaction
+        # ends, so no staff change can commit now: this second reading is the last one.
+        reading, subject, priors = count()
     decision = decide_subject(subject, priors, rules)
     if decision.counted and not key_confirmed:
-        decision = _hold_doubtful_key(decision, subject, institution_id, known)
+        decision = _hold_doubtful_key(decision, subject, institution_id, reading.known_titles)
     return decision, subject
+
+
+def _read_and_count(
+    request: RequestFacts,
+    rules: RuleSettings,
+    when: tuple[date, int],
+    institution_id: int,
+    lock: bool,
+    exclude_pk: int | None,
+) -> tuple[AuthorityReading, Subject, Sequence[PriorRequest]]:
+    reading = load_authority_and_known_titles(request, institution_id, when[1])
+    subject = describe(request, rules, reading.authority, when)
+    if subject.key.key is None:
+        return reading, subject, ()
+    priors = load_priors(
+        institution_id,
+        subject.key.key,
+        subject.counting_year,
+        lock=lock,
+        exclude_pk=exclude_pk,
+        authority_version=reading.version,
+    )
+    return reading, subject, priors
 
 
 def _hold_doubtful_key(
@@ -210,15 +269,35 @@ def _require_atomic() -> None:
         raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A new request's record, the identifiers it cites and its first decision: decided under
+    the lock, not yet written (`record_decided`)."""
+
+    record: Record
+    identifiers: list[RecordIdentifier]
+    decision: Decision
+
+
 def decide_and_record(
     institution: Institution, request: RequestFacts, *, acting_user: User | None = None
 ) -> tuple[Record, Decision]:
-    """Decide a new request and store its record and first decision (at most five queries).
+    """Decide a new request and store its record and first decision (on PostgreSQL three
+    queries: the authority, the locked count, one INSERT). The caller owns the transaction; on
+    REJECT_INCOMPLETE it rolls back and shows the form errors."""
+    decided = decide_new(institution, request, acting_user=acting_user)
+    record_decided(decided)
+    return decided.record, decided.decision
+
+
+def decide_new(
+    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
+) -> Decided:
+    """Decide a new request under its lock, and build what `record_decided` writes.
 
     `request` is the typed facts object the request's form built (`request_facts()`); it is
-    decided and stored as it is. The caller owns the transaction; on REJECT_INCOMPLETE it rolls
-    back and shows the form errors. Loans get a record and a NOT_APPLICABLE decision without
-    taking the lock."""
+    decided and stored as it is. Call inside the transaction that then writes it. Loans get a
+    record and a NOT_APPLICABLE decision without taking the lock."""
     _require_atomic()
     unconfirmed = clean(request.permission_reference) is not None and (
         permission_needs_confirmation(acting_user)
@@ -229,22 +308,26 @@ def decide_and_record(
     outcome, subject = _evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
-    record = _create_record(institution, subject, outcome, request, acting_user)
-    _store_identifiers(record, subject)
-    return record, _store_decision(record, outcome, acting_user)
+    record = _new_record(institution, subject, outcome, request, acting_user)
+    return Decided(
+        record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
+    )
 
 
-def _store_identifiers(record: Record, subject: Subject) -> None:
+def record_decided(decided: Decided, *more: Model | New) -> None:
+    """Write the record, what it cites and its decision, and the caller's new rows that point
+    to them (the request, its email), in one INSERT statement on PostgreSQL."""
+    insert_together(decided.record, *decided.identifiers, decided.decision, *more)
+
+
+def _new_identifiers(record: Record, subject: Subject) -> list[RecordIdentifier]:
     """What the record cites, for keys that follow the authority (docs/copyright.md section 1)."""
     request = subject.request
     cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
-    if cited:
-        RecordIdentifier.objects.bulk_create(
-            RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited
-        )
+    return [RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited]
 
 
-def _create_record(
+def _new_record(
     institution: Institution,
     subject: Subject,
     outcome: RuleDecision,
@@ -256,7 +339,7 @@ def _create_record(
     retain_until, purge_on = retention_of_year(subject.year)
     statement = facts.statement if facts else None
     basis = facts.basis if facts and statement is Statement.CCL else None
-    return Record.objects.create(
+    return Record(
         institution=institution,
         service=Service.LOAN if facts is None else Service.COPY,
         work_kind=(facts.kind if facts else None) or "",
@@ -281,7 +364,13 @@ def _create_record(
 
 
 def _store_decision(record: Record, outcome: RuleDecision, acting_user: User | None) -> Decision:
-    return Decision.objects.create(
+    decision = _new_decision(record, outcome, acting_user)
+    decision.save()
+    return decision
+
+
+def _new_decision(record: Record, outcome: RuleDecision, acting_user: User | None) -> Decision:
+    return Decision(
         record=record,
         outcome=outcome.outcome.value,
         rule=outcome.rule.value,

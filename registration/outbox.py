@@ -62,17 +62,29 @@ def queue_email(
     requested_by: Any = None,
 ) -> OutboxMessage:
     """Write the message in the current transaction; it is queued for the worker after commit."""
-    if name not in EMAILS:
-        raise KeyError(f"no email is registered under the name {name!r}")
-    message = OutboxMessage.objects.create(
-        email=name,
+    message = new_message(
+        name,
         target_id=target_id,
         institution_id=institution_id,
         registration_id=registration_id,
         requested_by=requested_by,
     )
-    transaction.on_commit(partial(dispatch, message.pk))
+    message.save()
+    dispatch_on_commit(message)
     return message
+
+
+def new_message(name: str, **fields: Any) -> OutboxMessage:
+    """The message, not yet saved: for a caller that writes it in a statement of its own
+    (illdesk/inserts.py) and then calls `dispatch_on_commit`."""
+    if name not in EMAILS:
+        raise KeyError(f"no email is registered under the name {name!r}")
+    return OutboxMessage(email=name, **fields)
+
+
+def dispatch_on_commit(message: OutboxMessage) -> None:
+    """Hand the saved message to the worker once the transaction that wrote it commits."""
+    transaction.on_commit(partial(dispatch, message.pk))
 
 
 def dispatch(message_id: int) -> None:

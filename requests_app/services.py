@@ -25,6 +25,7 @@ from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
+from illdesk.inserts import New
 from registration import outbox
 from registration.models import Institution, OutboxMessage
 from requests_app import emails, search
@@ -183,14 +184,15 @@ def _submit(
 ) -> Request:
     now = facts.created_at
     with transaction.atomic():
-        record, decision = copyright.decide_and_record(institution, facts, acting_user=user)
-        # Raising rolls the record and its decision back: nothing of it is stored.
+        decided = copyright.decide_new(institution, facts, acting_user=user)
+        record, decision = decided.record, decided.decision
+        # Raised before anything is written; the rollback releases the lock.
         if decision.outcome == Outcome.REJECT_INCOMPLETE:
             raise IncompleteRequest(decision)
         if Flag.REPEATED_ARTICLE in decision.flags and not repeat_ok:
             raise RepeatedArticle(decision)
         status = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
-        request = Request.objects.create(
+        request = Request(
             institution=institution,
             record=record,
             service=record.service,
@@ -203,7 +205,11 @@ def _submit(
             **fields,
             **search.columns(fields),
         )
-        _notify_on_commit(request.pk, "request-received")
+        received = outbox.new_message("request-received")
+        # The record, what it cites, its decision, the request and its email's outbox row: one
+        # INSERT statement on PostgreSQL.
+        copyright.record_decided(decided, request, New(received, ids={"target_id": request}))
+        outbox.dispatch_on_commit(received)
     return request
 
 

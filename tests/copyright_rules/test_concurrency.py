@@ -5,24 +5,18 @@ title with three slots left. A barrier makes the race certain: every thread is p
 line before any of them reaches the count.
 """
 
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
-from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from copyright_rules import services
 from copyright_rules.models import Record
-from illdesk import settings as project_settings
 from registration.models import Institution
 from tests.copyright_rules.factories import article, at, make_institution, request_of
 
@@ -31,7 +25,6 @@ LIMIT = 5
 ALREADY_COUNTED = 2
 FREE_SLOTS = LIMIT - ALREADY_COUNTED
 WHEN = at(2024, 7)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _seed(institution: Institution) -> None:
@@ -129,38 +122,10 @@ def test_without_the_lock_the_same_race_overfills_the_title(
     assert Record.objects.filter(institution=institution, counted=True).count() > LIMIT
 
 
-@pytest.fixture
-def sqlite_race_database(tmp_path: Path) -> dict[str, Any]:
-    """A separate SQLite file database, migrated with the project's own settings (WAL,
-    IMMEDIATE), so the SQLite variant runs whichever database the rest of the suite uses."""
-    path = tmp_path / "race.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--verbosity=0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    config = {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
-        "OPTIONS": dict(project_settings._SQLITE_OPTIONS),
-    }
-    default = {**connections.settings["default"]}
-    return connections.configure_settings({"default": default, "race": config})["race"]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_submissions_take_exactly_the_free_slots_on_sqlite(
-    sqlite_race_database: dict[str, Any],
+    use_sqlite: Callable[[], None],
 ) -> None:
-    def use_sqlite() -> None:
-        # This thread's "default" connection becomes one to the SQLite file: the service runs
-        # unchanged, in an IMMEDIATE transaction, with no advisory lock (that is PostgreSQL's).
-        backend = load_backend(sqlite_race_database["ENGINE"])
-        connections["default"] = backend.DatabaseWrapper(sqlite_race_database, "race")
-
     holder: dict[str, Institution] = {}
     setup = threading.Thread(target=_seed_sqlite, args=(use_sqlite, holder))
     setup.start()

@@ -102,6 +102,22 @@ def test_removing_an_identifier_returns_its_records_to_their_own_key(
     assert {Record.objects.get(pk=r.pk).title_key for r in earlier} == {f"ISSN:{PRINT}"}
 
 
+def test_deleting_a_group_with_the_delete_action_re_keys_its_records(admin_client: Client) -> None:
+    # The admin's delete action runs outside a transaction of its own: the deletion and the
+    # re-keying must still commit together.
+    institution = make_institution()
+    group = title_group("Nature", ("issn", PRINT), ("issn", ONLINE))
+    earlier = copies(institution, PRINT, 2)
+
+    admin_client.post(
+        reverse("admin:copyright_rules_titlegroup_changelist"),
+        {"action": "delete_selected", "_selected_action": [group.pk], "post": "yes"},
+    )
+
+    assert not TitleGroup.objects.exists()
+    assert {Record.objects.get(pk=r.pk).title_key for r in earlier} == {f"ISSN:{PRINT}"}
+
+
 def test_decisions_already_taken_keep_the_key_they_were_taken_with() -> None:
     institution = make_institution()
     group = title_group("Nature", ("issn", ONLINE))

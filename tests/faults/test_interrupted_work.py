@@ -14,7 +14,7 @@ from django.db import transaction
 from copyright_rules import retention
 from copyright_rules import services as copyright_services
 from copyright_rules.models import Decision, Record
-from registration.models import Institution
+from registration.models import Institution, OutboxMessage
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
 from tests.copyright_rules.factories import article, request_of
@@ -40,22 +40,23 @@ def _rows() -> tuple[int, int, int, int]:
 
 
 def _fail_after_deciding(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = copyright_services.decide_and_record
+    real = copyright_services.decide_new
 
     def decided_then_broken(*args: Any, **kwargs: Any) -> Any:
-        record, decision = real(*args, **kwargs)
-        assert decision.pk is not None  # the decision exists, in the open transaction
-        raise Interrupted("the process died after the decision was stored")
+        real(*args, **kwargs)  # the lock is taken, in the open transaction
+        raise Interrupted("the process died after the decision was taken")
 
-    monkeypatch.setattr(request_services.copyright, "decide_and_record", decided_then_broken)
+    monkeypatch.setattr(request_services.copyright, "decide_new", decided_then_broken)
 
 
 def _fail_after_storing_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(request_id: int, email: str) -> None:
-        assert Request.objects.filter(pk=request_id).exists()
-        raise Interrupted("the process died after the request row was written")
+    def broken(message: OutboxMessage) -> None:
+        assert message.target_id is not None
+        request = Request.objects.select_related("record").get(pk=message.target_id)
+        assert request.record.decisions.exists()  # all of it, in the open transaction
+        raise Interrupted("the process died after the request and its decision were written")
 
-    monkeypatch.setattr(request_services, "_notify_on_commit", broken)
+    monkeypatch.setattr(request_services.outbox, "dispatch_on_commit", broken)
 
 
 FAULTS = [_fail_after_deciding, _fail_after_storing_the_request]
