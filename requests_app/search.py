@@ -205,8 +205,8 @@ def _full_text(rows: QuerySet[Request], query: str) -> list[Request]:
         since = newest_first[RECENT - 1 : RECENT].first()
         recent = matches.filter(created_at__gte=since) if since else matches
         # Ordered by date, but within that range: the walk stops after RECENT rows at most.
-        newest = recent.order_by("-created_at", "-pk").values_list("pk", "created_at")
-        found = [*newest[:CANDIDATES], *found]
+        in_range = recent.order_by("-created_at", "-pk").values_list("pk", "created_at")
+        found = [*in_range[:CANDIDATES], *found]
     newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:CANDIDATES]
     ranked = rows.filter(pk__in=[pk for pk, _ in newest]).annotate(rank=SearchRank(VECTOR, wanted))
     return list(ranked.order_by("-rank", "-created_at", "-pk")[:50])
