@@ -35,7 +35,7 @@ e2e: install
 test-sqlite: seed
 	ILLDESK_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The load benchmark (own PostgreSQL, Redis, gunicorn and locust; about 7 minutes). Not part of
+# The load benchmark (own PostgreSQL, Redis, gunicorn and locust; about 8 minutes). Not part of
 # `make test`. BENCH_RECORDS=10000000 for the network-scale run; see docs/performance.md.
 bench: install
 	$(BIN)/python -m bench.run
