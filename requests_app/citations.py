@@ -25,27 +25,53 @@ def normalize_lccn(value: str) -> str | None:
     return text if _LCCN.match(text) else None
 
 
-_RANGE = re.compile(r"^([0-9]+)\s*[-\u2013]\s*([0-9]+)$", re.ASCII)
+_RANGE = re.compile(r"^([0-9]+)\s*[-\u2013\u2014]\s*([0-9]+)$", re.ASCII)
+# "pp. 12-30", "p. 12", "pages 12-30" as citations write them.
+_PAGE_WORDS = re.compile(r"^(?:pages?|pp?)\.?\s*", re.IGNORECASE)
+# An electronic article number (e-locator) in place of pages: e1234, e0178526.
+_ELOCATOR = re.compile(r"^e[0-9]{1,9}$", re.ASCII | re.IGNORECASE)
 # No work has a millionth page: a larger number is a typing error, never a database error.
 PAGE_MAX = 999_999
 
 
-def count_pages(pages: str) -> int | None:
-    """Pages in "12-30, 45" (ranges and single pages, comma separated); None if unreadable."""
-    total = 0
-    for part in filter(None, (p.strip() for p in pages.split(","))):
-        if parse_number(part, minimum=1, maximum=PAGE_MAX) is not None:
-            total += 1
+def read_pages(pages: str) -> str | None:
+    """The pages as the office writes them ("123-145, 150"), from what librarians and ILL
+    systems type: "pp. 123-145", "p. 12", "123-45" (the end abbreviated as printed indexes do),
+    en or em dashes, commas or semicolons between parts, an electronic article number ("e1234").
+    None when a part cannot be read."""
+    parts = []
+    for raw in filter(None, (p.strip() for p in re.split(r"[,;]", pages))):
+        part = _PAGE_WORDS.sub("", raw).strip()
+        if _ELOCATOR.match(part):
+            parts.append(part.lower())
+            continue
+        single = parse_number(part, minimum=1, maximum=PAGE_MAX)
+        if single is not None:
+            parts.append(str(single))
             continue
         match = _RANGE.match(part)
-        first, last = (
-            (parse_number(m, minimum=1, maximum=PAGE_MAX) for m in match.groups())
-            if match
-            else (None, None)
-        )
+        if match is None:
+            return None
+        first_text, last_text = match.groups()
+        if len(last_text) < len(first_text):  # 123-45 is 123-145
+            last_text = first_text[: len(first_text) - len(last_text)] + last_text
+        first = parse_number(first_text, minimum=1, maximum=PAGE_MAX)
+        last = parse_number(last_text, minimum=1, maximum=PAGE_MAX)
         if first is None or last is None or last < first:
             return None
-        total += last - first + 1
+        parts.append(f"{first}-{last}")
+    return ", ".join(parts) or None
+
+
+def count_pages(pages: str) -> int | None:
+    """Pages in what `read_pages` reads (an article number counts as one); None if unreadable."""
+    read = read_pages(pages)
+    if read is None:
+        return None
+    total = 0
+    for part in read.split(", "):
+        first, _, last = part.partition("-")
+        total += int(last) - int(first) + 1 if last else 1
     return total if 0 < total <= INTEGER_MAX else None
 
 

@@ -27,7 +27,13 @@ from copyright_rules.facts import (
 from copyright_rules.models import RecordDeterminationKind, RecordOutcome
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
-from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
+from requests_app.citations import (
+    count_pages,
+    normalize_doi,
+    normalize_lccn,
+    normalize_pmid,
+    read_pages,
+)
 from requests_app.models import (
     IntendedUse,
     RefusalReason,
@@ -126,6 +132,20 @@ class CitationForm(forms.ModelForm):
             raise forms.ValidationError("Give the date as YYYY, YYYY-MM or YYYY-MM-DD.")
         return value
 
+    # What the library asks of its request (loan and copy forms alike).
+
+    def clean_need_by(self) -> Any:
+        value = self.cleaned_data["need_by"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError("The need-by date is in the past.")
+        return value
+
+    def clean_max_cost(self) -> Any:
+        value = self.cleaned_data["max_cost"]
+        if value is not None and value < 0:
+            raise forms.ValidationError("The maximum cost cannot be negative.")
+        return value
+
 
 class LoanRequestForm(CitationForm):
     tried_elsewhere = forms.BooleanField(
@@ -190,18 +210,6 @@ class LoanRequestForm(CitationForm):
         value = value.removeprefix("(OCoLC)").removeprefix("ocm").removeprefix("ocn").strip()
         if value and parse_number(value, minimum=1, maximum=BIGINT_MAX) is None:
             raise forms.ValidationError("An OCLC number is digits only, for example 12345678.")
-        return value
-
-    def clean_need_by(self) -> Any:
-        value = self.cleaned_data["need_by"]
-        if value and value < timezone.localdate():
-            raise forms.ValidationError("The need-by date is in the past.")
-        return value
-
-    def clean_max_cost(self) -> Any:
-        value = self.cleaned_data["max_cost"]
-        if value is not None and value < 0:
-            raise forms.ValidationError("The maximum cost cannot be negative.")
         return value
 
 
@@ -288,10 +296,13 @@ class CopyRequestForm(CitationForm):
             "total_pages",
             "doi",
             "pmid",
+            "need_by",
+            "max_cost",
+            "delivery_preference",
             "patron_ref",
             "delivery_notes",
         ]
-        field_classes = {"total_pages": AsciiIntegerField}
+        field_classes = {"total_pages": AsciiIntegerField, "max_cost": AsciiDecimalField}
         help_texts = {
             "pages": "Page numbers or ranges, for example 12-30, 45.",
             "doi": "If known, for example 10.1038/nature12373.",
@@ -299,9 +310,13 @@ class CopyRequestForm(CitationForm):
             "total_pages": "For parts of a book: the number of pages in the whole work.",
             "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
             "number. Every email about the request repeats it.",
+            "max_cost": "In US dollars.",
         }
         labels = {"patron_ref": "Your reference"}
-        widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "need_by": forms.DateInput(attrs={"type": "date"}),
+            "delivery_notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     duplication = False
 
@@ -310,6 +325,14 @@ class CopyRequestForm(CitationForm):
         self.fields["work_kind"].required = True
         self.fields["work_kind"].widget = forms.RadioSelect(choices=Request.WorkKind.choices)
         self.fields["title"].required = not self.duplication
+        if "delivery_preference" in self.fields:
+            choices = [("", "No preference"), *Request.DeliveryMethod.choices]
+            self.fields["delivery_preference"] = forms.ChoiceField(
+                label="How the copy should come",
+                required=False,
+                choices=choices,
+                widget=forms.RadioSelect,
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -331,6 +354,8 @@ class CopyRequestForm(CitationForm):
         counted = count_pages(pages) if pages else None
         if pages and counted is None:
             self.add_error("pages", "Give pages as numbers or ranges, for example 12-30, 45.")
+        elif pages:
+            data["pages"] = read_pages(pages)
         if data.get("extent") == Extent.PART:
             if not pages:
                 self.add_error("pages", "Give the pages wanted from the work.")

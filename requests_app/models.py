@@ -260,6 +260,19 @@ class Request(models.Model):
     # What the institution asked for and stated.
     need_by = models.DateField(null=True, blank=True)
     max_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    delivery_preference = models.CharField(
+        "how the copy should come",
+        max_length=12,
+        choices=DeliveryMethod.choices,
+        blank=True,
+        help_text="Asked of copies: electronic or mailed.",
+    )
+    delivery_address = models.TextField(
+        "delivery address asked for",
+        blank=True,
+        help_text="Where the library's system asked a copy to go (ISO 18626 requestedDeliveryInfo)."
+        " Shown to staff; deliveries still go to the verified contact.",
+    )
     delivery_notes = models.TextField(blank=True)
     patron_ref = models.CharField("patron reference", max_length=100, blank=True)
     tried_elsewhere = models.BooleanField(default=False)
@@ -349,6 +362,10 @@ class Request(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(carrier__in=[*Carrier.values, ""]), name="request_carrier_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_preference__in=[*DeliveryMethod.values, ""]),
+                name="request_delivery_preference_valid",
             ),
             models.CheckConstraint(condition=Q(pieces__gte=1), name="request_pieces_at_least_one"),
             models.CheckConstraint(

@@ -14,11 +14,17 @@ from requests_app import services
 from requests_app.iso18626 import outbox, xml
 from requests_app.iso18626.confirmations import OK, Answer, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
-from requests_app.iso18626.statuses import SUPPLIED, ErrorType, PartnerAction, Reason
-from requests_app.models import Request, Status
-
-# A Notification note that accepts a conditional offer: ReShare's marker, or a plain ACCEPT.
-CONDITIONS_AGREED = ("#ReShareLoanConditionAgreeResponse#", "ACCEPT")
+from requests_app.iso18626.peers import Answer as PeerAnswer
+from requests_app.iso18626.peers import answer_in, clean_note
+from requests_app.iso18626.statuses import (
+    ENDED_UNSUPPLIED,
+    SUPPLIED,
+    ErrorType,
+    PartnerAction,
+    Reason,
+    since_lent,
+)
+from requests_app.models import Action, Request, Status
 
 
 def receive_action(partner: IsoPartner, element: Any) -> tuple[Answer, Request | None]:
@@ -44,13 +50,20 @@ def _transaction(partner: IsoPartner, element: Any) -> IsoTransaction | None:
 
 
 def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
-    """Cancelled at once while the institution itself could cancel; refused once supplied;
-    otherwise staff decide, and their decision is sent as the CancelResponse."""
+    """Cancelled at once while the institution itself could cancel (a Cancel of a conditional
+    offer or a price quote declines it: ReShare rejects conditions so); yes again for a request
+    that already ended unsupplied; no once supplied; otherwise staff decide, and their decision
+    is sent as the CancelResponse."""
     _note(request, "The library asked to cancel.", note)
-    if request.status in Request.CANCELLABLE_BY_INSTITUTION:
+    if request.status in (Status.CONDITIONAL, Status.QUOTED):
+        with outbox.answering(Reason.CANCEL_RESPONSE):
+            _answer_offer(request, agree=False)
+    elif request.status in Request.CANCELLABLE_BY_INSTITUTION:
         with outbox.answering(Reason.CANCEL_RESPONSE):
             services.cancel_by_institution(request, seen=request.status, acting_user=None)
-    elif request.status in (*SUPPLIED, Status.REFUSED, Status.CANCELLED):
+    elif request.status in ENDED_UNSUPPLIED:
+        outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="Y")
+    elif request.status in SUPPLIED:
         outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="N")
     else:
         IsoTransaction.objects.filter(pk=link.pk).update(cancel_asked=True)
@@ -58,16 +71,20 @@ def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
 
 
 def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
-    """One renewal, for as long again as the loan was first given (docs/iso18626.md)."""
+    """One renewal, for as long again as the loan was first given, counted from the due date or
+    from today when the loan is overdue; never over a recall or a renewal staff declined
+    (docs/iso18626.md)."""
     _note(request, "The library asked to renew.", note)
     due, supplied = request.due_date, request.supplied_at
     out = request.status in Request.LOAN_OUT_STATUSES
-    if not out or request.renewals > 0 or due is None or supplied is None:
+    decided = since_lent(request) & {Action.RECALLED, Action.RENEWAL_DECLINED}
+    if not out or request.renewals > 0 or due is None or supplied is None or decided:
         outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
         return OK
     period = max(due - timezone.localtime(supplied).date(), timedelta(days=1))
+    new_due = max(due, timezone.localdate()) + period
     with outbox.answering(Reason.RENEW_RESPONSE):
-        services.renew_loan(request, seen=request.status, due_date=due + period, acting_user=None)
+        services.renew_loan(request, seen=request.status, due_date=new_due, acting_user=None)
     return OK
 
 
@@ -77,13 +94,24 @@ def _status_request(link: IsoTransaction, request: Request, note: str) -> Answer
 
 
 def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
-    agreed = note.strip().upper().startswith(tuple(m.upper() for m in CONDITIONS_AGREED))
-    if request.status == Status.CONDITIONAL and agreed:
-        _note(request, "The library accepted the conditions.", note)
-        services.answer_conditions(request, seen=request.status, accept=True, acting_user=None)
+    """A conditional offer or a price quote is agreed or declined by the peer's own markers
+    (peers.answer_in); any other note goes on the timeline."""
+    answer = answer_in(note)
+    if request.status in (Status.CONDITIONAL, Status.QUOTED) and answer != PeerAnswer.NONE:
+        agree = answer == PeerAnswer.AGREE
+        said = "The library accepted the terms." if agree else "The library declined the terms."
+        _note(request, said, note)
+        _answer_offer(request, agree=agree)
     else:
         _note(request, "Notification.", note)
     return OK
+
+
+def _answer_offer(request: Request, *, agree: bool) -> None:
+    if request.status == Status.QUOTED:
+        services.answer_quote(request, seen=request.status, approve=agree, acting_user=None)
+    else:
+        services.answer_conditions(request, seen=request.status, accept=agree, acting_user=None)
 
 
 def _noted(text: str) -> Callable[[IsoTransaction, Request, str], Answer]:
@@ -99,7 +127,7 @@ def _shipped_forward(link: IsoTransaction, request: Request, note: str) -> Answe
 
 
 def _note(request: Request, text: str, note: str) -> None:
-    services.record_library_message(request, text=" ".join(filter(None, [text, note])))
+    services.record_library_message(request, text=" ".join(filter(None, [text, clean_note(note)])))
 
 
 HANDLERS: dict[str, Callable[[IsoTransaction, Request, str], Answer]] = {

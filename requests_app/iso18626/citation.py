@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -16,12 +17,17 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.isbn import validate as isbn_check
 from stdnum.issn import validate as issn_check
 
+from illdesk.numbers import parse_number
+from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
+from requests_app.iso18626.peers import clean_note
 from requests_app.iso18626.statuses import COPYRIGHT_COMPLIANCE
-from requests_app.models import Service
+from requests_app.models import DeliveryMethod, Request, Service
 
-_DATE = re.compile(r"^(\d{4})(-\d{2}(-\d{2})?)?")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# A publication date that starts with a real calendar date (ReShare adds a time: 2024-05-01T00:00).
+_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?(?![\d-])")
+_MAX_COST = Request._meta.get_field("max_cost")
+_ADDRESS_MAX = 1000
 _CCL_BASIS = (
     ("public domain", "public_domain"),
     ("fair use", "fair_use"),
@@ -51,9 +57,13 @@ FIELD_ELEMENTS = {
 
 @dataclass(frozen=True)
 class Mapped:
+    """The form data, and what the forms do not ask: the delivery address the partner's system
+    gave (kept for staff), and what departs from the standard (for the log)."""
+
     service: str
     data: dict[str, str]
     problems: tuple[str, ...]
+    delivery_address: str = ""
 
 
 class Unmappable(Exception):
@@ -64,10 +74,17 @@ def map_request(element: Any) -> Mapped:
     ids = _identifiers(element)
     service = _service(element, ids)
     problems: list[str] = []
-    common = _common(element, ids, problems)
+    notes: list[str] = []
+    common = _common(element, ids, problems, notes)
     if service == Service.COPY:
-        return Mapped(service, {**common, **_copy(element, ids, common)}, tuple(problems))
-    return Mapped(service, {**common, **_loan(element, ids)}, tuple(problems))
+        data = {**common, **_copy(element, ids, common, notes)}
+    else:
+        data = {**common, **_loan(element, ids)}
+    data["delivery_notes"] = " ".join(filter(None, notes))
+    address, preference = _delivery_address(element)
+    if service == Service.COPY:
+        data["delivery_preference"] = preference
+    return Mapped(service, data, tuple(problems), address)
 
 
 def _identifiers(element: Any) -> dict[str, str]:
@@ -100,8 +117,10 @@ def _service(element: Any, ids: dict[str, str]) -> str:
     raise Unmappable(f"serviceInfo/serviceType: {value or 'missing'} (Loan, Copy or CopyOrLoan)")
 
 
-def _common(element: Any, ids: dict[str, str], problems: list[str]) -> dict[str, str]:
-    notes = [xml.text(element, "serviceInfo", "note")]
+def _common(
+    element: Any, ids: dict[str, str], problems: list[str], notes: list[str]
+) -> dict[str, str]:
+    notes.append(clean_note(xml.text(element, "serviceInfo", "note")))
     doi = ids.get("doi") or ids.get("DOI")
     notes.append(f"DOI {doi}" if doi else "")
     issn = _identifier(ids.get("ISSN") or ids.get("issn") or ids.get("eissn"), "ISSN", issn_check)
@@ -110,15 +129,21 @@ def _common(element: Any, ids: dict[str, str], problems: list[str]) -> dict[str,
         if invalid.rejected:
             problems.append(invalid.rejected)
             notes.append(invalid.rejected)
+    record_id = xml.text(element, "bibliographicInfo", "supplierUniqueRecordId")
+    if record_id:
+        notes.append(f"Our catalogue record (supplierUniqueRecordId): {record_id[:200]}")
+    title = xml.text(element, "bibliographicInfo", "title")
     return {
+        "title": title or (f"Catalogue record {record_id[:200]}" if record_id else ""),
         "issn": issn.value,
         "isbn": isbn.value,
         "volume": xml.text(element, "bibliographicInfo", "volume"),
         "patron_ref": xml.text(element, "patronInfo", "patronId")[:100],
-        "delivery_notes": " ".join(filter(None, notes)),
         "publication_date": _date(
             xml.text(element, "publicationInfo", "publicationDate"), problems
         ),
+        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate")),
+        "max_cost": _max_cost(element, notes),
     }
 
 
@@ -141,26 +166,25 @@ def _identifier(value: str | None, label: str, check: Any) -> _Checked:
 
 
 def _date(value: str, problems: list[str]) -> str:
+    """A leading calendar date as sent; anything else as the citation links read dates
+    ("2021-22" is the year 2021, not a 22nd month)."""
     match = _DATE.match(value)
     if match:
         return match.group(0)
-    year = _YEAR.search(value)
-    if value:
-        problems.append(f"publicationDate {value!r} read as {year.group(0) if year else 'none'}")
-    return year.group(0) if year else ""
+    read = normalize_date(value)
+    if value and read != value:
+        problems.append(f"publicationDate {value[:40]!r} read as {read or 'none'}")
+    return read
 
 
 def _loan(element: Any, ids: dict[str, str]) -> dict[str, str]:
     return {
-        "title": xml.text(element, "bibliographicInfo", "title"),
         "author": xml.text(element, "bibliographicInfo", "author"),
         "publisher": xml.text(element, "publicationInfo", "publisher"),
         "place": xml.text(element, "publicationInfo", "placeOfPublication"),
         "edition": xml.text(element, "bibliographicInfo", "edition"),
         "lccn": ids.get("LCCN") or ids.get("lccn") or "",
         "oclc_number": ids.get("OCLC") or ids.get("oclc") or "",
-        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate")),
-        "max_cost": _max_cost(element),
         "tried_elsewhere": "on",
     }
 
@@ -173,53 +197,95 @@ def _need_by(value: str) -> str:
     return match.group(0)
 
 
-def _max_cost(element: Any) -> str:
+def _max_cost(element: Any, notes: list[str]) -> str:
+    """A maximum in US dollars the column can hold; any other goes to the notes as sent."""
     costs = xml.child(element, "billingInfo", "maximumCosts")
-    if costs is None or xml.text(costs, "currencyCode").upper() != "USD":
+    if costs is None:
         return ""
-    return xml.text(costs, "monetaryValue")
+    currency = xml.text(costs, "currencyCode").upper()
+    value = xml.text(costs, "monetaryValue")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    fits = amount.is_finite() and 0 <= amount < 10 ** (
+        (_MAX_COST.max_digits or 0) - (_MAX_COST.decimal_places or 0)
+    )
+    if currency == "USD" and fits:
+        return str(amount.quantize(Decimal("0.01")))
+    if value:
+        notes.append(f"Maximum cost: {value[:20]} {currency[:10]}".strip())
+    return ""
 
 
-def _copy(element: Any, ids: dict[str, str], common: dict[str, str]) -> dict[str, str]:
-    bib_title = xml.text(element, "bibliographicInfo", "title")
+def _delivery_address(element: Any) -> tuple[str, str]:
+    """The addresses of requestedDeliveryInfo, in their sortOrder, as text for staff; and the
+    delivery the first one implies (an electronic address: electronic; a postal one: mail)."""
+    found = []
+    for info in xml.children(element, "requestedDeliveryInfo"):
+        order = parse_number(xml.text(info, "sortOrder")) or 0
+        electronic = xml.child(info, "address", "electronicAddress")
+        physical = xml.child(info, "address", "physicalAddress")
+        if electronic is not None:
+            kind = xml.text(electronic, "electronicAddressType")
+            data = xml.text(electronic, "electronicAddressData")
+            found.append((order, ": ".join(filter(None, [kind, data])), DeliveryMethod.ELECTRONIC))
+        elif physical is not None:
+            lines = [
+                xml.text(physical, name)
+                for name in ("line1", "line2", "locality", "postalCode", "region", "country")
+            ]
+            found.append((order, "\n".join(filter(None, lines)), DeliveryMethod.MAIL))
+    found = sorted((item for item in found if item[1]), key=lambda item: item[0])
+    if not found:
+        return "", ""
+    text = "\n".join(address for _, address, _ in found)
+    return text[:_ADDRESS_MAX], str(found[0][2])
+
+
+def _copy(
+    element: Any, ids: dict[str, str], common: dict[str, str], notes: list[str]
+) -> dict[str, str]:
     journal = ids.get("stitle", "")
     component = xml.text(element, "bibliographicInfo", "titleOfComponent")
     periodical = bool(common["issn"] or journal or not common["isbn"])
-    pages = _pages(ids, element)
+    pages = _readable(_pages(ids, element), "Pages", notes)
     total = xml.text(element, "bibliographicInfo", "estimatedNoPages")
-    total = total if total.isascii() and total.isdigit() else ""
-    _in_range(pages, "bibliographicInfo/pagesRequested")
-    _in_range(total, "bibliographicInfo/estimatedNoPages")
+    total_pages = parse_number(total, minimum=1, maximum=PAGE_MAX)
+    if total and total_pages is None:
+        notes.append(f"Total pages as sent: {total[:40]}")
     statement = _statement(element)
-    note = xml.text(element, "serviceInfo", "note")
+    note = clean_note(xml.text(element, "serviceInfo", "note"))
     return {
         "work_kind": "periodical" if periodical else "non_periodical",
-        "title": journal or bib_title,
-        "article_title": component or (bib_title if journal else ""),
+        "title": journal or common["title"],
+        "article_title": component or (common["title"] if journal else ""),
         "author": xml.text(element, "bibliographicInfo", "authorOfComponent")
         or xml.text(element, "bibliographicInfo", "author"),
         "issue": xml.text(element, "bibliographicInfo", "issue"),
         "pages": pages,
-        "total_pages": total,
+        "total_pages": str(total_pages or ""),
         "statement": statement,
         "basis": _ccl_basis(note, common["publication_date"]) if statement == "CCL" else "",
         "note": note,
         "own_copy_covers_item": "",
         "permission_reference": "",
-        "extent": "part" if not periodical and pages and total else "one_article",
+        "extent": "part" if not periodical and pages and total_pages else "one_article",
         "material": "text",
         "purpose": "research",
     }
 
 
-MAX_PAGE = 100_000
-_NUMBER = re.compile(r"\d+")
-
-
-def _in_range(value: str, where: str) -> None:
-    """Page numbers a database column can hold: no volume has 100,000 pages."""
-    if any(int(number) > MAX_PAGE for number in _NUMBER.findall(value) if number.isascii()):
-        raise Unmappable(f"{where}: {value[:40]} (page numbers go up to {MAX_PAGE:,})")
+def _readable(pages: str, label: str, notes: list[str]) -> str:
+    """Pages as the portal's form reads them; what it cannot read goes to the notes as sent
+    (the standard allows free text here, so it never refuses a request)."""
+    if not pages:
+        return ""
+    read = read_pages(pages)
+    if read is None:
+        notes.append(f"{label} as sent: {pages[:100]}")
+        return ""
+    return read
 
 
 def _pages(ids: dict[str, str], element: Any) -> str:
@@ -227,8 +293,10 @@ def _pages(ids: dict[str, str], element: Any) -> str:
     start, count = ids.get("startpage", ""), ids.get("numberofpages", "")
     if pages or not start:
         return pages
-    if count.isascii() and count.isdigit() and start.isascii() and start.isdigit():
-        return f"{start}-{int(start) + int(count) - 1}" if int(count) > 1 else start
+    first = parse_number(start, minimum=1, maximum=PAGE_MAX)
+    number = parse_number(count, minimum=1, maximum=PAGE_MAX)
+    if first is not None and number is not None and number > 1:
+        return f"{first}-{first + number - 1}"
     return start
 
 

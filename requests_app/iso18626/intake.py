@@ -45,14 +45,24 @@ def receive_request(partner: IsoPartner, element: Any, received: datetime) -> In
         mapped = map_request(element)
     except Unmappable as unmappable:
         return _refuse(element, received, str(unmappable))
-    fingerprint = _fingerprint(mapped)
+    retry = _request_type(element) == RETRY
+    fingerprint = _fingerprint(mapped, retry=retry)
     existing = _existing(partner, request_id)
-    if existing is not None:
+    # A Retry under the id it replaces (illmock, ReShare) acts; the same Retry again replays.
+    if existing is not None and not (retry and existing.fingerprint != fingerprint):
         return _repeat(existing, element, received, fingerprint)
     try:
-        return _submit_new(partner, element, received, mapped, fingerprint)
+        return _submit_new(partner, element, received, mapped, fingerprint, existing)
     except IntegrityError:  # the same id submitted at the same moment: answer as a repeat
         return _repeat(_existing(partner, request_id), element, received, fingerprint)
+
+
+RETRY = "Retry"
+PREVIOUS_ID = "requestingAgencyPreviousRequestId"
+
+
+class _Refused(Exception):
+    """Raised inside the intake transaction so that nothing of the request stays."""
 
 
 def _refuse(element: Any, received: datetime, value: str) -> Intake:
@@ -60,9 +70,13 @@ def _refuse(element: Any, received: datetime, value: str) -> Intake:
     return Intake(answer, confirm("request", element, answer, received))
 
 
-def _fingerprint(mapped: Mapped) -> str:
-    content = json.dumps([mapped.service, mapped.data], sort_keys=True)
-    return hashlib.sha256(content.encode()).hexdigest()
+def _request_type(element: Any) -> str:
+    return xml.text(element, "serviceInfo", "requestType")
+
+
+def _fingerprint(mapped: Mapped, *, retry: bool) -> str:
+    content = [mapped.service, mapped.data, mapped.delivery_address] + (["Retry"] if retry else [])
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def _existing(partner: IsoPartner, request_id: str) -> IsoTransaction | None:
@@ -73,46 +87,54 @@ def _existing(partner: IsoPartner, request_id: str) -> IsoTransaction | None:
 def _repeat(
     existing: IsoTransaction | None, element: Any, received: datetime, fingerprint: str
 ) -> Intake:
-    request_type = xml.text(element, "serviceInfo", "requestType")
     if existing is None:
         return _refuse(element, received, "requestingAgencyRequestId: try again")
-    if existing.fingerprint == fingerprint or request_type == "Reminder":
+    if existing.fingerprint == fingerprint or _request_type(element) == "Reminder":
         return Intake(OK, existing.confirmation.encode(), existing.request)
     return _refuse(
         element,
         received,
         "requestingAgencyRequestId: already used for a different request; use a new id "
-        "(or requestType Retry with requestingAgencyPreviousRequestId)",
+        f"(or requestType Retry, with {PREVIOUS_ID} naming the request it replaces)",
     )
 
 
 def _submit_new(
-    partner: IsoPartner, element: Any, received: datetime, mapped: Mapped, fingerprint: str
+    partner: IsoPartner,
+    element: Any,
+    received: datetime,
+    mapped: Mapped,
+    fingerprint: str,
+    existing: IsoTransaction | None,
 ) -> Intake:
     form = _form(mapped)
     if not form.is_valid():
         return _refuse(element, received, _form_errors(form))
-    with transaction.atomic():
-        previous = _previous(partner, element)
-        if isinstance(previous, str):
-            return _refuse(element, received, previous)
-        try:
+    request_id = xml.text(element, "header", "requestingAgencyRequestId")
+    try:
+        with transaction.atomic():
+            previous = _previous(partner, element, existing)
+            if previous is not None:
+                # Before the copyright decision: the request it replaces stops counting first
+                # (docs/copyright.md, section 5), so the retry is not held as one copy too many.
+                _retire(previous)
             request = _submit(partner, mapped, form)
-        except services.IncompleteRequest as incomplete:
-            return _refuse(element, received, incomplete.decision.explanation)
-        except DataError:  # a value the forms let through but a column cannot hold
-            return _refuse(element, received, "a value is out of range for this office")
-        confirmation = confirm("request", element, OK, received)
-        link = IsoTransaction.objects.create(
-            partner=partner,
-            request=request,
-            requesting_agency_request_id=xml.text(element, "header", "requestingAgencyRequestId"),
-            fingerprint=fingerprint,
-            confirmation=confirmation.decode(),
-        )
-        if previous is not None:
-            _replace(previous, request)
-        outbox.queue_message(request, link, Reason.REQUEST_RESPONSE)
+            confirmation = confirm("request", element, OK, received)
+            if previous is not None and previous.requesting_agency_request_id == request_id:
+                link = _take_over(previous, request, fingerprint, confirmation)
+            else:
+                link = IsoTransaction.objects.create(
+                    partner=partner,
+                    request=request,
+                    requesting_agency_request_id=request_id,
+                    fingerprint=fingerprint,
+                    confirmation=confirmation.decode(),
+                )
+            if previous is not None:
+                _record_replacement(previous, request)
+            outbox.queue_message(request, link, Reason.REQUEST_RESPONSE)
+    except _Refused as refused:
+        return _refuse(element, received, str(refused))
     return Intake(OK, confirmation, request, mapped.problems)
 
 
@@ -132,32 +154,72 @@ def _form_errors(form: forms.BaseForm) -> str:
 
 def _submit(partner: IsoPartner, mapped: Mapped, form: CitationForm) -> Request:
     institution, user = partner.institution, partner.institution.user
-    fields = form.request_fields()
-    if isinstance(form, CopyRequestForm):
-        return services.submit_copy_request(
-            institution, fields=fields, facts=form.request_facts(), acting_user=user
-        )
-    return services.submit_loan_request(institution, fields=fields, acting_user=user)
+    fields = {**form.request_fields(), "delivery_address": mapped.delivery_address}
+    try:
+        if isinstance(form, CopyRequestForm):
+            return services.submit_copy_request(
+                institution, fields=fields, facts=form.request_facts(), acting_user=user
+            )
+        return services.submit_loan_request(institution, fields=fields, acting_user=user)
+    except services.IncompleteRequest as incomplete:
+        raise _Refused(incomplete.decision.explanation) from None
+    except DataError:  # a value the forms let through but a column cannot hold
+        raise _Refused("a value is out of range for this office") from None
 
 
-def _previous(partner: IsoPartner, element: Any) -> IsoTransaction | str | None:
-    """For a Retry: the partner's earlier request it replaces, or what is wrong with it."""
-    if xml.text(element, "serviceInfo", "requestType") != "Retry":
+def _previous(
+    partner: IsoPartner, element: Any, existing: IsoTransaction | None
+) -> IsoTransaction | None:
+    """For a Retry: the partner's earlier request it replaces, locked. Peers name it in
+    serviceInfo/requestingAgencyPreviousRequestId (the standard), or send the Retry under the
+    same requestingAgencyRequestId (illmock keeps the id; ReShare updates the request it has
+    under that id); a previous id found elsewhere in the message is read too."""
+    if _request_type(element) != RETRY:
         return None
-    previous_id = xml.text(element, "serviceInfo", "requestingAgencyPreviousRequestId")
-    previous = _existing(partner, previous_id) if previous_id else None
+    previous_id = xml.text(element, "serviceInfo", PREVIOUS_ID) or _anywhere(element, PREVIOUS_ID)
+    previous = existing or (_existing(partner, previous_id) if previous_id else None)
     if previous is None:
-        return "serviceInfo/requestingAgencyPreviousRequestId: no request of yours has this id"
-    status = previous.request.status
+        if previous_id:
+            raise _Refused(f"serviceInfo/{PREVIOUS_ID}: no request of yours has this id")
+        return None  # nothing to replace: a new request
+    status = Request.objects.select_for_update().get(pk=previous.request_id).status
     if status not in Request.CANCELLABLE_BY_INSTITUTION and status in Request.OPEN_STATUSES:
-        return f"requestingAgencyPreviousRequestId: that request is {Status(status).label}"
+        raise _Refused(f"{PREVIOUS_ID}: that request is {Status(status).label}")
     return previous
 
 
-def _replace(previous: IsoTransaction, request: Request) -> None:
-    """The retried request is cancelled if still open; both timelines say which replaced which."""
-    old = previous.request
+def _anywhere(element: Any, name: str) -> str:
+    found = next(
+        (e for e in element.iter() if isinstance(e.tag, str) and xml.local(e) == name), None
+    )
+    return (found.text or "").strip() if found is not None else ""
+
+
+def _retire(previous: IsoTransaction) -> None:
+    """The request a Retry replaces is cancelled if it is still open. The partner is not told:
+    its system replaced the request itself."""
+    old = Request.objects.get(pk=previous.request_id)
+    previous.request = old
     if old.status in Request.CANCELLABLE_BY_INSTITUTION:
-        services.cancel_by_institution(old, seen=old.status, acting_user=None)
-    text = f"Retry of request {old.pk} ({previous.requesting_agency_request_id})."
-    services.record_library_message(request, text=text)
+        with outbox.quietly():
+            services.cancel_by_institution(old, seen=old.status, acting_user=None)
+
+
+def _take_over(
+    previous: IsoTransaction, request: Request, fingerprint: str, confirmation: bytes
+) -> IsoTransaction:
+    """A Retry under the same id: the id now names the new request."""
+    IsoTransaction.objects.filter(pk=previous.pk).update(
+        request=request,
+        fingerprint=fingerprint,
+        confirmation=confirmation.decode(),
+        cancel_asked=False,
+    )
+    return IsoTransaction.objects.select_related("partner").get(pk=previous.pk)
+
+
+def _record_replacement(previous: IsoTransaction, request: Request) -> None:
+    """Both timelines say which replaced which."""
+    old, their_id = previous.request, previous.requesting_agency_request_id
+    services.record_library_message(request, text=f"Retry of request {old.pk} ({their_id}).")
+    services.record_library_message(old, text=f"Replaced by request {request.pk} (a Retry).")

@@ -17,8 +17,14 @@ from django.utils import timezone
 
 
 class Quirks(models.TextChoices):
+    """The partner's ILL system: what each one needs is in requests_app.iso18626.peers."""
+
     STANDARD = "standard", "Follows the standard"
-    RESHARE = "reshare", "Project ReShare (mod-rs)"
+    RESHARE = "reshare", "Project ReShare (mod-rs) or the crosslink broker"
+    ALMA = "alma", "Ex Libris Alma or Rapido"
+    ILLIAD = "illiad", "ILLiad"
+    TIPASA = "tipasa", "OCLC Tipasa"
+    KOHA = "koha", "Koha (ISO 18626 plugin)"
 
 
 class IsoPartner(models.Model):
@@ -41,7 +47,13 @@ class IsoPartner(models.Model):
     )
     security_code_hash = models.CharField(max_length=200, blank=True, editable=False)
     header_token_hash = models.CharField(max_length=200, blank=True, editable=False)
-    quirks = models.CharField(max_length=12, choices=Quirks.choices, default=Quirks.STANDARD)
+    quirks = models.CharField(
+        "ILL system",
+        max_length=12,
+        choices=Quirks.choices,
+        default=Quirks.STANDARD,
+        help_text='Decides what our messages carry for this peer (docs/iso18626.md, "Peers").',
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,14 +23,20 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from illdesk.office import office_contact
 from requests_app.iso18626 import xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
+from requests_app.iso18626.peers import Peer, peer_of
 from requests_app.iso18626.statuses import (
+    ENDED_UNSUPPLIED,
     REASON_UNFILLED,
     STATUS_TABLE,
     SUPPLIED,
     IsoStatus,
+    LoanCondition,
     Reason,
+    is_recalled,
+    loan_condition,
 )
 from requests_app.models import Action, RefusalReason, Request, Status
 
@@ -50,9 +57,23 @@ def answering(reason: Reason) -> Iterator[None]:
         _answering.reset(token)
 
 
+# Set while a request a partner has retried is cancelled: the partner itself replaced it, and
+# its system no longer knows the old id (or the id now names the retry), so nothing is sent.
+_quiet: ContextVar[bool] = ContextVar("iso18626_quiet", default=False)
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
 def transition_recorded(request: Request, *, action: str, seen: str, target: str) -> None:
     """Called by the request services for every recorded transition, inside its transaction."""
-    if seen == target and action not in (Action.RENEWED, Action.RECALLED):
+    if _quiet.get() or (seen == target and action not in (Action.RENEWED, Action.RECALLED)):
         return
     link = _link(request)
     if link is None:
@@ -61,10 +82,9 @@ def transition_recorded(request: Request, *, action: str, seen: str, target: str
     if link.cancel_asked and reason == Reason.STATUS_CHANGE:
         reason = _answer_pending_cancel(link, request, target)
     answer = {Reason.CANCEL_RESPONSE: "Y", Reason.RENEW_RESPONSE: "Y"}.get(reason)
-    if reason == Reason.CANCEL_RESPONSE and target != Status.CANCELLED:
+    if reason == Reason.CANCEL_RESPONSE and target not in ENDED_UNSUPPLIED:
         answer = "N"
-    recalled = IsoStatus.RECALLED if action == Action.RECALLED else None
-    queue_message(request, link, reason, answer=answer, status=recalled)
+    queue_message(request, link, reason, answer=answer)
 
 
 def message_recorded(request: Request, *, text: str) -> None:
@@ -79,8 +99,9 @@ def _link(request: Request) -> IsoTransaction | None:
 
 
 def _answer_pending_cancel(link: IsoTransaction, request: Request, target: str) -> Reason:
-    """A Cancel staff had to decide: cancelling says yes; supplying or refusing says no."""
-    if target not in (Status.CANCELLED, *SUPPLIED, Status.REFUSED):
+    """A Cancel staff had to decide: cancelling or refusing ends the request unsupplied, as the
+    partner asked (Y); supplying it says no (N)."""
+    if target not in (*ENDED_UNSUPPLIED, *SUPPLIED):
         return Reason.STATUS_CHANGE
     IsoTransaction.objects.filter(pk=link.pk).update(cancel_asked=False)
     link.cancel_asked = False
@@ -94,22 +115,28 @@ def queue_message(
     *,
     answer: str | None = None,
     note: str = "",
-    status: IsoStatus | None = None,
 ) -> IsoMessage:
-    """Write the message to the outbox and hand it to the worker after commit. `status` names
-    an event the workflow status does not (a recall leaves the loan on loan)."""
-    body = build_status_message(request, link, reason, answer=answer, note=note, status=status)
-    message = IsoMessage.objects.create(
+    """Write the message to the outbox and hand it to the worker after commit. A peer that reads
+    notes only on Notifications (peers.PEERS) gets the note again as one."""
+    built = build_status_message(request, link, reason, answer=answer, note=note)
+    message = _outgoing(request, link, reason, built)
+    if built.note and reason != Reason.NOTIFICATION and peer_of(link.partner).notes_on_notification:
+        again = build_status_message(request, link, Reason.NOTIFICATION, answer=None, note=note)
+        _outgoing(request, link, Reason.NOTIFICATION, again)
+    transaction.on_commit(lambda: dispatch(request.pk))
+    return message
+
+
+def _outgoing(request: Request, link: IsoTransaction, reason: Reason, built: Built) -> IsoMessage:
+    return IsoMessage.objects.create(
         partner=link.partner,
         request=request,
         direction=IsoMessage.Direction.OUT,
         kind="supplyingAgencyMessage",
-        summary=f"{reason} {status or status_of(request).iso}",
-        raw=body.decode(),
+        summary=f"{reason} {built.status}",
+        raw=built.body.decode(),
         delivery=IsoMessage.Delivery.PENDING,
     )
-    transaction.on_commit(lambda: dispatch(request.pk))
-    return message
 
 
 def dispatch(request_id: int) -> None:
@@ -133,38 +160,69 @@ class CurrentStatus:
 
 
 def status_of(request: Request) -> CurrentStatus:
+    """The ISO status of the request now (STATUS_TABLE; a recalled loan is Recalled), and what
+    the status note says."""
     row = STATUS_TABLE[Status(request.status)]
     note = row.note
+    iso = (
+        IsoStatus.RECALLED if request.status == Status.ON_LOAN and is_recalled(request) else row.iso
+    )
     if request.status == Status.CONDITIONAL:
         note = f"{row.note} {request.conditions}".strip()
+    elif request.status == Status.QUOTED and request.quote_amount is not None:
+        note = f"{row.note} US ${request.quote_amount:,.2f}. {request.quote_note}".strip()
     elif request.status == Status.REFUSED:
         note = request.reason
-    return CurrentStatus(row.iso, note)
+    return CurrentStatus(iso, note)
+
+
+@dataclass(frozen=True)
+class Built:
+    body: bytes
+    status: IsoStatus
+    note: str
 
 
 def build_status_message(
-    request: Request,
-    link: IsoTransaction,
-    reason: Reason,
-    *,
-    answer: str | None,
-    note: str = "",
-    status: IsoStatus | None = None,
-) -> bytes:
+    request: Request, link: IsoTransaction, reason: Reason, *, answer: str | None, note: str = ""
+) -> Built:
+    """A supplyingAgencyMessage about the request as it is now, shaped for the partner's ILL
+    system (peers.PEERS)."""
+    peer = peer_of(link.partner)
     current = status_of(request)
-    if status is not None:
-        current = CurrentStatus(status, "")
+    iso = current.iso
+    if iso == IsoStatus.EXPECT_TO_SUPPLY and not peer.expect_to_supply:
+        iso = IsoStatus.WILL_SUPPLY
+    offer = request.status in (Status.CONDITIONAL, Status.QUOTED)
+    cost = request.quote_amount if request.status == Status.QUOTED else None
+    condition = loan_condition(request) if request.status == Status.CONDITIONAL else None
+    condition = LoanCondition.OTHER if cost is not None and condition is None else condition
+    text = " ".join(
+        filter(
+            None,
+            [
+                note,
+                _terms_note(peer, condition, cost) if offer else "",
+                peer.conditions_prefix if offer else "",
+                current.note,
+                peer.conditions_suffix if offer else "",
+                _link_note(request),
+                _return_note() if peer.return_address_in_note and iso == IsoStatus.LOANED else "",
+            ],
+        )
+    )
     message_info: list[tuple[str, Any]] = [
         ("reasonForMessage", str(reason)),
         ("answerYesNo", answer),
-        ("note", " ".join(filter(None, [note, current.note, _link_note(request)])) or None),
+        ("note", text or None),
         ("reasonUnfilled", _reason_unfilled(request)),
+        ("offeredCosts", _costs(cost) if cost is not None else None),
     ]
     status_info: list[tuple[str, Any]] = [
-        ("status", str(current.iso)),
+        ("status", str(iso)),
         (
             "dueDate",
-            xml.day_end(request.due_date) if request.due_date and _on_loan(request) else None,
+            xml.due_date(request.due_date) if request.due_date and _on_loan(request) else None,
         ),
         ("lastChange", xml.stamp(request.updated_at)),
     ]
@@ -172,9 +230,13 @@ def build_status_message(
         ("header", header(link, supplying_request_id=str(request.pk))),
         ("messageInfo", message_info),
         ("statusInfo", status_info),
-        ("deliveryInfo", _delivery_info(request, current.iso)),
+        ("deliveryInfo", _delivery_info(request, iso, condition)),
+        ("returnInfo", _return_info() if iso in _LOAN_OUT else None),
     ]
-    return xml.build(tree, "supplyingAgencyMessage")
+    return Built(xml.build(tree, "supplyingAgencyMessage"), iso, text)
+
+
+_LOAN_OUT = (IsoStatus.LOANED, IsoStatus.OVERDUE, IsoStatus.RECALLED)
 
 
 def header(link: IsoTransaction, *, supplying_request_id: str) -> list[tuple[str, Any]]:
@@ -203,15 +265,50 @@ def _reason_unfilled(request: Request) -> str | None:
     return REASON_UNFILLED[RefusalReason(request.refusal_reason)]
 
 
-def _delivery_info(request: Request, iso: IsoStatus) -> list[tuple[str, Any]] | None:
-    if iso not in (IsoStatus.COPY_COMPLETED, IsoStatus.LOANED) or request.supplied_at is None:
-        return None
-    via = "URL" if request.delivered_file else "Mail"
-    return [
-        ("dateSent", xml.stamp(request.supplied_at)),
-        ("itemId", download_url(request) if request.delivered_file else None),
-        ("sentVia", via if iso == IsoStatus.COPY_COMPLETED else None),
+def _costs(amount: Decimal) -> list[tuple[str, Any]]:
+    return [("currencyCode", "USD"), ("monetaryValue", f"{amount:.2f}")]
+
+
+def _terms_note(peer: Peer, condition: LoanCondition | None, cost: Decimal | None) -> str:
+    """ "Condition: ..., Cost: 12.50 USD" for a peer that shows neither element."""
+    if not peer.terms_in_note:
+        return ""
+    terms = [
+        f"Condition: {condition}" if condition else "",
+        f"Cost: {cost:.2f} USD" if cost else "",
     ]
+    return ", ".join(filter(None, terms))
+
+
+def _delivery_info(
+    request: Request, iso: IsoStatus, condition: LoanCondition | None
+) -> list[tuple[str, Any]] | None:
+    """What was sent (a copy's link, a loan's barcode: the request number on its book band), or
+    the condition of an offer (the schema wants a dateSent: the time of the offer)."""
+    if condition is not None:
+        return [("dateSent", xml.stamp(request.updated_at)), ("loanCondition", str(condition))]
+    supplied = (IsoStatus.COPY_COMPLETED, *_LOAN_OUT)
+    if iso not in supplied or request.supplied_at is None:
+        return None
+    if iso == IsoStatus.COPY_COMPLETED:
+        item_id = download_url(request) if request.delivered_file else None
+        via = "URL" if request.delivered_file else "Mail"
+    else:
+        item_id, via = str(request.pk), "Mail"
+    return [("dateSent", xml.stamp(request.supplied_at)), ("itemId", item_id), ("sentVia", via)]
+
+
+def _return_info() -> list[tuple[str, Any]]:
+    """Where a loan comes back to: the office's name and address (OFFICE_NAME, OFFICE_ADDRESS)."""
+    office = office_contact()
+    lines = office.address_lines
+    address = [("line1", lines[0]), ("line2", ", ".join(lines[1:]) or None)] if lines else None
+    return [("returnAgencyId", our_agency()), ("name", office.name), ("physicalAddress", address)]
+
+
+def _return_note() -> str:
+    office = office_contact()
+    return "Return to: " + ", ".join([office.name, *office.address_lines]) + "."
 
 
 def _link_note(request: Request) -> str:

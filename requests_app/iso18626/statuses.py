@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from requests_app.models import RefusalReason, Status
+from requests_app.models import Action, RefusalReason, Request, RequestEvent, Status
 
 
 class IsoStatus(StrEnum):
@@ -94,3 +94,65 @@ COPYRIGHT_COMPLIANCE = {"US-CCG": "CCG", "US-CCL": "CCL"}
 
 # Statuses in which the item has been supplied: a Cancel can no longer stop it.
 SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
+# Statuses in which the request ended without being supplied: what a partner's Cancel asks for,
+# so the CancelResponse says yes.
+ENDED_UNSUPPLIED = (Status.CANCELLED, Status.REFUSED)
+
+
+class LoanCondition(StrEnum):
+    """deliveryInfo/loanCondition: the standard's values, and ReShare's `Other` for the rest."""
+
+    LIBRARY_USE_ONLY = "LibraryUseOnly"
+    NO_REPRODUCTION = "NoReproduction"
+    SIGNATURE_REQUIRED = "SignatureRequired"
+    SPECIAL_COLLECTIONS_SUPERVISION = "SpecCollSupervReq"
+    OTHER = "Other"
+
+
+# The words of a conditional reply that name a standard condition, most specific first.
+CONDITION_WORDS: tuple[tuple[tuple[str, ...], LoanCondition], ...] = (
+    (("supervis",), LoanCondition.SPECIAL_COLLECTIONS_SUPERVISION),
+    (("library use only", "in-library use", "reading room"), LoanCondition.LIBRARY_USE_ONLY),
+    (("no cop", "no reproduction", "not be copied", "no photocop"), LoanCondition.NO_REPRODUCTION),
+    (("signature",), LoanCondition.SIGNATURE_REQUIRED),
+)
+
+
+def loan_condition(request: Request) -> LoanCondition:
+    """The code a conditional reply is sent with; the conditions' own words go in the note."""
+    if request.library_use_only:
+        return LoanCondition.LIBRARY_USE_ONLY
+    if request.no_copying:
+        return LoanCondition.NO_REPRODUCTION
+    text = request.conditions.lower()
+    for words, condition in CONDITION_WORDS:
+        if any(word in text for word in words):
+            return condition
+    return LoanCondition.OTHER
+
+
+# --- The loan out: what happened since it was lent or last renewed ---------------------------
+
+_LENT = (Action.SHIPPED, Action.RENEWED)
+
+
+def since_lent(request: Request) -> set[str]:
+    """The recall and renewal decisions taken since the loan was shipped or last renewed."""
+    actions = (
+        RequestEvent.objects.filter(
+            request_id=request.pk,
+            action__in=(*_LENT, Action.RECALLED, Action.RENEWAL_DECLINED),
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("action", flat=True)
+    )
+    found: set[str] = set()
+    for action in actions:
+        if action in _LENT:
+            break
+        found.add(action)
+    return found
+
+
+def is_recalled(request: Request) -> bool:
+    return request.status in Request.LOAN_OUT_STATUSES and Action.RECALLED in since_lent(request)

@@ -215,9 +215,12 @@ def stamp(moment: datetime | None = None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def day_end(day: date) -> str:
-    """A due date as the xs:dateTime the schema wants: the end of that day, in UTC."""
-    return f"{day:%Y-%m-%d}T23:59:59Z"
+def due_date(day: date) -> str:
+    """A due date as the xs:dateTime the schema wants: noon UTC of that day, which is the same
+    day in every time zone from UTC-11 to UTC+11, so a partner that reads the date, or converts
+    the time to its own zone, reads the office's due date (the end of the day in UTC is already
+    the next day east of it)."""
+    return f"{day:%Y-%m-%d}T12:00:00Z"
 
 
 def agency(type_: str, value: str) -> list[tuple[str, Any]]:
