@@ -193,3 +193,45 @@ def test_a_repeated_article_can_be_ordered_again_on_purpose(portal: Client) -> N
     second = Request.objects.order_by("pk").last()
     assert Request.objects.count() == 2
     assert second is not None and second.record.decisions.get().flags == ["repeated_article"]
+
+
+def test_a_copy_request_asks_what_a_loan_asks_and_the_request_page_shows_it(
+    portal: Client,
+) -> None:
+    wishes = {"need_by": "2999-01-31", "max_cost": "25.50", "delivery_preference": "mail"}
+
+    portal.post(reverse("requests:new_copy"), {**COPY_POST, **wishes})
+
+    created = Request.objects.get()
+    assert (str(created.need_by), str(created.max_cost), created.delivery_preference) == (
+        "2999-01-31",
+        "25.50",
+        "mail",
+    )
+    page = portal.get(reverse("requests:detail", args=[created.pk])).content.decode()
+    assert "2999-01-31" in page and "$25.50" in page and "Mailed" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [("need_by", "2000-01-01", "in the past"), ("max_cost", "-1", "cannot be negative")],
+)
+def test_a_copy_requests_need_by_date_and_maximum_cost_are_checked(
+    portal: Client, field: str, value: str, error: str
+) -> None:
+    response = portal.post(reverse("requests:new_copy"), {**COPY_POST, field: value})
+
+    assert error in response.content.decode() and Request.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "counted"),
+    [("pp. 123-145", "123-145", 23), ("123-45", "123-145", 23), ("p. 12", "12", 1)],
+)
+def test_pages_are_read_as_librarians_write_them(
+    portal: Client, typed: str, stored: str, counted: int
+) -> None:
+    portal.post(reverse("requests:new_copy"), {**COPY_POST, "pages": typed})
+
+    created = Request.objects.get()
+    assert (created.pages, created.pages_requested) == (stored, counted)
