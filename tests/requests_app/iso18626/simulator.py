@@ -1,7 +1,9 @@
 """A requesting agency, written here from ISO 18626 (v1.2): a small HTTP server that receives
 the office's supplyingAgencyMessages and confirms them, and a client that POSTs the requester's
 messages to the live application. `down` makes the server answer 503, as a peer under
-maintenance does."""
+maintenance does; `conditions_answer` is the note it sends back, as a Notification, when it is
+offered conditions or a price (`deliveryInfo/loanCondition`), as ReShare and Alma do with their
+own markers."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Any
 from lxml import etree
 
 from tests.requests_app.iso18626.helpers import NS, TOKEN, assert_valid, envelope, find
+from tests.requests_app.iso18626.helpers import action as action_message
 from tests.services import free_port
 
 
@@ -47,6 +50,7 @@ class Requester:
     port: int = field(default_factory=free_port)
     down: bool = False
     reject: bool = False
+    conditions_answer: str = ""
     refused: int = 0
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,6 +79,8 @@ class Requester:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+                if requester.conditions_answer and find(body, "deliveryInfo/loanCondition"):
+                    threading.Thread(target=requester.answer_conditions, args=(body,)).start()
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -100,6 +106,11 @@ class Requester:
             answer: bytes = response.read()
         assert_valid(answer)
         return answer
+
+    def answer_conditions(self, offer: bytes) -> None:
+        """The peer's staff agree or decline: a Notification carrying its marker."""
+        request_id = find(offer, "header/requestingAgencyRequestId")
+        self.send(action_message(request_id, "Notification", self.conditions_answer))
 
     def post_raw(self, body: bytes, *, token: str = TOKEN) -> tuple[int, bytes]:
         """POST any body; the HTTP status and the answer, whatever they are."""

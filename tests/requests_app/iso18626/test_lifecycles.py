@@ -258,3 +258,54 @@ def test_every_shared_sample_sent_over_http_gets_an_answer_and_no_server_error(
         if status == 200:
             assert_valid(body)
     assert sum(1 for status, _ in answers.values() if status == 200) >= 15
+
+
+@pytest.mark.parametrize(
+    ("quirks", "answer", "ends"),
+    [
+        (IsoPartner.Quirks.RESHARE, "#seq:3##ReShareLoanConditionAgreeResponse#", "WillSupply"),
+        (IsoPartner.Quirks.ALMA, "REJECT", "Cancelled"),
+    ],
+)
+def test_a_peer_answers_a_conditional_offer_with_its_own_marker(
+    requester: Requester, partner: IsoPartner, staff: Any, quirks: str, answer: str, ends: str
+) -> None:
+    IsoPartner.objects.filter(pk=partner.pk).update(quirks=quirks)
+    requester.conditions_answer = answer
+    requester.send(loan_request("cond-1"))
+    requester.wait_for("cond-1", 1)
+    loan = _request("cond-1")
+
+    services.reply_conditionally(
+        loan, seen=loan.status, conditions="Library use only", acting_user=staff
+    )
+
+    messages = requester.wait_for("cond-1", 4 if quirks == IsoPartner.Quirks.ALMA else 3)
+    offer = next(m for m in messages if m.get("deliveryInfo/loanCondition"))
+    assert offer.get("deliveryInfo/loanCondition") == "LibraryUseOnly"
+    assert messages[-1].status == ends
+    loan.refresh_from_db()
+    assert loan.status == (Status.IN_PROCESS if ends == "WillSupply" else Status.CANCELLED)
+    assert not loan.events.filter(text__contains="#seq:").exists()
+
+
+def test_an_illmock_retry_under_the_same_id_replaces_the_request(
+    requester: Requester, partner: IsoPartner
+) -> None:
+    requester.send(copy_request("same-id", article="First try"))
+    requester.wait_for("same-id", 1)
+    first = _request("same-id")
+
+    retry = copy_request("same-id", article="Second try", request_type="Retry", previous="same-id")
+    confirmation = requester.send(retry)
+
+    assert find(confirmation, "confirmationHeader/messageStatus") == "OK"
+    messages = requester.wait_for("same-id", 2)
+    second = _request("same-id")
+    first.refresh_from_db()
+    assert (first.status, second.article_title) == (Status.CANCELLED, "Second try")
+    assert _steps(messages) == [
+        ("RequestResponse", "ExpectToSupply"),
+        ("RequestResponse", "ExpectToSupply"),
+    ]
+    assert messages[1].get("header/supplyingAgencyRequestId") == str(second.pk)
