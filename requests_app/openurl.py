@@ -17,7 +17,13 @@ from urllib.parse import unquote_plus
 from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
-from requests_app.citations import normalize_date, normalize_doi, normalize_lccn, normalize_pmid
+from requests_app.citations import (
+    normalize_date,
+    normalize_doi,
+    normalize_lccn,
+    normalize_pmid,
+    read_pages,
+)
 from requests_app.models import Service, WorkKind
 
 _MAX_VALUE = 300
@@ -241,9 +247,8 @@ def _pages(keys: dict[str, list[str]]) -> str:
     if _first(keys, "pages").strip():
         return _first(keys, "pages")
     start, end = _first(keys, "spage").strip(), _first(keys, "epage").strip()
-    if start.isdigit() and end.isdigit() and len(end) < len(start) and int(end) < int(start):
-        end = start[: len(start) - len(end)] + end  # an abbreviated end page: 361-71 is 361-371
-    return f"{start}-{end}" if start and end else start
+    pages = f"{start}-{end}" if start and end else start
+    return read_pages(pages) or pages  # an abbreviated end page: 361-71 is 361-371
 
 
 def _candidates(values: list[str]) -> list[str]:

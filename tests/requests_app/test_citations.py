@@ -5,6 +5,7 @@ import pytest
 
 from requests_app.citations import (
     count_pages,
+    read_pages,
     normalize_date,
     normalize_doi,
     normalize_lccn,
@@ -39,6 +40,23 @@ def test_malformed_lccn_is_refused(raw: str) -> None:
 )
 def test_pages_are_counted_from_ranges(pages: str, count: int | None) -> None:
     assert count_pages(pages) == count
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("pp. 123-145", "123-145"),
+        ("123-45", "123-145"),
+        ("p. 12", "12"),
+        ("Pages 3\u20139; 12", "3-9, 12"),
+        ("e1234", "e1234"),
+        ("see abstract", None),
+        ("45-12", None),
+        ("9" * 4400, None),
+    ],
+)
+def test_pages_are_read_as_citations_write_them(typed: str, read: str | None) -> None:
+    assert read_pages(typed) == read
 
 
 @pytest.mark.parametrize(
