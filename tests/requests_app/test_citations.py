@@ -5,11 +5,11 @@ import pytest
 
 from requests_app.citations import (
     count_pages,
-    read_pages,
     normalize_date,
     normalize_doi,
     normalize_lccn,
     normalize_pmid,
+    read_pages,
 )
 
 
