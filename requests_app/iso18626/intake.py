@@ -2,8 +2,9 @@
 submit services: the same validation, the same locked copyright decision, the same record.
 
 Idempotent on (partner, requestingAgencyRequestId): the same request again gets the stored
-confirmation; another request under a used id is an ERROR. A Retry names the request it replaces
-in requestingAgencyPreviousRequestId (docs/iso18626.md, "Requests")."""
+confirmation; another request under a used id is an ERROR. A Retry replaces the request it names
+(in requestingAgencyPreviousRequestId, or by reusing its id), cancelled before the retry is decided
+(docs/iso18626.md, "Requests")."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from requests_app.iso18626.statuses import ErrorType, Reason
 from requests_app.models import Request, Status
 
 MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
+RETRY, REMINDER = "Retry", "Reminder"  # serviceInfo/requestType values that are not New
+PREVIOUS_ID = "requestingAgencyPreviousRequestId"
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,6 @@ def receive_request(partner: IsoPartner, element: Any, received: datetime) -> In
         return _repeat(_existing(partner, request_id), element, received, fingerprint)
 
 
-RETRY = "Retry"
-PREVIOUS_ID = "requestingAgencyPreviousRequestId"
-
-
 class _Refused(Exception):
     """Raised inside the intake transaction so that nothing of the request stays."""
 
@@ -75,7 +74,7 @@ def _request_type(element: Any) -> str:
 
 
 def _fingerprint(mapped: Mapped, *, retry: bool) -> str:
-    content = [mapped.service, mapped.data, mapped.delivery_address] + (["Retry"] if retry else [])
+    content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -89,7 +88,7 @@ def _repeat(
 ) -> Intake:
     if existing is None:
         return _refuse(element, received, "requestingAgencyRequestId: try again")
-    if existing.fingerprint == fingerprint or _request_type(element) == "Reminder":
+    if existing.fingerprint == fingerprint or _request_type(element) == REMINDER:
         return Intake(OK, existing.confirmation.encode(), existing.request)
     return _refuse(
         element,
