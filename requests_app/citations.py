@@ -49,6 +49,17 @@ def count_pages(pages: str) -> int | None:
     return total if 0 < total <= INTEGER_MAX else None
 
 
+def expand_page_range(pages: str) -> str:
+    """A page range with its end page written out: PubMed and many databases abbreviate it,
+    "361-71" is pages 361 to 371. Anything else is returned as given."""
+    match = _RANGE.match(pages.strip())
+    if not match:
+        return pages.strip()
+    start, end = match.groups()
+    full = start[: max(len(start) - len(end), 0)] + end
+    return f"{start}-{full if int(full) >= int(start) else end}"
+
+
 # A DOI: the directory indicator 10, a registrant code, a slash, any suffix (doi.org/10.1000/182).
 _DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/\S+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
