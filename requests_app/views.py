@@ -105,7 +105,7 @@ def new_loan(request: HttpRequest) -> HttpResponse:
             fields={**form.cleaned_data},
             acting_user=request.user,
         )
-        messages.success(request, f"Loan request {created.pk} received.")
+        messages.success(request, f"{created.request_type.label} {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
     context = {"form": form, "arrived_from": _arrived_from(citation)}
     return render(request, "requests_app/loan_form.html", context)
@@ -150,6 +150,7 @@ def _copy_form(
                 "order_again", f"{repeated.decision.explanation} Tick this box to order it again."
             )
         else:
+            messages.success(request, f"{created.request_type.label} {created.pk} received.")
             return redirect("requests:detail", pk=created.pk)
     context = {
         "form": form,
@@ -255,6 +256,9 @@ def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         item,
         lambda: services.answer_quote(item, seen=seen, approve=approve, acting_user=request.user),
+        done="You approved the quote: the office will make the reproduction."
+        if approve
+        else "You declined the quote: the order is cancelled.",
     )
 
 
@@ -291,11 +295,14 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("requests:detail", pk=item.pk)
 
 
-def _act(request: HttpRequest, item: Request, action: Any) -> HttpResponse:
+def _act(request: HttpRequest, item: Request, action: Any, *, done: str) -> HttpResponse:
+    """Run a library's action; the page after it says what was done (announced), or why not."""
     try:
         action()
     except services.StaleRequest as stale:
         messages.error(request, str(stale))
+    else:
+        messages.success(request, done)
     return redirect("requests:detail", pk=item.pk)
 
 
@@ -309,6 +316,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             item,
             lambda: services.cancel_by_institution(item, seen=seen, acting_user=request.user),
+            done=f"{item.request_type.label} {item.pk} is cancelled.",
         )
     return render(request, "requests_app/cancel.html", {"item": item, "form": form})
 
@@ -329,6 +337,9 @@ def answer_conditions(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.answer_conditions(
             item, seen=seen, accept=accept, acting_user=request.user
         ),
+        done="You accepted the office's conditions."
+        if accept
+        else "You declined the office's conditions: the request is cancelled.",
     )
 
 
@@ -352,6 +363,7 @@ def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
             fee=data["fee"],
             acting_user=request.user,
         ),
+        done="The permission reference was sent to the office.",
     )
 
 
