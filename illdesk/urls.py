@@ -14,7 +14,6 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("favicon.ico", views.favicon),
     path("accounts/login/", views.IlldeskLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

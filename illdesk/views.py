@@ -1,7 +1,6 @@
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.templatetags.static import static
+from django.shortcuts import render
 from django.urls import reverse
 
 from illdesk.forms import LoginForm
@@ -10,11 +9,6 @@ from registration.access import institution_for
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
-
-
-def favicon(request: HttpRequest) -> HttpResponse:
-    """Browsers ask for /favicon.ico whatever the page names: send them to the icon."""
-    return redirect(static("img/favicon.svg"))
 
 
 class IlldeskLoginView(LoginView):

@@ -131,10 +131,8 @@ def test_a_failed_log_in_says_only_the_password_is_case_sensitive(client: Client
     assert "the username, your OCLC symbol, is not" in error
 
 
-def test_every_page_names_its_icon_and_the_browsers_default_address_finds_it(
-    client: Client,
-) -> None:
-    page = client.get(reverse("login")).content.decode()
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_pages_name_their_icon(client: Client, url: str) -> None:
+    page = client.get(url).content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
-    assert client.get("/favicon.ico")["Location"] == "/static/img/favicon.svg"
     assert finders.find("img/favicon.svg")
