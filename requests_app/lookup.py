@@ -173,19 +173,7 @@ def _crossref(doi: str, deadline: float) -> Found | None:
         return None
     work: dict[str, Any] = answer["message"]
     service, work_kind = _CROSSREF_TYPES.get(str(work.get("type", "")), ("", ""))
-    containers = _strings(work.get("container-title"))
-    # A chapter's containers list the series first when there is one ("Lecture Notes in ...").
-    container = (
-        (containers[-1] if work_kind == WorkKind.NON_PERIODICAL else containers[0])
-        if containers
-        else ""
-    )
-    titles = _strings(work.get("title"))
-    title, article = (
-        (titles[0] if titles else "", "")
-        if service == Service.LOAN
-        else (container, titles[0] if titles else "")
-    )
+    title, article = _crossref_titles(work, service, work_kind)
     fields = {
         "title": title,
         "article_title": article,
@@ -233,6 +221,19 @@ def _pubmed(pmid: str, deadline: float) -> Found | None:
         "doi": normalize_doi(str(ids.get("doi") or "")) or "",
     }
     return Found(Service.COPY, WorkKind.PERIODICAL, _kept(record))
+
+
+def _crossref_titles(work: dict[str, Any], service: str, work_kind: str) -> tuple[str, str]:
+    """(the form's title, its article or chapter title): a book is its own title; an article or
+    a chapter is in its container, and a chapter's containers list the series (Lecture Notes in
+    Computer Science) before the book."""
+    titles, containers = _strings(work.get("title")), _strings(work.get("container-title"))
+    own = titles[0] if titles else ""
+    if service == Service.LOAN:
+        return own, ""
+    if not containers:
+        return "", own
+    return (containers[-1] if work_kind == WorkKind.NON_PERIODICAL else containers[0]), own
 
 
 def _kept(fields: dict[str, str]) -> dict[str, str]:

@@ -216,6 +216,14 @@ def test_an_unknown_identifier_leaves_the_form_as_the_link_fills_it(
     assert len(services.asked) == 2
 
 
+def test_an_answer_that_is_not_json_leaves_the_form_as_the_link_fills_it(
+    portal: Client, services: CitationServices
+) -> None:
+    response = _form(portal, "id=doi:10.5555/unreadable", COPY)
+    assert _values(response, "title", "doi") == {"title": "", "doi": "10.5555/unreadable"}
+    assert len(services.asked) == 1
+
+
 def test_a_found_record_is_not_asked_for_again(portal: Client, services: CitationServices) -> None:
     _form(portal, DOI_ONLY, COPY)
     _form(portal, DOI_ONLY, COPY)
