@@ -27,7 +27,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from requests_app.citations import expand_page_range, normalize_date, normalize_doi
 from requests_app.models import Service, WorkKind
-from requests_app.openurl import OpenUrlCitation, without_isbd
+from requests_app.openurl import OpenUrlCitation, clean_text, without_isbd
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ def _crossref_titles(work: dict[str, Any], service: str, work_kind: str) -> tupl
 
 
 def _kept(fields: dict[str, str]) -> dict[str, str]:
-    cleaned = {name: " ".join(without_isbd(value).split())[:300] for name, value in fields.items()}
+    cleaned = {name: without_isbd(clean_text(value)) for name, value in fields.items()}
     return {name: value for name, value in cleaned.items() if value}
 
 

@@ -89,7 +89,6 @@ _GENRES: dict[str, tuple[str, str]] = {
 _SOURCES = (
     ("webofscience", "Web of Science"),
     ("isinet.com", "Web of Science"),
-    ("wok", "Web of Science"),
     ("firstsearch", "WorldCat (FirstSearch)"),
     ("worldcat", "WorldCat"),
     ("ebsco", "EBSCO"),
@@ -159,7 +158,7 @@ def _decode(text: str) -> str:
     return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), unquote_plus(text, errors="replace"))
 
 
-def _clean(value: str, limit: int = _MAX_VALUE) -> str:
+def clean_text(value: str, limit: int = _MAX_VALUE) -> str:
     """Untrusted input: drop control characters, collapse whitespace, cut to a sane length."""
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
     return " ".join(text.split())[:limit]
@@ -183,7 +182,7 @@ def read_openurl(query: str, *, _depth: int = 0) -> OpenUrlCitation:
 def source_name(raw: str) -> str:
     """The service a link came from, by the name librarians know ("webofscience.com:WOS:WOS"
     is Web of Science); an unknown one as sent, cleaned."""
-    text = _clean(raw.removeprefix("info:sid/"), 100)
+    text = clean_text(raw.removeprefix("info:sid/"), 100)
     lowered = text.lower()
     return next((name for part, name in _SOURCES if part in lowered), text)
 
@@ -278,7 +277,7 @@ def _initial(keys: dict[str, list[str]], params: dict[str, list[str]]) -> dict[s
         "pmid": next(iter(ids.get("pmid", [])), ""),
     }
     text["isbn"] = text["isbn"] or isbn_in_doi(text["doi"])
-    cleaned = {name: _clean(value) for name, value in text.items()}
+    cleaned = {name: clean_text(value) for name, value in text.items()}
     for name in _ISBD_FIELDS:
         cleaned[name] = without_isbd(cleaned[name])
     return {name: value for name, value in cleaned.items() if value}

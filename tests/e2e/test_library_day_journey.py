@@ -260,4 +260,6 @@ def test_log_in_errors_and_the_lockout_speak_plainly(
     widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], widths
     audit.check(page, f"lockout at {viewport['width']} px", every_impact=True)
+    icon = page.request.get(str(page.locator("link[rel=icon]").get_attribute("href")))
+    assert (icon.status, icon.headers["content-type"]) == (200, "image/svg+xml")
     audit.assert_clean()

@@ -195,6 +195,12 @@ def test_a_reproduction_order_with_a_quote(
     audit.check(library, "reproduction order with a quote", every_impact=True)
     screenshot(library, "reproduction-quote")
     library.get_by_role("button", name="Approve the quote").click()
+    confirmation = library.locator("[data-announce]")
+    confirmation.wait_for()
+    assert confirmation.text_content() == (
+        "You approved the quote: the office will make the reproduction."
+    )
+    assert library.evaluate("document.activeElement.hasAttribute('data-announce')")
     library.get_by_text("In process").first.wait_for()
     subjects = {str(m["Subject"]) for m in mail_server.wait_for(3)}
     assert any("price quote US $45.00" in s for s in subjects)
