@@ -40,6 +40,13 @@ def stored_username(typed: str) -> str:
 
 
 class LoginForm(AuthenticationForm):
+    # Django's message says both fields may be case-sensitive; here the username is not.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "The username and password do not match. Check the password: it is "
+        "case-sensitive (the username, your OCLC symbol, is not).",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bound_lengths(self)

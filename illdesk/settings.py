@@ -207,6 +207,16 @@ REQUESTS_LOAN_DAYS = env.int("REQUESTS_LOAN_DAYS", default=28)
 REQUESTS_RENEWALS_MAX = env.int("REQUESTS_RENEWALS_MAX", default=2)
 REQUESTS_RENEWAL_WINDOW_DAYS = env.int("REQUESTS_RENEWAL_WINDOW_DAYS", default=14)
 
+# --- Citation completion (docs/openurl.md, "Completing a citation") --------------------------
+# Off by default: when on, a link's DOI or PMID is looked up at Crossref or NCBI PubMed for the
+# fields the link left empty, all lookups of one link within CITATION_LOOKUP_TIMEOUT seconds.
+CITATION_LOOKUP = env.bool("CITATION_LOOKUP", default=False)
+CITATION_LOOKUP_TIMEOUT = env.float("CITATION_LOOKUP_TIMEOUT", default=3.0)
+CITATION_CROSSREF_URL = env.str("CITATION_CROSSREF_URL", default="https://api.crossref.org")
+CITATION_EUTILS_URL = env.str(
+    "CITATION_EUTILS_URL", default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+)
+
 # --- ISO 18626 (docs/iso18626.md) -------------------------------------------------------------
 # The office's own agency id, as partners address it in `supplyingAgencyId`.
 ISO18626_AGENCY_ID_TYPE = env.str("ISO18626_AGENCY_ID_TYPE", default="ISIL")

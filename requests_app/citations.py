@@ -75,6 +75,12 @@ def count_pages(pages: str) -> int | None:
     return total if 0 < total <= INTEGER_MAX else None
 
 
+def expand_page_range(pages: str) -> str:
+    """A page range with its end page written out ("361-71" is pages 361 to 371, as PubMed and
+    many databases abbreviate it), read as `read_pages` reads it; anything else as given."""
+    return read_pages(pages) or pages.strip()
+
+
 # A DOI: the directory indicator 10, a registrant code, a slash, any suffix (doi.org/10.1000/182).
 _DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/\S+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")

@@ -62,6 +62,8 @@ _CITATION_KEYS = frozenset(
         "lccn",
         "oclcnum",
         "callno",
+        "doi",
+        "pmid",
     ]
 )
 
@@ -83,14 +85,51 @@ _GENRES: dict[str, tuple[str, str]] = {
 }
 
 
+# Where links come from: a part of `rfr_id`/`sid` (lower case) -> the name librarians know.
+_SOURCES = (
+    ("webofscience", "Web of Science"),
+    ("isinet.com", "Web of Science"),
+    ("firstsearch", "WorldCat (FirstSearch)"),
+    ("worldcat", "WorldCat"),
+    ("ebsco", "EBSCO"),
+    ("proq", "ProQuest"),
+    ("google", "Google Scholar"),
+    ("entrez", "PubMed"),
+    ("pubmed", "PubMed"),
+    ("mendeley", "Mendeley"),
+    ("zotero", "Zotero"),
+    ("summon", "Summon"),
+    ("primo", "Primo"),
+    ("exlibris", "Primo"),
+    ("wiley", "Wiley Online Library"),
+    ("sagepub", "SAGE Journals"),
+    ("credoreference", "Credo Reference"),
+    ("scopus", "Scopus"),
+    ("uborrow", "UBorrow"),
+)
+
+# ISBD punctuation that catalogue records leave at the end of an element ("Theory /",
+# "Oxford University Press,"), and the bracketed "no place" / "no publisher" of ISBD.
+_ISBD_END = re.compile(r"\s*[/:;=,]+$")
+_ISBD_UNKNOWN = frozenset(["[s.l.]", "[s.n.]", "[s.l. : s.n.]", "[n.p.]"])
+_ISBD_FIELDS = ("title", "article_title", "publisher", "place", "edition")
+# A DOI whose suffix begins with an ISBN-13 (Springer's 10.1007/978-3-540-89330-1_22) names a
+# book or a chapter of one.
+_DOI_ISBN = re.compile(r"^10\.[0-9.]+/(97[89](?:-?[0-9]){10})(?![0-9])")
+
+
 @dataclass(frozen=True)
 class OpenUrlCitation:
-    """What a link says: the request form it belongs on and that form's initial data."""
+    """What a link says: the request form it belongs on and that form's initial data. `genre`
+    is what the link declared (empty when it declared none); `completed_from` names the
+    service that filled fields the link left empty (requests_app/lookup.py)."""
 
     service: str
     work_kind: str
     initial: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    genre: str = ""
+    completed_from: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.initial)
@@ -119,7 +158,7 @@ def _decode(text: str) -> str:
     return _JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), unquote_plus(text, errors="replace"))
 
 
-def _clean(value: str, limit: int = _MAX_VALUE) -> str:
+def clean_text(value: str, limit: int = _MAX_VALUE) -> str:
     """Untrusted input: drop control characters, collapse whitespace, cut to a sane length."""
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in value)
     return " ".join(text.split())[:limit]
@@ -135,8 +174,17 @@ def read_openurl(query: str, *, _depth: int = 0) -> OpenUrlCitation:
     if not initial:
         return _unwrapped(params, _depth)
     service, work_kind = _kind(keys, initial)
-    source = _clean(_first(params, "rfr_id", "sid").removeprefix("info:sid/"), 100)
-    return OpenUrlCitation(service, work_kind, initial, source)
+    genre = _first(keys, "genre").strip().lower()
+    source = source_name(_first(params, "rfr_id", "sid"))
+    return OpenUrlCitation(service, work_kind, initial, source, genre)
+
+
+def source_name(raw: str) -> str:
+    """The service a link came from, by the name librarians know ("webofscience.com:WOS:WOS"
+    is Web of Science); an unknown one as sent, cleaned."""
+    text = clean_text(raw.removeprefix("info:sid/"), 100)
+    lowered = text.lower()
+    return next((name for part, name in _SOURCES if part in lowered), text)
 
 
 def _unwrapped(params: dict[str, list[str]], depth: int) -> OpenUrlCitation:
@@ -163,22 +211,51 @@ def _first(params: dict[str, list[str]], *names: str) -> str:
     return next((values[0] for name in names for values in [params.get(name, [])] if values), "")
 
 
+# Genres under which a DOI or a PMID still names an article: sources send `genre=journal` for
+# an article of a journal (PubMed ids name articles only).
+_ARTICLE_BY_IDENTIFIER = frozenset(["", "unknown", "journal", "issue"])
+
+
 def _kind(keys: dict[str, list[str]], initial: dict[str, str]) -> tuple[str, str]:
-    """An article title makes a copy; so does a bare DOI or PMID when no genre says otherwise
-    (a link with only an identifier nearly always names an article)."""
+    """An article title makes a copy; so does a DOI or a PMID when no genre says it is a book
+    (a link with an article's identifier names that article). A DOI that embeds an ISBN, and a
+    link that names a book title or ISBN, is part of a book."""
     genre = _first(keys, "genre").strip().lower()
     service, work_kind = _GENRES.get(genre, (Service.LOAN, ""))
-    by_identifier = genre in ("", "unknown") and ("doi" in initial or "pmid" in initial)
+    by_identifier = genre in _ARTICLE_BY_IDENTIFIER and ("doi" in initial or "pmid" in initial)
     if "article_title" in initial or by_identifier:
         service = Service.COPY
+    book_doi = bool(isbn_in_doi(initial.get("doi", "")))
+    if book_doi and genre in _ARTICLE_BY_IDENTIFIER:
+        work_kind = WorkKind.NON_PERIODICAL
+    elif by_identifier and "pmid" in initial:
+        work_kind = WorkKind.PERIODICAL
     if not work_kind:
         is_book = _first(keys, "btitle", "isbn") or genre.startswith("dissertation")
         work_kind = WorkKind.NON_PERIODICAL if is_book else WorkKind.PERIODICAL
     return service, work_kind
 
 
+def isbn_in_doi(doi: str) -> str:
+    """The ISBN-13 a book or chapter DOI begins its suffix with; empty when there is none."""
+    match = _DOI_ISBN.match(doi)
+    if not match:
+        return ""
+    try:
+        return str(isbn.validate(match[1]))
+    except StdnumError:
+        return ""
+
+
 def _initial(keys: dict[str, list[str]], params: dict[str, list[str]]) -> dict[str, str]:
-    ids = _identifiers([*params.get("rft_id", []), *params.get("id", [])])
+    ids = _identifiers(
+        [
+            *params.get("rft_id", []),
+            *params.get("id", []),
+            *(f"doi:{value}" for value in keys.get("doi", [])),
+            *(f"pmid:{value}" for value in keys.get("pmid", [])),
+        ]
+    )
     text = {
         "title": _first(keys, "jtitle", "btitle", "title", "stitle"),
         "article_title": _first(keys, "atitle"),
@@ -199,7 +276,18 @@ def _initial(keys: dict[str, list[str]], params: dict[str, list[str]]) -> dict[s
         "doi": next(iter(ids.get("doi", [])), ""),
         "pmid": next(iter(ids.get("pmid", [])), ""),
     }
-    return {name: _clean(value) for name, value in text.items() if _clean(value)}
+    text["isbn"] = text["isbn"] or isbn_in_doi(text["doi"])
+    cleaned = {name: clean_text(value) for name, value in text.items()}
+    for name in _ISBD_FIELDS:
+        cleaned[name] = without_isbd(cleaned[name])
+    return {name: value for name, value in cleaned.items() if value}
+
+
+def without_isbd(value: str) -> str:
+    """A catalogue element without its ISBD punctuation: "Economic theory /" is "Economic
+    theory", "Oxford University Press," is "Oxford University Press", "[S.l.]" is empty."""
+    text = _ISBD_END.sub("", value).strip()
+    return "" if text.lower() in _ISBD_UNKNOWN else text
 
 
 # rft_id / id schemes -> identifier kind, with each kind's normaliser.

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from copyright_rules import services as copyright
 from copyright_rules.facts import Flag
 from registration.access import institution_required
-from requests_app import search, services
+from requests_app import lookup, search, services
 from requests_app.forms import (
     COPYRIGHT_WARNING_HEADINGS,
     COPYRIGHT_WARNING_PARAGRAPHS,
@@ -57,10 +57,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _openurl(request: HttpRequest) -> OpenUrlCitation:
-    """The citation in this page's own query string. WSGI hands it over as Latin-1 text; the
-    bytes the browser sent are UTF-8."""
+    """The citation in this page's own query string, completed from its DOI's or PMID's record
+    when the office enables it (a GET only: a sent form is never looked up again). WSGI hands
+    the query string over as Latin-1 text; the bytes the browser sent are UTF-8."""
     raw = request.META.get("QUERY_STRING", "")
-    return read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
+    citation = read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
+    return lookup.complete(citation) if request.method == "GET" else citation
 
 
 @institution_required
@@ -73,32 +75,39 @@ def new_request(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/new.html")
 
 
-def _initial(request: HttpRequest, service: str) -> dict[str, Any]:
-    citation = _openurl(request)
+def _initial(citation: OpenUrlCitation, service: str) -> dict[str, Any]:
     initial: dict[str, Any] = dict(citation.initial)
     if citation and service == Service.COPY:
         initial["work_kind"] = citation.work_kind
     return initial
 
 
-def _arrived_from(request: HttpRequest) -> str | None:
+def _arrived_from(citation: OpenUrlCitation) -> dict[str, str] | None:
     """Where a prefilled form came from, for the notice above it: None without a citation."""
-    citation = _openurl(request)
-    return (citation.source or "a citation link") if citation else None
+    if not citation:
+        return None
+    completed = citation.completed_from
+    return {
+        "source": citation.source or "a citation link",
+        "completed": f"{completed}'s record of its {lookup.IDENTIFIER[completed]}"
+        if completed
+        else "",
+    }
 
 
 @institution_required
 def new_loan(request: HttpRequest) -> HttpResponse:
-    form = LoanRequestForm(request.POST or None, initial=_initial(request, "loan"))
+    citation = _openurl(request)
+    form = LoanRequestForm(request.POST or None, initial=_initial(citation, "loan"))
     if request.method == "POST" and form.is_valid():
         created = services.submit_loan_request(
             request.institution,  # type: ignore[attr-defined]
             fields={**form.cleaned_data},
             acting_user=request.user,
         )
-        messages.success(request, f"Loan request {created.pk} received.")
+        messages.success(request, f"{created.request_type.label} {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
-    context = {"form": form, "arrived_from": _arrived_from(request)}
+    context = {"form": form, "arrived_from": _arrived_from(citation)}
     return render(request, "requests_app/loan_form.html", context)
 
 
@@ -121,7 +130,8 @@ def _copy_form(
     *,
     template: str = "requests_app/copy_form.html",
 ) -> HttpResponse:
-    form = form_class(request.POST or None, initial=_initial(request, "copy"))
+    citation = _openurl(request)
+    form = form_class(request.POST or None, initial=_initial(citation, "copy"))
     if request.method == "POST" and form.is_valid():
         fields = form.request_fields()
         fields["is_duplication"] = form.duplication
@@ -140,10 +150,11 @@ def _copy_form(
                 "order_again", f"{repeated.decision.explanation} Tick this box to order it again."
             )
         else:
+            messages.success(request, f"{created.request_type.label} {created.pk} received.")
             return redirect("requests:detail", pk=created.pk)
     context = {
         "form": form,
-        "arrived_from": _arrived_from(request),
+        "arrived_from": _arrived_from(citation),
         "warning_headings": COPYRIGHT_WARNING_HEADINGS,
         "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
     }
@@ -245,6 +256,9 @@ def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         item,
         lambda: services.answer_quote(item, seen=seen, approve=approve, acting_user=request.user),
+        done="You approved the quote: the office will make the reproduction."
+        if approve
+        else "You declined the quote: the order is cancelled.",
     )
 
 
@@ -281,11 +295,14 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("requests:detail", pk=item.pk)
 
 
-def _act(request: HttpRequest, item: Request, action: Any) -> HttpResponse:
+def _act(request: HttpRequest, item: Request, action: Any, *, done: str) -> HttpResponse:
+    """Run a library's action; the page after it says what was done (announced), or why not."""
     try:
         action()
     except services.StaleRequest as stale:
         messages.error(request, str(stale))
+    else:
+        messages.success(request, done)
     return redirect("requests:detail", pk=item.pk)
 
 
@@ -299,6 +316,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             item,
             lambda: services.cancel_by_institution(item, seen=seen, acting_user=request.user),
+            done=f"{item.request_type.label} {item.pk} is cancelled.",
         )
     return render(request, "requests_app/cancel.html", {"item": item, "form": form})
 
@@ -319,6 +337,9 @@ def answer_conditions(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.answer_conditions(
             item, seen=seen, accept=accept, acting_user=request.user
         ),
+        done="You accepted the office's conditions."
+        if accept
+        else "You declined the office's conditions: the request is cancelled.",
     )
 
 
@@ -342,6 +363,7 @@ def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
             fee=data["fee"],
             acting_user=request.user,
         ),
+        done="The permission reference was sent to the office.",
     )
 
 

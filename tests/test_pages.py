@@ -43,7 +43,7 @@ def test_wrong_password_shows_an_error_next_to_the_form(client: Client) -> None:
     response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
 
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "The username and password do not match." in response.content.decode()
 
 
 @pytest.mark.django_db

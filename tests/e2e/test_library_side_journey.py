@@ -62,7 +62,7 @@ def test_a_real_openurl_followed_before_logging_in_fills_the_copy_form(
     assert field(page, "DOI").input_value() == "10.1039/b814549k"
     assert field(page, "ISSN").input_value() == "1757-9694"
     assert field(page, "Pages").input_value() == "30-42"
-    assert "filled in from a link sent by www.isinet.com:WoK:UA" in page.content()
+    assert "filled in from a link sent by Web of Science." in page.content()
     audit.check(page, "copy form from a real OpenURL", every_impact=True)
     screenshot(page, "copy-form-from-openurl")
     audit.assert_clean()
@@ -195,6 +195,12 @@ def test_a_reproduction_order_with_a_quote(
     audit.check(library, "reproduction order with a quote", every_impact=True)
     screenshot(library, "reproduction-quote")
     library.get_by_role("button", name="Approve the quote").click()
+    confirmation = library.locator("[data-announce]")
+    confirmation.wait_for()
+    assert confirmation.text_content() == (
+        "You approved the quote: the office will make the reproduction."
+    )
+    assert library.evaluate("document.activeElement.hasAttribute('data-announce')")
     library.get_by_text("In process").first.wait_for()
     subjects = {str(m["Subject"]) for m in mail_server.wait_for(3)}
     assert any("price quote US $45.00" in s for s in subjects)

@@ -3,6 +3,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.urls import reverse
 
@@ -238,3 +239,26 @@ def test_information_request_that_cannot_be_sent_does_not_break_the_admin(
     registration.refresh_from_db()
     assert response.status_code == 302
     assert registration.status == "needs_info"
+
+
+@pytest.mark.parametrize(
+    ("phone", "said"),
+    [("", "Please reply to this email. "), ("+1 202 555 0100", "telephone the office on +1 202")],
+)
+def test_an_information_request_offers_the_telephone_only_when_the_office_has_one(
+    admin_client: Client,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    phone: str,
+    said: str,
+) -> None:
+    settings.OFFICE_PHONE = phone
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(admin_client, RegistrationFactory.create(), "request-info", "Which department?")
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    body = " ".join(str(message.body).split())
+    html = " ".join(str(message.alternatives[0][0]).split())
+    assert said in body
+    assert said in html
+    assert f"telephone the office ({settings.OFFICE_EMAIL})" not in body

@@ -237,3 +237,19 @@ def test_a_failure_with_a_retry_scheduled_is_held_from_the_periodic_requeue(appr
     assert outbox.requeue_stale() == 0
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_error) == ("pending", "SMTPServerDisconnected")
+
+
+def test_the_credentials_table_is_a_table_with_row_headers_not_a_layout_table(
+    approve: Any,
+) -> None:
+    """Row headers belong to a data table: a role="presentation" table hides them."""
+    from lxml import html as lxml_html
+
+    approve(RegistrationFactory.create(oclc_symbol="SPL"))
+    message = mail.outbox[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    page = lxml_html.fromstring(str(message.alternatives[0][0]))
+    [table] = page.xpath("//table")
+    assert table.get("role") is None
+    headers = [th.text_content() for th in table.xpath(".//th[@scope='row']")]
+    assert headers == ["Log in at", "Username", "Password"]

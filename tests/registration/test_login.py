@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -111,3 +112,27 @@ def test_the_home_page_offers_the_dashboard_not_log_in_to_a_logged_in_library(
     page = client.get(reverse("home")).content.decode()
     assert reverse("requests:dashboard") in page
     assert reverse("registration:register") not in page
+
+
+def test_the_lockout_page_says_how_long_to_wait_in_words(client: Client, settings: Any) -> None:
+    InstitutionFactory.create(oclc_symbol="SPL")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": "SPL", "password": "wrong"})
+    page = " ".join(response.content.decode().replace("\xa0", " ").split())
+    assert "Please wait 15 minutes and try again" in page
+    assert "PT15M" not in page
+
+
+def test_a_failed_log_in_says_only_the_password_is_case_sensitive(client: Client) -> None:
+    _library_with_password("NDD", "correct horse battery")
+    response = client.post(reverse("login"), {"username": "ndd", "password": "Correct horse"})
+    [error] = response.context["form"].non_field_errors()
+    assert "both fields may be case-sensitive" not in error
+    assert "the username, your OCLC symbol, is not" in error
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_pages_name_their_icon(client: Client, url: str) -> None:
+    page = client.get(url).content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("img/favicon.svg")

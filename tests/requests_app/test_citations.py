@@ -5,6 +5,7 @@ import pytest
 
 from requests_app.citations import (
     count_pages,
+    expand_page_range,
     normalize_date,
     normalize_doi,
     normalize_lccn,
@@ -111,3 +112,18 @@ def test_what_is_not_a_pmid_is_refused(raw: str) -> None:
 )
 def test_citation_dates_are_read_into_the_forms_format(raw: str, normalized: str) -> None:
     assert normalize_date(raw) == normalized
+
+
+@pytest.mark.parametrize(
+    ("raw", "expanded"),
+    [
+        ("569-82", "569-582"),
+        ("625-7", "625-627"),
+        ("54-58", "54-58"),
+        ("1198-202", "1198-1202"),
+        ("199-2", "199-2"),
+        ("e1234", "e1234"),
+    ],
+)
+def test_an_abbreviated_end_page_is_written_out(raw: str, expanded: str) -> None:
+    assert expand_page_range(raw) == expanded

@@ -207,7 +207,7 @@ EXPECTED: dict[str, tuple[str, dict[str, str]]] = {
             "title": "Necessity for ruins, and other topics.",
             "author": "Jackson, John",
             "publication_date": "1980",
-            "place": "[S.l.]",
+            "place": "",
             "isbn": "0870232924",
         },
     ),
@@ -223,9 +223,11 @@ EXPECTED: dict[str, tuple[str, dict[str, str]]] = {
     "id=doi:10.1007": (
         COPY,
         {
+            "work_kind": "non_periodical",
             "article_title": "An operational semantics for JavaScript",
             "author": "Maffeis, S",
             "doi": "10.1007/978-3-540-89330-1_22",
+            "isbn": "9783540893301",
         },
     ),
 }
@@ -343,10 +345,69 @@ def test_openurl_values_are_only_initial_data(portal: Client) -> None:
     assert not response.context["form"].is_bound
 
 
-def test_the_form_says_where_it_was_filled_in_from(portal: Client) -> None:
-    query = "sid=EBSCO:aph&genre=article&atitle=A&title=J&issn=13816128"
+@pytest.mark.parametrize(
+    ("sent_by", "name"),
+    [
+        ("rfr_id=info:sid/webofscience.com:WOS:WOS", "Web of Science"),
+        ("rfr_id=info:sid/www.isinet.com:WoK:UA", "Web of Science"),
+        ("sid=EBSCO:aph", "EBSCO"),
+        ("sid=ProQ:ProQ:daai", "ProQuest"),
+        ("sid=google", "Google Scholar"),
+        ("rfr_id=info:sid/firstsearch.oclc.org:MEDLINE", "WorldCat (FirstSearch)"),
+        ("sid=Entrez:PubMed", "PubMed"),
+        ("rfr_id=info:sid/summon.serialssolutions.com", "Summon"),
+        ("sid=Our+Own+Catalogue", "Our Own Catalogue"),
+    ],
+)
+def test_the_form_says_by_name_where_it_was_filled_in_from(
+    portal: Client, sent_by: str, name: str
+) -> None:
+    query = f"{sent_by}&genre=article&atitle=A&title=J&issn=13816128"
     response = portal.get(f"{reverse('requests:new_copy')}?{query}")
-    assert "filled in from a link sent by EBSCO:aph" in response.content.decode()
+    assert f"filled in from a link sent by {name}." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("genre=book&btitle=Economic+theory+/", {"title": "Economic theory"}),
+        (
+            "genre=book&title=T&pub=Oxford+University+Press,",
+            {"publisher": "Oxford University Press"},
+        ),
+        ("genre=book&title=T&place=New+York+:", {"place": "New York"}),
+        ("genre=book&title=T&place=[S.l.]&pub=[s.n.]", {"place": None, "publisher": None}),
+        (
+            "genre=book&title=The+power+look+at+home+:+decorating+for+men",
+            {"title": "The power look at home : decorating for men"},
+        ),
+        ("genre=book&title=F-R+Pub.+Corp.&pub=F-R+Pub.+Corp.", {"publisher": "F-R Pub. Corp."}),
+    ],
+)
+def test_catalogue_punctuation_is_left_out(query: str, expected: dict[str, str | None]) -> None:
+    initial = read_openurl(query).initial
+    assert {name: initial.get(name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "genre=journal&title=An+article&pmid=27289441",
+        "genre=journal&title=An+article&rft_id=info:pmid/27289441",
+        "genre=issue&title=J&doi=10.1038/nature12373",
+    ],
+)
+def test_an_article_identifier_opens_a_copy_whatever_journal_genre_it_says(
+    portal: Client, query: str
+) -> None:
+    response = portal.get(f"{reverse('requests:new')}?{query}", follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse(COPY))
+    assert response.context["form"]["work_kind"].value() == "periodical"
+
+
+def test_a_book_doi_link_is_still_a_loan_of_the_book() -> None:
+    citation = read_openurl("genre=book&btitle=B&id=doi:10.1007/978-3-540-89330-1")
+    assert (citation.service, citation.initial["isbn"]) == ("loan", "9783540893301")
 
 
 def test_new_request_without_openurl_shows_the_choices(portal: Client) -> None:
