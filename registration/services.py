@@ -72,7 +72,9 @@ def submit_registration(
     data: dict[str, Any], *, terms: TermsVersion, ip_address: str | None
 ) -> Registration:
     """Record a pending registration. A second open registration for the same symbol is kept and
-    linked to the first (flagged for staff), never silently merged or doubled."""
+    linked to the first (flagged for staff), never silently merged or doubled; the same form sent
+    again while its registration is open (a retry after an error page, a double click) is that
+    registration, not a second one."""
     try:
         return _insert_registration(data, terms=terms, ip_address=ip_address)
     except IntegrityError:
@@ -93,6 +95,9 @@ def _insert_registration(
             .order_by("submitted_at")
             .first()
         )
+        resent = Registration.objects.open().filter(**data).first()
+        if resent is not None:
+            return resent
         existing = Institution.objects.filter(oclc_symbol=symbol).first()
         registration = Registration.objects.create(
             **data,

@@ -94,12 +94,22 @@ def test_submissions_beyond_the_hourly_limit_per_ip_are_refused_and_keep_the_inp
     client: Client, registration_form: dict[str, Any], settings: Any
 ) -> None:
     settings.REGISTRATION_RATE_LIMIT = 2
-    for _ in range(2):
-        client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
+    for symbol in ("SPL", "SPX"):
+        client.post(URL, {**registration_form, "oclc_symbol": symbol}, REMOTE_ADDR="203.0.113.5")
     refused = client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
     assert refused.status_code == 429
     assert 'value="742 Evergreen Terrace"' in refused.content.decode()
     assert Registration.objects.count() == 2
+
+
+def test_the_same_form_sent_again_is_the_same_registration(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    client.post(URL, registration_form)
+    again = client.post(URL, registration_form)
+    assert again.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.reference in client.get(again["Location"]).content.decode()
 
 
 def test_rate_limit_counts_each_ip_separately(
