@@ -44,7 +44,8 @@ def test_confirmation_says_credentials_come_only_after_verification_and_no_email
     client: Client, registration_form: dict[str, Any]
 ) -> None:
     page = client.post(URL, registration_form, follow=True).content.decode()
-    assert "only once the\nregistration is authenticated" in page
+    assert "once the registration is authenticated" in " ".join(page.split())
+    assert "the reason if we cannot approve it" in " ".join(page.split())
     assert mail.outbox == []
 
 
