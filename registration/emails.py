@@ -57,5 +57,6 @@ def send_reregistration_notice(institution: Institution, *, registration: Regist
             "institution": institution,
             "registration": registration,
             "email_differs": "email" in registration.contact_changes(institution),
+            "details_differ": bool(registration.contact_changes(institution)),
         },
     )

@@ -238,3 +238,82 @@ def test_information_request_that_cannot_be_sent_does_not_break_the_admin(
     registration.refresh_from_db()
     assert response.status_code == 302
     assert registration.status == "needs_info"
+
+
+def _duke() -> None:
+    directory_record(
+        record_key="DUKE",
+        oclc_symbol="NDD",
+        isil="US-NcD",
+        name="Duke University Libraries",
+        street="411 Chapel Drive",
+        city="Durham",
+        region="NC",
+        postal_code="27708",
+        phone="919-660-5870",
+    )
+
+
+def _registration_with_dukes_details(symbol: str) -> Registration:
+    registration: Registration = RegistrationFactory.create(
+        oclc_symbol=symbol,
+        isil="US-NcD",
+        name="Duke University Libraries",
+        street="411 Chapel Drive",
+        city="Durham",
+        region="NC",
+        postal_code="27708",
+        phone="919-660-5870",
+    )
+    return registration
+
+
+def test_a_symbol_not_the_matched_records_is_the_loudest_thing_and_blocks_approval(
+    admin_client: Client,
+) -> None:
+    """Issue 20, item 16: NYP applied for with Duke's name, address and ISIL."""
+    _duke()
+    registration = _registration_with_dukes_details("NYP")
+
+    page = admin_client.get(change_url(registration)).content.decode()
+    mismatch = page.index("IDENTIFIER MISMATCH")
+    assert mismatch < page.index("Approve and email credentials")
+    assert "OCLC symbol NYP applied for, NDD in the directory" in page
+    assert "Identifier match</strong>" not in page and "IDENTIFIER CONFLICT" in page
+    assert 'name="identifiers_acknowledged"' in page
+
+    refused = decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    assert "acknowledge the identifier mismatch" in admin_client.get(
+        refused["Location"]
+    ).content.decode()
+
+    url = reverse("admin:registration_registration_decide", args=[registration.pk, "approve"])
+    admin_client.post(url, {"text": "", "identifiers_acknowledged": "on"})
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+    event = registration.events.get(action=RegistrationEvent.Action.IDENTIFIERS_ACKNOWLEDGED)
+    assert "NYP applied for, NDD in the directory" in event.text
+
+
+def test_a_symbol_that_agrees_with_the_directory_needs_no_acknowledgement(
+    admin_client: Client,
+) -> None:
+    _duke()
+    registration = _registration_with_dukes_details("NDD")
+    page = admin_client.get(change_url(registration)).content.decode()
+    assert "IDENTIFIER MISMATCH" not in page and "Identifier match</strong>" in page
+    decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+
+
+def test_name_and_address_of_a_directory_library_with_another_symbol_is_a_mismatch(
+    admin_client: Client,
+) -> None:
+    _duke()
+    registration = _registration_with_dukes_details("NYP")
+    Registration.objects.filter(pk=registration.pk).update(isil="")
+    page = admin_client.get(change_url(registration)).content.decode()
+    assert "IDENTIFIER MISMATCH" in page and "same name and address" in page
