@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
+from illdesk.forms import AsciiModelChoiceField
 from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersion
 from registration.normalize import isil_or_blank, phone_key
 from registration.services import current_terms
@@ -91,7 +92,7 @@ class RegistrationForm(RegistrationDetailsForm):
         label="We accept the terms and the copyright statement above",
         error_messages={"required": "Tick the box to accept the terms and copyright statement."},
     )
-    terms_version = forms.ModelChoiceField(
+    terms_version = AsciiModelChoiceField(
         queryset=TermsVersion.objects.all(), widget=forms.HiddenInput
     )
     # A honeypot: people never see it (hidden by CSS and from assistive technology); bots that

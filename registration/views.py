@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
@@ -77,6 +78,7 @@ def received(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/received.html", context)
 
 
+@never_cache  # the registration's details, to whoever holds the link: no cache may keep them
 @require_http_methods(["GET", "POST"])
 def update(request: HttpRequest, token: str) -> HttpResponse:
     """The link in a request for more information: the registrant corrects the registration."""

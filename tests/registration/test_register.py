@@ -176,3 +176,22 @@ def test_superseded_terms_cannot_be_accepted(
     assert checkbox is not None and "checked" not in checkbox.group(0)
     client.post(reverse("registration:register"), {**registration_form, "terms_version": new.pk})
     assert Registration.objects.get().terms_version == new
+
+
+def test_a_symbol_that_is_a_staff_username_is_refused(
+    client: Client, registration_form: dict[str, Any], django_user_model: Any
+) -> None:
+    django_user_model.objects.create_user("staff", password=None, is_staff=True)
+    response = client.post(URL, {**registration_form, "oclc_symbol": "STAFF"})
+    assert response.status_code == 200
+    assert "This symbol cannot be registered online" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_terms_version_in_non_ascii_digits_is_refused(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    arabic = registration_form["terms_version"].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client.post(URL, {**registration_form, "terms_version": arabic})
+    assert response.status_code == 200
+    assert not Registration.objects.exists()
