@@ -106,7 +106,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display_links = ["reference", "oclc_symbol"]
     list_filter = ["status", "is_reregistration"]
     search_fields = ["oclc_symbol", "name", "city", "email", "phone"]
-    search_help_text = "Symbol, name, city, email, phone or reference (REG-000006)."
     change_form_template = "registration/admin/registration_change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
@@ -118,7 +117,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             .annotate(open=Count("pk", filter=Q(status__in=Registration.OPEN_STATUSES)))
             .values("open")
         )
-        return super().get_queryset(request).annotate(open_same_symbol=Coalesce(Subquery(others), 0))
+        return (
+            super().get_queryset(request).annotate(open_same_symbol=Coalesce(Subquery(others), 0))
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Registration], search_term: str
@@ -251,7 +252,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         )
 
 
-class OutboxMessageInline(admin.TabularInline):
+class OutboxMessageInline(admin.StackedInline):
+    """Stacked: a tabular inline leaves header cells empty (the row's title and delete columns)."""
+
     model = OutboxMessage
     fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
     readonly_fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at"]

@@ -8,7 +8,6 @@ from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersio
 from registration.normalize import isil_or_blank, phone_key
 from registration.services import current_terms
 
-
 DETAIL_FIELDS = [
     "isil",
     "name",

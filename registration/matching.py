@@ -55,7 +55,8 @@ class IdentifierConflict:
     directory_value: str
 
     def __str__(self) -> str:
-        return f"{self.title} {self.registration_value} applied for, {self.directory_value} in the directory"
+        applied, known = self.registration_value, self.directory_value
+        return f"{self.title} {applied} applied for, {known} in the directory"
 
 
 @dataclass(frozen=True)

@@ -171,9 +171,7 @@ def update_link(registration: Registration) -> str:
 def registration_to_update(token: str) -> Registration | None:
     """The registration an update link opens: only while staff wait for its information."""
     try:
-        pk = signing.loads(
-            token, salt=UPDATE_LINK_SALT, max_age=UPDATE_LINK_MAX_AGE.total_seconds()
-        )
+        pk = signing.loads(token, salt=UPDATE_LINK_SALT, max_age=UPDATE_LINK_MAX_AGE)
     except signing.BadSignature:
         return None
     return Registration.objects.filter(pk=pk, status=Registration.Status.NEEDS_INFO).first()

@@ -135,7 +135,7 @@ def test_a_confirmed_new_contact_is_taken_and_the_confirmation_is_on_record(
     verified.refresh_from_db()
     assert verified.email == new_email
     event = registration.events.get(action=RegistrationEvent.Action.CONTACT_CONFIRMED)
-    assert event.text == confirmation and event.actor.username == "admin"
+    assert event.text == confirmation and event.actor_name == "admin"
     credentials = [m for m in smtp_server.messages if "Password:" in str(m)]
     assert [m["To"] for m in credentials] == [new_email]
 
