@@ -63,7 +63,10 @@ class TitleIdentifierForm(forms.ModelForm):
         return data
 
 
-class TitleIdentifierInline(admin.TabularInline):
+class TitleIdentifierInline(admin.StackedInline):
+    """Stacked, not tabular: a tabular inline's fields are named only by its column headers,
+    which leaves each select and input without a label of its own (WCAG 1.3.1, 4.1.2)."""
+
     model = TitleIdentifier
     form = TitleIdentifierForm
     extra = 2

@@ -1,26 +1,48 @@
-"""The cache sessions are read through (docs/operations.md, "When Redis is down")."""
+"""The caches, from `CACHE_URL` (docs/operations.md, "When Redis is down").
+
+django-environ reads `redis://...` as django-redis's backend whenever django-redis is installed
+(it is: the sessions' cache needs it), and that backend raises its own exception on an outage
+unless told to ignore errors. So whichever backend the URL names, a Redis cache is set up here the
+same way: the default cache on Django's backend, whose errors (redis-py's) its callers handle, and
+the sessions' cache on django-redis with errors ignored."""
 
 from __future__ import annotations
 
 from typing import Any
 
 DJANGO_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+REDIS_BACKENDS = {DJANGO_REDIS_CACHE, "django_redis.cache.RedisCache"}
+# An unreachable Redis must fail a cache call at once, not hold the page.
+SOCKET_TIMEOUT_SECONDS = 0.5
 
 
-def session_cache(default: dict[str, Any]) -> dict[str, Any]:
-    """The sessions' cache: the default cache's server, with Redis errors ignored (django-redis's
-    IGNORE_EXCEPTIONS). Sessions are stored in the database and read through this cache
-    (`cached_db`), so with Redis down a session is read from the database instead of the page
-    failing. The default cache keeps Django's backend, whose errors its callers handle."""
-    if default.get("BACKEND") != DJANGO_REDIS_CACHE:
-        return dict(default)
+def caches_from(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """`CACHES` for the default cache's configuration as django-environ parsed it."""
+    if default.get("BACKEND") not in REDIS_BACKENDS:
+        return {"default": dict(default), "sessions": dict(default)}
+    return {"default": _default_cache(default), "sessions": _session_cache(default["LOCATION"])}
+
+
+def _default_cache(parsed: dict[str, Any]) -> dict[str, Any]:
+    # Django's backend takes redis-py's connection options in lower case; django-environ writes
+    # a URL's options in upper case when it picked django-redis.
+    options = {key.lower(): value for key, value in parsed.get("OPTIONS", {}).items()}
+    options.setdefault("socket_connect_timeout", SOCKET_TIMEOUT_SECONDS)
+    options.setdefault("socket_timeout", SOCKET_TIMEOUT_SECONDS)
+    return {**parsed, "BACKEND": DJANGO_REDIS_CACHE, "OPTIONS": options}
+
+
+def _session_cache(location: str | list[str]) -> dict[str, Any]:
+    """Sessions are stored in the database and read through this cache (`cached_db`); with Redis
+    errors ignored (django-redis's IGNORE_EXCEPTIONS), a session is read from the database while
+    Redis is down instead of the page failing."""
     return {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": default["LOCATION"],
+        "LOCATION": location,
         "KEY_PREFIX": "sessions",
         "OPTIONS": {
             "IGNORE_EXCEPTIONS": True,
-            "SOCKET_CONNECT_TIMEOUT": 0.5,
-            "SOCKET_TIMEOUT": 0.5,
+            "SOCKET_CONNECT_TIMEOUT": SOCKET_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": SOCKET_TIMEOUT_SECONDS,
         },
     }

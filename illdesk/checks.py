@@ -24,6 +24,16 @@ def email_addresses(**kwargs: Any) -> list[checks.CheckMessage]:
                 id="illdesk.W001",
             )
         )
+    if settings.PRODUCTION and urlsplit(settings.SITE_URL).scheme != "https":
+        # The links emailed carry signed tokens (a registration's update link, a partner's copy
+        # link): over plain HTTP anyone on the path could read and use them.
+        found.append(
+            checks.Warning(
+                f"SITE_URL is {settings.SITE_URL}: production links must use https.",
+                hint="Set SITE_URL to the https:// address libraries use.",
+                id="illdesk.W003",
+            )
+        )
     if settings.OFFICE_EMAIL.endswith(".invalid"):
         found.append(
             checks.Warning(

@@ -84,6 +84,17 @@ class AsciiIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+class AsciiModelChoiceField(forms.ModelChoiceField):
+    """A choice of a row by its key, typed in ASCII digits (a hidden field holding an id)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class AsciiDecimalField(forms.DecimalField):
     def to_python(self, value: Any) -> Any:
         _refuse_non_ascii(self, value)

@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from illdesk.cache import session_cache
+from illdesk.cache import caches_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -110,10 +110,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://illdesk")}
 # Sessions are stored in the database and read through a cache that ignores Redis errors, so a
 # page costs no session query while Redis is up and still renders while it is down.
-CACHES["sessions"] = session_cache(CACHES["default"])
+CACHES = caches_from(env.cache("CACHE_URL", default="locmemcache://illdesk"))
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # an outage is logged, not silent

@@ -1,10 +1,12 @@
+import re
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from registration import services
 from registration.forms import DecisionForm, NoteForm
-from registration.matching import find_candidates
+from registration.matching import find_candidates, identifier_mismatches
 from registration.models import (
     CONTACT_FIELDS,
     DirectoryRecord,
@@ -25,7 +27,7 @@ from registration.models import (
 
 DECISIONS = {
     "approve": ("Approved; the credentials email is queued.", False),
-    "reject": ("Rejected; the reason is on record.", True),
+    "reject": ("Rejected; the reason is on record and emailed to the registrant.", True),
     "request-info": ("Marked as waiting for more information; the contact is emailed.", True),
 }
 
@@ -36,6 +38,10 @@ def _staff(request: HttpRequest) -> User:
     return request.user
 
 
+# What staff type into the search box to find a registration by its reference (REG-000006).
+REFERENCE = re.compile(r"^\s*REG-?0*(\d{1,18})\s*$", re.IGNORECASE)
+
+
 def _decide(registration: Registration, decision: str, form: DecisionForm, user: User) -> None:
     text = form.cleaned_data["text"]
     if decision == "approve":
@@ -44,6 +50,7 @@ def _decide(registration: Registration, decision: str, form: DecisionForm, user:
             acting_user=user,
             note=text,
             contact_confirmation=form.cleaned_data["contact_confirmation"],
+            identifiers_acknowledged=form.cleaned_data["identifiers_acknowledged"],
         )
     elif decision == "reject":
         services.reject_registration(registration, reason=text, acting_user=user)
@@ -86,18 +93,51 @@ def _verbose_name(field_name: str) -> str:
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = [
+        "reference",
         "oclc_symbol",
         "name",
         "city",
         "region",
         "status",
         "is_reregistration",
-        "has_duplicate",
+        "same_symbol",
         "submitted_at",
     ]
+    list_display_links = ["reference", "oclc_symbol"]
     list_filter = ["status", "is_reregistration"]
     search_fields = ["oclc_symbol", "name", "city", "email", "phone"]
     change_form_template = "registration/admin/registration_change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
+        others = (
+            Registration.objects.filter(oclc_symbol=OuterRef("oclc_symbol"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by()
+            .values("oclc_symbol")
+            .annotate(open=Count("pk", filter=Q(status__in=Registration.OPEN_STATUSES)))
+            .values("open")
+        )
+        return (
+            super().get_queryset(request).annotate(open_same_symbol=Coalesce(Subquery(others), 0))
+        )
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Registration], search_term: str
+    ) -> tuple[QuerySet[Registration], bool]:
+        found = REFERENCE.match(search_term)
+        if found:
+            return queryset.filter(pk=int(found.group(1))), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="reference", ordering="pk")
+    def reference(self, obj: Registration) -> str:
+        return obj.reference
+
+    @admin.display(description="same symbol")
+    def same_symbol(self, obj: Registration) -> str:
+        """Other open registrations for the symbol: they are decided together."""
+        count = getattr(obj, "open_same_symbol", 0)
+        return f"{count} other open" if count else "-"
 
     def get_ordering(self, request: HttpRequest) -> Any:
         return Registration.QUEUE_ORDER
@@ -114,10 +154,6 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    @admin.display(boolean=True, description="duplicate")
-    def has_duplicate(self, obj: Registration) -> bool:
-        return obj.duplicate_of_id is not None
 
     def get_urls(self) -> list[URLPattern]:
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -143,16 +179,24 @@ class RegistrationAdmin(admin.ModelAdmin):
         if registration is None:  # the admin's own "does not exist" handling
             return super().change_view(request, object_id, form_url, extra_context)
         verified = Institution.objects.filter(oclc_symbol=registration.oclc_symbol).first()
+        candidates = find_candidates(registration)
+        related = list(
+            Registration.objects.filter(oclc_symbol=registration.oclc_symbol)
+            .exclude(pk=registration.pk)
+            .order_by("-submitted_at")
+        )
+        contact_rows = _contact_rows(registration, verified)
         context = {
             **(extra_context or {}),
             "registration": registration,
             "verified": verified,
-            "contact_rows": _contact_rows(registration, verified),
-            "candidates": find_candidates(registration),
+            "contact_rows": contact_rows,
+            "changed_count": sum(1 for *_, differs in contact_rows if differs),
+            "candidates": candidates,
+            "mismatches": identifier_mismatches(candidates),
             "events": registration.events.select_related("actor"),
-            "related": Registration.objects.filter(oclc_symbol=registration.oclc_symbol)
-            .exclude(pk=registration.pk)
-            .order_by("-submitted_at"),
+            "related": related,
+            "open_related": [other for other in related if other.is_open],
             "can_decide": request.user.has_perm("registration.change_registration"),
         }
         return super().change_view(request, object_id, form_url, context)
@@ -184,6 +228,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         if not form.is_valid():
             messages.error(request, "Give a reason: it is kept on record and may be shown.")
             return self._back_to(registration)
+        if decision == "reject" and not form.cleaned_data["confirm_rejection"]:
+            messages.error(request, "Tick the box to confirm the rejection; nothing changed.")
+            return self._back_to(registration)
         try:
             _decide(registration, decision, form, _staff(request))
         except services.RegistrationAlreadyDecided:
@@ -205,7 +252,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         )
 
 
-class OutboxMessageInline(admin.TabularInline):
+class OutboxMessageInline(admin.StackedInline):
+    """Stacked: a tabular inline leaves header cells empty (the row's title and delete columns)."""
+
     model = OutboxMessage
     fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
     readonly_fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at"]

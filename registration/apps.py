@@ -11,7 +11,10 @@ class RegistrationConfig(AppConfig):
 
         outbox.register(OutboxMessage.CREDENTIALS, outbox.Email(send=services.deliver_credentials))
         outbox.register(
-            "registration-info-request", outbox.Email(send=services.send_information_request)
+            services.INFORMATION_REQUEST, outbox.Email(send=services.send_information_request)
+        )
+        outbox.register(
+            services.REJECTION_NOTICE, outbox.Email(send=services.send_rejection_notice)
         )
         outbox.register(
             services.REREGISTRATION_NOTICE, outbox.Email(send=services.send_reregistration_notice)

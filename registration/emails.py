@@ -35,12 +35,16 @@ def send_credentials(institution: Institution, *, password: str) -> None:
     )
 
 
-def send_information_request(registration: Registration, *, message: str) -> None:
+def send_information_request(registration: Registration, *, message: str, update_url: str) -> None:
     _send(
         "registration-info-request",
         to=registration.email,
-        context={"registration": registration, "message": message},
+        context={"registration": registration, "message": message, "update_url": update_url},
     )
+
+
+def send_rejection_notice(registration: Registration) -> None:
+    _send("registration-rejected", to=registration.email, context={"registration": registration})
 
 
 def send_reregistration_notice(institution: Institution, *, registration: Registration) -> None:
@@ -53,5 +57,6 @@ def send_reregistration_notice(institution: Institution, *, registration: Regist
             "institution": institution,
             "registration": registration,
             "email_differs": "email" in registration.contact_changes(institution),
+            "details_differ": bool(registration.contact_changes(institution)),
         },
     )

@@ -1,46 +1,38 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 
+from illdesk.forms import AsciiModelChoiceField
 from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersion
 from registration.normalize import isil_or_blank, phone_key
 from registration.services import current_terms
 
+DETAIL_FIELDS = [
+    "isil",
+    "name",
+    "department",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "contact_name",
+    "email",
+    "phone",
+    "shipping_address",
+    "delivery_email",
+]
 
-class RegistrationForm(forms.ModelForm):
-    accept_terms = forms.BooleanField(
-        label="We accept the terms and the copyright statement above",
-        error_messages={"required": "Tick the box to accept the terms and copyright statement."},
-    )
-    terms_version = forms.ModelChoiceField(
-        queryset=TermsVersion.objects.all(), widget=forms.HiddenInput
-    )
-    # A honeypot: people never see it (hidden by CSS and from assistive technology); bots that
-    # fill every field do. See templates/registration/register.html.
-    website = forms.CharField(required=False, label="Leave this field empty")
+
+class RegistrationDetailsForm(forms.ModelForm):
+    """The library's details, as it registers them or corrects them when staff ask."""
 
     class Meta:
         model = Registration
-        fields = [
-            "oclc_symbol",
-            "isil",
-            "name",
-            "department",
-            "street",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "contact_name",
-            "email",
-            "phone",
-            "shipping_address",
-            "delivery_email",
-        ]
+        fields = DETAIL_FIELDS
         widgets = {"shipping_address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "oclc_symbol": "3 to 6 characters as OCLC assigned it, e.g. DLC. It becomes your "
-            "username.",
             "isil": "Optional, e.g. DLC or US-DLC (MARC code) or GB-UkOxU (ISIL).",
             "phone": "A number staff can call to verify the registration.",
             "shipping_address": "Only if loans go somewhere else, for example the interlibrary "
@@ -51,7 +43,6 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
         autocomplete = {
             "name": "organization",
             "street": "street-address",
@@ -65,6 +56,59 @@ class RegistrationForm(forms.ModelForm):
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean_isil(self) -> str:
+        try:
+            return isil_or_blank(self.cleaned_data["isil"])
+        except ValueError:
+            raise forms.ValidationError(
+                "Not a valid MARC organization code or ISIL (e.g. DLC, US-DLC, GB-UkOxU)."
+            ) from None
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if len(phone_key(phone)) < 7:
+            raise forms.ValidationError("Enter a phone number with its area code.")
+        return phone
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}
+
+
+class RegistrationUpdateForm(RegistrationDetailsForm):
+    """The registrant's answer to a request for more information (the link in its email)."""
+
+    message = forms.CharField(
+        label="Anything else we asked for, or want to tell us",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RegistrationForm(RegistrationDetailsForm):
+    accept_terms = forms.BooleanField(
+        label="We accept the terms and the copyright statement above",
+        error_messages={"required": "Tick the box to accept the terms and copyright statement."},
+    )
+    terms_version = AsciiModelChoiceField(
+        queryset=TermsVersion.objects.all(), widget=forms.HiddenInput
+    )
+    # A honeypot: people never see it (hidden by CSS and from assistive technology); bots that
+    # fill every field do. See templates/registration/register.html.
+    website = forms.CharField(required=False, label="Leave this field empty")
+
+    class Meta(RegistrationDetailsForm.Meta):
+        fields = ["oclc_symbol", *DETAIL_FIELDS]
+        help_texts = {
+            **RegistrationDetailsForm.Meta.help_texts,
+            "oclc_symbol": "3 to 6 characters as OCLC assigned it, e.g. DLC. It becomes your "
+            "username.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -87,28 +131,20 @@ class RegistrationForm(forms.ModelForm):
     def clean_oclc_symbol(self) -> str:
         symbol = self.cleaned_data["oclc_symbol"].strip().upper()
         OCLC_SYMBOL_VALIDATOR(symbol)
-        return symbol
-
-    def clean_isil(self) -> str:
-        try:
-            return isil_or_blank(self.cleaned_data["isil"])
-        except ValueError:
+        # The symbol becomes the username: one that names another account (a staff member's,
+        # in any case) could never be the library's, and would be confused with it.
+        if User.objects.filter(username__iexact=symbol, institution__isnull=True).exists():
             raise forms.ValidationError(
-                "Not a valid MARC organization code or ISIL (e.g. DLC, US-DLC, GB-UkOxU)."
-            ) from None
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        if len(phone_key(phone)) < 7:
-            raise forms.ValidationError("Enter a phone number with its area code.")
-        return phone
+                "This symbol cannot be registered online. Please contact the office."
+            )
+        return symbol
 
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
     def registration_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {"oclc_symbol": self.cleaned_data["oclc_symbol"], **self.details()}
 
 
 class NoteForm(forms.Form):
@@ -124,6 +160,8 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    identifiers_acknowledged = forms.BooleanField(required=False)
+    confirm_rejection = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, text_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

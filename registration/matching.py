@@ -47,11 +47,37 @@ class FieldComparison:
 
 
 @dataclass(frozen=True)
+class IdentifierConflict:
+    """An identifier the registration gives that the directory record gives otherwise."""
+
+    title: str
+    registration_value: str
+    directory_value: str
+
+    def __str__(self) -> str:
+        applied, known = self.registration_value, self.directory_value
+        return f"{self.title} {applied} applied for, {known} in the directory"
+
+
+@dataclass(frozen=True)
 class Candidate:
     record: DirectoryRecord
     score: int
     exact_identifier: bool
     comparisons: list[FieldComparison]
+    conflicts: list[IdentifierConflict]
+
+    @property
+    def is_identifier_mismatch(self) -> bool:
+        """The record is this library by an identifier, or by its name and address, yet names
+        another symbol or ISIL: the registration may be for some other library's symbol."""
+        return bool(self.conflicts) and (self.exact_identifier or self.score >= AGREES_AT)
+
+
+def identifier_mismatches(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates staff must acknowledge before approving (docs/operations.md,
+    "Verifying a registration")."""
+    return [candidate for candidate in candidates if candidate.is_identifier_mismatch]
 
 
 def find_candidates(registration: Registration, *, limit: int = 5) -> list[Candidate]:
@@ -106,7 +132,22 @@ def score_record(
         _compare("phone", registration.phone, record.phone, phone_key),
     ]
     total = sum(WEIGHTS[c.label] * c.similarity for c in comparisons) / sum(WEIGHTS.values())
-    return Candidate(record, round(total), exact_identifier, comparisons)
+    conflicts = _identifier_conflicts(registration, record)
+    return Candidate(record, round(total), exact_identifier, comparisons, conflicts)
+
+
+def _identifier_conflicts(
+    registration: Registration, record: DirectoryRecord
+) -> list[IdentifierConflict]:
+    pairs = [
+        ("OCLC symbol", registration.oclc_symbol, record.oclc_symbol),
+        ("ISIL", registration.isil, record.isil),
+    ]
+    return [
+        IdentifierConflict(title, applied, known)
+        for title, applied, known in pairs
+        if applied and known and applied.casefold() != known.casefold()
+    ]
 
 
 def _name_similarity(registration: Registration, record: DirectoryRecord) -> float:

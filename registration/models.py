@@ -247,9 +247,24 @@ class Registration(models.Model):
         ]
 
 
-# What staff verified as the way to reach an institution: a re-registration may not replace them
+# What staff verified as the way to reach an institution and where its loans and copies go (the
+# pull slip ships to the shipping address, or else the postal one; copies are announced at the
+# delivery email, or else the contact email): a re-registration may not replace any of them
 # without a confirmation on record (docs/operations.md, "Re-registration").
-CONTACT_FIELDS = ("email", "phone", "contact_name")
+CONTACT_FIELDS = (
+    "name",
+    "department",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "contact_name",
+    "email",
+    "phone",
+    "shipping_address",
+    "delivery_email",
+)
 
 
 def _comparable(value: str) -> str:
@@ -262,7 +277,11 @@ class RegistrationAction(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     INFO_REQUESTED = "info_requested", "More information requested"
     CONTACT_CONFIRMED = "contact_confirmed", "New contact confirmed"
+    IDENTIFIERS_ACKNOWLEDGED = "identifiers_acknowledged", "Identifier mismatch acknowledged"
     CLOSED = "closed", "Closed: another registration for the symbol was approved"
+    # The one action nobody on the staff takes: the registrant answering a request for more
+    # information through the link it was sent (no actor).
+    REGISTRANT_UPDATED = "registrant_updated", "Updated by the registrant"
 
 
 class RegistrationEvent(models.Model):
@@ -273,9 +292,16 @@ class RegistrationEvent(models.Model):
     # PROTECT: the verification record outlives nothing it documents; a registration is never
     # deleted while it has one.
     registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=20, choices=Action.choices)
+    action = models.CharField(max_length=30, choices=Action.choices)
     text = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member; empty only when the registrant updated the registration.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -285,10 +311,21 @@ class RegistrationEvent(models.Model):
                 condition=models.Q(action__in=RegistrationAction.values),
                 name="registration_event_action_valid",
             ),
+            models.CheckConstraint(
+                condition=models.Q(actor__isnull=False)
+                | models.Q(action=RegistrationAction.REGISTRANT_UPDATED),
+                name="registration_event_staff_actor",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.get_action_display()} by {self.actor_name} at {self.created_at:%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def actor_name(self) -> str:
+        return str(self.actor) if self.actor is not None else "the registrant"
 
 
 class DirectoryRecordQuerySet(models.QuerySet["DirectoryRecord"]):

@@ -7,14 +7,19 @@ the stored hash belongs to the last password emailed, and at most one password w
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from registration import emails, outbox
+from registration.matching import find_candidates, identifier_mismatches
 from registration.models import (
     CONTACT_FIELDS,
     Institution,
@@ -29,22 +34,14 @@ from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
 
 logger = logging.getLogger(__name__)
 
-INSTITUTION_FIELDS = [
-    "name",
-    "department",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "contact_name",
-    "email",
-    "phone",
-    "shipping_address",
-    "delivery_email",
-]
 Staff = User
 REREGISTRATION_NOTICE = "registration-reregistered"
+INFORMATION_REQUEST = "registration-info-request"
+REJECTION_NOTICE = "registration-rejected"
+# The link in a request for more information: it opens the registration's details for the
+# registrant to correct, for as long as staff wait for them and at most this long.
+UPDATE_LINK_SALT = "registration.update"
+UPDATE_LINK_MAX_AGE = timedelta(days=30)
 
 
 class RegistrationAlreadyDecided(Exception):
@@ -72,7 +69,9 @@ def submit_registration(
     data: dict[str, Any], *, terms: TermsVersion, ip_address: str | None
 ) -> Registration:
     """Record a pending registration. A second open registration for the same symbol is kept and
-    linked to the first (flagged for staff), never silently merged or doubled."""
+    linked to the first (flagged for staff), never silently merged or doubled; the same form sent
+    again while its registration is open (a retry after an error page, a double click) is that
+    registration, not a second one."""
     try:
         return _insert_registration(data, terms=terms, ip_address=ip_address)
     except IntegrityError:
@@ -93,6 +92,9 @@ def _insert_registration(
             .order_by("submitted_at")
             .first()
         )
+        resent = Registration.objects.open().filter(**data).first()
+        if resent is not None:
+            return resent
         existing = Institution.objects.filter(oclc_symbol=symbol).first()
         registration = Registration.objects.create(
             **data,
@@ -142,7 +144,7 @@ def request_more_information(
             raise RegistrationAlreadyDecided(str(registration))
         event = _record(registration, RegistrationEvent.Action.INFO_REQUESTED, message, acting_user)
         outbox.queue_email(
-            "registration-info-request",
+            INFORMATION_REQUEST,
             target_id=event.pk,
             registration_id=registration.pk,
             requested_by=acting_user,
@@ -152,10 +154,57 @@ def request_more_information(
 
 
 def send_information_request(message: OutboxMessage) -> None:
-    """Email the registrant what staff asked for; the text is on record as the event."""
+    """Email the registrant what staff asked for (the text is on record as the event), with the
+    link that lets them correct the registration."""
     assert message.target_id is not None, "queued with its event"
     event = RegistrationEvent.objects.select_related("registration").get(pk=message.target_id)
-    emails.send_information_request(event.registration, message=event.text)
+    emails.send_information_request(
+        event.registration, message=event.text, update_url=update_link(event.registration)
+    )
+
+
+def update_link(registration: Registration) -> str:
+    token = signing.dumps(registration.pk, salt=UPDATE_LINK_SALT)
+    return f"{settings.SITE_URL}{reverse('registration:update', args=[token])}"
+
+
+def registration_to_update(token: str) -> Registration | None:
+    """The registration an update link opens: only while staff wait for its information."""
+    try:
+        pk = signing.loads(token, salt=UPDATE_LINK_SALT, max_age=UPDATE_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Registration.objects.filter(pk=pk, status=Registration.Status.NEEDS_INFO).first()
+
+
+def update_registration(
+    registration: Registration, *, details: dict[str, Any], message: str
+) -> Registration:
+    """The registrant's answer to a request for more information: the corrected details and
+    what they say, on the verification record (each changed field, old and new); the
+    registration is pending again, back in the staff queue."""
+    with transaction.atomic():
+        locked = (
+            Registration.objects.select_for_update()
+            .filter(pk=registration.pk, status=Registration.Status.NEEDS_INFO)
+            .first()
+        )
+        if locked is None:
+            raise RegistrationAlreadyDecided(str(registration))
+        changes = [
+            f"{name}: {getattr(locked, name) or '-'} -> {value or '-'}"
+            for name, value in details.items()
+            if getattr(locked, name) != value
+        ]
+        Registration.objects.filter(pk=locked.pk).update(
+            status=Registration.Status.PENDING, **details
+        )
+        text = "\n".join([message.strip(), *changes]).strip() or "No changes."
+        RegistrationEvent.objects.create(
+            registration=locked, action=RegistrationEvent.Action.REGISTRANT_UPDATED, text=text
+        )
+    registration.refresh_from_db()
+    return registration
 
 
 def reject_registration(
@@ -175,8 +224,19 @@ def reject_registration(
         if not changed:
             raise RegistrationAlreadyDecided(str(registration))
         _record(registration, RegistrationEvent.Action.REJECTED, reason, acting_user)
+        _queue_rejection_notice(registration, acting_user=acting_user)
     registration.refresh_from_db()
     return registration
+
+
+def _queue_rejection_notice(registration: Registration, *, acting_user: Staff) -> None:
+    outbox.queue_email(REJECTION_NOTICE, registration_id=registration.pk, requested_by=acting_user)
+
+
+def send_rejection_notice(message: OutboxMessage) -> None:
+    """Tell the registrant their registration will not be approved, and why."""
+    assert message.registration_id is not None, "queued with its registration"
+    emails.send_rejection_notice(Registration.objects.get(pk=message.registration_id))
 
 
 def approve_registration(
@@ -185,14 +245,20 @@ def approve_registration(
     acting_user: Staff,
     note: str = "",
     contact_confirmation: str = "",
+    identifiers_acknowledged: bool = False,
 ) -> Registration:
     """Create or renew the institution and its account, and queue the credentials email.
 
-    A re-registration whose contact (email, phone, contact person) differs from the verified one
-    takes the new contact only with `contact_confirmation`, staff's account of how they confirmed
-    it, which goes on the record; without it the institution keeps its verified contact and the
-    new password goes to the verified address. Approving closes the symbol's other open
+    A re-registration whose details (CONTACT_FIELDS: name, addresses, contact person, emails,
+    phone) differ from the verified ones takes them only with `contact_confirmation`, staff's
+    account of how they confirmed them, which goes on the record; without it the institution keeps
+    every verified value (loans still ship, copies are still announced, where they did) and the new
+    password goes to the verified address. Approving closes the symbol's other open
     registrations, so no second approval can reset the password again.
+
+    A directory record that is this library by an identifier or by name and address but gives
+    another symbol or ISIL (matching.identifier_mismatches) refuses the approval unless staff
+    acknowledged it (`identifiers_acknowledged`); the acknowledgement goes on the record.
 
     Two staff approving at once: the row lock makes the second wait, then find the registration
     decided and raise RegistrationAlreadyDecided, so one set of credentials goes out."""
@@ -200,6 +266,12 @@ def approve_registration(
         locked = Registration.objects.open().select_for_update().filter(pk=registration.pk).first()
         if locked is None:
             raise RegistrationAlreadyDecided(str(registration))
+        mismatches = identifier_mismatches(find_candidates(locked))
+        if mismatches and not identifiers_acknowledged:
+            raise ApprovalRefused(
+                "The symbol or ISIL applied for is not the directory's for this library: "
+                "acknowledge the identifier mismatch to approve."
+            )
         confirmed = contact_confirmation.strip()
         institution = _upsert_institution(locked, take_new_contact=bool(confirmed))
         Registration.objects.filter(pk=locked.pk, status__in=Registration.OPEN_STATUSES).update(
@@ -208,6 +280,9 @@ def approve_registration(
             decided_at=timezone.now(),
             decided_by=acting_user,
         )
+        if mismatches:
+            text = "\n".join(f"{c.record}: {'; '.join(map(str, c.conflicts))}" for c in mismatches)
+            _record(locked, RegistrationEvent.Action.IDENTIFIERS_ACKNOWLEDGED, text, acting_user)
         if confirmed:
             _record(locked, RegistrationEvent.Action.CONTACT_CONFIRMED, confirmed, acting_user)
         _record(locked, RegistrationEvent.Action.APPROVED, note, acting_user)
@@ -233,6 +308,7 @@ def _close_other_open_registrations(approved: Registration, *, acting_user: Staf
             decided_by=acting_user,
         )
         _record(other, RegistrationEvent.Action.CLOSED, reason, acting_user)
+        _queue_rejection_notice(other, acting_user=acting_user)
 
 
 def resend_credentials(institution: Institution, *, acting_user: Staff) -> OutboxMessage:
@@ -254,7 +330,7 @@ def _record(
 
 
 def _upsert_institution(registration: Registration, *, take_new_contact: bool) -> Institution:
-    fields = {name: getattr(registration, name) for name in INSTITUTION_FIELDS}
+    fields = {name: getattr(registration, name) for name in CONTACT_FIELDS}
     now = timezone.now()
     institution = (
         Institution.objects.select_for_update(of=("self",))
@@ -267,11 +343,9 @@ def _upsert_institution(registration: Registration, *, take_new_contact: bool) -
         return Institution.objects.create(
             oclc_symbol=registration.oclc_symbol, user=user, verified_at=now, **fields
         )
-    if not take_new_contact:
-        for name in CONTACT_FIELDS:
-            fields.pop(name)
-    for name, value in fields.items():
-        setattr(institution, name, value)
+    if take_new_contact:
+        for name, value in fields.items():
+            setattr(institution, name, value)
     institution.verified_at = now
     if institution.user is None:
         institution.user = _new_account(registration.oclc_symbol)

@@ -6,4 +6,5 @@ app_name = "registration"
 urlpatterns = [
     path("", views.register, name="register"),
     path("received/", views.received, name="received"),
+    path("update/<str:token>/", views.update, name="update"),
 ]

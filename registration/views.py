@@ -4,17 +4,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
 from illdesk.network import client_ip
 from registration import services
-from registration.forms import RegistrationForm
+from registration.forms import RegistrationForm, RegistrationUpdateForm
 from registration.models import TermsVersion
 
 RATE_WINDOW_SECONDS = 60 * 60
 logger = logging.getLogger(__name__)
 RECEIVED_SESSION_KEY = "registration_reference"
+DUPLICATE_SESSION_KEY = "registration_duplicate"
 
 
 def _over_rate_limit(ip_address: str | None) -> bool:
@@ -56,6 +58,7 @@ def register(request: HttpRequest) -> HttpResponse:
             )
             # The confirmation page shows the reference: the browser that submitted may see it.
             request.session[RECEIVED_SESSION_KEY] = registration.reference
+            request.session[DUPLICATE_SESSION_KEY] = registration.duplicate_of_id is not None
         return redirect("registration:received")
     return render(request, "registration/register.html", _context(form, terms, rate_limited=False))
 
@@ -69,6 +72,28 @@ def _context(
 def received(request: HttpRequest) -> HttpResponse:
     context = {
         "reference": request.session.get(RECEIVED_SESSION_KEY),
+        "duplicate": request.session.get(DUPLICATE_SESSION_KEY, False),
         "verify_days": settings.REGISTRATION_VERIFY_DAYS,
     }
     return render(request, "registration/received.html", context)
+
+
+@never_cache  # the registration's details, to whoever holds the link: no cache may keep them
+@require_http_methods(["GET", "POST"])
+def update(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a request for more information: the registrant corrects the registration."""
+    registration = services.registration_to_update(token)
+    if registration is None:
+        return render(request, "registration/update.html", {"registration": None}, status=404)
+    form = RegistrationUpdateForm(request.POST or None, instance=registration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_registration(
+                registration, details=form.details(), message=form.cleaned_data["message"]
+            )
+        except services.RegistrationAlreadyDecided:
+            return render(request, "registration/update.html", {"registration": None}, status=404)
+        request.session[RECEIVED_SESSION_KEY] = registration.reference
+        request.session[DUPLICATE_SESSION_KEY] = False
+        return redirect("registration:received")
+    return render(request, "registration/update.html", {"registration": registration, "form": form})

@@ -375,9 +375,10 @@ def _minutes_between_refreshes() -> int | None:
 
 @require_POST
 @staff_member_required
-@_view
+@_change
 def statistics_refresh(request: HttpRequest) -> HttpResponse:
-    """Bring the figures up to date now rather than at the next scheduled refresh."""
+    """Bring the figures up to date now rather than at the next scheduled refresh: work on the
+    database that whoever only views requests (a verifier) may not start."""
     year = _stats_year(request)
     try:
         done = tallies.refresh(wait=False)

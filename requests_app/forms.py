@@ -740,7 +740,7 @@ class CancelForm(ConfirmedForm):
 
 
 class QuoteForm(ActionForm):
-    amount = forms.DecimalField(
+    amount = AsciiDecimalField(
         label="Price (US dollars)", min_value=0, max_digits=9, decimal_places=2
     )
     note = forms.CharField(

@@ -483,8 +483,9 @@ class Action(models.TextChoices):
     @classmethod
     def staff_only(cls) -> tuple[str, ...]:
         """Events the library never sees, on any page or in any email: who claimed the request,
-        staff notes, and the office's own email troubles."""
-        return (cls.CLAIMED, cls.STAFF_NOTE, cls.EMAIL_FAILED)
+        where the office shelves the item (call number and location), staff notes, and the
+        office's own email troubles."""
+        return (cls.CLAIMED, cls.HOLDING, cls.STAFF_NOTE, cls.EMAIL_FAILED)
 
 
 class RequestEventQuerySet(models.QuerySet["RequestEvent"]):

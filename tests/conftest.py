@@ -2,6 +2,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge results, never speed: on a loaded two-core machine an example can take
+# longer than Hypothesis's default 200 ms deadline without anything being wrong.
+settings.register_profile("illdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("illdesk")
 
 
 @pytest.fixture(scope="session")

@@ -148,3 +148,20 @@ def test_deploy_checks_warn_of_development_email_addresses() -> None:
         code, SITE_URL="https://ill.library.example", OFFICE_EMAIL="ill@library.example"
     )
     assert "illdesk.W00" not in configured.stderr + configured.stdout
+
+
+def test_the_deploy_check_refuses_an_http_site_url_in_production() -> None:
+    code = (
+        "from django.core.management import call_command\n"
+        "call_command('check', '--deploy', '--fail-level', 'WARNING')"
+    )
+    production = {
+        "ILLDESK_PRODUCTION": "true",
+        "SECRET_KEY": STRONG_KEY,
+        "ALLOWED_HOSTS": "ill.example.org",
+        "OFFICE_EMAIL": "ill@example.org",
+    }
+    plain = run_django(code, SITE_URL="http://ill.example.org", **production)
+    assert plain.returncode != 0 and "illdesk.W003" in plain.stderr
+    secure = run_django(code, SITE_URL="https://ill.example.org", **production)
+    assert "illdesk.W003" not in secure.stderr + secure.stdout

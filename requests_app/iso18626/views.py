@@ -11,6 +11,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,6 +57,9 @@ def _bearer(value: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+# Whoever holds the link gets the copy, logged in or not, so the logged-in pages' Cache-Control
+# (illdesk/middleware.py) does not cover it: no cache may keep it (docs/operations.md).
+@never_cache
 @require_GET
 def copy(request: HttpRequest, token: str) -> HttpResponse:
     """A delivered copy for the partner's system, by the signed link sent in CopyCompleted."""

@@ -93,3 +93,57 @@ def test_registered_library_is_verified_and_logs_in_with_emailed_credentials(
     audit.check(librarian, "home, logged in")
     screenshot(librarian, "logged-in")
     audit.assert_clean()
+
+
+def test_staff_ask_for_more_the_library_answers_by_its_link_and_a_rejection_is_told(
+    new_context: Any, audit: Any, screenshot: Any, mail_server: SmtpServer
+) -> None:
+    """Issue 26, item 8, in the browser: the request for more information carries a link to a
+    form that updates the registration (checked by axe at every impact level, and at 390 px);
+    a rejection must be confirmed and is emailed with its reason."""
+    create_staff("verifier", permissions=VERIFIER_PERMISSIONS)
+    librarian = new_context(viewport={"width": 390, "height": 844}).new_page()
+    register_library(librarian, audit, screenshot)
+    staff = new_context().new_page()
+    staff.goto("/admin/login/")
+    staff.get_by_label("Username").fill("verifier")
+    staff.get_by_label("Password").fill(STAFF_PASSWORD)
+    staff.get_by_role("button", name="Log in").click()
+    staff.goto("/admin/registration/registration/")
+    staff.get_by_role("link", name="ILSPF").click()
+    staff.get_by_label("What information is missing").fill("Which department handles ILL?")
+    staff.get_by_role("button", name="Ask for more information").click()
+    staff.get_by_text("Marked as waiting for more information").wait_for()
+
+    asked = plain_text(message_to(mail_server, LIBRARY["Contact email"]))
+    link = next(word for word in asked.split() if "/register/update/" in word)
+    librarian.goto("/" + link.split("://", 1)[1].split("/", 1)[1])
+    librarian.get_by_role("heading", name="Update your registration").wait_for()
+    audit.check(librarian, "registration update form", every_impact=True)
+    assert librarian.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    librarian.get_by_label("Library or department").fill("Resource Sharing")
+    librarian.get_by_label("Anything else").fill("Resource Sharing handles ILL.")
+    librarian.get_by_role("button", name="Send the update").click()
+    librarian.get_by_role("heading", name="Registration received").wait_for()
+
+    staff.reload()
+    staff.get_by_text("Resource Sharing handles ILL.").wait_for()
+    staff.get_by_label("Reason for rejection").fill("Not a library that lends to libraries.")
+    staff.get_by_role("button", name="Reject the registration").click()
+    # The unticked confirmation stops the browser (and, without it, the server) from rejecting.
+    confirmation = staff.get_by_label("Yes, reject")
+    assert confirmation.evaluate("box => box.validity.valueMissing")
+    confirmation.check()
+    staff.get_by_role("button", name="Reject the registration").click()
+    staff.get_by_text("Rejected; the reason is on record").wait_for()
+    audit.check(staff, "admin verification page, rejected", every_impact=True)
+
+    told = [
+        plain_text(message)
+        for message in mail_server.messages
+        if "not approved" in str(message["Subject"])
+    ]
+    assert told and "Not a library that lends to libraries." in told[0]
+    audit.assert_clean()

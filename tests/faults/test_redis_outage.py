@@ -1,19 +1,21 @@
-"""Redis stopped under the documented configuration (issue 12, defect 4): the cache (CACHE_URL)
-and the Celery broker on one real Redis server. Sessions are stored in the database and read
-through a cache that ignores Redis errors, so logged-in pages render; a change commits and its
-email waits in the outbox; log-in and registration work."""
+"""Redis stopped under the documented configuration (issue 12, defect 4; issue 20, item 17): the
+cache (`CACHE_URL=redis://...`, read by django-environ exactly as the settings read it) and the
+Celery broker on one real Redis server. Sessions are stored in the database and read through a
+cache that ignores Redis errors, so logged-in pages render; a change commits and its email waits
+in the outbox; log-in and registration work, and a registration is saved once."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, cast
 
+import environ
 import pytest
 from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 
-from illdesk.cache import session_cache
+from illdesk.cache import caches_from
 from registration.models import OutboxMessage, Registration
 from requests_app.models import Request
 from tests.factories import make_institution
@@ -32,11 +34,8 @@ PASSWORD = "the-right-password-for-testing-1"
 def redis_for_cache_and_broker(
     settings: Any, celery_broker: str, redis_server: RedisServer
 ) -> Iterator[RedisServer]:
-    default = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/1",
-    }
-    settings.CACHES = {"default": default, "sessions": session_cache(default)}
+    cache_url = redis_server.url.rsplit("/", 1)[0] + "/1"
+    settings.CACHES = caches_from(environ.Env.cache_url_config(cache_url))
     cache.set("probe", 1)  # really on Redis while it runs
     assert cache.get("probe") == 1
     yield redis_server
@@ -118,3 +117,26 @@ def test_log_in_and_registration_work_with_redis_down(
     assert login.status_code == 302
     assert registered.status_code == 302
     assert Registration.objects.filter(oclc_symbol="SPL").exists()
+
+
+def test_the_documented_cache_url_is_read_as_django_redis() -> None:
+    # Why the settings normalise it: this is the backend a production CACHE_URL arrives as.
+    parsed = environ.Env.cache_url_config("redis://redis.internal:6379/1")
+    assert parsed["BACKEND"] == "django_redis.cache.RedisCache"
+
+
+def test_a_registration_with_redis_down_is_saved_once_and_its_retry_adds_none(
+    redis_for_cache_and_broker: RedisServer,
+) -> None:
+    from registration.services import current_terms
+
+    form = {**REGISTRATION_FORM, "terms_version": str(current_terms().pk)}
+    browser = Client()
+
+    _stop(redis_for_cache_and_broker)
+    first = browser.post(reverse("registration:register"), form)
+    again = browser.post(reverse("registration:register"), form)
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    registration = Registration.objects.get()
+    assert registration.reference in browser.get(first["Location"]).content.decode()

@@ -15,7 +15,8 @@ PASSWORD_LINE = re.compile(r"^Password:[ \t]+(\S+)\s*$", re.MULTILINE)
 
 def decide(client: Client, registration: Registration, decision: str, text: str = "") -> Any:
     url = reverse("admin:registration_registration_decide", args=[registration.pk, decision])
-    return client.post(url, {"text": text})
+    confirmed = {"confirm_rejection": "on"} if decision == "reject" else {}
+    return client.post(url, {"text": text, **confirmed})
 
 
 def password_in(message: DjangoEmail | EmailMessage) -> str:

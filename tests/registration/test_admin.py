@@ -74,7 +74,7 @@ def test_verification_note_records_who_and_when(admin_client: Client) -> None:
     admin_client.post(url, {"text": "Phoned the ILL department, confirmed."})
     note = RegistrationEvent.objects.get()
     assert note.text == "Phoned the ILL department, confirmed."
-    assert note.actor.username == "admin"
+    assert note.actor_name == "admin"
     assert note.created_at is not None
 
 
@@ -128,7 +128,7 @@ def test_a_decided_registration_cannot_be_approved_again(admin_client: Client) -
     registration.refresh_from_db()
     assert registration.status == "rejected"
     assert response.status_code == 302
-    assert not OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.filter(email=OutboxMessage.CREDENTIALS).exists()
 
 
 def test_staff_without_change_permission_cannot_decide(client: Client) -> None:
@@ -243,7 +243,10 @@ def test_information_request_that_cannot_be_sent_does_not_break_the_admin(
 
 @pytest.mark.parametrize(
     ("phone", "said"),
-    [("", "Please reply to this email. "), ("+1 202 555 0100", "telephone the office on +1 202")],
+    [
+        ("", "reply to this email, quoting the reference"),
+        ("+1 202 555 0100", "telephone the office on +1 202"),
+    ],
 )
 def test_an_information_request_offers_the_telephone_only_when_the_office_has_one(
     admin_client: Client,
@@ -262,3 +265,83 @@ def test_an_information_request_offers_the_telephone_only_when_the_office_has_on
     assert said in body
     assert said in html
     assert f"telephone the office ({settings.OFFICE_EMAIL})" not in body
+
+
+def _duke() -> None:
+    directory_record(
+        record_key="DUKE",
+        oclc_symbol="NDD",
+        isil="US-NcD",
+        name="Duke University Libraries",
+        street="411 Chapel Drive",
+        city="Durham",
+        region="NC",
+        postal_code="27708",
+        phone="919-660-5870",
+    )
+
+
+def _registration_with_dukes_details(symbol: str) -> Registration:
+    registration: Registration = RegistrationFactory.create(
+        oclc_symbol=symbol,
+        isil="US-NcD",
+        name="Duke University Libraries",
+        street="411 Chapel Drive",
+        city="Durham",
+        region="NC",
+        postal_code="27708",
+        phone="919-660-5870",
+    )
+    return registration
+
+
+def test_a_symbol_not_the_matched_records_is_the_loudest_thing_and_blocks_approval(
+    admin_client: Client,
+) -> None:
+    """Issue 20, item 16: NYP applied for with Duke's name, address and ISIL."""
+    _duke()
+    registration = _registration_with_dukes_details("NYP")
+
+    page = admin_client.get(change_url(registration)).content.decode()
+    mismatch = page.index("IDENTIFIER MISMATCH")
+    assert mismatch < page.index("Approve and email credentials")
+    assert "OCLC symbol NYP applied for, NDD in the directory" in page
+    assert "Identifier match</strong>" not in page and "IDENTIFIER CONFLICT" in page
+    assert 'name="identifiers_acknowledged"' in page
+
+    refused = decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    assert (
+        "acknowledge the identifier mismatch"
+        in admin_client.get(refused["Location"]).content.decode()
+    )
+
+    url = reverse("admin:registration_registration_decide", args=[registration.pk, "approve"])
+    admin_client.post(url, {"text": "", "identifiers_acknowledged": "on"})
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+    event = registration.events.get(action=RegistrationEvent.Action.IDENTIFIERS_ACKNOWLEDGED)
+    assert "NYP applied for, NDD in the directory" in event.text
+
+
+def test_a_symbol_that_agrees_with_the_directory_needs_no_acknowledgement(
+    admin_client: Client,
+) -> None:
+    _duke()
+    registration = _registration_with_dukes_details("NDD")
+    page = admin_client.get(change_url(registration)).content.decode()
+    assert "IDENTIFIER MISMATCH" not in page and "Identifier match</strong>" in page
+    decide(admin_client, registration, "approve")
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+
+
+def test_name_and_address_of_a_directory_library_with_another_symbol_is_a_mismatch(
+    admin_client: Client,
+) -> None:
+    _duke()
+    registration = _registration_with_dukes_details("NYP")
+    Registration.objects.filter(pk=registration.pk).update(isil="")
+    page = admin_client.get(change_url(registration)).content.decode()
+    assert "IDENTIFIER MISMATCH" in page and "same name and address" in page

@@ -44,7 +44,8 @@ def test_confirmation_says_credentials_come_only_after_verification_and_no_email
     client: Client, registration_form: dict[str, Any]
 ) -> None:
     page = client.post(URL, registration_form, follow=True).content.decode()
-    assert "only once the\nregistration is authenticated" in page
+    assert "once the registration is authenticated" in " ".join(page.split())
+    assert "the reason if we cannot approve it" in " ".join(page.split())
     assert mail.outbox == []
 
 
@@ -94,12 +95,22 @@ def test_submissions_beyond_the_hourly_limit_per_ip_are_refused_and_keep_the_inp
     client: Client, registration_form: dict[str, Any], settings: Any
 ) -> None:
     settings.REGISTRATION_RATE_LIMIT = 2
-    for _ in range(2):
-        client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
+    for symbol in ("SPL", "SPX"):
+        client.post(URL, {**registration_form, "oclc_symbol": symbol}, REMOTE_ADDR="203.0.113.5")
     refused = client.post(URL, registration_form, REMOTE_ADDR="203.0.113.5")
     assert refused.status_code == 429
     assert 'value="742 Evergreen Terrace"' in refused.content.decode()
     assert Registration.objects.count() == 2
+
+
+def test_the_same_form_sent_again_is_the_same_registration(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    client.post(URL, registration_form)
+    again = client.post(URL, registration_form)
+    assert again.status_code == 302
+    registration = Registration.objects.get()
+    assert registration.reference in client.get(again["Location"]).content.decode()
 
 
 def test_rate_limit_counts_each_ip_separately(
@@ -165,3 +176,22 @@ def test_superseded_terms_cannot_be_accepted(
     assert checkbox is not None and "checked" not in checkbox.group(0)
     client.post(reverse("registration:register"), {**registration_form, "terms_version": new.pk})
     assert Registration.objects.get().terms_version == new
+
+
+def test_a_symbol_that_is_a_staff_username_is_refused(
+    client: Client, registration_form: dict[str, Any], django_user_model: Any
+) -> None:
+    django_user_model.objects.create_user("staff", password=None, is_staff=True)
+    response = client.post(URL, {**registration_form, "oclc_symbol": "STAFF"})
+    assert response.status_code == 200
+    assert "This symbol cannot be registered online" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_terms_version_in_non_ascii_digits_is_refused(
+    client: Client, registration_form: dict[str, Any]
+) -> None:
+    arabic = registration_form["terms_version"].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client.post(URL, {**registration_form, "terms_version": arabic})
+    assert response.status_code == 200
+    assert not Registration.objects.exists()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from registration.models import Institution, Registration, RegistrationEvent
 from tests.registration.factories import InstitutionFactory
 from tests.registration.helpers import decide, password_in
+from tests.requests_app.factories import make_loan
 from tests.services import SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_a_confirmed_new_contact_is_taken_and_the_confirmation_is_on_record(
     verified.refresh_from_db()
     assert verified.email == new_email
     event = registration.events.get(action=RegistrationEvent.Action.CONTACT_CONFIRMED)
-    assert event.text == confirmation and event.actor.username == "admin"
+    assert event.text == confirmation and event.actor_name == "admin"
     credentials = [m for m in smtp_server.messages if "Password:" in str(m)]
     assert [m["To"] for m in credentials] == [new_email]
 
@@ -179,3 +180,58 @@ def test_the_change_page_shows_no_comparison_for_a_first_registration(
     ).content.decode()
     assert "Re-registration of a verified institution" not in page
     assert "contact_confirmation" not in page
+
+
+def test_a_new_shipping_address_and_delivery_email_stay_out_until_confirmed(
+    verified: Institution,
+    registration_form: dict[str, Any],
+    admin_client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 20, item 15: the library's public details, the newcomer's own shipping address and
+    delivery email. Every detail is compared; unconfirmed, loans still ship to the library."""
+    Institution.objects.filter(pk=verified.pk).update(
+        shipping_address="ILL Loading Dock\n101 Independence Ave SE", delivery_email=VERIFIED_EMAIL
+    )
+    newcomer = {
+        "shipping_address": "Unit 9, 1 Dock Road",
+        "delivery_email": ATTACKER_EMAIL,
+        "department": verified.department,
+    }
+    _reregister(Client(), registration_form, verified, email=VERIFIED_EMAIL, **newcomer)
+    registration = Registration.objects.get()
+
+    page = admin_client.get(
+        reverse("admin:registration_registration_change", args=[registration.pk])
+    )
+    rows = {title: differs for title, _, _, differs in page.context["contact_rows"]}
+    assert rows["shipping address"] and rows["email for electronic delivery"]
+    assert not rows["contact email"] and not rows["street"]
+    assert "Re-registration with 2 changed details" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(admin_client, registration, "approve")
+    verified.refresh_from_db()
+    assert verified.shipping_address.startswith("ILL Loading Dock")
+    assert verified.electronic_delivery_email == VERIFIED_EMAIL
+
+    loan = make_loan(verified)
+    slip = admin_client.get(reverse("desk:slip", args=[loan.pk])).content.decode()
+    assert "ILL Loading Dock" in slip and "1 Dock Road" not in slip
+
+
+def test_confirmed_delivery_details_replace_the_verified_ones(
+    verified: Institution, registration_form: dict[str, Any], admin_client: Client
+) -> None:
+    newcomer = {"shipping_address": "Annex, 2 Second St SE", "delivery_email": "copies@loc.example"}
+    _reregister(Client(), registration_form, verified, email=VERIFIED_EMAIL, **newcomer)
+    registration = Registration.objects.get()
+    url = reverse("admin:registration_registration_decide", args=[registration.pk, "approve"])
+    confirmation = "Called 202-707-5000 (on record): the annex is the new ILL dock."
+
+    admin_client.post(url, {"text": "", "contact_confirmation": confirmation})
+
+    verified.refresh_from_db()
+    assert verified.shipping_address == "Annex, 2 Second St SE"
+    assert verified.electronic_delivery_email == "copies@loc.example"
+    assert registration.events.filter(action=RegistrationEvent.Action.CONTACT_CONFIRMED).exists()

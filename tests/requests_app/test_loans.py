@@ -131,6 +131,19 @@ def test_staff_record_call_number_and_location_for_the_slip(
     assert search.search(Request.objects.all(), "PS3545") == [Request.objects.get(pk=item.pk)]
 
 
+def test_the_library_never_sees_where_the_office_shelves_the_item(
+    desk: Client, portal: Client, institution: Institution
+) -> None:
+    item = make_loan(institution)
+    act(desk, item, "holding", call_number="PS3545 .H16", location="Jefferson stacks, deck 4")
+    page = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
+    # (A call number the library gave itself stays in its citation; the office's own shelf
+    # location and the event that records it are staff-only.)
+    assert "Jefferson stacks" not in page and "Call number and location recorded" not in page
+    staff_page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert "Call number and location recorded" in staff_page
+
+
 def test_the_holding_form_starts_from_the_current_values(
     desk: Client, institution: Institution
 ) -> None:

@@ -159,3 +159,14 @@ def test_a_copy_request_is_never_quoted(desk: Client, institution: Institution) 
     assert "Send the price quote" not in page
     act(desk, item, "quote", amount="10")
     assert Request.objects.get(pk=item.pk).status == "new"
+
+
+def test_a_quote_in_non_ascii_digits_is_refused_next_to_the_field(
+    portal: Client, desk: Client
+) -> None:
+    _order(portal)
+    order = Request.objects.get()
+    response = act(desk, order, "quote", amount="٤٥", note="2 TIFF files")
+    order.refresh_from_db()
+    assert order.status == "new" and order.quote_amount is None
+    assert response.status_code == 400 and "Enter a number." in response.content.decode()

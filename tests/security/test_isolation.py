@@ -43,6 +43,7 @@ ACCESS: dict[str, Access] = {
     "admin:logout": Access.PUBLIC,
     "registration:register": Access.PUBLIC,
     "registration:received": Access.PUBLIC,
+    "registration:update": Access.SIGNED_LINK,
     "requests:dashboard": Access.PORTAL,
     "requests:new": Access.PORTAL,
     "requests:new_loan": Access.PORTAL,

@@ -174,3 +174,18 @@ def test_the_request_timeline_cannot_be_edited_by_an_office_manager_in_the_admin
     assert response.status_code == 403
     assert list(RequestEvent.objects.filter(request=item).values()) == events
     assert events, "the acceptance recorded no event"
+
+
+@pytest.mark.django_db
+def test_a_verifier_who_only_views_requests_cannot_refresh_the_statistics(
+    django_user_model: Any,
+) -> None:
+    call_command("setup_roles")
+    verifier = Client()
+    verifier.force_login(_staff_with_role(django_user_model, VERIFIER))
+    assert "Refresh now" not in verifier.get(reverse("desk:stats")).content.decode()
+    assert verifier.post(reverse("desk:stats_refresh")).status_code == 403
+
+    staff = Client()
+    staff.force_login(_staff_with_role(django_user_model, REQUEST_STAFF))
+    assert staff.post(reverse("desk:stats_refresh")).status_code == 302

@@ -146,6 +146,8 @@ def test_a_delivered_copy_sends_copy_completed_with_its_expiring_link(
     assert completed.status == "CopyCompleted" and link.startswith(live_server.url)
     with urllib.request.urlopen(link, timeout=10) as response:  # noqa: S310 (loopback)
         assert response.read().startswith(b"%PDF")
+        # Nobody is logged in to follow it: the link itself must keep caches off the copy.
+        assert {"no-store", "private"} <= set(response.headers["Cache-Control"].split(", "))
 
 
 def test_a_cancel_before_shipping_is_granted_and_after_shipping_refused(
