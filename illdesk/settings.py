@@ -218,6 +218,16 @@ ISO18626_MAX_BYTES = env.int("ISO18626_MAX_BYTES", default=256 * 1024)
 ISO18626_SEND_TIMEOUT = env.float("ISO18626_SEND_TIMEOUT", default=10.0)
 ISO18626_RETRY_SECONDS = env.float("ISO18626_RETRY_SECONDS", default=30.0)
 ISO18626_MAX_ATTEMPTS = env.int("ISO18626_MAX_ATTEMPTS", default=10)
+# What one sender may cost (docs/iso18626.md, "Limits"): messages per minute from one client
+# address and for one agency id, the bytes one partner may add to the log in a day, and the days
+# the metadata of a message that failed authentication is kept (its body never is).
+ISO18626_RATE_LIMIT = env.int("ISO18626_RATE_LIMIT", default=120)
+ISO18626_PARTNER_DAILY_BYTES = env.int("ISO18626_PARTNER_DAILY_BYTES", default=50 * 1024 * 1024)
+ISO18626_UNAUTHENTICATED_DAYS = env.int("ISO18626_UNAUTHENTICATED_DAYS", default=90)
+# Partners' message addresses must be https and resolve to public addresses only. For tests and
+# development: allow plain http, and networks (CIDR) that would otherwise be refused.
+ISO18626_ALLOW_HTTP = env.bool("ISO18626_ALLOW_HTTP", default=False)
+ISO18626_ALLOWED_NETWORKS = env.list("ISO18626_ALLOWED_NETWORKS", default=[])
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

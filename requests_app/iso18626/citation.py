@@ -218,8 +218,13 @@ _NUMBER = re.compile(r"\d+")
 
 def _in_range(value: str, where: str) -> None:
     """Page numbers a database column can hold: no volume has 100,000 pages."""
-    if any(int(number) > MAX_PAGE for number in _NUMBER.findall(value) if number.isascii()):
+    if any(_over_max_page(number) for number in _NUMBER.findall(value) if number.isascii()):
         raise Unmappable(f"{where}: {value[:40]} (page numbers go up to {MAX_PAGE:,})")
+
+
+def _over_max_page(digits: str) -> bool:
+    # Compared by length first: int() refuses strings of 4,300+ digits (CVE-2020-10735).
+    return len(digits.lstrip("0")) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE
 
 
 def _pages(ids: dict[str, str], element: Any) -> str:
@@ -227,7 +232,8 @@ def _pages(ids: dict[str, str], element: Any) -> str:
     start, count = ids.get("startpage", ""), ids.get("numberofpages", "")
     if pages or not start:
         return pages
-    if count.isascii() and count.isdigit() and start.isascii() and start.isdigit():
+    numbers = (start, count)
+    if all(n.isascii() and n.isdigit() and not _over_max_page(n) for n in numbers):
         return f"{start}-{int(start) + int(count) - 1}" if int(count) > 1 else start
     return start
 
