@@ -8,6 +8,7 @@ Writing always produces v1.2 messages in the standard's element order."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Sequence
 from copy import deepcopy
@@ -82,22 +83,31 @@ def parse(body: bytes) -> Parsed:
 def _declares_dtd(body: bytes) -> bool:
     """Checked before parsing, in every encoding the parser could read the body in: a DTD is
     where entity bombs and external entities live, and no ISO 18626 message has one. The parser
-    detects UTF-16 and UTF-32 with or without a byte order mark (XML 1.0, appendix F), and any
-    encoding the declaration names, so each of those readings is searched."""
-    return any(b"<!DOCTYPE" in text or b"<!ENTITY" in text for text in _readings(body))
+    detects UTF-16 and UTF-32 with or without a byte order mark (XML 1.0, appendix F), EBCDIC,
+    and any encoding the declaration names, so each of those readings is searched."""
+    if _DTD_BYTES.search(body):
+        return True
+    return any(_DTD_TEXT.search(text) for text in _readings(body))
 
 
-_WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037")
+_DTD_BYTES = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_TEXT = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
 
 
-def _readings(body: bytes) -> Iterator[bytes]:
-    yield body.upper()
-    declared = _DECLARED.match(body[:200])
-    names = (*_WIDE_ENCODINGS, *([declared.group(1).decode()] if declared else []))
+def _readings(body: bytes) -> Iterator[str]:
+    # Every character of UTF-16 or UTF-32 markup ("<" is U+003C) has a zero byte, and an
+    # EBCDIC document does not begin with an ASCII "<": other bodies need no wide reading.
+    names: list[str] = []
+    if b"\x00" in body:
+        names += ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+    if not body.lstrip().startswith((b"<", codecs.BOM_UTF8)):
+        names.append("cp037")
+    if declared := _DECLARED.match(body[:200]):
+        names.append(declared.group(1).decode())
     for name in names:
         try:
-            yield body.decode(name, errors="ignore").upper().encode()
+            yield body.decode(name, errors="ignore")
         except LookupError:  # an encoding Python does not know; the parser refuses it too
             continue
 
@@ -149,16 +159,16 @@ def logged_text(element: Any) -> str:
     with character references is redacted like any other, and the text is what the parser
     decoded (by byte order mark or declaration), never raw UTF-16 or UTF-32 bytes."""
     root = deepcopy(element.getroottree().getroot())
-    for found in root.iter():
-        if isinstance(found.tag, str) and local(found) in SECRET_ELEMENTS:
-            tail = found.tail
-            found.clear()
-            found.text, found.tail = REDACTED, tail
+    for found in root.iter(*(f"{{*}}{name}" for name in SECRET_ELEMENTS)):
+        tail = found.tail
+        found.clear()
+        found.text, found.tail = REDACTED, tail
     return str(etree.tostring(root, encoding="unicode"))
 
 
 def local(element: Any) -> str:
-    return str(etree.QName(element).localname)
+    """The element's name without its namespace (`{ns}name` -> `name`)."""
+    return str(element.tag).rpartition("}")[2]
 
 
 def _elements(element: Any) -> Iterator[Any]:
@@ -166,7 +176,9 @@ def _elements(element: Any) -> Iterator[Any]:
 
 
 def children(element: Any, name: str) -> list[Any]:
-    return [child for child in _elements(element) if local(child) == name]
+    # "{*}name" matches in any namespace or none, searched by lxml itself: a message with tens
+    # of thousands of children costs little however often it is asked for one by name.
+    return list(element.iterchildren(f"{{*}}{name}"))
 
 
 def child(element: Any, *path: str) -> Any:
@@ -174,8 +186,7 @@ def child(element: Any, *path: str) -> Any:
     for name in path:
         if element is None:
             return None
-        found = children(element, name)
-        element = found[0] if found else None
+        element = element.find(f"{{*}}{name}")
     return element
 
 
@@ -186,16 +197,24 @@ def text(element: Any, *path: str) -> str:
 
 def to_dict(element: Any) -> Any:
     """A JSON-able view of an element for the log: text leaves, lists for repeated names.
-    Linear in the number of elements, however many share a name (docs/iso18626.md,
-    "The endpoint")."""
-    if local(element) in SECRET_ELEMENTS:
-        return REDACTED
-    grouped: dict[str, list[Any]] = {}
-    for item in _elements(element):
-        grouped.setdefault(local(item), []).append(to_dict(item))
-    if not grouped:
-        return (element.text or "").strip()
-    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
+    One pass over the tree, linear however many elements share a name or however deep they
+    nest (docs/iso18626.md, "The endpoint")."""
+    stack: list[dict[str, list[Any]]] = [{}]
+    for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
+        if event == "start":
+            stack.append({})
+            continue
+        grouped, name = stack.pop(), local(found)
+        if name in SECRET_ELEMENTS:
+            value: Any = REDACTED
+        elif grouped:
+            value = {
+                key: values[0] if len(values) == 1 else values for key, values in grouped.items()
+            }
+        else:
+            value = (found.text or "").strip()
+        stack[-1].setdefault(name, []).append(value)
+    return stack[0][local(element)][0]
 
 
 # --- Writing ---------------------------------------------------------------------------------

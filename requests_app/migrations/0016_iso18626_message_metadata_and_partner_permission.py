@@ -2,6 +2,19 @@
 
 from django.db import migrations, models
 
+# What the endpoint answered a sender that was no partner (requests_app/iso18626/receive.py).
+NOT_A_PARTNER = "requestingAgencyId: not a registered ISO 18626 partner"
+
+
+def forget_bodies(apps, schema_editor):
+    """Rows written before this migration: a stranger's message keeps its metadata only, and an
+    outgoing message never the body of the partner's answer (docs/iso18626.md, "Limits")."""
+    message = apps.get_model("requests_app", "IsoMessage")
+    message.objects.filter(
+        direction="in", partner__isnull=True, request__isnull=True, error__contains=NOT_A_PARTNER
+    ).update(authenticated=False, raw="", parsed={}, problems=[], confirmation="", summary="")
+    message.objects.filter(direction="out").update(confirmation="")
+
 
 class Migration(migrations.Migration):
 
@@ -43,4 +56,5 @@ class Migration(migrations.Migration):
             model_name='isomessage',
             index=models.Index(fields=['partner', 'created_at'], name='isomessage_partner_quota'),
         ),
+        migrations.RunPython(forget_bodies, migrations.RunPython.noop),
     ]

@@ -335,3 +335,16 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     newest = Request.objects.order_by("-pk").first()
     found = client.get("/desk/", {"q": desk.search_terms()["issn"]}).context["found"]
     assert newest in found
+
+
+def test_the_worst_iso_bodies_fill_the_size_cap_and_are_read() -> None:
+    from bench import iso_parse
+    from django.conf import settings
+
+    bodies = iso_parse.worst_bodies()
+    figures = iso_parse.measure(rounds=1)
+
+    for body in bodies.values():
+        assert settings.ISO18626_MAX_BYTES * 0.99 < len(body) <= settings.ISO18626_MAX_BYTES
+    assert set(figures["iso_parse_ms_by_shape"]) == set(bodies)  # type: ignore[arg-type]
+    assert figures["iso_worst_parse_ms"] == max(figures["iso_parse_ms_by_shape"].values())  # type: ignore[union-attr]

@@ -47,6 +47,8 @@ class Requester:
     port: int = field(default_factory=free_port)
     down: bool = False
     reject: bool = False
+    # When set, answered with HTTP 200 instead of a confirmation (a proxy's page).
+    page: bytes | None = None
     refused: int = 0
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -69,7 +71,7 @@ class Requester:
                     return
                 with requester._lock:
                     requester.received.append(Received(body))
-                answer = _confirmation(body, ok=not requester.reject)
+                answer = requester.page or _confirmation(body, ok=not requester.reject)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(answer)))
