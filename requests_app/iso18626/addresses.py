@@ -41,11 +41,13 @@ def vet(address: str) -> Target:
     if url.scheme not in allowed:
         raise UnsafeAddress("The message address must begin with https://.")
     try:
-        port = url.port or (443 if url.scheme == "https" else 80)
+        port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeAddress("The port must be a number from 1 to 65535.") from None
-    if not url.hostname or port < 1:
-        raise UnsafeAddress("The message address needs a host name and a valid port.")
+        port = 0
+    if not 1 <= port <= 65535:
+        raise UnsafeAddress("The port must be a number from 1 to 65535.")
+    if not url.hostname:
+        raise UnsafeAddress("The message address needs a host name.")
     ip = _resolve(url.hostname, port)
     path = (url.path or "/") + (f"?{url.query}" if url.query else "")
     return Target(url.scheme, url.hostname, port, path, str(ip))

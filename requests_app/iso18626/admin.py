@@ -22,11 +22,13 @@ class PartnerForm(forms.ModelForm):
     """The security code and header token are typed once and stored hashed only."""
 
     security_code = forms.CharField(
+        label="Security code",
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text="requestingAgencyAuthentication/securityCode; empty keeps the stored one.",
     )
     header_token = forms.CharField(
+        label="Header token",
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text="Sent as 'Authorization: Bearer <token>'. Leave empty to keep the stored one.",
