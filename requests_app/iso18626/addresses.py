@@ -58,7 +58,7 @@ def _resolve(host: str, port: int) -> IPAddress:
     and one private address could be made to pick the private one."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
+    except (OSError, ValueError):  # not found, or no host name at all (a NUL, a bad IDNA label)
         raise UnsafeAddress(f"The host {host} cannot be found.") from None
     ips = [ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in found]
     for ip in ips:

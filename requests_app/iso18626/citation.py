@@ -224,7 +224,8 @@ def _in_range(value: str, where: str) -> None:
 
 def _over_max_page(digits: str) -> bool:
     # Compared by length first: int() refuses strings of 4,300+ digits (CVE-2020-10735).
-    return len(digits.lstrip("0")) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE
+    significant = digits.lstrip("0") or "0"
+    return len(significant) > len(str(MAX_PAGE)) or int(significant) > MAX_PAGE
 
 
 def _pages(ids: dict[str, str], element: Any) -> str:

@@ -8,6 +8,7 @@ messages keep flowing, and authentication itself never depends on the cache."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -27,7 +28,7 @@ QUOTA_WINDOW = timedelta(days=1)
 def over_rate(kind: str, who: str | None) -> bool:
     """Count one message from `who` (a client address or an agency id) and say whether it is
     over ISO18626_RATE_LIMIT for this minute."""
-    key = f"iso18626:rate:{kind}:{(who or 'unknown').upper()}"
+    key = _key("rate", kind, (who or "unknown").upper())
     try:
         return _hit(key, RATE_WINDOW_SECONDS) > settings.ISO18626_RATE_LIMIT
     except (RedisError, OSError) as error:
@@ -44,8 +45,14 @@ def _hit(key: str, seconds: int) -> int:
         return 1
 
 
+def _key(*parts: str) -> str:
+    """A cache key of fixed length and safe characters, whatever the sender wrote."""
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return f"iso18626:{parts[0]}:{digest}"
+
+
 def _failures_key(agency: str, address: str | None) -> str:
-    return f"iso18626:auth-failures:{agency.upper()}:{address or 'unknown'}"
+    return _key("auth-failures", agency.upper(), address or "unknown")
 
 
 def authentication_locked(agency: str, address: str | None) -> bool:
