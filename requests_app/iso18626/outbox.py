@@ -275,8 +275,11 @@ def resend_message(message: IsoMessage) -> bool:
     """Put a rejected or failed message back in the outbox, with fresh attempts (the partner's
     address or system has been put right); compare-and-set, so a double click sends it once.
     False when it is not stuck any more or a later message was delivered meanwhile."""
+    request_id = message.request_id
+    if request_id is None:  # only an incoming message has no request, and it is never sent
+        return False
     later_sent = IsoMessage.objects.filter(
-        request_id=message.request_id, pk__gt=message.pk, delivery=IsoMessage.Delivery.SENT
+        request_id=request_id, pk__gt=message.pk, delivery=IsoMessage.Delivery.SENT
     )
     with transaction.atomic():
         changed = (
@@ -293,7 +296,6 @@ def resend_message(message: IsoMessage) -> bool:
             )
         )
         if changed:
-            request_id = message.request_id
             transaction.on_commit(lambda: dispatch(request_id))
     return bool(changed)
 

@@ -112,9 +112,11 @@ def test_a_document_type_declaration_is_refused_before_parsing_in_any_encoding(
 ) -> None:
     body = BOMB.format(encoding.upper()).encode(encoding)
 
-    with mock.patch.object(xml.etree, "fromstring", wraps=xml.etree.fromstring) as parser:
-        with pytest.raises(xml.NotAMessage, match="document type"):
-            xml.parse(body)
+    with (
+        mock.patch.object(xml.etree, "fromstring", wraps=xml.etree.fromstring) as parser,
+        pytest.raises(xml.NotAMessage, match="document type"),
+    ):
+        xml.parse(body)
 
     assert parser.call_count == 0
 
