@@ -6,6 +6,7 @@ and friends switch to the full stack; `ILLDESK_PRODUCTION=true` turns on the dep
 and refuses to start without a real `SECRET_KEY`. `.env.example` documents every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -228,7 +229,11 @@ ISO18626_UNAUTHENTICATED_DAYS = env.int("ISO18626_UNAUTHENTICATED_DAYS", default
 # Partners' message addresses must be https and resolve to public addresses only. For tests and
 # development: allow plain http, and networks (CIDR) that would otherwise be refused.
 ISO18626_ALLOW_HTTP = env.bool("ISO18626_ALLOW_HTTP", default=False)
-ISO18626_ALLOWED_NETWORKS = env.list("ISO18626_ALLOWED_NETWORKS", default=[])
+ISO18626_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(net.strip(), strict=False))  # a typo stops the start, loudly
+    for net in env.list("ISO18626_ALLOWED_NETWORKS", default=[])
+    if net.strip()
+]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

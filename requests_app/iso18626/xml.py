@@ -195,26 +195,40 @@ def text(element: Any, *path: str) -> str:
     return "" if found is None else (found.text or "").strip()
 
 
+# A real message has under two hundred elements; the log's parsed view stops here (the message's
+# text keeps the rest), so what a body of repeated elements costs to log is bounded.
+PARSED_VIEW_ELEMENTS = 2_000
+LEFT_OUT = "(left out)"
+
+
 def to_dict(element: Any) -> Any:
-    """A JSON-able view of an element for the log: text leaves, lists for repeated names.
-    One pass over the tree, linear however many elements share a name or however deep they
-    nest (docs/iso18626.md, "The endpoint")."""
-    stack: list[dict[str, list[Any]]] = [{}]
+    """A JSON-able view of an element for the log: text leaves, lists for repeated names. One
+    pass over the tree, at most PARSED_VIEW_ELEMENTS elements; an element whose children were
+    not all read holds LEFT_OUT (docs/iso18626.md, "The endpoint")."""
+    frames: list[tuple[Any, dict[str, list[Any]]]] = [(None, {})]
+    started = 0
     for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
-        if event == "start":
-            stack.append({})
-            continue
-        grouped, name = stack.pop(), local(found)
-        if name in SECRET_ELEMENTS:
-            value: Any = REDACTED
-        elif grouped:
-            value = {
-                key: values[0] if len(values) == 1 else values for key, values in grouped.items()
-            }
+        if event == "end":
+            done, grouped = frames.pop()
+            frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
+        elif started == PARSED_VIEW_ELEMENTS:
+            break
         else:
-            value = (found.text or "").strip()
-        stack[-1].setdefault(name, []).append(value)
-    return stack[0][local(element)][0]
+            started += 1
+            frames.append((found, {}))
+    while len(frames) > 1:  # the walk stopped early: close what it had opened
+        done, grouped = frames.pop()
+        grouped[LEFT_OUT] = [True]
+        frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
+    return frames[0][1][local(element)][0]
+
+
+def _view(element: Any, grouped: dict[str, list[Any]]) -> Any:
+    if local(element) in SECRET_ELEMENTS:
+        return REDACTED
+    if not grouped:
+        return (element.text or "").strip()
+    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 # --- Writing ---------------------------------------------------------------------------------

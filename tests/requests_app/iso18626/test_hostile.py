@@ -125,3 +125,17 @@ def test_reading_a_message_grows_linearly_with_repeated_elements(client: Client)
     # Eight times the elements: about eight times the work when linear, some sixty-four when
     # quadratic in the repeated name as the log's dict once was.
     assert large / small < 16
+
+
+def test_the_logs_parsed_view_of_a_huge_message_is_bounded_and_says_so(client: Client) -> None:
+    body = loan_request("many", title="Many").replace(
+        b"</request>", b"<a>x</a>" * 5_000 + b"</request>"
+    )
+
+    post(client, body)
+
+    logged = IsoMessage.objects.get(direction="in")
+    assert logged.parsed["header"]["requestingAgencyRequestId"] == "many"
+    assert logged.parsed[xml.LEFT_OUT] is True
+    assert len(logged.parsed["a"]) < xml.PARSED_VIEW_ELEMENTS
+    assert logged.raw.count("<a>x</a>") == 5_000
