@@ -21,6 +21,9 @@ from redis.exceptions import RedisError
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 
 logger = logging.getLogger(__name__)
+# What the cache raises with Redis unreachable, with Django's Redis backend and with django-redis
+# (which CACHE_URL=redis://... selects through django-environ) alike.
+CACHE_DOWN = (RedisError, OSError)
 RATE_WINDOW_SECONDS = 60
 QUOTA_WINDOW = timedelta(days=1)
 
@@ -31,7 +34,7 @@ def over_rate(kind: str, who: str | None) -> bool:
     key = _key("rate", kind, (who or "unknown").upper())
     try:
         return _hit(key, RATE_WINDOW_SECONDS) > settings.ISO18626_RATE_LIMIT
-    except (RedisError, OSError) as error:
+    except CACHE_DOWN as error:
         logger.warning("ISO 18626 rate limit not applied (%s)", type(error).__name__)
         return False
 
@@ -61,7 +64,7 @@ def authentication_locked(agency: str, address: str | None) -> bool:
     partner's own system, from its own address, is not locked out by someone else's guesses."""
     try:
         failures = int(cache.get(_failures_key(agency, address)) or 0)
-    except (RedisError, OSError) as error:
+    except CACHE_DOWN as error:
         logger.warning("ISO 18626 authentication throttle not applied (%s)", type(error).__name__)
         return False
     return failures >= settings.AXES_FAILURE_LIMIT
@@ -71,7 +74,7 @@ def authentication_failed(agency: str, address: str | None) -> None:
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     try:
         failures = _hit(_failures_key(agency, address), seconds)
-    except (RedisError, OSError) as error:
+    except CACHE_DOWN as error:
         logger.warning("ISO 18626 authentication failure not counted (%s)", type(error).__name__)
         return
     if failures == settings.AXES_FAILURE_LIMIT:
@@ -81,7 +84,7 @@ def authentication_failed(agency: str, address: str | None) -> None:
 def authentication_succeeded(agency: str, address: str | None) -> None:
     try:
         cache.delete(_failures_key(agency, address))
-    except (RedisError, OSError) as error:
+    except CACHE_DOWN as error:
         logger.warning("ISO 18626 authentication throttle not reset (%s)", type(error).__name__)
 
 
