@@ -173,10 +173,11 @@ class MessageAdmin(admin.ModelAdmin):
         "request_id",
         "message_status",
         "delivery",
+        "client_address",
     )
-    list_filter = ("direction", "kind", "message_status", "delivery")
+    list_filter = ("direction", "kind", "message_status", "delivery", "authenticated")
     list_select_related = ("partner",)
-    search_fields = ("summary", "=request__pk", "partner__agency_id_value")
+    search_fields = ("summary", "=request__pk", "partner__agency_id_value", "claimed_agency")
     readonly_fields = [f.name for f in IsoMessage._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -58,7 +58,7 @@ def test_request_staff_can_neither_add_nor_change_a_partner(django_user_model: A
     changed = desk.post(change, _form(partner.institution, header_token="x" * 40))
 
     assert added.status_code == 403
-    assert changed.status_code == 403 or "x" * 40 not in changed.content.decode()
+    assert changed.status_code == 403
     partner.refresh_from_db()
     assert partner.authenticates(
         account_id="", security_code="", header_token="partner-header-token-1234567890"
