@@ -72,13 +72,18 @@ def authentication_locked(agency: str, address: str | None) -> bool:
 
 def authentication_failed(agency: str, address: str | None) -> None:
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    key = _failures_key(agency, address)
     try:
-        failures = _hit(_failures_key(agency, address), seconds)
+        locks = _hit(key, seconds) == settings.AXES_FAILURE_LIMIT
+        if locks:
+            # The lock lasts the cool-off from this failure; a locked pair is not checked, so
+            # failures during the lock do not extend it.
+            cache.touch(key, seconds)
     except CACHE_DOWN as error:
         logger.warning("ISO 18626 authentication failure not counted (%s)", type(error).__name__)
         return
-    if failures == settings.AXES_FAILURE_LIMIT:
-        logger.warning("ISO 18626: agency %s locked out for client %s", agency, address)
+    if locks:
+        logger.warning("ISO 18626: agency %s locked out for client %s", agency[:100], address)
 
 
 def authentication_succeeded(agency: str, address: str | None) -> None:
