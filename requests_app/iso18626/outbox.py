@@ -239,23 +239,44 @@ class TransientFailure(Exception):
 
 def send_pending(request_id: int) -> float | None:
     """Send the request's pending messages oldest first. Returns the seconds until the next
-    retry when one failed for now (later messages wait behind it), or None when all are done."""
+    retry when one failed for now (later messages wait behind it), or None when all are done.
+    No transaction is open while the partner is asked: each message is leased first."""
     while True:
-        with transaction.atomic():
-            message = (
-                IsoMessage.objects.select_for_update(of=("self",))
-                .select_related("partner")
-                .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
-                .order_by("pk")
-                .first()
-            )
-            if message is None:
-                return None
-            wait = _seconds_until(message)
-            if wait > 0:
-                return wait
-            if not _send_one(message):
-                return _seconds_until(message) or None
+        claimed = _claim_next(request_id)
+        if not isinstance(claimed, IsoMessage):
+            return claimed
+        if not _send_one(claimed):
+            return _seconds_until(claimed) or None
+
+
+def _claim_next(request_id: int) -> IsoMessage | float | None:
+    """The request's oldest pending message, leased to this worker for the time a send can take
+    (its next attempt moved past the lease, the attempt counted); or the seconds until it is
+    due (another worker holds it, or its retry waits); or None when nothing is pending. Later
+    messages wait behind it, so the partner hears them in order."""
+    with transaction.atomic():
+        message = (
+            IsoMessage.objects.select_for_update(of=("self",))
+            .select_related("partner")
+            .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
+            .order_by("pk")
+            .first()
+        )
+        if message is None:
+            return None
+        wait = _seconds_until(message)
+        if wait > 0:
+            return wait
+        message.attempts += 1
+        lease = 2 * settings.ISO18626_SEND_TIMEOUT + LEASE_MARGIN_SECONDS
+        message.next_attempt_at = timezone.now() + timedelta(seconds=lease)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
+# Beyond the connect and read timeouts, for resolving the host: a worker that dies while sending
+# leaves the message to the requeue job once the lease is over.
+LEASE_MARGIN_SECONDS = 30
 
 
 STUCK = (IsoMessage.Delivery.REJECTED, IsoMessage.Delivery.FAILED)
@@ -307,9 +328,9 @@ def _seconds_until(message: IsoMessage) -> float:
 
 
 def _send_one(message: IsoMessage) -> bool:
-    """One attempt; False when it failed for now and must be retried. Only the confirmation's
-    status and error are kept: the body of a partner's answer is never stored or shown."""
-    message.attempts += 1
+    """One attempt, already counted by the lease; False when it failed for now and must be
+    retried. Only the confirmation's status and error are kept: the body of a partner's answer
+    is never stored or shown."""
     try:
         confirmation = post(message.partner.address if message.partner else "", message.raw)
         status, error = read_confirmation(confirmation)

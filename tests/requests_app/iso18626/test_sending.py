@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 from illdesk.roles import VERIFIER
@@ -175,3 +176,18 @@ def test_a_view_only_role_cannot_send_again(
 
     assert response.status_code == 403
     assert _sent(item).delivery == IsoMessage.Delivery.FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_the_partner_is_asked(
+    client: Client, requester: Requester
+) -> None:
+    ours = connections["default"]  # this thread's connection, which sends after commit
+    open_while_asked: list[bool] = []
+    requester.observe = lambda: open_while_asked.append(ours.in_atomic_block)
+    make_partner(make_institution(), address=requester.address)
+
+    post(client, loan_request("r-1"))
+
+    assert open_while_asked == [False]
+    assert _sent(Request.objects.get()).delivery == IsoMessage.Delivery.SENT
