@@ -246,7 +246,7 @@ SIZED_DATABASE = "illdesk_sized"
 
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
-    from bench import desk, measure
+    from bench import desk, iso_parse, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -277,12 +277,14 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
         purge = measure.purge_under_load(
             sized.stage, plans, config=config, host=sized.host, workdir=loads
         )
+    log("iso 18626: the worst bodies under the size cap, in-process")
+    iso_parse_figures = iso_parse.measure()
     log("desk: queues, search and statistics, in-process")
     desk_figures = desk.measure(
         measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
     )
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    return {**report, **desk_figures}
+    return {**report, **desk_figures, **iso_parse_figures}
 
 
 def gunicorn(config: Config, database_url: str, log_path: Path) -> Gunicorn:
@@ -386,7 +388,7 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"{'p99 ms at higher load':<24}{high:>34}")
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
     desk_keys = ("desk_search_p95_ms", "queue_ratio_at_size_vs_empty", "stats_refresh_s")
-    for key in (*desk_keys, "stats_ms"):
+    for key in (*desk_keys, "stats_ms", "iso_worst_parse_ms"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]

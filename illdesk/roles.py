@@ -29,7 +29,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
-        "requests_app": ("view", "add", "change"),
+        # "manage": ISO 18626 partner profiles and their credentials (not request staff's).
+        "requests_app": ("view", "add", "change", "manage"),
         "copyright_rules": ("view", "add", "change"),
         "axes": ("view", "delete"),
         "admin": ("view",),

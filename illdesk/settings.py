@@ -6,6 +6,7 @@ and friends switch to the full stack; `ILLDESK_PRODUCTION=true` turns on the dep
 and refuses to start without a real `SECRET_KEY`. `.env.example` documents every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "illdesk.middleware.nul_in_query_refused",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "illdesk.middleware.private_pages_not_cached",
@@ -227,6 +229,20 @@ ISO18626_MAX_BYTES = env.int("ISO18626_MAX_BYTES", default=256 * 1024)
 ISO18626_SEND_TIMEOUT = env.float("ISO18626_SEND_TIMEOUT", default=10.0)
 ISO18626_RETRY_SECONDS = env.float("ISO18626_RETRY_SECONDS", default=30.0)
 ISO18626_MAX_ATTEMPTS = env.int("ISO18626_MAX_ATTEMPTS", default=10)
+# What one sender may cost (docs/iso18626.md, "Limits"): messages per minute from one client
+# address and for one agency id, the bytes one partner may add to the log in a day, and the days
+# the metadata of a message that failed authentication is kept (its body never is).
+ISO18626_RATE_LIMIT = env.int("ISO18626_RATE_LIMIT", default=120)
+ISO18626_PARTNER_DAILY_BYTES = env.int("ISO18626_PARTNER_DAILY_BYTES", default=50 * 1024 * 1024)
+ISO18626_UNAUTHENTICATED_DAYS = env.int("ISO18626_UNAUTHENTICATED_DAYS", default=90)
+# Partners' message addresses must be https and resolve to public addresses only. For tests and
+# development: allow plain http, and networks (CIDR) that would otherwise be refused.
+ISO18626_ALLOW_HTTP = env.bool("ISO18626_ALLOW_HTTP", default=False)
+ISO18626_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(net.strip(), strict=False))  # a typo stops the start, loudly
+    for net in env.list("ISO18626_ALLOWED_NETWORKS", default=[])
+    if net.strip()
+]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -15,3 +15,9 @@ class RequestsAppConfig(AppConfig):
         )
         for name in emails.EMAILS:
             outbox.register(name, email)
+        from requests_app.iso18626 import emails as iso18626_emails
+
+        outbox.register(
+            iso18626_emails.PARTNER_CHANGED,
+            outbox.Email(send=iso18626_emails.send_partner_changed),
+        )

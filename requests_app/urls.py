@@ -1,6 +1,7 @@
 from django.urls import path
 
 from requests_app import desk, views
+from requests_app.iso18626 import views as iso18626_views
 
 portal_patterns = (
     [
@@ -36,6 +37,11 @@ desk_patterns = (
         path("<int:pk>/slip/", desk.pull_slip, name="slip"),
         path("<int:pk>/band/", desk.book_band, name="band"),
         path("<int:pk>/copy.pdf", desk.download, name="download"),
+        path(
+            "<int:pk>/iso18626/<int:message_id>/resend/",
+            iso18626_views.resend,
+            name="iso18626_resend",
+        ),
         path("<int:pk>/<slug:action>/", desk.act, name="act"),
     ],
     "desk",

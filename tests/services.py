@@ -173,6 +173,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config, parser: Any, args
     # Runs before pytest-django imports the settings, so DATABASE_URL is in place in time.
     for name in ("CELERY_BROKER_URL", "EMAIL_URL", "CACHE_URL", "ILLDESK_PRODUCTION", "DEBUG"):
         os.environ.pop(name, None)
+    # Tests send only to loopback: partners' simulators listen there, over plain http
+    # (docs/iso18626.md, "Limits"); the worker processes inherit this.
+    os.environ["ISO18626_ALLOW_HTTP"] = "true"
+    os.environ["ISO18626_ALLOWED_NETWORKS"] = "127.0.0.0/8,::1/128"
     if os.environ.get(_PG_OWNER_ENV):
         pass  # an xdist worker: the controller already started the cluster
     elif os.environ.get("ILLDESK_TEST_DB", "postgres") == "sqlite":

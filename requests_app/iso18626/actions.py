@@ -82,7 +82,11 @@ def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
         outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
         return OK
     period = max(due - timezone.localtime(supplied).date(), timedelta(days=1))
-    new_due = max(due, timezone.localdate()) + period
+    try:
+        new_due = max(due, timezone.localdate()) + period
+    except OverflowError:  # due near 9999-12-31: there is no later date to renew to
+        outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
+        return OK
     with outbox.answering(Reason.RENEW_RESPONSE):
         services.renew_loan(request, seen=request.status, due_date=new_due, acting_user=None)
     return OK

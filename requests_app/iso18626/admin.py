@@ -1,26 +1,34 @@
-"""ISO 18626 in the admin: partner profiles (staff give one to a verified institution) and the
-read-only message log (docs/iso18626.md, "Connecting")."""
+"""ISO 18626 in the admin: partner profiles (office managers give one to a verified
+institution) and the read-only message log (docs/iso18626.md, "Connecting")."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from registration.outbox import queue_email
+from requests_app.iso18626 import addresses
+from requests_app.iso18626.emails import PARTNER_CHANGED
 from requests_app.iso18626.models import MIN_TOKEN_LENGTH, IsoMessage, IsoPartner
+
+logger = logging.getLogger(__name__)
 
 
 class PartnerForm(forms.ModelForm):
     """The security code and header token are typed once and stored hashed only."""
 
     security_code = forms.CharField(
+        label="Security code",
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text="requestingAgencyAuthentication/securityCode; empty keeps the stored one.",
     )
     header_token = forms.CharField(
+        label="Header token",
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text="Sent as 'Authorization: Bearer <token>'. Leave empty to keep the stored one.",
@@ -44,11 +52,21 @@ class PartnerForm(forms.ModelForm):
             "is_active",
         ]
 
+    # Set by PartnerAdmin before the admin's transaction opens: the address as checked then.
+    vetted: dict[str, str] = {}
+
     def clean_institution(self) -> Any:
         institution = self.cleaned_data["institution"]
         if not institution.may_use_portal:
             raise forms.ValidationError("Only a verified, active institution can be a partner.")
         return institution
+
+    def clean_address(self) -> str:
+        address: str = self.cleaned_data["address"]
+        problem = self.vetted[address] if address in self.vetted else address_problem(address)
+        if problem:
+            raise forms.ValidationError(problem)
+        return address
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -75,13 +93,73 @@ class PartnerForm(forms.ModelForm):
         return partner
 
 
+def address_problem(address: str) -> str:
+    """Why we may not send to the address ("" when we may): resolves the host name."""
+    try:
+        addresses.vet(address)
+    except addresses.UnsafeAddress as unsafe:
+        return str(unsafe)
+    return ""
+
+
+MANAGE = "requests_app.manage_isopartner"
+VETTED = "iso18626_vetted_address"
+
+
 @admin.register(IsoPartner)
 class PartnerAdmin(admin.ModelAdmin):
+    """Office managers only (MANAGE): a partner's credentials let one act as that library.
+    Every change is in the admin's history and is told to the institution's verified contact."""
+
     form = PartnerForm
     list_display = ("__str__", "institution", "address", "quirks", "is_active")
     list_select_related = ("institution",)
     search_fields = ("agency_id_value", "institution__oclc_symbol", "institution__name")
     autocomplete_fields = ("institution",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(MANAGE)
+
+    def has_change_permission(self, request: HttpRequest, obj: IsoPartner | None = None) -> bool:
+        return request.user.has_perm(MANAGE)
+
+    def has_delete_permission(self, request: HttpRequest, obj: IsoPartner | None = None) -> bool:
+        return request.user.has_perm(MANAGE)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # The admin validates the form inside its transaction; the address's host is looked up
+        # here, before it opens, so no transaction waits on DNS.
+        address = request.POST.get("address", "") if request.method == "POST" else ""
+        if address and self.has_change_permission(request):
+            setattr(request, VETTED, {address: address_problem(address)})
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: IsoPartner | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"vetted": getattr(request, VETTED, {})})
+
+    def save_model(self, request: HttpRequest, obj: IsoPartner, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = ", ".join(form.changed_data) or "nothing"
+        logger.info("ISO 18626 partner %s: %s by %s", obj.pk, changed, request.user)
+        queue_email(PARTNER_CHANGED, target_id=obj.pk, institution_id=obj.institution_id)
+
+    def delete_model(self, request: HttpRequest, obj: IsoPartner) -> None:
+        super().delete_model(request, obj)
+        logger.info("ISO 18626 partner %s deleted by %s", obj.pk, request.user)
+        queue_email(PARTNER_CHANGED, institution_id=obj.institution_id)
 
 
 @admin.register(IsoMessage)
@@ -95,10 +173,11 @@ class MessageAdmin(admin.ModelAdmin):
         "request_id",
         "message_status",
         "delivery",
+        "client_address",
     )
-    list_filter = ("direction", "kind", "message_status", "delivery")
+    list_filter = ("direction", "kind", "message_status", "delivery", "authenticated")
     list_select_related = ("partner",)
-    search_fields = ("summary", "=request__pk", "partner__agency_id_value")
+    search_fields = ("summary", "=request__pk", "partner__agency_id_value", "claimed_agency")
     readonly_fields = [f.name for f in IsoMessage._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from functools import cache
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
@@ -59,6 +61,9 @@ class IsoPartner(models.Model):
 
     class Meta:
         ordering = ["agency_id_type", "agency_id_value"]
+        # Setting a partner's credentials lets one act as that library: office managers only,
+        # not the request staff who may change everything else in requests_app (illdesk/roles.py).
+        permissions = [("manage_isopartner", "Can set up ISO 18626 partners and credentials")]
         constraints = [
             models.UniqueConstraint(
                 Upper("agency_id_type"), Upper("agency_id_value"), name="iso_partner_agency_unique"
@@ -84,16 +89,30 @@ class IsoPartner(models.Model):
         return bool(self.security_code_hash or self.header_token_hash)
 
     def authenticates(self, *, account_id: str, security_code: str, header_token: str) -> bool:
-        """Every configured credential must match; a partner without any is never accepted."""
+        """Every configured credential must match; a partner without any is never accepted.
+        The security code is always hashed, so a wrong account id costs what a wrong code
+        costs and the account id cannot be found by timing."""
         if not self.has_credentials:
             return False
-        if self.security_code_hash and not (
-            account_id == self.account_id and check_password(security_code, self.security_code_hash)
-        ):
-            return False
+        if self.security_code_hash:
+            code_ok = check_password(security_code, self.security_code_hash)
+            if not (hmac.compare_digest(account_id.encode(), self.account_id.encode()) and code_ok):
+                return False
         if not self.header_token_hash:
             return True
         return hmac.compare_digest(_token_digest(header_token), self.header_token_hash)
+
+
+def spend_a_code_check(security_code: str) -> None:
+    """The Argon2 work of a security-code check, for a sender that is no partner: an unknown
+    agency id answers no sooner than a known one with a wrong code (as Django's ModelBackend
+    hashes the password of a user that does not exist)."""
+    check_password(security_code, _dummy_hash())
+
+
+@cache
+def _dummy_hash() -> str:
+    return make_password(secrets.token_urlsafe(16))
 
 
 MIN_TOKEN_LENGTH = 32
@@ -146,7 +165,9 @@ class Delivery(models.TextChoices):
 
 
 class IsoMessage(models.Model):
-    """Every message in and out, raw and parsed, with its confirmation."""
+    """Every message in and out, raw and parsed, with its confirmation. A message that failed
+    authentication is no record of anything: only its metadata is kept (`authenticated` False,
+    `raw` and `parsed` empty), for ISO18626_UNAUTHENTICATED_DAYS (docs/iso18626.md)."""
 
     Direction = Direction
     Delivery = Delivery
@@ -172,6 +193,15 @@ class IsoMessage(models.Model):
     message_status = models.CharField(max_length=5, blank=True, help_text="OK or ERROR.")
     error = models.CharField(max_length=300, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    authenticated = models.BooleanField(
+        default=True, help_text="False: the sender was no partner; only metadata is kept."
+    )
+    claimed_agency = models.CharField(
+        max_length=100, blank=True, help_text="requestingAgencyId as sent: type:value."
+    )
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes received.")
+    digest = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the body received.")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -181,6 +211,7 @@ class IsoMessage(models.Model):
         indexes = [
             models.Index(fields=["request", "created_at"], name="isomessage_request"),
             models.Index(fields=["delivery", "next_attempt_at"], name="isomessage_outbox"),
+            models.Index(fields=["partner", "created_at"], name="isomessage_partner_quota"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,30 +1,32 @@
 """Outgoing `supplyingAgencyMessage`s: written in the transaction that changes the request, sent
 by the worker after commit, oldest first per request, retried with a doubling delay on network
-errors, timeouts and 5xx. A partner's ERROR confirmation is final and shown to staff
-(docs/iso18626.md, "Messages we send")."""
+errors, timeouts, any HTTP status but 200 and any answer that is no confirmation. A partner's
+ERROR confirmation is final and shown to staff (docs/iso18626.md, "Messages we send")."""
 
 from __future__ import annotations
 
 import http.client
 import logging
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Exists
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from illdesk.office import office_contact
-from requests_app.iso18626 import xml
+from requests_app.iso18626 import addresses, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
 from requests_app.iso18626.peers import Peer, peer_of
 from requests_app.iso18626.statuses import (
@@ -328,28 +330,92 @@ def download_url(request: Request) -> str:
 
 
 class TransientFailure(Exception):
-    """Network error, timeout or 5xx: try again later."""
+    """Network error, timeout, an HTTP status but 200, an answer that is no confirmation, an
+    address we may not send to: try again later."""
 
 
 def send_pending(request_id: int) -> float | None:
     """Send the request's pending messages oldest first. Returns the seconds until the next
-    retry when one failed for now (later messages wait behind it), or None when all are done."""
+    retry when one failed for now (later messages wait behind it), or None when all are done.
+    No transaction is open while the partner is asked: each message is leased first."""
     while True:
-        with transaction.atomic():
-            message = (
-                IsoMessage.objects.select_for_update(of=("self",))
-                .select_related("partner")
-                .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
-                .order_by("pk")
-                .first()
+        claimed = _claim_next(request_id)
+        if not isinstance(claimed, IsoMessage):
+            return claimed
+        if not _send_one(claimed):
+            return _seconds_until(claimed) or None
+
+
+def _claim_next(request_id: int) -> IsoMessage | float | None:
+    """The request's oldest pending message, leased to this worker for the time a send can take
+    (its next attempt moved past the lease, the attempt counted); or the seconds until it is
+    due (another worker holds it, or its retry waits); or None when nothing is pending. Later
+    messages wait behind it, so the partner hears them in order."""
+    with transaction.atomic():
+        message = (
+            IsoMessage.objects.select_for_update(of=("self",))
+            .select_related("partner")
+            .filter(request_id=request_id, delivery=IsoMessage.Delivery.PENDING)
+            .order_by("pk")
+            .first()
+        )
+        if message is None:
+            return None
+        wait = _seconds_until(message)
+        if wait > 0:
+            return wait
+        message.attempts += 1
+        lease = 2 * settings.ISO18626_SEND_TIMEOUT + LEASE_MARGIN_SECONDS
+        message.next_attempt_at = timezone.now() + timedelta(seconds=lease)
+        message.save(update_fields=["attempts", "next_attempt_at"])
+    return message
+
+
+# Beyond the connect and read timeouts, for resolving the host: a worker that dies while sending
+# leaves the message to the requeue job once the lease is over.
+LEASE_MARGIN_SECONDS = 30
+
+
+STUCK = (IsoMessage.Delivery.REJECTED, IsoMessage.Delivery.FAILED)
+
+
+def resendable(message: IsoMessage, later_sent: bool) -> bool:
+    """A message that did not go through may be sent again by staff, unless a later message
+    about the request already reached the partner: the old status would then overwrite it."""
+    return (
+        message.direction == IsoMessage.Direction.OUT
+        and message.delivery in STUCK
+        and not (later_sent)
+    )
+
+
+def resend_message(message: IsoMessage) -> bool:
+    """Put a rejected or failed message back in the outbox, with fresh attempts (the partner's
+    address or system has been put right); compare-and-set, so a double click sends it once.
+    False when it is not stuck any more or a later message was delivered meanwhile."""
+    request_id = message.request_id
+    if request_id is None:  # only an incoming message has no request, and it is never sent
+        return False
+    later_sent = IsoMessage.objects.filter(
+        request_id=request_id, pk__gt=message.pk, delivery=IsoMessage.Delivery.SENT
+    )
+    with transaction.atomic():
+        changed = (
+            IsoMessage.objects.filter(
+                pk=message.pk, direction=IsoMessage.Direction.OUT, delivery__in=STUCK
             )
-            if message is None:
-                return None
-            wait = _seconds_until(message)
-            if wait > 0:
-                return wait
-            if not _send_one(message):
-                return _seconds_until(message) or None
+            .exclude(Exists(later_sent))
+            .update(
+                delivery=IsoMessage.Delivery.PENDING,
+                attempts=0,
+                next_attempt_at=None,
+                message_status="",
+                error="",
+            )
+        )
+        if changed:
+            transaction.on_commit(lambda: dispatch(request_id))
+    return bool(changed)
 
 
 def _seconds_until(message: IsoMessage) -> float:
@@ -359,15 +425,15 @@ def _seconds_until(message: IsoMessage) -> float:
 
 
 def _send_one(message: IsoMessage) -> bool:
-    """One attempt; False when it failed for now and must be retried."""
-    message.attempts += 1
+    """One attempt, already counted by the lease; False when it failed for now and must be
+    retried. Only the confirmation's status and error are kept: the body of a partner's answer
+    is never stored or shown."""
     try:
         confirmation = post(message.partner.address if message.partner else "", message.raw)
+        status, error = read_confirmation(confirmation)
     except TransientFailure as failure:
         _record_failure(message, str(failure))
         return message.delivery != IsoMessage.Delivery.PENDING
-    status, error = read_confirmation(confirmation)
-    message.confirmation = confirmation.decode(errors="replace")
     message.message_status, message.error = status, error
     ok = status == "OK"
     message.delivery = IsoMessage.Delivery.SENT if ok else IsoMessage.Delivery.REJECTED
@@ -388,15 +454,18 @@ def _record_failure(message: IsoMessage, reason: str) -> None:
 
 
 def post(address: str, body: str) -> bytes:
-    """POST one message; the confirmation's body, or TransientFailure."""
-    url = urlsplit(address)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise TransientFailure(f"the partner's address is not an http(s) URL: {address!r}")
-    cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
-    connection = cls(url.hostname, url.port, timeout=settings.ISO18626_SEND_TIMEOUT)
-    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    """POST one message to the vetted address; the confirmation's body, or TransientFailure."""
     try:
-        connection.request("POST", path, body.encode(), {"Content-Type": "application/xml"})
+        target = addresses.vet(address)
+    except addresses.UnsafeAddress as unsafe:
+        raise TransientFailure(f"{unsafe} ({address!r})") from None
+    cls = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    connection = cls(target.host, target.port, timeout=settings.ISO18626_SEND_TIMEOUT)
+    # Connect to the address that was vetted, not to a fresh lookup of the name; TLS still
+    # verifies the certificate against the name.
+    connection._create_connection = partial(_connect_to, target)  # type: ignore[attr-defined]
+    try:
+        connection.request("POST", target.path, body.encode(), {"Content-Type": "application/xml"})
         response = connection.getresponse()
         content = response.read(settings.ISO18626_MAX_BYTES + 1)
     except (OSError, http.client.HTTPException) as error:
@@ -408,13 +477,20 @@ def post(address: str, body: str) -> bytes:
     return content
 
 
+def _connect_to(target: addresses.Target, _address: Any, *args: Any, **kwargs: Any) -> Any:
+    return socket.create_connection((target.ip, target.port), *args, **kwargs)
+
+
 def read_confirmation(body: bytes) -> tuple[str, str]:
-    """(messageStatus, the error text) of a partner's confirmation; unreadable is an ERROR."""
+    """(messageStatus, the error text) of a partner's confirmation. A body that is no ISO 18626
+    message (a proxy's page answered with HTTP 200) is a transport failure, retried."""
     try:
         parsed = xml.parse(body[: settings.ISO18626_MAX_BYTES])
     except xml.NotAMessage as unreadable:
-        return "ERROR", f"unreadable confirmation: {unreadable}"[:300]
-    status = xml.text(parsed.element, "confirmationHeader", "messageStatus") or "ERROR"
+        raise TransientFailure(
+            f"the answer is no ISO 18626 confirmation ({unreadable})"[:300]
+        ) from None
+    status = xml.text(parsed.element, "confirmationHeader", "messageStatus")[:5] or "ERROR"
     error_data = xml.child(parsed.element, "errorData")
     if error_data is None:
         return status, ""

@@ -1,17 +1,20 @@
 """Who sent a message, what it gets, and the log row that keeps both.
 
 Only a registered partner of an active, verified institution is served; any other sender gets an
-ERROR confirmation and nothing is stored but the log row (docs/iso18626.md, "Connecting")."""
+ERROR confirmation and nothing is stored but the metadata of its message (docs/iso18626.md,
+"Connecting")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.functions import Upper
 
-from requests_app.iso18626 import actions, intake, xml
+from requests_app.iso18626 import actions, intake, limits, models, xml
 from requests_app.iso18626.confirmations import CONFIRMATION_OF, Answer, confirm, error
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.iso18626.statuses import ErrorType
@@ -23,26 +26,53 @@ _NOT_A_PARTNER = (
 )
 
 
-def receive(
-    parsed: xml.Parsed, body: bytes, *, header_token: str, received: datetime
-) -> bytes | None:
-    """The confirmation for a parsed message, or None for a confirmation sent to us."""
+class OverQuota(Exception):
+    """The partner's messages of the last day already fill its share of the log (HTTP 429)."""
+
+
+@dataclass(frozen=True)
+class Received:
+    """A message as it arrived: the parsed tree, and what is known of its body and sender."""
+
+    parsed: xml.Parsed
+    size: int
+    digest: str
+    client_address: str | None
+    header_token: str
+    at: datetime
+
+
+def claimed_agency(parsed: xml.Parsed) -> str:
+    """requestingAgencyId as the sender wrote it, `type:value`, for the limits and the log."""
+    agency = xml.child(parsed.element, "header", "requestingAgencyId")
+    return f"{xml.text(agency, 'agencyIdType')}:{xml.text(agency, 'agencyIdValue')}"[:100]
+
+
+def receive(message: Received) -> bytes | None:
+    """The confirmation for a parsed message, or None for a confirmation sent to us. The effects
+    and the log row are written in one transaction: a message is either handled and logged, or
+    neither, and the partner's resend finds it so (docs/iso18626.md, "The endpoint")."""
+    parsed = message.parsed
     if parsed.kind not in CONFIRMATION_OF:
         return None
     header = xml.child(parsed.element, "header")
-    partner = identify(header, header_token=header_token)
-    request: Request | None = None
-    problems: tuple[str, ...] = ()
+    partner = identify(header, header_token=message.header_token, client=message.client_address)
     if partner is None:
         answer = error(ErrorType.UNRECOGNISED_DATA_VALUE, _NOT_A_PARTNER)
-        confirmation = confirm(parsed.kind, parsed.element, answer, received)
-    elif (wrong := _wrong_supplier(header)) is not None:
-        answer = wrong
-        confirmation = confirm(parsed.kind, parsed.element, answer, received)
-    else:
-        answer, confirmation, request, problems = _handle(partner, parsed, received)
-    problems = (*parsed.problems, *problems)
-    _log(parsed, body, partner, request, answer, confirmation, problems, received)
+        confirmation = confirm(parsed.kind, parsed.element, answer, message.at)
+        _log_unauthenticated(message, answer)
+        return confirmation
+    if limits.over_quota(partner):
+        raise OverQuota(str(partner))
+    with transaction.atomic():
+        request: Request | None = None
+        problems: tuple[str, ...] = ()
+        if (wrong := _wrong_supplier(header)) is not None:
+            answer = wrong
+            confirmation = confirm(parsed.kind, parsed.element, answer, message.at)
+        else:
+            answer, confirmation, request, problems = _handle(partner, parsed, message.at)
+        _log(message, partner, request, answer, confirmation, (*parsed.problems, *problems))
     return confirmation
 
 
@@ -60,11 +90,31 @@ def _handle(
     return answer, confirm(parsed.kind, parsed.element, answer, received), request, ()
 
 
-def identify(header: Any, *, header_token: str) -> IsoPartner | None:
+def identify(header: Any, *, header_token: str, client: str | None) -> IsoPartner | None:
     """The active partner of an institution that may use the portal, authenticated by every
-    credential configured for it (requestingAgencyAuthentication and/or the header token)."""
+    credential configured for it (requestingAgencyAuthentication and/or the header token).
+    Failures are counted per (agency id, client address) and lock that pair as the log-in
+    does (requests_app/iso18626/limits.py)."""
     agency = xml.child(header, "requestingAgencyId")
     type_, value = xml.text(agency, "agencyIdType"), xml.text(agency, "agencyIdValue")
+    auth = xml.child(header, "requestingAgencyAuthentication")
+    account_id, code = xml.text(auth, "accountId"), xml.text(auth, "securityCode")
+    claimed = f"{type_}:{value}"
+    if limits.authentication_locked(claimed, client):
+        return None
+    partner = _partner(type_, value)
+    if partner is None:
+        models.spend_a_code_check(code)
+    elif partner.authenticates(
+        account_id=account_id, security_code=code, header_token=header_token
+    ):
+        limits.authentication_succeeded(claimed, client)
+        return partner
+    limits.authentication_failed(claimed, client)
+    return None
+
+
+def _partner(type_: str, value: str) -> IsoPartner | None:
     if not type_ or not value:
         return None
     partner = (
@@ -73,15 +123,7 @@ def identify(header: Any, *, header_token: str) -> IsoPartner | None:
         .filter(type_upper=type_.upper(), value_upper=value.upper(), is_active=True)
         .first()
     )
-    if partner is None or not partner.institution.may_use_portal:
-        return None
-    auth = xml.child(header, "requestingAgencyAuthentication")
-    accepted = partner.authenticates(
-        account_id=xml.text(auth, "accountId"),
-        security_code=xml.text(auth, "securityCode"),
-        header_token=header_token,
-    )
-    return partner if accepted else None
+    return partner if partner is not None and partner.institution.may_use_portal else None
 
 
 def _wrong_supplier(header: Any) -> Answer | None:
@@ -94,15 +136,14 @@ def _wrong_supplier(header: Any) -> Answer | None:
 
 
 def _log(
-    parsed: xml.Parsed,
-    body: bytes,
-    partner: IsoPartner | None,
+    message: Received,
+    partner: IsoPartner,
     request: Request | None,
     answer: Answer,
     confirmation: bytes,
     problems: tuple[str, ...],
-    received: datetime,
 ) -> None:
+    parsed = message.parsed
     header = xml.child(parsed.element, "header")
     summary = " ".join(
         filter(
@@ -111,16 +152,31 @@ def _log(
         )
     )
     IsoMessage.objects.create(
+        **_metadata(message, answer),
         partner=partner,
         request=request,
-        direction=IsoMessage.Direction.IN,
-        kind=parsed.kind,
         summary=summary[:200],
-        raw=xml.redacted(body).decode(errors="replace"),
+        raw=xml.logged_text(parsed.element),
         parsed=xml.to_dict(parsed.element),
         problems=list(problems),
         confirmation=confirmation.decode(),
-        message_status=answer.status,
-        error=f"{answer.error_type}: {answer.error_value}"[:300] if answer.error_type else "",
-        created_at=received,
     )
+
+
+def _log_unauthenticated(message: Received, answer: Answer) -> None:
+    """Metadata only: a sender that is no partner cannot fill the log with its bodies."""
+    IsoMessage.objects.create(**_metadata(message, answer), authenticated=False, raw="")
+
+
+def _metadata(message: Received, answer: Answer) -> dict[str, Any]:
+    return {
+        "direction": IsoMessage.Direction.IN,
+        "kind": message.parsed.kind,
+        "claimed_agency": claimed_agency(message.parsed),
+        "client_address": message.client_address,
+        "size": message.size,
+        "digest": message.digest,
+        "message_status": answer.status,
+        "error": f"{answer.error_type}: {answer.error_value}"[:300] if answer.error_type else "",
+        "created_at": message.at,
+    }

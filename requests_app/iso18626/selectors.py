@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from requests_app.iso18626.models import IsoMessage
+from requests_app.iso18626.outbox import STUCK, resendable
 from requests_app.models import Request
 
 
 def iso18626_context(item: Request) -> dict[str, Any]:
-    """The request's message log, and how many outgoing messages did not go through."""
+    """The request's message log, how many outgoing messages did not go through, and which of
+    them staff may send again (`resendable` on each row)."""
     messages = list(IsoMessage.objects.filter(request=item).order_by("created_at", "pk"))
-    stuck = (IsoMessage.Delivery.REJECTED, IsoMessage.Delivery.FAILED)
+    later_sent = False
+    for message in reversed(messages):
+        message.resendable = resendable(message, later_sent)  # type: ignore[attr-defined]
+        later_sent = later_sent or message.delivery == IsoMessage.Delivery.SENT
     return {
         "iso_messages": messages,
-        "iso_problems": sum(1 for m in messages if m.delivery in stuck),
+        "iso_problems": sum(1 for m in messages if m.delivery in STUCK),
     }

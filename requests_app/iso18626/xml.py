@@ -8,8 +8,10 @@ Writing always produces v1.2 messages in the standard's element order."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -79,14 +81,35 @@ def parse(body: bytes) -> Parsed:
 
 
 def _declares_dtd(body: bytes) -> bool:
-    """Checked before parsing, in the body's own encoding: a DTD is where entity bombs and
-    external entities live, and no ISO 18626 message has one."""
-    head = body[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = body.decode("utf-16", errors="ignore").upper().encode()
-    else:
-        text = body.upper()
-    return b"<!DOCTYPE" in text or b"<!ENTITY" in text
+    """Checked before parsing, in every encoding the parser could read the body in: a DTD is
+    where entity bombs and external entities live, and no ISO 18626 message has one. The parser
+    detects UTF-16 and UTF-32 with or without a byte order mark (XML 1.0, appendix F), EBCDIC,
+    and any encoding the declaration names, so each of those readings is searched."""
+    if _DTD_BYTES.search(body):
+        return True
+    return any(_DTD_TEXT.search(text) for text in _readings(body))
+
+
+_DTD_BYTES = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_TEXT = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def _readings(body: bytes) -> Iterator[str]:
+    # Every character of UTF-16 or UTF-32 markup ("<" is U+003C) has a zero byte, and an
+    # EBCDIC document does not begin with an ASCII "<": other bodies need no wide reading.
+    names: list[str] = []
+    if b"\x00" in body:
+        names += ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+    if not body.lstrip().startswith((b"<", codecs.BOM_UTF8)):
+        names.append("cp037")
+    if declared := _DECLARED.match(body[:200]):
+        names.append(declared.group(1).decode())
+    for name in names:
+        try:
+            yield body.decode(name, errors="ignore")
+        except LookupError:  # an encoding Python does not know; the parser refuses it too
+            continue
 
 
 def _message_element(root: Any, problems: list[str]) -> Any:
@@ -126,16 +149,26 @@ def schema_problems(root: Any) -> list[str]:
 # --- Reading by local name -------------------------------------------------------------------
 
 
-_SECRET = re.compile(rb"(<(?:[\w.-]+:)?securityCode\b[^>]*>)[^<]*(</)")
+SECRET_ELEMENTS = frozenset({"securityCode"})
+REDACTED = "(redacted)"
 
 
-def redacted(body: bytes) -> bytes:
-    """The body with any securityCode replaced: the log never keeps a partner's secret."""
-    return _SECRET.sub(rb"\1(redacted)\2", body)
+def logged_text(element: Any) -> str:
+    """The whole parsed document as text for the log, with every securityCode emptied. It is
+    taken from the tree, not the bytes, so a code written in CDATA, split by a comment or spelt
+    with character references is redacted like any other, and the text is what the parser
+    decoded (by byte order mark or declaration), never raw UTF-16 or UTF-32 bytes."""
+    root = deepcopy(element.getroottree().getroot())
+    for found in root.iter(*(f"{{*}}{name}" for name in SECRET_ELEMENTS)):
+        tail = found.tail
+        found.clear()
+        found.text, found.tail = REDACTED, tail
+    return str(etree.tostring(root, encoding="unicode"))
 
 
 def local(element: Any) -> str:
-    return str(etree.QName(element).localname)
+    """The element's name without its namespace (`{ns}name` -> `name`)."""
+    return str(element.tag).rpartition("}")[2]
 
 
 def _elements(element: Any) -> Iterator[Any]:
@@ -143,7 +176,9 @@ def _elements(element: Any) -> Iterator[Any]:
 
 
 def children(element: Any, name: str) -> list[Any]:
-    return [child for child in _elements(element) if local(child) == name]
+    # "{*}name" matches in any namespace or none, searched by lxml itself: a message with tens
+    # of thousands of children costs little however often it is asked for one by name.
+    return list(element.iterchildren(f"{{*}}{name}"))
 
 
 def child(element: Any, *path: str) -> Any:
@@ -151,8 +186,7 @@ def child(element: Any, *path: str) -> Any:
     for name in path:
         if element is None:
             return None
-        found = children(element, name)
-        element = found[0] if found else None
+        element = element.find(f"{{*}}{name}")
     return element
 
 
@@ -161,23 +195,40 @@ def text(element: Any, *path: str) -> str:
     return "" if found is None else (found.text or "").strip()
 
 
+# A real message has under two hundred elements; the log's parsed view stops here (the message's
+# text keeps the rest), so what a body of repeated elements costs to log is bounded.
+PARSED_VIEW_ELEMENTS = 2_000
+LEFT_OUT = "(left out)"
+
+
 def to_dict(element: Any) -> Any:
-    """A JSON-able view of an element for the log: text leaves, lists for repeated names."""
-    items = list(_elements(element))
-    if local(element) == "securityCode":
-        return "(redacted)"
-    if not items:
-        return (element.text or "").strip()
-    result: dict[str, Any] = {}
-    for item in items:
-        value = to_dict(item)
-        name = local(item)
-        if name in result:
-            existing = result[name]
-            result[name] = [*existing, value] if isinstance(existing, list) else [existing, value]
+    """A JSON-able view of an element for the log: text leaves, lists for repeated names. One
+    pass over the tree, at most PARSED_VIEW_ELEMENTS elements; an element whose children were
+    not all read holds LEFT_OUT (docs/iso18626.md, "The endpoint")."""
+    frames: list[tuple[Any, dict[str, list[Any]]]] = [(None, {})]
+    started = 0
+    for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
+        if event == "end":
+            done, grouped = frames.pop()
+            frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
+        elif started == PARSED_VIEW_ELEMENTS:
+            break
         else:
-            result[name] = value
-    return result
+            started += 1
+            frames.append((found, {}))
+    while len(frames) > 1:  # the walk stopped early: close what it had opened
+        done, grouped = frames.pop()
+        grouped[LEFT_OUT] = [True]
+        frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
+    return frames[0][1][local(element)][0]
+
+
+def _view(element: Any, grouped: dict[str, list[Any]]) -> Any:
+    if local(element) in SECRET_ELEMENTS:
+        return REDACTED
+    if not grouped:
+        return (element.text or "").strip()
+    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
 # --- Writing ---------------------------------------------------------------------------------

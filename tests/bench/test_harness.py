@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from bench import decide, scenarios, seed
+from bench import decide, iso_parse, scenarios, seed
 from bench.load import PhaseResult, run_phase
 from bench.run import Config, Stage, machine, print_report, summarise
 from copyright_rules.models import Record
@@ -335,3 +336,13 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     newest = Request.objects.order_by("-pk").first()
     found = client.get("/desk/", {"q": desk.search_terms()["issn"]}).context["found"]
     assert newest in found
+
+
+def test_the_worst_iso_bodies_fill_the_size_cap_and_are_read() -> None:
+    bodies = iso_parse.worst_bodies()
+    figures = iso_parse.measure(rounds=1)
+
+    for body in bodies.values():
+        assert settings.ISO18626_MAX_BYTES * 0.99 < len(body) <= settings.ISO18626_MAX_BYTES
+    assert set(figures["iso_parse_ms_by_shape"]) == set(bodies)
+    assert figures["iso_worst_parse_ms"] == max(figures["iso_parse_ms_by_shape"].values())

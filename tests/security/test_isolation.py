@@ -71,6 +71,7 @@ ACCESS: dict[str, Access] = {
     "desk:band": Access.STAFF,
     "desk:download": Access.STAFF,
     "desk:act": Access.STAFF,
+    "desk:iso18626_resend": Access.STAFF,
     "iso18626:endpoint": Access.ISO18626,
     "iso18626:copy": Access.SIGNED_LINK,
 }

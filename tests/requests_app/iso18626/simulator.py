@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,6 +52,10 @@ class Requester:
     down: bool = False
     reject: bool = False
     conditions_answer: str = ""
+    # When set, answered with HTTP 200 instead of a confirmation (a proxy's page).
+    page: bytes | None = None
+    # Called as each message arrives, before it is answered.
+    observe: Callable[[], None] | None = None
     refused: int = 0
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,9 +76,11 @@ class Requester:
                     self.send_response(503)
                     self.end_headers()
                     return
+                if requester.observe is not None:
+                    requester.observe()
                 with requester._lock:
                     requester.received.append(Received(body))
-                answer = _confirmation(body, ok=not requester.reject)
+                answer = requester.page or _confirmation(body, ok=not requester.reject)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(answer)))

@@ -16,6 +16,8 @@ from tests.requests_app.factories import make_loan
 from tests.requests_app.iso18626.helpers import loan_request, make_partner, post
 
 pytestmark = pytest.mark.django_db
+# An address literal: checked as a public address without a name lookup (tests stay offline).
+PUBLIC_ADDRESS = "https://93.184.215.14/iso18626"
 
 
 @pytest.fixture
@@ -70,7 +72,7 @@ def _partner_form(institution_id: int, **changes: str) -> dict[str, Any]:
         "institution": str(institution_id),
         "agency_id_type": "OCLC",
         "agency_id_value": "NEW",
-        "address": "https://ill.example.org/iso18626",
+        "address": PUBLIC_ADDRESS,
         "account_id": "acct",
         "security_code": "code-typed-once",
         "header_token": "t" * 40,
