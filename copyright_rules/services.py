@@ -34,7 +34,6 @@ from copyright_rules.authority import (
 )
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
-    Flag,
     NonperiodicalScope,
     Outcome,
     PriorRequest,
@@ -55,6 +54,7 @@ from copyright_rules.models import (
     RecordStatusChange,
     title_year_lock_id,
 )
+from copyright_rules.retention import start_of_day
 from copyright_rules.rules import (
     KeyDoubt,
     KnownTitle,
@@ -315,7 +315,8 @@ def decide_new(
     outcome, subject = _evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
-    record = _new_record(institution, subject, outcome, request, acting_user)
+    zone_name = rule_settings().time_zone
+    record = _new_record(institution, subject, outcome, request, acting_user, zone_name)
     return Decided(
         record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
     )
@@ -340,7 +341,9 @@ def _new_record(
     outcome: RuleDecision,
     request: RequestFacts,
     acting_user: User | None,
+    zone_name: str,
 ) -> Record:
+    """The record of a new request, dated in `zone_name`, which it keeps (ruling 10)."""
     facts = subject.facts
     reference = (clean(request.permission_reference) or "")[:200]
     retain_until, purge_on = retention_of_year(subject.year)
@@ -367,6 +370,8 @@ def _new_record(
         permission_entered_by=acting_user if reference else None,
         retain_until=retain_until,
         purge_on=purge_on,
+        time_zone=zone_name,
+        purge_at=start_of_day(purge_on, zone_name),
     )
 
 
@@ -537,13 +542,14 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
 def reevaluate_held_after_release(
     record: Record, *, acting_user: User | None
 ) -> list[tuple[Record, Decision]]:
-    """After `record` stopped counting (cancelled, refused, unfilled...), evaluate again the
-    requests of its institution, key and year held for permission, oldest first, so the first
-    takes the freed slot (docs/copyright.md section 5). Each gets a new decision; the earlier
-    ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here: the
-    clearance queue shows staff that a counted prior stopped counting, with one-click
+    """After `record` stopped holding a slot (cancelled, refused, unfilled...), evaluate again
+    the requests of its institution, key and year held for permission, oldest first, so the
+    first takes the freed slot (docs/copyright.md section 5). Counted or not: an uncounted copy
+    holding a slot holds its issue for R7 too (section 10, ruling 5). Each gets a new decision;
+    the earlier ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here:
+    the clearance queue shows staff that a counted prior stopped counting, with one-click
     re-evaluation. Call inside the transaction that moved `record`."""
-    if record.holds_slot or not record.counted or record.outcome != Outcome.ACCEPT_CCG:
+    if record.holds_slot or record.service != Service.COPY or not record.title_key:
         return []
     if django_settings.COPYRIGHT_HELD_REEVALUATION != HeldReevaluation.AUTOMATIC:
         return []
