@@ -27,6 +27,7 @@ from .facts import (
     Outcome,
     ParsedFacts,
     PriorRequest,
+    PublicationDate,
     Purpose,
     RequestFacts,
     Rule,
@@ -515,13 +516,19 @@ def _r9_window(case: _Case) -> Decision | None:
 
 
 def _inside_window(case: _Case) -> bool:
-    publication, years = case.facts.publication, case.settings.window_years
-    assert publication is not None  # R1 rejected periodicals without a date
-    if case.settings.date_mode is DateMode.CALENDAR_YEARS:
-        return publication.year > case.year - years
+    assert case.facts.publication is not None  # R1 rejected periodicals without a date
+    return inside_window(case.facts.publication, case.local_date, case.settings)
+
+
+def inside_window(publication: PublicationDate, local_date: date, settings: RuleSettings) -> bool:
+    """Whether an issue so dated is inside the window of a request made on `local_date` (R9,
+    docs/copyright.md section 2)."""
+    years = settings.window_years
+    if settings.date_mode is DateMode.CALENDAR_YEARS:
+        return publication.year > local_date.year - years
     # "published ... within five years prior to the date of the request": an issue dated
     # exactly five years earlier is inside (guideline 1(a)).
-    return publication.latest >= window_cutoff(case.local_date, years)
+    return publication.latest >= window_cutoff(local_date, years)
 
 
 def _r10_r11_count(case: _Case) -> Decision:
