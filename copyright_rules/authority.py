@@ -362,15 +362,13 @@ def _known_title_rows(
         .order_by()
         .values_list("value", group_key, Value(True))
     )
-    own = (
-        RecordIdentifier.objects.filter(
-            kind=IdentifierKind.TITLE,
-            record__institution_id=institution_id,
-            record__year__gte=year - 1,
-            record__year__lte=year,
-        )
-        .exclude(record_id=exclude_pk)
-        .order_by()
-        .values_list("value", "record__title_key", Value(False))
+    own = RecordIdentifier.objects.filter(
+        kind=IdentifierKind.TITLE,
+        record__institution_id=institution_id,
+        record__year__gte=year - 1,
+        record__year__lte=year,
     )
-    return [tuple(row) for row in authority.union(own, *more)]
+    if exclude_pk is not None:
+        own = own.exclude(record_id=exclude_pk)
+    own_titles = own.order_by().values_list("value", "record__title_key", Value(False))
+    return [tuple(row) for row in authority.union(own_titles, *more)]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
 from time import sleep
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -218,7 +219,7 @@ def _delete_in_one_statement(
 
 def _chain_sql(
     plan: list[PurgedTable], due_sql: str
-) -> tuple[sql.Composed, list[FileField], list[object]]:
+) -> tuple[sql.Composed, list[FileField], list[Any]]:
     returned: list[set[str]] = [{str(Record._meta.pk.column)}, *(set() for _ in plan[1:])]
     for table in plan:
         if table.via is not None:
@@ -235,7 +236,7 @@ def _chain_sql(
         sql.SQL("{} AS ({})").format(_log_step(n), _log_entries_sql(table, n))
         for n, table in enumerate(plan)
     ]
-    loose_params: list[object] = []
+    loose_params: list[Any] = []
     for n, table in enumerate(plan):
         for m, (rows, column) in enumerate(loose_references(table)):
             statement, params = _loose_sql(rows, column, table, n)
