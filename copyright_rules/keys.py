@@ -407,20 +407,10 @@ def is_abbreviation(one: str, other: str) -> bool:
     return all(word.startswith(part) for part, word in zip(shorter, longer, strict=False))
 
 
-def titles_match(one: str, other: str) -> bool:
-    """Ruling 6 "matches", on two titles normalized with `normalize_title`: equal, equal
-    confusable skeletons, an abbreviation of one by the other, or a similarity ratio of at
-    least MATCH_SCORE."""
-    return (
-        one == other
-        or title_skeleton(one) == title_skeleton(other)
-        or is_abbreviation(one, other)
-        or fuzz.ratio(one, other) >= MATCH_SCORE
-    )
-
-
 def matching_titles(title: str | None, known: Iterable[str]) -> list[str]:
-    """The known titles (already normalized) that the cited title matches (ruling 6)."""
+    """The known titles (normalized with `normalize_title`) that the cited title matches
+    (docs/copyright.md section 10, ruling 6): equal, equal confusable skeletons, an
+    abbreviation of one by the other, or a similarity ratio of at least MATCH_SCORE."""
     normalized = normalize_title(clean(title) or "")
     if not normalized:
         return []
