@@ -297,8 +297,9 @@ def _any_of(identifiers: Iterable[tuple[str, str]]) -> Q:
 
 def _current_key(record: Record, authority: Authority) -> KeyResult:
     """The record's key by the one derivation the rules decide with (ruling 2)."""
+    citation = {**(record.citation or {}), "work_kind": record.work_kind or None}
     facts = RequestFacts.from_citation(
-        record.citation or {}, created_at=record.created_at, service=record.service
+        citation, created_at=record.created_at, service=record.service
     )
     return request_key(facts, authority)
 

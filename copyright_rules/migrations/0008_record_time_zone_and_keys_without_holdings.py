@@ -38,7 +38,9 @@ def _rekey_holdings(apps, schema_editor):  # type: ignore[no-untyped-def]
         return
     facts = {
         record.pk: RequestFacts.from_citation(
-            record.citation or {}, created_at=record.created_at, service=record.service
+            {**(record.citation or {}), "work_kind": record.work_kind or None},
+            created_at=record.created_at,
+            service=record.service,
         )
         for record in records
     }
