@@ -154,6 +154,9 @@ _RECORD = {
     "counted": "n %% 7 <> 0",
     "retain_until": "make_date(extract(year FROM at)::int + 3, 12, 31)",
     "purge_on": "make_date(extract(year FROM at)::int + 4, 1, 1)",
+    # Dated in UTC, as local_date and year are (at::date).
+    "time_zone": "'UTC'",
+    "purge_at": "make_date(extract(year FROM at)::int + 4, 1, 1)::timestamp AT TIME ZONE 'UTC'",
 }
 _DECISION = {
     "record_id": "id",

@@ -263,7 +263,7 @@ class RecordAdmin(admin.ModelAdmin):
         "title_key", "key_source", "statement", "basis", "status", "outcome", "counted",
         "permission_reference", "permission_fee", "fee_paid", "determination_kind",
         "determination_note", "fulfilled_at", "fulfilled_by", "returned_at", "retain_until",
-        "purge_on",
+        "purge_on", "time_zone",
     )  # fmt: skip
     fields = (*readonly_fields, "legal_hold", "legal_hold_reason")
     change_list_template = "copyright_rules/record_change_list.html"

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Q, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from copyright_rules.facts import (
     NonperiodicalScope,
@@ -33,13 +34,11 @@ from copyright_rules.facts import (
     is_copy,
 )
 from copyright_rules.keys import (
-    TITLE_PREFIX,
+    ISSN_GROUP_PREFIX,
     Authority,
     Identifier,
     IdentifierKind,
     KeyResult,
-    KeySource,
-    citation_key,
     normalize_isbn,
     normalize_issn,
     normalize_title,
@@ -53,6 +52,7 @@ from copyright_rules.models import (
     TitleIdentifier,
 )
 from copyright_rules.retention import copyright_today
+from copyright_rules.rules import KnownTitle, request_key
 
 # Marks the row that carries the authority's version in a reading's result: no kind or value of
 # an identifier, and no stored key, is ever blank.
@@ -66,7 +66,7 @@ class AuthorityReading:
     nothing was read: the key then does not depend on the authority)."""
 
     authority: Authority
-    known_titles: list[str] | None = None
+    known_titles: list[KnownTitle] | None = None
     version: int | None = None
 
 
@@ -164,7 +164,7 @@ def _authority_lookups(request: RequestFacts) -> list[_Lookup]:
 
 def _issn_lookups(issn: str) -> list[_Lookup]:
     """The cited ISSN, and the titles of the journal it belongs to, to check the cited title
-    against them (rules.key_doubt)."""
+    against them (docs/copyright.md section 10, ruling 6)."""
     return [
         (_CITED, (IdentifierKind.ISSN.value, issn)),
         (_TITLES_OF_GROUP, (IdentifierKind.TITLE.value, IdentifierKind.ISSN.value, issn)),
@@ -215,8 +215,10 @@ def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str
 
 def rekey_records(changed: Collection[Identifier]) -> int:
     """Re-derive, with the authority as it now is in this transaction, the stored key of every
-    record that cites one of `changed` and can still be counted: the current and previous years
-    (every year for works counted over their whole term). Takes the authority lock and increments
+    record that cites one of `changed` and can still be counted or evaluated again
+    (docs/copyright.md section 10, ruling 8): the current and previous years, every year in
+    which a request of one of the keys concerned is not final, and every year for works
+    counted over their whole term. Takes the authority lock and increments
     the version first (`lock_authority_for_change`), so no submission counts between the change
     and the update, and none that read the authority before the change counts under its old key.
     Returns how many records changed key. Call it inside the transaction that changed the
@@ -255,15 +257,26 @@ def lock_authority_for_change() -> None:
 
 
 def _affected_records(changed: Collection[Identifier]) -> list[Record]:
+    """Ruling 8: the records citing `changed` of the years in which they can still count or be
+    evaluated again. The keys concerned are those the citing records have now; the records
+    that will share a new key with them cite a changed identifier too."""
     if not changed:
         return []
-    citing = RecordIdentifier.objects.filter(_any_of(changed)).values("record_id")
+    citing = Record.objects.filter(
+        pk__in=RecordIdentifier.objects.filter(_any_of(changed)).values("record_id"),
+        service=Service.COPY,
+    )
+    keys = citing.values("title_key")
+    open_years = (
+        Record.objects.filter(title_key__in=keys)
+        .exclude(status__in=Record.FINAL_STATUSES)
+        .values("year")
+    )
     this_year = copyright_today().year
-    recent = Q(year__gte=this_year - 1)
+    live = Q(year__gte=this_year - 1) | Q(year__in=open_years)
     if settings.COPYRIGHT_NONPERIODICAL_SCOPE == NonperiodicalScope.TERM:
-        recent |= Q(work_kind=WorkKind.NON_PERIODICAL)
-    rows = Record.objects.filter(recent, pk__in=citing, service=Service.COPY)
-    return list(rows.prefetch_related("identifiers"))
+        live |= Q(work_kind=WorkKind.NON_PERIODICAL)
+    return list(citing.filter(live).prefetch_related("identifiers"))
 
 
 def _authority_for(records: list[Record]) -> Authority:
@@ -283,33 +296,25 @@ def _any_of(identifiers: Iterable[tuple[str, str]]) -> Q:
 
 
 def _current_key(record: Record, authority: Authority) -> KeyResult:
-    citation = record.citation or {}
-    return citation_key(
-        record.work_kind,
-        citation.get("title"),
-        _author(citation.get("author")),
-        tuple(citation.get("issns") or ()),
-        tuple(citation.get("isbns") or ()),
-        authority,
+    """The record's key by the one derivation the rules decide with (ruling 2)."""
+    citation = {**(record.citation or {}), "work_kind": record.work_kind or None}
+    facts = RequestFacts.from_citation(
+        citation, created_at=record.created_at, service=record.service
     )
+    return request_key(facts, authority)
 
 
-def _author(value: object) -> str | tuple[str, ...] | None:
-    if isinstance(value, list):
-        return tuple(value)
-    return value if isinstance(value, str) else None
-
-
-def known_titles(institution_id: int, year: int) -> list[str]:
-    """Every title of the authority and the institution's bare-title keys of this year and last,
-    normalized: what a bare cited title is compared with (one query)."""
-    return [
-        value.removeprefix(TITLE_PREFIX) for value, _ in _known_title_rows(institution_id, year)
-    ]
+def known_titles(
+    institution_id: int, year: int, *, exclude_pk: int | None = None
+) -> list[KnownTitle]:
+    """Every title of the authority with its group's key, and the titles the institution cited
+    in `year` and the year before with their keys, the record `exclude_pk` left out: what a
+    copy's cited title is compared with (ruling 6), in one query."""
+    return [(value, key) for value, key, _ in _known_title_rows(institution_id, year, exclude_pk)]
 
 
 def load_authority_and_known_titles(
-    request: RequestFacts, institution_id: int, year: int
+    request: RequestFacts, institution_id: int, year: int, exclude_pk: int | None = None
 ) -> AuthorityReading:
     """The authority the request touches and, for a periodical cited by its title alone (the
     only citation whose key may be a bare title), the known titles it is compared with, in the
@@ -320,18 +325,24 @@ def load_authority_and_known_titles(
     if title is None:
         return load_authority(request)
     # Both columns as expressions, so the SELECT keeps their order (fields would come first).
-    version = _version_row().values_list(Value(_VERSION_MARK), F("version"))
-    rows, number = _without_version(
-        _known_title_rows(institution_id, year, version), mark=0, version=1
+    version = _version_row().values_list(
+        Value(_VERSION_MARK), Cast("version", output_field=CharField()), Value(False)
     )
-    cited = [(group_id, IdentifierKind.TITLE, value) for value, group_id in rows if value == title]
-    known = [value.removeprefix(TITLE_PREFIX) for value, _ in rows]
-    return AuthorityReading(_authority_of_rows(cited), known, number)
+    rows, number = _without_version(
+        _known_title_rows(institution_id, year, exclude_pk, version), mark=0, version=1
+    )
+    cited = [
+        (key.removeprefix(ISSN_GROUP_PREFIX), IdentifierKind.TITLE, value)
+        for value, key, authority in rows
+        if authority and value == title
+    ]
+    known = [(value, key) for value, key, _ in rows]
+    return AuthorityReading(_authority_of_rows(cited), known, int(number))
 
 
 def _bare_cited_title(request: RequestFacts) -> str | None:
     """The normalized title of a periodical copy cited without an ISSN, else None."""
-    if not is_copy(request.service) or request.holding:
+    if not is_copy(request.service):
         return None
     if canonical(WorkKind, request.work_kind) is not WorkKind.PERIODICAL:
         return None
@@ -341,14 +352,24 @@ def _bare_cited_title(request: RequestFacts) -> str | None:
 
 
 def _known_title_rows(
-    institution_id: int, year: int, *more: QuerySet[Any, Any]
+    institution_id: int, year: int, exclude_pk: int | None, *more: QuerySet[Any, Any]
 ) -> list[tuple[Any, ...]]:
-    """(value, group id) of every authority title, and (key, None) of the institution's
-    bare-title keys of this year and last; and the rows of `more`, in the same query."""
-    titles = TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE).order_by()
-    own = Record.objects.filter(
-        institution_id=institution_id, year__gte=year - 1, key_source=KeySource.TITLE
-    ).order_by()
-    authority = titles.values_list("value", "group_id")
-    no_group = Value(None, output_field=BigIntegerField())
-    return list(authority.union(own.values_list("title_key", no_group), *more))
+    """(title, key, True) of every authority title, and (title, key, False) of the titles the
+    institution cited in `year` and the year before (normalized when recorded); and the rows of
+    `more`, in the same query."""
+    group_key = Concat(Value(ISSN_GROUP_PREFIX), Cast("group_id", output_field=CharField()))
+    authority = (
+        TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE)
+        .order_by()
+        .values_list("value", group_key, Value(True))
+    )
+    own = RecordIdentifier.objects.filter(
+        kind=IdentifierKind.TITLE,
+        record__institution_id=institution_id,
+        record__year__gte=year - 1,
+        record__year__lte=year,
+    )
+    if exclude_pk is not None:
+        own = own.exclude(record_id=exclude_pk)
+    own_titles = own.order_by().values_list("value", "record__title_key", Value(False))
+    return [tuple(row) for row in authority.union(own_titles, *more)]

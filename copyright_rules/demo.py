@@ -1,11 +1,20 @@
 """Demonstration data for copyright_rules: a small title authority (journals with their print
-and online ISSNs and variant titles, and one book in two editions). Idempotent."""
+and online ISSNs and variant titles, and one book in two editions). Idempotent. It changes the
+authority like any staff change: the records citing an identifier it adds (again, after staff
+deleted its group) follow the authority at once (docs/copyright.md section 1)."""
 
 from io import TextIOBase
 
 from django.db import transaction
 
-from copyright_rules.keys import normalize_isbn, normalize_issn, normalize_title
+from copyright_rules.authority import rekey_records
+from copyright_rules.keys import (
+    Identifier,
+    IdentifierKind,
+    normalize_isbn,
+    normalize_issn,
+    normalize_title,
+)
 from copyright_rules.models import TitleGroup, TitleIdentifier
 
 Kind = TitleIdentifier.Kind
@@ -25,28 +34,36 @@ WORKS = [("Introduction to Algorithms (2nd and 3rd editions)", ["9780262033848",
 
 def seed_demo(stdout: TextIOBase) -> None:
     with transaction.atomic():
-        created = sum(_journal(*journal) for journal in JOURNALS)
-        created += sum(_work(*work) for work in WORKS)
+        added: list[Identifier] = []
+        created = sum(_journal(*journal, added) for journal in JOURNALS)
+        created += sum(_work(*work, added) for work in WORKS)
+        rekey_records(added)
     stdout.write(f"Title authority: {created} demo group(s) created.\n")
 
 
-def _journal(name: str, issns: list[str], titles: list[str]) -> bool:
+def _journal(name: str, issns: list[str], titles: list[str], added: list[Identifier]) -> bool:
     group, created = TitleGroup.objects.get_or_create(name=name, kind=TitleGroup.Kind.PERIODICAL)
     for issn in issns:
-        _identifier(group, Kind.ISSN, normalize_issn(issn))
+        _identifier(group, Kind.ISSN, normalize_issn(issn), added)
     for title in titles:
-        _identifier(group, Kind.TITLE, normalize_title(title))
+        _identifier(group, Kind.TITLE, normalize_title(title), added)
     return created
 
 
-def _work(name: str, isbns: list[str]) -> bool:
+def _work(name: str, isbns: list[str], added: list[Identifier]) -> bool:
     group, created = TitleGroup.objects.get_or_create(name=name, kind=TitleGroup.Kind.WORK)
     for isbn in isbns:
-        _identifier(group, Kind.ISBN, normalize_isbn(isbn))
+        _identifier(group, Kind.ISBN, normalize_isbn(isbn), added)
     return created
 
 
-def _identifier(group: TitleGroup, kind: str, value: str | None) -> None:
+def _identifier(group: TitleGroup, kind: str, value: str | None, added: list[Identifier]) -> None:
+    """The identifier in the group, unless it is in the authority already; `added` collects the
+    ones created, whose records must be re-keyed."""
     if not value:
         raise ValueError(f"demo identifier for {group} is invalid")
-    TitleIdentifier.objects.get_or_create(kind=kind, value=value, defaults={"group": group})
+    _, created = TitleIdentifier.objects.get_or_create(
+        kind=kind, value=value, defaults={"group": group}
+    )
+    if created:
+        added.append((IdentifierKind(kind), value))

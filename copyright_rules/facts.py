@@ -398,13 +398,25 @@ def parse_publication_date(value: str | None) -> PublicationDate | None:
 
 @lru_cache(maxsize=1024)
 def _choice(kind: type[_E], raw: str | None) -> _E | None:
-    """The member named by `raw` (trimmed, any case), None when blank; ValueError when unknown."""
+    """The member named by `raw` (trimmed, any case), None when blank; ValueError when unknown.
+
+    Any case for every enumeration, the stored outcomes (`ACCEPT_CCG`) as much as the lower-case
+    values (docs/copyright.md section 10, ruling 1)."""
     value = clean(raw)
     if value is None:
         return None
+    folded = value.casefold()
     if kind is Statement:
-        value = value.upper().removeprefix("US-")  # clarification 7: ISO 18626 `US-CCG`
-    return kind(value if kind is Statement else value.lower())
+        folded = folded.removeprefix("us-")  # clarification 7: ISO 18626 `US-CCG`
+    member = _members_by_folded_value(kind).get(folded)
+    if member is None:
+        raise ValueError(f"{raw!r} is not a {kind.__name__}")
+    return member
+
+
+@lru_cache(maxsize=64)
+def _members_by_folded_value(kind: type[_E]) -> dict[str, _E]:
+    return {member.value.casefold(): member for member in kind}
 
 
 def canonical(kind: type[_E], raw: str | None) -> _E | None:

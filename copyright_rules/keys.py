@@ -14,8 +14,9 @@ Key strings:
 - `TITLE:<normalized title>`: step 4.
 - `ISBN:<ISBN-13>`: the first valid cited ISBN, when none is in the authority.
 - `WORK:<normalized title>|<normalized first author>`.
-- `HOLDING:<identifier>:<value>`: a reproduction of the office's own holding, by its reproduction
-  number, else its call number, else its digital id (case and spacing folded).
+
+An item of the office's collections (call number, reproduction number, digital id) never forms a
+key (docs/copyright.md section 10, ruling 2): a reproduction order is keyed like any other copy.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from disarm import skeleton_key
 from rapidfuzz import fuzz, process
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
@@ -39,7 +41,6 @@ ISSN_PREFIX = "ISSN:"
 TITLE_PREFIX = "TITLE:"
 ISBN_PREFIX = "ISBN:"
 WORK_PREFIX = "WORK:"
-HOLDING_PREFIX = "HOLDING:"
 
 _CACHE_SIZE = 65536
 # Caches keyed by an Authority hold it alive; the application builds a small one per request,
@@ -53,6 +54,9 @@ _ISSN_SHAPE = re.compile(r"[0-9]{7}[0-9X]", re.ASCII)
 _ISBN_SEPARATORS = str.maketrans("", "", "-\u2010\u2011 ")
 _ISBN_SHAPE = re.compile(r"[0-9]{9}[0-9X]|[0-9]{13}", re.ASCII)
 _APOSTROPHES = frozenset("'\u2019\u02bc")
+# Ruling 7: quotation marks used as apostrophes are apostrophes. Read before NFKC, which turns
+# U+00B4 into a space and a combining accent.
+_AS_APOSTROPHE = str.maketrans(dict.fromkeys("\u2018\u201b\u0060\u00b4", "'"))
 _LEADING_ARTICLES = ("the ", "a ", "an ")
 
 
@@ -64,7 +68,6 @@ class KeySource(StrEnum):
     ISBN_GROUP = "isbn_group"
     ISBN = "isbn"
     WORK = "work"
-    HOLDING = "holding"
     NONE = "none"
 
 
@@ -122,7 +125,13 @@ class _PunctuationTable(dict[int, str | None]):
 _PUNCTUATION = _PunctuationTable()
 
 
+def _without_format_characters(value: str) -> str:
+    """Ruling 7: format characters (Cf: U+200B, U+00AD, U+2060...) are removed."""
+    return "".join(char for char in value if unicodedata.category(char) != "Cf")
+
+
 def _normalize_text(value: str) -> str:
+    value = _without_format_characters(value.translate(_AS_APOSTROPHE))
     text = unicodedata.normalize("NFKC", value).casefold()
     # Clarification 4: `&` becomes ` and ` before punctuation (it is Po) and whitespace handling.
     text = text.replace("&", " and ").translate(_PUNCTUATION)
@@ -131,8 +140,9 @@ def _normalize_text(value: str) -> str:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def normalize_title(value: str) -> str:
-    """docs/copyright.md section 1: NFKC, casefold, `&` -> and, punctuation removed, one leading
-    article removed."""
+    """docs/copyright.md section 1: format characters removed, NFKC, casefold, `&` -> and,
+    punctuation removed (quotation marks used as apostrophes deleted), one leading article
+    removed."""
     text = _normalize_text(value)
     for article in _LEADING_ARTICLES:
         if text.startswith(article):
@@ -238,9 +248,9 @@ class Authority:
     def isbn_group_key(self, isbn13: str) -> str | None:
         return self._by_isbn.get(isbn13)
 
-    def titles_of(self, group_key: str) -> list[str]:
-        """The normalized titles the authority lists for a journal's group."""
-        return [title for title, key in self._by_title.items() if key == group_key]
+    def title_keys(self) -> list[tuple[str, str]]:
+        """Every title the authority lists, with the key of its journal's group."""
+        return list(self._by_title.items())
 
 
 EMPTY_AUTHORITY = Authority()
@@ -368,27 +378,54 @@ def cited_identifiers(
     return ()
 
 
-def holding_key(holding: Sequence[tuple[str, str]]) -> KeyResult | None:
-    """The key of a reproduction order of the office's own holding: its first identifier."""
-    if not holding:
-        return None
-    name, value = holding[0]
-    return KeyResult(
-        f"{HOLDING_PREFIX}{name}:{' '.join(value.casefold().split())}", KeySource.HOLDING
-    )
+# Ruling 6: a similarity ratio (rapidfuzz, 0-100) of at least this makes two titles match:
+# "natur" and "nature" score 91, "nature" and "science" 31.
+MATCH_SCORE = 85.0
+# Ruling 6: skipped when comparing an abbreviation with the title it abbreviates.
+_ARTICLES_AND_CONJUNCTIONS = frozenset({"the", "a", "an", "and", "or", "nor", "but"})
 
 
-# A cited title this close to a known one (rapidfuzz ratio, 0-100, of the normalized titles) is
-# a variant of it: "natur" and "nature" score 91, "nature" and "science" 31.
-NEAR_TITLE_SCORE = 85.0
+@lru_cache(maxsize=_CACHE_SIZE)
+def title_skeleton(normalized: str) -> str:
+    """The Unicode confusable skeleton (UTS #39) of a normalized title: a Cyrillic `а` in
+    "Nаture" has the skeleton of the Latin `a`."""
+    return str(skeleton_key(normalized, digit_policy="tr39"))
 
 
-def near_titles(title: str | None, known: Iterable[str]) -> list[str]:
-    """The known normalized titles close to the cited one (docs/copyright.md section 1)."""
+@lru_cache(maxsize=_CACHE_SIZE)
+def _significant_words(normalized: str) -> tuple[str, ...]:
+    return tuple(word for word in normalized.split() if word not in _ARTICLES_AND_CONJUNCTIONS)
+
+
+def is_abbreviation(one: str, other: str) -> bool:
+    """Ruling 6: each word of the shorter normalized title, in order, is a prefix of the
+    corresponding significant word of the other (`coll res libr` of `college and research
+    libraries`); articles and conjunctions are skipped."""
+    shorter, longer = sorted((_significant_words(one), _significant_words(other)), key=len)
+    if not shorter:
+        return False
+    return all(word.startswith(part) for part, word in zip(shorter, longer, strict=False))
+
+
+def matching_titles(title: str | None, known: Iterable[str]) -> list[str]:
+    """The known titles (normalized with `normalize_title`) that the cited title matches
+    (docs/copyright.md section 10, ruling 6): equal, equal confusable skeletons, an
+    abbreviation of one by the other, or a similarity ratio of at least MATCH_SCORE."""
     normalized = normalize_title(clean(title) or "")
     if not normalized:
         return []
-    matches = process.extract(
-        normalized, list(known), scorer=fuzz.ratio, score_cutoff=NEAR_TITLE_SCORE, limit=None
-    )
-    return [match for match, _, _ in matches]
+    candidates = list(dict.fromkeys(known))
+    close = {
+        match
+        for match, _, _ in process.extract(
+            normalized, candidates, scorer=fuzz.ratio, score_cutoff=MATCH_SCORE, limit=None
+        )
+    }
+    return [
+        other
+        for other in candidates
+        if other in close
+        or other == normalized
+        or title_skeleton(other) == title_skeleton(normalized)
+        or is_abbreviation(normalized, other)
+    ]

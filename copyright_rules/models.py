@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -219,10 +219,15 @@ class RecordQuerySet(models.QuerySet["Record"]):
     def final(self) -> RecordQuerySet:
         return self.filter(status__in=Record.FINAL_STATUSES)
 
-    def due_for_purge(self, today: date) -> RecordQuerySet:
-        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no hold."""
+    def due_for_purge(self, when: date | datetime) -> RecordQuerySet:
+        """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no hold.
+
+        Due at a moment: the current date in the zone that dated the record is on or after its
+        purge date (section 10, ruling 10). Due on a day (an operator's `--today`): the purge
+        date is on or before it, the day read in each record's own zone."""
+        due = Q(purge_at__lte=when) if isinstance(when, datetime) else Q(purge_on__lte=when)
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
-        return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
+        return self.filter(due, legal_hold=False).final().exclude(unpaid_fee)
 
 
 class Record(models.Model):
@@ -312,6 +317,15 @@ class Record(models.Model):
     returned_at = models.DateTimeField(null=True, blank=True, help_text="Loans only.")
     retain_until = models.DateField(editable=False, help_text="31 December of Y + 3.")
     purge_on = models.DateField(editable=False, help_text="1 January of Y + 4.")
+    time_zone = models.CharField(
+        max_length=64,
+        editable=False,
+        help_text="COPYRIGHT_TIME_ZONE when the request was made: the zone of its local date, "
+        "its year and its purge date.",
+    )
+    purge_at = models.DateTimeField(
+        editable=False, help_text="The start of the purge date in the record's time zone."
+    )
     legal_hold = models.BooleanField(default=False, help_text="Never purged while set.")
     legal_hold_reason = models.TextField(blank=True)
 
@@ -323,7 +337,7 @@ class Record(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["institution", "title_key", "year"], name="record_prior_lookup"),
-            models.Index(fields=["purge_on"], name="record_purge_on"),
+            models.Index(fields=["purge_at"], name="record_purge_at"),
             models.Index(fields=["permission_reference"], name="record_permission_ref"),
         ]
         constraints = [

@@ -7,6 +7,12 @@ table, children first. The tables that depend on a record are read from the mode
 (`purge_plan`), so a model added later is purged with its record, or the purge refuses to run
 until someone decides what happens to its rows. The admin's change history (`LogEntry`) names
 objects in `object_repr` (a request's title), so the entries about every purged row go with it.
+A model whose rows are named by id without a foreign key (the email outbox names a request by
+`target_id`) says so with a `purged_with()` class method, and those rows go too.
+
+A record is due when the current date in the zone that dated it, stored with it, is on or after
+its purge date (docs/copyright.md section 10, ruling 10): `purge_at` is the start of that date
+in that zone, so the purge compares it with the current moment, whatever zone is configured now.
 It logs counts, never contents.
 """
 
@@ -14,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from functools import partial
 from time import sleep
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -39,6 +47,10 @@ MAX_BATCH_SIZE = 20_000
 logger = logging.getLogger(__name__)
 
 StoredFile = tuple[FileField, str]
+# A query of rows that name a purged row by id without a foreign key, and the column naming it.
+LooseReference = tuple[QuerySet, str]
+# A purge date, or the moment of the purge: see `Record.objects.due_for_purge`.
+PurgeTime = date | datetime
 
 
 @dataclass(frozen=True)
@@ -52,12 +64,18 @@ class PurgedTable:
 
 
 def copyright_today() -> date:
-    """Today in COPYRIGHT_TIME_ZONE: the zone that fixed every record's purge date."""
+    """Today in COPYRIGHT_TIME_ZONE, the zone that dates new requests."""
     return timezone.localdate(timezone=ZoneInfo(settings.COPYRIGHT_TIME_ZONE))
 
 
-def count_due_records(today: date) -> int:
-    return Record.objects.due_for_purge(today).count()
+def start_of_day(day: date, zone_name: str) -> datetime:
+    """The first moment of `day` in the zone `zone_name`: when a purge date stored with that
+    zone arrives (ruling 10)."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone_name))
+
+
+def count_due_records(when: PurgeTime) -> int:
+    return Record.objects.due_for_purge(when).count()
 
 
 def pacing_errors(batch_size: int, pause: float) -> dict[str, str]:
@@ -73,33 +91,34 @@ def pacing_errors(batch_size: int, pause: float) -> dict[str, str]:
     return errors
 
 
-def purge_due_records(today: date, *, batch_size: int = BATCH_SIZE, pause: float = 0.0) -> int:
-    """Delete every record due on `today`, batch by batch, resting `pause` seconds after each
-    batch so interactive work gets the database meanwhile; returns how many were deleted."""
+def purge_due_records(when: PurgeTime, *, batch_size: int = BATCH_SIZE, pause: float = 0.0) -> int:
+    """Delete every record due at `when` (the current moment, or a day read in each record's
+    own zone), batch by batch, resting `pause` seconds after each batch so interactive work gets
+    the database meanwhile; returns how many were deleted."""
     if errors := pacing_errors(batch_size, pause):
         raise ValueError("; ".join(f"{name} {problem}" for name, problem in errors.items()))
     plan = purge_plan()  # once per run: it raises before anything is deleted
     total = 0
-    while deleted := _purge_batch(today, batch_size, plan):
+    while deleted := _purge_batch(when, batch_size, plan):
         total += deleted
         logger.info("copyright record purge: %d deleted so far", total)
         if pause:
             sleep(pause)
-    logger.info("copyright record purge for %s finished: %d records deleted", today, total)
+    logger.info("copyright record purge for %s finished: %d records deleted", when, total)
     return total
 
 
-def _purge_batch(today: date, batch_size: int, plan: list[PurgedTable]) -> int:
+def _purge_batch(when: PurgeTime, batch_size: int, plan: list[PurgedTable]) -> int:
     with transaction.atomic():
         # Rows are locked as they are chosen, so staff setting a legal hold at this moment wait
         # for the batch instead of having their hold silently deleted (SQLite ignores the lock:
         # its IMMEDIATE transaction already excludes every other writer).
-        due = Record.objects.due_for_purge(today).select_for_update(skip_locked=True)
-        # Ordered by purge date, which the record_purge_on index returns without sorting: in
+        due = Record.objects.due_for_purge(when).select_for_update(skip_locked=True)
+        # Ordered by purge time, which the record_purge_at index returns without sorting: in
         # table order PostgreSQL chose a sequential scan that stepped over every record not yet
         # due (most of the table) again for each batch. Never sort by anything else: most due
         # rows share one purge date, and sorting them all for every batch is quadratic.
-        batch = due.order_by("purge_on").values_list("pk", flat=True)[:batch_size]
+        batch = due.order_by("purge_at").values_list("pk", flat=True)[:batch_size]
         deleted, files = _delete_batch(batch, plan)
         if files:
             transaction.on_commit(partial(_delete_files, files))
@@ -154,6 +173,13 @@ def _cannot_follow(relation: ForeignObjectRel) -> str:
     )
 
 
+def loose_references(table: PurgedTable) -> list[LooseReference]:
+    """The rows naming the table's rows by id without a foreign key (the model's
+    `purged_with()`), deleted with them."""
+    hook: Callable[[], list[LooseReference]] | None = getattr(table.model, "purged_with", None)
+    return hook() if hook is not None else []
+
+
 def _file_fields(table: PurgedTable) -> list[FileField]:
     return [f for f in table.model._meta.concrete_fields if isinstance(f, FileField)]
 
@@ -181,9 +207,9 @@ def _delete_in_one_statement(
     each table's DELETE reads the keys its parent's DELETE returned. Nothing is loaded into
     Python but the count and the names of stored files."""
     due_sql, params = batch.query.sql_with_params()
-    statement, file_fields = _chain_sql(plan, due_sql)
+    statement, file_fields, loose_params = _chain_sql(plan, due_sql)
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, [*params, *loose_params])
         deleted, *names = cursor.fetchone() or (0,)
     files = [
         (field, name) for field, found in zip(file_fields, names, strict=True) for name in found
@@ -191,7 +217,9 @@ def _delete_in_one_statement(
     return int(deleted), files
 
 
-def _chain_sql(plan: list[PurgedTable], due_sql: str) -> tuple[sql.Composed, list[FileField]]:
+def _chain_sql(
+    plan: list[PurgedTable], due_sql: str
+) -> tuple[sql.Composed, list[FileField], list[Any]]:
     returned: list[set[str]] = [{str(Record._meta.pk.column)}, *(set() for _ in plan[1:])]
     for table in plan:
         if table.via is not None:
@@ -208,6 +236,12 @@ def _chain_sql(plan: list[PurgedTable], due_sql: str) -> tuple[sql.Composed, lis
         sql.SQL("{} AS ({})").format(_log_step(n), _log_entries_sql(table, n))
         for n, table in enumerate(plan)
     ]
+    loose_params: list[Any] = []
+    for n, table in enumerate(plan):
+        for m, (rows, column) in enumerate(loose_references(table)):
+            statement, params = _loose_sql(rows, column, table, n)
+            steps.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"loose{n}_{m}"), statement))
+            loose_params.extend(params)
     results = [sql.SQL("(SELECT count(*) FROM {})").format(_step(0))] + [
         sql.SQL("ARRAY(SELECT {column} FROM {step} WHERE {column} <> '')").format(
             column=sql.Identifier(str(field.column)), step=_step(n)
@@ -217,7 +251,27 @@ def _chain_sql(plan: list[PurgedTable], due_sql: str) -> tuple[sql.Composed, lis
     statement = sql.SQL("WITH due (pk) AS MATERIALIZED ({}), {} SELECT {}").format(
         sql.SQL(due_sql), sql.SQL(", ").join(steps), sql.SQL(", ").join(results)
     )
-    return statement, [field for _, field in files]
+    return statement, [field for _, field in files], loose_params
+
+
+def _loose_sql(
+    rows: QuerySet, column: str, parent: PurgedTable, position: int
+) -> tuple[sql.Composed, tuple[object, ...]]:
+    """Delete the rows of `rows` whose `column` names a row the step at `position` deleted."""
+    chosen, params = rows.order_by().values("pk").query.sql_with_params()
+    model = rows.model
+    statement = sql.SQL(
+        "DELETE FROM {table} WHERE {pk} IN ({chosen}) AND {column} IN "
+        "(SELECT {parent_pk} FROM {step})"
+    ).format(
+        table=sql.Identifier(model._meta.db_table),
+        pk=sql.Identifier(str(model._meta.pk.column)),
+        chosen=sql.SQL(chosen),
+        column=sql.Identifier(str(model._meta.get_field(column).column)),
+        parent_pk=sql.Identifier(str(parent.model._meta.pk.column)),
+        step=_step(position),
+    )
+    return statement, params
 
 
 def _step_sql(table: PurgedTable, returning: set[str]) -> sql.Composed:
@@ -276,6 +330,9 @@ def _delete_table_by_table(ids: list[int], plan: list[PurgedTable]) -> tuple[int
     ]
     for table in plan:
         _log_entries(table, ids).delete()
+        for rows, column in loose_references(table):
+            named = rows.filter(**{f"{column}__in": _rows(table, ids).values("pk")})
+            named._raw_delete(named.db)
     for table in reversed(plan[1:]):  # children before their parents
         rows = _rows(table, ids)
         rows._raw_delete(rows.db)

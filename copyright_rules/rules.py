@@ -10,8 +10,8 @@ the institution's own); a request without one matches only such priors, never ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import MINYEAR, date, datetime, tzinfo
 from functools import lru_cache
 
@@ -27,11 +27,13 @@ from .facts import (
     Outcome,
     ParsedFacts,
     PriorRequest,
+    PublicationDate,
     Purpose,
     RequestFacts,
     Rule,
     RuleSettings,
     Statement,
+    Status,
     WorkKind,
     canonical,
     clean,
@@ -42,13 +44,11 @@ from .facts import (
 )
 from .keys import (
     EMPTY_AUTHORITY,
-    TITLE_PREFIX,
     Authority,
     KeyResult,
     KeySource,
     citation_key,
-    holding_key,
-    near_titles,
+    matching_titles,
     normalize_title,
 )
 
@@ -144,9 +144,7 @@ def describe(
     if is_loan(request.service):
         return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
     facts = parse_facts(request)
-    key = holding_key(request.holding) or citation_key(
-        facts.kind, request.title, request.author, request.issns, request.isbns, authority
-    )
+    key = request_key(request, authority)
     lifetime = (
         facts.kind is WorkKind.NON_PERIODICAL
         and settings.nonperiodical_scope is NonperiodicalScope.TERM
@@ -154,25 +152,77 @@ def describe(
     return Subject(request, authority, local_date, year, facts, key, lifetime)
 
 
-def key_doubt(subject: Subject, known_titles: Sequence[str]) -> str | None:
-    """Why the key may name another journal than the library meant, or None (docs/copyright.md
-    section 1): a title that does not fit the authority titles of the journal its ISSN belongs
-    to, or a bare title close to another journal's title (`known_titles`: the authority's titles
-    and the institution's recent bare-title keys). Such a request is held until staff confirm
-    the key, so no variant spelling can start a fresh count."""
+def request_key(request: RequestFacts, authority: Authority) -> KeyResult:
+    """The title or work key of a copy request: the one derivation used when deciding, when
+    re-keying after a change of the authority and when evaluating again (docs/copyright.md
+    section 10, ruling 2). An item of the office's collections named by the request never forms
+    a key."""
+    return citation_key(
+        request.work_kind, request.title, request.author, request.issns, request.isbns, authority
+    )
+
+
+# (normalized title, key): a title the cited title is compared with, and the key it is under.
+KnownTitle = tuple[str, str]
+
+
+def _no_confirmation() -> bool:
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class KeyDoubt:
+    """What ruling 6 compares the title of a copy about to be counted with (docs/copyright.md
+    section 10): `titles`, the authority's titles and those the institution cited in Y and Y-1,
+    each with its key; `confirmed`, whether staff confirmed the request's key for the
+    institution. Both are called only when a copy would be counted under a key that can be in
+    doubt, so the application reads them from the database only then."""
+
+    titles: Callable[[], Iterable[KnownTitle]]
+    confirmed: Callable[[], bool] = _no_confirmation
+
+
+def doubt_from_history(
+    subject: Subject, priors: Sequence[PriorRequest], settings: RuleSettings
+) -> KeyDoubt:
+    """Ruling 6 from what a vector gives: the authority's titles, and the titles of the
+    institution's periodical priors of Y and Y-1 with their derived keys."""
+
+    def titles() -> list[KnownTitle]:
+        known = [(title, key) for title, key in subject.authority.title_keys()]
+        for prior in priors:
+            title = clean(prior.title)
+            if (
+                title is None
+                or prior.institution not in (None, subject.request.institution)
+                or canonical(WorkKind, prior.work_kind) is not WorkKind.PERIODICAL
+                or not subject.year - 1 <= _prior_year(prior, settings.time_zone) <= subject.year
+            ):
+                continue
+            key = _prior_key(prior, subject.authority)
+            if key is not None:
+                known.append((title, key))
+        return known
+
+    return KeyDoubt(titles)
+
+
+def key_doubt(subject: Subject, doubt: KeyDoubt) -> str | None:
+    """Why a periodical copy's key may not be the journal the library meant, or None
+    (docs/copyright.md section 10, ruling 6): its key did not come from an ISSN found in the
+    authority, and its title matches a title under another key. Staff then confirm the key, so
+    no variant spelling of a journal can start a fresh count."""
     key, title = subject.key, clean(subject.request.title)
-    if key.key is None or title is None:
+    if key.key is None or title is None or key.source is KeySource.ISSN_GROUP:
         return None
-    if key.source is KeySource.ISSN_GROUP:
-        titles = subject.authority.titles_of(key.key)
-        if titles and not near_titles(title, titles):
-            return f"the title {title!r} does not match the journal its ISSN belongs to"
-    if key.source is KeySource.TITLE:
-        own = key.key.removeprefix(TITLE_PREFIX)
-        near = [other for other in near_titles(title, known_titles) if other != own]
-        if near:
-            return f"the title {title!r} is close to {near[0]!r}, which is counted apart"
-    return None
+    by_title: dict[str, set[str]] = {}
+    for known, known_key in doubt.titles():
+        if known_key != key.key:
+            by_title.setdefault(normalize_title(known), set()).add(known_key)
+    matches = matching_titles(title, by_title)
+    if not matches or doubt.confirmed():
+        return None
+    return f"the title {title!r} matches {matches[0]!r}, which is counted apart"
 
 
 # --- the case being decided ------------------------------------------------------------------
@@ -189,6 +239,8 @@ class _Case:
     key: KeyResult
     priors: Sequence[PriorRequest]
     periodical: bool
+    doubt: KeyDoubt
+    subject: Subject
     corrected: bool = False  # R9 found an `older_than_window` basis on a recent article
     _holding: list[tuple[PriorRequest, int]] | None = None
 
@@ -201,7 +253,7 @@ class _Case:
             self._holding = [
                 (prior, _prior_year(prior, self.settings.time_zone))
                 for prior in self.priors
-                if prior.status in HOLDING_SLOT
+                if canonical(Status, prior.status) in HOLDING_SLOT
                 and prior.institution in (None, self.request.institution)
                 and _prior_key(prior, self.authority) == self.key.key
             ]
@@ -209,8 +261,7 @@ class _Case:
 
     @property
     def title(self) -> str:
-        holding = self.request.holding
-        return clean(self.request.title) or (holding[0][1] if holding else None) or "this title"
+        return clean(self.request.title) or "this title"
 
     def flags(self, *, corrected: bool = False) -> tuple[Flag, ...]:
         flags = []
@@ -421,14 +472,15 @@ def _issue_id(volume: str | None, issue: str | None, published: str | None) -> t
 def _other_article(
     prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
 ) -> bool:
-    """Clarification 11: a periodical copy for the same patron and issue, another article."""
+    """Clarification 11: a periodical copy for the same patron and issue, another article;
+    articles compared after the normalization of titles (ruling 7)."""
     prior_article = clean(prior.article)
     return (
         canonical(WorkKind, prior.work_kind) is WorkKind.PERIODICAL
         and is_copy(prior.service)
         and clean(prior.patron_ref) == patron
         and prior_article is not None
-        and prior_article != article
+        and normalize_title(prior_article) != normalize_title(article)
         and _issue_id(prior.volume, prior.issue, prior.publication_date) == issue
     )
 
@@ -464,29 +516,36 @@ def _r9_window(case: _Case) -> Decision | None:
 
 
 def _inside_window(case: _Case) -> bool:
-    publication, years = case.facts.publication, case.settings.window_years
-    assert publication is not None  # R1 rejected periodicals without a date
-    if case.settings.date_mode is DateMode.CALENDAR_YEARS:
-        return publication.year > case.year - years
+    assert case.facts.publication is not None  # R1 rejected periodicals without a date
+    return inside_window(case.facts.publication, case.local_date, case.settings)
+
+
+def inside_window(publication: PublicationDate, local_date: date, settings: RuleSettings) -> bool:
+    """Whether an issue so dated is inside the window of a request made on `local_date` (R9,
+    docs/copyright.md section 2)."""
+    years = settings.window_years
+    if settings.date_mode is DateMode.CALENDAR_YEARS:
+        return publication.year > local_date.year - years
     # "published ... within five years prior to the date of the request": an issue dated
     # exactly five years earlier is inside (guideline 1(a)).
-    return publication.latest >= window_cutoff(case.local_date, years)
+    return publication.latest >= window_cutoff(local_date, years)
 
 
 def _r10_r11_count(case: _Case) -> Decision:
-    if case.request.holding and not case.periodical:
-        # The rule of five counts copies of periodical articles and works supplied in place of a
-        # loan; reproducing a part of the office's own holding is neither (docs/copyright.md 4).
-        return case.decision(
-            Outcome.ACCEPT_CCG,
-            Rule.R11,
-            f"This reproduction of the office's holding {case.title} is not counted toward "
-            "the guideline limits: only periodical articles are.",
-            corrected=case.facts.statement is Statement.CCL,
-        )
     counted_ids = _counted_prior_ids(case)
     copy_number = len(counted_ids) + 1
     limit, rule = _limit_and_rule(case)
+    doubt = key_doubt(case.subject, case.doubt) if case.periodical else None
+    if copy_number <= limit and doubt is not None:
+        decision = case.decision(
+            Outcome.NEEDS_PERMISSION,
+            rule,
+            f"This would be your {_ordinal(copy_number)} copy from {case.title}{_period(case)}, "
+            f"but {doubt}, so staff confirm which title this is before the copy is counted.",
+            copy_number=copy_number,
+            counted_ids=counted_ids,
+        )
+        return replace(decision, flags=(*decision.flags, Flag.KEY_TO_CONFIRM))
     if copy_number <= limit:
         return case.decision(
             Outcome.ACCEPT_CCG,
@@ -534,13 +593,13 @@ def _fair_use_note(case: _Case) -> str:
 
 def _counted_prior_ids(case: _Case) -> tuple[str, ...]:
     year = None if _lifetime(case) else case.year
-    accept_ccg = Outcome.ACCEPT_CCG.value
+    accept_ccg = Outcome.ACCEPT_CCG
     return tuple(
         [
             prior.id
             for prior, prior_year in case.holding_same_key()
             if prior.counted is True
-            and prior.outcome == accept_ccg
+            and canonical(Outcome, prior.outcome) is accept_ccg
             and is_copy(prior.service)
             and (year is None or prior_year == year)
         ]
@@ -574,14 +633,20 @@ def decide(
     settings: RuleSettings = DEFAULT_SETTINGS,
     authority: Authority = EMPTY_AUTHORITY,
 ) -> Decision:
-    """Decide a request against the institution's prior requests: the first rule that matches."""
-    return decide_subject(describe(request, settings, authority), prior, settings)
+    """Decide a request against the institution's prior requests: the first rule that matches.
+    The titles ruling 6 compares with are the authority's and those of the priors."""
+    subject = describe(request, settings, authority)
+    return decide_subject(subject, prior, settings, doubt_from_history(subject, prior, settings))
 
 
 def decide_subject(
-    subject: Subject, prior: Sequence[PriorRequest], settings: RuleSettings = DEFAULT_SETTINGS
+    subject: Subject,
+    prior: Sequence[PriorRequest],
+    settings: RuleSettings = DEFAULT_SETTINGS,
+    doubt: KeyDoubt | None = None,
 ) -> Decision:
-    """`decide` for a request already described with these settings."""
+    """`decide` for a request already described with these settings; `doubt` gives what
+    ruling 6 compares with (by default the authority's titles and those of `prior`)."""
     facts = subject.facts
     if facts is None:
         return _not_applicable(subject.year)
@@ -596,6 +661,8 @@ def decide_subject(
         subject.key,
         prior,
         periodical,
+        doubt or doubt_from_history(subject, prior, settings),
+        subject,
     )
     for rule in _RULES:
         decision = rule(case)

@@ -34,7 +34,6 @@ from copyright_rules.authority import (
 )
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.facts import (
-    Flag,
     NonperiodicalScope,
     Outcome,
     PriorRequest,
@@ -46,7 +45,7 @@ from copyright_rules.facts import (
     clean,
     is_copy,
 )
-from copyright_rules.keys import KeySource, cited_identifiers
+from copyright_rules.keys import cited_identifiers
 from copyright_rules.models import (
     AUTHORITY_LOCK_ID,
     Decision,
@@ -55,11 +54,13 @@ from copyright_rules.models import (
     RecordStatusChange,
     title_year_lock_id,
 )
+from copyright_rules.retention import start_of_day
 from copyright_rules.rules import (
+    KeyDoubt,
+    KnownTitle,
     Subject,
     decide_subject,
     describe,
-    key_doubt,
     local_date_and_year,
     retention_of_year,
 )
@@ -200,8 +201,10 @@ def _evaluate(
     exclude_pk: int | None = None,
     key_confirmed: bool = False,
 ) -> tuple[RuleDecision, Subject]:
-    """Describe the request once (date, year, key), load its priors by that key, decide; hold
-    a counted copy whose key the cited title puts in doubt (docs/copyright.md section 1)."""
+    """Describe the request once (date, year, key), load its priors by that key, decide. A
+    copy about to be counted whose cited title puts its key in doubt is held (docs/copyright.md
+    section 10, ruling 6): the titles it is compared with are read only then, unless they came
+    with the authority, and so is whether staff confirmed the key for the institution."""
     rules = rule_settings()
     when = local_date_and_year(request.created_at, rules.time_zone)
     count = partial(_read_and_count, request, rules, when, institution_id, lock, exclude_pk)
@@ -211,10 +214,8 @@ def _evaluate(
         # The locked count already holds the authority lock (shared) until the transaction
         # ends, so no staff change can commit now: this second reading is the last one.
         reading, subject, priors = count()
-    decision = decide_subject(subject, priors, rules)
-    if decision.counted and not key_confirmed:
-        decision = _hold_doubtful_key(decision, subject, institution_id, reading.known_titles)
-    return decision, subject
+    doubt = _key_doubt(reading, subject, institution_id, exclude_pk, key_confirmed=key_confirmed)
+    return decide_subject(subject, priors, rules, doubt), subject
 
 
 def _read_and_count(
@@ -225,7 +226,7 @@ def _read_and_count(
     lock: bool,
     exclude_pk: int | None,
 ) -> tuple[AuthorityReading, Subject, Sequence[PriorRequest]]:
-    reading = load_authority_and_known_titles(request, institution_id, when[1])
+    reading = load_authority_and_known_titles(request, institution_id, when[1], exclude_pk)
     subject = describe(request, rules, reading.authority, when)
     if subject.key.key is None:
         return reading, subject, ()
@@ -240,25 +241,31 @@ def _read_and_count(
     return reading, subject, priors
 
 
-def _hold_doubtful_key(
-    decision: RuleDecision, subject: Subject, institution_id: int, known: list[str] | None
-) -> RuleDecision:
-    """`known`: the known titles if they were read with the authority (None: not read yet)."""
-    if subject.key.source is not KeySource.TITLE:
-        known = []
-    elif known is None:
-        known = known_titles(institution_id, subject.year)
-    doubt = key_doubt(subject, known)
-    if doubt is None:
-        return decision
-    return replace(
-        decision,
-        outcome=Outcome.NEEDS_PERMISSION,
-        counted=False,
-        flags=(*decision.flags, Flag.KEY_TO_CONFIRM),
-        explanation=f"{decision.explanation} But {doubt}, so staff confirm which title this is "
-        "before the copy is counted.",
-    )
+def _key_doubt(
+    reading: AuthorityReading,
+    subject: Subject,
+    institution_id: int,
+    exclude_pk: int | None,
+    *,
+    key_confirmed: bool,
+) -> KeyDoubt:
+    """Ruling 6's comparison, read from the database when the rules ask for it."""
+
+    def titles() -> list[KnownTitle]:
+        if reading.known_titles is not None:
+            return reading.known_titles
+        return known_titles(institution_id, subject.year, exclude_pk=exclude_pk)
+
+    def confirmed() -> bool:
+        if key_confirmed:
+            return True
+        return Record.objects.filter(
+            institution_id=institution_id,
+            title_key=subject.key.key,
+            key_confirmed_by__isnull=False,
+        ).exists()
+
+    return KeyDoubt(titles, confirmed)
 
 
 # --- deciding and recording ----------------------------------------------------------------
@@ -308,7 +315,8 @@ def decide_new(
     outcome, subject = _evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
-    record = _new_record(institution, subject, outcome, request, acting_user)
+    zone_name = rule_settings().time_zone
+    record = _new_record(institution, subject, outcome, request, acting_user, zone_name)
     return Decided(
         record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
     )
@@ -333,7 +341,9 @@ def _new_record(
     outcome: RuleDecision,
     request: RequestFacts,
     acting_user: User | None,
+    zone_name: str,
 ) -> Record:
+    """The record of a new request, dated in `zone_name`, which it keeps (ruling 10)."""
     facts = subject.facts
     reference = (clean(request.permission_reference) or "")[:200]
     retain_until, purge_on = retention_of_year(subject.year)
@@ -360,6 +370,8 @@ def _new_record(
         permission_entered_by=acting_user if reference else None,
         retain_until=retain_until,
         purge_on=purge_on,
+        time_zone=zone_name,
+        purge_at=start_of_day(purge_on, zone_name),
     )
 
 
@@ -530,13 +542,14 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
 def reevaluate_held_after_release(
     record: Record, *, acting_user: User | None
 ) -> list[tuple[Record, Decision]]:
-    """After `record` stopped counting (cancelled, refused, unfilled...), evaluate again the
-    requests of its institution, key and year held for permission, oldest first, so the first
-    takes the freed slot (docs/copyright.md section 5). Each gets a new decision; the earlier
-    ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here: the
-    clearance queue shows staff that a counted prior stopped counting, with one-click
+    """After `record` stopped holding a slot (cancelled, refused, unfilled...), evaluate again
+    the requests of its institution, key and year held for permission, oldest first, so the
+    first takes the freed slot (docs/copyright.md section 5). Counted or not: an uncounted copy
+    holding a slot holds its issue for R7 too (section 10, ruling 5). Each gets a new decision;
+    the earlier ones stay. With COPYRIGHT_HELD_REEVALUATION = "staff" nothing is evaluated here:
+    the clearance queue shows staff that a counted prior stopped counting, with one-click
     re-evaluation. Call inside the transaction that moved `record`."""
-    if record.holds_slot or not record.counted or record.outcome != Outcome.ACCEPT_CCG:
+    if record.holds_slot or record.service != Service.COPY or not record.title_key:
         return []
     if django_settings.COPYRIGHT_HELD_REEVALUATION != HeldReevaluation.AUTOMATIC:
         return []

@@ -324,7 +324,9 @@ class CopyRequestForm(CitationForm):
         super().__init__(*args, **kwargs)
         self.fields["work_kind"].required = True
         self.fields["work_kind"].widget = forms.RadioSelect(choices=Request.WorkKind.choices)
-        self.fields["title"].required = not self.duplication
+        # Every copy is keyed by its title or work, a reproduction order too: an item of the
+        # office's collections never forms a key (docs/copyright.md section 10, ruling 2).
+        self.fields["title"].required = True
         if "delivery_preference" in self.fields:
             choices = [("", "No preference"), *Request.DeliveryMethod.choices]
             self.fields["delivery_preference"] = forms.ChoiceField(
@@ -343,11 +345,15 @@ class CopyRequestForm(CitationForm):
             self.add_error("note", "Explain the fair-use basis in the note.")
         if ccl_basis == Basis.OWN_COPY and not data.get("own_copy_covers_item"):
             self.add_error("own_copy_covers_item", "Say whether your holding covers it.")
-        undated = data.get("work_kind") == WorkKind.PERIODICAL and not data.get("publication_date")
-        if undated and "publication_date" not in self.errors and not self.duplication:
-            self.add_error("publication_date", "Give the issue's date or year.")
+        self._require_issue_date(data)
         self._clean_pages(data)
         return data
+
+    def _require_issue_date(self, data: dict[str, Any]) -> None:
+        """An article is inside or outside the five-year window by its issue's date (R1)."""
+        undated = data.get("work_kind") == WorkKind.PERIODICAL and not data.get("publication_date")
+        if undated and "publication_date" not in self.errors:
+            self.add_error("publication_date", "Give the issue's date or year.")
 
     def _clean_pages(self, data: dict[str, Any]) -> None:
         pages = (data.get("pages") or "").strip()
@@ -436,8 +442,8 @@ class DuplicationRequestForm(CopyRequestForm):
     )
 
     def citation_facts(self) -> dict[str, Any]:
-        """The holding's identifiers key the order (docs/copyright.md section 1): a
-        reproduction of a periodical article counts under the rule of five, nothing else does."""
+        """The citation and the holding's identifiers. The order is keyed by its title or work
+        like any other copy, never by the holding (docs/copyright.md section 10, ruling 2)."""
         d = self.cleaned_data
         return {
             **super().citation_facts(),
@@ -559,6 +565,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
         if rights == RightsStatus.PERMISSION and not data.get("permission_reference"):
             self.add_error("permission_reference", "Give the reference of the permission.")
         data.update(self._derived_facts(data))
+        self._require_issue_date(data)
         return data
 
     @staticmethod

@@ -383,6 +383,15 @@ class Request(models.Model):
     def __str__(self) -> str:
         return f"{self.request_type.label} {self.pk}: {self.citation_title}"
 
+    @classmethod
+    def purged_with(cls) -> list[tuple[models.QuerySet[Any], str]]:
+        """Rows naming a request by its id without a foreign key, deleted when the copyright
+        purge deletes the request (docs/copyright.md section 7): its emails' outbox rows."""
+        from registration.models import OutboxMessage
+        from requests_app.emails import EMAILS
+
+        return [(OutboxMessage.objects.filter(email__in=list(EMAILS)), "target_id")]
+
     def validate_constraints(self, exclude: Any = None) -> None:
         # Every constraint above guards a value that only the workflow services set (service,
         # status, refusal reason, due date, delivered file), never a form field, and the database

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from copyright_rules import services as copyright
-from copyright_rules.facts import Flag, Outcome, RequestFacts
+from copyright_rules.facts import HOLDING_SLOT, Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
@@ -268,12 +268,14 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Any, note: 
             note=note,
             loan_returned=target != Status.LOST,
         )
-        _release_held(request, actor)
+        if _RECORD_STATUS[Status(seen)] in HOLDING_SLOT:
+            _release_held(request, actor)
 
 
 def _release_held(request: Request, actor: Any) -> None:
-    """A counted request stopped counting: the held requests of its title are evaluated again
-    (docs/copyright.md section 5), and each one released is moved on and its library told."""
+    """A request stopped holding a slot: the held requests of its title are evaluated again
+    (docs/copyright.md section 5 and section 10, ruling 5), and each one released is moved on
+    and its library told."""
     for record, decision in copyright.reevaluate_held_after_release(
         request.record, acting_user=actor
     ):

@@ -11,28 +11,35 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.isbn import validate as isbn_check
 from stdnum.issn import validate as issn_check
 
+from copyright_rules.facts import (
+    Basis,
+    Extent,
+    Statement,
+    WorkKind,
+    canonical,
+    parse_publication_date,
+)
+from copyright_rules.rules import inside_window
+from copyright_rules.services import rule_settings
 from illdesk.numbers import parse_number
 from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
 from requests_app.iso18626.peers import clean_note
-from requests_app.iso18626.statuses import COPYRIGHT_COMPLIANCE
 from requests_app.models import DeliveryMethod, Request, Service
 
 # A publication date that starts with a real calendar date (ReShare adds a time: 2024-05-01T00:00).
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?(?![\d-])")
 _MAX_COST = Request._meta.get_field("max_cost")
 _ADDRESS_MAX = 1000
-_CCL_BASIS = (
-    ("public domain", "public_domain"),
-    ("fair use", "fair_use"),
-    ("older than", "older_than_window"),
-)
+# The coded CCL basis a partner puts in serviceInfo/note (docs/iso18626.md, "Copyright"): the
+# basis is never read from the note's words (docs/copyright.md section 10, ruling 9).
+BASIS_CODE = re.compile(r"#CCL-BASIS:([A-Za-z_]+)#")
+BASIS_CODES = ", ".join(f"#CCL-BASIS:{basis.value}#" for basis in Basis)
 
 # Where each form field comes from, for the errorValue of an ERROR confirmation.
 FIELD_ELEMENTS = {
@@ -46,9 +53,9 @@ FIELD_ELEMENTS = {
     "pages": "bibliographicInfo/pagesRequested",
     "total_pages": "bibliographicInfo/estimatedNoPages",
     "statement": "serviceInfo/copyrightCompliance (US-CCG or US-CCL)",
-    "basis": "serviceInfo/note (a US-CCL request names its basis: public domain, fair use, "
-    "or older than five years)",
-    "note": "serviceInfo/note",
+    "basis": f"serviceInfo/note (a US-CCL request of an item inside the five-year window codes "
+    f"its basis, one of {BASIS_CODES})",
+    "note": "serviceInfo/note (a fair-use basis is explained after its code)",
     "need_by": "serviceInfo/needBeforeDate",
     "max_cost": "billingInfo/maximumCosts",
     "work_kind": "bibliographicInfo",
@@ -256,8 +263,9 @@ def _copy(
         notes.append(f"Total pages as sent: {total[:40]}")
     statement = _statement(element)
     note = clean_note(xml.text(element, "serviceInfo", "note"))
+    basis = _ccl_basis(note, common["publication_date"]) if statement == Statement.CCL else ""
     return {
-        "work_kind": "periodical" if periodical else "non_periodical",
+        "work_kind": WorkKind.PERIODICAL if periodical else WorkKind.NON_PERIODICAL,
         "title": journal or common["title"],
         "article_title": component or (common["title"] if journal else ""),
         "author": xml.text(element, "bibliographicInfo", "authorOfComponent")
@@ -266,11 +274,14 @@ def _copy(
         "pages": pages,
         "total_pages": str(total_pages or ""),
         "statement": statement,
-        "basis": _ccl_basis(note, common["publication_date"]) if statement == "CCL" else "",
-        "note": note,
-        "own_copy_covers_item": "",
+        "basis": basis,
+        "note": BASIS_CODE.sub("", note).strip(),
+        # The own-copy code states that the library's holding covers the item.
+        "own_copy_covers_item": "yes" if basis == Basis.OWN_COPY else "",
         "permission_reference": "",
-        "extent": "part" if not periodical and pages and total_pages else "one_article",
+        # A part of a book is checked for the share of its pages, as the portal checks it
+        # (ruling 9): the form asks for the pages and the total pages of the work.
+        "extent": Extent.ONE_ARTICLE if periodical else Extent.PART,
         "material": "text",
         "purpose": "research",
     }
@@ -301,21 +312,30 @@ def _pages(ids: dict[str, str], element: Any) -> str:
 
 
 def _statement(element: Any) -> str:
-    value = xml.text(element, "serviceInfo", "copyrightCompliance").upper()
-    if value and value not in COPYRIGHT_COMPLIANCE:
+    """CCG or CCL, with or without `US-`, in any case (docs/copyright.md section 10, ruling 9)."""
+    value = xml.text(element, "serviceInfo", "copyrightCompliance")
+    statement = canonical(Statement, value)
+    if value and statement is None:
         raise Unmappable(
-            f"serviceInfo/copyrightCompliance: {value} (this office takes US-CCG or US-CCL)"
+            f"serviceInfo/copyrightCompliance: {value[:40]} (this office takes US-CCG or US-CCL)"
         )
-    return COPYRIGHT_COMPLIANCE.get(value, "")
+    return statement or ""
 
 
 def _ccl_basis(note: str, publication_date: str) -> str:
-    lowered = note.lower()
-    for words, basis in _CCL_BASIS:
-        if words in lowered:
-            return basis
-    year = publication_date[:4]
-    window = settings.COPYRIGHT_WINDOW_YEARS
-    if year.isdigit() and int(year) <= timezone.localdate().year - window:
-        return "older_than_window"
+    """The basis the partner coded in the note; else older than the window when the date says
+    so, as rule R9 reads it; else none, and the form asks for it (ruling 9)."""
+    codes = BASIS_CODE.findall(note)
+    if codes:
+        basis = canonical(Basis, codes[0])
+        if basis is None:
+            raise Unmappable(
+                f"serviceInfo/note: #CCL-BASIS:{codes[0][:40]}# (one of {BASIS_CODES})"
+            )
+        return basis
+    published = parse_publication_date(publication_date)
+    settings = rule_settings()
+    today = timezone.localdate(timezone=settings.zone)
+    if published is not None and not inside_window(published, today, settings):
+        return Basis.OLDER_THAN_WINDOW
     return ""

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.db.models import Q
@@ -164,6 +165,12 @@ class Delivery(models.TextChoices):
     FAILED = "failed", "Not delivered after every attempt"
 
 
+def dating_zone() -> str:
+    """The zone that dates a message, stored with it: COPYRIGHT_TIME_ZONE, which dates the
+    copyright records too (docs/copyright.md section 10, ruling 10)."""
+    return str(settings.COPYRIGHT_TIME_ZONE)
+
+
 class IsoMessage(models.Model):
     """Every message in and out, raw and parsed, with its confirmation. A message that failed
     authentication is no record of anything: only its metadata is kept (`authenticated` False,
@@ -205,6 +212,13 @@ class IsoMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    time_zone = models.CharField(
+        max_length=64,
+        default=dating_zone,
+        editable=False,
+        help_text="The zone that dated the message: a message no request holds is purged by "
+        "the date in this zone.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -2,12 +2,15 @@
 
 A request's messages go with its copyright record. A partner's messages that never became part
 of a request (an ERROR before intake) follow the same rule as a record: kept until 31 December of
-their year + 3. What a sender that failed authentication sent is no record of anything: its
-metadata is kept ISO18626_UNAUTHENTICATED_DAYS. The daily job deletes both when due."""
+their year + 3, the year and the date read in the zone that dated each message, stored with it
+(docs/copyright.md section 10, ruling 10), whatever zone is configured now. What a sender that
+failed authentication sent is no record of anything: its metadata is kept
+ISO18626_UNAUTHENTICATED_DAYS. The daily job deletes both when due."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,16 +20,26 @@ from requests_app.iso18626.models import IsoMessage
 KEPT_YEARS = 3
 
 
-def purge_unattached_messages(*, today: date) -> int:
-    cutoff = timezone.make_aware(datetime.combine(date(today.year - KEPT_YEARS, 1, 1), time.min))
-    due = IsoMessage.objects.filter(request__isnull=True, created_at__lt=cutoff)
-    deleted, _ = due.delete()
-    return deleted + _purge_unauthenticated(today=today)
+def purge_unattached_messages(*, today: date | None = None, now: datetime | None = None) -> int:
+    """Delete the unattached messages due now (or on the day `today`, read in each message's
+    own zone) and the unauthenticated metadata past its days; returns how many were deleted."""
+    unattached = IsoMessage.objects.filter(request__isnull=True)
+    moment = now or timezone.now()
+    deleted = 0
+    for zone_name in unattached.order_by().values_list("time_zone", flat=True).distinct():
+        zone = ZoneInfo(zone_name)
+        day = today or moment.astimezone(zone).date()
+        kept_from = datetime(day.year - KEPT_YEARS, 1, 1, tzinfo=zone)
+        count, _ = unattached.filter(time_zone=zone_name, created_at__lt=kept_from).delete()
+        deleted += count
+    return deleted + _purge_unauthenticated(today=today, now=moment)
 
 
-def _purge_unauthenticated(*, today: date) -> int:
-    kept_from = today - timedelta(days=settings.ISO18626_UNAUTHENTICATED_DAYS)
-    cutoff = timezone.make_aware(datetime.combine(kept_from, time.min))
-    due = IsoMessage.objects.filter(authenticated=False, created_at__lt=cutoff)
-    deleted, _ = due.delete()
+def _purge_unauthenticated(*, today: date | None, now: datetime) -> int:
+    days = timedelta(days=settings.ISO18626_UNAUTHENTICATED_DAYS)
+    if today is None:
+        cutoff = now - days
+    else:
+        cutoff = timezone.make_aware(datetime.combine(today - days, time.min))
+    deleted, _ = IsoMessage.objects.filter(authenticated=False, created_at__lt=cutoff).delete()
     return deleted

@@ -32,4 +32,4 @@ def requeue_iso_messages() -> int:
 
 @shared_task(name="requests_app.iso18626_purge_unattached")
 def purge_unattached_messages() -> int:
-    return retention.purge_unattached_messages(today=timezone.localdate())
+    return retention.purge_unattached_messages(now=timezone.now())

@@ -13,8 +13,19 @@ PUBLIC = [json.loads(line) for line in VECTORS.read_text(encoding="utf-8").split
 DECISION_KEYS = ["id", "outcome", "rule", "counted", "copy_number", "flags", "title_key"]
 
 
+# Vectors of the rulings of docs/copyright.md section 10, written from the rulebook.
+RULINGS = Path(__file__).resolve().parents[1] / "data" / "copyright_vectors_rulings.jsonl"
+RULED = [json.loads(line) for line in RULINGS.read_text(encoding="utf-8").splitlines() if line]
+
+
 @pytest.mark.parametrize("vector", PUBLIC, ids=[vector["id"] for vector in PUBLIC])
 def test_public_vector(vector: dict[str, Any]) -> None:
+    output, mismatches = run_vector(vector)
+    assert mismatches == (), output
+
+
+@pytest.mark.parametrize("vector", RULED, ids=[vector["id"] for vector in RULED])
+def test_rulings_vector(vector: dict[str, Any]) -> None:
     output, mismatches = run_vector(vector)
     assert mismatches == (), output
 

@@ -5,6 +5,7 @@ import pytest
 from copyright_rules.keys import (
     Authority,
     KeySource,
+    matching_titles,
     normalize_author,
     normalize_isbn,
     normalize_issn,
@@ -236,3 +237,39 @@ def test_authority_ignores_invalid_members_and_first_group_wins() -> None:
 def test_authority_rejects_inconsistent_groups(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         Authority(**kwargs)  # type: ignore[arg-type]
+
+
+# --- docs/copyright.md section 10, rulings 6 and 7 -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Nat\u200bure", "nature"),  # zero-width space: a format character
+        ("Na\u00adture", "nature"),  # soft hyphen
+        ("Nature\u2060", "nature"),  # word joiner
+        ("Children\u00b4s Health", "childrens health"),  # acute accent used as an apostrophe
+        ("Children\u2018s Health", "childrens health"),
+        ("Children`s Health", "childrens health"),
+        ("Children\u201bs Health", "childrens health"),
+    ],
+)
+def test_ruling_7_normalization(raw: str, expected: str) -> None:
+    assert normalize_title(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("cited", "known", "matches"),
+    [
+        ("College and Research Libraries", "college and research libraries", True),  # equal
+        ("Coll Res Libr", "college and research libraries", True),  # abbreviation
+        ("N\u0430ture", "nature", True),  # Cyrillic a: the same confusable skeleton
+        ("Natur", "nature", True),  # ratio 91
+        ("Nature Journal", "nature", True),  # "nature" begins its first significant word
+        ("Science", "nature", False),
+        ("Journal of Physics B", "journal of physics a", True),  # ratio 95: doubted unless ISSN
+        ("Lancet", "nature", False),
+    ],
+)
+def test_ruling_6_matches(cited: str, known: str, matches: bool) -> None:
+    assert (matching_titles(cited, [known]) == [known]) is matches

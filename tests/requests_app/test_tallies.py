@@ -83,6 +83,8 @@ def request_at(
         legal_hold_reason="Litigation" if legal_hold else "",
         retain_until=date(made.year + 3, 12, 31),
         purge_on=date(made.year + 4, 1, 1),
+        time_zone=settings.COPYRIGHT_TIME_ZONE,
+        purge_at=datetime(made.year + 4, 1, 1, tzinfo=ZoneInfo(settings.COPYRIGHT_TIME_ZONE)),
     )
     return Request.objects.create(
         institution=institution,

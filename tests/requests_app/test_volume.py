@@ -1,7 +1,7 @@
 """Many requests (bulk-created): the pages keep a constant number of queries and the filters
 the lists use are indexed."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -32,6 +32,8 @@ def bulk_requests(institutions: list[Institution], n: int) -> None:
             outcome="ACCEPT_CCG",
             retain_until=date(2029, 12, 31),
             purge_on=date(2030, 1, 1),
+            time_zone="UTC",
+            purge_at=datetime(2030, 1, 1, tzinfo=UTC),
         )
         for i in range(n)
     )

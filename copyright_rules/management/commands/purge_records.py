@@ -1,9 +1,10 @@
 """Delete the copyright records whose three-year retention has ended (docs/copyright.md 7)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from copyright_rules import retention
 
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             metavar="YYYY-MM-DD",
-            help="Purge as if today were this date (default: today in COPYRIGHT_TIME_ZONE); "
-            "a later date than today is accepted with --dry-run only.",
+            help="Purge as if today were this date in each record's own time zone (default: "
+            "now, each record due once the date in its zone reaches its purge date); a later "
+            "date than today is accepted with --dry-run only.",
         )
         parser.add_argument(
             "--batch-size",
@@ -39,19 +41,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = retention.copyright_today()
+        when: retention.PurgeTime = timezone.now()
         if options["today"]:
-            today = _given_today(options["today"], real=today, dry_run=options["dry_run"])
+            real = retention.copyright_today()
+            when = _given_today(options["today"], real=real, dry_run=options["dry_run"])
         batch_size, pause = options["batch_size"], options["pause"]
         if errors := retention.pacing_errors(batch_size, pause):
             options_wrong = (f"--{name.replace('_', '-')} {why}" for name, why in errors.items())
             raise CommandError("; ".join(options_wrong))
         if options["dry_run"]:
-            due = retention.count_due_records(today)
-            self.stdout.write(f"{due} records are due for purging on {today} (dry run).")
+            due = retention.count_due_records(when)
+            self.stdout.write(f"{due} records are due for purging on {_day(when)} (dry run).")
             return
-        deleted = retention.purge_due_records(today, batch_size=batch_size, pause=pause)
-        self.stdout.write(f"{deleted} records purged (due on or before {today}).")
+        deleted = retention.purge_due_records(when, batch_size=batch_size, pause=pause)
+        self.stdout.write(f"{deleted} records purged (due on or before {_day(when)}).")
+
+
+def _day(when: retention.PurgeTime) -> date:
+    """The day to name in the output: the given day, or today in COPYRIGHT_TIME_ZONE."""
+    return when if not isinstance(when, datetime) else retention.copyright_today()
 
 
 def _given_today(value: str, *, real: date, dry_run: bool) -> date:

@@ -19,7 +19,7 @@ def forget_bodies(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0015_request_renewal_pending_index'),
+        ('requests_app', '0016_request_delivery_wishes_and_iso_peer_systems'),
     ]
 
     operations = [
