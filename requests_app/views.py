@@ -162,7 +162,11 @@ def precheck(request: HttpRequest) -> HttpResponse:
         )
         text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
         return JsonResponse({"outcome": "incomplete", "explanation": text})
-    decision = copyright.precheck(request.institution, form.request_facts())  # type: ignore[attr-defined]
+    decision = copyright.precheck(
+        request.institution,  # type: ignore[attr-defined]
+        form.request_facts(),
+        acting_user=request.user,  # type: ignore[arg-type]
+    )
     return JsonResponse(
         {
             "outcome": decision.outcome,

@@ -114,7 +114,7 @@ def _common(element: Any, ids: dict[str, str], problems: list[str]) -> dict[str,
         "issn": issn.value,
         "isbn": isbn.value,
         "volume": xml.text(element, "bibliographicInfo", "volume"),
-        "patron_ref": xml.text(element, "patronInfo", "patronId")[:100],
+        "patron_id": xml.text(element, "patronInfo", "patronId")[:100],
         "delivery_notes": " ".join(filter(None, notes)),
         "publication_date": _date(
             xml.text(element, "publicationInfo", "publicationDate"), problems
