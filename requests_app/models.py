@@ -37,7 +37,7 @@ class RequestType(models.TextChoices):
 # pages show the rule that decided (docs/copyright.md names the rules).
 PLAIN_OUTCOMES: dict[str, str] = {
     "ACCEPT_CCG": "Accepted: within the CONTU guidelines",
-    "ACCEPT_CCL": "Accepted on your copyright statement",
+    "ACCEPT_CCL": "Accepted under CCL: lawful on a basis other than the CONTU guidelines",
     "NEEDS_PERMISSION": "Held until copyright permission is obtained",
     "REFUSE": "Refused for copyright reasons",
     "REJECT_INCOMPLETE": "Incomplete: the citation needs more detail",
