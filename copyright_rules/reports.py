@@ -40,7 +40,7 @@ class ComplianceRow:
 
     @property
     def standing(self) -> str:
-        """"over the limit" for 6 of 5: copies beyond the guidelines were counted."""
+        """ "over the limit" for 6 of 5: copies beyond the guidelines were counted."""
         if self.counts[0] > self.limit:
             return "over the limit"
         if self.counts[0] == self.limit:

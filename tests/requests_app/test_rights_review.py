@@ -153,7 +153,7 @@ def test_a_publication_order_with_the_rights_holders_permission_waits_for_staff(
         "NEEDS_PERMISSION",
         "R2",
     )
-    assert decision.flags == ["permission_to_confirm"]
+    assert "permission_to_confirm" in decision.flags
 
 
 def test_a_library_permission_within_the_five_is_held_and_not_counted(portal: Client) -> None:
@@ -161,10 +161,8 @@ def test_a_library_permission_within_the_five_is_held_and_not_counted(portal: Cl
 
     item = Request.objects.get()
     assert item.status == Status.AWAITING_CLEARANCE
-    assert (item.record.counted, item.record.latest_decision.flags) == (
-        False,
-        ["permission_to_confirm"],
-    )
+    assert not item.record.counted
+    assert "permission_to_confirm" in item.record.latest_decision.flags
 
 
 def test_the_precheck_says_what_the_decision_will_say(portal: Client) -> None:
@@ -196,7 +194,7 @@ def test_staff_confirm_a_library_permission_in_one_click(
     portal: Client, desk: Client, institution: Institution
 ) -> None:
     sixth = _held_sixth_with_library_permission(portal, institution)
-    assert _latest(sixth).flags == ["permission_to_confirm"]
+    assert "permission_to_confirm" in _latest(sixth).flags
 
     page = desk.get(reverse("desk:detail", args=[sixth.pk])).content.decode()
     assert 'value="CCC 9931"' in page and 'value="35.00"' in page
