@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from copyright_rules.models import Decision
 from registration.models import Institution
 from requests_app.models import Request, Status
 from tests.requests_app.factories import make_copy
@@ -16,6 +17,13 @@ from tests.requests_app.test_desk import act
 from tests.requests_app.test_submit import COPY_POST
 
 pytestmark = pytest.mark.django_db
+
+
+def _decision(item: Request) -> Decision:
+    decision = item.record.latest_decision
+    assert decision is not None
+    return decision
+
 
 FSA_PHOTOGRAPH = {
     "reproduction_number": "LC-USF34-9058-C",
@@ -162,7 +170,7 @@ def test_a_library_permission_within_the_five_is_held_and_not_counted(portal: Cl
     item = Request.objects.get()
     assert item.status == Status.AWAITING_CLEARANCE
     assert not item.record.counted
-    assert "permission_to_confirm" in item.record.latest_decision.flags
+    assert "permission_to_confirm" in _decision(item).flags
 
 
 def test_the_precheck_says_what_the_decision_will_say(portal: Client) -> None:
@@ -171,7 +179,7 @@ def test_the_precheck_says_what_the_decision_will_say(portal: Client) -> None:
     precheck = portal.post(reverse("requests:precheck"), post).json()
     portal.post(reverse("requests:new_copy"), post)
 
-    decision = Request.objects.get().record.latest_decision
+    decision = _decision(Request.objects.get())
     assert (precheck["outcome"], precheck["explanation"]) == (
         decision.outcome,
         decision.explanation,
