@@ -112,6 +112,7 @@ def test_a_rights_review_without_a_note_is_a_field_error(portal: Client, desk: C
 
 def test_staff_refuse_a_reviewed_order_with_a_reason(portal: Client, desk: Client) -> None:
     item = _order(portal, SANBORN_MAP)
+    assert item.status == Status.AWAITING_CLEARANCE
 
     act(desk, item, "refuse", refusal_reason="copyright", reason="Rights held by X.", confirm="on")
 
