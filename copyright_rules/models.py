@@ -420,8 +420,8 @@ class Record(models.Model):
 
     @property
     def permission_to_confirm(self) -> bool:
-        """A permission reference the library entered waits for staff to confirm it (ruling 4,
-        docs/copyright.md section 5)."""
+        """A permission reference the library entered waits for staff to confirm it
+        (docs/copyright.md section 5)."""
         return bool(self.permission_reference) and not self.permission_confirmed
 
     @property

@@ -345,7 +345,7 @@ def _r2_permission(case: _Case) -> Decision | None:
 
 
 def _r2_permission_to_confirm(case: _Case) -> Decision | None:
-    """Ruling 4 (docs/copyright.md section 5): a reference the institution entered is not yet a
+    """docs/copyright.md section 5: a reference the institution entered is not yet a
     recorded permission. The request waits for staff to confirm it, uncounted; R4 and R5 do not
     refuse it meanwhile, and confirming it decides by R2."""
     reference = clean(case.request.permission_reference_entered)
@@ -372,8 +372,8 @@ def _r3_public_domain(case: _Case) -> Decision | None:
 
 
 def _o2_rights_review(case: _Case) -> Decision | None:
-    """Ruling 3 (docs/copyright.md section 4, "Reproduction orders"): an order that does not
-    rely on section 108, for private study, is no section 108 copy, so R4 and R5 never refuse
+    """docs/copyright.md section 4, "Reproduction orders": an order that does not rely on
+    section 108 for private study is no section 108 copy, so R4 and R5 never refuse
     it: its rights wait for staff to review them."""
     rights = case.facts.rights
     if rights is None:

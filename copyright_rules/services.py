@@ -311,7 +311,7 @@ def decide_new(
 
 def as_entered_by(request: RequestFacts, acting_user: User | None) -> RequestFacts:
     """A reference the library typed is not yet a recorded permission (docs/copyright.md
-    section 5, ruling 4): the rules see it as entered, pending until staff confirm it."""
+    section 5): the rules see it as entered, pending until staff confirm it."""
     reference = clean(request.permission_reference)
     if reference is None or not permission_needs_confirmation(acting_user):
         return request

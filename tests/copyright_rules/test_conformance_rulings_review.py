@@ -1,5 +1,6 @@
-"""The vectors of rulings 3 and 4 (docs/copyright.md sections 4 and 5, "Reproduction orders"
-and "A permission reference entered by the library"), through the runner and the command."""
+"""The vectors of the rights review of reproduction orders and of a library's pending
+permission (docs/copyright.md section 4, "Reproduction orders", and section 5), through the
+runner and the command."""
 
 import json
 from pathlib import Path

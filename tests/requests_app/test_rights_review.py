@@ -1,6 +1,7 @@
-"""Rulings 3 and 4 through the portal and the desk (docs/copyright.md sections 4 and 5): a
-reproduction order outside section 108 goes to a rights review instead of being refused, and a
-permission reference the library entered waits, held and uncounted, for staff to confirm it."""
+"""The rights review and a pending permission through the portal and the desk
+(docs/copyright.md sections 4 and 5): a reproduction order outside section 108 goes to a rights
+review instead of being refused, and a permission reference the library entered waits, held and
+uncounted, for staff to confirm it."""
 
 from typing import Any
 
@@ -142,7 +143,7 @@ def test_the_clearance_queue_marks_the_rights_review(portal: Client, desk: Clien
     assert "Rights review" in page
 
 
-# --- ruling 4: a permission reference the library entered --------------------------------
+# --- a permission reference the library entered: pending ----------------------------------
 
 
 def test_a_publication_order_with_the_rights_holders_permission_waits_for_staff(
