@@ -40,6 +40,13 @@ def statement_recorded(given: str | None, outcome: str, rule: str) -> str | None
     return f"You said {said}; recorded as {recorded} because {reason}."
 
 
+_PERMISSION = (
+    "Record a permission: a Copyright Clearance Center order number or the rights "
+    "holder's permission, with its fee. Office staff confirm it."
+)
+_CANCEL = "Cancel the request: it then never counts."
+
+
 def what_you_can_do(outcome: str, rule: str, flags: list[str]) -> tuple[str, ...]:
     """A held request's ways out, as the library can take them (docs/copyright.md section 5)."""
     if outcome != Outcome.NEEDS_PERMISSION:
@@ -66,16 +73,8 @@ def what_you_can_do(outcome: str, rule: str, flags: list[str]) -> tuple[str, ...
     if rule in (Rule.R10, Rule.R11):
         return (
             _PERMISSION,
-            "Wait: if one of the counted requests is cancelled or not "
-            "filled, the freed slot goes to the oldest held request, and you are told by "
-            "email.",
+            "Wait: if one of the counted requests is cancelled or not filled, the office "
+            "decides the held requests again, oldest first, and tells you by email.",
             _CANCEL,
         )
     return (_PERMISSION, _CANCEL)
-
-
-_PERMISSION = (
-    "Record a permission: a Copyright Clearance Center order number or the rights "
-    "holder's permission, with its fee. Office staff confirm it."
-)
-_CANCEL = "Cancel the request: it then never counts."
