@@ -481,6 +481,8 @@ def record_permission(
     5): it is stored, unconfirmed, and the request is evaluated again as pending (flag
     `permission_to_confirm`, never counted) until staff record it themselves, unless
     COPYRIGHT_CONFIRM_LIBRARY_PERMISSION is off."""
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance takes a permission")
     reference = reference.strip()
     if not reference:
         raise ValueError("a permission reference is required")
