@@ -155,14 +155,18 @@ def test_a_held_copy_lists_only_its_own_institutions_requests(
     assert reverse("requests:detail", args=[foreign.pk]) not in page.content.decode()
 
 
-def test_a_cancelled_request_says_it_no_longer_counts(portal: Client) -> None:
+def test_a_cancelled_request_says_it_no_longer_counts(
+    portal: Client, django_capture_on_commit_callbacks: Any
+) -> None:
     portal.post(reverse("requests:new_copy"), COPY_POST)
     item = Request.objects.get()
 
-    portal.post(reverse("requests:cancel", args=[item.pk]), {"seen_status": item.status})
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(reverse("requests:cancel", args=[item.pk]), {"seen_status": item.status})
     page = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
 
     assert "This request no longer counts" in page
+    assert "cancelled, it no longer counts" in mail.outbox[-1].body
 
 
 def test_the_compliance_report_names_the_journal_and_says_over_the_limit(
