@@ -68,6 +68,16 @@ class Extent(StrEnum):
     PART = "part"
 
 
+class Rights(StrEnum):
+    """What a reproduction order states of the rights in the item (docs/copyright.md section
+    4, "Reproduction orders"): only an order relying on section 108 is a guideline copy."""
+
+    SECTION_108 = "section_108"
+    PUBLIC_DOMAIN = "public_domain"
+    PERMISSION = "permission"
+    UNKNOWN = "unknown"  # the customer takes responsibility: staff review the rights
+
+
 class Status(StrEnum):
     ACCEPTED = "accepted"
     IN_PROCESS = "in_process"
@@ -102,6 +112,7 @@ class Rule(StrEnum):
     R0 = "R0"
     R1 = "R1"
     O1 = "O1"
+    O2 = "O2"
     R2 = "R2"
     R3 = "R3"
     R4 = "R4"
@@ -119,11 +130,16 @@ class Flag(StrEnum):
     STATEMENT_CORRECTED = "statement_corrected"
     REPEATED_ARTICLE = "repeated_article"  # an order of an article already supplied this year
     KEY_TO_CONFIRM = "key_to_confirm"  # the cited title does not fit the key: staff confirm it
+    PERMISSION_TO_CONFIRM = "permission_to_confirm"  # the library's reference waits for staff
+    RIGHTS_TO_REVIEW = "rights_to_review"  # a reproduction order outside section 108
 
 
 class DeterminationKind(StrEnum):
     FAIR_USE = "fair_use"
     S108E = "s108e"
+    # What staff found in the rights review of a reproduction order (docs/copyright.md 5).
+    NO_KNOWN_RESTRICTIONS = "no_known_restrictions"
+    PUBLIC_DOMAIN = "public_domain"
 
 
 class DateMode(StrEnum):
@@ -171,6 +187,8 @@ class RequestFacts:
     note: str | None = None
     own_copy_covers_item: bool | None = None
     permission_reference: str | None = None
+    # A reference the institution entered: pending until staff confirm it (docs/copyright.md 5).
+    permission_reference_entered: str | None = None
     staff_determination: StaffDetermination | None = None
     material: str | None = None
     purpose: str | None = None
@@ -181,6 +199,8 @@ class RequestFacts:
     reproduction_number: str | None = None
     call_number: str | None = None
     digital_id: str | None = None
+    # Stated by a reproduction order only (docs/copyright.md section 4, "Reproduction orders").
+    rights: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware(self.created_at, "created_at")
@@ -214,6 +234,7 @@ class RequestFacts:
         service: str | None,
         institution: str | None = None,
         permission_reference: str | None = None,
+        permission_reference_entered: str | None = None,
         staff_determination: StaffDetermination | None = None,
     ) -> RequestFacts:
         """The facts back from a stored citation (names it does not know are left out)."""
@@ -227,13 +248,21 @@ class RequestFacts:
             service=service,
             institution=institution,
             permission_reference=permission_reference,
+            permission_reference_entered=permission_reference_entered,
             staff_determination=staff_determination,
             **values,
         )
 
 
 _CONTEXT_FIELDS = frozenset(
-    {"created_at", "service", "institution", "permission_reference", "staff_determination"}
+    {
+        "created_at",
+        "service",
+        "institution",
+        "permission_reference",
+        "permission_reference_entered",
+        "staff_determination",
+    }
 )
 CITATION_FIELDS: tuple[str, ...] = tuple(
     field.name for field in dataclasses.fields(RequestFacts) if field.name not in _CONTEXT_FIELDS
@@ -354,10 +383,11 @@ class Decision:
 # --- reading the submitted values --------------------------------------------------------------
 
 _PUBLICATION_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
-_DETERMINATIONS = {
+_DETERMINATIONS: dict[str, str] = {
     DeterminationKind.FAIR_USE: "a fair-use determination (17 U.S.C. 107)",
     DeterminationKind.S108E: "a section 108(e) determination that no copy is obtainable at a "
     "fair price",
+    DeterminationKind.NO_KNOWN_RESTRICTIONS: "a rights review that found no known restrictions",
 }
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -450,6 +480,8 @@ class ParsedFacts:
     publication: PublicationDate | None
     determination: str | None  # a valid staff determination, described for the explanation
     problem: str | None
+    rights: Rights | None = None  # a reproduction order's statement of the rights (None: a copy)
+    public_domain_found: bool = False  # staff found it in the public domain (rule R3)
 
 
 class _Reader:
@@ -482,6 +514,7 @@ def parse_facts(request: RequestFacts) -> ParsedFacts:
         request.extent,
         request.publication_date,
         request.staff_determination,
+        request.rights,
     )
 
 
@@ -497,6 +530,7 @@ def _parse_facts(
     extent: str | None,
     publication_date: str | None,
     determination: StaffDetermination | None,
+    rights: str | None = None,
 ) -> ParsedFacts:
     read = _Reader()
     read.require(read.choice(Service, service, "service"), "the service (loan or copy) is missing")
@@ -516,6 +550,8 @@ def _parse_facts(
         publication=parse_publication_date(publication_date),
         determination=_determination(determination),
         problem=read.problems[0] if read.problems else None,
+        rights=read.choice(Rights, rights, "statement of the rights"),
+        public_domain_found=_found(determination, DeterminationKind.PUBLIC_DOMAIN),
     )
 
 
@@ -532,7 +568,13 @@ def _determination(determination: StaffDetermination | None) -> str | None:
     # the admin form cannot produce: neither may release a copy.
     if determination is None or clean(determination.note) is None:
         return None
-    try:
-        return _DETERMINATIONS[DeterminationKind(determination.kind)]
-    except ValueError:
-        return None
+    return _DETERMINATIONS.get(determination.kind)
+
+
+def _found(determination: StaffDetermination | None, kind: DeterminationKind) -> bool:
+    """Staff recorded this finding, with the note clarification 6 requires."""
+    return (
+        determination is not None
+        and determination.kind == kind
+        and clean(determination.note) is not None
+    )

@@ -177,7 +177,21 @@ class RecordBasis(models.TextChoices):
 
 class RecordDeterminationKind(models.TextChoices):
     FAIR_USE = DeterminationKind.FAIR_USE, "Fair use (section 107)"
-    S108E = "s108e", "Section 108(e)"
+    S108E = DeterminationKind.S108E, "Section 108(e)"
+    NO_KNOWN_RESTRICTIONS = (
+        DeterminationKind.NO_KNOWN_RESTRICTIONS,
+        "Rights review: no known restrictions",
+    )
+    PUBLIC_DOMAIN = DeterminationKind.PUBLIC_DOMAIN, "Rights review: public domain"
+
+
+# What staff record with the desk's "Record a 107 or 108(e) determination"; the rights review
+# of a reproduction order records the others (docs/copyright.md section 5).
+LEGAL_DETERMINATIONS = (RecordDeterminationKind.FAIR_USE, RecordDeterminationKind.S108E)
+RIGHTS_FINDINGS = (
+    RecordDeterminationKind.NO_KNOWN_RESTRICTIONS,
+    RecordDeterminationKind.PUBLIC_DOMAIN,
+)
 
 
 def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
@@ -303,7 +317,7 @@ class Record(models.Model):
     permission_fee = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     fee_paid = models.BooleanField(default=False)
     determination_kind = models.CharField(
-        max_length=8, choices=DeterminationKind.choices, blank=True
+        max_length=24, choices=DeterminationKind.choices, blank=True
     )
     determination_note = models.TextField(blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
@@ -417,6 +431,18 @@ class Record(models.Model):
         """Its latest decision holds it until staff confirm the title key (docs/copyright.md)."""
         decision = self.latest_decision
         return decision is not None and Flag.KEY_TO_CONFIRM in decision.flags
+
+    @property
+    def permission_to_confirm(self) -> bool:
+        """A permission reference the library entered waits for staff to confirm it
+        (docs/copyright.md section 5)."""
+        return bool(self.permission_reference) and not self.permission_confirmed
+
+    @property
+    def rights_to_review(self) -> bool:
+        """A reproduction order outside section 108 waits for the rights review (rule O2)."""
+        decision = self.latest_decision
+        return decision is not None and Flag.RIGHTS_TO_REVIEW in decision.flags
 
     @property
     def latest_decision(self) -> Decision | None:

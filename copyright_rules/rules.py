@@ -30,6 +30,7 @@ from .facts import (
     PublicationDate,
     Purpose,
     RequestFacts,
+    Rights,
     Rule,
     RuleSettings,
     Statement,
@@ -67,6 +68,12 @@ _TOO_MUCH = {
     Extent.ENTIRE_WORK: "an entire work",
 }
 _PERMISSION_OR_STAFF = "needs copyright permission or a staff determination"
+_ORDER_OUTSIDE_108 = {
+    Purpose.RESEARCH: "This order does not rely on section 108, and the rights in the item are "
+    "not established",
+    Purpose.OTHER: "This order is for a use other than private study, scholarship or research, "
+    "which section 108 does not cover",
+}
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -295,8 +302,9 @@ class _Case:
         copy_number: int | None = None,
         counted_ids: tuple[str, ...] = (),
         corrected: bool = False,
+        flags: tuple[Flag, ...] = (),
     ) -> Decision:
-        flags = self.flags(corrected=corrected)
+        flags = (*self.flags(corrected=corrected), *flags)
         if Flag.REPEATED_ARTICLE in flags:
             explanation += f" Your institution already received this article in {self.year}."
         return Decision(
@@ -387,13 +395,48 @@ def _r2_permission(case: _Case) -> Decision | None:
     )
 
 
-def _r3_public_domain(case: _Case) -> Decision | None:
-    if case.facts.basis is not Basis.PUBLIC_DOMAIN:
+def _r2_permission_to_confirm(case: _Case) -> Decision | None:
+    """docs/copyright.md section 5: a reference the institution entered is not yet a
+    recorded permission. The request waits for staff to confirm it, uncounted; R4 and R5 do not
+    refuse it meanwhile, and confirming it decides by R2."""
+    reference = clean(case.request.permission_reference_entered)
+    if reference is None:
         return None
+    return case.decision(
+        Outcome.NEEDS_PERMISSION,
+        Rule.R2,
+        f"Your permission reference {reference} waits for office staff to confirm it; until "
+        "then the request is held, and it never counts toward the guideline limits.",
+        flags=(Flag.PERMISSION_TO_CONFIRM,),
+    )
+
+
+def _r3_public_domain(case: _Case) -> Decision | None:
+    if case.facts.basis is not Basis.PUBLIC_DOMAIN and not case.facts.public_domain_found:
+        return None
+    who = "Staff found the material" if case.facts.public_domain_found else "The material is"
     return case.decision(
         Outcome.ACCEPT_CCL,
         Rule.R3,
-        "The material is in the public domain, so the copy is supplied under CCL and not counted.",
+        f"{who} in the public domain, so the copy is supplied under CCL and not counted.",
+    )
+
+
+def _o2_rights_review(case: _Case) -> Decision | None:
+    """docs/copyright.md section 4, "Reproduction orders": an order that does not rely on
+    section 108 for private study is no section 108 copy, so R4 and R5 never refuse
+    it: its rights wait for staff to review them."""
+    rights = case.facts.rights
+    if rights is None:
+        return None
+    if rights is Rights.SECTION_108 and case.facts.purpose is Purpose.RESEARCH:
+        return None
+    return case.decision(
+        Outcome.NEEDS_PERMISSION,
+        Rule.O2,
+        f"{_ORDER_OUTSIDE_108[case.facts.purpose]}, so the office reviews the rights in the "
+        "item before it sends a price quote.",
+        flags=(Flag.RIGHTS_TO_REVIEW,),
     )
 
 
@@ -616,7 +659,9 @@ _RULES: tuple[_RuleFn, ...] = (
     _r1_completeness,
     _o1_staff_determination,
     _r2_permission,
+    _r2_permission_to_confirm,
     _r3_public_domain,
+    _o2_rights_review,
     _r4_purpose,
     _r5_material,
     _r6_amount,

@@ -306,12 +306,7 @@ def decide_new(
     decided and stored as it is. Call inside the transaction that then writes it. Loans get a
     record and a NOT_APPLICABLE decision without taking the lock."""
     _require_atomic()
-    unconfirmed = clean(request.permission_reference) is not None and (
-        permission_needs_confirmation(acting_user)
-    )
-    # A reference the library typed is not yet a recorded permission (docs/copyright.md
-    # section 5): the request is decided without it, and it waits for staff to confirm it.
-    decided = replace(request, permission_reference=None) if unconfirmed else request
+    decided = as_entered_by(request, acting_user)
     outcome, subject = _evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
@@ -320,6 +315,15 @@ def decide_new(
     return Decided(
         record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
     )
+
+
+def as_entered_by(request: RequestFacts, acting_user: User | None) -> RequestFacts:
+    """A reference the library typed is not yet a recorded permission (docs/copyright.md
+    section 5): the rules see it as entered, pending until staff confirm it."""
+    reference = clean(request.permission_reference)
+    if reference is None or not permission_needs_confirmation(acting_user):
+        return request
+    return replace(request, permission_reference=None, permission_reference_entered=reference)
 
 
 def record_decided(decided: Decided, *more: Model | New) -> None:
@@ -397,11 +401,16 @@ def _new_decision(record: Record, outcome: RuleDecision, acting_user: User | Non
     )
 
 
-def precheck(institution: Institution, request: RequestFacts) -> RuleDecision:
+def precheck(
+    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
+) -> RuleDecision:
     """What the decision would be if the copy request were submitted now: reads only, no lock.
 
-    For the live pre-check on the copy form; the real decision is taken again at submission."""
-    decision, _ = _evaluate(request, institution_id=institution.pk, lock=False)
+    For the live pre-check on the copy form; the real decision is taken again at submission,
+    with the same reading of a permission reference the library typed."""
+    decision, _ = _evaluate(
+        as_entered_by(request, acting_user), institution_id=institution.pk, lock=False
+    )
     return decision
 
 
@@ -477,12 +486,15 @@ def record_permission(
     fee: Decimal | None = None,
     fee_paid: bool = False,
     acting_user: User | None,
-) -> Decision | None:
+) -> Decision:
     """Record a permission (CCC order number or rightsholder grant) and re-evaluate (R2).
 
     A reference the library entered waits for staff to confirm it (docs/copyright.md section
-    5): it is stored, unconfirmed, and nothing is re-evaluated (None is returned) until staff
-    record it themselves, unless COPYRIGHT_CONFIRM_LIBRARY_PERMISSION is off."""
+    5): it is stored, unconfirmed, and the request is evaluated again as pending (flag
+    `permission_to_confirm`, never counted) until staff record it themselves, unless
+    COPYRIGHT_CONFIRM_LIBRARY_PERMISSION is off."""
+    if record.status != Record.Status.AWAITING_CLEARANCE:
+        raise ValueError("only a request awaiting copyright clearance takes a permission")
     reference = reference.strip()
     if not reference:
         raise ValueError("a permission reference is required")
@@ -496,14 +508,7 @@ def record_permission(
         "permission_confirmed": confirmed,
         "permission_entered_by": acting_user,
     }
-    if confirmed:
-        return _reevaluate(record, changes, acting_user)
-    if record.is_final:
-        raise ValueError(f"record {record.pk} is {record.status}, a final status")
-    Record.objects.filter(pk=record.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(record, field, value)
-    return None
+    return _reevaluate(record, changes, acting_user)
 
 
 def permission_needs_confirmation(acting_user: User | None) -> bool:
@@ -623,12 +628,12 @@ def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | 
 
 
 def _facts_of(record: Record) -> RequestFacts:
+    reference = record.permission_reference or None
     return RequestFacts.from_citation(
         record.citation,
         created_at=record.created_at,
         service=record.service,
-        permission_reference=(record.permission_reference or None)
-        if record.permission_confirmed
-        else None,
+        permission_reference=reference if record.permission_confirmed else None,
+        permission_reference_entered=None if record.permission_confirmed else reference,
         staff_determination=_determination(record),
     )

@@ -170,6 +170,28 @@ _ROWS = (
         services.record_permission,
         kinds=(Service.COPY,),
         next_in=(Status.AWAITING_CLEARANCE,),
+        describe=lambda item: (
+            f"The library entered permission {item.record.permission_reference}: recording "
+            "it as given confirms it (docs/copyright.md section 5)."
+            if item.record.permission_to_confirm
+            else ""
+        ),
+    ),
+    DeskAction(
+        "rights",
+        "Record the rights review",
+        "given a rights review",
+        action_forms.RightsFindingForm,
+        (Status.AWAITING_CLEARANCE,),
+        services.record_determination,
+        kinds=(Service.COPY,),
+        next_in=(Status.AWAITING_CLEARANCE,),
+        when=lambda item: item.record.rights_to_review,
+        describe=lambda item: (
+            "This reproduction order does not rely on section 108: record what the rights "
+            "review found, record a permission, or refuse it with a reason "
+            "(docs/copyright.md section 5)."
+        ),
     ),
     DeskAction(
         "determination",

@@ -20,11 +20,12 @@ from copyright_rules.facts import (
     Material,
     Purpose,
     RequestFacts,
+    Rights,
     Service,
     Statement,
     WorkKind,
 )
-from copyright_rules.models import RecordDeterminationKind, RecordOutcome
+from copyright_rules.models import LEGAL_DETERMINATIONS, RIGHTS_FINDINGS, RecordOutcome
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
 from requests_app.citations import (
@@ -213,6 +214,13 @@ class LoanRequestForm(CitationForm):
         return value
 
 
+PATRON_ID_HELP = (
+    "Optional: who the copy is for, as your ILL system knows them (for example a patron "
+    "barcode). The office uses it only to apply the one-article-per-issue rule to the same "
+    "patron."
+)
+
+
 class CopyRequestForm(CitationForm):
     """An article or a part of a work, with the CONTU compliance statement (docs/copyright.md 1)."""
 
@@ -300,6 +308,7 @@ class CopyRequestForm(CitationForm):
             "max_cost",
             "delivery_preference",
             "patron_ref",
+            "patron_id",
             "delivery_notes",
         ]
         field_classes = {"total_pages": AsciiIntegerField, "max_cost": AsciiDecimalField}
@@ -311,8 +320,9 @@ class CopyRequestForm(CitationForm):
             "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
             "number. Every email about the request repeats it.",
             "max_cost": "In US dollars.",
+            "patron_id": PATRON_ID_HELP,
         }
-        labels = {"patron_ref": "Your reference"}
+        labels = {"patron_ref": "Your reference", "patron_id": "Patron identifier"}
         widgets = {
             "need_by": forms.DateInput(attrs={"type": "date"}),
             "delivery_notes": forms.Textarea(attrs={"rows": 2}),
@@ -404,7 +414,9 @@ class CopyRequestForm(CitationForm):
             "volume": d["volume"] or None,
             "issue": d["issue"] or None,
             "article": d["article_title"] or None,
-            "patron_ref": d["patron_ref"] or None,
+            # The rules' patron (R7) is the patron identifier; "Your reference" is the
+            # library's transaction number, never a patron (docs/copyright.md section 4).
+            "patron_ref": d["patron_id"] or None,
         }
 
 
@@ -493,6 +505,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
             "credit_line",
             "rights",
             "patron_ref",
+            "patron_id",
             "delivery_notes",
         ]
         labels = {
@@ -505,6 +518,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
             "rights": "Rights in the item",
             "resolution": "Resolution",
             "patron_ref": "Your reference",
+            "patron_id": "Patron identifier",
             "delivery_notes": "Notes for the office",
         }
         help_texts = {
@@ -519,6 +533,7 @@ class ReproductionOrderForm(DuplicationRequestForm):
             "Library of Congress, Prints & Photographs Division, LC-USZ62-12345.",
             "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
             "number. Every email about the order repeats it.",
+            "patron_id": PATRON_ID_HELP,
         }
         widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
 
@@ -564,9 +579,20 @@ class ReproductionOrderForm(DuplicationRequestForm):
             self.add_error("credit_line", "Give the credit line the publication will print.")
         if rights == RightsStatus.PERMISSION and not data.get("permission_reference"):
             self.add_error("permission_reference", "Give the reference of the permission.")
+        if rights == RightsStatus.SECTION_108 and use and use != IntendedUse.PRIVATE_STUDY:
+            self.add_error(
+                "rights",
+                "Section 108 covers copies for private study, scholarship or research only: "
+                "for this use, give the rights holder's permission or choose Not known.",
+            )
         data.update(self._derived_facts(data))
         self._require_issue_date(data)
         return data
+
+    def citation_facts(self) -> dict[str, Any]:
+        """An order states the rights in the item (docs/copyright.md section 4, "Reproduction
+        orders"): outside section 108, the office reviews them instead of refusing."""
+        return {**super().citation_facts(), "rights": Rights(self.cleaned_data["rights"])}
 
     @staticmethod
     def _derived_facts(data: dict[str, Any]) -> dict[str, Any]:
@@ -931,10 +957,30 @@ class PermissionForm(ActionForm):
 
     @classmethod
     def initial_for(cls, item: Request) -> dict[str, Any]:
-        """A reference the library entered waits for staff to confirm it: offer it to them."""
-        return {"reference": item.record.permission_reference}
+        """A reference the library entered waits for staff to confirm it: offer it to them with
+        its fee, so confirming is one click (docs/copyright.md section 5)."""
+        record = item.record
+        return {"reference": record.permission_reference, "fee": record.permission_fee}
 
 
 class DeterminationForm(ActionForm):
-    kind = forms.ChoiceField(choices=RecordDeterminationKind.choices)
+    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in LEGAL_DETERMINATIONS])
     note = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RightsFindingForm(DeterminationForm):
+    """What the rights review of a reproduction order found (docs/copyright.md section 5); a
+    permission is recorded with "Record permission", a refusal with "Refuse"."""
+
+    kind = forms.ChoiceField(
+        label="Finding",
+        choices=[(kind.value, kind.label) for kind in RIGHTS_FINDINGS],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="What the review found",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: published 1888, no copyright notice; FSA/OWI, a work of the "
+        "US government.",
+    )

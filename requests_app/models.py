@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from copyright_rules.facts import Rights
+
 if TYPE_CHECKING:
     from registration.models import Institution
 
@@ -35,7 +37,7 @@ class RequestType(models.TextChoices):
 # pages show the rule that decided (docs/copyright.md names the rules).
 PLAIN_OUTCOMES: dict[str, str] = {
     "ACCEPT_CCG": "Accepted: within the CONTU guidelines",
-    "ACCEPT_CCL": "Accepted on your copyright statement",
+    "ACCEPT_CCL": "Accepted under CCL: lawful on a basis other than the CONTU guidelines",
     "NEEDS_PERMISSION": "Held until copyright permission is obtained",
     "REFUSE": "Refused for copyright reasons",
     "REJECT_INCOMPLETE": "Incomplete: the citation needs more detail",
@@ -97,11 +99,17 @@ class IntendedUse(models.TextChoices):
 
 
 class RightsStatus(models.TextChoices):
-    """What the library knows of the rights in the item (the office checks them too)."""
+    """What the library states of the rights in the item: only an order for private study
+    relying on section 108 is a guideline copy; the office reviews the rights of the others
+    (docs/copyright.md section 4, "Reproduction orders")."""
 
-    PUBLIC_DOMAIN = "public_domain", "No known restrictions: in the public domain"
-    PERMISSION = "permission", "Protected, and we have the rights holder's permission"
-    UNKNOWN = "unknown", "Not known"
+    PUBLIC_DOMAIN = Rights.PUBLIC_DOMAIN, "No known restrictions: in the public domain"
+    SECTION_108 = (
+        Rights.SECTION_108,
+        "Protected: a copy for private study, scholarship or research (section 108)",
+    )
+    PERMISSION = Rights.PERMISSION, "Protected, and we have the rights holder's permission"
+    UNKNOWN = Rights.UNKNOWN, "Not known: we take responsibility, the office reviews the rights"
 
 
 class WorkKind(models.TextChoices):
@@ -274,7 +282,15 @@ class Request(models.Model):
         " Shown to staff; deliveries still go to the verified contact.",
     )
     delivery_notes = models.TextField(blank=True)
-    patron_ref = models.CharField("patron reference", max_length=100, blank=True)
+    patron_ref = models.CharField(
+        "your reference", max_length=100, blank=True, help_text="The library's own reference."
+    )
+    patron_id = models.CharField(
+        "patron identifier",
+        max_length=100,
+        blank=True,
+        help_text="Who the copy is for: the patron of the one-article-per-issue rule (R7).",
+    )
     tried_elsewhere = models.BooleanField(default=False)
 
     # Staff processing.

@@ -683,7 +683,8 @@ def record_permission(
         decision = copyright.record_permission(
             request.record, reference=reference, fee=fee, acting_user=acting_user
         )
-        text = reference if decision else f"{reference} (waits for staff to confirm it)"
+        pending = Flag.PERMISSION_TO_CONFIRM in decision.flags
+        text = f"{reference} (waits for staff to confirm it)" if pending else reference
         return _after_reevaluation(request, decision, Action.PERMISSION, text, acting_user)
 
 

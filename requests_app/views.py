@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from copyright_rules import services as copyright
 from copyright_rules.facts import Flag
+from copyright_rules.models import Decision
 from registration.access import institution_required
 from requests_app import lookup, search, services
 from requests_app.forms import (
@@ -173,7 +174,11 @@ def precheck(request: HttpRequest) -> HttpResponse:
         )
         text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
         return JsonResponse({"outcome": "incomplete", "explanation": text})
-    decision = copyright.precheck(request.institution, form.request_facts())  # type: ignore[attr-defined]
+    decision = copyright.precheck(
+        request.institution,  # type: ignore[attr-defined]
+        form.request_facts(),
+        acting_user=request.user,  # type: ignore[arg-type]
+    )
     return JsonResponse(
         {
             "outcome": decision.outcome,
@@ -225,8 +230,10 @@ def _detail_page(
 ) -> HttpResponse:
     """The library's view of one request: staff-only events are never loaded for it."""
     events = item.events.for_library().select_related("actor").order_by("created_at", "pk")
+    decision = item.record.latest_decision
     context = {
         "item": item,
+        "counted": _counted_before(item, decision),
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": events,
         "duplicates": Request.objects.likely_duplicates_of(item)[:5],
@@ -239,6 +246,15 @@ def _detail_page(
     }
     status = 400 if message_form is not None or renewal_form is not None else 200
     return render(request, "requests_app/detail.html", context, status=status)
+
+
+def _counted_before(item: Request, decision: Decision | None) -> list[Request]:
+    """The institution's own requests the decision counted (docs/copyright.md section 5)."""
+    ids = decision.counted_record_ids if decision is not None else []
+    if not ids:
+        return []
+    rows = Request.objects.for_institution(item.institution).filter(record_id__in=ids)
+    return list(rows.select_related("record").order_by("created_at", "pk"))
 
 
 @institution_required

@@ -145,7 +145,7 @@ def _common(
         "issn": issn.value,
         "isbn": isbn.value,
         "volume": xml.text(element, "bibliographicInfo", "volume"),
-        "patron_ref": xml.text(element, "patronInfo", "patronId")[:100],
+        "patron_id": xml.text(element, "patronInfo", "patronId")[:100],
         "publication_date": _date(
             xml.text(element, "publicationInfo", "publicationDate"), problems
         ),

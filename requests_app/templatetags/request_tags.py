@@ -5,6 +5,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from copyright_rules.explain import statement_recorded, what_you_can_do
+from copyright_rules.models import Decision, Record
 from requests_app.models import PLAIN_OUTCOMES
 
 register = template.Library()
@@ -32,3 +34,19 @@ def portal_nav(context: dict[str, Any]) -> list[tuple[str, str, bool]]:
     match = getattr(context.get("request"), "resolver_match", None)
     current = match.view_name if match else ""
     return [(reverse(name), label, name == current) for name, label in PORTAL_NAV]
+
+
+@register.filter
+def statement_note(decision: Decision | None, record: Record) -> str:
+    """ "You said CCG; recorded as CCL because ..." (docs/copyright.md section 3), or ""."""
+    if decision is None:
+        return ""
+    return statement_recorded(record.statement, decision.outcome, decision.rule) or ""
+
+
+@register.filter
+def ways_out(decision: Decision | None) -> tuple[str, ...]:
+    """What the library can do about a held request (docs/copyright.md section 5)."""
+    if decision is None:
+        return ()
+    return what_you_can_do(decision.outcome, decision.rule, decision.flags)

@@ -74,7 +74,7 @@ def test_titles_at_the_limit_come_first(admin_client: Client) -> None:
 
     rows = response.context["rows"]
     assert [(row.title_key, row.standing) for row in rows] == [
-        ("ISSN:0140-6736", "at limit"),
+        ("ISSN:0140-6736", "at the limit"),
         ("ISSN:0002-7863", ""),
     ]
 
@@ -109,7 +109,7 @@ def test_the_compliance_page_renders_a_table(admin_client: Client) -> None:
 
     page = response.content.decode()
     assert '<table id="compliance-report">' in page
-    assert "at limit" in page
+    assert "at the limit" in page
 
 
 def test_a_nonsense_year_falls_back_to_this_year(admin_client: Client) -> None:

@@ -221,3 +221,15 @@ def test_the_clearance_queue_holds_only_held_requests() -> None:
 
     assert list(Record.objects.awaiting_clearance()) == [held]
     assert not Decision.objects.filter(record__in=counted, outcome="NEEDS_PERMISSION").exists()
+
+
+def test_a_permission_is_recorded_only_on_a_held_request() -> None:
+    held, _ = held_sixth()
+    accepted = Record.objects.filter(status=Record.Status.ACCEPTED).first()
+    assert accepted is not None and held.pk != accepted.pk
+
+    with pytest.raises(ValueError, match="awaiting copyright clearance"):
+        services.record_permission(accepted, reference="CCC 2", acting_user=make_staff())
+
+    accepted.refresh_from_db()
+    assert (accepted.permission_reference, accepted.decisions.count()) == ("", 1)

@@ -224,7 +224,8 @@ def test_a_permission_typed_by_the_library_waits_for_staff_to_confirm_it() -> No
 
     record, decision = submit(institution, article(permission_reference=" CCC-123 "))
 
-    assert (decision.outcome, decision.copy_number) == ("NEEDS_PERMISSION", 6)
+    assert (decision.outcome, decision.rule, decision.counted) == ("NEEDS_PERMISSION", "R2", False)
+    assert "permission_to_confirm" in decision.flags
     assert (record.permission_reference, record.permission_confirmed) == ("CCC-123", False)
 
 

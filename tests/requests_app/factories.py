@@ -35,7 +35,7 @@ def copy_facts(fields: dict[str, Any], **overrides: Any) -> RequestFacts:
         "volume": fields.get("volume"),
         "issue": fields.get("issue"),
         "article": fields.get("article_title"),
-        "patron_ref": fields.get("patron_ref"),
+        "patron_ref": fields.get("patron_id"),  # the patron of R7, never "Your reference"
         "statement": "CCG",
         "extent": "one_article",
     }

@@ -138,7 +138,7 @@ REPRODUCTION_POST = {
     "reproduction_format": "pdf",
     "quantity": "1",
     "intended_use": "private_study",
-    "rights": "unknown",
+    "rights": "section_108",
     "rights_statement": "on",
     "duplication": "1",  # as the order page posts it, for the live pre-check
 }
