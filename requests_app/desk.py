@@ -85,6 +85,7 @@ def _queue_page(
         "cap": queue_rows.COUNT_CAP,
         "queue": queue,
         "label": shown.label,
+        "shown": shown,
         "form": form,
         "page": page,
         "sort": sort,

@@ -182,6 +182,8 @@ class Request(models.Model):
         Status.OVERDUE,
     )
     LOAN_OUT_STATUSES = (Status.ON_LOAN, Status.OVERDUE)
+    # Work that is done: the desk's finished queue; nothing is fetched, claimed or wrapped for it.
+    FINISHED_STATUSES = (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED)
     # "Cancel while not yet in process" (the institution's own cancel).
     CANCELLABLE_BY_INSTITUTION = (
         Status.NEW,
@@ -391,6 +393,10 @@ class Request(models.Model):
     @property
     def is_copy(self) -> bool:
         return self.service == Service.COPY
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
 
     @property
     def use_restrictions(self) -> list[str]:

@@ -62,6 +62,8 @@ class Queue:
     sorts: tuple[Sort, ...] = _OPEN_SORTS
     # A further condition on the rows, where the status alone does not decide.
     condition: Q = field(default_factory=Q)
+    # Its rows can be selected for batch work (claim, pull slips, the batch actions that fit).
+    batch_work: bool = True
 
     def rows(self) -> QuerySet[Request]:
         return Request.objects.filter(status__in=self.statuses).filter(self.condition)
@@ -95,8 +97,9 @@ QUEUES: dict[str, Queue] = {
     # Work that is done: newest first unless the user sorts it otherwise.
     "finished": Queue(
         "Finished",
-        (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED),
+        Request.FINISHED_STATUSES,
         sorts=(Sort.NEWEST, Sort.OLDEST, Sort.NEED_BY, Sort.DUE),
+        batch_work=False,
     ),
 }
 

@@ -16,8 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from copyright_rules import services as copyright
@@ -103,6 +105,13 @@ class AlreadyClaimed(Exception):
         super().__init__(
             f"Request {request.pk} is already claimed by {holder}. Use Take over to work on it."
         )
+
+
+class FinishedRequest(AlreadyClaimed):
+    """A finished request has no work left to claim."""
+
+    def __init__(self, request: Request) -> None:
+        Exception.__init__(self, f"Request {request.pk} is finished: there is nothing to claim.")
 
 
 @dataclass(frozen=True)
@@ -297,15 +306,20 @@ def queue_request_email(request_id: int, email: str) -> OutboxMessage:
     return outbox.queue_email(email, target_id=request_id)
 
 
-def send_queued_email(message: OutboxMessage) -> None:
-    """The outbox sender of every request email."""
+def send_queued_email(message: OutboxMessage) -> EmailMessage:
+    """The outbox sender of every request email; the message sent goes into the email log."""
     if message.target_id is None:
         raise outbox.Undeliverable("no request")
     found = Request.objects.select_related("institution", "record").filter(pk=message.target_id)
     request = found.first()
     if request is None:
         raise outbox.Undeliverable("the request was purged")
-    emails.EMAILS[message.email](request)
+    return emails.EMAILS[message.email](request)
+
+
+def email_link(message: OutboxMessage) -> str | None:
+    """The desk page of the request a request email is about, for the admin's email log."""
+    return reverse("desk:detail", args=[message.target_id]) if message.target_id else None
 
 
 def report_email_failure(message: OutboxMessage, reason: str) -> None:
@@ -325,12 +339,13 @@ def claim_request(request: Request, *, acting_user: Any, take_over: bool = False
     """Take an unclaimed request; taking over a colleague's claim must be asked for explicitly,
     so two staff who press "Claim" at once do not both believe they have it."""
     now = timezone.now()
-    rows = Request.objects.filter(pk=request.pk)
+    rows = Request.objects.filter(pk=request.pk).exclude(status__in=Request.FINISHED_STATUSES)
     if not take_over:
         rows = rows.filter(Q(claimed_by__isnull=True) | Q(claimed_by=acting_user))
     with transaction.atomic():
         if not rows.update(claimed_by=acting_user, claimed_at=now, updated_at=now):
-            raise AlreadyClaimed(request)
+            finished = Request.objects.filter(pk=request.pk, status__in=Request.FINISHED_STATUSES)
+            raise FinishedRequest(request) if finished.exists() else AlreadyClaimed(request)
         RequestEvent.objects.create(
             request=request, action=Action.CLAIMED, actor=acting_user, created_at=now
         )
