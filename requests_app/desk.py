@@ -129,8 +129,21 @@ def _request_number(value: str) -> int | None:
 
 
 def _search_page(request: HttpRequest, query: str) -> HttpResponse:
+    number = search.request_number(query)
+    if number is not None and request.GET.get("list") != "1":
+        if Request.objects.filter(pk=number).exists():
+            # The request with that number: opened at once, as staff expect of a number typed.
+            return redirect(f"{reverse('desk:detail', args=[number])}?found={number}")
     found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
-    context = {"query": query, "found": found, "limit": SEARCH_LIMIT}
+    here = QueryDict(mutable=True)
+    here["q"] = query
+    context = {
+        "query": query,
+        "found": found,
+        "limit": SEARCH_LIMIT,
+        "back": here.urlencode(),
+        "picked": frozenset(),
+    }
     return render(request, "requests_app/desk/search.html", context)
 
 
