@@ -35,7 +35,7 @@ from requests_app.actions import (
 )
 from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.iso18626.selectors import iso18626_context
-from requests_app.models import Request, RequestEvent
+from requests_app.models import Action, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -102,15 +102,20 @@ def _queue_page(
         for row in page.rows:
             row.counted_priors = priors.get(row.pk, [])
             row.prior_released = any(not prior.still_counts for prior in row.counted_priors)
-    context["unread"] = _unread_messages()
+    context.update(_unread_messages())
     return render(request, "requests_app/desk/queues.html", context, status=status)
 
 
-def _unread_messages() -> Any:
-    """Requests with library messages no one on staff has opened yet, oldest first."""
+def _unread_messages() -> dict[str, Any]:
+    """The requests with library messages no one on staff has opened yet, oldest first, and how
+    many requests have them (up to COUNT_CAP + 1). Both read the partial index of unread
+    messages (`requestevent_unread`), never the whole timeline table."""
     unread = RequestEvent.objects.unread_library_messages()
     rows = unread.values("request_id", "request__institution__oclc_symbol")
-    return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
+    return {
+        "unread": rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50],
+        "unread_count": rows.order_by().distinct()[: queue_rows.COUNT_CAP + 1].count(),
+    }
 
 
 def _batch_offers(
@@ -187,8 +192,10 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
+    conversation = item.events.filter(action__in=Action.conversation()).select_related("actor")
     context = {
         "item": item,
+        "newest_message": conversation.order_by("-created_at", "-pk").first(),
         "decision": item.record.latest_decision,
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
@@ -209,6 +216,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
         context["undelivered_filter"] = ",".join(UNDELIVERED)
+        context.update(_unread_messages())
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)

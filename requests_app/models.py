@@ -476,12 +476,17 @@ class Action(models.TextChoices):
         return (cls.CLAIMED, cls.STAFF_NOTE, cls.EMAIL_FAILED)
 
 
+# A library's message no one on staff has opened yet: one definition for the query and the
+# partial index that serves it.
+UNREAD_LIBRARY_MESSAGE = Q(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
+
+
 class RequestEventQuerySet(models.QuerySet["RequestEvent"]):
     def for_library(self) -> RequestEventQuerySet:
         return self.exclude(action__in=Action.staff_only())
 
     def unread_library_messages(self) -> RequestEventQuerySet:
-        return self.filter(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
+        return self.filter(UNREAD_LIBRARY_MESSAGE)
 
 
 class RequestEvent(models.Model):
@@ -514,7 +519,16 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["request", "created_at"], name="requestevent_timeline")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="requestevent_timeline"),
+            # The library messages no one on staff has opened (the staff home, the queues): a
+            # few rows, however long the timelines grow.
+            models.Index(
+                fields=["created_at"],
+                condition=UNREAD_LIBRARY_MESSAGE,
+                name="requestevent_unread",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=Action.values), name="requestevent_action_valid"
