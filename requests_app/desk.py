@@ -379,7 +379,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     context = {
         "figures": stats.for_year(year),
-        "years": range(this_year, this_year - 5, -1),
+        "years": range(this_year, tallies.first_year(default=this_year - 4) - 1, -1),
         "refresh_every": _minutes_between_refreshes(),
     }
     return render(request, "requests_app/desk/stats.html", context)

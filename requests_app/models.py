@@ -284,6 +284,11 @@ class Request(models.Model):
         null=True, blank=True, help_text="When the library asked for a renewal not yet answered."
     )
     returned_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Cancelled by the library (withdrawn, or its conditions or quote declined): "
+        "not counted against the fill rate.",
+    )
     return_condition = models.TextField(blank=True, help_text="The item's condition on return.")
 
     # Where the item is in the office's stacks, and how a loan travels.
@@ -549,8 +554,10 @@ class DayTally(models.Model):
 
     day = models.DateField()
     service = models.CharField(max_length=8)
+    is_duplication = models.BooleanField(default=False, help_text="Reproduction orders.")
     status = models.CharField(max_length=24)
     refusal_reason = models.CharField(max_length=16, blank=True)
+    withdrawn = models.BooleanField(default=False, help_text="Cancelled by the library.")
     outcome = models.CharField(max_length=20, help_text="The copyright record's outcome.")
     requests = models.PositiveIntegerField()
     fees = models.DecimalField(
@@ -560,7 +567,15 @@ class DayTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "service", "status", "refusal_reason", "outcome"],
+                fields=[
+                    "day",
+                    "service",
+                    "is_duplication",
+                    "status",
+                    "refusal_reason",
+                    "withdrawn",
+                    "outcome",
+                ],
                 name="daytally_unique",
             ),
         ]
@@ -595,12 +610,17 @@ class TurnaroundTally(models.Model):
     histogram the median and 90th percentile turnaround are read from."""
 
     day = models.DateField()
+    service = models.CharField(max_length=8)
+    is_duplication = models.BooleanField(default=False, help_text="Reproduction orders.")
     hours = models.IntegerField()
     requests = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "hours"], name="turnaroundtally_unique")
+            models.UniqueConstraint(
+                fields=["day", "service", "is_duplication", "hours"],
+                name="turnaroundtally_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -375,10 +375,20 @@ def reply_conditionally(
 
 def answer_conditions(request: Request, *, seen: str, accept: bool, acting_user: Any) -> Request:
     """The institution accepts (work goes on) or declines (the request is cancelled)."""
-    move = ACCEPT_CONDITIONS if accept else DECLINE_CONDITIONS
-    reason = "" if accept else "The institution declined the conditions."
+    if accept:
+        with transaction.atomic():
+            return _move(request, ACCEPT_CONDITIONS, seen=seen, actor=acting_user)
+    reason = "The institution declined the conditions."
     with transaction.atomic():
-        return _move(request, move, seen=seen, actor=acting_user, text=reason, reason=reason)
+        return _move(
+            request,
+            DECLINE_CONDITIONS,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
+        )
 
 
 def fill_copy(
@@ -549,7 +559,13 @@ def answer_quote(request: Request, *, seen: str, approve: bool, acting_user: Any
     reason = "The library declined the price quote."
     with transaction.atomic():
         return _move(
-            request, DECLINE_QUOTE, seen=seen, actor=acting_user, text=reason, reason=reason
+            request,
+            DECLINE_QUOTE,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
         )
 
 
@@ -636,7 +652,13 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
     reason = "Cancelled by the institution."
     with transaction.atomic():
         return _move(
-            request, CANCEL_BY_INSTITUTION, seen=seen, actor=acting_user, text=reason, reason=reason
+            request,
+            CANCEL_BY_INSTITUTION,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
         )
 
 

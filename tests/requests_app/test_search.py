@@ -266,9 +266,9 @@ def test_the_migration_folds_the_words_already_stored(institution: Institution) 
     item = make_copy(institution, title="Památky archeologické")
     Request.objects.filter(pk=item.pk).update(search_text="památky archeologické")
     migration = importlib.import_module(
-        "requests_app.migrations.0016_request_search_text_without_accents"
+        "requests_app.migrations.0016_desk_daily_work"
     )
-    migration.forwards(apps, connection.schema_editor())
+    migration.fold_search_text(apps, connection.schema_editor())
     item.refresh_from_db()
     assert "pamatky archeologicke" in item.search_text
     assert search.search(Request.objects.all(), "pamatky") == [item]

@@ -1,0 +1,124 @@
+"""The desk's daily work (docs/desk.md):
+
+- the searched words stored without their accents: the rows whose words hold a letter outside
+  ASCII are stored again folded, as `search.columns` now stores them ("Search");
+- a partial index of the library messages staff have not opened ("Messages and staff notes");
+- requests the library cancelled (`withdrawn`), marked on the requests cancelled so far by the
+  library's own cancel, or by its declining the conditions or the quote; and the statistics'
+  tallies by request type and withdrawal ("Statistics"). The tallies are emptied and the next
+  refresh rebuilds every day with the new columns."""
+
+from typing import Any
+
+from django.db import migrations, models
+from django.db.models import Q
+
+BATCH = 2000
+# What the library's cancellations wrote as the reason, before `withdrawn` kept it.
+LIBRARY_REASONS = (
+    "Cancelled by the institution.",
+    "The institution declined the conditions.",
+    "The library declined the price quote.",
+)
+
+
+def fold_search_text(apps: Any, schema_editor: Any) -> None:
+    from requests_app.search import TEXT_FIELDS, words_of
+
+    Request = apps.get_model("requests_app", "Request")
+    rows = Request.objects.filter(search_text__regex=r"[^\x01-\x7f]").order_by("pk")
+    after = 0
+    while True:
+        batch = list(rows.filter(pk__gt=after).only("pk", *TEXT_FIELDS)[:BATCH])
+        if not batch:
+            return
+        for row in batch:
+            row.search_text = words_of(" ".join(getattr(row, name) for name in TEXT_FIELDS))
+        Request.objects.bulk_update(batch, ["search_text"])
+        after = batch[-1].pk
+
+
+def mark_withdrawn(apps: Any, schema_editor: Any) -> None:
+    Request = apps.get_model("requests_app", "Request")
+    Request.objects.filter(status="cancelled", reason__in=LIBRARY_REASONS).update(withdrawn=True)
+
+
+def empty_tallies(apps: Any, schema_editor: Any) -> None:
+    for name in ("DayTally", "TurnaroundTally", "InstitutionDayTally"):
+        apps.get_model("requests_app", name).objects.all().delete()
+    # A refresh that finds no time zone recorded rebuilds every day (requests_app/tallies.py).
+    apps.get_model("requests_app", "TallyRefresh").objects.update(time_zone="")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("requests_app", "0015_request_renewal_pending_index"),
+    ]
+
+    operations = [
+        migrations.RunPython(fold_search_text, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="requestevent",
+            index=models.Index(
+                condition=Q(("action", "library_message"), ("read_at__isnull", True)),
+                fields=["created_at"],
+                name="requestevent_unread",
+            ),
+        ),
+        migrations.AddField(
+            model_name="request",
+            name="withdrawn",
+            field=models.BooleanField(
+                default=False,
+                help_text="Cancelled by the library (withdrawn, or its conditions or quote "
+                "declined): not counted against the fill rate.",
+            ),
+        ),
+        migrations.RunPython(mark_withdrawn, migrations.RunPython.noop),
+        migrations.RunPython(empty_tallies, migrations.RunPython.noop),
+        migrations.RemoveConstraint(model_name="daytally", name="daytally_unique"),
+        migrations.RemoveConstraint(model_name="turnaroundtally", name="turnaroundtally_unique"),
+        migrations.AddField(
+            model_name="daytally",
+            name="is_duplication",
+            field=models.BooleanField(default=False, help_text="Reproduction orders."),
+        ),
+        migrations.AddField(
+            model_name="daytally",
+            name="withdrawn",
+            field=models.BooleanField(default=False, help_text="Cancelled by the library."),
+        ),
+        migrations.AddField(
+            model_name="turnaroundtally",
+            name="is_duplication",
+            field=models.BooleanField(default=False, help_text="Reproduction orders."),
+        ),
+        migrations.AddField(
+            model_name="turnaroundtally",
+            name="service",
+            field=models.CharField(default="", max_length=8),
+            preserve_default=False,
+        ),
+        migrations.AddConstraint(
+            model_name="daytally",
+            constraint=models.UniqueConstraint(
+                fields=(
+                    "day",
+                    "service",
+                    "is_duplication",
+                    "status",
+                    "refusal_reason",
+                    "withdrawn",
+                    "outcome",
+                ),
+                name="daytally_unique",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="turnaroundtally",
+            constraint=models.UniqueConstraint(
+                fields=("day", "service", "is_duplication", "hours"),
+                name="turnaroundtally_unique",
+            ),
+        ),
+    ]
