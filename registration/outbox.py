@@ -160,7 +160,7 @@ def _logged(sent: EmailMessage | None) -> dict[str, str]:
     if sent is None:
         return {}
     recipient = ", ".join(sent.to)[: OutboxMessage._meta.get_field("recipient").max_length]
-    return {"recipient": recipient, "subject": sent.subject, "body": sent.body}
+    return {"recipient": recipient, "subject": str(sent.subject), "body": str(sent.body)}
 
 
 def link_of(message: OutboxMessage) -> str | None:

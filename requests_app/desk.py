@@ -135,10 +135,11 @@ def _request_number(value: str) -> int | None:
 
 def _search_page(request: HttpRequest, query: str) -> HttpResponse:
     number = search.request_number(query)
-    if number is not None and request.GET.get("list") != "1":
-        if Request.objects.filter(pk=number).exists():
-            # The request with that number: opened at once, as staff expect of a number typed.
-            return redirect(f"{reverse('desk:detail', args=[number])}?found={number}")
+    # The request with that number is opened at once, as staff expect of a number typed; "list"
+    # asks for every match of the number instead (identifiers and titles that contain it).
+    wanted = number is not None and request.GET.get("list") != "1"
+    if wanted and Request.objects.filter(pk=number).exists():
+        return redirect(f"{reverse('desk:detail', args=[number])}?found={number}")
     found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
     here = QueryDict(mutable=True)
     here["q"] = query
@@ -272,14 +273,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not row.allows(item):
         messages.error(request, str(services.StaleRequest(item)))
         return redirect("desk:detail", pk=item.pk)
-    form = row.bound_form(request.POST, request.FILES)
+    form = row.bound_form(request.POST, request.FILES, item=item)
     if not form.is_valid():
         # The desk page again, this form bound: values kept, errors next to the fields.
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
         perform(row, item, form, acting_user=request.user)
-    except services.StaleRequest as stale:
+    except (services.StaleRequest, services.NothingChanged) as stale:
         messages.error(request, str(stale))
+    except services.IncompleteRequest as incomplete:
+        messages.error(
+            request, f"Nothing was changed: the corrected citation is incomplete. {incomplete}"
+        )
     else:
         messages.success(request, f"Request {item.pk}: {row.past}.")
     return redirect("desk:detail", pk=item.pk)

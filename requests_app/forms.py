@@ -29,6 +29,8 @@ from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
 from requests_app.citations import count_pages, normalize_doi, normalize_lccn, normalize_pmid
 from requests_app.models import (
+    COPYRIGHT_FACT_FIELDS,
+    CORRECTABLE_FIELDS,
     IntendedUse,
     RefusalReason,
     ReproductionFormat,
@@ -666,6 +668,9 @@ class ActionForm(forms.Form):
         if batch:
             del self.fields["seen_status"]
 
+    def fit(self, item: Request) -> None:
+        """Adapt the form to the request it acts on (a form whose fields depend on it)."""
+
     def arguments(self) -> dict[str, Any]:
         """The service's keyword arguments: every field, the seen status as `seen`."""
         data = dict(self.cleaned_data)
@@ -853,6 +858,56 @@ class ReturnForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Any damage or missing parts; leave empty if as shipped.",
     )
+
+
+class CitationCorrectionForm(ActionForm):
+    """Staff correct the citation (docs/desk.md, "Correcting a citation"): every field starts
+    from the request's value and is validated as the library's forms validate it. Once a copy is
+    supplied (or a request finished), its copyright facts are shown but cannot change: `fit`
+    disables them, and a disabled field keeps the request's value whatever is posted."""
+
+    prefill = CORRECTABLE_FIELDS
+
+    clean_issn = CitationForm.clean_issn
+    clean_isbn = CitationForm.clean_isbn
+    clean_doi = CitationForm.clean_doi
+    clean_pmid = CitationForm.clean_pmid
+    clean_publication_date = CitationForm.clean_publication_date
+    clean_lccn = LoanRequestForm.clean_lccn
+    clean_oclc_number = LoanRequestForm.clean_oclc_number
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = forms.fields_for_model(
+            Request,
+            fields=CORRECTABLE_FIELDS,
+            field_classes={"total_pages": AsciiIntegerField},
+            labels={"title": "Journal or book title", "total_pages": "Pages in the whole work"},
+        )
+        for name, field in fields.items():
+            field.required = False
+            self.fields[name] = field
+        self.locked: frozenset[str] = frozenset()
+
+    def fit(self, item: Request) -> None:
+        self.initial = {**self.initial, **self.initial_for(item)}
+        # What the library's forms require stays required (a reproduction order may name the
+        # item by its identifiers alone).
+        self.fields["title"].required = not item.is_duplication
+        if item.facts_locked:
+            self.locked = COPYRIGHT_FACT_FIELDS
+            for name in self.locked:
+                self.fields[name].disabled = True
+
+    def clean_pages(self) -> str:
+        pages: str = (self.cleaned_data.get("pages") or "").strip()
+        if pages and count_pages(pages) is None:
+            raise forms.ValidationError("Give pages as numbers or ranges, for example 12-30, 45.")
+        return pages
+
+    def arguments(self) -> dict[str, Any]:
+        data = super().arguments()
+        return {name: value for name, value in data.items() if name not in self.locked}
 
 
 class HoldingForm(ActionForm):

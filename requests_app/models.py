@@ -109,6 +109,44 @@ class WorkKind(models.TextChoices):
     NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
 
 
+# The citation as staff may correct it on the desk (docs/desk.md, "Correcting a citation"), and
+# which of its fields are facts the copyright rules decide on: the key (title, ISSN, ISBN, the
+# holding's identifiers), the item (author, date, volume, issue, article) and the extent (pages).
+CORRECTABLE_FIELDS = (
+    "title",
+    "article_title",
+    "author",
+    "publisher",
+    "place",
+    "publication_date",
+    "edition",
+    "volume",
+    "issue",
+    "pages",
+    "total_pages",
+    "issn",
+    "isbn",
+    "lccn",
+    "oclc_number",
+    "doi",
+    "pmid",
+)
+COPYRIGHT_FACT_FIELDS = frozenset(
+    {
+        "title",
+        "article_title",
+        "author",
+        "publication_date",
+        "volume",
+        "issue",
+        "pages",
+        "total_pages",
+        "issn",
+        "isbn",
+    }
+)
+
+
 class RequestQuerySet(models.QuerySet["Request"]):
     def for_institution(self, institution: Institution) -> RequestQuerySet:
         return self.filter(institution=institution)
@@ -404,6 +442,12 @@ class Request(models.Model):
         return self.status in self.FINISHED_STATUSES
 
     @property
+    def facts_locked(self) -> bool:
+        """A copy supplied, or a request finished: its copyright facts stay as they were decided
+        and counted; staff may still correct the rest of the citation."""
+        return self.is_copy and (self.status == Status.DELIVERED or self.is_finished)
+
+    @property
     def use_restrictions(self) -> list[str]:
         """The use restrictions of a loan, as the slip and the book band print them."""
         found = ["Library use only"] if self.library_use_only else []
@@ -449,6 +493,7 @@ class Action(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     RETURNED = "returned", "Returned"
     HOLDING = "holding", "Call number and location recorded"
+    CITATION_CORRECTED = "citation_corrected", "Citation corrected"
     RENEWED = "renewed", "Renewed"
     RENEWAL_REQUESTED = "renewal_requested", "Renewal asked for"
     RENEWAL_DECLINED = "renewal_declined", "Renewal declined"

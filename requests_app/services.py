@@ -31,8 +31,16 @@ from illdesk.inserts import New
 from registration import outbox
 from registration.models import Institution, OutboxMessage
 from requests_app import emails, search
+from requests_app.citations import count_pages
 from requests_app.iso18626 import outbox as iso18626_outbox
-from requests_app.models import Action, Request, RequestEvent, Status
+from requests_app.models import (
+    COPYRIGHT_FACT_FIELDS,
+    CORRECTABLE_FIELDS,
+    Action,
+    Request,
+    RequestEvent,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -493,6 +501,101 @@ def record_holding(
     return request
 
 
+class NothingChanged(Exception):
+    """A correction that changes nothing: nothing is written."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(f"Request {request.pk}: the citation is as it was; nothing was changed.")
+
+
+# Each correctable request field as the copyright facts name it (RequestFacts), and how its value
+# becomes the fact (requests_app/forms.py builds the same facts at submission).
+_FACT_OF_FIELD: dict[str, tuple[str, Any]] = {
+    "title": ("title", lambda value: value or None),
+    "article_title": ("article", lambda value: value or None),
+    "author": ("author", lambda value: value or None),
+    "publication_date": ("publication_date", lambda value: value or None),
+    "volume": ("volume", lambda value: value or None),
+    "issue": ("issue", lambda value: value or None),
+    "issn": ("issns", lambda value: [value] if value else []),
+    "isbn": ("isbns", lambda value: [value] if value else []),
+    "pages": ("pages_requested", lambda value: count_pages(value) if value else None),
+    "total_pages": ("total_pages", lambda value: value),
+}
+
+
+_LABELS = {field.name: str(field.verbose_name) for field in Request._meta.concrete_fields}
+
+
+def correct_citation(request: Request, *, seen: str, acting_user: Any, **fields: Any) -> Request:
+    """Staff correct the citation (docs/desk.md, "Correcting a citation"): the changed fields
+    and the search columns are written and the timeline says what changed, old and new. A copy
+    not yet supplied whose copyright facts changed is evaluated again on the corrected facts
+    (a new decision, counted under the lock) and follows the outcome, as a re-evaluation does.
+    A supplied copy's facts stay as they were counted."""
+    with transaction.atomic():
+        locked = Request.objects.select_for_update().select_related("record")
+        current = locked.filter(pk=request.pk, status=seen).first()
+        if current is None:
+            raise StaleRequest(request)
+        changed = {
+            name: value
+            for name, value in fields.items()
+            if name in CORRECTABLE_FIELDS and value != getattr(current, name)
+        }
+        facts = COPYRIGHT_FACT_FIELDS & set(changed)
+        if current.facts_locked and facts:
+            raise ValueError(f"request {current.pk} was supplied: its copyright facts stay")
+        if not changed:
+            raise NothingChanged(request)
+        now = timezone.now()
+        diff = "; ".join(
+            f"{_LABELS[name]}: “{getattr(current, name) or ''}” to “{value or ''}”"
+            for name, value in changed.items()
+        )
+        for name, value in changed.items():
+            setattr(current, name, value)
+        if "pages" in changed:
+            changed["pages_requested"] = current.pages_requested = _FACT_OF_FIELD["pages"][1](
+                current.pages
+            )
+        Request.objects.filter(pk=current.pk).update(
+            **changed, **search.refresh(current), updated_at=now
+        )
+        RequestEvent.objects.create(
+            request=current,
+            action=Action.CITATION_CORRECTED,
+            text=diff,
+            actor=acting_user,
+            created_at=now,
+        )
+        if current.is_copy and facts:
+            _evaluate_corrected(current, facts, acting_user)
+    for name in (*changed, "search_keys", "search_text", "status"):
+        setattr(request, name, getattr(current, name))
+    return request
+
+
+def _evaluate_corrected(request: Request, facts: frozenset[str], actor: Any) -> None:
+    """The corrected copy's new decision; an incomplete citation undoes the correction."""
+    citation = dict(request.record.citation)
+    for name in facts:
+        fact, convert = _FACT_OF_FIELD[name]
+        citation[fact] = convert(getattr(request, name))
+    citation = {name: value for name, value in citation.items() if value not in (None, [], "")}
+    decision = copyright.correct_citation(request.record, citation, acting_user=actor)
+    if decision.outcome == Outcome.REJECT_INCOMPLETE:
+        raise IncompleteRequest(decision)
+    _after_reevaluation(
+        request,
+        decision,
+        Action.REEVALUATED,
+        "Citation corrected.",
+        actor,
+        seen=Status(request.status),
+    )
+
+
 def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
     text = f"New due date {due_date:%Y-%m-%d}."
     with transaction.atomic():
@@ -756,10 +859,21 @@ def _lock_held(request: Request, seen: str) -> None:
 
 
 def _after_reevaluation(
-    request: Request, decision: Decision | None, action: str, text: str, actor: Any
+    request: Request,
+    decision: Decision | None,
+    action: str,
+    text: str,
+    actor: Any,
+    *,
+    seen: Status = Status.AWAITING_CLEARANCE,
 ) -> Request:
+    """The request follows its new decision: a held one is released, stays held or is refused;
+    one that was already accepted (a corrected citation) stays where it is while the new decision
+    accepts it, and is held or refused otherwise."""
     outcome = Outcome(decision.outcome) if decision else Outcome.NEEDS_PERMISSION
     target = _STATUS_FOR_OUTCOME.get(outcome, Status.AWAITING_CLEARANCE)
+    if seen != Status.AWAITING_CLEARANCE and target == Status.NEW:
+        target = seen
     now = timezone.now()
     explanation = decision.explanation if decision else ""
     changes: dict[str, Any] = {"status": target, "updated_at": now}
@@ -769,7 +883,7 @@ def _after_reevaluation(
     RequestEvent.objects.create(
         request=request,
         action=action,
-        from_status=Status.AWAITING_CLEARANCE,
+        from_status=seen,
         to_status=target,
         text=" ".join(filter(None, [text, explanation])),
         actor=actor,
@@ -778,9 +892,7 @@ def _after_reevaluation(
     request.status, request.updated_at = target, now
     if target == Status.REFUSED:
         request.refusal_reason, request.reason = Request.RefusalReason.COPYRIGHT, explanation
-    iso18626_outbox.transition_recorded(
-        request, action=action, seen=Status.AWAITING_CLEARANCE, target=target
-    )
-    if target in _EMAIL_AFTER_REEVALUATION:
+    iso18626_outbox.transition_recorded(request, action=action, seen=seen, target=target)
+    if target != seen and target in _EMAIL_AFTER_REEVALUATION:
         _notify_on_commit(request.pk, _EMAIL_AFTER_REEVALUATION[target])
     return request

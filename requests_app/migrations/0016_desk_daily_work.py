@@ -3,6 +3,7 @@
 - the searched words stored without their accents: the rows whose words hold a letter outside
   ASCII are stored again folded, as `search.columns` now stores them ("Search");
 - a partial index of the library messages staff have not opened ("Messages and staff notes");
+- the timeline's "Citation corrected" event ("Correcting a citation");
 - requests the library cancelled (`withdrawn`), marked on the requests cancelled so far by the
   library's own cancel, or by its declining the conditions or the quote; and the statistics'
   tallies by request type and withdrawal ("Statistics"). The tallies are emptied and the next
@@ -119,6 +120,94 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("day", "service", "is_duplication", "hours"),
                 name="turnaroundtally_unique",
+            ),
+        ),
+        migrations.RemoveConstraint(
+            model_name="requestevent",
+            name="requestevent_action_valid",
+        ),
+        migrations.AlterField(
+            model_name="requestevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("claimed", "Claimed"),
+                    ("accepted", "Accepted"),
+                    ("conditional", "Conditional reply"),
+                    ("conditions_accepted", "Conditions accepted"),
+                    ("conditions_declined", "Conditions declined"),
+                    ("filled", "Copy delivered"),
+                    ("shipped", "Shipped"),
+                    ("returned", "Returned"),
+                    ("holding", "Call number and location recorded"),
+                    ("citation_corrected", "Citation corrected"),
+                    ("renewed", "Renewed"),
+                    ("renewal_requested", "Renewal asked for"),
+                    ("renewal_declined", "Renewal declined"),
+                    ("recalled", "Recalled"),
+                    ("lost", "Marked lost"),
+                    ("overdue", "Overdue"),
+                    ("overdue_notice", "Overdue notice sent"),
+                    ("refused", "Refused"),
+                    ("cancelled", "Cancelled"),
+                    ("permission", "Permission recorded"),
+                    ("determination", "Staff copyright determination"),
+                    ("reevaluated", "Copyright re-evaluated"),
+                    ("file_removed", "Delivered file removed"),
+                    ("quote_sent", "Price quote sent"),
+                    ("quote_approved", "Price quote approved"),
+                    ("quote_declined", "Price quote declined"),
+                    ("message", "Message from the office"),
+                    ("library_message", "Message from the library"),
+                    ("staff_note", "Staff note"),
+                    ("email_failed", "Email not delivered"),
+                ],
+                max_length=24,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="requestevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "submitted",
+                            "claimed",
+                            "accepted",
+                            "conditional",
+                            "conditions_accepted",
+                            "conditions_declined",
+                            "filled",
+                            "shipped",
+                            "returned",
+                            "holding",
+                            "citation_corrected",
+                            "renewed",
+                            "renewal_requested",
+                            "renewal_declined",
+                            "recalled",
+                            "lost",
+                            "overdue",
+                            "overdue_notice",
+                            "refused",
+                            "cancelled",
+                            "permission",
+                            "determination",
+                            "reevaluated",
+                            "file_removed",
+                            "quote_sent",
+                            "quote_approved",
+                            "quote_declined",
+                            "message",
+                            "library_message",
+                            "staff_note",
+                            "email_failed",
+                        ],
+                    )
+                ),
+                name="requestevent_action_valid",
             ),
         ),
     ]

@@ -133,7 +133,9 @@ def test_the_email_log_never_keeps_the_credentials_email(
     with django_capture_on_commit_callbacks(execute=True):
         registration_services.approve_registration(registration, acting_user=staff)
     message = OutboxMessage.objects.get(email=OutboxMessage.CREDENTIALS)
-    assert message.status == OutboxMessage.Status.SENT and "password" in mail.outbox[-1].body.lower()
+    assert (
+        message.status == OutboxMessage.Status.SENT and "password" in mail.outbox[-1].body.lower()
+    )
     assert (message.recipient, message.subject, message.body) == ("", "", "")
     page = admin_client.get(reverse("admin:registration_outboxmessage_change", args=[message.pk]))
     assert "Not kept: the credentials email holds a password." in page.content.decode()

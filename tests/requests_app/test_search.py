@@ -139,7 +139,9 @@ def test_search_results_offer_batch_work(desk: Client, institution: Institution)
         {"batch": "claim", "pick": [f"{first.pk}:new", f"{second.pk}:new"], "back": "q=okapi"},
     )
     assert response["Location"] == f"{reverse('desk:queues')}?q=okapi"
-    assert Request.objects.filter(pk__in=[first.pk, second.pk], claimed_by__isnull=False).count() == 2
+    assert (
+        Request.objects.filter(pk__in=[first.pk, second.pk], claimed_by__isnull=False).count() == 2
+    )
 
 
 def test_words_of_the_article_title_in_any_order(desk: Client, institution: Institution) -> None:
@@ -265,9 +267,7 @@ def test_the_migration_folds_the_words_already_stored(institution: Institution) 
 
     item = make_copy(institution, title="Památky archeologické")
     Request.objects.filter(pk=item.pk).update(search_text="památky archeologické")
-    migration = importlib.import_module(
-        "requests_app.migrations.0016_desk_daily_work"
-    )
+    migration = importlib.import_module("requests_app.migrations.0016_desk_daily_work")
     migration.fold_search_text(apps, connection.schema_editor())
     item.refresh_from_db()
     assert "pamatky archeologicke" in item.search_text

@@ -210,7 +210,7 @@ def test_chart_labels_are_whole(desk: Client, institution: Institution) -> None:
     Request.objects.filter(pk=item.pk).update(status="refused", refusal_reason="too_fragile")
     tallies.refresh()
     page = desk.get(reverse("desk:stats")).content.decode()
-    svg = page.split('<figcaption>Unfilled requests by reason</figcaption>')[1].split("</svg>")[0]
+    svg = page.split("<figcaption>Unfilled requests by reason</figcaption>")[1].split("</svg>")[0]
     assert ">Too fragile to lend or copy</text>" in svg and "…" not in svg
 
 

@@ -254,7 +254,7 @@ def act(staff: Any, item: Request, slug: str, **data: Any) -> None:
     """A desk action as the request page performs it."""
     item.refresh_from_db()
     row = actions.ACTIONS[slug]
-    form = row.bound_form({"seen_status": item.status, **data})
+    form = row.bound_form({"seen_status": item.status, **data}, item=item)
     assert form.is_valid(), form.errors
     actions.perform(row, item, form, acting_user=staff)
 
