@@ -24,7 +24,7 @@ from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services, stats, tallies
+from requests_app import search, services, stats, tallies, wording
 from requests_app.actions import (
     ACTIONS,
     BATCH_ACTIONS,
@@ -175,7 +175,7 @@ def _counted_priors(rows: Any) -> dict[int, list[CountedPrior]]:
     found = Request.objects.filter(record_id__in=ids).select_related("record")
     by_record = {
         prior.record_id: CountedPrior(
-            prior.pk, prior.get_status_display(), prior.record.counts_toward_limit
+            prior.pk, wording.staff_status(prior.status), prior.record.counts_toward_limit
         )
         for prior in found
     }

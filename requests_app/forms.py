@@ -40,6 +40,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.queues import AGES, Claimed, Queue
+from requests_app.wording import STAFF_STATUS_CHOICES
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -585,10 +586,9 @@ class DeskFilterForm(forms.Form):
     """The desk queue's filters and order (requests_app.queues). Every field is optional; a value
     that is not one of the choices is a field error, never a server error."""
 
-    service = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
-    )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    # A request type (RequestType): loans, copy requests or reproduction orders.
+    service = forms.ChoiceField(label="Type", required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *STAFF_STATUS_CHOICES])
     institution = forms.CharField(
         label="Institution symbol", required=False, max_length=20, help_text="For example DLC."
     )
@@ -618,14 +618,20 @@ class DeskFilterForm(forms.Form):
         sort = cast(forms.ChoiceField, self.fields["sort"])
         sort.choices = [(choice.slug, choice.label) for choice in queue.sorts]
         if len(queue.statuses) > 1:
-            labels = dict(Status.choices)
+            labels = dict(STAFF_STATUS_CHOICES)
             cast(forms.ChoiceField, self.fields["status"]).choices = [
                 ("", "Any status"),
                 *((s, labels[s]) for s in queue.statuses),
             ]
         else:
             del self.fields["status"]
-        if len(queue.kinds) == 1:
+        types = [kind for kind in RequestType if kind.service in queue.kinds]
+        if len(types) > 1:
+            cast(forms.ChoiceField, self.fields["service"]).choices = [
+                ("", "Any type"),
+                *((kind.value, f"{kind.label}s") for kind in types),
+            ]
+        else:
             del self.fields["service"]
         if Request.Service.COPY not in queue.kinds:
             del self.fields["outcome"]

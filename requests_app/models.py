@@ -30,6 +30,11 @@ class RequestType(models.TextChoices):
     COPY = "copy", "Copy request"
     REPRODUCTION = "reproduction", "Reproduction order"
 
+    @property
+    def service(self) -> str:
+        """The service a request of this type is stored under."""
+        return Service.LOAN if self is RequestType.LOAN else Service.COPY
+
 
 # Each copyright outcome as a library reads it. Library pages and emails show these; only staff
 # pages show the rule that decided (docs/copyright.md names the rules).
@@ -322,6 +327,9 @@ class Request(models.Model):
         null=True, blank=True, help_text="When the library asked for a renewal not yet answered."
     )
     returned_at = models.DateTimeField(null=True, blank=True)
+    recalled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the office recalled the loan (until a renewal)."
+    )
     withdrawn = models.BooleanField(
         default=False,
         help_text="Cancelled by the library (withdrawn, or its conditions or quote declined): "

@@ -120,7 +120,7 @@ def bounded_counts(slugs: Iterable[str] = tuple(QUEUES)) -> list[tuple[str, str,
 def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> QuerySet[Request]:
     """Apply the desk filter form's cleaned data."""
     if data.get("service"):
-        rows = rows.filter(service=data["service"])
+        rows = rows.of_type(data["service"])
     if data.get("status"):
         rows = rows.filter(status=data["status"])
     if data.get("institution"):

@@ -609,6 +609,7 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
             renewals=request.renewals + 1,
             overdue_notices_sent=0,
             renewal_requested_at=None,
+            recalled_at=None,
         )
 
 
@@ -625,6 +626,7 @@ def recall_loan(request: Request, *, seen: str, due_date: date, acting_user: Any
             text=text,
             due_date=due_date,
             renewal_requested_at=None,
+            recalled_at=timezone.now(),
         )
 
 

@@ -4,6 +4,8 @@
   ASCII are stored again folded, as `search.columns` now stores them ("Search");
 - a partial index of the library messages staff have not opened ("Messages and staff notes");
 - the timeline's "Citation corrected" event ("Correcting a citation");
+- when a loan out was recalled (`recalled_at`), for the work list's mark ("Queues"), taken from
+  the timeline for the loans out now: their last recall, unless a renewal came after it;
 - requests the library cancelled (`withdrawn`), marked on the requests cancelled so far by the
   library's own cancel, or by its declining the conditions or the quote; and the statistics'
   tallies by request type and withdrawal ("Statistics"). The tallies are emptied and the next
@@ -12,7 +14,7 @@
 from typing import Any
 
 from django.db import migrations, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 BATCH = 2000
 # What the library's cancellations wrote as the reason, before `withdrawn` kept it.
@@ -42,6 +44,24 @@ def fold_search_text(apps: Any, schema_editor: Any) -> None:
 def mark_withdrawn(apps: Any, schema_editor: Any) -> None:
     Request = apps.get_model("requests_app", "Request")
     Request.objects.filter(status="cancelled", reason__in=LIBRARY_REASONS).update(withdrawn=True)
+
+
+def mark_recalled(apps: Any, schema_editor: Any) -> None:
+    Request = apps.get_model("requests_app", "Request")
+    RequestEvent = apps.get_model("requests_app", "RequestEvent")
+
+    def last(action: str) -> Any:
+        events = RequestEvent.objects.filter(request=OuterRef("pk"), action=action)
+        return Subquery(events.order_by("-created_at").values("created_at")[:1])
+
+    out = Request.objects.filter(status__in=("on_loan", "overdue")).annotate(
+        recalled=last("recalled"), renewed=last("renewed")
+    )
+    for pk, recalled, renewed in out.filter(recalled__isnull=False).values_list(
+        "pk", "recalled", "renewed"
+    ):
+        if renewed is None or renewed < recalled:
+            Request.objects.filter(pk=pk).update(recalled_at=recalled)
 
 
 def empty_tallies(apps: Any, schema_editor: Any) -> None:
@@ -76,6 +96,16 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(mark_withdrawn, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="request",
+            name="recalled_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the office recalled the loan (until a renewal).",
+                null=True,
+            ),
+        ),
+        migrations.RunPython(mark_recalled, migrations.RunPython.noop),
         migrations.RunPython(empty_tallies, migrations.RunPython.noop),
         migrations.RemoveConstraint(model_name="daytally", name="daytally_unique"),
         migrations.RemoveConstraint(model_name="turnaroundtally", name="turnaroundtally_unique"),
