@@ -77,7 +77,8 @@ def _queue_page(
     if form.is_valid():
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
-    page = queue_rows.page_of(rows, sort, after=_request_number(params.get("after", "")))
+    after = _request_number(params.get("after", ""))
+    page = queue_rows.page_of(rows, sort, after=after, statuses=shown.statuses)
     here = params.copy()
     here.pop("after", None)
     context: dict[str, Any] = {
@@ -137,8 +138,8 @@ def _search_page(request: HttpRequest, query: str) -> HttpResponse:
     number = search.request_number(query)
     # The request with that number is opened at once, as staff expect of a number typed; "list"
     # asks for every match of the number instead (identifiers and titles that contain it).
-    wanted = number is not None and request.GET.get("list") != "1"
-    if wanted and Request.objects.filter(pk=number).exists():
+    listed = request.GET.get("list") == "1"
+    if number is not None and not listed and Request.objects.filter(pk=number).exists():
         return redirect(f"{reverse('desk:detail', args=[number])}?found={number}")
     found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
     here = QueryDict(mutable=True)

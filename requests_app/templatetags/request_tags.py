@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import template
-
 from django.utils import timezone
 from django.utils.timesince import timesince
 

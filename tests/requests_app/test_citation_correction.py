@@ -39,7 +39,9 @@ def test_staff_correct_a_loans_title_and_add_its_issn(
     item.refresh_from_db()
     assert (item.title, item.issn) == ("Journal of Vertebrate Paleontology", "0272-4634")
     event = item.events.get(action=Action.CITATION_CORRECTED)
-    assert "“Jurnal of Vertebrate Paleontolgy” to “Journal of Vertebrate Paleontology”" in event.text
+    assert (
+        "“Jurnal of Vertebrate Paleontolgy” to “Journal of Vertebrate Paleontology”" in event.text
+    )
     assert "ISSN: “” to “0272-4634”" in event.text and event.actor is not None
     assert search.search(Request.objects.all(), "02724634") == [item]
     assert search.search(Request.objects.all(), "paleontology") == [item]
@@ -86,7 +88,9 @@ def test_a_copy_whose_facts_change_is_evaluated_again_under_the_rule_of_five(
     other.refresh_from_db()
     assert Decision.objects.filter(record=other.record).count() == decisions + 1
     assert other.status == Status.AWAITING_CLEARANCE
-    assert other.record.status == "awaiting_clearance" and other.record.outcome == "NEEDS_PERMISSION"
+    assert (
+        other.record.status == "awaiting_clearance" and other.record.outcome == "NEEDS_PERMISSION"
+    )
     assert other.events.filter(action=Action.REEVALUATED, from_status="new").exists()
     assert search.search(Request.objects.all(), "00280836")[0] == other
 

@@ -291,7 +291,8 @@ def test_staff_pages_speak_about_the_library_not_to_it(
     Request.objects.filter(pk=conditional.pk).update(status="conditional")
     for n in range(3):  # no ISSN: counted under the title as cited, a key not verified
         third = make_copy(institution, issn="", article_title=f"Article {n}", issue=str(n))
-    assert "unverified_title_key" in third.record.latest_decision.flags
+    decision = third.record.latest_decision
+    assert decision is not None and "unverified_title_key" in decision.flags
     pages = [
         desk.get(reverse("desk:queues"), {"queue": "conditional"}),
         desk.get(reverse("desk:detail", args=[conditional.pk])),
