@@ -75,7 +75,14 @@ def test_a_staff_day_at_the_desk(
     )
     asked = make_copy(library, title="Science", issn="0036-8075", article_title="Misfiled")
     services.record_library_message(asked, text="Is the supplement included?")
-    order = make_copy(library, article_title="Plate 3", is_duplication=True)
+    order = make_copy(
+        library,
+        title="Views of Washington, D.C.",
+        issn="",
+        article_title="Plate 3",
+        is_duplication=True,
+    )
+    assert order.status == "new"
     loan = make_loan(library, title="A Book to Borrow", call_number="PS3545 .H16")
 
     page = new_context().new_page()
