@@ -135,9 +135,7 @@ def measure(use_database: Callable[[str | None], None], empty: str, sized: str) 
     client = _client()  # still on the sized database
     terms = search_terms()
     # `list`: a request number is searched like the rest, not opened (docs/desk.md, "Search").
-    searches = {
-        k: _times_ms(client, "/desk/", 20, {"q": v, "list": "1"}) for k, v in terms.items()
-    }
+    searches = {k: _times_ms(client, "/desk/", 20, {"q": v, "list": "1"}) for k, v in terms.items()}
     refresh_s = _refresh_seconds()
     stats = _times_ms(client, "/desk/statistics/", 3)
     records = Record.objects.count() if connection.vendor == "postgresql" else None
