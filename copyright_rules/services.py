@@ -544,6 +544,20 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
     return _reevaluate(record, {}, acting_user)
 
 
+def correct_citation(
+    record: Record, citation: Mapping[str, Any], *, acting_user: User | None
+) -> Decision:
+    """Staff corrected the facts of a request not yet supplied: a new decision on the corrected
+    citation, counted under the lock like every decision (docs/copyright.md section 5); the
+    earlier decisions stay. A record that no longer holds its slot under the new outcome (now
+    held for permission, or refused) follows it; a held one follows it as on re-evaluation."""
+    decision = _reevaluate(record, {"citation": dict(citation)}, acting_user)
+    target = _STATUS_FOR_OUTCOME[Outcome(decision.outcome)]
+    if target != Record.Status.ACCEPTED and record.status != target:
+        set_record_status(record, target, acting_user=acting_user, note=decision.rule)
+    return decision
+
+
 def reevaluate_held_after_release(
     record: Record, *, acting_user: User | None
 ) -> list[tuple[Record, Decision]]:

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_POST
 
-from registration import services
+from registration import outbox, services
 from registration.forms import DecisionForm, NoteForm
 from registration.matching import find_candidates, identifier_mismatches
 from registration.models import (
@@ -321,24 +322,69 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    """Every email the product sends; failed ones are what staff must follow up by hand."""
+    """The email log: every email the product sends, to whom, its subject and text once sent, and
+    what it is about; failed ones are what staff must follow up by hand."""
 
     list_display = [
-        "email",
-        "institution",
-        "target_id",
+        "created_at",
+        "recipient_or_institution",
+        "subject_or_email",
+        "about",
         "status",
         "attempts",
-        "last_error",
-        "created_at",
         "sent_at",
     ]
     list_filter = ["status", "email"]
     list_select_related = ["institution"]
-    search_fields = ["institution__oclc_symbol", "institution__name", "email"]
+    search_fields = ["institution__oclc_symbol", "institution__name", "email", "recipient"]
+    search_help_text = "Institution symbol or name, recipient address, or the email's name."
+    fieldsets = [
+        (None, {"fields": ["recipient", "subject", "text", "about"]}),
+        (
+            "Delivery",
+            {
+                "fields": [
+                    "email",
+                    "institution",
+                    "registration",
+                    "status",
+                    "attempts",
+                    "last_error",
+                    "requested_by",
+                    "created_at",
+                    "sent_at",
+                ]
+            },
+        ),
+    ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in OutboxMessage._meta.fields]
+        return [field.name for field in OutboxMessage._meta.fields] + ["text", "about"]
+
+    @admin.display(description="to", ordering="recipient")
+    def recipient_or_institution(self, obj: OutboxMessage) -> str:
+        return obj.recipient or (obj.institution.oclc_symbol if obj.institution else "-")
+
+    @admin.display(description="subject", ordering="subject")
+    def subject_or_email(self, obj: OutboxMessage) -> str:
+        """The subject once sent; until then (and for the credentials email, whose text is never
+        kept) which email it is."""
+        return obj.subject or f"({obj.email})"
+
+    @admin.display(description="text")
+    def text(self, obj: OutboxMessage) -> str:
+        if obj.body:
+            return format_html('<div class="email-text">{}</div>', linebreaks(obj.body))
+        if obj.email == OutboxMessage.CREDENTIALS:
+            return "Not kept: the credentials email holds a password."
+        return "Kept once the email is sent."
+
+    @admin.display(description="about")
+    def about(self, obj: OutboxMessage) -> str:
+        url = outbox.link_of(obj)
+        if url is None:
+            return "-"
+        return format_html('<a href="{}">Request {}</a>', url, obj.target_id)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

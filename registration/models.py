@@ -397,8 +397,9 @@ class OutboxMessage(models.Model):
     """The transactional outbox: one row per email the product sends (credentials, registration
     notices, request notifications). It is written in the transaction that makes the change, so a
     committed change always leaves a durable instruction even if the broker is down or loses its
-    queue; the worker claims it before sending, so a repeated task never sends it twice. It never
-    holds the text or a password: only which email, about what, and the delivery's state."""
+    queue; the worker claims it before sending, so a repeated task never sends it twice. Once sent,
+    it keeps the recipient, subject and text of request emails (the admin's email log); never
+    those of the credentials email, so never a password."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -443,6 +444,10 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The email log, written when the message is sent (registration/outbox.py).
+    recipient = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField("text", blank=True)
 
     objects = OutboxMessageQuerySet.as_manager()
 

@@ -8,7 +8,9 @@ A message that cannot be delivered is marked failed, shown to staff in the admin
 the email's `on_failure` hook (request emails put it on the request's timeline).
 
 Each app registers its emails by name (`register`) when it is ready; the name is the templates'
-name, so it is defined once.
+name, so it is defined once. A sender that returns the message it sent has its recipient, subject
+and text kept on the row, the admin's email log (docs/operations.md, "Email"); the credentials
+email returns nothing, so its password is never stored.
 """
 
 import logging
@@ -18,6 +20,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -42,8 +45,11 @@ class Undeliverable(Exception):
 class Email:
     """How to send one kind of email from its outbox row, and whom to tell when it cannot be."""
 
-    send: Callable[[OutboxMessage], None]
+    # Returns the message sent, to be kept in the log, or None when its text must not be kept.
+    send: Callable[[OutboxMessage], EmailMessage | None]
     on_failure: Callable[[OutboxMessage, str], None] | None = None
+    # The staff page of what the email is about (a request's desk page), for the email log.
+    link: Callable[[OutboxMessage], str | None] | None = None
 
 
 EMAILS: dict[str, Email] = {}
@@ -133,12 +139,13 @@ def deliver(message_id: int) -> bool:
     if message is None:
         return False
     try:
-        EMAILS[message.email].send(message)
+        sent = EMAILS[message.email].send(message)
     except Undeliverable as reason:
         record_failure(message_id, error=reason, retry_in=None)
         return False
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message_id).update(
+        **_logged(sent),
         status=OutboxMessage.Status.SENT,
         sent_at=now,
         updated_at=now,
@@ -146,6 +153,20 @@ def deliver(message_id: int) -> bool:
         last_error="",
     )
     return True
+
+
+def _logged(sent: EmailMessage | None) -> dict[str, str]:
+    """What the email log keeps of a sent message: recipients, subject and plain text."""
+    if sent is None:
+        return {}
+    recipient = ", ".join(sent.to)[: OutboxMessage._meta.get_field("recipient").max_length]
+    return {"recipient": recipient, "subject": str(sent.subject), "body": str(sent.body)}
+
+
+def link_of(message: OutboxMessage) -> str | None:
+    """The staff page of what the message is about, if its email says."""
+    email = EMAILS.get(message.email)
+    return email.link(message) if email and email.link else None
 
 
 def record_failure(message_id: int, *, error: BaseException, retry_in: timedelta | None) -> None:

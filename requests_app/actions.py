@@ -72,10 +72,14 @@ class DeskAction:
 
     def blank_form(self, item: Request) -> action_forms.ActionForm:
         current = self.form.initial_for(item)
-        return self.form(initial={"seen_status": item.status, **current}, auto_id=self.auto_id)
+        form = self.form(initial={"seen_status": item.status, **current}, auto_id=self.auto_id)
+        form.fit(item)
+        return form
 
-    def bound_form(self, data: Any, files: Any = None) -> action_forms.ActionForm:
-        return self.form(data, files, auto_id=self.auto_id)
+    def bound_form(self, data: Any, files: Any = None, *, item: Request) -> action_forms.ActionForm:
+        form = self.form(data, files, auto_id=self.auto_id)
+        form.fit(item)
+        return form
 
     @property
     def auto_id(self) -> str:
@@ -266,6 +270,25 @@ _ROWS = (
         (*_OPEN_UNSUPPLIED, *_LOAN_OUT),
         services.record_holding,
         tone=Tone.NOTE,
+    ),
+    DeskAction(
+        "citation",
+        "Correct the citation",
+        "given a corrected citation",
+        action_forms.CitationCorrectionForm,
+        tuple(Status),
+        services.correct_citation,
+        tone=Tone.NOTE,
+        describe=lambda item: (
+            "The copy was supplied (or the request is finished): its copyright facts (titles, "
+            "author, date, volume, issue, pages, ISSN, ISBN) stay as they were decided and "
+            "counted. The publisher, place, edition and the other identifiers may still be "
+            "corrected."
+            if item.facts_locked
+            else "A change to the copyright facts of a copy not yet supplied evaluates it again."
+            if item.is_copy
+            else ""
+        ),
     ),
     DeskAction(
         "decline_renewal",

@@ -11,7 +11,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app import emails, services
 
         email = outbox.Email(
-            send=services.send_queued_email, on_failure=services.report_email_failure
+            send=services.send_queued_email,
+            on_failure=services.report_email_failure,
+            link=services.email_link,
         )
         for name in emails.EMAILS:
             outbox.register(name, email)

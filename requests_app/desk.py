@@ -24,7 +24,7 @@ from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services, stats, tallies
+from requests_app import search, services, stats, tallies, wording
 from requests_app.actions import (
     ACTIONS,
     BATCH_ACTIONS,
@@ -35,7 +35,7 @@ from requests_app.actions import (
 )
 from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.iso18626.selectors import iso18626_context
-from requests_app.models import Request, RequestEvent
+from requests_app.models import Action, Request, RequestEvent
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -77,7 +77,8 @@ def _queue_page(
     if form.is_valid():
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
-    page = queue_rows.page_of(rows, sort, after=_request_number(params.get("after", "")))
+    after = _request_number(params.get("after", ""))
+    page = queue_rows.page_of(rows, sort, after=after, statuses=shown.statuses)
     here = params.copy()
     here.pop("after", None)
     context: dict[str, Any] = {
@@ -85,6 +86,7 @@ def _queue_page(
         "cap": queue_rows.COUNT_CAP,
         "queue": queue,
         "label": shown.label,
+        "shown": shown,
         "form": form,
         "page": page,
         "sort": sort,
@@ -101,15 +103,20 @@ def _queue_page(
         for row in page.rows:
             row.counted_priors = priors.get(row.pk, [])
             row.prior_released = any(not prior.still_counts for prior in row.counted_priors)
-    context["unread"] = _unread_messages()
+    context.update(_unread_messages())
     return render(request, "requests_app/desk/queues.html", context, status=status)
 
 
-def _unread_messages() -> Any:
-    """Requests with library messages no one on staff has opened yet, oldest first."""
+def _unread_messages() -> dict[str, Any]:
+    """The requests with library messages no one on staff has opened yet, oldest first, and how
+    many requests have them (up to COUNT_CAP + 1). Both read the partial index of unread
+    messages (`requestevent_unread`), never the whole timeline table."""
     unread = RequestEvent.objects.unread_library_messages()
     rows = unread.values("request_id", "request__institution__oclc_symbol")
-    return rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50]
+    return {
+        "unread": rows.annotate(n=Count("pk"), first=Min("created_at")).order_by("first")[:50],
+        "unread_count": rows.order_by().distinct()[: queue_rows.COUNT_CAP + 1].count(),
+    }
 
 
 def _batch_offers(
@@ -128,8 +135,22 @@ def _request_number(value: str) -> int | None:
 
 
 def _search_page(request: HttpRequest, query: str) -> HttpResponse:
+    number = search.request_number(query)
+    # The request with that number is opened at once, as staff expect of a number typed; "list"
+    # asks for every match of the number instead (identifiers and titles that contain it).
+    listed = request.GET.get("list") == "1"
+    if number is not None and not listed and Request.objects.filter(pk=number).exists():
+        return redirect(f"{reverse('desk:detail', args=[number])}?found={number}")
     found = search.search(_with_decisions(Request.objects.all()), query, limit=SEARCH_LIMIT)
-    context = {"query": query, "found": found, "limit": SEARCH_LIMIT}
+    here = QueryDict(mutable=True)
+    here["q"] = query
+    context = {
+        "query": query,
+        "found": found,
+        "limit": SEARCH_LIMIT,
+        "back": here.urlencode(),
+        "picked": frozenset(),
+    }
     return render(request, "requests_app/desk/search.html", context)
 
 
@@ -155,7 +176,7 @@ def _counted_priors(rows: Any) -> dict[int, list[CountedPrior]]:
     found = Request.objects.filter(record_id__in=ids).select_related("record")
     by_record = {
         prior.record_id: CountedPrior(
-            prior.pk, prior.get_status_display(), prior.record.counts_toward_limit
+            prior.pk, wording.staff_status(prior.status), prior.record.counts_toward_limit
         )
         for prior in found
     }
@@ -173,8 +194,10 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
+    conversation = item.events.filter(action__in=Action.conversation()).select_related("actor")
     context = {
         "item": item,
+        "newest_message": conversation.order_by("-created_at", "-pk").first(),
         "decision": item.record.latest_decision,
         "decisions": item.record.decisions.order_by("created_at", "pk"),
         "events": item.events.select_related("actor").order_by("created_at", "pk"),
@@ -195,6 +218,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
         context["undelivered_filter"] = ",".join(UNDELIVERED)
+        context.update(_unread_messages())
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)
@@ -250,14 +274,18 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not row.allows(item):
         messages.error(request, str(services.StaleRequest(item)))
         return redirect("desk:detail", pk=item.pk)
-    form = row.bound_form(request.POST, request.FILES)
+    form = row.bound_form(request.POST, request.FILES, item=item)
     if not form.is_valid():
         # The desk page again, this form bound: values kept, errors next to the fields.
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
         perform(row, item, form, acting_user=request.user)
-    except services.StaleRequest as stale:
+    except (services.StaleRequest, services.NothingChanged) as stale:
         messages.error(request, str(stale))
+    except services.IncompleteRequest as incomplete:
+        messages.error(
+            request, f"Nothing was changed: the corrected citation is incomplete. {incomplete}"
+        )
     else:
         messages.success(request, f"Request {item.pk}: {row.past}.")
     return redirect("desk:detail", pk=item.pk)
@@ -357,7 +385,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
     context = {
         "figures": stats.for_year(year),
-        "years": range(this_year, this_year - 5, -1),
+        "years": range(this_year, tallies.first_year(default=this_year - 4) - 1, -1),
         "refresh_every": _minutes_between_refreshes(),
     }
     return render(request, "requests_app/desk/stats.html", context)

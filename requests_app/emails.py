@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -16,7 +16,9 @@ from illdesk.office import office_contact
 from requests_app.models import Action, Request, RequestEvent
 
 
-def _send(name: str, request: Request, *, to: str | None = None, **extra: Any) -> None:
+def _send(
+    name: str, request: Request, *, to: str | None = None, **extra: Any
+) -> EmailMultiAlternatives:
     context = {
         "request_obj": request,
         "institution": request.institution,
@@ -32,6 +34,7 @@ def _send(name: str, request: Request, *, to: str | None = None, **extra: Any) -
     message = EmailMultiAlternatives(subject, text, to=[to or request.institution.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
+    return message
 
 
 def _link(view: str, request: Request) -> str:
@@ -50,22 +53,22 @@ def _conversation(request: Request, action: str) -> dict[str, Any]:
     return {"message": newest, "earlier_messages": [m for m in messages if m is not newest][:5]}
 
 
-def send_request_received(request: Request) -> None:
+def send_request_received(request: Request) -> EmailMessage:
     """With the copyright decision in plain words (copies only)."""
-    _send("request-received", request)
+    return _send("request-received", request)
 
 
-def send_request_held(request: Request) -> None:
-    _send("request-held", request)
+def send_request_held(request: Request) -> EmailMessage:
+    return _send("request-held", request)
 
 
-def send_request_conditional(request: Request) -> None:
-    _send("request-conditional", request)
+def send_request_conditional(request: Request) -> EmailMessage:
+    return _send("request-conditional", request)
 
 
-def send_request_filled(request: Request) -> None:
+def send_request_filled(request: Request) -> EmailMessage:
     """A copy delivered: the download link and until when it works, or mailed."""
-    _send(
+    return _send(
         "request-filled",
         request,
         to=request.institution.electronic_delivery_email,
@@ -74,50 +77,50 @@ def send_request_filled(request: Request) -> None:
     )
 
 
-def send_loan_shipped(request: Request) -> None:
-    _send("loan-shipped", request)
+def send_loan_shipped(request: Request) -> EmailMessage:
+    return _send("loan-shipped", request)
 
 
-def send_loan_renewed(request: Request) -> None:
-    _send("loan-renewed", request)
+def send_loan_renewed(request: Request) -> EmailMessage:
+    return _send("loan-renewed", request)
 
 
-def send_loan_recalled(request: Request) -> None:
-    _send("loan-recalled", request)
+def send_loan_recalled(request: Request) -> EmailMessage:
+    return _send("loan-recalled", request)
 
 
-def send_loan_returned(request: Request) -> None:
-    _send("loan-returned", request)
+def send_loan_returned(request: Request) -> EmailMessage:
+    return _send("loan-returned", request)
 
 
-def send_request_refused(request: Request) -> None:
-    _send("request-refused", request)
+def send_request_refused(request: Request) -> EmailMessage:
+    return _send("request-refused", request)
 
 
-def send_request_cancelled(request: Request) -> None:
-    _send("request-cancelled", request)
+def send_request_cancelled(request: Request) -> EmailMessage:
+    return _send("request-cancelled", request)
 
 
-def send_loan_due_soon(request: Request) -> None:
-    _send("loan-due-soon", request)
+def send_loan_due_soon(request: Request) -> EmailMessage:
+    return _send("loan-due-soon", request)
 
 
-def send_loan_overdue(request: Request, *, notice: int) -> None:
+def send_loan_overdue(request: Request, *, notice: int) -> EmailMessage:
     """The notice number is the email's own (not read from the request when it is sent: a
     renewal in between resets the request's count)."""
-    _send("loan-overdue", request, notice=notice)
+    return _send("loan-overdue", request, notice=notice)
 
 
-def send_renewal_declined(request: Request) -> None:
+def send_renewal_declined(request: Request) -> EmailMessage:
     """With the reason staff gave (the newest renewal decision on the timeline)."""
     declined = request.events.filter(action=Action.RENEWAL_DECLINED).order_by("-created_at", "-pk")
-    _send("renewal-declined", request, declined=declined.first())
+    return _send("renewal-declined", request, declined=declined.first())
 
 
-def send_renewal_requested(request: Request) -> None:
+def send_renewal_requested(request: Request) -> EmailMessage:
     """The library asked for a renewal: to the office's address, with the desk link."""
     asked = request.events.filter(action=Action.RENEWAL_REQUESTED).order_by("-created_at", "-pk")
-    _send(
+    return _send(
         "renewal-requested",
         request,
         to=settings.OFFICE_EMAIL,
@@ -126,25 +129,25 @@ def send_renewal_requested(request: Request) -> None:
     )
 
 
-def send_quote_sent(request: Request) -> None:
-    _send("quote-sent", request)
+def send_quote_sent(request: Request) -> EmailMessage:
+    return _send("quote-sent", request)
 
 
-def send_quote_answered(request: Request) -> None:
+def send_quote_answered(request: Request) -> EmailMessage:
     """The library approved or declined a price quote: to the office's address."""
-    _send(
+    return _send(
         "quote-answered", request, to=settings.OFFICE_EMAIL, desk_url=_link("desk:detail", request)
     )
 
 
-def send_office_message(request: Request) -> None:
+def send_office_message(request: Request) -> EmailMessage:
     """The office wrote to the library."""
-    _send("office-message", request, **_conversation(request, Action.MESSAGE))
+    return _send("office-message", request, **_conversation(request, Action.MESSAGE))
 
 
-def send_library_message(request: Request) -> None:
+def send_library_message(request: Request) -> EmailMessage:
     """The library wrote to the office: to the office's address, with the desk link."""
-    _send(
+    return _send(
         "library-message",
         request,
         to=settings.OFFICE_EMAIL,
@@ -153,7 +156,7 @@ def send_library_message(request: Request) -> None:
     )
 
 
-EMAILS: dict[str, Callable[[Request], None]] = {
+EMAILS: dict[str, Callable[[Request], EmailMessage]] = {
     "request-received": send_request_received,
     "request-held": send_request_held,
     "request-conditional": send_request_conditional,

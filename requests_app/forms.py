@@ -36,6 +36,8 @@ from requests_app.citations import (
     read_pages,
 )
 from requests_app.models import (
+    COPYRIGHT_FACT_FIELDS,
+    CORRECTABLE_FIELDS,
     IntendedUse,
     RefusalReason,
     ReproductionFormat,
@@ -45,6 +47,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.queues import AGES, Claimed, Queue
+from requests_app.wording import STAFF_STATUS_CHOICES
 
 # 37 CFR 201.14(b), the Order Warning of Copyright, verbatim (as printed in Copyright Office
 # Circular 21). 201.14(c)(2) requires it in a box on the order form itself, in type no smaller
@@ -641,10 +644,9 @@ class DeskFilterForm(forms.Form):
     """The desk queue's filters and order (requests_app.queues). Every field is optional; a value
     that is not one of the choices is a field error, never a server error."""
 
-    service = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Loans and copies"), *Request.Service.choices]
-    )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Status.choices])
+    # A request type (RequestType): loans, copy requests or reproduction orders.
+    service = forms.ChoiceField(label="Type", required=False)
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *STAFF_STATUS_CHOICES])
     institution = forms.CharField(
         label="Institution symbol", required=False, max_length=20, help_text="For example DLC."
     )
@@ -674,14 +676,20 @@ class DeskFilterForm(forms.Form):
         sort = cast(forms.ChoiceField, self.fields["sort"])
         sort.choices = [(choice.slug, choice.label) for choice in queue.sorts]
         if len(queue.statuses) > 1:
-            labels = dict(Status.choices)
+            labels = dict(STAFF_STATUS_CHOICES)
             cast(forms.ChoiceField, self.fields["status"]).choices = [
                 ("", "Any status"),
                 *((s, labels[s]) for s in queue.statuses),
             ]
         else:
             del self.fields["status"]
-        if len(queue.kinds) == 1:
+        types = [kind for kind in RequestType if kind.service in queue.kinds]
+        if len(types) > 1:
+            cast(forms.ChoiceField, self.fields["service"]).choices = [
+                ("", "Any type"),
+                *((kind.value, f"{kind.label}s") for kind in types),
+            ]
+        else:
             del self.fields["service"]
         if Request.Service.COPY not in queue.kinds:
             del self.fields["outcome"]
@@ -723,6 +731,9 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if batch:
             del self.fields["seen_status"]
+
+    def fit(self, item: Request) -> None:
+        """Adapt the form to the request it acts on (a form whose fields depend on it)."""
 
     def arguments(self) -> dict[str, Any]:
         """The service's keyword arguments: every field, the seen status as `seen`."""
@@ -911,6 +922,56 @@ class ReturnForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Any damage or missing parts; leave empty if as shipped.",
     )
+
+
+class CitationCorrectionForm(ActionForm):
+    """Staff correct the citation (docs/desk.md, "Correcting a citation"): every field starts
+    from the request's value and is validated as the library's forms validate it. Once a copy is
+    supplied (or a request finished), its copyright facts are shown but cannot change: `fit`
+    disables them, and a disabled field keeps the request's value whatever is posted."""
+
+    prefill = CORRECTABLE_FIELDS
+
+    clean_issn = CitationForm.clean_issn
+    clean_isbn = CitationForm.clean_isbn
+    clean_doi = CitationForm.clean_doi
+    clean_pmid = CitationForm.clean_pmid
+    clean_publication_date = CitationForm.clean_publication_date
+    clean_lccn = LoanRequestForm.clean_lccn
+    clean_oclc_number = LoanRequestForm.clean_oclc_number
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = forms.fields_for_model(
+            Request,
+            fields=CORRECTABLE_FIELDS,
+            field_classes={"total_pages": AsciiIntegerField},
+            labels={"title": "Journal or book title", "total_pages": "Pages in the whole work"},
+        )
+        for name, field in fields.items():
+            field.required = False
+            self.fields[name] = field
+        self.locked: frozenset[str] = frozenset()
+
+    def fit(self, item: Request) -> None:
+        self.initial = {**self.initial, **self.initial_for(item)}
+        # What the library's forms require stays required (a reproduction order may name the
+        # item by its identifiers alone).
+        self.fields["title"].required = not item.is_duplication
+        if item.facts_locked:
+            self.locked = COPYRIGHT_FACT_FIELDS
+            for name in self.locked:
+                self.fields[name].disabled = True
+
+    def clean_pages(self) -> str:
+        pages: str = (self.cleaned_data.get("pages") or "").strip()
+        if pages and count_pages(pages) is None:
+            raise forms.ValidationError("Give pages as numbers or ranges, for example 12-30, 45.")
+        return pages
+
+    def arguments(self) -> dict[str, Any]:
+        data = super().arguments()
+        return {name: value for name, value in data.items() if name not in self.locked}
 
 
 class HoldingForm(ActionForm):

@@ -32,6 +32,11 @@ class RequestType(models.TextChoices):
     COPY = "copy", "Copy request"
     REPRODUCTION = "reproduction", "Reproduction order"
 
+    @property
+    def service(self) -> str:
+        """The service a request of this type is stored under."""
+        return Service.LOAN if self is RequestType.LOAN else Service.COPY
+
 
 # Each copyright outcome as a library reads it. Library pages and emails show these; only staff
 # pages show the rule that decided (docs/copyright.md names the rules).
@@ -117,6 +122,44 @@ class WorkKind(models.TextChoices):
     NON_PERIODICAL = "non_periodical", "A chapter or part of a book or other work"
 
 
+# The citation as staff may correct it on the desk (docs/desk.md, "Correcting a citation"), and
+# which of its fields are facts the copyright rules decide on: the key (title, ISSN, ISBN, the
+# holding's identifiers), the item (author, date, volume, issue, article) and the extent (pages).
+CORRECTABLE_FIELDS = (
+    "title",
+    "article_title",
+    "author",
+    "publisher",
+    "place",
+    "publication_date",
+    "edition",
+    "volume",
+    "issue",
+    "pages",
+    "total_pages",
+    "issn",
+    "isbn",
+    "lccn",
+    "oclc_number",
+    "doi",
+    "pmid",
+)
+COPYRIGHT_FACT_FIELDS = frozenset(
+    {
+        "title",
+        "article_title",
+        "author",
+        "publication_date",
+        "volume",
+        "issue",
+        "pages",
+        "total_pages",
+        "issn",
+        "isbn",
+    }
+)
+
+
 class RequestQuerySet(models.QuerySet["Request"]):
     def for_institution(self, institution: Institution) -> RequestQuerySet:
         return self.filter(institution=institution)
@@ -190,6 +233,8 @@ class Request(models.Model):
         Status.OVERDUE,
     )
     LOAN_OUT_STATUSES = (Status.ON_LOAN, Status.OVERDUE)
+    # Work that is done: the desk's finished queue; nothing is fetched, claimed or wrapped for it.
+    FINISHED_STATUSES = (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED)
     # "Cancel while not yet in process" (the institution's own cancel).
     CANCELLABLE_BY_INSTITUTION = (
         Status.NEW,
@@ -311,6 +356,14 @@ class Request(models.Model):
         null=True, blank=True, help_text="When the library asked for a renewal not yet answered."
     )
     returned_at = models.DateTimeField(null=True, blank=True)
+    recalled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the office recalled the loan (until a renewal)."
+    )
+    withdrawn = models.BooleanField(
+        default=False,
+        help_text="Cancelled by the library (withdrawn, or its conditions or quote declined): "
+        "not counted against the fill rate.",
+    )
     return_condition = models.TextField(blank=True, help_text="The item's condition on return.")
 
     # Where the item is in the office's stacks, and how a loan travels.
@@ -435,6 +488,16 @@ class Request(models.Model):
         return self.service == Service.COPY
 
     @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def facts_locked(self) -> bool:
+        """A copy supplied, or a request finished: its copyright facts stay as they were decided
+        and counted; staff may still correct the rest of the citation."""
+        return self.is_copy and (self.status == Status.DELIVERED or self.is_finished)
+
+    @property
     def use_restrictions(self) -> list[str]:
         """The use restrictions of a loan, as the slip and the book band print them."""
         found = ["Library use only"] if self.library_use_only else []
@@ -480,6 +543,7 @@ class Action(models.TextChoices):
     SHIPPED = "shipped", "Shipped"
     RETURNED = "returned", "Returned"
     HOLDING = "holding", "Call number and location recorded"
+    CITATION_CORRECTED = "citation_corrected", "Citation corrected"
     RENEWED = "renewed", "Renewed"
     RENEWAL_REQUESTED = "renewal_requested", "Renewal asked for"
     RENEWAL_DECLINED = "renewal_declined", "Renewal declined"
@@ -513,12 +577,17 @@ class Action(models.TextChoices):
         return (cls.CLAIMED, cls.HOLDING, cls.STAFF_NOTE, cls.EMAIL_FAILED)
 
 
+# A library's message no one on staff has opened yet: one definition for the query and the
+# partial index that serves it.
+UNREAD_LIBRARY_MESSAGE = Q(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
+
+
 class RequestEventQuerySet(models.QuerySet["RequestEvent"]):
     def for_library(self) -> RequestEventQuerySet:
         return self.exclude(action__in=Action.staff_only())
 
     def unread_library_messages(self) -> RequestEventQuerySet:
-        return self.filter(action=Action.LIBRARY_MESSAGE, read_at__isnull=True)
+        return self.filter(UNREAD_LIBRARY_MESSAGE)
 
 
 class RequestEvent(models.Model):
@@ -551,7 +620,16 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["request", "created_at"], name="requestevent_timeline")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="requestevent_timeline"),
+            # The library messages no one on staff has opened (the staff home, the queues): a
+            # few rows, however long the timelines grow.
+            models.Index(
+                fields=["created_at"],
+                condition=UNREAD_LIBRARY_MESSAGE,
+                name="requestevent_unread",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(action__in=Action.values), name="requestevent_action_valid"
@@ -572,8 +650,10 @@ class DayTally(models.Model):
 
     day = models.DateField()
     service = models.CharField(max_length=8)
+    is_duplication = models.BooleanField(default=False, help_text="Reproduction orders.")
     status = models.CharField(max_length=24)
     refusal_reason = models.CharField(max_length=16, blank=True)
+    withdrawn = models.BooleanField(default=False, help_text="Cancelled by the library.")
     outcome = models.CharField(max_length=20, help_text="The copyright record's outcome.")
     requests = models.PositiveIntegerField()
     fees = models.DecimalField(
@@ -583,7 +663,15 @@ class DayTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "service", "status", "refusal_reason", "outcome"],
+                fields=[
+                    "day",
+                    "service",
+                    "is_duplication",
+                    "status",
+                    "refusal_reason",
+                    "withdrawn",
+                    "outcome",
+                ],
                 name="daytally_unique",
             ),
         ]
@@ -618,12 +706,17 @@ class TurnaroundTally(models.Model):
     histogram the median and 90th percentile turnaround are read from."""
 
     day = models.DateField()
+    service = models.CharField(max_length=8)
+    is_duplication = models.BooleanField(default=False, help_text="Reproduction orders.")
     hours = models.IntegerField()
     requests = models.PositiveIntegerField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "hours"], name="turnaroundtally_unique")
+            models.UniqueConstraint(
+                fields=["day", "service", "is_duplication", "hours"],
+                name="turnaroundtally_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -11,12 +11,12 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from requests_app.models import RENEWAL_PENDING, Request, Service, Status
+from requests_app.models import RENEWAL_PENDING, Request, RequestQuerySet, Service, Status
 
 PAGE_SIZE = 50
 COUNT_CAP = 999
@@ -62,6 +62,12 @@ class Queue:
     sorts: tuple[Sort, ...] = _OPEN_SORTS
     # A further condition on the rows, where the status alone does not decide.
     condition: Q = field(default_factory=Q)
+    # Its rows can be selected for batch work (claim, pull slips, the batch actions that fit).
+    batch_work: bool = True
+    # Its tab shows how many requests it holds. The queues of work done (copies delivered,
+    # finished requests) grow with the table: counting even their first 1,000 rows would make
+    # the desk slower as the office grows, and "999+" tells staff nothing (docs/performance.md).
+    counted: bool = True
 
     def rows(self) -> QuerySet[Request]:
         return Request.objects.filter(status__in=self.statuses).filter(self.condition)
@@ -80,7 +86,7 @@ QUEUES: dict[str, Queue] = {
     "conditional": Queue(
         "Conditional or quoted (waiting for the institution)", (Status.CONDITIONAL, Status.QUOTED)
     ),
-    "delivered": Queue("Delivered", (Status.DELIVERED,), _COPIES),
+    "delivered": Queue("Delivered", (Status.DELIVERED,), _COPIES, counted=False),
     "on_loan": Queue("On loan", (Status.ON_LOAN,), _LOANS),
     "overdue": Queue("Overdue", (Status.OVERDUE,), _LOANS),
     # Loans whose library asked for a renewal not yet answered, the longest waiting first: the
@@ -95,8 +101,10 @@ QUEUES: dict[str, Queue] = {
     # Work that is done: newest first unless the user sorts it otherwise.
     "finished": Queue(
         "Finished",
-        (Status.RETURNED, Status.LOST, Status.REFUSED, Status.CANCELLED),
+        Request.FINISHED_STATUSES,
         sorts=(Sort.NEWEST, Sort.OLDEST, Sort.NEED_BY, Sort.DUE),
+        batch_work=False,
+        counted=False,
     ),
 }
 
@@ -107,17 +115,23 @@ class Page:
     next_after: int | None  # the request number to continue after, if more rows follow
 
 
-def bounded_counts(slugs: Iterable[str] = tuple(QUEUES)) -> list[tuple[str, str, int]]:
-    """(slug, label, count) per queue, each count stopping at COUNT_CAP + 1."""
+def bounded_counts(slugs: Iterable[str] = tuple(QUEUES)) -> list[tuple[str, str, int | None]]:
+    """(slug, label, count) per queue, each count stopping at COUNT_CAP + 1; None for a queue
+    that is not counted."""
     return [
-        (slug, QUEUES[slug].label, QUEUES[slug].rows()[: COUNT_CAP + 1].count()) for slug in slugs
+        (slug, QUEUES[slug].label, _bounded_count(QUEUES[slug]) if QUEUES[slug].counted else None)
+        for slug in slugs
     ]
+
+
+def _bounded_count(queue: Queue) -> int:
+    return queue.rows()[: COUNT_CAP + 1].count()
 
 
 def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> QuerySet[Request]:
     """Apply the desk filter form's cleaned data."""
     if data.get("service"):
-        rows = rows.filter(service=data["service"])
+        rows = cast(RequestQuerySet, rows).of_type(data["service"])
     if data.get("status"):
         rows = rows.filter(status=data["status"])
     if data.get("institution"):
@@ -136,15 +150,40 @@ def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> Que
     return rows
 
 
-def page_of(rows: QuerySet[Request], sort: Sort, *, after: int | None) -> Page:
+def page_of(
+    rows: QuerySet[Request],
+    sort: Sort,
+    *,
+    after: int | None,
+    statuses: tuple[Status, ...] = (),
+) -> Page:
     """The PAGE_SIZE rows after request `after` in `sort` order (rows without a value for the
-    sort column come last, by request number)."""
+    sort column come last, by request number). `statuses`: those the rows may have; a page of
+    several, in date order, is merged from each status's own first rows."""
     rows = _ordered(rows, sort)
     if after is not None:
         rows = _after(rows, sort, after)
-    found = list(rows[: PAGE_SIZE + 1])
+    if sort.column == "created_at" and len(statuses) > 1:
+        found = _merged(rows, sort, statuses)
+    else:
+        found = list(rows[: PAGE_SIZE + 1])
     more = len(found) > PAGE_SIZE
     return Page(found[:PAGE_SIZE], found[PAGE_SIZE - 1].pk if more else None)
+
+
+def _merged(rows: QuerySet[Request], sort: Sort, statuses: tuple[Status, ...]) -> list[Request]:
+    """The first PAGE_SIZE + 1 rows of several statuses in date order, read as each status's
+    first PAGE_SIZE + 1 rows from the (status, created_at) index, merged here. One query over
+    all the statuses (status IN ... ORDER BY created_at) leaves PostgreSQL two plans whose costs
+    depend on the table's size and statistics: walking the created_at index until enough rows
+    of those statuses come by (long when they are rare) or sorting every row of the statuses
+    (long when they are many); docs/performance.md, "The queue page as the office grows"."""
+    heads: list[tuple[Any, int]] = []
+    for status in statuses:
+        heads += rows.filter(status=status).values_list("created_at", "pk")[: PAGE_SIZE + 1]
+    chosen = [pk for _, pk in sorted(heads, reverse=sort.descending)[: PAGE_SIZE + 1]]
+    found = rows.in_bulk(chosen)
+    return [found[pk] for pk in chosen if pk in found]
 
 
 def _ordered(rows: QuerySet[Request], sort: Sort) -> QuerySet[Request]:

@@ -3,7 +3,9 @@
 
 Identifiers are normalised into `Request.search_keys` (" KEY1 KEY2 ", upper-case letters and
 digits only), so an ISSN is found with or without its hyphen and an ISBN-10 finds the ISBN-13 it
-was stored as. Words (titles, author) go into `Request.search_text`. On PostgreSQL full-text GIN
+was stored as. Words (titles, author) go into `Request.search_text` without their accents, and a
+query's words are folded the same way, so "pamatky" finds "Památky" on either database. On
+PostgreSQL full-text GIN
 indexes serve both, the keys as tokens (migrations 0003 and 0006); on SQLite
 the same filters run as plain LIKE scans. Results are ranked: the request number, then identifier
 matches, then requests of a matching institution, then word matches, at most `limit` in all."""
@@ -15,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from typing import Any
 
+from anyascii import anyascii
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -68,6 +71,13 @@ def keys_of(value: str, *, oclc: bool = True) -> set[str]:
     return found
 
 
+def words_of(text: str) -> str:
+    """Words as stored and searched: lower case, each letter folded to ASCII (accents dropped,
+    "ł" to "l", "ß" to "ss"), one space apart. The same on PostgreSQL and SQLite, so a query
+    typed without accents finds a title written with them and the other way round."""
+    return " ".join(anyascii(text).lower().split())
+
+
 def columns(fields: Mapping[str, Any]) -> dict[str, str]:
     """The search columns of a request with these field values (for create and update)."""
     keys: set[str] = set()
@@ -76,7 +86,7 @@ def columns(fields: Mapping[str, Any]) -> dict[str, str]:
     words = " ".join(str(fields.get(name) or "") for name in TEXT_FIELDS)
     return {
         "search_keys": f" {' '.join(sorted(keys))} " if keys else "",
-        "search_text": " ".join(words.lower().split()),
+        "search_text": words_of(words),
     }
 
 
@@ -86,6 +96,12 @@ def refresh(request: Request) -> dict[str, str]:
     for name, value in values.items():
         setattr(request, name, value)
     return values
+
+
+def request_number(query: str) -> int | None:
+    """The request number a query is, if it is one ("4411" or "#4411")."""
+    number = _REQUEST_NUMBER.match(" ".join(query.split()))
+    return int(number[1]) if number else None
 
 
 def search(
@@ -106,9 +122,9 @@ def search(
 
 
 def _ranked(rows: QuerySet[Request], query: str, *, institutions: bool) -> Iterable[list[Request]]:
-    number = _REQUEST_NUMBER.match(query)
-    if number:
-        yield list(rows.filter(pk=int(number[1])))
+    number = request_number(query)
+    if number is not None:
+        yield list(rows.filter(pk=number))
     wanted = {k for k in keys_of(query) if len(k) >= MIN_KEY_LENGTH}
     if wanted:
         yield _newest(rows, _by_keys(rows, wanted))
@@ -116,6 +132,10 @@ def _ranked(rows: QuerySet[Request], query: str, *, institutions: bool) -> Itera
     if matching:
         by_institution = rows.filter(institution_id__in=matching)
         yield list(by_institution.order_by("-created_at", "-pk")[:50])
+    named, words = _named_institutions(query) if institutions else ([], query)
+    if named and words:
+        # "vertebrate paleontology DLC": the words among the requests of the institution named.
+        yield _by_words(rows.filter(institution_id__in=named), words)
     yield _by_words(rows, query)
 
 
@@ -163,10 +183,31 @@ def _institutions(query: str) -> list[int]:
     return list(Institution.objects.filter(same).values_list("pk", flat=True)[:INSTITUTIONS])
 
 
+def _named_institutions(query: str) -> tuple[list[int], str]:
+    """The institutions whose symbol is one word of a query of several ("vertebrate paleontology
+    DLC"), and the query's other words."""
+    from registration.models import Institution
+
+    words = query.split()
+    if len(words) < 2:
+        return [], query
+    symbols = {word.upper() for word in words if _SYMBOL.fullmatch(word)}
+    found = Institution.objects.filter(oclc_symbol__in=symbols).values_list("pk", "oclc_symbol")
+    named = dict(found[:INSTITUTIONS])
+    rest = " ".join(word for word in words if word.upper() not in named.values())
+    return list(named), rest
+
+
+_SYMBOL = re.compile(r"[A-Za-z0-9]{2,6}")  # as Institution.oclc_symbol allows
+
+
 def _by_words(rows: QuerySet[Request], query: str) -> list[Request]:
+    query = words_of(query)
+    if not query:
+        return []
     if connection.vendor == "postgresql":
         return _full_text(rows, query)
-    words = query.lower().split()
+    words = query.split()
     match = Q()
     for word in words:
         match &= Q(search_text__contains=word)

@@ -16,8 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from copyright_rules import services as copyright
@@ -29,8 +31,16 @@ from illdesk.inserts import New
 from registration import outbox
 from registration.models import Institution, OutboxMessage
 from requests_app import emails, search
+from requests_app.citations import count_pages
 from requests_app.iso18626 import outbox as iso18626_outbox
-from requests_app.models import Action, Request, RequestEvent, Status
+from requests_app.models import (
+    COPYRIGHT_FACT_FIELDS,
+    CORRECTABLE_FIELDS,
+    Action,
+    Request,
+    RequestEvent,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +113,13 @@ class AlreadyClaimed(Exception):
         super().__init__(
             f"Request {request.pk} is already claimed by {holder}. Use Take over to work on it."
         )
+
+
+class FinishedRequest(AlreadyClaimed):
+    """A finished request has no work left to claim."""
+
+    def __init__(self, request: Request) -> None:
+        Exception.__init__(self, f"Request {request.pk} is finished: there is nothing to claim.")
 
 
 @dataclass(frozen=True)
@@ -299,15 +316,20 @@ def queue_request_email(request_id: int, email: str) -> OutboxMessage:
     return outbox.queue_email(email, target_id=request_id)
 
 
-def send_queued_email(message: OutboxMessage) -> None:
-    """The outbox sender of every request email."""
+def send_queued_email(message: OutboxMessage) -> EmailMessage:
+    """The outbox sender of every request email; the message sent goes into the email log."""
     if message.target_id is None:
         raise outbox.Undeliverable("no request")
     found = Request.objects.select_related("institution", "record").filter(pk=message.target_id)
     request = found.first()
     if request is None:
         raise outbox.Undeliverable("the request was purged")
-    emails.EMAILS[message.email](request)
+    return emails.EMAILS[message.email](request)
+
+
+def email_link(message: OutboxMessage) -> str | None:
+    """The desk page of the request a request email is about, for the admin's email log."""
+    return reverse("desk:detail", args=[message.target_id]) if message.target_id else None
 
 
 def report_email_failure(message: OutboxMessage, reason: str) -> None:
@@ -327,12 +349,13 @@ def claim_request(request: Request, *, acting_user: Any, take_over: bool = False
     """Take an unclaimed request; taking over a colleague's claim must be asked for explicitly,
     so two staff who press "Claim" at once do not both believe they have it."""
     now = timezone.now()
-    rows = Request.objects.filter(pk=request.pk)
+    rows = Request.objects.filter(pk=request.pk).exclude(status__in=Request.FINISHED_STATUSES)
     if not take_over:
         rows = rows.filter(Q(claimed_by__isnull=True) | Q(claimed_by=acting_user))
     with transaction.atomic():
         if not rows.update(claimed_by=acting_user, claimed_at=now, updated_at=now):
-            raise AlreadyClaimed(request)
+            finished = Request.objects.filter(pk=request.pk, status__in=Request.FINISHED_STATUSES)
+            raise FinishedRequest(request) if finished.exists() else AlreadyClaimed(request)
         RequestEvent.objects.create(
             request=request, action=Action.CLAIMED, actor=acting_user, created_at=now
         )
@@ -362,10 +385,20 @@ def reply_conditionally(
 
 def answer_conditions(request: Request, *, seen: str, accept: bool, acting_user: Any) -> Request:
     """The institution accepts (work goes on) or declines (the request is cancelled)."""
-    move = ACCEPT_CONDITIONS if accept else DECLINE_CONDITIONS
-    reason = "" if accept else "The institution declined the conditions."
+    if accept:
+        with transaction.atomic():
+            return _move(request, ACCEPT_CONDITIONS, seen=seen, actor=acting_user)
+    reason = "The institution declined the conditions."
     with transaction.atomic():
-        return _move(request, move, seen=seen, actor=acting_user, text=reason, reason=reason)
+        return _move(
+            request,
+            DECLINE_CONDITIONS,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
+        )
 
 
 def fill_copy(
@@ -470,6 +503,101 @@ def record_holding(
     return request
 
 
+class NothingChanged(Exception):
+    """A correction that changes nothing: nothing is written."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__(f"Request {request.pk}: the citation is as it was; nothing was changed.")
+
+
+# Each correctable request field as the copyright facts name it (RequestFacts), and how its value
+# becomes the fact (requests_app/forms.py builds the same facts at submission).
+_FACT_OF_FIELD: dict[str, tuple[str, Any]] = {
+    "title": ("title", lambda value: value or None),
+    "article_title": ("article", lambda value: value or None),
+    "author": ("author", lambda value: value or None),
+    "publication_date": ("publication_date", lambda value: value or None),
+    "volume": ("volume", lambda value: value or None),
+    "issue": ("issue", lambda value: value or None),
+    "issn": ("issns", lambda value: [value] if value else []),
+    "isbn": ("isbns", lambda value: [value] if value else []),
+    "pages": ("pages_requested", lambda value: count_pages(value) if value else None),
+    "total_pages": ("total_pages", lambda value: value),
+}
+
+
+_LABELS = {field.name: str(field.verbose_name) for field in Request._meta.concrete_fields}
+
+
+def correct_citation(request: Request, *, seen: str, acting_user: Any, **fields: Any) -> Request:
+    """Staff correct the citation (docs/desk.md, "Correcting a citation"): the changed fields
+    and the search columns are written and the timeline says what changed, old and new. A copy
+    not yet supplied whose copyright facts changed is evaluated again on the corrected facts
+    (a new decision, counted under the lock) and follows the outcome, as a re-evaluation does.
+    A supplied copy's facts stay as they were counted."""
+    with transaction.atomic():
+        locked = Request.objects.select_for_update().select_related("record")
+        current = locked.filter(pk=request.pk, status=seen).first()
+        if current is None:
+            raise StaleRequest(request)
+        changed = {
+            name: value
+            for name, value in fields.items()
+            if name in CORRECTABLE_FIELDS and value != getattr(current, name)
+        }
+        facts = COPYRIGHT_FACT_FIELDS & set(changed)
+        if current.facts_locked and facts:
+            raise ValueError(f"request {current.pk} was supplied: its copyright facts stay")
+        if not changed:
+            raise NothingChanged(request)
+        now = timezone.now()
+        diff = "; ".join(
+            f"{_LABELS[name]}: “{getattr(current, name) or ''}” to “{value or ''}”"
+            for name, value in changed.items()
+        )
+        for name, value in changed.items():
+            setattr(current, name, value)
+        if "pages" in changed:
+            changed["pages_requested"] = current.pages_requested = _FACT_OF_FIELD["pages"][1](
+                current.pages
+            )
+        Request.objects.filter(pk=current.pk).update(
+            **changed, **search.refresh(current), updated_at=now
+        )
+        RequestEvent.objects.create(
+            request=current,
+            action=Action.CITATION_CORRECTED,
+            text=diff,
+            actor=acting_user,
+            created_at=now,
+        )
+        if current.is_copy and facts:
+            _evaluate_corrected(current, facts, acting_user)
+    for name in (*changed, "search_keys", "search_text", "status"):
+        setattr(request, name, getattr(current, name))
+    return request
+
+
+def _evaluate_corrected(request: Request, facts: frozenset[str], actor: Any) -> None:
+    """The corrected copy's new decision; an incomplete citation undoes the correction."""
+    citation = dict(request.record.citation)
+    for name in facts:
+        fact, convert = _FACT_OF_FIELD[name]
+        citation[fact] = convert(getattr(request, name))
+    citation = {name: value for name, value in citation.items() if value not in (None, [], "")}
+    decision = copyright.correct_citation(request.record, citation, acting_user=actor)
+    if decision.outcome == Outcome.REJECT_INCOMPLETE:
+        raise IncompleteRequest(decision)
+    _after_reevaluation(
+        request,
+        decision,
+        Action.REEVALUATED,
+        "Citation corrected.",
+        actor,
+        seen=Status(request.status),
+    )
+
+
 def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
     text = f"New due date {due_date:%Y-%m-%d}."
     with transaction.atomic():
@@ -483,6 +611,7 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
             renewals=request.renewals + 1,
             overdue_notices_sent=0,
             renewal_requested_at=None,
+            recalled_at=None,
         )
 
 
@@ -499,6 +628,7 @@ def recall_loan(request: Request, *, seen: str, due_date: date, acting_user: Any
             text=text,
             due_date=due_date,
             renewal_requested_at=None,
+            recalled_at=timezone.now(),
         )
 
 
@@ -536,7 +666,13 @@ def answer_quote(request: Request, *, seen: str, approve: bool, acting_user: Any
     reason = "The library declined the price quote."
     with transaction.atomic():
         return _move(
-            request, DECLINE_QUOTE, seen=seen, actor=acting_user, text=reason, reason=reason
+            request,
+            DECLINE_QUOTE,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
         )
 
 
@@ -623,7 +759,13 @@ def cancel_by_institution(request: Request, *, seen: str, acting_user: Any) -> R
     reason = "Cancelled by the institution."
     with transaction.atomic():
         return _move(
-            request, CANCEL_BY_INSTITUTION, seen=seen, actor=acting_user, text=reason, reason=reason
+            request,
+            CANCEL_BY_INSTITUTION,
+            seen=seen,
+            actor=acting_user,
+            text=reason,
+            reason=reason,
+            withdrawn=True,
         )
 
 
@@ -722,10 +864,21 @@ def _lock_held(request: Request, seen: str) -> None:
 
 
 def _after_reevaluation(
-    request: Request, decision: Decision | None, action: str, text: str, actor: Any
+    request: Request,
+    decision: Decision | None,
+    action: str,
+    text: str,
+    actor: Any,
+    *,
+    seen: Status = Status.AWAITING_CLEARANCE,
 ) -> Request:
+    """The request follows its new decision: a held one is released, stays held or is refused;
+    one that was already accepted (a corrected citation) stays where it is while the new decision
+    accepts it, and is held or refused otherwise."""
     outcome = Outcome(decision.outcome) if decision else Outcome.NEEDS_PERMISSION
     target = _STATUS_FOR_OUTCOME.get(outcome, Status.AWAITING_CLEARANCE)
+    if seen != Status.AWAITING_CLEARANCE and target == Status.NEW:
+        target = seen
     now = timezone.now()
     explanation = decision.explanation if decision else ""
     changes: dict[str, Any] = {"status": target, "updated_at": now}
@@ -735,7 +888,7 @@ def _after_reevaluation(
     RequestEvent.objects.create(
         request=request,
         action=action,
-        from_status=Status.AWAITING_CLEARANCE,
+        from_status=seen,
         to_status=target,
         text=" ".join(filter(None, [text, explanation])),
         actor=actor,
@@ -744,9 +897,7 @@ def _after_reevaluation(
     request.status, request.updated_at = target, now
     if target == Status.REFUSED:
         request.refusal_reason, request.reason = Request.RefusalReason.COPYRIGHT, explanation
-    iso18626_outbox.transition_recorded(
-        request, action=action, seen=Status.AWAITING_CLEARANCE, target=target
-    )
-    if target in _EMAIL_AFTER_REEVALUATION:
+    iso18626_outbox.transition_recorded(request, action=action, seen=seen, target=target)
+    if target != seen and target in _EMAIL_AFTER_REEVALUATION:
         _notify_on_commit(request.pk, _EMAIL_AFTER_REEVALUATION[target])
     return request

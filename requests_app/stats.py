@@ -28,6 +28,8 @@ from requests_app.models import (
     InstitutionDayTally,
     RefusalReason,
     Request,
+    RequestQuerySet,
+    RequestType,
     Service,
     Status,
     TallyRefresh,
@@ -36,7 +38,11 @@ from requests_app.models import (
 from requests_app.tallies import WholeHours, start_of
 
 SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
+# Refused, or cancelled by the office. A request the library cancelled (withdrew, or whose
+# conditions or quote it declined) is not the office's failure: it is counted apart, `withdrawn`,
+# and left out of the fill rate.
 UNFILLED = (Status.REFUSED, Status.CANCELLED)
+TYPES = tuple(RequestType)
 TOP_INSTITUTIONS = 10
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -68,7 +74,9 @@ class Chart:
     unit: str = ""
 
     WIDTH = 400
-    ROW = 28
+    VALUE_ROOM = 60  # right of the longest bar, for its figure
+    # A row: the whole label on a line of its own, then the bar (labels are never cut short).
+    ROW = 40
 
     @property
     def height(self) -> int:
@@ -94,22 +102,41 @@ class Cell:
 
     month: int
     service: str
+    is_duplication: bool
     status: str
     refusal_reason: str
+    withdrawn: bool
     outcome: str
     requests: int
     fees: Decimal | None
+
+    @property
+    def type(self) -> RequestType:
+        return type_of(self.service, self.is_duplication)
+
+
+def type_of(service: str, is_duplication: bool) -> RequestType:
+    if service == Service.LOAN:
+        return RequestType.LOAN
+    return RequestType.REPRODUCTION if is_duplication else RequestType.COPY
 
 
 def for_year(year: int) -> dict[str, Any]:
     """The year's figures as of the last refresh (`as_of`; None before the first one)."""
     cells = _cells(year)
-    hours = _tallied(TurnaroundTally, year).values_list("hours").annotate(n=Sum("requests"))
+    keys = ("service", "is_duplication", "hours")
+    found = _tallied(TurnaroundTally, year).values_list(*keys).annotate(n=Sum("requests"))
+    hours: dict[RequestType, Counter[int]] = {kind: Counter() for kind in TYPES}
+    for service, is_duplication, hour, n in found:
+        hours[type_of(service, is_duplication)][hour] += n
     return _figures(
         year,
         months=_months_of(cells),
-        fill=_fill(_total(cells, SUPPLIED), _total(cells, UNFILLED)),
-        turnaround=_turnaround(list(hours.order_by("hours"))),
+        fill={kind: _fill_of([cell for cell in cells if cell.type == kind]) for kind in TYPES},
+        turnaround={
+            None: _turnaround(sorted(sum(hours.values(), Counter()).items())),
+            **{kind: _turnaround(sorted(counted.items())) for kind, counted in hours.items()},
+        },
         reasons=_reasons_of(cells),
         busiest=_busiest_tallied(year),
         copyright=_copyright_of(cells),
@@ -122,14 +149,16 @@ def _tallied(model: type[Any], year: int) -> QuerySet[Any]:
 
 
 def _cells(year: int) -> list[Cell]:
-    keys = ("service", "status", "refusal_reason", "outcome")
+    keys = ("service", "is_duplication", "status", "refusal_reason", "withdrawn", "outcome")
     rows = _tallied(DayTally, year).values(*keys, month=ExtractMonth("day"))
     return [
         Cell(
             month=r["month"],
             service=r["service"],
+            is_duplication=r["is_duplication"],
             status=r["status"],
             refusal_reason=r["refusal_reason"],
+            withdrawn=r["withdrawn"],
             outcome=r["outcome"],
             requests=r["n"],
             fees=r["fee_sum"],
@@ -138,28 +167,47 @@ def _cells(year: int) -> list[Cell]:
     ]
 
 
-def _total(cells: Iterable[Cell], statuses: Sequence[str]) -> int:
-    return sum(cell.requests for cell in cells if cell.status in statuses)
-
-
-def _months_of(cells: Iterable[Cell]) -> list[tuple[str, int, int]]:
-    counts: Counter[tuple[int, str]] = Counter()
+def _fill_of(cells: Iterable[Cell]) -> dict[str, Any]:
+    supplied = unfilled = withdrawn = 0
     for cell in cells:
-        counts[(cell.month, cell.service)] += cell.requests
+        if cell.status in SUPPLIED:
+            supplied += cell.requests
+        elif cell.status == Status.CANCELLED and cell.withdrawn:
+            withdrawn += cell.requests
+        elif cell.status in UNFILLED:
+            unfilled += cell.requests
+    return _fill(supplied, unfilled, withdrawn)
+
+
+def _months_of(cells: Iterable[Cell]) -> list[tuple[str, int, int, int]]:
+    counts: Counter[tuple[int, RequestType]] = Counter()
+    for cell in cells:
+        counts[(cell.month, cell.type)] += cell.requests
+    return _month_rows(counts)
+
+
+def _month_rows(counts: Counter[tuple[int, RequestType]]) -> list[tuple[str, int, int, int]]:
+    """(month, loans, copies, reproduction orders) for the twelve months."""
+    loan, copy, reproduction = TYPES
     return [
-        (name, counts[(m, Service.LOAN)], counts[(m, Service.COPY)])
+        (name, counts[(m, loan)], counts[(m, copy)], counts[(m, reproduction)])
         for m, name in enumerate(MONTHS, start=1)
     ]
 
 
 def _reasons_of(cells: Iterable[Cell]) -> list[tuple[str, int]]:
     labels = dict(RefusalReason.choices)
-    refused: Counter[str] = Counter()
+    unfilled: Counter[str] = Counter({CANCELLED_BY_OFFICE: 0, WITHDRAWN: 0})
     for cell in cells:
         if cell.status == Status.REFUSED:
-            refused[labels.get(cell.refusal_reason, "Not given")] += cell.requests
-    cancelled = _total(cells, (Status.CANCELLED,))
-    return _ranked([*refused.items(), ("Cancelled", cancelled)])
+            unfilled[labels.get(cell.refusal_reason, "Not given")] += cell.requests
+        elif cell.status == Status.CANCELLED:
+            unfilled[WITHDRAWN if cell.withdrawn else CANCELLED_BY_OFFICE] += cell.requests
+    return _ranked(list(unfilled.items()))
+
+
+CANCELLED_BY_OFFICE = "Cancelled by the office"
+WITHDRAWN = "Cancelled by the library (not in the fill rate)"
 
 
 def _copyright_of(cells: Iterable[Cell]) -> dict[str, Any]:
@@ -186,8 +234,11 @@ def live_for_year(year: int) -> dict[str, Any]:
     return _figures(
         year,
         months=per_month(rows),
-        fill=fill_rate(rows),
-        turnaround=turnaround(rows),
+        fill={kind: fill_rate(rows.of_type(kind)) for kind in TYPES},
+        turnaround={
+            None: turnaround(rows),
+            **{kind: turnaround(rows.of_type(kind)) for kind in TYPES},
+        },
         reasons=unfilled_reasons(rows),
         busiest=busiest(rows),
         copyright=copyright_outcomes(rows),
@@ -195,29 +246,30 @@ def live_for_year(year: int) -> dict[str, Any]:
     )
 
 
-def year_rows(year: int) -> QuerySet[Request]:
+def year_rows(year: int) -> RequestQuerySet:
     return Request.objects.filter(
         created_at__gte=start_of(date(year, 1, 1)), created_at__lt=start_of(date(year + 1, 1, 1))
     )
 
 
-def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int]]:
-    """(month, loans, copies) for the twelve months."""
+def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int, int]]:
+    """(month, loans, copies, reproduction orders) for the twelve months."""
     month = TruncMonth("created_at", tzinfo=timezone.get_default_timezone())
-    found = rows.annotate(month=month).values("month", "service")
-    counts = {(r["month"].month, r["service"]): r["n"] for r in found.annotate(n=Count("pk"))}
-    return [
-        (name, counts.get((m, Service.LOAN), 0), counts.get((m, Service.COPY), 0))
-        for m, name in enumerate(MONTHS, start=1)
-    ]
+    found = rows.annotate(month=month).values("month", "service", "is_duplication")
+    counts: Counter[tuple[int, RequestType]] = Counter()
+    for r in found.annotate(n=Count("pk")):
+        counts[(r["month"].month, type_of(r["service"], r["is_duplication"]))] += r["n"]
+    return _month_rows(counts)
 
 
 def fill_rate(rows: QuerySet[Request]) -> dict[str, Any]:
+    withdrawn = Q(status=Status.CANCELLED, withdrawn=True)
     totals = rows.aggregate(
         supplied=Count("pk", filter=Q(status__in=SUPPLIED)),
-        unfilled=Count("pk", filter=Q(status__in=UNFILLED)),
+        unfilled=Count("pk", filter=Q(status__in=UNFILLED) & ~withdrawn),
+        withdrawn=Count("pk", filter=withdrawn),
     )
-    return _fill(totals["supplied"], totals["unfilled"])
+    return _fill(totals["supplied"], totals["unfilled"], totals["withdrawn"])
 
 
 def turnaround(rows: QuerySet[Request]) -> dict[str, float | None]:
@@ -237,8 +289,12 @@ def unfilled_reasons(rows: QuerySet[Request]) -> list[tuple[str, int]]:
     labels = dict(RefusalReason.choices)
     refused = rows.filter(status=Status.REFUSED).values("refusal_reason").annotate(n=Count("pk"))
     found = [(labels.get(r["refusal_reason"], "Not given"), r["n"]) for r in refused]
-    cancelled = rows.filter(status=Status.CANCELLED).count()
-    return _ranked([*found, ("Cancelled", cancelled)])
+    cancelled = rows.filter(status=Status.CANCELLED).aggregate(
+        office=Count("pk", filter=Q(withdrawn=False)), library=Count("pk", filter=Q(withdrawn=True))
+    )
+    return _ranked(
+        [*found, (CANCELLED_BY_OFFICE, cancelled["office"]), (WITHDRAWN, cancelled["library"])]
+    )
 
 
 def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
@@ -261,11 +317,19 @@ def copyright_outcomes(rows: QuerySet[Request]) -> dict[str, Any]:
 # --- Shared by both ---------------------------------------------------------------------------
 
 
-def _fill(supplied: int, unfilled: int) -> dict[str, Any]:
-    """Supplied against refused or cancelled, among the requests that are finished with."""
+def _fill(supplied: int, unfilled: int, withdrawn: int) -> dict[str, Any]:
+    """Supplied against refused or cancelled by the office, among the requests that are finished
+    with; those the library cancelled are counted apart and left out."""
     decided = supplied + unfilled
     rate = round(100 * supplied / decided, 1) if decided else None
-    return {"supplied": supplied, "unfilled": unfilled, "rate": rate}
+    return {"supplied": supplied, "unfilled": unfilled, "withdrawn": withdrawn, "rate": rate}
+
+
+def _overall(by_type: dict[RequestType, dict[str, Any]]) -> dict[str, Any]:
+    return _fill(*(sum(fill[key] for fill in by_type.values()) for key in FILL_COUNTS))
+
+
+FILL_COUNTS = ("supplied", "unfilled", "withdrawn")
 
 
 def _ranked(rows: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -307,27 +371,28 @@ def _days(hours: float | None) -> float | None:
 def _figures(
     year: int,
     *,
-    months: list[tuple[str, int, int]],
-    fill: dict[str, Any],
-    turnaround: dict[str, float | None],
+    months: list[tuple[str, int, int, int]],
+    fill: dict[RequestType, dict[str, Any]],
+    turnaround: dict[RequestType | None, dict[str, float | None]],
     reasons: list[tuple[str, int]],
     busiest: list[tuple[str, int]],
     copyright: dict[str, Any],
     as_of: datetime | None,
 ) -> dict[str, Any]:
+    """The figures of a year; `turnaround[None]` is that of every type together."""
     return {
         "year": year,
         "as_of": as_of,
+        "types": [kind.label for kind in TYPES],
         "months": months,
-        "fill": fill,
-        "turnaround": turnaround,
+        "fill": _overall(fill),
+        "turnaround": turnaround[None],
+        "by_type": [(kind.label, fill[kind], turnaround[kind]) for kind in TYPES],
         "reasons": reasons,
         "busiest": busiest,
         "copyright": copyright,
         "charts": {
-            "months": chart(
-                "Requests per month", [(m, loans + copies) for m, loans, copies in months]
-            ),
+            "months": chart("Requests per month", [(m, sum(counts)) for m, *counts in months]),
             "reasons": chart("Unfilled requests by reason", reasons),
             "busiest": chart("Busiest institutions", busiest),
             "outcomes": chart("Copyright outcomes of copy requests", copyright["outcomes"]),
@@ -335,19 +400,25 @@ def _figures(
     }
 
 
+CSV_HEADER = ["section", "label", "request type", "value"]
+ALL_TYPES = "all"
+
+
 def csv_rows(figures: dict[str, Any]) -> list[list[Any]]:
-    """The same figures as rows of (section, label, value, ...) for the CSV download."""
-    rows: list[list[Any]] = [["section", "label", "loans", "copies"]]
-    rows += [["requests per month", m, loans, copies] for m, loans, copies in figures["months"]]
-    fill = figures["fill"]
-    rows += [
-        ["fill rate", "supplied", fill["supplied"]],
-        ["fill rate", "unfilled", fill["unfilled"]],
-    ]
-    rows += [["fill rate", "percent", fill["rate"]]]
-    rows += [["turnaround days", k, v] for k, v in figures["turnaround"].items()]
-    rows += [["unfilled", label, n] for label, n in figures["reasons"]]
-    rows += [["busiest institutions", label, n] for label, n in figures["busiest"]]
-    rows += [["copyright outcomes", label, n] for label, n in figures["copyright"]["outcomes"]]
-    rows += [["copyright fees", "total USD", figures["copyright"]["fees"]]]
+    """The same figures for the CSV download, one figure a row, every row as long as the header
+    (section, label, request type or "all", value)."""
+    rows: list[list[Any]] = [CSV_HEADER]
+    for month, *counts in figures["months"]:
+        by_type = zip(figures["types"], counts, strict=True)
+        rows += [["requests per month", month, kind, n] for kind, n in by_type]
+    kinds = [(ALL_TYPES, figures["fill"], figures["turnaround"]), *figures["by_type"]]
+    for kind, fill, _ in kinds:
+        rows += [["fill rate", name, kind, fill[name]] for name in (*FILL_COUNTS, "rate")]
+    for kind, _, days in kinds:
+        rows += [["turnaround days", name, kind, value] for name, value in days.items()]
+    rows += [["unfilled", label, ALL_TYPES, n] for label, n in figures["reasons"]]
+    rows += [["busiest institutions", label, ALL_TYPES, n] for label, n in figures["busiest"]]
+    outcomes = figures["copyright"]["outcomes"]
+    rows += [["copyright outcomes", label, ALL_TYPES, n] for label, n in outcomes]
+    rows += [["copyright fees", "total USD", ALL_TYPES, figures["copyright"]["fees"]]]
     return rows

@@ -147,6 +147,13 @@ def spans(days: Iterable[date]) -> Iterator[tuple[date, date]]:
         yield first, last
 
 
+def first_year(*, default: int) -> int:
+    """The earliest year the tallies count requests in (one read of their day index), or
+    `default` when that is later or nothing is tallied yet."""
+    first = DayTally.objects.order_by("day").values_list("day", flat=True).first()
+    return min(first.year, default) if first else default
+
+
 def start_of(day: date) -> datetime:
     """Midnight at the start of `day` in the office's time zone."""
     return datetime(day.year, day.month, day.day, tzinfo=timezone.get_default_timezone())
@@ -192,7 +199,13 @@ def _insert(requests: QuerySet[Request]) -> None:
     INSERT ... SELECT, so even a rebuild of every day never carries rows through Python."""
     requests = requests.order_by()
     by_kind = requests.values(
-        "service", "status", "refusal_reason", day=_day(), outcome=F("record__outcome")
+        "service",
+        "is_duplication",
+        "status",
+        "refusal_reason",
+        "withdrawn",
+        day=_day(),
+        outcome=F("record__outcome"),
     )
     _insert_rows(
         DayTally, by_kind.annotate(requests=Count("pk"), fees=Sum("record__permission_fee"))
@@ -200,7 +213,9 @@ def _insert(requests: QuerySet[Request]) -> None:
     by_institution = requests.values("institution_id", day=_day())
     _insert_rows(InstitutionDayTally, by_institution.annotate(requests=Count("pk")))
     supplied = requests.filter(supplied_at__isnull=False)
-    by_hours = supplied.values(day=_day(), hours=WholeHours("supplied_at", "created_at"))
+    by_hours = supplied.values(
+        "service", "is_duplication", day=_day(), hours=WholeHours("supplied_at", "created_at")
+    )
     _insert_rows(TurnaroundTally, by_hours.annotate(requests=Count("pk")))
 
 

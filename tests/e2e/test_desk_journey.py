@@ -33,7 +33,7 @@ def search_for(page: Any, text: str) -> list[str]:
     page.keyboard.type(text)
     page.keyboard.press("Enter")
     page.get_by_role("table").wait_for()
-    return page.locator("tbody td:nth-child(1) a").all_inner_texts()
+    return page.locator("tbody td[data-label=Number] a").all_inner_texts()
 
 
 def select_rows(page: Any, numbers: list[int]) -> None:

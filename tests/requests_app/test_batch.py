@@ -233,7 +233,8 @@ def test_an_error_message_is_announced_and_takes_the_focus(
     desk: Client, institution: Institution
 ) -> None:
     """Nothing was done: the message is an alert that js/error-summary.js focuses on load, as a
-    form's error summary is; a success message is neither."""
+    form's error summary is; a success message is no alert: it stands just above the list, in its
+    status region, and js/desk.js focuses it so that work goes on in the list."""
     make_loan(institution)
     payload = {"batch": "claim", "back": "queue=new"}
     page = desk.post(reverse("desk:batch"), payload, follow=True).content.decode()
@@ -243,4 +244,4 @@ def test_an_error_message_is_announced_and_takes_the_focus(
     ) in page
     done = run(desk, "claim", [make_loan(institution)])
     page = desk.get(done["Location"]).content.decode()
-    assert '<p class="message message-info">1 claimed.</p>' in page
+    assert '<p class="message message-info" tabindex="-1" data-result>1 claimed.</p>' in page

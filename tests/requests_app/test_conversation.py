@@ -208,3 +208,41 @@ def test_a_delivered_copy_is_announced_to_the_delivery_email_and_the_default_is_
         ["copies@library.example"],
         [institution.email],
     ]
+
+
+def test_the_staff_home_lists_unread_library_messages(
+    desk: Client, institution: Institution
+) -> None:
+    asked, answered = make_copy(institution), make_copy(institution, issue="8")
+    services.record_library_message(asked, text="Is the supplement included?")
+    services.record_library_message(answered, text="Thanks")
+    services.mark_library_messages_read(answered.pk)
+    home = desk.get(reverse("desk:home")).content.decode()
+    assert "Unread messages from libraries (1)" in home
+    assert f'<a href="{reverse("desk:detail", args=[asked.pk])}">Request {asked.pk}</a>' in home
+    assert f"Request {answered.pk}</a>" not in home
+    desk.get(reverse("desk:detail", args=[asked.pk]))
+    assert "Unread messages from libraries (0)" in desk.get(reverse("desk:home")).content.decode()
+
+
+def test_the_request_page_shows_the_newest_message_first_and_the_librarys_contact(
+    desk: Client, institution: Institution
+) -> None:
+    institution.phone = "+1 202 555 0100"
+    institution.shipping_address = "Interlibrary Loan\nLoading dock B\nSpringfield, IL 62701"
+    institution.save()
+    item = make_copy(institution)
+    services.record_library_message(item, text="First question")
+    services.record_library_message(item, text="Is the supplement included?")
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    newest = page.split('<section class="newest-message"')[1].split("</section>")[0]
+    assert "from the library" in newest and '<span class="tag">new</span>' in newest
+    assert "Is the supplement included?" in newest and "First question" not in newest
+    # Above the actions and the timeline.
+    assert page.index("newest-message") < page.index('id="actions-heading"')
+    contact = page.split('<section class="library-contact"')[1].split("</section>")[0]
+    assert institution.contact_name in contact and f"mailto:{institution.email}" in contact
+    assert "tel:+1 202 555 0100" in contact
+    assert "Interlibrary Loan<br>Loading dock B<br>Springfield, IL 62701" in contact
+    again = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert '<span class="tag">new</span>' not in again.split('class="newest-message"')[1]

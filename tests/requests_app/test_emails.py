@@ -86,3 +86,59 @@ def test_submission_emails_the_decision_through_the_worker_over_smtp(
     assert message["Subject"] == f"Copy request {created.pk}: received"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert created.record.decisions.get().explanation in body
+
+
+@pytest.mark.django_db
+def test_the_admin_email_log_shows_recipient_subject_text_and_the_request(
+    desk: Client,
+    admin_client: Client,
+    institution: Institution,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from registration.models import OutboxMessage
+
+    item = make_copy(institution)
+    data = {"seen_status": "new", "refusal_reason": "too_fragile", "reason": "Brittle paper"}
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(reverse("desk:act", args=[item.pk, "refuse"]), {**data, "confirm": "on"})
+    sent = mail.outbox[-1]
+    logged = OutboxMessage.objects.get(email="request-refused", target_id=item.pk)
+    assert (logged.recipient, logged.subject, logged.body) == (
+        institution.email,
+        sent.subject,
+        sent.body,
+    )
+    listing = admin_client.get(reverse("admin:registration_outboxmessage_changelist"))
+    page = listing.content.decode()
+    subject = str(sent.subject)
+    assert institution.email in page and subject in page
+    assert f'<a href="{reverse("desk:detail", args=[item.pk])}">Request {item.pk}</a>' in page
+    found = admin_client.get(
+        reverse("admin:registration_outboxmessage_changelist"), {"q": institution.email}
+    )
+    assert subject in found.content.decode()
+    one = admin_client.get(reverse("admin:registration_outboxmessage_change", args=[logged.pk]))
+    assert "Brittle paper" in one.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_email_log_never_keeps_the_credentials_email(
+    admin_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from registration import services as registration_services
+    from registration.models import OutboxMessage
+    from tests.registration.factories import RegistrationFactory
+
+    registration = RegistrationFactory.create(oclc_symbol="SPL")
+    from django.contrib.auth.models import User
+
+    staff = User.objects.get(is_superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.approve_registration(registration, acting_user=staff)
+    message = OutboxMessage.objects.get(email=OutboxMessage.CREDENTIALS)
+    assert (
+        message.status == OutboxMessage.Status.SENT and "password" in mail.outbox[-1].body.lower()
+    )
+    assert (message.recipient, message.subject, message.body) == ("", "", "")
+    page = admin_client.get(reverse("admin:registration_outboxmessage_change", args=[message.pk]))
+    assert "Not kept: the credentials email holds a password." in page.content.decode()

@@ -197,3 +197,57 @@ def test_staff_pages_call_the_patron_reference_the_librarys(
     assert library_ref in slips.content.decode()
     own = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
     assert "<dt>Your reference</dt><dd>BKL-2024-77</dd>" in own
+
+
+def test_the_book_band_names_the_lending_office_and_its_return_address(
+    desk: Client, institution: Institution, settings: Any
+) -> None:
+    settings.OFFICE_NAME = "Library of Congress Interlibrary Loan"
+    settings.OFFICE_ADDRESS = "101 Independence Ave SE\nWashington, DC 20540-4570"
+    item = shipped(desk, institution)
+    band = desk.get(reverse("desk:band", args=[item.pk])).content.decode()
+    assert "property of the lending office" not in band
+    assert f"Interlibrary loan {item.pk}: property of Library of Congress Interlibrary Loan" in band
+    returned_to = band.split('<address class="band-return">')[1].split("</address>")[0]
+    assert "101 Independence Ave SE<br>Washington, DC 20540-4570" in returned_to
+
+
+@pytest.mark.parametrize("page", ["desk:slip", "desk:band"])
+def test_the_barcode_has_its_number_printed_under_it(
+    desk: Client, institution: Institution, page: str
+) -> None:
+    item = make_loan(institution)
+    printed = desk.get(reverse(page, args=[item.pk])).content.decode()
+    figure = printed.split('<figure class="barcode-figure">')[1].split("</figure>")[0]
+    assert '<img class="barcode"' in figure
+    assert f'<figcaption class="barcode-number" aria-hidden="true">{item.pk}</figcaption>' in figure
+
+
+def test_a_finished_request_offers_no_claim_slip_or_band(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_loan(institution)
+    open_page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert reverse("desk:slip", args=[item.pk]) in open_page
+    assert reverse("desk:band", args=[item.pk]) in open_page
+    assert reverse("desk:claim", args=[item.pk]) in open_page
+    desk.post(
+        reverse("desk:act", args=[item.pk, "refuse"]),
+        {"seen_status": "new", "refusal_reason": "not_owned", "confirm": "on"},
+    )
+    item.refresh_from_db()
+    assert item.status == Status.REFUSED
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    for url in ("desk:slip", "desk:band", "desk:claim"):
+        assert reverse(url, args=[item.pk]) not in page
+    queue = desk.get(reverse("desk:queues"), {"queue": "finished"}).content.decode()
+    assert f'value="{item.pk}:refused"' not in queue and 'value="claim"' not in queue
+
+
+def test_a_finished_request_cannot_be_claimed(desk: Client, institution: Institution) -> None:
+    item = make_loan(institution)
+    Request.objects.filter(pk=item.pk).update(status=Status.CANCELLED)
+    response = desk.post(reverse("desk:claim", args=[item.pk]), follow=True)
+    assert "is finished: there is nothing to claim" in response.content.decode()
+    item.refresh_from_db()
+    assert item.claimed_by is None and not item.events.filter(action="claimed").exists()

@@ -157,7 +157,7 @@ def test_the_finished_queue_offers_its_own_order_first(desk: Client) -> None:
     [
         ("renewals", {"service", "outcome"}),
         ("on_loan", {"service", "outcome", "status"}),
-        ("clearance", {"service", "status"}),
+        ("clearance", {"status"}),
         ("new", {"status"}),
     ],
 )
@@ -264,3 +264,75 @@ def test_the_request_page_says_a_renewal_is_asked_for_and_when_the_loan_is_due(
     due = timezone.localdate() + timedelta(days=5)
     assert f"Due back on {due.isoformat()}, renewed 0 times." in page
     assert f"The library asked for a renewal on {timezone.localdate().isoformat()}." in page
+
+
+@pytest.mark.parametrize("queue", ["new", "clearance", "in_process"])
+def test_reproduction_orders_have_a_filter_of_their_own(
+    desk: Client, institution: Institution, queue: str
+) -> None:
+    copy = make_copy(institution)
+    order = make_copy(institution, article_title="Plate 3", is_duplication=True)
+    status = "awaiting_clearance" if queue == "clearance" else queue
+    Request.objects.filter(pk__in=[copy.pk, order.pk]).update(status=status)
+    params = {"queue": queue, "service": "reproduction"}
+    response = desk.get(reverse("desk:queues"), params)
+    assert [item.pk for item in response.context["page"].rows] == [order.pk]
+    assert '<option value="reproduction" selected>Reproduction orders</option>' in (
+        response.content.decode()
+    )
+    copies = desk.get(reverse("desk:queues"), {"queue": queue, "service": "copy"})
+    assert [item.pk for item in copies.context["page"].rows] == [copy.pk]
+
+
+def test_staff_pages_speak_about_the_library_not_to_it(
+    desk: Client, institution: Institution
+) -> None:
+    conditional = make_loan(institution)
+    Request.objects.filter(pk=conditional.pk).update(status="conditional")
+    for n in range(3):  # no ISSN: counted under the title as cited, a key not verified
+        third = make_copy(institution, issn="", article_title=f"Article {n}", issue=str(n))
+    decision = third.record.latest_decision
+    assert decision is not None and "unverified_title_key" in decision.flags
+    pages = [
+        desk.get(reverse("desk:queues"), {"queue": "conditional"}),
+        desk.get(reverse("desk:detail", args=[conditional.pk])),
+        desk.get(reverse("desk:detail", args=[third.pk])),
+        desk.get(reverse("desk:queues"), {"q": institution.oclc_symbol}),
+    ]
+    text = " ".join(page.content.decode() for page in pages)
+    assert "waiting for you" not in text and "your 3rd copy" not in text.lower()
+    assert "unverified_title_key" not in text
+    assert "Conditional reply: waiting for the library" in text
+    assert f"This is {institution.oclc_symbol}&#x27;s 3rd copy" in text
+    assert "title key not verified" in text
+
+
+def test_the_list_has_a_waiting_column_a_skip_link_and_marks_recalled_loans(
+    desk: Client, institution: Institution
+) -> None:
+    loan = make_loan(institution)
+    Request.objects.filter(pk=loan.pk).update(
+        status="on_loan",
+        due_date=timezone.localdate() + timedelta(days=30),
+        created_at=timezone.now() - timedelta(days=3, hours=2),
+    )
+    loan.refresh_from_db()
+    services.recall_loan(
+        loan,
+        seen="on_loan",
+        due_date=timezone.localdate() + timedelta(days=5),
+        acting_user=None,
+    )
+    page = desk.get(reverse("desk:queues"), {"queue": "on_loan"}).content.decode()
+    assert '<a class="skip-inline" href="#work-list">' in page and 'id="work-list"' in page
+    assert page.index("skip-inline") < page.index('aria-label="Queues"')
+    assert '<th scope="col">Waiting</th>' in page and ">3\xa0days</time>" in page
+    row = page.split(f'id="pick-{loan.pk}"')[0].rsplit("<tr", 1)[1]
+    assert 'class="recalled"' in row
+    assert '<span class="tag tag-recalled">recalled</span>' in page
+    loan.refresh_from_db()
+    services.renew_loan(
+        loan, seen="on_loan", due_date=timezone.localdate() + timedelta(days=40), acting_user=None
+    )
+    page = desk.get(reverse("desk:queues"), {"queue": "on_loan"}).content.decode()
+    assert "tag-recalled" not in page

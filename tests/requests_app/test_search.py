@@ -78,7 +78,70 @@ def test_lccn_and_reproduction_number(desk: Client, institution: Institution) ->
 def test_request_number_comes_first(desk: Client, institution: Institution) -> None:
     item = make_loan(institution)
     make_loan(institution, title=f"Volume {item.pk}")
-    assert desk_finds(desk, str(item.pk))[0] == item.pk
+    response = desk.get(reverse("desk:queues"), {"q": str(item.pk), "list": "1"})
+    assert [found.pk for found in response.context["found"]][0] == item.pk
+
+
+@pytest.mark.parametrize("typed", ["{}", "#{}", " {} "])
+def test_an_exact_request_number_opens_the_request(
+    desk: Client, institution: Institution, typed: str
+) -> None:
+    item = make_loan(institution)
+    response = desk.get(reverse("desk:queues"), {"q": typed.format(item.pk)}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("desk:detail", args=[item.pk]))
+    page = response.content.decode()
+    assert "Opened by its request number." in page
+    assert f"?q={item.pk}&amp;list=1" in page
+
+
+def test_a_number_that_is_no_request_is_searched(desk: Client, institution: Institution) -> None:
+    item = make_copy(institution, pmid="31452104")
+    assert desk_finds(desk, "31452104") == [item.pk]
+
+
+@pytest.mark.parametrize(
+    ("stored", "query"),
+    [
+        ("Památky archeologické", "pamatky"),
+        ("Pamatky archeologicke", "památky"),
+        ("Zeszyty Naukowe Uniwersytetu Łódzkiego", "lodzkiego"),
+        ("Über die Straße", "strasse uber"),
+    ],
+)
+def test_words_are_found_without_their_accents(
+    desk: Client, institution: Institution, stored: str, query: str
+) -> None:
+    item = make_copy(institution, title=stored)
+    make_copy(institution, title="Journal of Other Things", issue="9")
+    assert desk_finds(desk, query) == [item.pk]
+
+
+def test_journal_words_with_an_institution_symbol(desk: Client, institution: Institution) -> None:
+    other = make_institution()
+    wanted = make_copy(institution, title="Journal of Vertebrate Paleontology")
+    make_copy(other, title="Journal of Vertebrate Paleontology")
+    make_copy(institution, title="Journal of Paleontology", issue="7")
+    query = f"vertebrate paleontology {institution.oclc_symbol.lower()}"
+    assert desk_finds(desk, query)[0] == wanted.pk
+
+
+def test_search_results_offer_batch_work(desk: Client, institution: Institution) -> None:
+    first = make_copy(institution, title="Okapi Quarterly")
+    second = make_loan(institution, title="Okapi handbook")
+    finished = make_loan(institution, title="Okapi atlas")
+    Request.objects.filter(pk=finished.pk).update(status="cancelled")
+    page = desk.get(reverse("desk:queues"), {"q": "okapi"}).content.decode()
+    assert f'value="{first.pk}:new"' in page and f'value="{second.pk}:new"' in page
+    assert f'value="{finished.pk}:cancelled"' not in page
+    assert 'name="back" value="q=okapi"' in page
+    response = desk.post(
+        reverse("desk:batch"),
+        {"batch": "claim", "pick": [f"{first.pk}:new", f"{second.pk}:new"], "back": "q=okapi"},
+    )
+    assert response["Location"] == f"{reverse('desk:queues')}?q=okapi"
+    assert (
+        Request.objects.filter(pk__in=[first.pk, second.pk], claimed_by__isnull=False).count() == 2
+    )
 
 
 def test_words_of_the_article_title_in_any_order(desk: Client, institution: Institution) -> None:
@@ -195,3 +258,17 @@ def test_a_query_naming_no_institution_reads_no_institution_requests(
         found = search.search(Request.objects.all(), "okapi")
     assert [item.article_title for item in found] == ["Okapi"]
     assert not [q for q in queries.captured_queries if '"institution_id" IN' in q["sql"]]
+
+
+def test_the_migration_folds_the_words_already_stored(institution: Institution) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    item = make_copy(institution, title="Památky archeologické")
+    Request.objects.filter(pk=item.pk).update(search_text="památky archeologické")
+    migration = importlib.import_module("requests_app.migrations.0016_desk_daily_work")
+    migration.fold_search_text(apps, connection.schema_editor())
+    item.refresh_from_db()
+    assert "pamatky archeologicke" in item.search_text
+    assert search.search(Request.objects.all(), "pamatky") == [item]

@@ -41,7 +41,7 @@ def test_requests_per_month_by_type(institution: Institution) -> None:
     make_copy(institution)
     make_copy(institution, article_title="Other")
     month = stats.MONTHS[timezone.localtime().month - 1]
-    assert (month, 1, 2) in figures()["months"]
+    assert (month, 1, 2, 0) in figures()["months"]
 
 
 def test_fill_rate_counts_supplied_against_refused_and_cancelled(
@@ -53,7 +53,7 @@ def test_fill_rate_counts_supplied_against_refused_and_cancelled(
     refused = make_loan(institution)
     Request.objects.filter(pk=refused.pk).update(status="refused", refusal_reason="in_use")
     make_loan(institution)  # still open: not counted either way
-    assert figures()["fill"] == {"supplied": 3, "unfilled": 1, "rate": 75.0}
+    assert figures()["fill"] == {"supplied": 3, "unfilled": 1, "withdrawn": 0, "rate": 75.0}
 
 
 def test_turnaround_median_and_90th_percentile(institution: Institution) -> None:
@@ -70,7 +70,12 @@ def test_refusal_reasons_and_cancellations(institution: Institution) -> None:
         Request.objects.filter(pk=item.pk).update(status="refused", refusal_reason=reason)
     Request.objects.filter(pk=make_loan(institution).pk).update(status="cancelled")
     reasons = dict(figures()["reasons"])
-    assert reasons == {"In use": 2, "Not owned by the office": 1, "Cancelled": 1}
+    assert reasons == {
+        "In use": 2,
+        "Not owned by the office": 1,
+        stats.CANCELLED_BY_OFFICE: 1,
+        stats.WITHDRAWN: 0,
+    }
 
 
 def test_busiest_institutions_first(institution: Institution) -> None:
@@ -94,8 +99,8 @@ def test_copyright_outcomes_and_fees(institution: Institution) -> None:
 def test_other_years_are_left_out(institution: Institution) -> None:
     item = make_loan(institution)
     Request.objects.filter(pk=item.pk).update(created_at=item.created_at.replace(year=YEAR - 1))
-    assert sum(loans for _, loans, _ in figures()["months"]) == 0
-    assert sum(loans for _, loans, _ in figures(YEAR - 1)["months"]) == 1
+    assert sum(loans for _, loans, *_ in figures()["months"]) == 0
+    assert sum(loans for _, loans, *_ in figures(YEAR - 1)["months"]) == 1
 
 
 def test_the_page_draws_each_chart_with_its_data_table(
@@ -105,7 +110,7 @@ def test_the_page_draws_each_chart_with_its_data_table(
     tallies.refresh()
     page = desk.get(reverse("desk:stats")).content.decode()
     assert page.count("<svg viewBox=") == 4 and page.count('aria-hidden="true"') >= 4
-    assert page.count("<table>") == 4 and institution.oclc_symbol in page
+    assert page.count("<table>") == 5 and institution.oclc_symbol in page
 
 
 def test_bars_are_proportional(institution: Institution) -> None:
@@ -119,7 +124,7 @@ def test_csv_has_the_same_figures(desk: Client, institution: Institution) -> Non
     response = desk.get(reverse("desk:stats_csv"), {"year": str(YEAR)})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert response["Content-Type"].startswith("text/csv")
-    assert ["busiest institutions", institution.oclc_symbol, "1"] in rows
+    assert ["busiest institutions", institution.oclc_symbol, "all", "1"] in rows
 
 
 @pytest.mark.parametrize("year", ["²", "1066", "99999", "x", str(YEAR + 5)])
@@ -135,3 +140,88 @@ def test_the_page_runs_a_constant_number_of_queries(
         make_loan(make_institution() if n % 2 else institution, title=f"Q{n}")
     with django_assert_max_num_queries(14):
         assert desk.get(reverse("desk:stats")).status_code == 200
+
+
+def test_a_library_cancellation_does_not_lower_the_fill_rate(
+    portal: Client, desk: Client, institution: Institution
+) -> None:
+    supplied = make_loan(institution, title="Supplied")
+    supplied_after(supplied, 1)
+    withdrawn = make_loan(institution, title="Withdrawn")
+    portal.post(reverse("requests:cancel", args=[withdrawn.pk]), {"seen_status": "new"})
+    withdrawn.refresh_from_db()
+    assert withdrawn.status == "cancelled" and withdrawn.withdrawn
+    found = figures()
+    assert found["fill"] == {"supplied": 1, "unfilled": 0, "withdrawn": 1, "rate": 100.0}
+    office = make_loan(institution, title="Cancelled here")
+    desk.post(
+        reverse("desk:act", args=[office.pk, "cancel"]),
+        {"seen_status": "new", "reason": "Duplicate of another request", "confirm": "on"},
+    )
+    found = figures()
+    assert found["fill"] == {"supplied": 1, "unfilled": 1, "withdrawn": 1, "rate": 50.0}
+    reasons = dict(found["reasons"])
+    assert reasons[stats.CANCELLED_BY_OFFICE] == 1 and reasons[stats.WITHDRAWN] == 1
+    assert found == stats.live_for_year(YEAR) | {"as_of": found["as_of"]}
+
+
+def test_reproduction_orders_are_their_own_type_with_fill_rate_and_turnaround(
+    institution: Institution,
+) -> None:
+    loan, copy = make_loan(institution), make_copy(institution)
+    order = make_copy(institution, article_title="Plate 3", is_duplication=True)
+    supplied_after(loan, 2)
+    supplied_after(copy, 1, status="delivered")
+    Request.objects.filter(pk=order.pk).update(status="refused", refusal_reason="too_fragile")
+    found = figures()
+    month = stats.MONTHS[timezone.localtime().month - 1]
+    assert (month, 1, 1, 1) in found["months"]
+    by_type = {label: (fill["rate"], days["median"]) for label, fill, days in found["by_type"]}
+    assert by_type == {
+        "Loan request": (100.0, 2.0),
+        "Copy request": (100.0, 1.0),
+        "Reproduction order": (0.0, None),
+    }
+
+
+def test_the_csv_rows_match_its_header(desk: Client, institution: Institution) -> None:
+    supplied_after(make_loan(institution), 1)
+    make_copy(institution)
+    tallies.refresh()
+    response = desk.get(reverse("desk:stats_csv"), {"year": str(YEAR)})
+    header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == ["section", "label", "request type", "value"]
+    assert rows and all(len(row) == len(header) for row in rows)
+    assert ["fill rate", "rate", "Loan request", "100.0"] in rows
+    assert ["busiest institutions", institution.oclc_symbol, "all", "2"] in rows
+
+
+def test_fees_are_shown_as_money(desk: Client, institution: Institution) -> None:
+    item = make_copy(institution)
+    item.record.permission_fee = Decimal("1035.5")
+    item.record.save(update_fields=["permission_fee"])
+    tallies.refresh()
+    page = desk.get(reverse("desk:stats")).content.decode()
+    assert "US$1,035.50" in page and "US$ " not in page
+
+
+def test_chart_labels_are_whole(desk: Client, institution: Institution) -> None:
+    item = make_loan(institution)
+    Request.objects.filter(pk=item.pk).update(status="refused", refusal_reason="too_fragile")
+    tallies.refresh()
+    page = desk.get(reverse("desk:stats")).content.decode()
+    svg = page.split("<figcaption>Unfilled requests by reason</figcaption>")[1].split("</svg>")[0]
+    assert ">Too fragile to lend or copy</text>" in svg and "…" not in svg
+
+
+def test_every_year_with_requests_can_be_chosen(desk: Client, institution: Institution) -> None:
+    item = make_loan(institution)
+    old = item.created_at.replace(year=YEAR - 8)
+    Request.objects.filter(pk=item.pk).update(created_at=old, updated_at=old)
+    tallies.refresh()
+    page = desk.get(reverse("desk:stats")).content.decode()
+    options = page.split('<select id="stats-year" name="year">')[1].split("</select>")[0]
+    assert options.count("<option") == 9 and f'value="{YEAR - 8}"' in options
+    chosen = desk.get(reverse("desk:stats"), {"year": str(YEAR - 8)})
+    assert chosen.context["figures"]["year"] == YEAR - 8
+    assert sum(loans for _, loans, *_ in chosen.context["figures"]["months"]) == 1

@@ -65,6 +65,8 @@ def request_at(
     fee: Decimal | None = None,
     supplied_at: datetime | None = None,
     legal_hold: bool = False,
+    is_duplication: bool = False,
+    withdrawn: bool = False,
 ) -> Request:
     """A request and its record as the workflow would have left them, unchanged since it was
     made (updated_at = created_at), with its record's dates in the copyright calendar."""
@@ -98,6 +100,8 @@ def request_at(
         due_date=TODAY if status in Request.LOAN_OUT_STATUSES else None,
         quote_amount=Decimal("10") if status == Status.QUOTED else None,
         supplied_at=supplied_at,
+        is_duplication=is_duplication,
+        withdrawn=withdrawn,
     )
 
 
@@ -124,6 +128,9 @@ def generated(count: int, *, seed: int, years: tuple[int, ...] = (YEAR - 1, YEAR
             outcome=rng.choice(COPY_OUTCOMES) if copy else None,
             fee=Decimal(rng.randint(0, 9000)) / 100 if copy and rng.random() < 0.4 else None,
             supplied_at=supplied_at,
+            # Reproduction orders are a type of their own; some cancellations are the library's.
+            is_duplication=copy and rng.random() < 0.3,
+            withdrawn=status == Status.CANCELLED and rng.random() < 0.5,
         )
 
 
@@ -176,8 +183,8 @@ def test_before_a_refresh_the_page_shows_the_figures_as_of_the_last_one(
     before = stats.for_year(YEAR)
     tallies.refresh()
 
-    assert sum(loans for _, loans, _ in before["months"]) == 1
-    assert sum(loans for _, loans, _ in stats.for_year(YEAR)["months"]) == 2
+    assert sum(loans for _, loans, *_ in before["months"]) == 1
+    assert sum(loans for _, loans, *_ in stats.for_year(YEAR)["months"]) == 2
 
 
 def test_turnaround_is_read_to_the_hour(institution: Institution) -> None:
@@ -249,7 +256,7 @@ def act(staff: Any, item: Request, slug: str, **data: Any) -> None:
     """A desk action as the request page performs it."""
     item.refresh_from_db()
     row = actions.ACTIONS[slug]
-    form = row.bound_form({"seen_status": item.status, **data})
+    form = row.bound_form({"seen_status": item.status, **data}, item=item)
     assert form.is_valid(), form.errors
     actions.perform(row, item, form, acting_user=staff)
 
@@ -304,8 +311,8 @@ def test_a_request_counts_in_the_year_of_its_local_day(institution: Institution)
     tallies.refresh()
 
     assert evening.astimezone(ZoneInfo("UTC")).year == YEAR
-    assert stats.for_year(YEAR - 1)["months"][11] == ("Dec", 1, 0)
-    assert stats.for_year(YEAR)["months"][0] == ("Jan", 1, 0)
+    assert stats.for_year(YEAR - 1)["months"][11] == ("Dec", 1, 0, 0)
+    assert stats.for_year(YEAR)["months"][0] == ("Jan", 1, 0, 0)
     assert_tallies_are_live(YEAR - 1, YEAR)
 
 
@@ -316,7 +323,7 @@ def test_another_office_time_zone_rebuilds_every_day(institution: Institution) -
     with override_settings(TIME_ZONE="Asia/Tokyo"):
         done = tallies.refresh()
         assert done.rebuilt
-        assert stats.for_year(YEAR)["months"][0] == ("Jan", 1, 0)
+        assert stats.for_year(YEAR)["months"][0] == ("Jan", 1, 0, 0)
         assert_tallies_are_live(YEAR - 1, YEAR)
 
 
@@ -440,7 +447,7 @@ def test_staff_refresh_the_figures_from_the_page(desk: Client, institution: Inst
 
     assert response.redirect_chain[-1][0].endswith(f"?year={YEAR - 1}")
     assert "Figures refreshed" in response.content.decode()
-    assert sum(loans for _, loans, _ in stats.for_year(YEAR)["months"]) == 1
+    assert sum(loans for _, loans, *_ in stats.for_year(YEAR)["months"]) == 1
 
 
 def test_the_command_refreshes_and_rebuilds(institution: Institution) -> None:
