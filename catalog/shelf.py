@@ -1,0 +1,40 @@
+"""Shelf order: location, then LC call number as the stacks shelve it (parsed and compared by
+pycallnumber), so a batch of pull slips walks the stacks once (docs/catalog.md, "Pull slips")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+import pycallnumber
+
+# Call numbers that are not LC (a local scheme, a typo) sort after the LC ones, as text.
+_NOT_LC = "~"
+
+
+class Shelved(Protocol):
+    shelf_call_number: str
+    location: str
+
+
+T = TypeVar("T", bound=Shelved)
+
+
+def call_number_key(call_number: str) -> str:
+    text = " ".join(call_number.split())
+    if not text:
+        return _NOT_LC * 2
+    try:
+        parsed = pycallnumber.callnumber(text, unittypes=[pycallnumber.units.LC])
+    except pycallnumber.exceptions.InvalidCallNumberStringError:
+        return _NOT_LC + text.casefold()
+    return str(parsed.for_sort())
+
+
+def shelf_key(item: Shelved) -> tuple[bool, str, str]:
+    """Requests with a location first (by location), then by call number; unrecorded last."""
+    return (not item.location, item.location.casefold(), call_number_key(item.shelf_call_number))
+
+
+def in_shelf_order(items: Iterable[T]) -> list[T]:
+    return sorted(items, key=shelf_key)
