@@ -86,25 +86,31 @@ def statement_covers(statement: str, wanted: Wanted) -> bool | None:
     return None
 
 
-def _items_for(items: tuple[Item, ...], wanted: Wanted) -> tuple[Item, ...] | None:
-    """The items of the volume asked for; None when the items carry no volumes to match."""
+def _holds_volume(item: Item, volume: int) -> bool:
+    """An item's volume: "v.3" is volume 3; "v.42-70" (a bound run) is each of 42 to 70."""
+    numbers = [int(n) for n in _NUMBER.findall(_PARENS.sub(" ", item.volume))]
+    if "-" in item.volume and numbers:
+        return min(numbers) <= volume <= max(numbers)
+    return volume in numbers[:1]
+
+
+def _items_for(items: tuple[Item, ...], wanted: Wanted) -> tuple[Item, ...]:
+    """The items of the volume asked for (all of them when the items carry no volumes)."""
     if wanted.volume is None or not any(item.volume for item in items):
         return items
-    return tuple(item for item in items if _NUMBER.findall(item.volume)[:1] == [str(wanted.volume)])
+    return tuple(item for item in items if _holds_volume(item, wanted.volume))
 
 
 def rank(holding: Holding, wanted: Wanted) -> Ranked:
     covers = statement_covers(holding.statement, wanted)
     items = _items_for(holding.items, wanted)
-    if items is not None and holding.items and not items:
-        covers = False  # a multi-volume set without the volume asked for
-    elif items and covers is None and wanted.volume is not None:
-        covers = True
-    shelf = [item for item in items or () if item.availability == Availability.AVAILABLE]
-    out = [item for item in items or () if item.availability == Availability.CHECKED_OUT]
+    if covers is None and wanted.volume is not None and any(i.volume for i in holding.items):
+        covers = bool(items)  # no statement: the items of a multi-volume set say it
+    shelf = [item for item in items if item.availability == Availability.AVAILABLE]
+    out = [item for item in items if item.availability == Availability.CHECKED_OUT]
     if shelf:
         availability, due = Availability.AVAILABLE, None
-    elif out and len(out) == len(items or ()):
+    elif out and len(out) == len(items):
         availability = Availability.CHECKED_OUT
         due = min((item.due_date for item in out if item.due_date), default=None)
     else:
