@@ -51,8 +51,12 @@ class Deadline:
     def left(self) -> float:
         remaining = self.ends - time.monotonic()
         if remaining <= 0:
-            raise CatalogError(f"No answer within {settings.CATALOG_TIMEOUT:g} seconds.")
+            raise too_slow()
         return remaining
+
+
+def too_slow() -> CatalogError:
+    return CatalogError(f"No answer within {settings.CATALOG_TIMEOUT:g} seconds.")
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,10 @@ def _sru_answer(query: Query, deadline: Deadline) -> bytes:
         if response.status != 200:
             raise CatalogError(f"The catalog answered HTTP {response.status}.")
         return _read_within(response, sock, deadline)
+    except TimeoutError as error:
+        raise too_slow() from error
     except (OSError, http.client.HTTPException) as error:
-        raise CatalogError(f"The catalog could not be reached ({_reason(error)}).") from error
+        raise CatalogError(f"The catalog could not be reached ({error}).") from error
     finally:
         connection.close()
 
@@ -151,12 +157,6 @@ def _read_within(
             raise CatalogError(f"The answer was larger than {settings.CATALOG_MAX_BYTES} bytes.")
         sock.settimeout(deadline.left())
     return bytes(body)
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, TimeoutError):
-        return "it did not answer in time"
-    return str(error) or type(error).__name__
 
 
 def _sru_records(body: bytes) -> list[etree._Element]:
@@ -199,7 +199,7 @@ def _zoomsh_answer(query: Query, deadline: Deadline) -> bytes:
             [zoomsh, *commands], capture_output=True, timeout=deadline.left(), check=False
         )
     except subprocess.TimeoutExpired as error:
-        raise CatalogError(f"No answer within {settings.CATALOG_TIMEOUT:g} seconds.") from error
+        raise too_slow() from error
     if len(done.stdout) > settings.CATALOG_MAX_BYTES:
         raise CatalogError(f"The answer was larger than {settings.CATALOG_MAX_BYTES} bytes.")
     if b"error" in done.stderr.lower() or done.returncode != 0:
