@@ -3,10 +3,36 @@ pycallnumber), so a batch of pull slips walks the stacks once (docs/catalog.md, 
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import sys
 from collections.abc import Iterable
-from typing import Protocol, TypeVar
+from types import FrameType, ModuleType
+from typing import Any, Protocol, TypeVar
 
-import pycallnumber
+
+def _frames(context: int = 1) -> list[tuple[FrameType]]:
+    frames, frame = [], sys._getframe(1)
+    while frame is not None:
+        frames.append((frame,))
+        frame = frame.f_back
+    return frames
+
+
+def _import_pycallnumber() -> ModuleType:
+    """pycallnumber names each call number class it builds at import after the calling module,
+    found with inspect.stack(), which reads the source of every frame on the stack: tens of
+    seconds in a process with Django loaded. It uses only the frames, which _frames gives at
+    once. Imported from CatalogConfig.ready(), while Django starts on one thread."""
+    saved: Any = inspect.stack
+    inspect.stack = _frames  # type: ignore[assignment]
+    try:
+        return importlib.import_module("pycallnumber")
+    finally:
+        inspect.stack = saved
+
+
+pycallnumber: Any = _import_pycallnumber()
 
 # Call numbers that are not LC (a local scheme, a typo) sort after the LC ones, as text.
 _NOT_LC = "~"
