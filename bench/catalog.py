@@ -29,7 +29,7 @@ from tests.services import ZebraCatalog, start_zebra_catalog
 
 RECORDS = int(os.environ.get("BENCH_CATALOG_RECORDS", "100000"))
 SUBMISSIONS = int(os.environ.get("BENCH_CATALOG_SUBMISSIONS", "300"))
-_WORDS = "history science letters journal studies review law art music china river war".split()
+_WORDS = ("history", "science", "letters", "journal", "studies", "review", "law", "art", "music")
 _LOCATIONS = ("Main Reading Room stacks", "Asian Reading Room", "Periodicals", "Annex")
 
 

@@ -11,7 +11,7 @@ import http.client
 import re
 import shutil
 import socket
-import subprocess  # nosec B404: zoomsh is run with an argument list, never a shell
+import subprocess  # nosec B404
 import time
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlencode, urlsplit
@@ -195,7 +195,9 @@ def _zoomsh_answer(query: Query, deadline: Deadline) -> bytes:
         "quit",
     ]
     try:
-        done = subprocess.run(  # nosec B603: a fixed program, arguments from settings and _term
+        # An argument list, never a shell: the program found above, its commands from settings
+        # and search terms stripped of quotes (_term).
+        done = subprocess.run(  # nosec B603
             [zoomsh, *commands], capture_output=True, timeout=deadline.left(), check=False
         )
     except subprocess.TimeoutExpired as error:

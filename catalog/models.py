@@ -72,14 +72,6 @@ class Lookup(models.Model):
     clear = models.BooleanField(
         default=False, help_text="The suggestion is clear enough to answer automatically."
     )
-    confirmed = models.ForeignKey(
-        "Candidate",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The holding staff confirmed: its call number and location are the request's.",
-    )
 
     objects = LookupQuerySet.as_manager()
 
@@ -123,6 +115,10 @@ class Candidate(models.Model):
         null=True, help_text="Whether it holds the volume or year asked for (empty: not known)."
     )
     why = models.CharField(max_length=300, help_text="Why it ranks where it does.")
+    confirmed = models.BooleanField(
+        default=False,
+        help_text="Staff confirmed it: its call number and location are the request's.",
+    )
 
     class Meta:
         ordering = ["rank"]

@@ -117,7 +117,6 @@ def _store(
         "suggestion": advice.suggestion,
         "suggestion_note": advice.note[:300],
         "clear": advice.clear,
-        "confirmed": None,
     }
     with transaction.atomic(durable=True):
         lookup, _ = Lookup.objects.update_or_create(request=item, defaults=values)
@@ -186,15 +185,18 @@ def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_us
     """Staff confirm a candidate: its call number and location become the request's (slips,
     bands), through the desk's own holding service."""
     text = f"{candidate.call_number} {candidate.location} (confirmed from the catalog)".strip()
-    workflow.record_holding(
-        item,
-        seen=seen,
-        shelf_call_number=candidate.call_number,
-        location=candidate.location,
-        acting_user=acting_user,
-        text=text,
-    )
-    Lookup.objects.filter(pk=candidate.lookup_id).update(confirmed=candidate)
+    siblings = Candidate.objects.filter(lookup_id=candidate.lookup_id)
+    with transaction.atomic():
+        workflow.record_holding(
+            item,
+            seen=seen,
+            shelf_call_number=candidate.call_number,
+            location=candidate.location,
+            acting_user=acting_user,
+            text=text,
+        )
+        siblings.exclude(pk=candidate.pk).update(confirmed=False)
+        siblings.filter(pk=candidate.pk).update(confirmed=True)
 
 
 def queue_lookup(request_id: int) -> bool:
