@@ -12,7 +12,8 @@ from typing import Any, Protocol, TypeVar
 
 
 def _frames(context: int = 1) -> list[tuple[FrameType]]:
-    frames, frame = [], sys._getframe(1)
+    frames: list[tuple[FrameType]] = []
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         frames.append((frame,))
         frame = frame.f_back
