@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,7 +80,7 @@ def _link(field: pymarc.Field) -> str:
 def _marc_holdings(record: pymarc.Record) -> list[Holding]:
     title, record_id = _title(record), _record_id(record)
     bib_number = _first(record, "050", "a", "b")
-    places = record.get_fields("852") or [None]
+    places: list[pymarc.Field | None] = [*record.get_fields("852")] or [None]
     holdings = []
     for place in places:
         link = _link(place) if place is not None else ""
@@ -105,7 +106,7 @@ def _marc_holdings(record: pymarc.Record) -> list[Holding]:
     return holdings
 
 
-def _belongs(link: str, places: int) -> object:
+def _belongs(link: str, places: int) -> Callable[[pymarc.Field], bool]:
     """Which 866-878 fields go with the 852 linked as `link`: with one 852, all of them."""
 
     def check(field: pymarc.Field) -> bool:
