@@ -36,7 +36,7 @@ def looked_up(request_id: int, state: str = State.FOUND, timeout: float = 60.0) 
 def confirm_the_first_holding(page: Any, item: Request, call_number: str) -> None:
     page.goto(f"/desk/{item.pk}/")
     page.get_by_role("heading", name="In the office's catalog").wait_for()
-    press(page, page.get_by_role("button", name=f"Confirm {call_number}").first)
+    press(page, page.get_by_role("button", name=f"Confirm this holding: {call_number}").first)
     page.get_by_text(f"Request {item.pk}: {call_number} confirmed.").wait_for()
 
 
