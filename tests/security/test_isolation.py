@@ -70,6 +70,8 @@ ACCESS: dict[str, Access] = {
     "desk:band": Access.STAFF,
     "desk:download": Access.STAFF,
     "desk:act": Access.STAFF,
+    "catalog:look_up": Access.STAFF,
+    "catalog:confirm": Access.STAFF,
     "iso18626:endpoint": Access.ISO18626,
     "iso18626:copy": Access.SIGNED_LINK,
 }
