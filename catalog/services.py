@@ -78,22 +78,25 @@ def look_up(request_id: int) -> Lookup | None:
         return None
     queries = queries_for(item)
     try:
-        matched_by, holdings = _ask(queries, Deadline.starting_now(settings.CATALOG_TIMEOUT))
+        tried, holdings = _ask(queries, Deadline.starting_now(settings.CATALOG_TIMEOUT))
     except CatalogError as error:
         return _record_failure(item, str(error))
+    matched_by = tried[-1].key if holdings else ""
     ranked = best_first(holdings, Wanted.of(item.volume, item.publication_date))
-    lookup = _store(item, queries, matched_by, ranked, advise(ranked, matched_by))
+    lookup = _store(item, tried, matched_by, ranked, advise(ranked, matched_by))
     if settings.CATALOG_AUTO_ANSWER and lookup.clear:
         answer_automatically(item, lookup)
     return lookup
 
 
-def _ask(queries: list[Query], deadline: Deadline) -> tuple[str, list[Holding]]:
-    for query in queries:
+def _ask(queries: list[Query], deadline: Deadline) -> tuple[list[Query], list[Holding]]:
+    """The searches made, up to the first that found anything, and what it found."""
+    for number, query in enumerate(queries, start=1):
         records = client.search(query, deadline)
         if records:
-            return query.key, [holding for record in records for holding in _read(record)]
-    return "", []
+            found = [holding for record in records for holding in _read(record)]
+            return queries[:number], found
+    return queries, []
 
 
 def _read(record: etree._Element) -> list[Holding]:

@@ -27,7 +27,10 @@ def look_up(request: HttpRequest, pk: int) -> HttpResponse:
     if not client.configured():
         messages.error(request, "No catalog is configured (docs/catalog.md).")
     elif services.queue_lookup(item.pk):
-        messages.info(request, f"Request {item.pk}: looked up in the catalog.")
+        messages.info(
+            request,
+            f"Request {item.pk}: sent to the catalog. Reload the page in a moment for its answer.",
+        )
     else:
         messages.error(request, "The lookup could not be queued now; try again in a minute.")
     return redirect("desk:detail", pk=item.pk)

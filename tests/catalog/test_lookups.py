@@ -26,6 +26,7 @@ def test_the_strongest_identifier_is_searched_first(
     lookup = _looked_up(item)
     best = lookup.candidates.first()
     assert lookup.matched_by == MatchedBy.LCCN and lookup.state == State.FOUND
+    assert lookup.searched == "LCCN 2009008593"  # it stopped at the first that found it
     assert best is not None and best.title == "Introduction to algorithms"
     assert (best.call_number, best.location) == ("QA76.6 .C662 2009", "Main Reading Room stacks")
 
