@@ -180,6 +180,8 @@ def _parse(body: bytes) -> etree._Element:
 # --- Z39.50 ----------------------------------------------------------------------------------
 
 _RECORD_HEADER = re.compile(rb"^\d+ database=.*$", re.MULTILINE)
+# zoomsh reports a failed connection or search on standard output, and exits 0.
+_ZOOM_ERROR = re.compile(rb"^\S+ error: (.*)$", re.MULTILINE)
 
 
 def _zoomsh_answer(query: Query, deadline: Deadline) -> bytes:
@@ -204,9 +206,10 @@ def _zoomsh_answer(query: Query, deadline: Deadline) -> bytes:
         raise too_slow() from error
     if len(done.stdout) > settings.CATALOG_MAX_BYTES:
         raise CatalogError(f"The answer was larger than {settings.CATALOG_MAX_BYTES} bytes.")
-    if b"error" in done.stderr.lower() or done.returncode != 0:
-        said = done.stderr.decode(errors="replace").strip().splitlines()[:1]
-        raise CatalogError(f"The catalog answered with an error: {''.join(said)[:200]}.")
+    failed = _ZOOM_ERROR.search(done.stdout)
+    if failed or done.returncode != 0:
+        said = failed[1] if failed else done.stderr.strip()
+        raise CatalogError(f"Z39.50: {said.decode(errors='replace')[:200]}.")
     return done.stdout
 
 

@@ -183,3 +183,11 @@ def test_the_periodic_job_queues_the_lookups_whose_retry_is_due(
     # Eager here: the job's queued lookup runs at once, and fails once more.
     assert services.queue_due(timezone.now()) == 1
     assert Lookup.objects.get(request=item).attempts == 2
+
+
+def test_a_z3950_target_that_is_down_is_a_failure_not_a_title_not_held(
+    settings: Any, institution: Institution
+) -> None:
+    settings.CATALOG_SRU_URL = ""
+    settings.CATALOG_Z3950_TARGET = "127.0.0.1:9/Default"  # nothing listens on the discard port
+    _fails_with(make_loan(institution, isbn="9780262033848"), "Connect failed")
