@@ -216,14 +216,16 @@ def queue_lookup(request_id: int) -> bool:
 
 
 def queue_due(now: datetime) -> int:
-    """Queue the failed lookups whose retry is due, and new requests never looked up."""
+    """Queue the failed lookups whose retry is due, and new requests never looked up (left
+    CATALOG_RETRY_MINUTES to the lookup their submission queued, so a busy worker is not sent
+    each one again every minute)."""
     if not client.configured():
         return 0
     due = list(Lookup.objects.retry_due(now).values_list("request_id", flat=True)[:200])
-    lease = now + timedelta(minutes=settings.CATALOG_RETRY_MINUTES)
-    Lookup.objects.filter(request_id__in=due).update(retry_at=lease)
+    grace = timedelta(minutes=settings.CATALOG_RETRY_MINUTES)
+    Lookup.objects.filter(request_id__in=due).update(retry_at=now + grace)
     never = Request.objects.open().filter(
-        catalog_lookup__isnull=True, created_at__gte=now - NEW_WITHIN
+        catalog_lookup__isnull=True, created_at__gte=now - NEW_WITHIN, created_at__lte=now - grace
     )
     waiting = due + list(never.order_by("created_at").values_list("pk", flat=True)[:200])
     return sum(queue_lookup(request_id) for request_id in waiting)

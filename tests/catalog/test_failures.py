@@ -191,3 +191,14 @@ def test_a_z3950_target_that_is_down_is_a_failure_not_a_title_not_held(
     settings.CATALOG_SRU_URL = ""
     settings.CATALOG_Z3950_TARGET = "127.0.0.1:9/Default"  # nothing listens on the discard port
     _fails_with(make_loan(institution, isbn="9780262033848"), "Connect failed")
+
+
+def test_the_periodic_job_looks_up_requests_the_broker_never_ran(
+    settings: Any, institution: Institution, catalog: ZebraCatalog
+) -> None:
+    fresh = make_loan(institution, isbn="9780262033848")
+    missed = make_loan(institution, isbn="9780226458083")
+    Request.objects.filter(pk=missed.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert services.queue_due(timezone.now()) == 1
+    assert Lookup.objects.get(request=missed).state == State.FOUND
+    assert not Lookup.objects.filter(request=fresh).exists()  # its own lookup is still due
