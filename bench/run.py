@@ -284,7 +284,18 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
         measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
     )
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    return {**report, **desk_figures, **iso_parse_figures}
+    return {**report, **desk_figures, **iso_parse_figures, **catalog_figures()}
+
+
+def catalog_figures() -> dict[str, Any]:
+    """The catalog's lookups against Zebra (bench/catalog.py): off unless BENCH_CATALOG=1, as it
+    indexes BENCH_CATALOG_RECORDS records first (minutes at 100,000)."""
+    if os.environ.get("BENCH_CATALOG", "") not in ("1", "true", "yes"):
+        return {}
+    from bench import catalog
+
+    log(f"catalog: lookups against {catalog.RECORDS:,} records")
+    return catalog.measure()
 
 
 def gunicorn(config: Config, database_url: str, log_path: Path) -> Gunicorn:

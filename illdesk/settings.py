@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "registration",
     "copyright_rules",
     "requests_app",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,39 @@ ISO18626_ALLOWED_NETWORKS = [
     if net.strip()
 ]
 
+# --- The office's catalog (docs/catalog.md) ---------------------------------------------------
+# SRU base address (with the database path), or a Z39.50 target "host:port/database" when the
+# catalog offers only that. Neither set: no lookups, the desk works as without a catalog.
+CATALOG_SRU_URL = env.str("CATALOG_SRU_URL", default="")
+CATALOG_SRU_VERSION = env.str("CATALOG_SRU_VERSION", default="1.1")
+CATALOG_Z3950_TARGET = env.str("CATALOG_Z3950_TARGET", default="")
+# The record schema (SRU) or element set (Z39.50): "marcxml", or "opacxml" where the catalog
+# gives item status and due dates in OPAC records.
+CATALOG_RECORD_SCHEMA = env.str("CATALOG_RECORD_SCHEMA", default="marcxml")
+# The catalog's CQL index for each thing a lookup searches by.
+CATALOG_INDEXES = env.dict(
+    "CATALOG_INDEXES",
+    default={
+        "lccn": "bath.lccn",
+        "oclc": "bath.standardIdentifier",
+        "isbn": "bath.isbn",
+        "issn": "bath.issn",
+        "title": "dc.title",
+        "author": "dc.creator",
+    },
+)
+# Every lookup finishes (found, not found or failed) within this many seconds in all; an answer
+# larger than CATALOG_MAX_BYTES is refused unread.
+CATALOG_TIMEOUT = env.float("CATALOG_TIMEOUT", default=10.0)
+CATALOG_MAX_BYTES = env.int("CATALOG_MAX_BYTES", default=2 * 1024 * 1024)
+CATALOG_MAX_RECORDS = env.int("CATALOG_MAX_RECORDS", default=10)
+# A failed lookup is tried again after this many minutes, doubled each time, at most this often.
+CATALOG_RETRY_MINUTES = env.float("CATALOG_RETRY_MINUTES", default=5.0)
+CATALOG_MAX_ATTEMPTS = env.int("CATALOG_MAX_ATTEMPTS", default=6)
+# Answer clear cases (not owned, in use) from the catalog without staff: off unless the office
+# turns it on. Each such answer says so on the request's timeline.
+CATALOG_AUTO_ANSWER = env.bool("CATALOG_AUTO_ANSWER", default=False)
+
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 # Only a deployment collects static files; elsewhere WhiteNoise serves the source folders.
@@ -326,6 +360,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "registration.requeue_outbox",
         "schedule": timedelta(minutes=1),
     },
+    # Catalog lookups: the ones whose retry is due, and new requests the broker never ran.
+    "catalog-look-up-due": {"task": "catalog.look_up_due", "schedule": timedelta(minutes=1)},
 }
 
 # --- Security -------------------------------------------------------------------------------

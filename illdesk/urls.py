@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from catalog.urls import catalog_patterns
 from illdesk import views
 from illdesk.forms import AdminLoginForm
 from requests_app.iso18626.urls import iso18626_patterns
@@ -19,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("register/", include("registration.urls")),
     path("requests/", include(portal_patterns)),
+    path("desk/catalog/", include(catalog_patterns)),
     path("desk/", include(desk_patterns)),
     path("iso18626/", include(iso18626_patterns)),
 ]

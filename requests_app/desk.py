@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from catalog import services as catalog_services
+from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from registration.models import OutboxMessage, Registration
@@ -96,6 +98,7 @@ def _queue_page(
         "after": params.get("after", ""),
         "batch": _batch_offers(shown, batch_forms or {}),
         "picked": picked,
+        "catalog_configured": catalog_services.client.configured(),
     }
     if queue == "clearance":
         priors = _counted_priors(page.rows)
@@ -337,10 +340,12 @@ def batch(request: HttpRequest) -> HttpResponse:
     items = Request.objects.select_related("record", "institution").in_bulk(list(picked))
     ordered = [items[pk] for pk in picked if pk in items]
     if kind == "slips":
-        context = {"items": ordered, "back": params.urlencode()}
+        context = {"items": in_shelf_order(ordered), "back": params.urlencode()}
         return render(request, "requests_app/desk/slips.html", context)
     if kind == "claim":
         summary = _claim_all(ordered, request.user)
+    elif kind == "look_up":
+        summary = catalog_services.queue_lookups(ordered)
     elif kind in BATCH_ACTIONS:
         row = BATCH_ACTIONS[kind]
         form = row.form(request.POST, prefix=kind, auto_id="id_batch_%s", batch=True)

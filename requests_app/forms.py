@@ -977,9 +977,11 @@ class CitationCorrectionForm(ActionForm):
 class HoldingForm(ActionForm):
     """Where the office holds the item: printed on the pull slip."""
 
-    prefill = ("call_number", "location")
+    prefill = ("shelf_call_number", "location")
 
-    call_number = forms.CharField(required=False, max_length=100)
+    shelf_call_number = forms.CharField(
+        label="The office's call number", required=False, max_length=100
+    )
     location = forms.CharField(label="Shelf location", required=False, max_length=200)
 
 

@@ -280,7 +280,11 @@ class Request(models.Model):
         "DOI", max_length=200, blank=True, help_text="Without a https://doi.org/ prefix."
     )
     pmid = models.CharField("PubMed id (PMID)", max_length=9, blank=True)
-    call_number = models.CharField(max_length=100, blank=True)
+    call_number = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="As the library cited it: another library's number, never printed as ours.",
+    )
     volume = models.CharField("volume(s)", max_length=100, blank=True)
     issue = models.CharField(max_length=50, blank=True)
     pages = models.CharField(max_length=100, blank=True)
@@ -366,7 +370,14 @@ class Request(models.Model):
     )
     return_condition = models.TextField(blank=True, help_text="The item's condition on return.")
 
-    # Where the item is in the office's stacks, and how a loan travels.
+    # Where the item is in the office's stacks (from the catalog, docs/catalog.md, or typed by
+    # staff), and how a loan travels.
+    shelf_call_number = models.CharField(
+        "the office's call number",
+        max_length=100,
+        blank=True,
+        help_text="Printed on pull slips and book bands.",
+    )
     location = models.CharField("shelf location", max_length=200, blank=True)
     library_use_only = models.BooleanField(default=False)
     no_copying = models.BooleanField(default=False)

@@ -33,6 +33,7 @@ IDENTIFIER_FIELDS = (
     "oclc_number",
     "lccn",
     "call_number",
+    "shelf_call_number",
     "reproduction_number",
     "digital_id",
     "patron_ref",

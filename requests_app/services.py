@@ -227,7 +227,16 @@ def _submit(
         # INSERT statement on PostgreSQL.
         copyright.record_decided(decided, request, New(received, ids={"target_id": request}))
         outbox.dispatch_on_commit(received)
+        _look_up_after_commit(request.pk)
     return request
+
+
+def _look_up_after_commit(request_id: int) -> None:
+    """Every new request is looked up in the office's catalog on a worker once it is committed
+    (docs/catalog.md): never on the submission's path, never able to fail it."""
+    from catalog.tasks import look_up_after_commit  # catalog builds on this module
+
+    look_up_after_commit(request_id)
 
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -484,12 +493,24 @@ def record_return(request: Request, *, seen: str, acting_user: Any, condition: s
 
 
 def record_holding(
-    request: Request, *, seen: str, call_number: str, location: str, acting_user: Any
+    request: Request,
+    *,
+    seen: str,
+    shelf_call_number: str,
+    location: str,
+    acting_user: Any,
+    text: str = "",
 ) -> Request:
-    """Where the office holds the item (printed on the pull slip). Changes no status; the
-    compare-and-set on the seen status keeps a stale page from writing."""
-    request.call_number, request.location = call_number, location
-    changes = {"call_number": call_number, "location": location, **search.refresh(request)}
+    """Where the office holds the item (printed on the pull slip and the book band), typed by
+    staff or confirmed from the catalog; the library's cited call number is left as it cited
+    it. Changes no status; the compare-and-set on the seen status keeps a stale page from
+    writing."""
+    request.shelf_call_number, request.location = shelf_call_number, location
+    changes = {
+        "shelf_call_number": shelf_call_number,
+        "location": location,
+        **search.refresh(request),
+    }
     with transaction.atomic():
         rows = Request.objects.filter(pk=request.pk, status=seen)
         if not rows.update(**changes, updated_at=timezone.now()):
@@ -497,7 +518,7 @@ def record_holding(
         RequestEvent.objects.create(
             request=request,
             action=Action.HOLDING,
-            text=" ".join(filter(None, [call_number, location])),
+            text=text or " ".join(filter(None, [shelf_call_number, location])),
             actor=acting_user,
         )
     return request

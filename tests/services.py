@@ -354,6 +354,117 @@ def nginx_proxy(live_server: Any, tmp_path: Path) -> Iterator[NginxProxy]:
     proxy.stop()
 
 
+# --- The office's catalog: Zebra serving SRU and Z39.50 ---------------------------------------
+
+CATALOG_DATA = ROOT / "tests" / "data" / "catalog"
+_ZEBRA_CFG = """profilePath: {root}:{tab}
+recordtype: dom.dom-config.xml
+attset: bib1.att
+attset: explain.att
+encoding: utf-8
+register: {root}/register:500M
+"""
+_YAZGFS = """<?xml version="1.0"?>
+<yazgfs>
+  <listen id="catalog">tcp:127.0.0.1:{port}</listen>
+  <server id="zebra" listenref="catalog">
+    <config>zebra.cfg</config>
+    <cql2rpn>pqf.properties</cql2rpn>
+    <retrievalinfo>
+      <retrieval syntax="xml" name="marcxml" identifier="info:srw/schema/1/marcxml-v1.1"/>
+      <retrieval syntax="xml" name="opacxml"/>
+    </retrievalinfo>
+  </server>
+</yazgfs>
+"""
+
+
+def zebra_tab() -> Path | None:
+    found = sorted(glob.glob("/usr/share/idzebra*/tab"))
+    return Path(found[-1]) if found else None
+
+
+@dataclass
+class ZebraCatalog:
+    """Debian's Zebra on a loopback port, loaded with MARCXML records: SRU at `sru_url`,
+    Z39.50 at `target` (docs/catalog.md, "Testing")."""
+
+    root: Path
+    tab: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def sru_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/Default"
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}/Default"
+
+    def configure(self) -> None:
+        for name in ("dom-config.xml", "index.xsl", "marcxml.xsl", "opacxml.xsl", "pqf.properties"):
+            shutil.copy(CATALOG_DATA / name, self.root / name)
+        # Bib-1 as Zebra ships it, and the OCLC number (use attribute 1211) it leaves out.
+        bib1 = (self.tab / "bib1.att").read_text()
+        (self.root / "bib1.att").write_text(bib1 + "\natt 1211 OCLC-number\n")
+        (self.root / "register").mkdir(exist_ok=True)
+        (self.root / "zebra.cfg").write_text(_ZEBRA_CFG.format(root=self.root, tab=self.tab))
+        (self.root / "yazgfs.xml").write_text(_YAZGFS.format(port=self.port))
+        self._index("init")
+
+    def load(self, *files: Path) -> None:
+        self._index("update", *[str(path) for path in files])
+
+    def _index(self, *args: str) -> None:
+        subprocess.run(
+            ["zebraidx", "-c", "zebra.cfg", *args], cwd=self.root, check=True, capture_output=True
+        )
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["zebrasrv", "-f", "yazgfs.xml", "-l", str(self.root / "zebrasrv.log")],
+            cwd=self.root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_zebra_catalog(root: Path, *files: Path) -> ZebraCatalog:
+    tab = zebra_tab()
+    if shutil.which("zebrasrv") is None or tab is None:
+        missing_service("zebrasrv is not installed (apt-get install idzebra-2.0)")
+    assert tab is not None
+    root.mkdir(parents=True, exist_ok=True)
+    catalog = ZebraCatalog(root=root, tab=tab)
+    catalog.configure()
+    catalog.load(*(files or (CATALOG_DATA / "collection.xml",)))
+    catalog.start()
+    return catalog
+
+
+@pytest.fixture(scope="session")
+def zebra_catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ZebraCatalog]:
+    """The test catalog (tests/data/catalog/collection.xml), for the whole session."""
+    catalog = start_zebra_catalog(tmp_path_factory.mktemp("zebra"))
+    yield catalog
+    catalog.stop()
+
+
+@pytest.fixture
+def own_zebra_catalog(tmp_path: Path) -> Iterator[ZebraCatalog]:
+    """A catalog of the test's own, which the test may stop and start."""
+    catalog = start_zebra_catalog(tmp_path / "zebra")
+    yield catalog
+    catalog.stop()
+
+
 # --- SMTP -----------------------------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from tests.services import (
     CeleryWorker,
     RedisServer,
     SmtpServer,
+    ZebraCatalog,
     forget_broker_connections,
     missing_service,
     start_celery_worker,
@@ -112,11 +113,15 @@ def worker(
     mail_server: SmtpServer,
     django_db_setup: None,
     tmp_path_factory: pytest.TempPathFactory,
+    zebra_catalog: ZebraCatalog,
 ) -> Iterator[CeleryWorker]:
     """One real `celery worker` process for the package, on the test database (created by
-    django_db_setup before it starts), sending its mail to `mail_server`."""
+    django_db_setup before it starts), sending its mail to `mail_server` and looking requests
+    up in the test catalog (the live server queues lookups only where a journey configures the
+    catalog, docs/catalog.md)."""
     log = tmp_path_factory.mktemp("e2e-worker") / "worker.log"
-    process = start_celery_worker(broker, log, {"EMAIL_URL": mail_server.url})
+    env = {"EMAIL_URL": mail_server.url, "CATALOG_SRU_URL": zebra_catalog.sru_url}
+    process = start_celery_worker(broker, log, env)
     yield process
     process.stop()
 

@@ -214,9 +214,20 @@ def test_unknown_action_is_not_found(desk: Client, institution: Institution) -> 
 def test_pull_slip_has_call_number_and_shipping_address(
     desk: Client, institution: Institution
 ) -> None:
-    item = make_loan(institution, call_number="PS3545 .H16")
+    item = make_loan(institution, shelf_call_number="PS3545 .H16")
     page = desk.get(reverse("desk:slip", args=[item.pk])).content.decode()
     assert "PS3545 .H16" in page and institution.street in page and institution.name in page
+
+
+def test_the_call_number_the_library_cited_is_never_printed_as_ours(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_loan(institution, call_number="BORROWER 123 .X9")
+    slip = desk.get(reverse("desk:slip", args=[item.pk])).content.decode()
+    band = desk.get(reverse("desk:band", args=[item.pk])).content.decode()
+    assert "Call number: <strong>not recorded yet</strong>" in slip
+    assert "Call number cited by the library (theirs, not ours)" in slip
+    assert "Call number BORROWER" not in band
 
 
 def test_institution_cancels_while_not_in_process(portal: Client, institution: Institution) -> None:

@@ -125,7 +125,13 @@ def test_staff_record_call_number_and_location_for_the_slip(
     desk: Client, institution: Institution
 ) -> None:
     item = make_loan(institution)
-    act(desk, item, "holding", call_number="PS3545 .H16", location="Jefferson stacks, deck 4")
+    act(
+        desk,
+        item,
+        "holding",
+        shelf_call_number="PS3545 .H16",
+        location="Jefferson stacks, deck 4",
+    )
     slip = desk.get(reverse("desk:slip", args=[item.pk])).content.decode()
     assert "PS3545 .H16" in slip and "Jefferson stacks, deck 4" in slip
     assert search.search(Request.objects.all(), "PS3545") == [Request.objects.get(pk=item.pk)]
@@ -147,9 +153,9 @@ def test_the_library_never_sees_where_the_office_shelves_the_item(
 def test_the_holding_form_starts_from_the_current_values(
     desk: Client, institution: Institution
 ) -> None:
-    item = make_loan(institution, call_number="QA76 .A1")
+    item = make_loan(institution, shelf_call_number="QA76 .A1")
     page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
-    assert 'name="call_number" value="QA76 .A1"' in page
+    assert 'name="shelf_call_number" value="QA76 .A1"' in page
 
 
 def test_a_stale_holding_form_writes_nothing(desk: Client, institution: Institution) -> None:

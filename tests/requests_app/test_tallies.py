@@ -375,7 +375,11 @@ def test_recording_the_holding_moves_updated_at(institution: Institution, staff:
     assert moved(
         item,
         lambda: services.record_holding(
-            item, seen=Status.NEW, call_number="QA76 .K6", location="Stacks", acting_user=staff
+            item,
+            seen=Status.NEW,
+            shelf_call_number="QA76 .K6",
+            location="Stacks",
+            acting_user=staff,
         ),
     )
 

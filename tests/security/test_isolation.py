@@ -72,6 +72,8 @@ ACCESS: dict[str, Access] = {
     "desk:download": Access.STAFF,
     "desk:act": Access.STAFF,
     "desk:iso18626_resend": Access.STAFF,
+    "catalog:look_up": Access.STAFF,
+    "catalog:confirm": Access.STAFF,
     "iso18626:endpoint": Access.ISO18626,
     "iso18626:copy": Access.SIGNED_LINK,
 }
