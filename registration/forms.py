@@ -4,25 +4,17 @@ from django import forms
 from django.contrib.auth.models import User
 
 from illdesk.forms import AsciiModelChoiceField
-from registration.models import OCLC_SYMBOL_VALIDATOR, Registration, TermsVersion
+from registration.models import (
+    CONTACT_FIELDS,
+    OCLC_SYMBOL_VALIDATOR,
+    Registration,
+    TermsVersion,
+)
 from registration.normalize import isil_or_blank, phone_key
 from registration.services import current_terms
 
-DETAIL_FIELDS = [
-    "isil",
-    "name",
-    "department",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "contact_name",
-    "email",
-    "phone",
-    "shipping_address",
-    "delivery_email",
-]
+# What a registrant gives and may correct: the ISIL and every contact field staff verify.
+DETAIL_FIELDS = ["isil", *CONTACT_FIELDS]
 
 
 class RegistrationDetailsForm(forms.ModelForm):
