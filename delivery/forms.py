@@ -76,8 +76,12 @@ class FillForm(ActionForm):
         label="Language of the text",
         choices=LANGUAGE_CHOICES,
         initial=DEFAULT_LANGUAGE,
-        help_text="For reading the scan's text.",
+        required=False,
+        help_text="For reading the scan's text; English when not chosen.",
     )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or DEFAULT_LANGUAGE
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
