@@ -24,9 +24,12 @@ class ScansField(forms.FileField):
     """Several files in one field (Django's documented pattern), each examined: a bad one is a
     field error naming it and saying why."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, examine_each: bool = True, **kwargs: Any) -> None:
+        """`examine_each=False`: a batch, where a bad file is refused on the review page and
+        the others go on."""
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTR}))
         super().__init__(**kwargs)
+        self.examine_each = examine_each
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         uploads = data if isinstance(data, list | tuple) else [data] if data else []
@@ -37,7 +40,8 @@ class ScansField(forms.FileField):
         for upload in cleaned:
             try:
                 _check_size(upload)
-                examine(upload, upload.name)
+                if self.examine_each:
+                    examine(upload, upload.name)
             except BadFile as bad:
                 errors.append(str(bad))
         if errors:
@@ -49,6 +53,22 @@ def _check_size(upload: Any) -> None:
     if upload.size > settings.REQUESTS_MAX_UPLOAD_BYTES:
         limit = settings.REQUESTS_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise BadFile(upload.name, f"it is larger than the {limit} MB limit.")
+
+
+class LanguageField(forms.ChoiceField):
+    """The language Tesseract reads the scan in; English when not chosen."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label="Language of the text",
+            choices=LANGUAGE_CHOICES,
+            initial=DEFAULT_LANGUAGE,
+            required=False,
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> str:
+        return super().clean(value) or DEFAULT_LANGUAGE
 
 
 class FillForm(ActionForm):
@@ -72,16 +92,7 @@ class FillForm(ActionForm):
         "Leave empty if there is none: the cover page then says the work may be protected "
         "by copyright.",
     )
-    language = forms.ChoiceField(
-        label="Language of the text",
-        choices=LANGUAGE_CHOICES,
-        initial=DEFAULT_LANGUAGE,
-        required=False,
-        help_text="For reading the scan's text; English when not chosen.",
-    )
-
-    def clean_language(self) -> str:
-        return self.cleaned_data.get("language") or DEFAULT_LANGUAGE
+    language = LanguageField(help_text="For reading the scan's text.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -93,10 +104,9 @@ class FillForm(ActionForm):
 
 class BatchScansForm(forms.Form):
     files = ScansField(
+        examine_each=False,
         label="Scanned files",
         help_text=f"{ACCEPTED}. Each file is one copy; it finds its request by the pull slip's "
         "barcode on its first page, or by its name (the request number, e.g. 4411.pdf).",
     )
-    language = forms.ChoiceField(
-        label="Language of the text", choices=LANGUAGE_CHOICES, initial=DEFAULT_LANGUAGE
-    )
+    language = LanguageField()
