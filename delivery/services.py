@@ -25,7 +25,6 @@ from django.utils import timezone
 from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
 from delivery.models import TRANSITIONS, Delivery, How, Source, Status, Step
-from requests_app import actions as desk_actions
 from requests_app import services as requests
 from requests_app.models import Request
 
@@ -133,6 +132,14 @@ def _queue(delivery: Delivery, step: str) -> None:
     task.delay_on_commit(delivery.pk)
 
 
+def _fill_action() -> Any:
+    """The desk's Fill row, whose statuses and condition say which requests a scan may fill.
+    Imported late: that table names this module's fill_copy as its service."""
+    from requests_app.actions import ACTIONS
+
+    return ACTIONS["fill"]
+
+
 def move(delivery: Delivery, target: str, **changes: Any) -> bool:
     """Compare-and-set along TRANSITIONS: False when another process moved it first."""
     if target not in TRANSITIONS[delivery.status]:
@@ -218,7 +225,7 @@ def _examine_path(path: Path, name: str) -> Examined:
 
 def _match(delivery: Delivery, barcode: str, name: str) -> None:
     number, how = (barcode, How.BARCODE) if barcode else (_number_in(name), How.FILE_NAME)
-    fill = desk_actions.ACTIONS["fill"]
+    fill = _fill_action()
     item = Request.objects.filter(pk=int(number)).first() if number else None
     if item is None or not fill.allows(item):
         said = f"the barcode {barcode}" if barcode else f"the file name {name}"
@@ -253,7 +260,7 @@ def confirm(delivery: Delivery, *, acting_user: Any) -> Delivery:
     """Staff confirm a reviewed scan: it is delivered in the background, filling the request
     from the status it is in now (compare-and-set when the file is handed over)."""
     with transaction.atomic():
-        if delivery.request is None or not desk_actions.ACTIONS["fill"].allows(delivery.request):
+        if delivery.request is None or not _fill_action().allows(delivery.request):
             raise Unmatched(f"Delivery {delivery.pk} has no open copy request to fill.")
         seen = delivery.request.status
         if not move(delivery, Status.DELIVERING, seen_status=seen):
