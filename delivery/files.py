@@ -11,7 +11,7 @@ import enum
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 import filetype
 import pikepdf
@@ -92,7 +92,7 @@ def sniff(stream: IO[bytes], name: str) -> Kind:
 
 def _pdf_pages(stream: IO[bytes], name: str) -> int:
     try:
-        with pikepdf.open(stream) as pdf:
+        with pikepdf.open(cast(BinaryIO, stream)) as pdf:
             if pdf.is_encrypted:
                 raise BadFile(name, "the PDF is encrypted; ask for a copy without a password.")
             return len(pdf.pages)

@@ -77,7 +77,7 @@ class FillForm(ActionForm):
     delivery_method = forms.ChoiceField(
         choices=Request.DeliveryMethod.choices, widget=forms.RadioSelect
     )
-    files = ScansField(
+    scans = ScansField(
         label="Scanned files",
         required=False,
         help_text=f"Electronic delivery only: {ACCEPTED}; several files make one copy, in the "
@@ -97,13 +97,13 @@ class FillForm(ActionForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         electronic = data.get("delivery_method") == Request.DeliveryMethod.ELECTRONIC
-        if electronic and not data.get("files") and "files" not in self.errors:
-            self.add_error("files", "Attach the scanned files for electronic delivery.")
+        if electronic and not data.get("scans") and "scans" not in self.errors:
+            self.add_error("scans", "Attach the scanned files for electronic delivery.")
         return data
 
 
 class BatchScansForm(forms.Form):
-    files = ScansField(
+    scans = ScansField(
         examine_each=False,
         label="Scanned files",
         help_text=f"{ACCEPTED}. Each file is one copy; it finds its request by the pull slip's "

@@ -6,7 +6,6 @@ there is none, make the cover page, join it to the scan and make the file declar
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +72,9 @@ def _image_as_pdf(path: Path) -> Path:
 def first_page_barcode(pdf: Path) -> str:
     """The request number of the pull slip's Code 128 barcode on the first page, if any."""
     image = render_page(pdf, scale=200 / 72)
-    for found in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128):
+    for found in zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.Code128)
+    ):
         if _REQUEST_NUMBER.fullmatch(found.text):
             return found.text
     return ""
@@ -163,7 +164,3 @@ def _declare(pdf: pikepdf.Pdf, *, title: str, language: str) -> None:
         for key in ("pdfuaid:part", "pdfuaid:rev"):
             if key in meta:
                 del meta[key]
-
-
-def copy_file(source: Path, target: Path) -> None:
-    shutil.copyfile(source, target)

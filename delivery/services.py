@@ -12,6 +12,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -105,16 +106,9 @@ def receive_scans(
             delivery = Delivery.objects.create(
                 batch=batch, language=language, created_by=acting_user
             )
-            _store_sources(delivery, [_Named(stream, name)])
+            _store_sources(delivery, [File(stream, name=name)])
             _queue(delivery, "prepare")
     return batch
-
-
-class _Named(File):  # type: ignore[type-arg]
-    """A stream with the name it came under, as Django's storage takes it."""
-
-    def __init__(self, stream: IO[bytes], name: str) -> None:
-        super().__init__(stream, name=name)
 
 
 def _store_sources(delivery: Delivery, files: Sequence[Any]) -> None:
@@ -129,7 +123,7 @@ def _queue(delivery: Delivery, step: str) -> None:
     from delivery import tasks
 
     task = tasks.prepare_delivery if step == "prepare" else tasks.finish_delivery
-    task.delay_on_commit(delivery.pk)
+    transaction.on_commit(partial(task.delay, delivery.pk))
 
 
 def _fill_action() -> Any:
@@ -355,7 +349,7 @@ def fill_copy(
     *,
     seen: str,
     delivery_method: str,
-    files: Sequence[Any],
+    scans: Sequence[Any],
     notice: str,
     language: str,
     acting_user: Any,
@@ -367,5 +361,5 @@ def fill_copy(
             item, seen=seen, delivery_method=delivery_method, pdf=None, acting_user=acting_user
         )
     return start_delivery(
-        item, seen=seen, files=files, notice=notice, language=language, acting_user=acting_user
+        item, seen=seen, files=scans, notice=notice, language=language, acting_user=acting_user
     )

@@ -25,7 +25,7 @@ _change = permission_required("requests_app.change_request", raise_exception=Tru
 def drop_scans(request: HttpRequest) -> HttpResponse:
     form = BatchScansForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files = [(upload, upload.name) for upload in form.cleaned_data["files"]]
+        files = [(upload, upload.name) for upload in form.cleaned_data["scans"]]
         batch = services.receive_scans(
             files, acting_user=request.user, language=form.cleaned_data["language"]
         )
@@ -85,7 +85,7 @@ def deliver_batch(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
 
 @staff_member_required
 @_view
-def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+def thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     delivery = get_object_or_404(Delivery, pk=pk)
     if not delivery.thumbnail:
         raise Http404("No thumbnail yet")

@@ -371,7 +371,7 @@ def fill_copy(
     *,
     seen: str,
     delivery_method: str,
-    pdf: File | None,  # type: ignore[type-arg]
+    pdf: File | None,
     acting_user: Any,
 ) -> Request:
     """Deliver a copy: electronically (the PDF is downloadable for REQUESTS_DELIVERY_DAYS) or

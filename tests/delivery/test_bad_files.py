@@ -68,12 +68,12 @@ def test_a_bad_file_is_refused_next_to_the_field_and_changes_nothing(
     data = {
         "seen_status": item.status,
         "delivery_method": "electronic",
-        "files": [SimpleUploadedFile(name, make())],
+        "scans": [SimpleUploadedFile(name, make())],
         "language": "eng",
     }
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
     page = response.content.decode()
-    error = page.split('id="id_fill_files_error"')[1].split("</ul>")[0]
+    error = page.split('id="id_fill_scans_error"')[1].split("</ul>")[0]
     assert response.status_code == 400 and name in error and message in error
     assert Request.objects.get(pk=item.pk).status == Status.NEW
     assert not Delivery.objects.exists()
@@ -86,7 +86,7 @@ def test_one_bad_file_among_good_ones_stores_none(
     item = make_copy(institution)
     good = SimpleUploadedFile("page-1.pdf", scans.text_pdf("Good"))
     bad = SimpleUploadedFile("page-2.pdf", scans.blank_pdf(0))
-    data = {"seen_status": "new", "delivery_method": "electronic", "files": [good, bad]}
+    data = {"seen_status": "new", "delivery_method": "electronic", "scans": [good, bad]}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "language": "eng"})
     assert response.status_code == 400 and b"page-2.pdf: it has no pages" in response.content
     assert not Delivery.objects.exists() and not any(Path(media_root).rglob("*.pdf"))
@@ -96,6 +96,6 @@ def test_the_page_cap_is_a_setting(desk: Client, institution: Institution, setti
     settings.DELIVERY_MAX_PAGES = 2
     item = make_copy(institution)
     upload = SimpleUploadedFile("three.pdf", scans.blank_pdf(3))
-    data = {"seen_status": "new", "delivery_method": "electronic", "files": upload}
+    data = {"seen_status": "new", "delivery_method": "electronic", "scans": upload}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "language": "eng"})
     assert response.status_code == 400 and b"more than the 2 a copy may have" in response.content

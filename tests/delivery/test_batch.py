@@ -27,7 +27,7 @@ def drop(desk: Client, django_capture_on_commit_callbacks: Any) -> Any:
 
     def post(*files: SimpleUploadedFile) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
-            response = desk.post(reverse("delivery:drop"), {"files": list(files)})
+            response = desk.post(reverse("delivery:drop"), {"scans": list(files)})
         assert response.status_code == 302, response.content.decode()[:2000]
         return response
 
@@ -69,7 +69,11 @@ def test_a_scan_finds_its_request_by_its_file_name(
     item = make_copy(institution)
     response = drop(SimpleUploadedFile(f"{item.pk}.pdf", scans.text_pdf("Named by number")))
     delivery = Delivery.objects.get()
-    assert (delivery.request_id, delivery.found_by, delivery.status) == (item.pk, "file_name", "ready")
+    assert (delivery.request_id, delivery.found_by, delivery.status) == (
+        item.pk,
+        "file_name",
+        "ready",
+    )
     review = desk.get(response.url).content.decode()
     assert "Named by number 1" in review and f'href="/desk/{item.pk}/"' in review
     thumbnail = desk.get(reverse("delivery:thumbnail", args=[delivery.pk]))

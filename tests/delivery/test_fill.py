@@ -30,7 +30,7 @@ def fill(desk: Client, django_capture_on_commit_callbacks: Any) -> Any:
     """Fill on the desk; the tasks queued after commit run in-process (the embedded default)."""
 
     def post(item: Request, *files: SimpleUploadedFile, **extra: Any) -> Any:
-        data = {"seen_status": item.status, "delivery_method": "electronic", "files": list(files)}
+        data = {"seen_status": item.status, "delivery_method": "electronic", "scans": list(files)}
         data |= {"language": "eng", **extra}
         with django_capture_on_commit_callbacks(execute=True):
             return desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
@@ -65,8 +65,8 @@ def test_image_only_scans_are_delivered_as_one_searchable_tagged_pdf(
 def test_the_delivered_file_passes_its_checks(fill: Any, institution: Institution) -> None:
     item = make_copy(institution)
     fill(item, SimpleUploadedFile("born-digital.pdf", scans.text_pdf("Kept words")))
-    path = item.delivered_file.storage.path(Request.objects.get(pk=item.pk).delivered_file.name)
-    assert checks.problems(path) == []
+    item.refresh_from_db()
+    assert checks.problems(item.delivered_file.path) == []
 
 
 def test_an_existing_text_layer_is_kept(fill: Any, institution: Institution) -> None:

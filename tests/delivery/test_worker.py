@@ -42,7 +42,7 @@ def test_a_100_page_upload_is_answered_at_once_and_delivered_by_the_worker(
         desk.force_login(make_staff())
         upload = SimpleUploadedFile("thick.pdf", scans.text_pdf("Page", pages=100))
         data: dict[str, Any] = {"seen_status": "new", "delivery_method": "electronic"}
-        response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "files": upload})
+        response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "scans": upload})
         assert response.status_code == 302
         assert wait_for_delivery(item).status == Delivery.Status.DELIVERED
     finally:

@@ -96,7 +96,7 @@ def test_electronic_delivery_needs_the_pdf(desk: Client, institution: Institutio
     item = make_copy(institution)
     data = {"seen_status": "new", "delivery_method": "electronic"}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
-    assert response.status_code == 400 and b'id="id_fill_files_error"' in response.content
+    assert response.status_code == 400 and b'id="id_fill_scans_error"' in response.content
 
 
 def test_stale_fill_leaves_no_file_behind(

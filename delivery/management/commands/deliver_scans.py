@@ -44,5 +44,3 @@ class Command(BaseCommand):
             self.stderr.write(f"Refused: {delivery.problem}")
         review = reverse("delivery:review", args=[batch])
         self.stdout.write(f"{len(found)} scan(s) received; review them at {review}")
-
-
