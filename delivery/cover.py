@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -42,7 +42,6 @@ def citation(item: Request) -> str:
 
 
 def cover_html(item: Request, *, notice: str, pages: int, delivered_on: date) -> str:
-    expires_on = delivered_on.toordinal() + settings.REQUESTS_DELIVERY_DAYS
     context = {
         "item": item,
         "office": settings.OFFICE_NAME,
@@ -53,6 +52,6 @@ def cover_html(item: Request, *, notice: str, pages: int, delivered_on: date) ->
         "section_108": SECTION_108,
         "pages": pages,
         "delivered_on": delivered_on,
-        "expires_on": date.fromordinal(expires_on),
+        "expires_on": delivered_on + timedelta(days=settings.REQUESTS_DELIVERY_DAYS),
     }
     return render_to_string("delivery/cover.html", context)

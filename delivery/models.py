@@ -131,6 +131,11 @@ class Delivery(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def file_name(self) -> str:
+        """The first file's name as uploaded (read from prefetched sources where there are)."""
+        return next((source.name for source in self.sources.all()), "")
+
 
 class Source(models.Model):
     """One uploaded file; a delivery's sources make one copy, in their order."""

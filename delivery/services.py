@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import ocrmypdf
 import pikepdf
+import pypdfium2
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -173,15 +174,24 @@ def prepare(delivery_id: int) -> None:
     """The worker's first task: one PDF with a text layer, matched to its request, reviewed or
     delivered at once. A file found bad here refuses the delivery with the reason."""
     delivery = Delivery.objects.select_related("request", "created_by").get(pk=delivery_id)
-    if not move(delivery, Status.PREPARING):
-        return  # already taken by another run of this task
+    if delivery.status == Status.RECEIVED and not move(delivery, Status.PREPARING):
+        return  # taken by another run of this task
+    if delivery.status != Status.PREPARING:
+        return
+    # Still preparing: this run may be the broker's redelivery after a worker was lost
+    # (CELERY_TASK_REJECT_ON_WORKER_LOST), so the work is done again from the stored sources.
     with tempfile.TemporaryDirectory(prefix="delivery-") as folder:
         try:
             _prepare_in(delivery, Path(folder))
         except (BadFile, Unmatched) as bad:
             refuse(delivery, str(bad))
             return
-        except (ocrmypdf.exceptions.ExitCodeException, pikepdf.PdfError, OSError) as failed:
+        except (
+            ocrmypdf.exceptions.ExitCodeException,
+            pikepdf.PdfError,
+            pypdfium2.PdfiumError,
+            OSError,
+        ) as failed:
             logger.warning("OCR failed for delivery %s: %s", delivery.pk, failed)
             refuse(delivery, f"the text layer could not be made ({type(failed).__name__}).")
             return

@@ -3,6 +3,7 @@ on the review page, and are delivered one by one or as a batch (docs/delivery.md
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from delivery.models import Delivery
+from delivery import services
+from delivery.models import Delivery, Source
 from registration.models import Institution
 from requests_app.models import Request, Status
 from tests.delivery import scans
@@ -146,3 +148,34 @@ def test_the_hot_folder_command_takes_every_scan_in_the_folder(
 
 def test_a_library_cannot_open_the_batch_pages(portal: Client) -> None:
     assert portal.get(reverse("delivery:drop")).status_code == 302
+
+
+def test_a_request_that_changed_before_delivery_is_left_as_it_is(
+    drop: Any, institution: Institution, staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = make_copy(institution)
+    drop(SimpleUploadedFile(f"{item.pk}.pdf", scans.text_pdf("Late")))
+    delivery = Delivery.objects.get()
+    with django_capture_on_commit_callbacks() as queued:
+        services.confirm(delivery, acting_user=staff)
+    Request.objects.filter(pk=item.pk).update(status=Status.CANCELLED)
+    for callback in queued:
+        callback()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.REFUSED and "changed since" in delivery.problem
+    item.refresh_from_db()
+    assert (item.status, item.delivered_file.name) == (Status.CANCELLED, "")
+
+
+def test_the_review_page_reads_a_batch_in_a_fixed_number_of_queries(
+    desk: Client, institution: Institution, django_assert_max_num_queries: Any
+) -> None:
+    batch = uuid.uuid4()
+    for n in range(12):
+        delivery = Delivery.objects.create(
+            batch=batch, request=make_copy(institution), status=Delivery.Status.READY, pages=2
+        )
+        Source.objects.create(delivery=delivery, position=0, file=f"s/{n}.pdf", name=f"{n}.pdf")
+    with django_assert_max_num_queries(12):
+        page = desk.get(reverse("delivery:review", args=[batch])).content.decode()
+    assert "11.pdf" in page and "12 ready to deliver" in page
