@@ -8,11 +8,11 @@ from django import forms
 from django.conf import settings
 
 from delivery.files import ACCEPTED, BadFile, examine
-from delivery.pipeline import DEFAULT_LANGUAGE, LANGUAGES
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES
+from delivery.pipeline import installed_languages
 from requests_app.forms import ActionForm
 from requests_app.models import Request
 
-LANGUAGE_CHOICES = [(code, name) for code, (_tag, name) in LANGUAGES.items()]
 ACCEPT_ATTR = ".pdf,.tif,.tiff,.jpg,.jpeg,.png,application/pdf,image/tiff,image/jpeg,image/png"
 
 
@@ -55,13 +55,19 @@ def _check_size(upload: Any) -> None:
         raise BadFile(upload.name, f"it is larger than the {limit} MB limit.")
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of LANGUAGES that Tesseract can read here (its data installed)."""
+    installed = installed_languages() | {DEFAULT_LANGUAGE}
+    return [(code, name) for code, (_tag, name) in LANGUAGES.items() if code in installed]
+
+
 class LanguageField(forms.ChoiceField):
     """The language Tesseract reads the scan in; English when not chosen."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             label="Language of the text",
-            choices=LANGUAGE_CHOICES,
+            choices=language_choices,
             initial=DEFAULT_LANGUAGE,
             required=False,
             **kwargs,

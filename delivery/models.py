@@ -11,6 +11,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+# Tesseract's language codes and the BCP 47 tags a PDF's /Lang takes (ISO 639-1 where it has one).
+LANGUAGES = {
+    "eng": ("en", "English"),
+    "fra": ("fr", "French"),
+    "deu": ("de", "German"),
+    "spa": ("es", "Spanish"),
+    "ita": ("it", "Italian"),
+    "por": ("pt", "Portuguese"),
+    "lat": ("la", "Latin"),
+}
+DEFAULT_LANGUAGE = "eng"
+
 
 class Status(models.TextChoices):
     RECEIVED = "received", "Received"
@@ -85,7 +97,9 @@ class Delivery(models.Model):
     notice = models.TextField(
         blank=True, help_text="The copyright notice found on the work, as staff typed it."
     )
-    language = models.CharField(max_length=16, default="eng", help_text="Tesseract's code.")
+    language = models.CharField(
+        max_length=16, default=DEFAULT_LANGUAGE, help_text="Tesseract's code (LANGUAGES)."
+    )
     pages = models.PositiveIntegerField(null=True, blank=True)
     text_found = models.TextField(blank=True, help_text="The start of the text, for review.")
     problem = models.TextField(blank=True, help_text="Why it was refused, as staff read it.")

@@ -5,7 +5,9 @@ there is none, make the cover page, join it to the scan and make the file declar
 
 from __future__ import annotations
 
+import functools
 import re
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,20 +22,22 @@ from django.conf import settings
 from PIL import Image
 
 from delivery.files import Kind
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES
 
-# Tesseract's language codes and the BCP 47 tags a PDF's /Lang takes (ISO 639-1 where it has one).
-LANGUAGES = {
-    "eng": ("en", "English"),
-    "fra": ("fr", "French"),
-    "deu": ("de", "German"),
-    "spa": ("es", "Spanish"),
-    "ita": ("it", "Italian"),
-    "por": ("pt", "Portuguese"),
-    "lat": ("la", "Latin"),
-}
-DEFAULT_LANGUAGE = "eng"
 COVER_BOOKMARK = "Cover page and copyright notice"
 _REQUEST_NUMBER = re.compile(r"\d{1,12}")
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """The languages Tesseract has data for on this machine (`tesseract --list-langs`)."""
+    listed = subprocess.run(  # noqa: S603  (a fixed command, no shell)
+        ["tesseract", "--list-langs"],
+        capture_output=True,
+        text=True,
+        check=False,  # noqa: S607
+    ).stdout.split()
+    return frozenset(listed) & frozenset(LANGUAGES)
 
 
 @dataclass(frozen=True)

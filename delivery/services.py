@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
-from delivery.models import TRANSITIONS, Delivery, How, Source, Status, Step
+from delivery.models import DEFAULT_LANGUAGE, TRANSITIONS, Delivery, How, Source, Status, Step
 from requests_app import services as requests
 from requests_app.models import Request
 
@@ -64,32 +64,42 @@ def start_delivery(
     them again here keeps the service safe for every caller."""
     for upload in files:
         examine(upload, upload.name)
-    with transaction.atomic():
-        locked = Request.objects.select_for_update().get(pk=item.pk)
-        if locked.status != seen:
-            raise requests.StaleRequest(item)
-        if locked.deliveries.open().exists():
-            raise DeliveryUnderWay(item)
-        delivery = Delivery.objects.create(
-            request=item,
-            seen_status=seen,
-            deliver_when_ready=True,
-            notice=notice,
-            language=language,
-            created_by=acting_user,
-        )
-        _store_sources(delivery, files)
-        requests.add_staff_note(
-            item,
-            text=f"Electronic delivery {delivery.pk}: {len(files)} file(s) received.",
-            acting_user=acting_user,
-        )
-        _queue(delivery, "prepare")
+    # Written before the transaction (storage may be remote: no lock is held while it writes);
+    # a lost race removes them.
+    stored = _store(files)
+    try:
+        with transaction.atomic():
+            locked = Request.objects.select_for_update().get(pk=item.pk)
+            if locked.status != seen:
+                raise requests.StaleRequest(item)
+            if locked.deliveries.open().exists():
+                raise DeliveryUnderWay(item)
+            delivery = Delivery.objects.create(
+                request=item,
+                seen_status=seen,
+                deliver_when_ready=True,
+                notice=notice,
+                language=language,
+                created_by=acting_user,
+            )
+            _add_sources(delivery, stored)
+            requests.add_staff_note(
+                item,
+                text=f"Electronic delivery {delivery.pk}: {len(files)} file(s) received.",
+                acting_user=acting_user,
+            )
+            _queue(delivery, "prepare")
+    except requests.StaleRequest:
+        _remove(stored)
+        raise
     return delivery
 
 
 def receive_scans(
-    files: Iterable[tuple[IO[bytes], str]], *, acting_user: Any, language: str = "eng"
+    files: Iterable[tuple[IO[bytes], str]],
+    *,
+    acting_user: Any,
+    language: str = DEFAULT_LANGUAGE,
 ) -> uuid.UUID:
     """Scans dropped together (the batch page, the hot folder): each becomes a delivery that
     finds its request by its barcode or name. A bad file is recorded refused, with why; it is
@@ -103,21 +113,35 @@ def receive_scans(
                 batch=batch, status=Status.REFUSED, problem=str(bad), created_by=acting_user
             )
             continue
+        stored = _store([File(stream, name=name)])
         with transaction.atomic():
             delivery = Delivery.objects.create(
                 batch=batch, language=language, created_by=acting_user
             )
-            _store_sources(delivery, [File(stream, name=name)])
+            _add_sources(delivery, stored)
             _queue(delivery, "prepare")
     return batch
 
 
-def _store_sources(delivery: Delivery, files: Sequence[Any]) -> None:
+def _store(files: Sequence[Any]) -> list[tuple[str, str]]:
+    """Each file saved through Django's storage, in chunks: (stored path, name as uploaded)."""
+    folder = f"delivery/sources/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+    stored = []
     for position, upload in enumerate(files):
         upload.seek(0)
         name = Path(upload.name).name
-        stored = default_storage.save(f"delivery/sources/{delivery.pk}/{position}-{name}", upload)
-        Source.objects.create(delivery=delivery, position=position, file=stored, name=name)
+        stored.append((default_storage.save(f"{folder}/{position}-{name}", upload), name))
+    return stored
+
+
+def _add_sources(delivery: Delivery, stored: list[tuple[str, str]]) -> None:
+    for position, (path, name) in enumerate(stored):
+        Source.objects.create(delivery=delivery, position=position, file=path, name=name)
+
+
+def _remove(stored: list[tuple[str, str]]) -> None:
+    for path, _name in stored:
+        default_storage.delete(path)
 
 
 def _queue(delivery: Delivery, step: str) -> None:

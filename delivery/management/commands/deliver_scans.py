@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from delivery import services
-from delivery.models import Delivery
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, Delivery
 
 DONE = "received"
 
@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", nargs="?", default=settings.DELIVERY_HOT_FOLDER)
-        parser.add_argument("--language", default="eng", help="Tesseract's language code.")
+        parser.add_argument(
+            "--language", default=DEFAULT_LANGUAGE, choices=LANGUAGES, help="Tesseract's code."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["folder"]:
