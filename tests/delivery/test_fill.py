@@ -4,6 +4,7 @@ section 108(a)(3) notice on a tagged cover page (docs/delivery.md)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -91,3 +92,27 @@ def test_each_step_is_on_the_timeline(fill: Any, institution: Institution) -> No
     for step in ("received", "Files joined", "Text layer", "Cover page"):
         assert step in notes
     assert Delivery.objects.get(request=item).status == Delivery.Status.DELIVERED
+
+
+def test_the_request_page_shows_how_far_the_copy_has_come(
+    fill: Any, desk: Client, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    fill(item, SimpleUploadedFile("digital.pdf", scans.text_pdf("Body")))
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    panel = page.split('id="delivery-heading"')[1].split("</section>")[0]
+    assert "<strong>Delivered</strong>" in panel and "1 page." in panel
+
+
+def test_a_second_electronic_fill_waits_for_the_first(
+    desk: Client, institution: Institution, staff: Any, media_root: Path
+) -> None:
+    item = make_copy(institution)
+    Delivery.objects.create(request=item, status=Delivery.Status.PREPARING, created_by=staff)
+    data = {"seen_status": "new", "delivery_method": "electronic", "language": "eng"}
+    upload = SimpleUploadedFile("digital.pdf", scans.text_pdf("Body"))
+    response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "scans": upload})
+    page = desk.get(response.url).content.decode()
+    assert "already has an electronic copy being prepared" in page
+    assert Delivery.objects.count() == 1 and Request.objects.get(pk=item.pk).status == Status.NEW
+    assert not any(Path(media_root).rglob("*.pdf"))
