@@ -112,7 +112,7 @@ def test_a_second_electronic_fill_waits_for_the_first(
     data = {"seen_status": "new", "delivery_method": "electronic", "language": "eng"}
     upload = SimpleUploadedFile("digital.pdf", scans.text_pdf("Body"))
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), {**data, "scans": upload})
-    page = desk.get(response.url).content.decode()
+    page = desk.get(response["Location"]).content.decode()
     assert "already has an electronic copy being prepared" in page
     assert Delivery.objects.count() == 1 and Request.objects.get(pk=item.pk).status == Status.NEW
     assert not any(Path(media_root).rglob("*.pdf"))
