@@ -246,7 +246,7 @@ SIZED_DATABASE = "illdesk_sized"
 
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
-    from bench import desk, iso_parse, measure
+    from bench import delivery, desk, iso_parse, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -283,8 +283,10 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     desk_figures = desk.measure(
         measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
     )
+    log("delivery: OCR and a delivered copy, in-process")
+    delivery_figures = delivery.measure()
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    return {**report, **desk_figures, **iso_parse_figures, **catalog_figures()}
+    return {**report, **desk_figures, **iso_parse_figures, **delivery_figures, **catalog_figures()}
 
 
 def catalog_figures() -> dict[str, Any]:
@@ -400,6 +402,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"{'failed requests':<24}{_cell(report['failed_requests']):>34}")
     desk_keys = ("desk_search_p95_ms", "queue_ratio_at_size_vs_empty", "stats_refresh_s")
     for key in (*desk_keys, "stats_ms", "iso_worst_parse_ms"):
+        print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
+    for key in ("delivery_ocr_pages_per_min", "delivery_copy_kib", "delivery_pages"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "copyright_rules",
     "requests_app",
     "catalog",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,14 @@ COPYRIGHT_PURGE_PAUSE = env.float("COPYRIGHT_PURGE_PAUSE", default=0.1)
 # Delivered PDFs stay downloadable this many days, then the daily task removes the file.
 REQUESTS_DELIVERY_DAYS = env.int("REQUESTS_DELIVERY_DAYS", default=30)
 REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024 * 1024
+# Electronic delivery (docs/delivery.md): the most pages one copy may have, Pillow's pixel limit
+# against decompression bombs, OCRmyPDF's optimisation level (0-3) and its parallel jobs.
+DELIVERY_MAX_PAGES = env.int("DELIVERY_MAX_PAGES", default=400)
+DELIVERY_MAX_IMAGE_PIXELS = env.int("DELIVERY_MAX_IMAGE_PIXELS", default=89_478_485)
+DELIVERY_OCR_OPTIMIZE = env.int("DELIVERY_OCR_OPTIMIZE", default=1)
+DELIVERY_OCR_JOBS = env.int("DELIVERY_OCR_JOBS", default=1)
+# The folder the scanner drops files into (manage.py deliver_scans), empty for none.
+DELIVERY_HOT_FOLDER = env.str("DELIVERY_HOT_FOLDER", default="")
 # Overdue loan notices, in days after the due date (ILLiad's defaults: 7 and 14).
 REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS", default=7)
 REQUESTS_OVERDUE_SECOND_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_SECOND_NOTICE_DAYS", default=14)
@@ -401,5 +410,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each layout step of every cover page at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -21,6 +21,7 @@ urlpatterns = [
     path("register/", include("registration.urls")),
     path("requests/", include(portal_patterns)),
     path("desk/catalog/", include(catalog_patterns)),
+    path("desk/scans/", include("delivery.urls")),
     path("desk/", include(desk_patterns)),
     path("iso18626/", include(iso18626_patterns)),
 ]

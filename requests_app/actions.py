@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from delivery import forms as delivery_forms
+from delivery import services as delivery_services
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
@@ -127,10 +129,10 @@ _ROWS = (
     DeskAction(
         "fill",
         "Fill the copy",
-        "filled",
-        action_forms.FillForm,
+        "filled (an electronic copy once its file is ready: see Electronic delivery)",
+        delivery_forms.FillForm,
         _UNSUPPLIED,
-        services.fill_copy,
+        delivery_services.fill_copy,
         kinds=(Service.COPY,),
         next_in=_UNSUPPLIED,
         when=_work_may_start,

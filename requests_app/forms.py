@@ -985,33 +985,6 @@ class HoldingForm(ActionForm):
     location = forms.CharField(label="Shelf location", required=False, max_length=200)
 
 
-class FillForm(ActionForm):
-    delivery_method = forms.ChoiceField(
-        choices=Request.DeliveryMethod.choices, widget=forms.RadioSelect
-    )
-    pdf = forms.FileField(label="PDF file", required=False, help_text="Electronic delivery only.")
-
-    def clean_pdf(self) -> Any:
-        upload = self.cleaned_data.get("pdf")
-        if not upload:
-            return upload
-        if upload.size > settings.REQUESTS_MAX_UPLOAD_BYTES:
-            limit = settings.REQUESTS_MAX_UPLOAD_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"The file is larger than the {limit} MB limit.")
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise forms.ValidationError("This file is not a PDF.")
-        return upload
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        electronic = data.get("delivery_method") == Request.DeliveryMethod.ELECTRONIC
-        if electronic and not data.get("pdf") and "pdf" not in self.errors:
-            self.add_error("pdf", "Attach the PDF for electronic delivery.")
-        return data
-
-
 class PermissionForm(ActionForm):
     reference = forms.CharField(label="Permission reference", max_length=200)
     fee = AsciiDecimalField(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
@@ -415,7 +415,7 @@ def fill_copy(
     *,
     seen: str,
     delivery_method: str,
-    pdf: UploadedFile | None,
+    pdf: File | None,
     acting_user: Any,
 ) -> Request:
     """Deliver a copy: electronically (the PDF is downloadable for REQUESTS_DELIVERY_DAYS) or

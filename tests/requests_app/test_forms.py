@@ -107,9 +107,9 @@ def test_staff_fill_form_refuses_a_file_that_is_not_a_pdf(
 ) -> None:
     item = make_copy(institution)
     upload = SimpleUploadedFile("copy.pdf", b"GIF89a not a pdf", content_type="application/pdf")
-    data = {"seen_status": "new", "delivery_method": "electronic", "pdf": upload}
+    data = {"seen_status": "new", "delivery_method": "electronic", "scans": upload}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
-    assert response.status_code == 400 and b"not a PDF" in response.content
+    assert response.status_code == 400 and b"not a PDF, TIFF, JPEG or PNG file" in response.content
 
 
 def test_staff_fill_form_refuses_a_file_over_the_size_limit(
@@ -118,7 +118,7 @@ def test_staff_fill_form_refuses_a_file_over_the_size_limit(
     settings.REQUESTS_MAX_UPLOAD_BYTES = 100
     item = make_copy(institution)
     upload = SimpleUploadedFile("copy.pdf", b"%PDF-1.4" + b"x" * 200)
-    data = {"seen_status": "new", "delivery_method": "electronic", "pdf": upload}
+    data = {"seen_status": "new", "delivery_method": "electronic", "scans": upload}
     response = desk.post(reverse("desk:act", args=[item.pk, "fill"]), data)
     assert response.status_code == 400 and b"larger than" in response.content
 

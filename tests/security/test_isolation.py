@@ -6,6 +6,7 @@ author says who may see it, and from then on it is walked like the others."""
 
 from __future__ import annotations
 
+import uuid
 from enum import Enum
 from typing import Any, cast
 
@@ -74,11 +75,19 @@ ACCESS: dict[str, Access] = {
     "desk:iso18626_resend": Access.STAFF,
     "catalog:look_up": Access.STAFF,
     "catalog:confirm": Access.STAFF,
+    "delivery:drop": Access.STAFF,
+    "delivery:review": Access.STAFF,
+    "delivery:deliver_batch": Access.STAFF,
+    "delivery:deliver_one": Access.STAFF,
+    "delivery:thumbnail": Access.STAFF,
     "iso18626:endpoint": Access.ISO18626,
     "iso18626:copy": Access.SIGNED_LINK,
 }
 
 MARKER = "Zanzibar-only article of institution A"
+
+
+BATCH = uuid.UUID(int=1)  # a batch of scans (delivery:review)
 
 
 def access_of(route: Route) -> Access | None:
@@ -93,7 +102,7 @@ def _routes(*kinds: Access) -> list[Route]:
 
 def _urls(route: Route, item: Request) -> list[str]:
     """One URL per value of the route's arguments, with A's ids in every id slot."""
-    values: dict[str, Any] = {"pk": item.pk, "object_id": item.pk, "id": item.pk}
+    values: dict[str, Any] = {"pk": item.pk, "object_id": item.pk, "id": item.pk, "batch": BATCH}
     actions = list(ACTIONS) if "action" in route.kwargs else [None]
     urls = [route.url({**values, "action": action}) for action in actions]
     assert all(urls), route

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 # Values tried, in order, for each keyword argument of a pattern until one reverses.
-_CANDIDATES = ("1", "auth", "x")
+_CANDIDATES = ("1", "auth", "x", "00000000-0000-0000-0000-000000000001")  # ints, slugs, uuids
 
 
 @dataclass(frozen=True)

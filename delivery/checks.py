@@ -1,0 +1,55 @@
+"""The delivered file's machine-checkable declarations (docs/delivery.md, "What is checked"):
+the subset of PDF/UA-1 and WCAG's PDF techniques that a program can decide for a scan with a
+tagged cover page. veraPDF, the reference checker, is a Java program that neither Debian nor PyPI
+ships, so the pipeline checks these itself with pikepdf before a file goes out, and the tests
+read the same report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+
+def problems(path: Path | str) -> list[str]:
+    """What the file fails to declare; empty when every check passes."""
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root
+        found = _catalog(root) + _title(pdf) + _outline(pdf)
+        if pdf.pages and "/StructParents" not in pdf.pages[0].obj:
+            found.append("The cover page's content is not tied to the structure tree.")
+        return found
+
+
+def _catalog(root: Any) -> list[str]:
+    found = []
+    if not bool(root.get("/MarkInfo", {}).get("/Marked", False)):
+        found.append("MarkInfo does not say the file is tagged.")
+    if "/StructTreeRoot" not in root or "/ParentTree" not in root.StructTreeRoot:
+        found.append("There is no structure tree.")
+    if not str(root.get("/Lang", "")).strip():
+        found.append("The document's language (/Lang) is not set.")
+    if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
+        found.append("Viewers are not told to show the title (DisplayDocTitle).")
+    return found
+
+
+def _title(pdf: pikepdf.Pdf) -> list[str]:
+    title = str(pdf.docinfo.get("/Title", "")).strip()
+    if not title:
+        return ["The document has no title."]
+    with pdf.open_metadata() as meta:
+        if meta.get("dc:title") != title:
+            return ["The XMP title differs from the document title."]
+        if "pdfuaid:part" in meta:
+            return ["The file claims PDF/UA conformance, which a scan cannot have."]
+    return []
+
+
+def _outline(pdf: pikepdf.Pdf) -> list[str]:
+    with pdf.open_outline() as outline:
+        items = list(outline.root)
+    if len(items) < 2:
+        return ["Bookmarks for the cover page and the article are missing."]
+    return []

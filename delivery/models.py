@@ -1,0 +1,169 @@
+"""Electronic delivery of a copy: the scanned files, the copy being prepared from them, and how
+far it has come (docs/delivery.md). The request itself moves only through
+requests_app.services; a delivery ends by calling its fill service."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# Tesseract's language codes and the BCP 47 tags a PDF's /Lang takes (ISO 639-1 where it has one).
+LANGUAGES = {
+    "eng": ("en", "English"),
+    "fra": ("fr", "French"),
+    "deu": ("de", "German"),
+    "spa": ("es", "Spanish"),
+    "ita": ("it", "Italian"),
+    "por": ("pt", "Portuguese"),
+    "lat": ("la", "Latin"),
+}
+DEFAULT_LANGUAGE = "eng"
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PREPARING = "preparing", "Being prepared"
+    READY = "ready", "Ready to deliver"
+    DELIVERING = "delivering", "Being delivered"
+    DELIVERED = "delivered", "Delivered"
+    REFUSED = "refused", "Refused"
+
+
+# The delivery's state machine: each status and the statuses it may move to (services.move).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.RECEIVED: (Status.PREPARING, Status.REFUSED),
+    Status.PREPARING: (Status.READY, Status.REFUSED),
+    Status.READY: (Status.DELIVERING, Status.REFUSED),
+    Status.DELIVERING: (Status.DELIVERED, Status.REFUSED),
+    Status.DELIVERED: (),
+    Status.REFUSED: (),
+}
+OPEN = (Status.RECEIVED, Status.PREPARING, Status.READY, Status.DELIVERING)
+
+
+class Step(models.TextChoices):
+    """The pipeline's steps, in order: each one done goes on the request's timeline."""
+
+    ASSEMBLED = "assembled", "Files joined into one PDF"
+    MATCHED = "matched", "Matched to its request"
+    TEXT = "text", "Text layer"
+    COVER = "cover", "Cover page and notice added"
+
+
+class How(models.TextChoices):
+    """How a scan found its request."""
+
+    DESK = "desk", "Uploaded on the request page"
+    BARCODE = "barcode", "Pull slip barcode"
+    FILE_NAME = "file_name", "File name"
+
+
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def of_batch(self, batch: uuid.UUID) -> DeliveryQuerySet:
+        return self.filter(batch=batch).select_related("request").order_by("pk")
+
+    def open(self) -> DeliveryQuerySet:
+        return self.filter(status__in=OPEN)
+
+
+class Delivery(models.Model):
+    """One copy being prepared from one or more scanned files, for one request (found when the
+    files came in by batch, from the pull slip's barcode or the file name)."""
+
+    Status = Status
+
+    request = models.ForeignKey(
+        "requests_app.Request",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        help_text="Empty until a batch scan is matched, or when it matched none.",
+    )
+    batch = models.UUIDField(null=True, blank=True, help_text="The files dropped together.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    step = models.CharField(max_length=12, choices=Step.choices, blank=True)
+    found_by = models.CharField(max_length=12, choices=How.choices, default=How.DESK)
+    deliver_when_ready = models.BooleanField(
+        default=False, help_text="Delivered as soon as it is ready, without a review."
+    )
+    seen_status = models.CharField(
+        max_length=24, blank=True, help_text="The request status staff saw when they filled it."
+    )
+    notice = models.TextField(
+        blank=True, help_text="The copyright notice found on the work, as staff typed it."
+    )
+    language = models.CharField(
+        max_length=16, default=DEFAULT_LANGUAGE, help_text="Tesseract's code (LANGUAGES)."
+    )
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    text_found = models.TextField(blank=True, help_text="The start of the text, for review.")
+    problem = models.TextField(blank=True, help_text="Why it was refused, as staff read it.")
+    scan = models.FileField(upload_to="delivery/scans/%Y/%m/", blank=True)
+    thumbnail = models.FileField(upload_to="delivery/thumbnails/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["batch"], name="delivery_batch")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="delivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(step__in=[*Step.values, ""]), name="delivery_step_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(found_by__in=How.values), name="delivery_found_by_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(problem=""), name="delivery_refused_says_why"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["received", "preparing", "refused"])
+                | Q(request__isnull=False),
+                name="delivery_ready_has_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = f"request {self.request_id}" if self.request_id else "no request yet"
+        return f"Delivery {self.pk} ({target}): {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def file_name(self) -> str:
+        """The first file's name as uploaded (read from prefetched sources where there are)."""
+        return next((source.name for source in self.sources.all()), "")
+
+
+class Source(models.Model):
+    """One uploaded file; a delivery's sources make one copy, in their order."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="delivery/sources/%Y/%m/")
+    name = models.CharField("file name as uploaded", max_length=255)
+
+    class Meta:
+        ordering = ["delivery", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "position"], name="source_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
