@@ -29,6 +29,8 @@ FLAGS = {
     Flag.STATEMENT_CORRECTED: "compliance statement corrected by the rules",
     Flag.REPEATED_ARTICLE: "article already supplied to this library this year",
     Flag.KEY_TO_CONFIRM: "title key to be confirmed by staff",
+    Flag.PERMISSION_TO_CONFIRM: "permission reference entered by the library, to be confirmed",
+    Flag.RIGHTS_TO_REVIEW: "reproduction order outside section 108: rights to review",
 }
 
 
