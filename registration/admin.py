@@ -332,10 +332,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "about",
         "status",
         "attempts",
+        "last_error",
         "sent_at",
     ]
     list_filter = ["status", "email"]
-    list_select_related = ["institution"]
+    list_select_related = ["institution", "registration"]
     search_fields = ["institution__oclc_symbol", "institution__name", "email", "recipient"]
     search_help_text = "Institution symbol or name, recipient address, or the email's name."
     fieldsets = [
@@ -363,7 +364,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description="to", ordering="recipient")
     def recipient_or_institution(self, obj: OutboxMessage) -> str:
-        return obj.recipient or (obj.institution.oclc_symbol if obj.institution else "-")
+        """The address once sent, beside the symbol of the library it was for."""
+        owner = obj.institution or obj.registration
+        symbol = owner.oclc_symbol if owner else ""
+        return ": ".join(filter(None, [symbol, obj.recipient])) or "-"
 
     @admin.display(description="subject", ordering="subject")
     def subject_or_email(self, obj: OutboxMessage) -> str:
