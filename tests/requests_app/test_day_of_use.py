@@ -7,8 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from copyright_rules.facts import Flag
 from requests_app.models import Request, Status
+from requests_app.wording import FLAGS, staff_flag
 from tests.requests_app.test_no_way_round_the_count import COPY, CRL, _copies, _latest
+from tests.requests_app.test_rights_review import FSA_PHOTOGRAPH, _order
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,28 @@ def test_the_request_page_at_the_desk_gives_no_copy_number_for_a_title_to_confir
     page = desk.get(reverse("desk:detail", args=[held.pk])).content.decode()
     assert "staff confirm which title this is" in page
     assert "Would be copy #1." not in page
+
+
+def test_the_desk_opens_an_order_held_for_the_rights_review(portal: Client, desk: Client) -> None:
+    held = _order(portal, FSA_PHOTOGRAPH)
+    assert held.record.rights_to_review
+    response = desk.get(reverse("desk:detail", args=[held.pk]))
+    assert response.status_code == 200
+    assert "Flags: rights to be reviewed by staff." in response.content.decode()
+
+
+def test_the_desk_opens_a_copy_with_a_permission_to_confirm(portal: Client, desk: Client) -> None:
+    _copies(portal, 5)
+    portal.post(reverse("requests:new_copy"), {**COPY, "permission_reference": "CCC 9931"})
+    held = _latest()
+    assert held.record.permission_to_confirm
+    response = desk.get(reverse("desk:detail", args=[held.pk]))
+    assert response.status_code == 200
+    assert "Flags: the library&#x27;s permission reference to be confirmed by staff." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("flag", list(Flag))
+def test_every_flag_has_staff_wording(flag: Flag) -> None:
+    assert flag in FLAGS and staff_flag(flag) == FLAGS[flag]
