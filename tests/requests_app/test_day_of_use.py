@@ -77,3 +77,13 @@ def test_the_desk_opens_a_copy_with_a_permission_to_confirm(portal: Client, desk
 @pytest.mark.parametrize("flag", list(Flag))
 def test_every_flag_has_staff_wording(flag: Flag) -> None:
     assert flag in FLAGS and staff_flag(flag) == FLAGS[flag]
+
+
+def test_a_page_not_found_is_the_site_s_own_page(desk: Client) -> None:
+    """A band asked for a copy request (bands are for loans) is not found: the page keeps the
+    site's landmarks, navigation and a way on, like every other page."""
+    response = desk.get("/desk/999999/band/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<main id="main"' in page and "Page not found" in page
+    assert 'href="/desk/"' in page
