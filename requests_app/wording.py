@@ -51,6 +51,7 @@ _ADDRESSED_TO_LIBRARY = (
     ("This would be your ", "This would be {library}'s "),
     ("Your institution already received", "{library} already received"),
     ("Your institution owns or subscribes", "{library} owns or subscribes"),
+    ("Your permission reference ", "{library}'s permission reference "),
     ("made from your own collection", "made from its own collection"),
     (", and your fair-use note goes to staff", ", and the library's fair-use note is for staff"),
 )

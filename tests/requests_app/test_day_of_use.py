@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from copyright_rules.facts import Flag
+from registration.models import Institution
 from requests_app.models import Request, Status
 from requests_app.wording import FLAGS, staff_flag
 from tests.requests_app.test_no_way_round_the_count import COPY, CRL, _copies, _latest
@@ -87,3 +88,20 @@ def test_a_page_not_found_is_the_site_s_own_page(desk: Client) -> None:
     assert response.status_code == 404
     assert '<main id="main"' in page and "Page not found" in page
     assert 'href="/desk/"' in page
+
+
+def test_the_desk_speaks_about_the_library_s_permission_not_to_it(
+    portal: Client, desk: Client, institution: Institution
+) -> None:
+    _copies(portal, 5)
+    portal.post(reverse("requests:new_copy"), {**COPY, "permission_reference": "CCC 9931"})
+    held = _latest()
+    symbol = institution.oclc_symbol
+    detail = desk.get(reverse("desk:detail", args=[held.pk])).content.decode()
+    queue = desk.get(reverse("desk:queues"), {"queue": "clearance"}).content.decode()
+    for page in (detail, queue):
+        assert "Your permission reference" not in page
+        assert f"{symbol}&#x27;s permission reference CCC 9931 waits for office staff" in page
+    # The library still reads its own sentence.
+    library = portal.get(reverse("requests:detail", args=[held.pk])).content.decode()
+    assert "Your permission reference CCC 9931 waits for office staff" in library
