@@ -12,6 +12,7 @@ from registration.models import Institution
 from requests_app.models import Request, Status
 from requests_app.wording import FLAGS, staff_flag
 from tests.requests_app.test_no_way_round_the_count import COPY, CRL, _copies, _latest
+from tests.requests_app.test_desk import act
 from tests.requests_app.test_rights_review import FSA_PHOTOGRAPH, _order
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +106,18 @@ def test_the_desk_speaks_about_the_library_s_permission_not_to_it(
     # The library still reads its own sentence.
     library = portal.get(reverse("requests:detail", args=[held.pk])).content.decode()
     assert "Your permission reference CCC 9931 waits for office staff" in library
+
+
+def test_a_reproduction_order_is_not_told_what_statement_it_gave(
+    portal: Client, desk: Client
+) -> None:
+    """The order form asks no copyright statement, so after the rights review the library is
+    not told "You said CCG" (docs/copyright.md section 3 concerns copy requests)."""
+    held = _order(portal, FSA_PHOTOGRAPH)
+    act(desk, held, "rights", kind="public_domain", note="An FSA photograph: a federal work.")
+    held.refresh_from_db()
+    assert held.record.latest_decision is not None
+    assert held.record.latest_decision.outcome == "ACCEPT_CCL"
+    page = portal.get(reverse("requests:detail", args=[held.pk])).content.decode()
+    assert "Staff found the material in the public domain" in page
+    assert "You said" not in page
