@@ -11,8 +11,8 @@ from copyright_rules.facts import Flag
 from registration.models import Institution
 from requests_app.models import Request, Status
 from requests_app.wording import FLAGS, staff_flag
-from tests.requests_app.test_no_way_round_the_count import COPY, CRL, _copies, _latest
 from tests.requests_app.test_desk import act
+from tests.requests_app.test_no_way_round_the_count import COPY, CRL, _copies, _latest
 from tests.requests_app.test_rights_review import FSA_PHOTOGRAPH, _order
 
 pytestmark = pytest.mark.django_db
