@@ -267,7 +267,7 @@ def test_the_migration_folds_the_words_already_stored(institution: Institution) 
 
     item = make_copy(institution, title="Památky archeologické")
     Request.objects.filter(pk=item.pk).update(search_text="památky archeologické")
-    migration = importlib.import_module("requests_app.migrations.0016_desk_daily_work")
+    migration = importlib.import_module("requests_app.migrations.0020_desk_daily_work")
     migration.fold_search_text(apps, connection.schema_editor())
     item.refresh_from_db()
     assert "pamatky archeologicke" in item.search_text
