@@ -41,7 +41,7 @@ class RequestType(models.TextChoices):
 # Each copyright outcome as a library reads it. Library pages and emails show these; only staff
 # pages show the rule that decided (docs/copyright.md names the rules).
 PLAIN_OUTCOMES: dict[str, str] = {
-    "ACCEPT_CCG": "Accepted: within the CONTU guidelines",
+    "ACCEPT_CCG": "Accepted under CCG: within the CONTU guidelines",
     "ACCEPT_CCL": "Accepted under CCL: lawful on a basis other than the CONTU guidelines",
     "NEEDS_PERMISSION": "Held until copyright permission is obtained",
     "REFUSE": "Refused for copyright reasons",

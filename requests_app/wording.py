@@ -24,20 +24,23 @@ def staff_status(status: str) -> str:
 
 STAFF_STATUS_CHOICES = [(status.value, staff_status(status)) for status in Status]
 
+# Every flag a decision can carry (a test holds this table to the whole of Flag).
 FLAGS = {
     Flag.UNVERIFIED_TITLE_KEY: "title key not verified: counted under the title as cited",
     Flag.STATEMENT_CORRECTED: "compliance statement corrected by the rules",
     Flag.REPEATED_ARTICLE: "article already supplied to this library this year",
     Flag.KEY_TO_CONFIRM: "title key to be confirmed by staff",
-    Flag.PERMISSION_TO_CONFIRM: "permission reference entered by the library, to be confirmed",
-    Flag.RIGHTS_TO_REVIEW: "reproduction order outside section 108: rights to review",
+    Flag.PERMISSION_TO_CONFIRM: "the library's permission reference to be confirmed by staff",
+    Flag.RIGHTS_TO_REVIEW: "rights to be reviewed by staff",
 }
 
 
 def staff_flag(flag: str) -> str:
+    """A decision's flag as staff read it; a code no longer in Flag (an old decision) is shown
+    as words rather than breaking the page."""
     try:
         return FLAGS[Flag(flag)]
-    except ValueError:
+    except (ValueError, KeyError):
         return flag.replace("_", " ")
 
 
@@ -48,6 +51,7 @@ _ADDRESSED_TO_LIBRARY = (
     ("This would be your ", "This would be {library}'s "),
     ("Your institution already received", "{library} already received"),
     ("Your institution owns or subscribes", "{library} owns or subscribes"),
+    ("Your permission reference ", "{library}'s permission reference "),
     ("made from your own collection", "made from its own collection"),
     (", and your fair-use note goes to staff", ", and the library's fair-use note is for staff"),
 )

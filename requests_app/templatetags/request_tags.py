@@ -43,8 +43,9 @@ def portal_nav(context: dict[str, Any]) -> list[tuple[str, str, bool]]:
 
 @register.filter
 def statement_note(decision: Decision | None, record: Record) -> str:
-    """ "You said CCG; recorded as CCL because ..." (docs/copyright.md section 3), or ""."""
-    if decision is None:
+    """ "You said CCG; recorded as CCL because ..." (docs/copyright.md section 3), or "".
+    A reproduction order's form asks no statement, so the library said none: nothing to say."""
+    if decision is None or record.request.is_duplication:
         return ""
     return statement_recorded(record.statement, decision.outcome, decision.rule) or ""
 

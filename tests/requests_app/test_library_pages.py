@@ -69,7 +69,7 @@ def test_library_pages_show_no_rule_codes_and_staff_pages_keep_them(
     library = portal.get(reverse("requests:detail", args=[item.pk])).content.decode()
     library += portal.get(reverse("requests:list")).content.decode()
     assert not RULE_CODE.search(library)
-    assert "Accepted: within the CONTU guidelines" in library
+    assert "Accepted under CCG: within the CONTU guidelines" in library
     staff = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
     assert f"({rule})" in staff
 

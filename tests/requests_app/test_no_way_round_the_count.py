@@ -48,6 +48,8 @@ ORDER = {
     "reproduction_format": "pdf",
     "quantity": "1",
     "intended_use": "private_study",
+    # A section 108 copy for private study: it counts (docs/copyright.md, "Reproduction orders");
+    # with the rights not known it would wait for the rights review instead (rule O2).
     "rights": "section_108",
     "rights_statement": "on",
     "title": "Nature",
