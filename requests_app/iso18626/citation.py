@@ -127,7 +127,8 @@ def _service(element: Any, ids: dict[str, str]) -> str:
 def _common(
     element: Any, ids: dict[str, str], problems: list[str], notes: list[str]
 ) -> dict[str, str]:
-    notes.append(clean_note(xml.text(element, "serviceInfo", "note")))
+    # The CCL basis code is read into the basis (_ccl_basis), not left for staff to decode.
+    notes.append(BASIS_CODE.sub("", clean_note(xml.text(element, "serviceInfo", "note"))).strip())
     doi = ids.get("doi") or ids.get("DOI")
     notes.append(f"DOI {doi}" if doi else "")
     issn = _identifier(ids.get("ISSN") or ids.get("issn") or ids.get("eissn"), "ISSN", issn_check)
