@@ -216,11 +216,13 @@ def _max_cost(element: Any, notes: list[str]) -> str:
         amount = Decimal(value)
     except InvalidOperation:
         amount = Decimal("NaN")
+    if amount.is_finite() and amount.adjusted() < 20:
+        amount = amount.quantize(Decimal("0.01"))  # in cents, as stored: 999999.999 is 1000000.00
     fits = amount.is_finite() and 0 <= amount < 10 ** (
         (_MAX_COST.max_digits or 0) - (_MAX_COST.decimal_places or 0)
     )
     if currency == "USD" and fits:
-        return str(amount.quantize(Decimal("0.01")))
+        return str(amount)
     if value:
         notes.append(f"Maximum cost: {value[:20]} {currency[:10]}".strip())
     return ""

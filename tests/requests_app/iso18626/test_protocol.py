@@ -276,6 +276,21 @@ def test_a_cost_in_another_currency_goes_to_the_notes(client: Client, partner: I
     assert request.max_cost is None and "Maximum cost: 12.50 EUR" in request.delivery_notes
 
 
+@pytest.mark.parametrize("value", ["999999.999", "1e999999", "12345678"])
+def test_a_cost_the_column_cannot_hold_goes_to_the_notes(
+    client: Client, partner: IsoPartner, value: str
+) -> None:
+    """999999.999 rounds to a cent over what the column holds: it is read as sent, not refused."""
+    billing = (
+        b"<billingInfo><maximumCosts><currencyCode>USD</currencyCode>"
+        b"<monetaryValue>" + value.encode() + b"</monetaryValue></maximumCosts></billingInfo>"
+    )
+
+    assert _ok(post(client, _copy_with("big", {}, billing)))
+    request = Request.objects.get()
+    assert request.max_cost is None and f"Maximum cost: {value} USD" in request.delivery_notes
+
+
 # --- What we send ------------------------------------------------------------------------------
 
 
