@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -150,7 +151,7 @@ def _common(
         "publication_date": _date(
             xml.text(element, "publicationInfo", "publicationDate"), problems
         ),
-        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate")),
+        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate"), notes),
         "max_cost": _max_cost(element, notes),
     }
 
@@ -197,12 +198,18 @@ def _loan(element: Any, ids: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _need_by(value: str) -> str:
-    """Peers send need-before dates long past (ReShare's tests send 1900): keep future ones."""
-    match = re.match(r"^\d{4}-\d{2}-\d{2}", value)
-    if not match or match.group(0) < timezone.localdate().isoformat():
+def _need_by(value: str, notes: list[str]) -> str:
+    """Peers send need-before dates long past (ReShare's tests send 1900): keep future ones. A
+    date that does not exist goes to the notes as sent; it never refuses the request."""
+    match = re.match(r"^\d{4}-\d{2}-\d{2}", value, re.ASCII)
+    if not match:
         return ""
-    return match.group(0)
+    try:
+        date.fromisoformat(match.group(0))
+    except ValueError:
+        notes.append(f"Need by as sent: {value[:40]}")
+        return ""
+    return "" if match.group(0) < timezone.localdate().isoformat() else match.group(0)
 
 
 def _max_cost(element: Any, notes: list[str]) -> str:

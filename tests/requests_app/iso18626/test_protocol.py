@@ -276,6 +276,20 @@ def test_a_cost_in_another_currency_goes_to_the_notes(client: Client, partner: I
     assert request.max_cost is None and "Maximum cost: 12.50 EUR" in request.delivery_notes
 
 
+@pytest.mark.parametrize("sent", ["2999-02-30", "2999-13-01T00:00:00Z"])
+def test_a_need_by_date_that_is_no_date_goes_to_the_notes(
+    client: Client, partner: IsoPartner, sent: str
+) -> None:
+    need = f"<needBeforeDate>{sent}</needBeforeDate>".encode()
+    body = _copy_with(
+        "nb", {b"<serviceType>Copy</serviceType>": b"<serviceType>Copy</serviceType>" + need}
+    )
+
+    assert _ok(post(client, body))
+    request = Request.objects.get()
+    assert request.need_by is None and f"Need by as sent: {sent}" in request.delivery_notes
+
+
 @pytest.mark.parametrize("value", ["999999.999", "1e999999", "12345678"])
 def test_a_cost_the_column_cannot_hold_goes_to_the_notes(
     client: Client, partner: IsoPartner, value: str
