@@ -10,7 +10,7 @@ import logging
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -496,10 +496,8 @@ def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
     cut.set()
     sock = connection.sock
     if sock is not None:
-        try:
+        with suppress(OSError):  # already closed
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
-        except OSError:  # already closed
-            pass
 
 
 def _connect_to(target: addresses.Target, _address: Any, *args: Any, **kwargs: Any) -> Any:

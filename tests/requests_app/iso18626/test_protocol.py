@@ -611,7 +611,7 @@ def test_a_reshare_copy_request_with_every_field_is_read_whole(client: Client) -
         "</bibliographicRecordIdentifier></bibliographicRecordId>"
     )
     body = (
-        f'<request xmlns="http://illtransactions.org/2013/iso18626"><header>'
+        '<request xmlns="http://illtransactions.org/2013/iso18626"><header>'
         "<supplyingAgencyId><agencyIdType>ISIL</agencyIdType><agencyIdValue>US-DLC"
         "</agencyIdValue></supplyingAgencyId><requestingAgencyId><agencyIdType>OCLC"
         "</agencyIdType><agencyIdValue>REQ</agencyIdValue></requestingAgencyId>"
