@@ -335,10 +335,10 @@ def test_an_r7_hold_behind_an_uncounted_copy_is_released_when_that_copy_is_cance
     own_copy = {"statement": "CCL", "basis": "own_copy", "own_copy_covers_item": "yes"}
     portal.post(
         reverse("requests:new_copy"),
-        {**COPY, **own_copy, "patron_ref": "p1", "article_title": "First"},
+        {**COPY, **own_copy, "patron_id": "p1", "article_title": "First"},
     )
     first = _latest()
-    portal.post(reverse("requests:new_copy"), {**COPY, "patron_ref": "p1", "article_title": "B"})
+    portal.post(reverse("requests:new_copy"), {**COPY, "patron_id": "p1", "article_title": "B"})
     held = _latest()
     assert first.record.counted is False
     assert held.record.latest_decision is not None and held.record.latest_decision.rule == "R7"
