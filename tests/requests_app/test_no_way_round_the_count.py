@@ -48,7 +48,7 @@ ORDER = {
     "reproduction_format": "pdf",
     "quantity": "1",
     "intended_use": "private_study",
-    "rights": "unknown",
+    "rights": "section_108",  # a section 108 copy, counted (docs/copyright.md)
     "rights_statement": "on",
     "title": "Nature",
     "publication_date": str(timezone.localdate().year),
