@@ -157,9 +157,21 @@ class PartnerAdmin(admin.ModelAdmin):
         queue_email(PARTNER_CHANGED, target_id=obj.pk, institution_id=obj.institution_id)
 
     def delete_model(self, request: HttpRequest, obj: IsoPartner) -> None:
+        pk = obj.pk
         super().delete_model(request, obj)
-        logger.info("ISO 18626 partner %s deleted by %s", obj.pk, request.user)
-        queue_email(PARTNER_CHANGED, institution_id=obj.institution_id)
+        _removed(request, pk, obj.institution_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The list's "Delete selected" action: each removal logged and told, as on its page."""
+        removed = list(queryset.values_list("pk", "institution_id"))
+        super().delete_queryset(request, queryset)
+        for pk, institution_id in removed:
+            _removed(request, pk, institution_id)
+
+
+def _removed(request: HttpRequest, pk: int, institution_id: int) -> None:
+    logger.info("ISO 18626 partner %s deleted by %s", pk, request.user)
+    queue_email(PARTNER_CHANGED, institution_id=institution_id)
 
 
 @admin.register(IsoMessage)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -127,7 +128,8 @@ def _service(element: Any, ids: dict[str, str]) -> str:
 def _common(
     element: Any, ids: dict[str, str], problems: list[str], notes: list[str]
 ) -> dict[str, str]:
-    notes.append(clean_note(xml.text(element, "serviceInfo", "note")))
+    # The CCL basis code is read into the basis (_ccl_basis), not left for staff to decode.
+    notes.append(BASIS_CODE.sub("", clean_note(xml.text(element, "serviceInfo", "note"))).strip())
     doi = ids.get("doi") or ids.get("DOI")
     notes.append(f"DOI {doi}" if doi else "")
     issn = _identifier(ids.get("ISSN") or ids.get("issn") or ids.get("eissn"), "ISSN", issn_check)
@@ -149,7 +151,7 @@ def _common(
         "publication_date": _date(
             xml.text(element, "publicationInfo", "publicationDate"), problems
         ),
-        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate")),
+        "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate"), notes),
         "max_cost": _max_cost(element, notes),
     }
 
@@ -196,12 +198,18 @@ def _loan(element: Any, ids: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _need_by(value: str) -> str:
-    """Peers send need-before dates long past (ReShare's tests send 1900): keep future ones."""
-    match = re.match(r"^\d{4}-\d{2}-\d{2}", value)
-    if not match or match.group(0) < timezone.localdate().isoformat():
+def _need_by(value: str, notes: list[str]) -> str:
+    """Peers send need-before dates long past (ReShare's tests send 1900): keep future ones. A
+    date that does not exist goes to the notes as sent; it never refuses the request."""
+    match = re.match(r"^\d{4}-\d{2}-\d{2}", value, re.ASCII)
+    if not match:
         return ""
-    return match.group(0)
+    try:
+        date.fromisoformat(match.group(0))
+    except ValueError:
+        notes.append(f"Need by as sent: {value[:40]}")
+        return ""
+    return "" if match.group(0) < timezone.localdate().isoformat() else match.group(0)
 
 
 def _max_cost(element: Any, notes: list[str]) -> str:
@@ -215,11 +223,13 @@ def _max_cost(element: Any, notes: list[str]) -> str:
         amount = Decimal(value)
     except InvalidOperation:
         amount = Decimal("NaN")
+    if amount.is_finite() and amount.adjusted() < 20:
+        amount = amount.quantize(Decimal("0.01"))  # in cents, as stored: 999999.999 is 1000000.00
     fits = amount.is_finite() and 0 <= amount < 10 ** (
         (_MAX_COST.max_digits or 0) - (_MAX_COST.decimal_places or 0)
     )
     if currency == "USD" and fits:
-        return str(amount.quantize(Decimal("0.01")))
+        return str(amount)
     if value:
         notes.append(f"Maximum cost: {value[:20]} {currency[:10]}".strip())
     return ""

@@ -92,13 +92,19 @@ class IsoPartner(models.Model):
     def authenticates(self, *, account_id: str, security_code: str, header_token: str) -> bool:
         """Every configured credential must match; a partner without any is never accepted.
         The security code is always hashed, so a wrong account id costs what a wrong code
-        costs and the account id cannot be found by timing."""
-        if not self.has_credentials:
-            return False
+        costs and the account id cannot be found by timing. A profile with a header token only
+        is checked by its digest, which costs nothing; a failure then spends the Argon2 work,
+        so its agency id answers no sooner than an unknown one."""
         if self.security_code_hash:
             code_ok = check_password(security_code, self.security_code_hash)
             if not (hmac.compare_digest(account_id.encode(), self.account_id.encode()) and code_ok):
                 return False
+        elif not (
+            self.header_token_hash
+            and hmac.compare_digest(_token_digest(header_token), self.header_token_hash)
+        ):
+            spend_a_code_check(security_code)
+            return False
         if not self.header_token_hash:
             return True
         return hmac.compare_digest(_token_digest(header_token), self.header_token_hash)

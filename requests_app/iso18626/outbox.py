@@ -8,8 +8,9 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -460,21 +461,43 @@ def post(address: str, body: str) -> bytes:
     except addresses.UnsafeAddress as unsafe:
         raise TransientFailure(f"{unsafe} ({address!r})") from None
     cls = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
-    connection = cls(target.host, target.port, timeout=settings.ISO18626_SEND_TIMEOUT)
+    timeout = settings.ISO18626_SEND_TIMEOUT
+    connection = cls(target.host, target.port, timeout=timeout)
     # Connect to the address that was vetted, not to a fresh lookup of the name; TLS still
     # verifies the certificate against the name.
     connection._create_connection = partial(_connect_to, target)  # type: ignore[attr-defined]
+    # The socket's timeout bounds each wait, not the exchange: a partner that sends a byte a
+    # second would hold the worker past its lease, and another worker would send the message
+    # again. At the deadline the connection is cut, and the attempt has failed.
+    cut = threading.Event()
+    deadline = threading.Timer(timeout, _cut, args=(connection, cut))
+    deadline.start()
     try:
         connection.request("POST", target.path, body.encode(), {"Content-Type": "application/xml"})
         response = connection.getresponse()
         content = response.read(settings.ISO18626_MAX_BYTES + 1)
     except (OSError, http.client.HTTPException) as error:
+        if cut.is_set():
+            raise TransientFailure(f"no complete answer within {timeout:g} s") from None
         raise TransientFailure(f"{type(error).__name__}: {error}") from None
     finally:
+        deadline.cancel()
         connection.close()
+    if cut.is_set():  # what came before the cut is not the whole answer
+        raise TransientFailure(f"no complete answer within {timeout:g} s")
     if response.status != 200:
         raise TransientFailure(f"HTTP {response.status}")
     return content
+
+
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """End the exchange at its deadline: shutting the socket down wakes the read waiting on it
+    (below TLS, so a handshake or an encrypted read ends too)."""
+    cut.set()
+    sock = connection.sock
+    if sock is not None:
+        with suppress(OSError):  # already closed
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _connect_to(target: addresses.Target, _address: Any, *args: Any, **kwargs: Any) -> Any:

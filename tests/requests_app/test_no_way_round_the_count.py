@@ -24,7 +24,7 @@ from requests_app.iso18626.models import IsoMessage
 from requests_app.iso18626.retention import purge_unattached_messages
 from requests_app.models import Request, Status
 from tests.copyright_rules.factories import article, at, request_of, title_group
-from tests.requests_app.iso18626.helpers import copy_request, find, make_partner, post
+from tests.requests_app.iso18626.helpers import action, copy_request, find, make_partner, post
 from tests.requests_app.test_desk import act
 
 pytestmark = pytest.mark.django_db
@@ -48,9 +48,7 @@ ORDER = {
     "reproduction_format": "pdf",
     "quantity": "1",
     "intended_use": "private_study",
-    # A section 108 copy for private study: it counts (docs/copyright.md, "Reproduction orders");
-    # with the rights not known it would wait for the rights review instead (rule O2).
-    "rights": "section_108",
+    "rights": "section_108",  # a section 108 copy, counted (docs/copyright.md)
     "rights_statement": "on",
     "title": "Nature",
     "publication_date": str(timezone.localdate().year),
@@ -392,16 +390,13 @@ def test_a_record_is_purged_by_the_date_in_the_zone_that_dated_it(
 
 
 def test_an_unattached_iso_message_is_dated_in_the_zone_stored_with_it(
-    client: Client, institution: Institution, settings: Any
+    client: Client, settings: Any, institution: Institution
 ) -> None:
+    """A partner's message that never became part of a request (a stranger's leaves only
+    metadata, kept ISO18626_UNAUTHENTICATED_DAYS: docs/iso18626.md, "Limits")."""
     settings.COPYRIGHT_TIME_ZONE = "Pacific/Auckland"
-    # A partner's message that never became a request (an ERROR before intake) is kept as a
-    # record is; a stranger's leaves only metadata, kept briefly (docs/iso18626.md, "Limits").
     make_partner(institution)
-    body = copy_request("no-service", article="x").replace(
-        b"<serviceType>Copy</serviceType>", b"<serviceType>Bogus</serviceType>"
-    )
-    assert find(post(client, body).content, "confirmationHeader/messageStatus") == "ERROR"
+    post(client, action("never-sent", "StatusRequest"))
     message = IsoMessage.objects.get(request__isnull=True, authenticated=True)
     # 2022-12-31 20:00 UTC is 1 January 2023 in Auckland, the zone that dated it.
     IsoMessage.objects.filter(pk=message.pk).update(

@@ -54,6 +54,8 @@ class Requester:
     conditions_answer: str = ""
     # When set, answered with HTTP 200 instead of a confirmation (a proxy's page).
     page: bytes | None = None
+    # When set, the answer is written a byte at a time, this many seconds apart (a slow partner).
+    trickle: float = 0.0
     # Called as each message arrives, before it is answered.
     observe: Callable[[], None] | None = None
     refused: int = 0
@@ -85,7 +87,14 @@ class Requester:
                 self.send_header("Content-Type", "application/xml")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(answer)
+                try:
+                    for index in range(len(answer)) if requester.trickle else ():
+                        self.wfile.write(answer[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(requester.trickle)
+                    self.wfile.write(b"" if requester.trickle else answer)
+                except OSError:  # the sender gave up waiting
+                    return
                 if requester.conditions_answer and find(body, "deliveryInfo/loanCondition"):
                     threading.Thread(target=requester.answer_conditions, args=(body,)).start()
 

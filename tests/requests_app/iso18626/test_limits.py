@@ -173,6 +173,19 @@ def test_every_failure_costs_one_argon2_check_like_a_wrong_code(
     assert checks.call_args.args[0] == code
 
 
+@pytest.mark.parametrize("token", ["wrong-token-" + "x" * 30, ""], ids=["wrong", "none"])
+def test_a_wrong_token_costs_what_an_unknown_agency_costs(client: Client, token: str) -> None:
+    """A partner with a header token only (as behind the crosslink broker) is checked by a
+    digest, which costs nothing: its agency id must not answer sooner than an unknown one."""
+    make_partner(make_institution())
+
+    with mock.patch.object(iso_models, "check_password", wraps=check_password) as checks:
+        response = post(client, loan_request("t-1"), token=token)
+
+    assert _status(response) == "ERROR"
+    assert checks.call_count == 1
+
+
 def test_the_partners_secrets_are_never_in_the_log(client: Client) -> None:
     make_partner(make_institution(), token="", account=("acct", CODE))
 

@@ -117,6 +117,32 @@ def test_removing_a_partner_is_told(
     assert "removed" in email.subject and email.to == [partner.institution.email]
 
 
+def test_removing_partners_from_the_list_is_logged_and_told(
+    django_user_model: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The list's "Delete selected" action removes them without the delete page."""
+    manager = _logged_in_as(OFFICE_MANAGER, django_user_model)
+    partners = [
+        make_partner(make_institution(), agency=("OCLC", symbol), address=PUBLIC_ADDRESS)
+        for symbol in ("ONE", "TWO")
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager.post(
+            "/admin/requests_app/isopartner/",
+            {
+                "action": "delete_selected",
+                "post": "yes",
+                "_selected_action": [str(partner.pk) for partner in partners],
+            },
+        )
+
+    assert IsoPartner.objects.count() == 0
+    assert sorted(email.to[0] for email in mail.outbox if "removed" in email.subject) == sorted(
+        partner.institution.email for partner in partners
+    )
+
+
 @pytest.mark.parametrize(
     ("address", "message"),
     [

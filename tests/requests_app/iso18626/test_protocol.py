@@ -276,6 +276,35 @@ def test_a_cost_in_another_currency_goes_to_the_notes(client: Client, partner: I
     assert request.max_cost is None and "Maximum cost: 12.50 EUR" in request.delivery_notes
 
 
+@pytest.mark.parametrize("sent", ["2999-02-30", "2999-13-01T00:00:00Z"])
+def test_a_need_by_date_that_is_no_date_goes_to_the_notes(
+    client: Client, partner: IsoPartner, sent: str
+) -> None:
+    need = f"<needBeforeDate>{sent}</needBeforeDate>".encode()
+    body = _copy_with(
+        "nb", {b"<serviceType>Copy</serviceType>": b"<serviceType>Copy</serviceType>" + need}
+    )
+
+    assert _ok(post(client, body))
+    request = Request.objects.get()
+    assert request.need_by is None and f"Need by as sent: {sent}" in request.delivery_notes
+
+
+@pytest.mark.parametrize("value", ["999999.999", "1e999999", "12345678"])
+def test_a_cost_the_column_cannot_hold_goes_to_the_notes(
+    client: Client, partner: IsoPartner, value: str
+) -> None:
+    """999999.999 rounds to a cent over what the column holds: it is read as sent, not refused."""
+    billing = (
+        b"<billingInfo><maximumCosts><currencyCode>USD</currencyCode>"
+        b"<monetaryValue>" + value.encode() + b"</monetaryValue></maximumCosts></billingInfo>"
+    )
+
+    assert _ok(post(client, _copy_with("big", {}, billing)))
+    request = Request.objects.get()
+    assert request.max_cost is None and f"Maximum cost: {value} USD" in request.delivery_notes
+
+
 # --- What we send ------------------------------------------------------------------------------
 
 
@@ -565,3 +594,59 @@ def test_every_ill_system_has_a_profile() -> None:
     from requests_app.iso18626.peers import PEERS
 
     assert set(PEERS) == set(IsoPartner.Quirks)
+
+
+# --- Everything a ReShare copy request carries, in one message ---------------------------------
+
+
+def test_a_reshare_copy_request_with_every_field_is_read_whole(client: Client) -> None:
+    """The basis code, the patron, free-text pages, need-by date and maximum cost, our record id
+    and the security code, as ReShare sends them: bare, lower-case codes, `#seq:N#` notes."""
+    make_partner(make_institution(), account=("acct", "s3cret-code"))
+    later = (timezone.localdate() + timedelta(days=20)).isoformat()
+    year = timezone.localdate().year
+    record_id = (
+        "<bibliographicRecordId><bibliographicRecordIdentifierCode>{}"
+        "</bibliographicRecordIdentifierCode><bibliographicRecordIdentifier>{}"
+        "</bibliographicRecordIdentifier></bibliographicRecordId>"
+    )
+    body = (
+        '<request xmlns="http://illtransactions.org/2013/iso18626"><header>'
+        "<supplyingAgencyId><agencyIdType>ISIL</agencyIdType><agencyIdValue>US-DLC"
+        "</agencyIdValue></supplyingAgencyId><requestingAgencyId><agencyIdType>OCLC"
+        "</agencyIdType><agencyIdValue>REQ</agencyIdValue></requestingAgencyId>"
+        "<timestamp>2026-11-30T10:00:00.000Z</timestamp>"
+        "<requestingAgencyRequestId>rs-1</requestingAgencyRequestId>"
+        "<requestingAgencyAuthentication><accountId>acct</accountId>"
+        "<securityCode><![CDATA[s3cret-code]]></securityCode></requestingAgencyAuthentication>"
+        "</header><bibliographicInfo><title>Why ducks fly</title><author>Q. Duck</author>"
+        "<supplierUniqueRecordId>2004561234</supplierUniqueRecordId>"
+        + record_id.format("stitle", "Journal of Ducks")
+        + record_id.format("issn", "0028-0836")
+        + "<volume>3</volume><issue>2</issue><pagesRequested>pp. 123-45</pagesRequested>"
+        f"</bibliographicInfo><publicationInfo><publicationDate>{year}</publicationDate>"
+        "</publicationInfo><serviceInfo><requestType>New</requestType>"
+        f"<serviceType>Copy</serviceType><needBeforeDate>{later}T23:59:59Z</needBeforeDate>"
+        "<copyrightCompliance>us-ccl</copyrightCompliance>"
+        "<note>#seq:1##CCL-BASIS:fair_use# Teaching one class</note></serviceInfo>"
+        "<billingInfo><maximumCosts><currencyCode>usd</currencyCode>"
+        "<monetaryValue>25.5</monetaryValue></maximumCosts></billingInfo>"
+        "<patronInfo><patronId>P-77</patronId></patronInfo></request>"
+    ).encode()
+
+    assert _ok(post(client, body))
+
+    request = _by_id("rs-1")
+    assert (request.record.statement, request.record.basis) == ("CCL", "fair_use")
+    assert (request.title, request.article_title, request.pages) == (
+        "Journal of Ducks",
+        "Why ducks fly",
+        "123-145",
+    )
+    assert (request.patron_id, request.patron_ref) == ("P-77", "")
+    assert (str(request.need_by), request.max_cost) == (later, Decimal("25.50"))
+    assert request.delivery_notes == (
+        "Teaching one class Our catalogue record (supplierUniqueRecordId): 2004561234"
+    )
+    logged = IsoMessage.objects.get(request=request, direction="in")
+    assert "s3cret-code" not in logged.raw + str(logged.parsed)

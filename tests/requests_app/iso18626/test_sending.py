@@ -78,6 +78,21 @@ def test_a_proxy_page_answered_with_http_200_is_retried(
     assert "SECRET-PAGE" not in message.error + message.confirmation + message.message_status
 
 
+def test_a_partner_that_trickles_its_answer_is_a_transport_failure(
+    item: Request, requester: Requester, settings: Any
+) -> None:
+    """Each byte comes well within the timeout, the whole answer long after it: the worker must
+    not wait past its lease, or another worker would send the message again meanwhile."""
+    settings.ISO18626_SEND_TIMEOUT = 1
+    requester.trickle = 0.02
+
+    outbox.send_pending(item.pk)
+
+    message = _sent(item)
+    assert message.delivery == IsoMessage.Delivery.PENDING and message.attempts == 1
+    assert "no complete answer within 1 s" in message.error
+
+
 @pytest.mark.parametrize(
     "address",
     [
