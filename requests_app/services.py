@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +64,17 @@ _EMAIL_AFTER_REEVALUATION = {
     Status.NEW: "request-received",
     Status.REFUSED: "request-refused",
 }
+
+
+# What other apps do with each new request once its submission commits, whatever the channel
+# (portal, desk, ISO 18626): each app registers its hook when it is ready (policy/apps.py). A
+# hook takes the request's id and re-reads it; it runs in the submitting process.
+AFTER_SUBMISSION: list[Callable[[int], None]] = []
+
+
+def register_after_submission(hook: Callable[[int], None]) -> None:
+    if hook not in AFTER_SUBMISSION:
+        AFTER_SUBMISSION.append(hook)
 
 
 class IncompleteRequest(Exception):
@@ -210,6 +223,8 @@ def _submit(
         # INSERT statement on PostgreSQL.
         copyright.record_decided(decided, request, New(received, ids={"target_id": request}))
         outbox.dispatch_on_commit(received)
+        for hook in AFTER_SUBMISSION:
+            transaction.on_commit(partial(hook, request.pk))
     return request
 
 
