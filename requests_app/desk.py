@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
+from policy import services as policy
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
 from requests_app import search, services, stats, tallies
@@ -78,6 +79,7 @@ def _queue_page(
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
     page = queue_rows.page_of(rows, sort, after=_request_number(params.get("after", "")))
+    policy.with_aging(page.rows, timezone.localdate())
     here = params.copy()
     here.pop("after", None)
     context: dict[str, Any] = {
@@ -195,6 +197,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
         context["undelivered_filter"] = ",".join(UNDELIVERED)
+        context["clock"] = policy.clock_counts(timezone.localdate())
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)
