@@ -7,7 +7,7 @@ class PolicyConfig(AppConfig):
 
     def ready(self) -> None:
         # Every new request, whatever its channel, meets the office's rules once it is stored.
-        from policy import services
+        from policy import tasks
         from requests_app.services import register_after_submission
 
-        register_after_submission(services.apply_rules)
+        register_after_submission(tasks.apply_rules_after_submission)

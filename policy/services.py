@@ -20,6 +20,7 @@ from policy.clock import WorkCalendar, office_calendar
 from policy.models import Attention, AttentionReason, PolicyRule, ResponseTime, RuleAction
 from requests_app import services as desk
 from requests_app.models import RefusalReason, Request, Status
+from requests_app.queues import COUNT_CAP
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +115,19 @@ class ClockCounts:
 
 def clock_counts(today: date) -> ClockCounts:
     """What the staff home shows: new requests due today and overdue, and open requests whose
-    need-before date has passed."""
+    need-before date has passed; like the desk's tabs, each count stops at COUNT_CAP + 1."""
     calendar = office_calendar(today - _LOOKBACK, today)
     by_today = Request.objects.filter(_received_before(calendar, today))
-    late = _received_before(calendar, today - _ONE_DAY)
-    overdue = by_today.filter(late).count()
+    late = by_today.filter(_received_before(calendar, today - _ONE_DAY))
     return ClockCounts(
-        due_today=by_today.count() - overdue,
-        overdue=overdue,
-        need_by_passed=_need_by_passed(today).count(),
+        due_today=_bounded(by_today.exclude(pk__in=late.values("pk"))),
+        overdue=_bounded(late),
+        need_by_passed=_bounded(_need_by_passed(today)),
     )
+
+
+def _bounded(rows: QuerySet[Request]) -> int:
+    return rows[: COUNT_CAP + 1].count()
 
 
 def _need_by_passed(today: date) -> QuerySet[Request]:
