@@ -47,9 +47,7 @@ class PolicyRule(models.Model):
     request_type = models.CharField(
         "service", max_length=16, choices=RequestType.choices, blank=True
     )
-    work_kind = models.CharField(
-        "material", max_length=16, choices=WorkKind.choices, blank=True
-    )
+    work_kind = models.CharField("material", max_length=16, choices=WorkKind.choices, blank=True)
     published_before = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

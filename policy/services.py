@@ -182,4 +182,3 @@ def _unfill(rows: QuerySet[Request]) -> None:
             )
         except desk.StaleRequest:
             continue
-

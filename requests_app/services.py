@@ -8,8 +8,7 @@ status in step, and queues its email only after commit."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal

@@ -18,7 +18,11 @@ from tests.requests_app.iso18626.helpers import loan_request, make_partner, post
 
 pytestmark = pytest.mark.django_db
 
-OLD_BOOK = {"title": "Leaves of Grass", "author": "Whitman, W.", "publication_date": "1855"}
+OLD_BOOK: dict[str, Any] = {
+    "title": "Leaves of Grass",
+    "author": "Whitman, W.",
+    "publication_date": "1855",
+}
 
 
 @pytest.fixture

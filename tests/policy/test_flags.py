@@ -1,7 +1,7 @@
 """The clock's flags and counts: a new request unanswered past its days to respond, counted in
 working days, and need-before dates that pass (docs/policy.md, "The clock")."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -18,7 +18,12 @@ from tests.requests_app.factories import make_copy, make_loan
 
 pytestmark = pytest.mark.django_db
 
-FRIDAY = datetime(2026, 9, 4, 10, 0)  # before Labor Day, Monday 7 September 2026
+
+def local(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+
+
+FRIDAY = local(date(2026, 9, 4))  # before Labor Day, Monday 7 September 2026
 WEDNESDAY, THURSDAY = date(2026, 9, 9), date(2026, 9, 10)
 
 
@@ -26,7 +31,7 @@ WEDNESDAY, THURSDAY = date(2026, 9, 9), date(2026, 9, 10)
 def loan(institution: Institution) -> Request:
     ResponseTime.objects.create(request_type=RequestType.LOAN, working_days=2)
     item = make_loan(institution)
-    received = timezone.make_aware(FRIDAY)
+    received = FRIDAY
     Request.objects.filter(pk=item.pk).update(created_at=received)
     return item
 
@@ -55,7 +60,7 @@ def test_a_closure_staff_entered_gives_it_another_day(loan: Request) -> None:
 
 def test_a_service_without_days_to_respond_is_not_timed(institution: Institution) -> None:
     item = make_copy(institution)
-    Request.objects.filter(pk=item.pk).update(created_at=timezone.make_aware(FRIDAY))
+    Request.objects.filter(pk=item.pk).update(created_at=FRIDAY)
     services.flag_requests(THURSDAY)
     assert flagged() == set()
 
@@ -98,13 +103,13 @@ def test_the_staff_home_counts_what_is_due_today_and_overdue(
 ) -> None:
     ResponseTime.objects.create(request_type=RequestType.LOAN, working_days=1)
     today = timezone.localdate()
-    received = timezone.make_aware(datetime(today.year - 1, 1, 5, 10, 0))
+    received = local(date(today.year - 1, 1, 5))
     old = make_loan(institution)
     Request.objects.filter(pk=old.pk).update(created_at=received)
     calendar = services.office_calendar(today, today)
     last = calendar.received_by(today, 1)
     due = make_loan(institution)
-    at_noon = timezone.make_aware(datetime.combine(last, datetime.min.time()).replace(hour=12))
+    at_noon = local(last, 12)
     Request.objects.filter(pk=due.pk).update(created_at=at_noon)
     make_loan(institution)  # received today: not due yet
     counts = desk.get(reverse("desk:home")).context["clock"]
@@ -119,9 +124,7 @@ def test_every_queue_shows_how_many_working_days_a_request_is_open(
 ) -> None:
     item = make_loan(institution)
     received = timezone.localdate() - 14 * date.resolution
-    Request.objects.filter(pk=item.pk).update(
-        created_at=timezone.make_aware(datetime.combine(received, datetime.min.time()))
-    )
+    Request.objects.filter(pk=item.pk).update(created_at=local(received, 0))
     calendar = services.office_calendar(received, timezone.localdate())
     page = desk.get(reverse("desk:queues") + "?queue=new")
     shown = page.context["page"].rows[0].working_days_open

@@ -76,7 +76,14 @@ def test_a_rule_matches_when_every_condition_given_holds(
 
 @pytest.mark.parametrize(
     ("typed", "year"),
-    [("1850", 1850), ("1850-05", 1850), ("c1850", 1850), ("[1899?]", 1899), ("", None), ("18", None)],
+    [
+        ("1850", 1850),
+        ("1850-05", 1850),
+        ("c1850", 1850),
+        ("[1899?]", 1899),
+        ("", None),
+        ("18", None),
+    ],
 )
 def test_the_year_is_the_first_four_digits_typed(typed: str, year: int | None) -> None:
     assert year_of(typed) == year
