@@ -1,12 +1,14 @@
 """Policy rules act on new requests after submission, from every channel, through the desk's own
 services, and each decision names its rule on the timeline (docs/policy.md, "Rules")."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from illdesk.celery import app as celery_app
 from policy import services
 from policy.models import PolicyRule, RuleAction
 from registration.models import Institution
@@ -15,6 +17,7 @@ from requests_app.models import Action, Request, Status
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
 from tests.requests_app.iso18626.helpers import loan_request, make_partner, post
+from tests.services import forget_broker_connections
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +177,25 @@ def test_the_same_rule_leaves_portal_requests_alone(
     with django_capture_on_commit_callbacks(execute=True):
         loan = make_loan(institution)
     assert Request.objects.get(pk=loan.pk).status == Status.NEW
+
+
+@pytest.fixture
+def broker_down() -> Iterator[None]:
+    saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
+    forget_broker_connections()
+    yield
+    celery_app.conf.update(**saved)
+    forget_broker_connections()
+
+
+def test_the_rules_are_applied_in_process_when_the_broker_is_down(
+    portal: Client,
+    pre_1900: PolicyRule,
+    broker_down: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = portal.post(reverse("requests:new_loan"), {**OLD_BOOK, "tried_elsewhere": "on"})
+    assert response.status_code == 302
+    assert Request.objects.get().status == Status.CONDITIONAL
