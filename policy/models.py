@@ -86,11 +86,13 @@ class PolicyRule(models.Model):
             models.CheckConstraint(
                 condition=~Q(action__in=RuleAction.with_condition()) | ~Q(condition=""),
                 name="policyrule_condition_given",
+                violation_error_message="Give the condition this rule suggests or applies.",
             ),
             models.CheckConstraint(
                 condition=~Q(action__in=RuleAction.with_refusal())
                 | Q(refusal_reason__in=RefusalReason.values),
                 name="policyrule_refusal_reason_given",
+                violation_error_message="Choose the refusal reason this rule suggests or gives.",
             ),
             models.CheckConstraint(
                 condition=Q(request_type__in=[*RequestType.values, ""])
@@ -120,7 +122,9 @@ class ResponseTime(models.Model):
                 name="responsetime_request_type_valid",
             ),
             models.CheckConstraint(
-                condition=Q(working_days__gte=1), name="responsetime_at_least_one_day"
+                condition=Q(working_days__gte=1),
+                name="responsetime_at_least_one_day",
+                violation_error_message="A request needs at least one working day to respond.",
             ),
         ]
 
