@@ -131,3 +131,9 @@ def test_every_queue_shows_how_many_working_days_a_request_is_open(
     assert shown == calendar.working_days_between(received, timezone.localdate())
     assert shown < 14
     assert "Open (working days)" in page.content.decode()
+
+
+def test_the_request_page_says_it_needs_attention(desk: Client, loan: Request) -> None:
+    services.flag_requests(THURSDAY)
+    page = desk.get(reverse("desk:detail", args=[loan.pk])).content.decode()
+    assert "Needs attention:</strong> not answered within its days to respond" in page
