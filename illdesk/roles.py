@@ -26,11 +26,13 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "registration": ("view",),
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view",),
+        "policy": ("view",),
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view", "add", "change"),
+        "policy": ("view", "add", "change", "delete"),
         "axes": ("view", "delete"),
         "admin": ("view",),
     },

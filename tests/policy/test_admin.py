@@ -1,12 +1,18 @@
 """Staff keep the policy in the admin: bad input is a clear error and stores nothing."""
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from illdesk.roles import OFFICE_MANAGER, REQUEST_STAFF, setup_roles
 from policy.models import Attention, Closure, PolicyRule, ResponseTime
+from requests_app.models import RequestType
+from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +73,24 @@ def test_flags_are_listed_but_not_added_by_hand(admin_client: Client) -> None:
     assert admin_client.get(reverse("admin:policy_attention_changelist")).status_code == 200
     assert admin_client.get(reverse("admin:policy_attention_add")).status_code == 403
     assert not Attention.objects.exists()
+
+
+def test_office_managers_keep_the_policy_and_request_staff_read_it() -> None:
+    setup_roles()
+    manager = make_staff(is_superuser=False)
+    manager.groups.add(Group.objects.get(name=OFFICE_MANAGER))
+    clerk = make_staff(is_superuser=False)
+    clerk.groups.add(Group.objects.get(name=REQUEST_STAFF))
+    manager_client, clerk_client = Client(), Client()
+    manager_client.force_login(manager)
+    clerk_client.force_login(clerk)
+    assert add_rule(manager_client).status_code == 302
+    assert add_rule(clerk_client, name="Another").status_code == 403
+    url = reverse("admin:policy_policyrule_changelist")
+    assert clerk_client.get(url).status_code == 200
+    assert list(PolicyRule.objects.values_list("name", flat=True)) == [RULE["name"]]
+
+
+def test_the_demo_sets_days_to_respond_for_every_service() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    assert set(ResponseTime.objects.values_list("request_type", flat=True)) == set(RequestType)
