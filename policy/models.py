@@ -106,6 +106,26 @@ class PolicyRule(models.Model):
         return self.name
 
 
+class RuleDecision(models.Model):
+    """That the rules were applied to a request, and the rule that acted (none when only
+    suggestions matched, or nothing): written with the decision's events, once per request."""
+
+    request = models.OneToOneField(
+        "requests_app.Request", on_delete=models.CASCADE, related_name="policy_decision"
+    )
+    rule = models.ForeignKey(
+        PolicyRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty when no rule acted, or the rule was deleted since.",
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Request {self.request_id}: {self.rule or 'no rule acted'}"
+
+
 class ResponseTime(models.Model):
     """How many of the office's working days a new request of one service may wait for an
     answer. A service without a row is not timed."""

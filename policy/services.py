@@ -6,6 +6,7 @@ compare-and-set from "new" means a rule never overrides what staff did first."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -17,7 +18,14 @@ from django.utils import timezone
 
 from policy import rules
 from policy.clock import WorkCalendar, office_calendar
-from policy.models import Attention, AttentionReason, PolicyRule, ResponseTime, RuleAction
+from policy.models import (
+    Attention,
+    AttentionReason,
+    PolicyRule,
+    ResponseTime,
+    RuleAction,
+    RuleDecision,
+)
 from requests_app import services as desk
 from requests_app.models import RefusalReason, Request, Status
 from requests_app.queues import COUNT_CAP
@@ -43,15 +51,21 @@ def apply_rules(request_id: int) -> PolicyRule | None:
     partner_id = _partner_id(request)
     active = PolicyRule.objects.filter(active=True)
     suggested, acting = rules.decide(active, rules.facts_of(request, partner_id=partner_id))
-    with transaction.atomic():
-        for rule in suggested:
-            desk.add_staff_note(request, text=_suggestion(rule), acting_user=None)
-        if acting is not None:
-            try:
-                _act(request, acting)
-            except desk.StaleRequest:
-                logger.info("policy rule %s: request %s changed first", acting.pk, request.pk)
+    try:
+        with transaction.atomic():
+            # Once per request, however often the task is delivered.
+            _, first = RuleDecision.objects.get_or_create(
+                request=request, defaults={"rule": acting}
+            )
+            if not first:
                 return None
+            for rule in suggested:
+                desk.add_staff_note(request, text=_suggestion(rule), acting_user=None)
+            if acting is not None:
+                _ACTIONS[RuleAction(acting.action)](request, acting)
+    except desk.StaleRequest:  # staff answered it first: nothing of this evaluation stays
+        logger.info("policy rules: request %s changed first", request.pk)
+        return None
     return acting
 
 
@@ -69,24 +83,36 @@ def _suggestion(rule: PolicyRule) -> str:
     return f'Policy rule "{rule.name}" suggests refusing it: {reason}. {rule.message}'.strip()
 
 
-def _act(request: Request, rule: PolicyRule) -> None:
-    note = f'Policy rule "{rule.name}" applied.'
-    if rule.action == RuleAction.APPLY_CONDITION:
-        desk.add_staff_note(request, text=note, acting_user=None)
-        desk.reply_conditionally(
-            request, seen=Status.NEW, conditions=rule.condition, acting_user=None
-        )
-    elif rule.action == RuleAction.APPLY_REFUSAL:
-        desk.add_staff_note(request, text=note, acting_user=None)
-        desk.refuse_request(
-            request,
-            seen=Status.NEW,
-            refusal_reason=rule.refusal_reason,
-            reason=rule.message,
-            acting_user=None,
-        )
-    else:
-        desk.accept_request(request, seen=Status.NEW, acting_user=None, note=note)
+def _applied(rule: PolicyRule) -> str:
+    return f'Policy rule "{rule.name}" applied.'
+
+
+def _condition(request: Request, rule: PolicyRule) -> None:
+    desk.add_staff_note(request, text=_applied(rule), acting_user=None)
+    desk.reply_conditionally(request, seen=Status.NEW, conditions=rule.condition, acting_user=None)
+
+
+def _refuse(request: Request, rule: PolicyRule) -> None:
+    desk.add_staff_note(request, text=_applied(rule), acting_user=None)
+    desk.refuse_request(
+        request,
+        seen=Status.NEW,
+        refusal_reason=rule.refusal_reason,
+        reason=rule.message,
+        acting_user=None,
+    )
+
+
+def _route(request: Request, rule: PolicyRule) -> None:
+    desk.accept_request(request, seen=Status.NEW, acting_user=None, note=_applied(rule))
+
+
+# What each acting rule does, through the desk's services (docs/policy.md, "Rules").
+_ACTIONS: dict[RuleAction, Callable[[Request, PolicyRule], None]] = {
+    RuleAction.APPLY_CONDITION: _condition,
+    RuleAction.APPLY_REFUSAL: _refuse,
+    RuleAction.ROUTE_IN_PROCESS: _route,
+}
 
 
 # --- The clock --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from illdesk.celery import app as celery_app
 from policy import services
-from policy.models import PolicyRule, RuleAction
+from policy.models import PolicyRule, RuleAction, RuleDecision
 from registration.models import Institution
 from requests_app import services as desk
 from requests_app.models import Action, Request, Status
@@ -199,3 +199,14 @@ def test_the_rules_are_applied_in_process_when_the_broker_is_down(
         response = portal.post(reverse("requests:new_loan"), {**OLD_BOOK, "tried_elsewhere": "on"})
     assert response.status_code == 302
     assert Request.objects.get().status == Status.CONDITIONAL
+
+
+def test_a_task_delivered_twice_notes_its_suggestions_once(institution: Institution) -> None:
+    PolicyRule.objects.create(
+        name="Check the binding", action=RuleAction.SUGGEST_CONDITION, condition="Ship in a box"
+    )
+    loan = make_loan(institution)
+    services.apply_rules(loan.pk)
+    services.apply_rules(loan.pk)
+    assert loan.events.filter(action=Action.STAFF_NOTE).count() == 1
+    assert RuleDecision.objects.get(request=loan).rule is None
