@@ -51,6 +51,8 @@ def apply_rules(request_id: int) -> PolicyRule | None:
     partner_id = _partner_id(request)
     active = PolicyRule.objects.filter(active=True)
     suggested, acting = rules.decide(active, rules.facts_of(request, partner_id=partner_id))
+    if not suggested and acting is None:
+        return None
     try:
         with transaction.atomic():
             # Once per request, however often the task is delivered.
