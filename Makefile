@@ -45,7 +45,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/mypy .
-	$(BIN)/bandit -r illdesk registration requests_app copyright_rules catalog delivery -ll -q
+	$(BIN)/bandit -r illdesk registration requests_app copyright_rules catalog delivery policy fees -ll -q
 
 # PostgreSQL only (DATABASE_URL): a pg_dump -Fc file, by default backups/illdesk-<timestamp>.dump.
 backup:

@@ -26,12 +26,14 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "registration": ("view",),
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view",),
+        "policy": ("view",),
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
         # "manage": ISO 18626 partner profiles and their credentials (not request staff's).
         "requests_app": ("view", "add", "change", "manage"),
         "copyright_rules": ("view", "add", "change"),
+        "policy": ("view", "add", "change", "delete"),
         "axes": ("view", "delete"),
         "admin": ("view",),
     },

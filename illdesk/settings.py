@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "requests_app",
     "catalog",
     "delivery",
+    "policy",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,9 @@ REQUESTS_LOAN_DAYS = env.int("REQUESTS_LOAN_DAYS", default=28)
 # Renewals a library may ask for on one loan, and how many days before the due date it may ask.
 REQUESTS_RENEWALS_MAX = env.int("REQUESTS_RENEWALS_MAX", default=2)
 REQUESTS_RENEWAL_WINDOW_DAYS = env.int("REQUESTS_RENEWAL_WINDOW_DAYS", default=14)
+# A passed need-before date flags the request for attention; with this on, a request not yet
+# supplied is also refused ("unfilled") with the office-policy reason (docs/policy.md).
+POLICY_UNFILL_PASSED_NEED_BY = env.bool("POLICY_UNFILL_PASSED_NEED_BY", default=False)
 
 # --- Citation completion (docs/openurl.md, "Completing a citation") --------------------------
 # Off by default: when on, a link's DOI or PMID is looked up at Crossref or NCBI PubMed for the
@@ -364,6 +368,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "requests_app.iso18626_purge_unattached",
         "schedule": timedelta(days=1),
     },
+    # The clock: flag requests answered late or past their need-before date (docs/policy.md).
+    "policy-flag-requests": {"task": "policy.flag_requests", "schedule": timedelta(hours=1)},
     # The email outbox: re-queue messages the broker lost or never received.
     "requeue-outbox": {
         "task": "registration.requeue_outbox",

@@ -24,6 +24,7 @@ from catalog import services as catalog_services
 from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
+from policy import services as policy
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
 from requests_app import search, services, stats, tallies, wording
@@ -81,6 +82,7 @@ def _queue_page(
         sort = queue_rows.Sort.of(form.cleaned_data["sort"]) if form.cleaned_data["sort"] else sort
     after = _request_number(params.get("after", ""))
     page = queue_rows.page_of(rows, sort, after=after, statuses=shown.statuses)
+    policy.with_aging(page.rows, timezone.localdate())
     here = params.copy()
     here.pop("after", None)
     context: dict[str, Any] = {
@@ -222,6 +224,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["undelivered"] = undelivered_emails()
         context["undelivered_filter"] = ",".join(UNDELIVERED)
         context.update(_unread_messages())
+        context["clock"] = policy.clock_counts(timezone.localdate())
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)

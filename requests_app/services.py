@@ -8,10 +8,11 @@ status in step, and queues its email only after commit."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +73,17 @@ _EMAIL_AFTER_REEVALUATION = {
     Status.NEW: "request-received",
     Status.REFUSED: "request-refused",
 }
+
+
+# What other apps do with each new request once its submission commits, whatever the channel
+# (portal, desk, ISO 18626): each app registers its hook when it is ready (policy/apps.py). A
+# hook takes the request's id and re-reads it; it runs in the submitting process.
+AFTER_SUBMISSION: list[Callable[[int], None]] = []
+
+
+def register_after_submission(hook: Callable[[int], None]) -> None:
+    if hook not in AFTER_SUBMISSION:
+        AFTER_SUBMISSION.append(hook)
 
 
 class IncompleteRequest(Exception):
@@ -227,16 +239,9 @@ def _submit(
         # INSERT statement on PostgreSQL.
         copyright.record_decided(decided, request, New(received, ids={"target_id": request}))
         outbox.dispatch_on_commit(received)
-        _look_up_after_commit(request.pk)
+        for hook in AFTER_SUBMISSION:
+            transaction.on_commit(partial(hook, request.pk))
     return request
-
-
-def _look_up_after_commit(request_id: int) -> None:
-    """Every new request is looked up in the office's catalog on a worker once it is committed
-    (docs/catalog.md): never on the submission's path, never able to fail it."""
-    from catalog.tasks import look_up_after_commit  # catalog builds on this module
-
-    look_up_after_commit(request_id)
 
 
 # --- Transitions -----------------------------------------------------------------------------

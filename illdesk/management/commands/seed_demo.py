@@ -8,6 +8,7 @@ from django.db import transaction
 
 from copyright_rules import demo as copyright_demo
 from illdesk.roles import setup_roles
+from policy import demo as policy_demo
 from registration.demo import seed_demo as seed_registration_demo
 from requests_app import demo as requests_demo
 from requests_app import tallies
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             seed_registration_demo(self.stdout)
             copyright_demo.seed_demo(self.stdout)
             requests_demo.seed_demo(self.stdout)
+            policy_demo.seed_demo(self.stdout)
             # The statistics page reads tallies the beat task keeps; the embedded default runs
             # no beat, so its figures start from here (and the page's "Refresh now").
             tallies.refresh()

@@ -1,0 +1,58 @@
+"""The office's policy in the admin: rules, days to respond, closures; and the flagged requests,
+read only (the periodic job keeps them)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from policy.models import Attention, Closure, PolicyRule, ResponseTime
+
+
+@admin.register(PolicyRule)
+class PolicyRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "active", "priority", "action", "request_type", "published_before")
+    list_filter = ("active", "action", "request_type")
+    list_editable = ("active", "priority")
+    list_select_related = ("institution", "partner")
+    autocomplete_fields = ("institution",)
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "active", "priority")}),
+        (
+            "When a new request matches (empty means any)",
+            {
+                "fields": (
+                    "request_type",
+                    "work_kind",
+                    "published_before",
+                    "institution",
+                    "partner",
+                    "reproduction_format",
+                )
+            },
+        ),
+        ("Then", {"fields": ("action", "condition", "refusal_reason", "message")}),
+    )
+
+
+@admin.register(ResponseTime)
+class ResponseTimeAdmin(admin.ModelAdmin):
+    list_display = ("request_type", "working_days")
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ("day", "note")
+    date_hierarchy = "day"
+
+
+@admin.register(Attention)
+class AttentionAdmin(admin.ModelAdmin):
+    list_display = ("request", "reason", "flagged_at")
+    list_filter = ("reason",)
+    list_select_related = ("request",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Attention | None = None) -> bool:
+        return False

@@ -1,0 +1,212 @@
+"""The policy rules applied to new requests, and the clock's flags and counts (docs/policy.md).
+
+Every change to a request goes through the desk's own services (requests_app.services): the
+compare-and-set from "new" means a rule never overrides what staff did first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from policy import rules
+from policy.clock import WorkCalendar, office_calendar
+from policy.models import (
+    Attention,
+    AttentionReason,
+    PolicyRule,
+    ResponseTime,
+    RuleAction,
+    RuleDecision,
+)
+from requests_app import services as desk
+from requests_app.models import RefusalReason, Request, Status
+from requests_app.queues import COUNT_CAP
+
+logger = logging.getLogger(__name__)
+
+_ONE_DAY = date.resolution
+# How far back the calendar reaches for the clock's queries: older new requests are late anyway.
+_LOOKBACK = 400 * _ONE_DAY
+# What an expired need-before date may refuse: nothing has gone out yet.
+_UNFILLABLE = (Status.NEW, Status.IN_PROCESS)
+
+
+# --- Rules ------------------------------------------------------------------------------------
+
+
+def apply_rules(request_id: int) -> PolicyRule | None:
+    """Note every matching suggestion and take the first matching action on a new request;
+    returns the rule that acted. Runs after the submission commits."""
+    request = Request.objects.filter(pk=request_id, status=Status.NEW).first()
+    if request is None:
+        return None
+    partner_id = _partner_id(request)
+    active = PolicyRule.objects.filter(active=True)
+    suggested, acting = rules.decide(active, rules.facts_of(request, partner_id=partner_id))
+    if not suggested and acting is None:
+        return None
+    try:
+        with transaction.atomic():
+            # Once per request, however often the task is delivered.
+            _, first = RuleDecision.objects.get_or_create(
+                request=request, defaults={"rule": acting}
+            )
+            if not first:
+                return None
+            for rule in suggested:
+                desk.add_staff_note(request, text=_suggestion(rule), acting_user=None)
+            if acting is not None:
+                _ACTIONS[RuleAction(acting.action)](request, acting)
+    except desk.StaleRequest:  # staff answered it first: nothing of this evaluation stays
+        logger.info("policy rules: request %s changed first", request.pk)
+        return None
+    return acting
+
+
+def _partner_id(request: Request) -> int | None:
+    found = Request.objects.filter(pk=request.pk).values_list(
+        "iso_transaction__partner_id", flat=True
+    )
+    return found.first()
+
+
+def _suggestion(rule: PolicyRule) -> str:
+    if rule.action == RuleAction.SUGGEST_CONDITION:
+        return f'Policy rule "{rule.name}" suggests the condition: {rule.condition}'
+    reason = RefusalReason(rule.refusal_reason).label
+    return f'Policy rule "{rule.name}" suggests refusing it: {reason}. {rule.message}'.strip()
+
+
+def _applied(rule: PolicyRule) -> str:
+    return f'Policy rule "{rule.name}" applied.'
+
+
+def _condition(request: Request, rule: PolicyRule) -> None:
+    desk.add_staff_note(request, text=_applied(rule), acting_user=None)
+    desk.reply_conditionally(request, seen=Status.NEW, conditions=rule.condition, acting_user=None)
+
+
+def _refuse(request: Request, rule: PolicyRule) -> None:
+    desk.add_staff_note(request, text=_applied(rule), acting_user=None)
+    desk.refuse_request(
+        request,
+        seen=Status.NEW,
+        refusal_reason=rule.refusal_reason,
+        reason=rule.message,
+        acting_user=None,
+    )
+
+
+def _route(request: Request, rule: PolicyRule) -> None:
+    desk.accept_request(request, seen=Status.NEW, acting_user=None, note=_applied(rule))
+
+
+# What each acting rule does, through the desk's services (docs/policy.md, "Rules").
+_ACTIONS: dict[RuleAction, Callable[[Request, PolicyRule], None]] = {
+    RuleAction.APPLY_CONDITION: _condition,
+    RuleAction.APPLY_REFUSAL: _refuse,
+    RuleAction.ROUTE_IN_PROCESS: _route,
+}
+
+
+# --- The clock --------------------------------------------------------------------------------
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _received_before(calendar: WorkCalendar, answer_day: date) -> Q:
+    """New requests due on or before `answer_day`, for every timed service."""
+    due = Q(pk__in=[])
+    for timed in ResponseTime.objects.all():
+        last = calendar.received_by(answer_day, timed.working_days)
+        rows = Request.objects.of_type(timed.request_type)
+        due |= Q(pk__in=rows.values("pk"), created_at__lt=_start_of(last + _ONE_DAY))
+    return due & Q(status=Status.NEW)
+
+
+@dataclass(frozen=True)
+class ClockCounts:
+    due_today: int
+    overdue: int
+    need_by_passed: int
+
+
+def clock_counts(today: date) -> ClockCounts:
+    """What the staff home shows: new requests due today and overdue, and open requests whose
+    need-before date has passed; like the desk's tabs, each count stops at COUNT_CAP + 1."""
+    calendar = office_calendar(today - _LOOKBACK, today)
+    by_today = Request.objects.filter(_received_before(calendar, today))
+    late = by_today.filter(_received_before(calendar, today - _ONE_DAY))
+    return ClockCounts(
+        due_today=_bounded(by_today.exclude(pk__in=late.values("pk"))),
+        overdue=_bounded(late),
+        need_by_passed=_bounded(_need_by_passed(today)),
+    )
+
+
+def _bounded(rows: QuerySet[Request]) -> int:
+    return rows[: COUNT_CAP + 1].count()
+
+
+def _need_by_passed(today: date) -> QuerySet[Request]:
+    return Request.objects.open().filter(need_by__lt=today)
+
+
+def with_aging(rows: Any, today: date) -> Any:
+    """Set `working_days_open` on each request listed (one calendar for the page)."""
+    listed = list(rows)
+    if listed:
+        start = min(timezone.localdate(item.created_at) for item in listed)
+        calendar = office_calendar(start, today)
+        for item in listed:
+            created = timezone.localdate(item.created_at)
+            item.working_days_open = calendar.working_days_between(created, today)
+    return listed
+
+
+def flag_requests(today: date) -> int:
+    """Flag new requests answered late and open requests past their need-before date (or refuse
+    those, when the office chose so); unflag what no longer needs attention. Returns how many
+    flags were added."""
+    calendar = office_calendar(today - _LOOKBACK, today)
+    late = Request.objects.filter(_received_before(calendar, today - _ONE_DAY))
+    added = _flag(late, AttentionReason.LATE)
+    passed = _need_by_passed(today)
+    if settings.POLICY_UNFILL_PASSED_NEED_BY:
+        _unfill(passed.filter(status__in=_UNFILLABLE))
+    added += _flag(passed, AttentionReason.NEED_BY_PASSED)
+    return added
+
+
+def _flag(due: QuerySet[Request], reason: AttentionReason) -> int:
+    Attention.objects.filter(reason=reason).exclude(request__in=due).delete()
+    flagged = Attention.objects.filter(reason=reason).values("request_id")
+    unflagged = due.exclude(pk__in=flagged).values_list("pk", flat=True)
+    new = [Attention(request_id=pk, reason=reason) for pk in unflagged]
+    Attention.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def _unfill(rows: QuerySet[Request]) -> None:
+    for request in rows:
+        text = f"Not supplied by the need-before date, {request.need_by:%Y-%m-%d}."
+        try:
+            desk.refuse_request(
+                request,
+                seen=request.status,
+                refusal_reason=RefusalReason.POLICY,
+                reason=text,
+                acting_user=None,
+            )
+        except desk.StaleRequest:
+            continue
