@@ -8,13 +8,13 @@ stored integer that could drift.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Prefetch, Q
 
 from copyright_rules.facts import (
     HOLDING_SLOT,
@@ -188,6 +188,17 @@ def title_year_lock_id(institution_id: int, title_key: str, year: int | None) ->
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
+# Other apps' reasons to keep a record past its purge date (an unpaid charge: docs/fees.md),
+# registered from their AppConfig.ready(): this app never imports them.
+PURGE_PROTECTIONS: list[Callable[[], Q | Exists]] = []
+
+
+def protect_from_purge(protection: Callable[[], Q | Exists]) -> None:
+    """Keep from the purge every record the expression `protection()` matches."""
+    if protection not in PURGE_PROTECTIONS:
+        PURGE_PROTECTIONS.append(protection)
+
+
 class RecordQuerySet(models.QuerySet["Record"]):
     def for_institution(self, institution: Institution) -> RecordQuerySet:
         return self.filter(institution=institution)
@@ -222,7 +233,10 @@ class RecordQuerySet(models.QuerySet["Record"]):
     def due_for_purge(self, today: date) -> RecordQuerySet:
         """What docs/copyright.md section 7 allows to delete: due, final, no unpaid fee, no hold."""
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
-        return self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
+        due = self.filter(purge_on__lte=today, legal_hold=False).final().exclude(unpaid_fee)
+        for protection in PURGE_PROTECTIONS:
+            due = due.exclude(protection())
+        return due
 
 
 class Record(models.Model):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "registration",
     "copyright_rules",
     "requests_app",
+    "fees",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "requests_app.iso18626_purge_unattached",
         "schedule": timedelta(days=1),
     },
+    # Invoices: on the first days of a month, the month before is invoiced (docs/fees.md).
+    "fees-issue-invoices": {"task": "fees.issue_invoices", "schedule": timedelta(days=1)},
     # The email outbox: re-queue messages the broker lost or never received.
     "requeue-outbox": {
         "task": "registration.requeue_outbox",

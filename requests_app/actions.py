@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from fees import services as fees
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
@@ -401,6 +402,8 @@ def perform_batch(
             perform(action, item, form, acting_user=acting_user)
         except services.StaleRequest:
             result.changed.append(item.pk)
+        except fees.ChargeAboveMaximum:
+            result.not_allowed.append(item.pk)
         else:
             result.done.append(item.pk)
     return result

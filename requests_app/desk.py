@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
+from fees import services as fees
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
 from requests_app import search, services, stats, tallies
@@ -181,6 +182,7 @@ def _detail_page(
         "priors": _counted_priors([item]).get(item.pk, []),
         "offers": offers(item, bound),
         **iso18626_context(item),
+        **fees.desk_context(item),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 
@@ -195,6 +197,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
         context["undelivered_filter"] = ",".join(UNDELIVERED)
+    if user.has_perm("fees.view_charge"):
+        context["open_balances"] = fees.open_balances()[: queue_rows.COUNT_CAP]
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)
@@ -256,8 +260,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
         perform(row, item, form, acting_user=request.user)
-    except services.StaleRequest as stale:
-        messages.error(request, str(stale))
+    except (services.StaleRequest, fees.ChargeAboveMaximum) as refused:
+        messages.error(request, str(refused))
     else:
         messages.success(request, f"Request {item.pk}: {row.past}.")
     return redirect("desk:detail", pk=item.pk)

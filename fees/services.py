@@ -1,0 +1,287 @@
+"""Charges, invoices and payments (docs/fees.md).
+
+The request workflow calls `charge_for_transition` inside each transition's transaction
+(requests_app.services._move): a charge is written with the move or not at all. Invoices take
+their number from the one `InvoiceSequence` row, locked in the issuing transaction, so a
+rolled-back issue gives its number back and the numbers run without gaps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from fees.models import (
+    ZERO,
+    Charge,
+    ChargeEvent,
+    ChargeKind,
+    Exemption,
+    Fee,
+    FeeService,
+    Invoice,
+    InvoiceSequence,
+    Payment,
+)
+from requests_app.models import Action, Request, RequestEvent
+
+
+class ChargeAboveMaximum(Exception):
+    """Supplying would charge more than the library's maximum cost, which it has not agreed to
+    exceed: nothing was done (send a conditional reply with the cost)."""
+
+    def __init__(self, request: Request, quote: Quote) -> None:
+        super().__init__(
+            f"Request {request.pk}: the charge {quote} is above the library's maximum cost of "
+            f"{quote.currency} {request.max_cost}. Nothing was done: send a conditional reply "
+            "with the cost, and supply once the library accepts it."
+        )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A charge as the schedule prices it."""
+
+    service: FeeService
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount:,.2f}"
+
+
+def fee_service(request: Request) -> FeeService:
+    if not request.is_copy:
+        return FeeService.LOAN
+    if request.is_duplication:
+        return FeeService(f"reproduction_{request.reproduction_format or 'pdf'}")
+    if request.work_kind == Request.WorkKind.NON_PERIODICAL:
+        return FeeService.CHAPTER
+    return FeeService.ARTICLE
+
+
+def likely_charge(request: Request, *, service: FeeService | None = None) -> Quote | None:
+    """What the schedule charges for this request; None when nothing is charged (no fee for
+    the service, or the institution is exempt)."""
+    service = service or fee_service(request)
+    fee = Fee.objects.filter(service=service).first()
+    if fee is None or Exemption.objects.filter(institution_id=request.institution_id).exists():
+        return None
+    amount = fee.amount(pages=request.pages_requested, rush=_is_rush(request, fee))
+    return Quote(service, amount, fee.currency) if amount > 0 else None
+
+
+def _is_rush(request: Request, fee: Fee) -> bool:
+    if request.need_by is None:
+        return False
+    asked_on = timezone.localdate(request.created_at)
+    return request.need_by <= asked_on + timedelta(days=fee.rush_within_days)
+
+
+def above_maximum(request: Request, quote: Quote | None) -> bool:
+    """A charge the library has not agreed to: above its maximum cost, and no conditional reply
+    (which states the cost) accepted since."""
+    if quote is None or request.max_cost is None or quote.amount <= request.max_cost:
+        return False
+    accepted = RequestEvent.objects.filter(request=request, action=Action.CONDITIONS_ACCEPTED)
+    return not accepted.exists()
+
+
+def charge_for_transition(request: Request, *, action: str, actor: Any) -> Charge | None:
+    """The charge a workflow move makes, if any; raises ChargeAboveMaximum to stop a supply the
+    library has not agreed to pay for. Called inside the move's transaction."""
+    if action == Action.QUOTE_APPROVED and request.quote_amount:
+        quote = Quote(fee_service(request), request.quote_amount, _currency(request))
+        return _charge(request, ChargeKind.QUOTE, quote, actor=actor)
+    if action == Action.LOST:
+        quote = likely_charge(request, service=FeeService.LOST_LOAN)
+        return _charge(request, ChargeKind.REPLACEMENT, quote, actor=actor)
+    if action in (Action.FILLED, Action.SHIPPED) and not request.is_duplication:
+        quote = likely_charge(request)
+        if above_maximum(request, quote):
+            raise ChargeAboveMaximum(request, quote)  # type: ignore[arg-type]
+        return _charge(request, ChargeKind.SUPPLY, quote, actor=actor)
+    return None
+
+
+def _currency(request: Request) -> str:
+    fee = Fee.objects.filter(service=fee_service(request)).first()
+    return fee.currency if fee else Fee._meta.get_field("currency").get_default()
+
+
+def _charge(request: Request, kind: str, quote: Quote | None, *, actor: Any) -> Charge | None:
+    if quote is None:
+        return None
+    charge = Charge.objects.create(
+        institution_id=request.institution_id,
+        request=request,
+        kind=kind,
+        amount=quote.amount,
+        currency=quote.currency,
+        description=f"{ChargeKind(kind).label}: {FeeService(quote.service).label}",
+        charged_on=timezone.localdate(),
+    )
+    ChargeEvent.objects.create(
+        charge=charge, action=ChargeEvent.Action.CHARGED, amount=charge.amount, actor=actor
+    )
+    return charge
+
+
+# --- Invoices --------------------------------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def previous_month(day: date) -> date:
+    return month_of(month_of(day) - timedelta(days=1))
+
+
+def issue_invoices(month: date, *, acting_user: Any = None) -> list[Invoice]:
+    """Invoice every charge made before the end of `month` and not yet invoiced: one invoice per
+    institution and currency. Run again, it issues nothing twice."""
+    end = (month_of(month) + timedelta(days=32)).replace(day=1)
+    groups = (
+        Charge.objects.uninvoiced_before(end)
+        .values_list("institution_id", "currency")
+        .distinct()
+        .order_by("institution_id", "currency")
+    )
+    return [
+        invoice
+        for institution_id, currency in list(groups)
+        if (invoice := _issue_one(institution_id, currency, month_of(month), end, acting_user))
+    ]
+
+
+def _issue_one(
+    institution_id: int, currency: str, month: date, end: date, actor: Any
+) -> Invoice | None:
+    with transaction.atomic():
+        charges = list(
+            Charge.objects.uninvoiced_before(end)
+            .filter(institution_id=institution_id, currency=currency)
+            .select_for_update()
+        )
+        taken = Invoice.objects.filter(institution_id=institution_id, month=month, currency=currency)
+        if not charges or taken.exists():
+            return None
+        invoice = Invoice.objects.create(
+            number=_next_number(),
+            institution_id=institution_id,
+            month=month,
+            currency=currency,
+            total=sum((charge.amount for charge in charges), ZERO),
+        )
+        Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
+        _record(charges, ChargeEvent.Action.INVOICED, f"Invoice {invoice.number}", actor)
+    return invoice
+
+
+def _next_number() -> int:
+    sequence, _ = InvoiceSequence.objects.select_for_update().get_or_create(pk=1)
+    number = sequence.next_number
+    sequence.next_number = number + 1
+    sequence.save(update_fields=["next_number"])
+    return number
+
+
+def _record(charges: list[Charge], action: str, note: str, actor: Any) -> None:
+    ChargeEvent.objects.bulk_create(
+        ChargeEvent(charge=c, action=action, amount=c.amount, note=note, actor=actor)
+        for c in charges
+    )
+
+
+class Overpayment(Exception):
+    """The payment is more than the invoice's open balance: nothing was recorded."""
+
+
+def record_payment(
+    invoice: Invoice,
+    *,
+    method: str,
+    reference: str,
+    amount: Decimal,
+    received_on: date,
+    acting_user: Any,
+) -> Payment:
+    """Record a payment; the one that covers the balance closes the invoice and its charges."""
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if amount > locked.balance:
+            raise Overpayment(
+                f"Invoice {locked.number} has {locked.currency} {locked.balance} open; "
+                f"a payment of {amount} is more than that. Nothing was recorded."
+            )
+        payment = Payment.objects.create(
+            invoice=locked,
+            method=method,
+            reference=reference,
+            amount=amount,
+            received_on=received_on,
+            recorded_by=acting_user,
+        )
+        if locked.balance == 0:
+            _close(locked, payment, acting_user)
+    invoice.paid_at = locked.paid_at
+    return payment
+
+
+def _close(invoice: Invoice, payment: Payment, actor: Any) -> None:
+    invoice.paid_at = timezone.now()
+    invoice.save(update_fields=["paid_at"])
+    note = f"{payment.get_method_display()} {payment.reference}"
+    _record(list(invoice.charges.all()), ChargeEvent.Action.PAID, note, actor)
+
+
+# --- Statements ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one institution owes: its open invoices and its charges not yet invoiced."""
+
+    invoices: list[Invoice]
+    uninvoiced: list[Charge]
+
+    @property
+    def open_total(self) -> Decimal:
+        return sum((i.balance for i in self.invoices), ZERO) + sum(
+            (c.amount for c in self.uninvoiced), ZERO
+        )
+
+
+def statement_for(institution: Any) -> Statement:
+    invoices = Invoice.objects.for_institution(institution).open().order_by("number")
+    uninvoiced = Charge.objects.filter(institution=institution, invoice__isnull=True)
+    return Statement(list(invoices), list(uninvoiced.select_related("request")))
+
+
+def open_balances() -> list[dict[str, Any]]:
+    """Unpaid charges by institution and currency, largest first: the staff home's list."""
+    rows = (
+        Charge.objects.unpaid()
+        .values("institution__oclc_symbol", "institution__name", "currency")
+        .annotate(open=Sum("amount"))
+        .order_by("-open")
+    )
+    return list(rows)
+
+
+def desk_context(request: Request) -> dict[str, Any]:
+    """The desk page's charge panel: the request's charges, or what supplying it would charge
+    and whether that is above the library's maximum cost."""
+    charges = list(Charge.objects.filter(request=request))
+    quote = None if charges or request.is_duplication else likely_charge(request)
+    return {
+        "charges": charges,
+        "likely_charge": quote,
+        "charge_above_maximum": above_maximum(request, quote),
+    }
