@@ -21,4 +21,5 @@ urlpatterns = [
     path("requests/", include(portal_patterns)),
     path("desk/", include(desk_patterns)),
     path("iso18626/", include(iso18626_patterns)),
+    path("fees/", include("fees.urls")),
 ]
