@@ -87,6 +87,16 @@ class Fee(models.Model):
     def __str__(self) -> str:
         return f"{self.get_service_display()}: {self.currency} {self.base}"
 
+    @property
+    def terms(self) -> str:
+        """The price as the portal's forms state it."""
+        text = f"{self.get_service_display()}: {self.currency} {self.base}"
+        if self.per_page:
+            text += f" for up to {self.pages_included} pages, then {self.per_page} a page"
+        if self.rush:
+            text += f"; {self.rush} more when needed within {self.rush_within_days} days"
+        return text + "."
+
     def amount(self, *, pages: int | None, rush: bool) -> Decimal:
         extra_pages = max((pages or 0) - self.pages_included, 0)
         return self.base + self.per_page * extra_pages + (self.rush if rush else ZERO)

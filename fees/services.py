@@ -83,6 +83,13 @@ def _is_rush(request: Request, fee: Fee) -> bool:
     return request.need_by <= asked_on + timedelta(days=fee.rush_within_days)
 
 
+def price_terms(institution: Any, services: tuple[FeeService, ...]) -> list[str]:
+    """What the portal's request forms say a request will likely cost this institution."""
+    if Exemption.objects.filter(institution=institution).exists():
+        return ["Your library is not charged: it is exempt from the office's fees."]
+    return [fee.terms for fee in Fee.objects.filter(service__in=services)]
+
+
 def above_maximum(request: Request, quote: Quote | None) -> bool:
     """A charge the library has not agreed to: above its maximum cost, and no conditional reply
     (which states the cost) accepted since."""

@@ -152,3 +152,20 @@ def test_the_database_refuses_a_charge_without_its_request(institution: Institut
 def test_the_database_refuses_an_unknown_currency(institution: Institution) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         _charge(institution, make_loan(institution), currency="XXX")
+
+
+def test_the_loan_and_copy_forms_state_the_likely_charge(
+    portal: Client, schedule: dict[str, Fee]
+) -> None:
+    loan = portal.get(reverse("requests:new_loan")).content.decode()
+    copy = portal.get(reverse("requests:new_copy")).content.decode()
+    assert "Loan: USD 15.00; 10.00 more when needed within 3 days." in loan
+    assert "Article copy: USD 5.00 for up to 10 pages, then 0.25 a page." in copy
+
+
+def test_an_exempt_library_reads_that_it_is_not_charged(
+    portal: Client, institution: Institution, schedule: dict[str, Fee]
+) -> None:
+    Exemption.objects.create(institution=institution, reason="Reciprocal agreement")
+    page = portal.get(reverse("requests:new_loan")).content.decode()
+    assert "Your library is not charged" in page and "USD 15.00" not in page
