@@ -77,9 +77,7 @@ class PaymentForm(forms.ModelForm):
         cleaned = super().clean() or {}
         invoice, amount = cleaned.get("invoice"), cleaned.get("amount")
         if invoice is not None and amount is not None and amount > invoice.balance:
-            self.add_error(
-                "amount", f"Invoice {invoice.number} has only {invoice.balance} open."
-            )
+            self.add_error("amount", f"Invoice {invoice.number} has only {invoice.balance} open.")
         return cleaned
 
 

@@ -60,7 +60,13 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     with pdf.table(col_widths=(20, 25, 100, 35), text_align=("LEFT", "LEFT", "LEFT", "RIGHT")) as t:
         t.row(("Request", "Date", "Description", f"Amount ({invoice.currency})"))
         for charge in _lines(invoice):
-            t.row((str(charge.request_id), f"{charge.charged_on}", _text(charge.description),
-                   f"{charge.amount:,.2f}"))
+            t.row(
+                (
+                    str(charge.request_id),
+                    f"{charge.charged_on}",
+                    _text(charge.description),
+                    f"{charge.amount:,.2f}",
+                )
+            )
         t.row(("", "", "Total", f"{invoice.total:,.2f}"))
     return bytes(pdf.output())

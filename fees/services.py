@@ -103,16 +103,16 @@ def charge_for_transition(request: Request, *, action: str, actor: Any) -> Charg
     """The charge a workflow move makes, if any; raises ChargeAboveMaximum to stop a supply the
     library has not agreed to pay for. Called inside the move's transaction."""
     if action == Action.QUOTE_APPROVED and request.quote_amount:
-        quote = Quote(fee_service(request), request.quote_amount, _currency(request))
-        return _charge(request, ChargeKind.QUOTE, quote, actor=actor)
+        approved = Quote(fee_service(request), request.quote_amount, _currency(request))
+        return _charge(request, ChargeKind.QUOTE, approved, actor=actor)
     if action == Action.LOST:
-        quote = likely_charge(request, service=FeeService.LOST_LOAN)
-        return _charge(request, ChargeKind.REPLACEMENT, quote, actor=actor)
+        replacement = likely_charge(request, service=FeeService.LOST_LOAN)
+        return _charge(request, ChargeKind.REPLACEMENT, replacement, actor=actor)
     if action in (Action.FILLED, Action.SHIPPED) and not request.is_duplication:
-        quote = likely_charge(request)
-        if above_maximum(request, quote):
-            raise ChargeAboveMaximum(request, quote)  # type: ignore[arg-type]
-        return _charge(request, ChargeKind.SUPPLY, quote, actor=actor)
+        supply = likely_charge(request)
+        if supply is not None and above_maximum(request, supply):
+            raise ChargeAboveMaximum(request, supply)
+        return _charge(request, ChargeKind.SUPPLY, supply, actor=actor)
     return None
 
 
@@ -176,7 +176,9 @@ def _issue_one(
             .filter(institution_id=institution_id, currency=currency)
             .select_for_update()
         )
-        taken = Invoice.objects.filter(institution_id=institution_id, month=month, currency=currency)
+        taken = Invoice.objects.filter(
+            institution_id=institution_id, month=month, currency=currency
+        )
         if not charges or taken.exists():
             return None
         invoice = Invoice.objects.create(
@@ -271,7 +273,7 @@ def statement_for(institution: Any) -> Statement:
     return Statement(list(invoices), list(uninvoiced.select_related("request")))
 
 
-def open_balances() -> list[dict[str, Any]]:
+def open_balances() -> list[Any]:
     """Unpaid charges by institution and currency, largest first: the staff home's list."""
     rows = (
         Charge.objects.unpaid()

@@ -17,7 +17,7 @@ from tests.requests_app.conftest import (  # noqa: F401  (the same fixtures as t
 
 
 @pytest.fixture
-def schedule(db: None) -> dict[str, Fee]:
+def schedule(db: None) -> dict[FeeService, Fee]:
     """A small schedule: loans $15 (+$10 rush), articles $5 for 10 pages then $0.25 a page,
     a lost loan's replacement $120."""
     fees = {

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from fees.models import Charge, ChargeEvent, Exemption, Fee
+from fees.models import Charge, ChargeEvent, Exemption, Fee, FeeService
 from registration.models import Institution
 from requests_app.models import Request, Status
 from tests.fees.conftest import act
@@ -25,7 +25,7 @@ def due() -> str:
 
 
 def test_a_shipped_loan_is_charged_once_with_an_event(
-    desk: Client, institution: Institution, schedule: dict[str, Fee], staff: Any
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee], staff: Any
 ) -> None:
     item = make_loan(institution)
     act(desk, item, "ship", due_date=due())
@@ -36,7 +36,7 @@ def test_a_shipped_loan_is_charged_once_with_an_event(
 
 
 def test_a_delivered_article_pays_its_pages_beyond_those_included(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_copy(institution, pages_requested=30)
     act(desk, item, "fill", delivery_method="mail")
@@ -44,7 +44,7 @@ def test_a_delivered_article_pays_its_pages_beyond_those_included(
 
 
 def test_a_need_by_date_within_the_rush_days_adds_the_rush_part(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_loan(institution, need_by=timezone.localdate() + timedelta(days=2))
     act(desk, item, "ship", due_date=due())
@@ -52,7 +52,7 @@ def test_a_need_by_date_within_the_rush_days_adds_the_rush_part(
 
 
 def test_an_exempt_partner_is_never_charged(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     Exemption.objects.create(institution=institution, reason="Reciprocal agreement")
     item = make_loan(institution)
@@ -62,7 +62,7 @@ def test_an_exempt_partner_is_never_charged(
 
 
 def test_a_charge_above_the_maximum_cost_stops_the_supply_and_says_so(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_loan(institution, max_cost=Decimal("10.00"))
     page = act(desk, item, "ship", due_date=due()).content.decode()
@@ -72,7 +72,7 @@ def test_a_charge_above_the_maximum_cost_stops_the_supply_and_says_so(
 
 
 def test_the_desk_shows_the_likely_charge_above_the_maximum_before_staff_act(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_loan(institution, max_cost=Decimal("10.00"))
     page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
@@ -80,7 +80,7 @@ def test_the_desk_shows_the_likely_charge_above_the_maximum_before_staff_act(
 
 
 def test_conditions_with_the_cost_accepted_let_the_supply_be_charged(
-    desk: Client, portal: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_loan(institution, max_cost=Decimal("10.00"))
     act(desk, item, "conditional", conditions="The loan costs USD 15.00.")
@@ -93,7 +93,7 @@ def test_conditions_with_the_cost_accepted_let_the_supply_be_charged(
 
 
 def test_an_approved_quote_is_charged_at_its_price(
-    desk: Client, portal: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_copy(institution, is_duplication=True, reproduction_format="tiff")
     act(desk, item, "quote", amount="42.50", note="Two TIFF scans")
@@ -107,7 +107,7 @@ def test_an_approved_quote_is_charged_at_its_price(
 
 
 def test_a_lost_loan_is_charged_its_replacement_cost(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = make_loan(institution)
     act(desk, item, "ship", due_date=due())
@@ -155,7 +155,7 @@ def test_the_database_refuses_an_unknown_currency(institution: Institution) -> N
 
 
 def test_the_loan_and_copy_forms_state_the_likely_charge(
-    portal: Client, schedule: dict[str, Fee]
+    portal: Client, schedule: dict[FeeService, Fee]
 ) -> None:
     loan = portal.get(reverse("requests:new_loan")).content.decode()
     copy = portal.get(reverse("requests:new_copy")).content.decode()
@@ -164,7 +164,7 @@ def test_the_loan_and_copy_forms_state_the_likely_charge(
 
 
 def test_an_exempt_library_reads_that_it_is_not_charged(
-    portal: Client, institution: Institution, schedule: dict[str, Fee]
+    portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     Exemption.objects.create(institution=institution, reason="Reciprocal agreement")
     page = portal.get(reverse("requests:new_loan")).content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from copyright_rules.retention import purge_due_records
 from fees import services
-from fees.models import Charge, ChargeEvent, Fee, Invoice, Payment
+from fees.models import Charge, ChargeEvent, Fee, FeeService, Invoice, Payment
 from registration.models import Institution
 from tests.fees.conftest import act
 from tests.requests_app.factories import make_loan
@@ -37,7 +37,7 @@ def test_the_command_invoices_each_institution_once_with_consecutive_numbers(
     desk: Client,
     institution: Institution,
     other_institution: Institution,
-    schedule: dict[str, Fee],
+    schedule: dict[FeeService, Fee],
 ) -> None:
     for owner in (institution, institution, other_institution):
         shipped_on(MONTH.replace(day=10), owner, desk)
@@ -53,7 +53,7 @@ def test_the_command_invoices_each_institution_once_with_consecutive_numbers(
 
 
 def test_a_charge_of_the_next_month_waits_for_its_invoice(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     shipped_on(date(2026, 4, 1), institution, desk)
     assert services.issue_invoices(MONTH) == []
@@ -66,7 +66,7 @@ def test_a_month_that_is_not_a_month_is_a_clear_error() -> None:
 
 
 def test_the_beat_task_invoices_last_month(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     from fees.tasks import issue_invoices
 
@@ -77,7 +77,7 @@ def test_the_beat_task_invoices_last_month(
 
 
 def test_a_payment_of_the_balance_closes_the_invoice_and_its_charges(
-    desk: Client, institution: Institution, schedule: dict[str, Fee], staff: Any
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee], staff: Any
 ) -> None:
     shipped_on(MONTH, institution, desk)
     [invoice] = services.issue_invoices(MONTH)
@@ -104,12 +104,17 @@ def test_a_payment_of_the_balance_closes_the_invoice_and_its_charges(
 
 
 def test_the_admin_records_a_payment_and_refuses_more_than_the_balance(
-    admin_client: Client, desk: Client, institution: Institution, schedule: dict[str, Fee]
+    admin_client: Client, desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     shipped_on(MONTH, institution, desk)
     [invoice] = services.issue_invoices(MONTH)
     url = reverse("admin:fees_payment_add")
-    data = {"invoice": invoice.pk, "method": "ifm", "reference": "IFM-9", "received_on": "2026-04-02"}
+    data = {
+        "invoice": invoice.pk,
+        "method": "ifm",
+        "reference": "IFM-9",
+        "received_on": "2026-04-02",
+    }
     too_much = admin_client.post(url, {**data, "amount": "15.01"})
     assert too_much.status_code == 200 and "has only 15.00 open" in too_much.content.decode()
     assert not Payment.objects.exists()
@@ -122,7 +127,7 @@ def test_the_statement_shows_open_invoices_and_uninvoiced_charges_of_its_own_lib
     portal: Client,
     institution: Institution,
     other_institution: Institution,
-    schedule: dict[str, Fee],
+    schedule: dict[FeeService, Fee],
 ) -> None:
     shipped_on(MONTH, institution, desk)
     services.issue_invoices(MONTH)
@@ -141,7 +146,7 @@ def _pdf_text(body: bytes) -> str:
 
 
 def test_the_invoice_is_a_pdf_and_a_csv_with_the_same_total(
-    desk: Client, portal: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = shipped_on(MONTH, institution, desk)
     services.issue_invoices(MONTH)
@@ -154,7 +159,7 @@ def test_the_invoice_is_a_pdf_and_a_csv_with_the_same_total(
 
 
 def test_staff_read_any_invoice_and_libraries_cannot_use_the_desk_copy(
-    desk: Client, portal: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     shipped_on(MONTH, institution, desk)
     services.issue_invoices(MONTH)
@@ -163,7 +168,7 @@ def test_staff_read_any_invoice_and_libraries_cannot_use_the_desk_copy(
 
 
 def test_open_balances_show_on_the_staff_home(
-    desk: Client, institution: Institution, schedule: dict[str, Fee]
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     shipped_on(MONTH, institution, desk)
     page = desk.get(reverse("desk:home")).content.decode()
@@ -176,7 +181,7 @@ def _purge_years_later() -> int:
 
 
 def test_an_unpaid_charge_keeps_its_request_from_the_purge_until_paid(
-    desk: Client, institution: Institution, schedule: dict[str, Fee], staff: Any
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee], staff: Any
 ) -> None:
     item = shipped_on(MONTH, institution, desk)
     act(desk, item, "return")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fees import services as fees
-from fees.models import ZERO, Charge, Fee, Invoice
+from fees.models import ZERO, Charge, Fee, FeeService, Invoice
 from registration.models import Institution
 from requests_app import services
 from requests_app.models import Request, Status
@@ -63,7 +63,7 @@ def ledger_total(**filters: Any) -> Decimal:
 )
 @given(events=activity)
 def test_a_month_is_invoiced_to_the_cent_and_paid_and_a_later_loss_is_on_the_next_statement(
-    events: list[tuple[int, int, str, int]], schedule: dict[str, Fee], staff: Any
+    events: list[tuple[int, int, str, int]], schedule: dict[FeeService, Fee], staff: Any
 ) -> None:
     with transaction.atomic():
         libraries = [make_institution() for _ in range(3)]
@@ -95,9 +95,7 @@ def test_a_month_is_invoiced_to_the_cent_and_paid_and_a_later_loss_is_on_the_nex
         services.mark_lost(later, seen=Status.ON_LOAN, note="", acting_user=staff)
         on(APRIL.replace(day=2), later)
         statement = fees.statement_for(libraries[0])
-        assert [(c.request_id, c.kind) for c in statement.uninvoiced] == [
-            (later.pk, "replacement")
-        ]
+        assert [(c.request_id, c.kind) for c in statement.uninvoiced] == [(later.pk, "replacement")]
         assert statement.open_total == Decimal("120.00")
         [next_invoice] = fees.issue_invoices(APRIL)
         assert next_invoice.total == Decimal("120.00")
