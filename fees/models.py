@@ -206,6 +206,10 @@ class ChargeQuerySet(models.QuerySet["Charge"]):
     def unpaid(self) -> ChargeQuerySet:
         return self.filter(Q(invoice__isnull=True) | Q(invoice__paid_at__isnull=True))
 
+    def for_supply(self) -> ChargeQuerySet:
+        """What supplying the request cost: the schedule's charge or the approved quote."""
+        return self.filter(kind__in=(ChargeKind.SUPPLY, ChargeKind.QUOTE))
+
     def uninvoiced_before(self, day: date) -> ChargeQuerySet:
         return self.filter(invoice__isnull=True, charged_on__lt=day)
 

@@ -26,11 +26,13 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "registration": ("view",),
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view",),
+        "fees": ("view",),
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view", "add", "change"),
+        "fees": ("view", "add", "change"),
         "axes": ("view", "delete"),
         "admin": ("view",),
     },
@@ -38,7 +40,14 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 # The audit trails: who did what and when. Roles may read them, never write them.
-AUDIT_MODELS = ("logentry", "registrationevent", "requestevent", "recordstatuschange", "decision")
+AUDIT_MODELS = (
+    "logentry",
+    "registrationevent",
+    "requestevent",
+    "recordstatuschange",
+    "decision",
+    "chargeevent",
+)
 # The evidence: no role deletes these (the admin offers no delete for them either). Requests and
 # their timelines go only with their copyright record, when the purge removes it.
 EVIDENCE_MODELS = (
@@ -48,6 +57,9 @@ EVIDENCE_MODELS = (
     "outboxmessage",
     "request",
     "record",
+    "charge",
+    "invoice",
+    "payment",
 )
 
 

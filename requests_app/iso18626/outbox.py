@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from fees.models import Charge
 from illdesk.office import office_contact
 from requests_app.iso18626 import xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
@@ -265,8 +266,8 @@ def _reason_unfilled(request: Request) -> str | None:
     return REASON_UNFILLED[RefusalReason(request.refusal_reason)]
 
 
-def _costs(amount: Decimal) -> list[tuple[str, Any]]:
-    return [("currencyCode", "USD"), ("monetaryValue", f"{amount:.2f}")]
+def _costs(amount: Decimal, currency: str = "USD") -> list[tuple[str, Any]]:
+    return [("currencyCode", currency), ("monetaryValue", f"{amount:.2f}")]
 
 
 def _terms_note(peer: Peer, condition: LoanCondition | None, cost: Decimal | None) -> str:
@@ -295,7 +296,18 @@ def _delivery_info(
         via = "URL" if request.delivered_file else "Mail"
     else:
         item_id, via = str(request.pk), "Mail"
-    return [("dateSent", xml.stamp(request.supplied_at)), ("itemId", item_id), ("sentVia", via)]
+    return [
+        ("dateSent", xml.stamp(request.supplied_at)),
+        ("itemId", item_id),
+        ("sentVia", via),
+        ("deliveryCosts", _delivery_costs(request)),
+    ]
+
+
+def _delivery_costs(request: Request) -> list[tuple[str, Any]] | None:
+    """What supplying it charged the library (docs/fees.md): none when nothing was charged."""
+    charge = Charge.objects.for_supply().filter(request=request).first()
+    return _costs(charge.amount, charge.currency) if charge else None
 
 
 def _return_info() -> list[tuple[str, Any]]:

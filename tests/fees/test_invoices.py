@@ -9,6 +9,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -197,3 +198,34 @@ def test_an_unpaid_charge_keeps_its_request_from_the_purge_until_paid(
     )
     assert _purge_years_later() == 1
     assert not Charge.objects.exists() and Invoice.objects.get().total == Decimal("15.00")
+
+
+@pytest.mark.parametrize(("role", "shown"), [("request staff", True), ("verifier", False)])
+def test_open_balances_show_to_request_staff_and_not_to_verifiers(
+    client: Client,
+    desk: Client,
+    institution: Institution,
+    schedule: dict[FeeService, Fee],
+    django_user_model: Any,
+    role: str,
+    shown: bool,
+) -> None:
+    call_command("setup_roles", stdout=StringIO())
+    shipped_on(MONTH, institution, desk)
+    user = django_user_model.objects.create_user("role_user", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    page = client.get(reverse("desk:home")).content.decode()
+    assert ("Open balances" in page) is shown
+
+
+def test_no_role_may_delete_a_charge_or_edit_its_events() -> None:
+    call_command("setup_roles", stdout=StringIO())
+    granted = set(Permission.objects.filter(group__isnull=False).values_list("codename", flat=True))
+    assert "view_charge" in granted and "add_payment" in granted
+    assert not granted & {
+        "delete_charge",
+        "delete_invoice",
+        "change_chargeevent",
+        "add_chargeevent",
+    }
