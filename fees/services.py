@@ -273,21 +273,36 @@ def statement_for(institution: Any) -> Statement:
     return Statement(list(invoices), list(uninvoiced.select_related("request")))
 
 
-def open_balances() -> list[Any]:
-    """Unpaid charges by institution and currency, largest first: the staff home's list."""
-    rows = (
-        Charge.objects.unpaid()
-        .values("institution__oclc_symbol", "institution__name", "currency")
-        .annotate(open=Sum("amount"))
-        .order_by("-open")
+@dataclass(frozen=True)
+class Balance:
+    oclc_symbol: str
+    name: str
+    currency: str
+    open: Decimal
+
+
+def open_balances() -> list[Balance]:
+    """What each institution owes, by currency, largest first (the staff home's list): unpaid
+    charges less the part payments already made on their open invoices."""
+    owed: dict[tuple[str, str, str], Decimal] = {}
+    charged = Charge.objects.unpaid().values_list(
+        "institution__oclc_symbol", "institution__name", "currency"
     )
-    return list(rows)
+    for *key, amount in charged.annotate(total=Sum("amount")).order_by():
+        owed[tuple(key)] = amount
+    paid = Payment.objects.filter(invoice__paid_at__isnull=True).values_list(
+        "invoice__institution__oclc_symbol", "invoice__institution__name", "invoice__currency"
+    )
+    for *key, amount in paid.annotate(total=Sum("amount")).order_by():
+        owed[tuple(key)] = owed.get(tuple(key), ZERO) - amount
+    rows = [Balance(*key, amount) for key, amount in owed.items()]
+    return sorted(rows, key=lambda row: row.open, reverse=True)
 
 
 def desk_context(request: Request) -> dict[str, Any]:
     """The desk page's charge panel: the request's charges, or what supplying it would charge
     and whether that is above the library's maximum cost."""
-    charges = list(Charge.objects.filter(request=request))
+    charges = list(Charge.objects.filter(request=request).select_related("invoice"))
     quote = None if charges or request.is_duplication else likely_charge(request)
     return {
         "charges": charges,

@@ -229,3 +229,21 @@ def test_no_role_may_delete_a_charge_or_edit_its_events() -> None:
         "change_chargeevent",
         "add_chargeevent",
     }
+
+
+def test_a_part_payment_lowers_the_open_balance_on_the_staff_home(
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee], staff: Any
+) -> None:
+    shipped_on(MONTH, institution, desk)
+    shipped_on(date(2026, 4, 2), institution, desk)
+    [invoice] = services.issue_invoices(MONTH)
+    services.record_payment(
+        invoice,
+        method="card",
+        reference="auth 5521",
+        amount=Decimal("4.00"),
+        received_on=MONTH,
+        acting_user=staff,
+    )
+    page = desk.get(reverse("desk:home")).content.decode()
+    assert "USD 26.00" in page  # 15 invoiced - 4 paid + 15 not yet invoiced
