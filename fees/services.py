@@ -72,7 +72,9 @@ def likely_charge(request: Request, *, service: FeeService | None = None) -> Quo
     fee = Fee.objects.filter(service=service).first()
     if fee is None or Exemption.objects.filter(institution_id=request.institution_id).exists():
         return None
-    amount = fee.amount(pages=request.pages_requested, rush=_is_rush(request, fee))
+    # A lost loan's replacement is the item's cost: no rush or pages in it.
+    rush = service != FeeService.LOST_LOAN and _is_rush(request, fee)
+    amount = fee.amount(pages=request.pages_requested, rush=rush)
     return Quote(service, amount, fee.currency) if amount > 0 else None
 
 

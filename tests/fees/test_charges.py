@@ -106,14 +106,15 @@ def test_an_approved_quote_is_charged_at_its_price(
     assert [(c.kind, c.amount) for c in charges] == [("quote", Decimal("42.50"))]
 
 
-def test_a_lost_loan_is_charged_its_replacement_cost(
+def test_a_lost_loan_is_charged_its_replacement_cost_without_rush(
     desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
-    item = make_loan(institution)
+    Fee.objects.filter(service=FeeService.LOST_LOAN).update(rush="50.00")
+    item = make_loan(institution, need_by=timezone.localdate())
     act(desk, item, "ship", due_date=due())
     act(desk, item, "lost", note="Never came back", confirm="on")
     kinds = dict(Charge.objects.filter(request=item).values_list("kind", "amount"))
-    assert kinds == {"supply": Decimal("15.00"), "replacement": Decimal("120.00")}
+    assert kinds == {"supply": Decimal("25.00"), "replacement": Decimal("120.00")}
 
 
 def test_no_schedule_row_means_no_charge(desk: Client, institution: Institution) -> None:
