@@ -297,7 +297,8 @@ def open_balances() -> list[Balance]:
     )
     for *key, amount in paid.annotate(total=Sum("amount")).order_by():
         owed[tuple(key)] = owed.get(tuple(key), ZERO) - amount
-    rows = [Balance(*key, amount) for key, amount in owed.items()]
+    # SQLite sums decimals without their scale: cents are put back for the page.
+    rows = [Balance(*key, amount.quantize(ZERO)) for key, amount in owed.items()]
     return sorted(rows, key=lambda row: row.open, reverse=True)
 
 
