@@ -1,6 +1,7 @@
 """ISO 18626: a supplied request's message tells the partner what supplying it charged."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -42,3 +43,23 @@ def test_a_supply_without_a_charge_sends_no_delivery_costs(client: Client, staff
     sent = shipped_by_iso(client, staff)
     assert_valid(sent)
     assert b"deliveryCosts" not in sent
+
+
+def test_a_conditional_reply_above_the_maximum_offers_the_cost(
+    client: Client, staff: Any, schedule: dict[FeeService, Fee]
+) -> None:
+    make_partner(make_institution())
+    post(client, loan_request("r-1"))
+    Request.objects.update(max_cost=Decimal("10.00"))
+    loan = Request.objects.get()
+    services.reply_conditionally(
+        loan, seen=loan.status, conditions="The loan costs USD 15.00.", acting_user=staff
+    )
+    sent = IsoMessage.objects.filter(request=loan, direction="out").last()
+    assert sent is not None
+    raw = sent.raw.encode()
+    assert_valid(raw)
+    assert find(raw, "statusInfo/status") == "WillSupply"
+    assert find(raw, "deliveryInfo/loanCondition") != ""
+    assert find(raw, "messageInfo/offeredCosts/monetaryValue") == "15.00"
+    assert find(raw, "messageInfo/offeredCosts/currencyCode") == "USD"
