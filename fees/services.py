@@ -101,6 +101,18 @@ def above_maximum(request: Request, quote: Quote | None) -> bool:
     return not accepted.exists()
 
 
+def cost_conditions(request: Request) -> str:
+    """The conditional reply a charge above the maximum cost calls for ("" when none does):
+    the desk proposes it, and accepting it is the library's agreement to the charge."""
+    quote = None if request.is_duplication else likely_charge(request)
+    if quote is None or not above_maximum(request, quote):
+        return ""
+    return (
+        f"Supplying this request costs {quote}, above your maximum cost of {quote.currency} "
+        f"{request.max_cost}. Accept these conditions to be charged {quote}."
+    )
+
+
 def charge_for_transition(request: Request, *, action: str, actor: Any) -> Charge | None:
     """The charge a workflow move makes, if any; raises ChargeAboveMaximum to stop a supply the
     library has not agreed to pay for. Called inside the move's transaction."""

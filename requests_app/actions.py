@@ -104,6 +104,16 @@ def _needs_a_quote(item: Request) -> bool:
     return item.is_duplication and item.quote_approved_at is None
 
 
+def _above_maximum_cost(item: Request) -> bool:
+    """Supplying would charge more than the library's maximum cost (docs/fees.md): the next
+    step is the conditional reply that asks it to accept the cost, not the supply."""
+    return bool(fees.cost_conditions(item))
+
+
+def _within_maximum_cost(item: Request) -> bool:
+    return not _above_maximum_cost(item)
+
+
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
 
 
@@ -130,6 +140,7 @@ _ROWS = (
         services.fill_copy,
         kinds=(Service.COPY,),
         next_in=_UNSUPPLIED,
+        next_when=_within_maximum_cost,
         when=_work_may_start,
     ),
     DeskAction(
@@ -152,6 +163,7 @@ _ROWS = (
         services.ship_loan,
         kinds=(Service.LOAN,),
         next_in=_UNSUPPLIED,
+        next_when=_within_maximum_cost,
         batch=True,
     ),
     DeskAction(
@@ -161,6 +173,8 @@ _ROWS = (
         action_forms.ConditionalForm,
         _UNSUPPLIED,
         services.reply_conditionally,
+        next_in=_UNSUPPLIED,
+        next_when=_above_maximum_cost,
     ),
     DeskAction(
         "permission",

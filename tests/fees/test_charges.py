@@ -79,6 +79,16 @@ def test_the_desk_shows_the_likely_charge_above_the_maximum_before_staff_act(
     assert "USD 15.00" in page and "above the library" in page
 
 
+def test_the_desk_proposes_the_conditional_reply_with_the_cost_first(
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee]
+) -> None:
+    item = make_loan(institution, max_cost=Decimal("10.00"))
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    actions = page[page.index('id="actions-heading"') :]
+    assert actions.index("Conditional reply") < actions.index("Ship")
+    assert "Supplying this request costs USD 15.00, above your maximum cost of USD 10.00." in page
+
+
 def test_conditions_with_the_cost_accepted_let_the_supply_be_charged(
     desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
