@@ -5,7 +5,7 @@ charge without its institution or request. Every change to a charge is a `Charge
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -132,6 +132,11 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
     def open(self) -> InvoiceQuerySet:
         return self.filter(paid_at__isnull=True)
 
+    def due_for_reminder(self, before: datetime) -> InvoiceQuerySet:
+        """Open, issued before `before`, and not reminded of since."""
+        not_reminded = Q(reminded_at__isnull=True) | Q(reminded_at__lt=before)
+        return self.open().filter(not_reminded, issued_at__lt=before)
+
     def for_institution(self, institution: object) -> InvoiceQuerySet:
         return self.filter(institution=institution)
 
@@ -148,6 +153,9 @@ class Invoice(models.Model):
     total = models.DecimalField(max_digits=12, decimal_places=2)
     issued_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the library was last reminded of it by email."
+    )
 
     objects = InvoiceQuerySet.as_manager()
 

@@ -8,10 +8,11 @@ rolled-back issue gives its number back and the numbers run without gaps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -28,6 +29,7 @@ from fees.models import (
     InvoiceSequence,
     Payment,
 )
+from registration import outbox
 from requests_app.models import Action, Request, RequestEvent
 
 
@@ -262,6 +264,20 @@ def _close(invoice: Invoice, payment: Payment, actor: Any) -> None:
     invoice.save(update_fields=["paid_at"])
     note = f"{payment.get_method_display()} {payment.reference}"
     _record(list(invoice.charges.all()), ChargeEvent.Action.PAID, note, actor)
+
+
+def send_reminders(*, now: datetime) -> int:
+    """Email a reminder of each invoice open FEES_REMINDER_DAYS after its issue or its last
+    reminder; each is claimed by a conditional UPDATE, so two runs never remind twice."""
+    before = now - timedelta(days=settings.FEES_REMINDER_DAYS)
+    sent = 0
+    for invoice_id in Invoice.objects.due_for_reminder(before).values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Invoice.objects.due_for_reminder(before).filter(pk=invoice_id)
+            if claimed.update(reminded_at=now):
+                outbox.queue_email("invoice-reminder", target_id=invoice_id)
+                sent += 1
+    return sent
 
 
 # --- Statements ------------------------------------------------------------------------------

@@ -10,3 +10,9 @@ from fees import services
 def issue_invoices() -> int:
     """Invoice last month's charges (daily: a run that finds nothing new issues nothing)."""
     return len(services.issue_invoices(services.previous_month(timezone.localdate())))
+
+
+@shared_task(name="fees.send_reminders")
+def send_reminders() -> int:
+    """Remind libraries of invoices open FEES_REMINDER_DAYS (docs/fees.md)."""
+    return services.send_reminders(now=timezone.now())

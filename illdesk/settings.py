@@ -197,6 +197,8 @@ COPYRIGHT_PURGE_PAUSE = env.float("COPYRIGHT_PURGE_PAUSE", default=0.1)
 # --- Requests (loans and copies) ------------------------------------------------------------
 # Delivered PDFs stay downloadable this many days, then the daily task removes the file.
 REQUESTS_DELIVERY_DAYS = env.int("REQUESTS_DELIVERY_DAYS", default=30)
+# Days an invoice stays open before its library is reminded by email, and between reminders.
+FEES_REMINDER_DAYS = env.int("FEES_REMINDER_DAYS", default=30)
 REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024 * 1024
 # Overdue loan notices, in days after the due date (ILLiad's defaults: 7 and 14).
 REQUESTS_OVERDUE_FIRST_NOTICE_DAYS = env.int("REQUESTS_OVERDUE_FIRST_NOTICE_DAYS", default=7)
@@ -309,6 +311,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Invoices: on the first days of a month, the month before is invoiced (docs/fees.md).
     "fees-issue-invoices": {"task": "fees.issue_invoices", "schedule": timedelta(days=1)},
+    "fees-send-reminders": {"task": "fees.send_reminders", "schedule": timedelta(days=1)},
     # The email outbox: re-queue messages the broker lost or never received.
     "requeue-outbox": {
         "task": "registration.requeue_outbox",

@@ -247,3 +247,45 @@ def test_a_part_payment_lowers_the_open_balance_on_the_staff_home(
     )
     page = desk.get(reverse("desk:home")).content.decode()
     assert "USD 26.00" in page  # 15 invoiced - 4 paid + 15 not yet invoiced
+
+
+def test_an_invoice_open_past_the_reminder_days_is_reminded_once_by_email(
+    desk: Client,
+    institution: Institution,
+    schedule: dict[FeeService, Fee],
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+) -> None:
+    from django.core import mail
+
+    from fees.tasks import send_reminders
+
+    shipped_on(MONTH, institution, desk)
+    [invoice] = services.issue_invoices(MONTH)
+    Invoice.objects.update(issued_at=timezone.now() - timedelta(days=31))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders.delay().get() == 1
+        assert send_reminders.delay().get() == 0
+    [message] = mail.outbox
+    assert message.to == [institution.email]
+    assert f"Invoice {invoice.number} is open: USD 15.00" == message.subject
+    assert reverse("fees:statement") in message.body
+    assert [kind for _, kind in getattr(message, "alternatives", [])] == ["text/html"]
+
+
+def test_a_paid_invoice_is_never_reminded(
+    desk: Client, institution: Institution, schedule: dict[FeeService, Fee], staff: Any
+) -> None:
+    shipped_on(MONTH, institution, desk)
+    [invoice] = services.issue_invoices(MONTH)
+    services.record_payment(
+        invoice,
+        method="check",
+        reference="88",
+        amount=invoice.total,
+        received_on=MONTH,
+        acting_user=staff,
+    )
+    later = timezone.now() + timedelta(days=90)
+    assert services.send_reminders(now=later) == 0
