@@ -118,6 +118,7 @@ def test_the_admin_records_a_payment_and_refuses_more_than_the_balance(
     }
     too_much = admin_client.post(url, {**data, "amount": "15.01"})
     assert too_much.status_code == 200 and "has only 15.00 open" in too_much.content.decode()
+    assert admin_client.post(url, {**data, "amount": "0"}).status_code == 200
     assert not Payment.objects.exists()
     admin_client.post(url, {**data, "amount": "15.00"})
     assert Invoice.objects.get().paid_at is not None
