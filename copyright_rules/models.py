@@ -8,13 +8,13 @@ stored integer that could drift.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Prefetch, Q
 
 from copyright_rules.facts import (
     HOLDING_SLOT,
@@ -202,6 +202,17 @@ def title_year_lock_id(institution_id: int, title_key: str, year: int | None) ->
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
+# Other apps' reasons to keep a record past its purge date (an unpaid charge: docs/fees.md),
+# registered from their AppConfig.ready(): this app never imports them.
+PURGE_PROTECTIONS: list[Callable[[], Q | Exists]] = []
+
+
+def protect_from_purge(protection: Callable[[], Q | Exists]) -> None:
+    """Keep from the purge every record the expression `protection()` matches."""
+    if protection not in PURGE_PROTECTIONS:
+        PURGE_PROTECTIONS.append(protection)
+
+
 class RecordQuerySet(models.QuerySet["Record"]):
     def for_institution(self, institution: Institution) -> RecordQuerySet:
         return self.filter(institution=institution)
@@ -239,9 +250,12 @@ class RecordQuerySet(models.QuerySet["Record"]):
         Due at a moment: the current date in the zone that dated the record is on or after its
         purge date (section 10, ruling 10). Due on a day (an operator's `--today`): the purge
         date is on or before it, the day read in each record's own zone."""
-        due = Q(purge_at__lte=when) if isinstance(when, datetime) else Q(purge_on__lte=when)
+        when_due = Q(purge_at__lte=when) if isinstance(when, datetime) else Q(purge_on__lte=when)
         unpaid_fee = Q(permission_fee__gt=0, fee_paid=False)
-        return self.filter(due, legal_hold=False).final().exclude(unpaid_fee)
+        due = self.filter(when_due, legal_hold=False).final().exclude(unpaid_fee)
+        for protection in PURGE_PROTECTIONS:
+            due = due.exclude(protection())
+        return due
 
 
 class Record(models.Model):

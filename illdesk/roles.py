@@ -27,6 +27,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "requests_app": ("view", "add", "change"),
         "copyright_rules": ("view",),
         "policy": ("view",),
+        "fees": ("view",),
     },
     OFFICE_MANAGER: {
         "registration": ("view", "add", "change", "delete"),
@@ -34,6 +35,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "requests_app": ("view", "add", "change", "manage"),
         "copyright_rules": ("view", "add", "change"),
         "policy": ("view", "add", "change", "delete"),
+        "fees": ("view", "add", "change"),
         "axes": ("view", "delete"),
         "admin": ("view",),
     },
@@ -41,7 +43,14 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 # The audit trails: who did what and when. Roles may read them, never write them.
-AUDIT_MODELS = ("logentry", "registrationevent", "requestevent", "recordstatuschange", "decision")
+AUDIT_MODELS = (
+    "logentry",
+    "registrationevent",
+    "requestevent",
+    "recordstatuschange",
+    "decision",
+    "chargeevent",
+)
 # The evidence: no role deletes these (the admin offers no delete for them either). Requests and
 # their timelines go only with their copyright record, when the purge removes it.
 EVIDENCE_MODELS = (
@@ -51,6 +60,9 @@ EVIDENCE_MODELS = (
     "outboxmessage",
     "request",
     "record",
+    "charge",
+    "invoice",
+    "payment",
 )
 
 

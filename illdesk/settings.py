@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "catalog",
     "delivery",
     "policy",
+    "fees",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,8 @@ COPYRIGHT_PURGE_PAUSE = env.float("COPYRIGHT_PURGE_PAUSE", default=0.1)
 # --- Requests (loans and copies) ------------------------------------------------------------
 # Delivered PDFs stay downloadable this many days, then the daily task removes the file.
 REQUESTS_DELIVERY_DAYS = env.int("REQUESTS_DELIVERY_DAYS", default=30)
+# Days an invoice stays open before its library is reminded by email, and between reminders.
+FEES_REMINDER_DAYS = env.int("FEES_REMINDER_DAYS", default=30)
 REQUESTS_MAX_UPLOAD_BYTES = env.int("REQUESTS_MAX_UPLOAD_MB", default=50) * 1024 * 1024
 # Electronic delivery (docs/delivery.md): the most pages one copy may have, Pillow's pixel limit
 # against decompression bombs, OCRmyPDF's optimisation level (0-3) and its parallel jobs.
@@ -370,6 +373,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # The clock: flag requests answered late or past their need-before date (docs/policy.md).
     "policy-flag-requests": {"task": "policy.flag_requests", "schedule": timedelta(hours=1)},
+    # Invoices: on the first days of a month, the month before is invoiced (docs/fees.md).
+    "fees-issue-invoices": {"task": "fees.issue_invoices", "schedule": timedelta(days=1)},
+    "fees-send-reminders": {"task": "fees.send_reminders", "schedule": timedelta(days=1)},
     # The email outbox: re-queue messages the broker lost or never received.
     "requeue-outbox": {
         "task": "registration.requeue_outbox",

@@ -24,4 +24,5 @@ urlpatterns = [
     path("desk/scans/", include("delivery.urls")),
     path("desk/", include(desk_patterns)),
     path("iso18626/", include(iso18626_patterns)),
+    path("fees/", include("fees.urls")),
 ]

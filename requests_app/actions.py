@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from delivery import forms as delivery_forms
 from delivery import services as delivery_services
+from fees import services as fees
 from requests_app import forms as action_forms
 from requests_app import services
 from requests_app.models import Request, Service, Status
@@ -109,6 +110,16 @@ def _needs_a_quote(item: Request) -> bool:
     return item.is_duplication and item.quote_approved_at is None
 
 
+def _above_maximum_cost(item: Request) -> bool:
+    """Supplying would charge more than the library's maximum cost (docs/fees.md): the next
+    step is the conditional reply that asks it to accept the cost, not the supply."""
+    return bool(fees.cost_conditions(item))
+
+
+def _within_maximum_cost(item: Request) -> bool:
+    return not _above_maximum_cost(item)
+
+
 _LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
 
 
@@ -135,6 +146,7 @@ _ROWS = (
         delivery_services.fill_copy,
         kinds=(Service.COPY,),
         next_in=_UNSUPPLIED,
+        next_when=_within_maximum_cost,
         when=_work_may_start,
     ),
     DeskAction(
@@ -157,6 +169,7 @@ _ROWS = (
         services.ship_loan,
         kinds=(Service.LOAN,),
         next_in=_UNSUPPLIED,
+        next_when=_within_maximum_cost,
         batch=True,
     ),
     DeskAction(
@@ -166,6 +179,8 @@ _ROWS = (
         action_forms.ConditionalForm,
         _UNSUPPLIED,
         services.reply_conditionally,
+        next_in=_UNSUPPLIED,
+        next_when=_above_maximum_cost,
     ),
     DeskAction(
         "permission",
@@ -448,6 +463,8 @@ def perform_batch(
             perform(action, item, form, acting_user=acting_user)
         except services.StaleRequest:
             result.changed.append(item.pk)
+        except fees.ChargeAboveMaximum:
+            result.not_allowed.append(item.pk)
         else:
             result.done.append(item.pk)
     return result

@@ -24,6 +24,7 @@ from catalog import services as catalog_services
 from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
+from fees import services as fees
 from policy import services as policy
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
@@ -209,6 +210,7 @@ def _detail_page(
         "priors": _counted_priors([item]).get(item.pk, []),
         "offers": offers(item, bound),
         **iso18626_context(item),
+        **fees.desk_context(item),
     }
     return render(request, "requests_app/desk/detail.html", context, status=status)
 
@@ -225,6 +227,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["undelivered_filter"] = ",".join(UNDELIVERED)
         context.update(_unread_messages())
         context["clock"] = policy.clock_counts(timezone.localdate())
+    if user.has_perm("fees.view_charge"):
+        context["open_balances"] = fees.open_balances()[: queue_rows.COUNT_CAP]
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)
@@ -286,8 +290,8 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _detail_page(request, item.pk, bound={action: form}, status=400)
     try:
         perform(row, item, form, acting_user=request.user)
-    except (services.StaleRequest, services.NothingChanged) as stale:
-        messages.error(request, str(stale))
+    except (services.StaleRequest, services.NothingChanged, fees.ChargeAboveMaximum) as refused:
+        messages.error(request, str(refused))
     except services.IncompleteRequest as incomplete:
         messages.error(
             request, f"Nothing was changed: the corrected citation is incomplete. {incomplete}"

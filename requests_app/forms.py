@@ -26,6 +26,7 @@ from copyright_rules.facts import (
     WorkKind,
 )
 from copyright_rules.models import LEGAL_DETERMINATIONS, RIGHTS_FINDINGS, RecordOutcome
+from fees import services as fees
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
 from requests_app.citations import (
@@ -848,6 +849,11 @@ class ConditionalForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text='For example "library use only" or a cost.',
     )
+
+    @classmethod
+    def initial_for(cls, item: Request) -> dict[str, Any]:
+        """A charge above the library's maximum cost: the reply that asks it to accept it."""
+        return {"conditions": fees.cost_conditions(item)}
 
 
 class RefuseForm(ConfirmedForm):

@@ -28,6 +28,7 @@ from copyright_rules.facts import HOLDING_SLOT, Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
+from fees import services as fees
 from illdesk.inserts import New
 from registration import outbox
 from registration.models import Institution, OutboxMessage
@@ -267,6 +268,9 @@ def _move(
     )
     if updated != 1:
         raise StaleRequest(request)
+    # The move's charge (docs/fees.md), written with it; one above the library's maximum cost
+    # raises, and the caller's transaction undoes the move.
+    fees.charge_for_transition(request, action=move.action, actor=actor)
     RequestEvent.objects.create(
         request=request,
         action=move.action,
@@ -437,7 +441,7 @@ def fill_copy(
     try:
         with transaction.atomic():
             _move(request, FILL, seen=seen, actor=acting_user, **changes)
-    except StaleRequest:
+    except (StaleRequest, fees.ChargeAboveMaximum):
         if stored:
             request.delivered_file.storage.delete(stored)
         raise

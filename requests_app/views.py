@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from copyright_rules import services as copyright
 from copyright_rules.facts import Flag
 from copyright_rules.models import Decision
+from fees import services as fees
+from fees.models import FeeService
 from registration.access import institution_required
 from requests_app import lookup, search, services
 from requests_app.forms import (
@@ -108,7 +110,11 @@ def new_loan(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"{created.request_type.label} {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
-    context = {"form": form, "arrived_from": _arrived_from(citation)}
+    context = {
+        "form": form,
+        "arrived_from": _arrived_from(citation),
+        "price_terms": fees.price_terms(request.institution, (FeeService.LOAN,)),  # type: ignore[attr-defined]
+    }
     return render(request, "requests_app/loan_form.html", context)
 
 
@@ -158,8 +164,14 @@ def _copy_form(
         "arrived_from": _arrived_from(citation),
         "warning_headings": COPYRIGHT_WARNING_HEADINGS,
         "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
+        "price_terms": [] if form.duplication else _copy_price_terms(request),
     }
     return render(request, template, context)
+
+
+def _copy_price_terms(request: HttpRequest) -> list[str]:
+    copies = (FeeService.ARTICLE, FeeService.CHAPTER)
+    return fees.price_terms(request.institution, copies)  # type: ignore[attr-defined]
 
 
 @require_POST

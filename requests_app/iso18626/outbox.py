@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from fees import services as fees
+from fees.models import Charge
 from illdesk.office import office_contact
 from requests_app.iso18626 import addresses, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
@@ -197,7 +199,7 @@ def build_status_message(
     if iso == IsoStatus.EXPECT_TO_SUPPLY and not peer.expect_to_supply:
         iso = IsoStatus.WILL_SUPPLY
     offer = request.status in (Status.CONDITIONAL, Status.QUOTED)
-    cost = request.quote_amount if request.status == Status.QUOTED else None
+    cost = _offered_cost(request)
     condition = loan_condition(request) if request.status == Status.CONDITIONAL else None
     condition = LoanCondition.OTHER if cost is not None and condition is None else condition
     text = " ".join(
@@ -219,7 +221,7 @@ def build_status_message(
         ("answerYesNo", answer),
         ("note", text or None),
         ("reasonUnfilled", _reason_unfilled(request)),
-        ("offeredCosts", _costs(cost) if cost is not None else None),
+        ("offeredCosts", _costs(*cost) if cost is not None else None),
     ]
     status_info: list[tuple[str, Any]] = [
         ("status", str(iso)),
@@ -268,17 +270,32 @@ def _reason_unfilled(request: Request) -> str | None:
     return REASON_UNFILLED[RefusalReason(request.refusal_reason)]
 
 
-def _costs(amount: Decimal) -> list[tuple[str, Any]]:
-    return [("currencyCode", "USD"), ("monetaryValue", f"{amount:.2f}")]
+def _offered_cost(request: Request) -> tuple[Decimal, str] | None:
+    """The cost an offer names: a quote's price, or the charge above the library's maximum
+    cost that a conditional reply asks it to accept (docs/fees.md)."""
+    if request.status == Status.QUOTED and request.quote_amount is not None:
+        return request.quote_amount, "USD"
+    if request.status != Status.CONDITIONAL:
+        return None
+    quote = fees.likely_charge(request)
+    if quote is None or request.max_cost is None or quote.amount <= request.max_cost:
+        return None
+    return quote.amount, quote.currency
 
 
-def _terms_note(peer: Peer, condition: LoanCondition | None, cost: Decimal | None) -> str:
+def _costs(amount: Decimal, currency: str = "USD") -> list[tuple[str, Any]]:
+    return [("currencyCode", currency), ("monetaryValue", f"{amount:.2f}")]
+
+
+def _terms_note(
+    peer: Peer, condition: LoanCondition | None, cost: tuple[Decimal, str] | None
+) -> str:
     """ "Condition: ..., Cost: 12.50 USD" for a peer that shows neither element."""
     if not peer.terms_in_note:
         return ""
     terms = [
         f"Condition: {condition}" if condition else "",
-        f"Cost: {cost:.2f} USD" if cost else "",
+        f"Cost: {cost[0]:.2f} {cost[1]}" if cost else "",
     ]
     return ", ".join(filter(None, terms))
 
@@ -298,7 +315,18 @@ def _delivery_info(
         via = "URL" if request.delivered_file else "Mail"
     else:
         item_id, via = str(request.pk), "Mail"
-    return [("dateSent", xml.stamp(request.supplied_at)), ("itemId", item_id), ("sentVia", via)]
+    return [
+        ("dateSent", xml.stamp(request.supplied_at)),
+        ("itemId", item_id),
+        ("sentVia", via),
+        ("deliveryCosts", _delivery_costs(request)),
+    ]
+
+
+def _delivery_costs(request: Request) -> list[tuple[str, Any]] | None:
+    """What supplying it charged the library (docs/fees.md): none when nothing was charged."""
+    charge = Charge.objects.for_supply().filter(request=request).first()
+    return _costs(charge.amount, charge.currency) if charge else None
 
 
 def _return_info() -> list[tuple[str, Any]]:

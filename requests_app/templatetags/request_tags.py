@@ -30,6 +30,7 @@ PORTAL_NAV = (
     ("requests:new_loan", "Request a loan"),
     ("requests:new_copy", "Request a copy"),
     ("requests:new_duplication", "Order a reproduction of our holdings"),
+    ("fees:statement", "Fees and invoices"),
 )
 
 

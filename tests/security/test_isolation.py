@@ -80,6 +80,11 @@ ACCESS: dict[str, Access] = {
     "delivery:deliver_batch": Access.STAFF,
     "delivery:deliver_one": Access.STAFF,
     "delivery:thumbnail": Access.STAFF,
+    "fees:statement": Access.PORTAL,
+    "fees:invoice_pdf": Access.OWN_OBJECT,
+    "fees:invoice_csv": Access.OWN_OBJECT,
+    "fees:desk_invoice_pdf": Access.STAFF,
+    "fees:desk_invoice_csv": Access.STAFF,
     "iso18626:endpoint": Access.ISO18626,
     "iso18626:copy": Access.SIGNED_LINK,
 }
@@ -103,6 +108,7 @@ def _routes(*kinds: Access) -> list[Route]:
 def _urls(route: Route, item: Request) -> list[str]:
     """One URL per value of the route's arguments, with A's ids in every id slot."""
     values: dict[str, Any] = {"pk": item.pk, "object_id": item.pk, "id": item.pk, "batch": BATCH}
+    values["number"] = item.pk  # an invoice number: A's invoices are tested in tests/fees
     actions = list(ACTIONS) if "action" in route.kwargs else [None]
     urls = [route.url({**values, "action": action}) for action in actions]
     assert all(urls), route

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from copyright_rules import demo as copyright_demo
+from fees import demo as fees_demo
 from illdesk.roles import setup_roles
 from policy import demo as policy_demo
 from registration.demo import seed_demo as seed_registration_demo
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             self._seed_staff()
             seed_registration_demo(self.stdout)
             copyright_demo.seed_demo(self.stdout)
+            fees_demo.seed_demo(self.stdout)
             requests_demo.seed_demo(self.stdout)
             policy_demo.seed_demo(self.stdout)
             # The statistics page reads tallies the beat task keeps; the embedded default runs
