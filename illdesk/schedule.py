@@ -7,9 +7,22 @@ keeps when each job last ran in its schedule file.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 # kombu's filesystem transport: a queue of files (under settings.DATA_DIR), no server to run.
 EMBEDDED_BROKER_URL = "filesystem://localhost/"
+
+
+def embedded_broker_options(data_dir: Path) -> dict[str, str]:
+    """The file broker's folders (settings.CELERY_BROKER_TRANSPORT_OPTIONS): the messages, which
+    every process writes to and the worker reads from, and the exchanges' table."""
+    queue = str(data_dir / "queue")
+    return {
+        "data_folder_in": queue,
+        "data_folder_out": queue,
+        "control_folder": str(data_dir / "control"),
+    }
+
 
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Guideline 4 records are kept three calendar years; the purge deletes only what is due.

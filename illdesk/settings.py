@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from illdesk import logs
 from illdesk.cache import caches_from
-from illdesk.schedule import BEAT_SCHEDULE, EMBEDDED_BROKER_URL
+from illdesk.schedule import BEAT_SCHEDULE, EMBEDDED_BROKER_URL, embedded_broker_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -342,11 +342,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 if CELERY_BROKER_URL == EMBEDDED_BROKER_URL:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(DATA_DIR / "queue"),
-        "data_folder_out": str(DATA_DIR / "queue"),
-        "control_folder": str(DATA_DIR / "control"),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker_options(DATA_DIR)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from honcho import manager as supervisor
 
-from illdesk.schedule import EMBEDDED_BROKER_URL
+from illdesk.schedule import EMBEDDED_BROKER_URL, embedded_broker_options
 
 # The worker runs one task at a time in its main process: OCRmyPDF (docs/delivery.md) wants the
 # main thread, and a stop (SIGTERM to the worker's process group) finishes the task under way
@@ -57,8 +57,8 @@ def environment(*, data_dir: Path) -> dict[str, str]:
 
 def prepare(data_dir: Path) -> None:
     """The embedded broker's folders, which kombu's filesystem transport does not make."""
-    for folder in ("queue", "control"):
-        (data_dir / folder).mkdir(parents=True, exist_ok=True)
+    for folder in set(embedded_broker_options(data_dir).values()):
+        Path(folder).mkdir(parents=True, exist_ok=True)
 
 
 class Command(BaseCommand):
