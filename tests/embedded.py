@@ -66,7 +66,7 @@ def age_schedule(path: Path, *, by: timedelta) -> None:
     scheduler = PersistentScheduler(app=app, schedule_filename=str(path), lazy=True)
     scheduler.setup_schedule()
     for entry in scheduler.schedule.values():
-        entry.last_run_at = entry.last_run_at - by
+        entry.last_run_at = (entry.last_run_at or app.now()) - by
     scheduler.sync()
     scheduler.close()
 

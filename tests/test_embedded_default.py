@@ -156,7 +156,7 @@ def test_an_upload_is_answered_at_once_and_made_into_the_copy_by_the_worker(
         item = Request.objects.get(pk=running_office.copy_id)
         assert item.status == Status.DELIVERED
         assert Delivery.objects.get(request=item).status == Delivery.Status.DELIVERED
-        delivered_file = office.root / "media" / item.delivered_file.name
+        delivered_file = office.root / "media" / str(item.delivered_file.name)
     assert "photocopy" in scans.text_of(delivered_file.read_bytes())  # OCR gave it its text
     # Made by the worker; the web process that took the upload ran no part of it.
     task = r"Task delivery\.prepare\[[\w-]+\] succeeded"
