@@ -21,9 +21,11 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The web server, a Celery worker and Celery beat (manage.py serve): without CELERY_BROKER_URL
+# they share a queue of files in var/, so no Redis is needed. Ctrl-C stops all three.
 run: seed
 	@echo "illdesk is serving on http://127.0.0.1:8000 (staff: http://127.0.0.1:8000/admin/)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py serve 127.0.0.1:8000
 
 test: seed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -60,4 +62,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm var staticfiles .pytest_cache .mypy_cache

@@ -22,8 +22,8 @@ def look_up_due() -> int:
 
 def look_up_after_commit(request_id: int) -> None:
     """Every submission's hook (portal, ISO 18626, staff): the lookup runs on a worker once the
-    request is committed, never on the submission's path. Without a broker (the embedded
-    default) it would run in the web request, so it is left to the periodic job and the desk's
+    request is committed, never on the submission's path. Without a broker (tasks run
+    in-process) it would run in the web request, so it is left to the periodic job and the desk's
     Look up button."""
     if client.configured() and not current_app.conf.task_always_eager:
         transaction.on_commit(lambda: services.queue_lookup(request_id))

@@ -16,7 +16,6 @@ import img2pdf
 import ocrmypdf
 import pikepdf
 import pypdfium2
-import weasyprint
 import zxingcpp
 from django.conf import settings
 from PIL import Image
@@ -132,6 +131,10 @@ def thumbnail(pdf: Path, out: Path) -> None:
 def make_cover(html: str, out: Path) -> None:
     """The cover page as a tagged PDF (WeasyPrint's PDF/UA-1 output: structure tree, /Lang,
     title shown instead of the file name)."""
+    # Imported here, where it is used: loading WeasyPrint takes seconds, and every process that
+    # imports the desk (each web and worker process, every management command) would pay them.
+    import weasyprint
+
     weasyprint.HTML(string=html).write_pdf(out, pdf_variant="pdf/ua-1")
 
 

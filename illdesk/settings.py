@@ -1,7 +1,8 @@
 """illdesk settings: one module, driven by the environment.
 
-With nothing set, illdesk runs embedded: SQLite (WAL, IMMEDIATE transactions), Celery tasks run
-eagerly in-process, email goes to the console. `DATABASE_URL`, `CELERY_BROKER_URL`, `EMAIL_URL`
+With nothing set, illdesk runs embedded: SQLite (WAL, IMMEDIATE transactions), email to the
+console, and Celery tasks on the worker `manage.py serve` starts, over a queue of files (eagerly
+in-process for a command run on its own). `DATABASE_URL`, `CELERY_BROKER_URL`, `EMAIL_URL`
 and friends switch to the full stack; `ILLDESK_PRODUCTION=true` turns on the deployment hardening
 and refuses to start without a real `SECRET_KEY`. `.env.example` documents every variable.
 """
@@ -13,7 +14,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from illdesk import logs
 from illdesk.cache import caches_from
+from illdesk.schedule import BEAT_SCHEDULE, EMBEDDED_BROKER_URL, embedded_broker_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -300,6 +303,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# The embedded default's own files: its broker's queue and beat's schedule (manage.py serve).
+DATA_DIR = Path(env.str("ILLDESK_DATA_DIR", default="") or BASE_DIR / "var")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -331,9 +336,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-# With no broker, tasks run eagerly in-process: the embedded default needs no services.
+# No broker: tasks run eagerly in the process that queues them. `manage.py serve` (`make run`) gives
+# its web server, worker and beat EMBEDDED_BROKER_URL, a queue of files in DATA_DIR: the embedded
+# default's tasks and scheduled jobs run on a real worker without Redis (docs/operations.md).
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_BROKER_URL == EMBEDDED_BROKER_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = embedded_broker_options(DATA_DIR)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -344,46 +353,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Guideline 4 records are kept three calendar years; the purge deletes only what is due.
-    "purge-copyright-records": {
-        "task": "copyright_rules.purge_due_records",
-        "schedule": timedelta(days=1),
-    },
-    # Loans: mark overdue, send overdue notices and due-soon reminders; expire delivered files.
-    "requests-daily-loans": {"task": "requests_app.daily_loans", "schedule": timedelta(days=1)},
-    "requests-remove-expired-files": {
-        "task": "requests_app.remove_expired_files",
-        "schedule": timedelta(days=1),
-    },
-    # The office statistics: recompute the days whose requests changed (docs/desk.md).
-    "requests-refresh-statistics": {
-        "task": "requests_app.refresh_statistics",
-        "schedule": timedelta(minutes=10),
-    },
-    # The ISO 18626 outbox: re-queue messages whose retry is due (the broker may have lost them).
-    "iso18626-requeue-messages": {
-        "task": "requests_app.iso18626_requeue",
-        "schedule": timedelta(minutes=1),
-    },
-    # ISO 18626 log rows that belong to no request: kept as long as a record, then deleted.
-    "iso18626-purge-unattached": {
-        "task": "requests_app.iso18626_purge_unattached",
-        "schedule": timedelta(days=1),
-    },
-    # The clock: flag requests answered late or past their need-before date (docs/policy.md).
-    "policy-flag-requests": {"task": "policy.flag_requests", "schedule": timedelta(hours=1)},
-    # Invoices: on the first days of a month, the month before is invoiced (docs/fees.md).
-    "fees-issue-invoices": {"task": "fees.issue_invoices", "schedule": timedelta(days=1)},
-    "fees-send-reminders": {"task": "fees.send_reminders", "schedule": timedelta(days=1)},
-    # The email outbox: re-queue messages the broker lost or never received.
-    "requeue-outbox": {
-        "task": "registration.requeue_outbox",
-        "schedule": timedelta(minutes=1),
-    },
-    # Catalog lookups: the ones whose retry is due, and new requests the broker never ran.
-    "catalog-look-up-due": {"task": "catalog.look_up_due", "schedule": timedelta(minutes=1)},
-}
+# The periodic jobs `celery beat` runs (one table, illdesk/schedule.py).
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -416,16 +387,4 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging --------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # WeasyPrint logs each layout step of every cover page at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+LOGGING = logs.config(level=env.str("LOG_LEVEL", default="INFO"))

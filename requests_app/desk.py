@@ -404,8 +404,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 def _minutes_between_refreshes() -> int | None:
-    """How often beat refreshes the figures; None when nothing schedules it (the embedded
-    default runs tasks in-process and has no beat)."""
+    """How often beat refreshes the figures; None when nothing schedules it (tasks run
+    in-process: no broker, so no beat)."""
     entry = settings.CELERY_BEAT_SCHEDULE.get("requests-refresh-statistics", {})
     schedule = entry.get("schedule")
     if settings.CELERY_TASK_ALWAYS_EAGER or not isinstance(schedule, timedelta):

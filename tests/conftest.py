@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,3 +23,19 @@ def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> No
     if cfg["ENGINE"].endswith("sqlite3"):
         folder: Path = tmp_path_factory.mktemp("sqlite-test")
         cfg.setdefault("TEST", {})["NAME"] = str(folder / "test_illdesk.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated with the project's own settings (WAL, IMMEDIATE), once a session:
+    a test that needs a SQLite database of its own, whichever database the suite uses, starts
+    from a copy of it (migrating takes far longer than copying)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "migrated.sqlite3"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--verbosity=0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{path}"},
+        check=True,
+        capture_output=True,
+    )
+    return path

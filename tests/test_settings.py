@@ -86,6 +86,22 @@ def test_environment_switches_to_the_full_stack() -> None:
     assert found["debug"] is True
 
 
+def test_the_embedded_broker_is_a_queue_of_files_in_the_data_folder(tmp_path: Path) -> None:
+    """What `manage.py serve` gives its processes when no broker is set (docs/operations.md)."""
+    result = run_django(
+        "from django.conf import settings\n"
+        "print(settings.CELERY_TASK_ALWAYS_EAGER, settings.CELERY_BROKER_TRANSPORT_OPTIONS)",
+        CELERY_BROKER_URL="filesystem://localhost/",
+        ILLDESK_DATA_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    eager, options = result.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert eager == "False"
+    assert f"'data_folder_in': '{tmp_path / 'queue'}'" in options
+    assert f"'data_folder_out': '{tmp_path / 'queue'}'" in options
+
+
 @pytest.mark.parametrize("key", [None, "short-key"])
 def test_production_refuses_to_start_without_a_real_secret_key(key: str | None) -> None:
     env = {"ILLDESK_PRODUCTION": "true"} | ({"SECRET_KEY": key} if key else {})

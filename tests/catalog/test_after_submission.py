@@ -34,7 +34,7 @@ def answering_worker(
 ) -> Iterator[CeleryWorker]:
     started = _worker(broker, tmp_path, zebra_catalog, CATALOG_AUTO_ANSWER="true")
     yield started
-    started.stop()
+    started.discard()
 
 
 def _wait_for_lookup(request_id: int, timeout: float = 30.0) -> Lookup:
@@ -69,7 +69,7 @@ def test_submission_is_not_blocked_by_a_catalog_that_is_down(
         item = make_loan(make_institution(), isbn="9780262033848")
         lookup = _wait_for_lookup(item.pk)
     finally:
-        worker.stop()
+        worker.discard()
     assert item.status == Status.NEW
     assert lookup.state == State.FAILED and lookup.retry_at is not None
 

@@ -1,8 +1,6 @@
 """A second database for races on SQLite, whichever database the rest of the suite uses."""
 
-import os
-import subprocess
-import sys
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,22 +11,13 @@ from django.db.utils import load_backend
 
 from illdesk import settings as project_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def sqlite_race_database(tmp_path: Path) -> dict[str, Any]:
+def sqlite_race_database(tmp_path: Path, migrated_sqlite: Path) -> dict[str, Any]:
     """A separate SQLite file database, migrated with the project's own settings (WAL,
     IMMEDIATE), so the SQLite variant runs whichever database the rest of the suite uses."""
     path = tmp_path / "race.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--verbosity=0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    shutil.copyfile(migrated_sqlite, path)
     config = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

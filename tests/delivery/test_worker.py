@@ -46,7 +46,7 @@ def test_a_100_page_upload_is_answered_at_once_and_delivered_by_the_worker(
         assert response.status_code == 302
         assert wait_for_delivery(item).status == Delivery.Status.DELIVERED
     finally:
-        worker.stop()
+        worker.discard()
     item.refresh_from_db()
     assert item.status == Status.DELIVERED
     assert "Task delivery.prepare" in worker.log()  # made by the worker, not the web process

@@ -29,8 +29,8 @@ class Command(BaseCommand):
             fees_demo.seed_demo(self.stdout)
             requests_demo.seed_demo(self.stdout)
             policy_demo.seed_demo(self.stdout)
-            # The statistics page reads tallies the beat task keeps; the embedded default runs
-            # no beat, so its figures start from here (and the page's "Refresh now").
+            # The statistics page reads tallies the beat task keeps every ten minutes: the demo's
+            # figures are there from the first page.
             tallies.refresh()
 
     def _seed_staff(self) -> None:

@@ -40,7 +40,7 @@ def worker(broker: str, transactional_db: None, tmp_path: Path) -> Iterator[Cele
         broker, tmp_path / "worker.log", {"ISO18626_RETRY_SECONDS": "0.3"}
     )
     yield started
-    started.stop()
+    started.discard()
 
 
 @pytest.fixture
