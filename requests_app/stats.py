@@ -1,5 +1,5 @@
-"""Office statistics for one calendar year (docs/desk.md, "Statistics"), and the bar geometry of
-the charts the page draws as SVG, with a data table beside each.
+"""Office statistics for one calendar year (docs/desk.md, "Statistics"); the page draws each as
+an SVG chart (requests_app/charts.py), with a data table beside it.
 
 `for_year` reads the per-day tallies (`requests_app.tallies`, refreshed every few minutes): four
 queries over the year's days and their combinations, whatever the number of requests.
@@ -23,7 +23,10 @@ from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 
 from copyright_rules.models import Record
+from requests_app.charts import chart
 from requests_app.models import (
+    ENDED_UNSUPPLIED,
+    SUPPLIED,
     DayTally,
     InstitutionDayTally,
     RefusalReason,
@@ -37,11 +40,10 @@ from requests_app.models import (
 )
 from requests_app.tallies import WholeHours, start_of
 
-SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
-# Refused, or cancelled by the office. A request the library cancelled (withdrew, or whose
+# The fill rate is supplied (`SUPPLIED`) against unfilled: refused, or cancelled by the office
+# (`ENDED_UNSUPPLIED`, without `withdrawn`). A request the library cancelled (withdrew, or whose
 # conditions or quote it declined) is not the office's failure: it is counted apart, `withdrawn`,
 # and left out of the fill rate.
-UNFILLED = (Status.REFUSED, Status.CANCELLED)
 TYPES = tuple(RequestType)
 TOP_INSTITUTIONS = 10
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -55,41 +57,6 @@ class Percentile(Aggregate):
     function = "percentile_cont"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    y: int  # the bar's top edge and its length, in the chart's units
-    length: int
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart: one bar per row, the longest WIDTH units long."""
-
-    title: str
-    bars: list[Bar]
-    unit: str = ""
-
-    WIDTH = 400
-    VALUE_ROOM = 60  # right of the longest bar, for its figure
-    # A row: the whole label on a line of its own, then the bar (labels are never cut short).
-    ROW = 40
-
-    @property
-    def height(self) -> int:
-        return max(1, len(self.bars)) * self.ROW
-
-
-def chart(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "") -> Chart:
-    top = max((value for _, value in rows), default=0) or 1
-    bars = [
-        Bar(label, value, i * Chart.ROW, round(Chart.WIDTH * value / top))
-        for i, (label, value) in enumerate(rows)
-    ]
-    return Chart(title, bars, unit)
 
 
 # --- The figures from the tallies (the page) -------------------------------------------------
@@ -174,7 +141,7 @@ def _fill_of(cells: Iterable[Cell]) -> dict[str, Any]:
             supplied += cell.requests
         elif cell.status == Status.CANCELLED and cell.withdrawn:
             withdrawn += cell.requests
-        elif cell.status in UNFILLED:
+        elif cell.status in ENDED_UNSUPPLIED:
             unfilled += cell.requests
     return _fill(supplied, unfilled, withdrawn)
 
@@ -266,7 +233,7 @@ def fill_rate(rows: QuerySet[Request]) -> dict[str, Any]:
     withdrawn = Q(status=Status.CANCELLED, withdrawn=True)
     totals = rows.aggregate(
         supplied=Count("pk", filter=Q(status__in=SUPPLIED)),
-        unfilled=Count("pk", filter=Q(status__in=UNFILLED) & ~withdrawn),
+        unfilled=Count("pk", filter=Q(status__in=ENDED_UNSUPPLIED) & ~withdrawn),
         withdrawn=Count("pk", filter=withdrawn),
     )
     return _fill(totals["supplied"], totals["unfilled"], totals["withdrawn"])

@@ -118,6 +118,12 @@ class StatusRow:
         return self.asks is Ask.QUOTE
 
     @property
+    def offered(self) -> bool:
+        """Conditions or a price quote wait for the library's answer (from the portal, or by
+        ISO 18626)."""
+        return self.asks_conditions or self.asks_quote
+
+    @property
     def ended_unsupplied(self) -> bool:
         """Refused or cancelled: what a partner's Cancel asks for; unfilled in the fill rate."""
         return self.finished and not self.supplied
@@ -274,5 +280,4 @@ ENDED_UNSUPPLIED = statuses(lambda row: row.ended_unsupplied)
 LOAN_OUT = statuses(lambda row: row.loan_out)
 CANCELLABLE_BY_INSTITUTION = statuses(lambda row: row.library_may_cancel)
 WAITING_FOR_LIBRARY = statuses(lambda row: row.asks is not None)
-# Conditions or a price quote the library is to answer (from the portal or by ISO 18626).
-OFFERED = statuses(lambda row: row.asks_conditions or row.asks_quote)
+OFFERED = statuses(lambda row: row.offered)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app import stats, tallies
+from requests_app import charts, stats, tallies
 from requests_app.models import Request
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
@@ -114,7 +114,7 @@ def test_the_page_draws_each_chart_with_its_data_table(
 
 
 def test_bars_are_proportional(institution: Institution) -> None:
-    chart = stats.chart("x", [("a", 10), ("b", 5), ("c", 0)])
+    chart = charts.chart("x", [("a", 10), ("b", 5), ("c", 0)])
     assert [bar.length for bar in chart.bars] == [400, 200, 0]
 
 

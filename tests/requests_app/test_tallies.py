@@ -24,7 +24,7 @@ from copyright_rules import retention
 from copyright_rules.models import Record
 from illdesk.celery import app as celery_app
 from registration.models import Institution
-from requests_app import actions, scheduled, services, stats, tallies, tasks
+from requests_app import acting, actions, scheduled, services, stats, tallies, tasks
 from requests_app.models import DayTally, Request, Service, Status, TallyRefresh
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
@@ -258,7 +258,7 @@ def act(staff: Any, item: Request, slug: str, **data: Any) -> None:
     row = actions.ACTIONS[slug]
     form = row.bound_form({"seen_status": item.status, **data}, item=item)
     assert form.is_valid(), form.errors
-    actions.perform(row, item, form, acting_user=staff)
+    acting.perform(row, item, form, acting_user=staff)
 
 
 def test_the_refresh_recomputes_only_the_days_that_changed(institution: Institution) -> None:
