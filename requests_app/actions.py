@@ -12,11 +12,10 @@ statuses a row allows are columns of the status table (requests_app/models/statu
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -82,7 +81,7 @@ class DeskAction:
 
     def bound_form(
         self,
-        data: QueryDict,
+        data: Mapping[str, object],
         files: MultiValueDict[str, UploadedFile] | None = None,
         *,
         item: Request,
