@@ -24,7 +24,7 @@ from delivery import services as delivery_services
 from fees import services as fees
 from requests_app import forms as action_forms
 from requests_app import services
-from requests_app.models import OPEN, Request, Service, Status, statuses
+from requests_app.models import LOAN_OUT, OPEN, Request, Service, Status, statuses
 from requests_app.queues import Queue
 
 
@@ -104,7 +104,6 @@ _TO_REVIEW = statuses(lambda row: row.to_review)
 _SUPPLIABLE = statuses(lambda row: row.suppliable)
 _HELD = statuses(lambda row: row.held)
 _OPEN_UNSUPPLIED = statuses(lambda row: row.open and not row.supplied)
-_LOAN_OUT = statuses(lambda row: row.loan_out)
 _RECALLABLE = statuses(lambda row: row.loan_out and not row.overdue)
 
 
@@ -255,10 +254,10 @@ _ROWS = (
         "Record the return",
         "returned",
         action_forms.ReturnForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.record_return,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=lambda item: not _renewal_asked(item),
     ),
     DeskAction(
@@ -266,10 +265,10 @@ _ROWS = (
         "Renew the loan",
         "renewed",
         action_forms.RenewForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=_renewal_asked,
         batch=True,
     ),
@@ -316,10 +315,10 @@ _ROWS = (
         "Decline the renewal the library asked for",
         "declined for renewal",
         action_forms.DeclineRenewalForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.decline_renewal,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=_renewal_asked,
         batch=True,
         when=_renewal_asked,
@@ -329,7 +328,7 @@ _ROWS = (
         "Mark lost",
         "marked lost",
         action_forms.ConfirmedNoteForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.mark_lost,
         kinds=(Service.LOAN,),
         tone=Tone.DANGER,
