@@ -27,7 +27,7 @@ from policy.models import (
     RuleDecision,
 )
 from requests_app import services as desk
-from requests_app.models import RefusalReason, Request, Status
+from requests_app.models import RefusalReason, Request, Status, statuses
 from requests_app.queues import COUNT_CAP
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ _ONE_DAY = date.resolution
 # How far back the calendar reaches for the clock's queries: older new requests are late anyway.
 _LOOKBACK = 400 * _ONE_DAY
 # What an expired need-before date may refuse: nothing has gone out yet.
-_UNFILLABLE = (Status.NEW, Status.IN_PROCESS)
+_UNFILLABLE = statuses(lambda row: row.suppliable)
 
 
 # --- Rules ------------------------------------------------------------------------------------

@@ -4,27 +4,27 @@ page's template and the tests (docs/desk.md, "The action table").
 A row says what the action is called, which form collects its input, the statuses (and request
 types) that allow it, and the service that performs it. The service is called as
 `service(request, acting_user=..., **form.arguments())`, so a form's field names are its service's
-keyword arguments. Adding an action is one row here and one function in `services.py`.
+keyword arguments. Adding an action is one row here and one function in `services.py`. The
+statuses a row allows are columns of the status table (requests_app/models/status.py).
 
-`perform` is the gate every desk action goes through (the request page, batch work): it refuses a
-status the row does not allow, and the service's compare-and-set on that same status makes the
-check race-free."""
+`requests_app.acting` offers the rows on the request page and performs them."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from delivery import forms as delivery_forms
 from delivery import services as delivery_services
 from fees import services as fees
 from requests_app import forms as action_forms
 from requests_app import services
-from requests_app.models import Request, Service, Status
+from requests_app.models import LOAN_OUT, OPEN, Request, Service, Status, statuses
 from requests_app.queues import Queue
 
 
@@ -79,7 +79,13 @@ class DeskAction:
         form.fit(item)
         return form
 
-    def bound_form(self, data: Any, files: Any = None, *, item: Request) -> action_forms.ActionForm:
+    def bound_form(
+        self,
+        data: Mapping[str, object],
+        files: MultiValueDict[str, UploadedFile] | None = None,
+        *,
+        item: Request,
+    ) -> action_forms.ActionForm:
         form = self.form(data, files, auto_id=self.auto_id)
         form.fit(item)
         return form
@@ -91,14 +97,14 @@ class DeskAction:
         return f"id_{self.slug}_%s"
 
 
-_UNSUPPLIED = (Status.NEW, Status.IN_PROCESS)
-_OPEN_UNSUPPLIED = (
-    Status.NEW,
-    Status.AWAITING_CLEARANCE,
-    Status.IN_PROCESS,
-    Status.CONDITIONAL,
-    Status.QUOTED,
-)
+# The statuses each action starts from: columns of the status table
+# (requests_app/models/status.py).
+_ALL = tuple(Status)
+_TO_REVIEW = statuses(lambda row: row.to_review)
+_SUPPLIABLE = statuses(lambda row: row.suppliable)
+_HELD = statuses(lambda row: row.held)
+_OPEN_UNSUPPLIED = statuses(lambda row: row.open and not row.supplied)
+_RECALLABLE = statuses(lambda row: row.loan_out and not row.overdue)
 
 
 def _work_may_start(item: Request) -> bool:
@@ -120,9 +126,6 @@ def _within_maximum_cost(item: Request) -> bool:
     return not _above_maximum_cost(item)
 
 
-_LOAN_OUT = (Status.ON_LOAN, Status.OVERDUE)
-
-
 def _renewal_asked(item: Request) -> bool:
     return item.renewal_requested_at is not None
 
@@ -133,19 +136,19 @@ _ROWS = (
         "Accept",
         "accepted",
         action_forms.StaffNoteForm,
-        (Status.NEW,),
+        _TO_REVIEW,
         services.accept_request,
-        next_in=(Status.NEW,),
+        next_in=_TO_REVIEW,
     ),
     DeskAction(
         "fill",
         "Fill the copy",
         "filled (an electronic copy once its file is ready: see Electronic delivery)",
         delivery_forms.FillForm,
-        _UNSUPPLIED,
+        _SUPPLIABLE,
         delivery_services.fill_copy,
         kinds=(Service.COPY,),
-        next_in=_UNSUPPLIED,
+        next_in=_SUPPLIABLE,
         next_when=_within_maximum_cost,
         when=_work_may_start,
     ),
@@ -154,10 +157,10 @@ _ROWS = (
         "Send the price quote",
         "quoted",
         action_forms.QuoteForm,
-        _UNSUPPLIED,
+        _SUPPLIABLE,
         services.send_quote,
         kinds=(Service.COPY,),
-        next_in=_UNSUPPLIED,
+        next_in=_SUPPLIABLE,
         when=_needs_a_quote,
     ),
     DeskAction(
@@ -165,10 +168,10 @@ _ROWS = (
         "Ship the loan",
         "shipped",
         action_forms.ShipForm,
-        _UNSUPPLIED,
+        _SUPPLIABLE,
         services.ship_loan,
         kinds=(Service.LOAN,),
-        next_in=_UNSUPPLIED,
+        next_in=_SUPPLIABLE,
         next_when=_within_maximum_cost,
         batch=True,
     ),
@@ -177,9 +180,9 @@ _ROWS = (
         "Conditional reply",
         "answered conditionally",
         action_forms.ConditionalForm,
-        _UNSUPPLIED,
+        _SUPPLIABLE,
         services.reply_conditionally,
-        next_in=_UNSUPPLIED,
+        next_in=_SUPPLIABLE,
         next_when=_above_maximum_cost,
     ),
     DeskAction(
@@ -187,10 +190,10 @@ _ROWS = (
         "Record permission",
         "given a permission",
         action_forms.PermissionForm,
-        (Status.AWAITING_CLEARANCE,),
+        _HELD,
         services.record_permission,
         kinds=(Service.COPY,),
-        next_in=(Status.AWAITING_CLEARANCE,),
+        next_in=_HELD,
         describe=lambda item: (
             f"The library entered permission {item.record.permission_reference}: recording "
             "it as given confirms it (docs/copyright.md section 5)."
@@ -203,10 +206,10 @@ _ROWS = (
         "Record the rights review",
         "given a rights review",
         action_forms.RightsFindingForm,
-        (Status.AWAITING_CLEARANCE,),
+        _HELD,
         services.record_determination,
         kinds=(Service.COPY,),
-        next_in=(Status.AWAITING_CLEARANCE,),
+        next_in=_HELD,
         when=lambda item: item.record.rights_to_review,
         describe=lambda item: (
             "This reproduction order does not rely on section 108: record what the rights "
@@ -219,7 +222,7 @@ _ROWS = (
         "Record a 107 or 108(e) determination",
         "given a determination",
         action_forms.DeterminationForm,
-        (Status.AWAITING_CLEARANCE,),
+        _HELD,
         services.record_determination,
         kinds=(Service.COPY,),
     ),
@@ -228,7 +231,7 @@ _ROWS = (
         "Re-evaluate",
         "re-evaluated",
         action_forms.ActionForm,
-        (Status.AWAITING_CLEARANCE,),
+        _HELD,
         services.reevaluate,
         kinds=(Service.COPY,),
     ),
@@ -237,7 +240,7 @@ _ROWS = (
         "Confirm the title key",
         "given a confirmed title key",
         action_forms.ActionForm,
-        (Status.AWAITING_CLEARANCE,),
+        _HELD,
         services.confirm_key,
         kinds=(Service.COPY,),
         when=lambda item: item.record.key_to_confirm,
@@ -251,10 +254,10 @@ _ROWS = (
         "Record the return",
         "returned",
         action_forms.ReturnForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.record_return,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=lambda item: not _renewal_asked(item),
     ),
     DeskAction(
@@ -262,10 +265,10 @@ _ROWS = (
         "Renew the loan",
         "renewed",
         action_forms.RenewForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.renew_loan,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=_renewal_asked,
         batch=True,
     ),
@@ -274,7 +277,7 @@ _ROWS = (
         "Recall the loan",
         "recalled",
         action_forms.RecallForm,
-        (Status.ON_LOAN,),
+        _RECALLABLE,
         services.recall_loan,
         kinds=(Service.LOAN,),
         when=lambda item: item.due_date is None or item.due_date > timezone.localdate(),
@@ -284,7 +287,7 @@ _ROWS = (
         "Record call number and location",
         "given a call number and location",
         action_forms.HoldingForm,
-        (*_OPEN_UNSUPPLIED, *_LOAN_OUT),
+        OPEN,
         services.record_holding,
         tone=Tone.NOTE,
     ),
@@ -293,7 +296,7 @@ _ROWS = (
         "Correct the citation",
         "given a corrected citation",
         action_forms.CitationCorrectionForm,
-        tuple(Status),
+        _ALL,
         services.correct_citation,
         tone=Tone.NOTE,
         describe=lambda item: (
@@ -312,10 +315,10 @@ _ROWS = (
         "Decline the renewal the library asked for",
         "declined for renewal",
         action_forms.DeclineRenewalForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.decline_renewal,
         kinds=(Service.LOAN,),
-        next_in=_LOAN_OUT,
+        next_in=LOAN_OUT,
         next_when=_renewal_asked,
         batch=True,
         when=_renewal_asked,
@@ -325,7 +328,7 @@ _ROWS = (
         "Mark lost",
         "marked lost",
         action_forms.ConfirmedNoteForm,
-        _LOAN_OUT,
+        LOAN_OUT,
         services.mark_lost,
         kinds=(Service.LOAN,),
         tone=Tone.DANGER,
@@ -354,7 +357,7 @@ _ROWS = (
         "Send a message to the library",
         "message sent",
         action_forms.MessageForm,
-        tuple(Status),
+        _ALL,
         services.send_message,
         tone=Tone.NOTE,
     ),
@@ -363,7 +366,7 @@ _ROWS = (
         "Add a staff note",
         "noted",
         action_forms.StaffOnlyNoteForm,
-        tuple(Status),
+        _ALL,
         services.add_staff_note,
         tone=Tone.NOTE,
     ),
@@ -371,100 +374,3 @@ _ROWS = (
 
 ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS}
 BATCH_ACTIONS: dict[str, DeskAction] = {row.slug: row for row in _ROWS if row.batch}
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One action as the request page shows it."""
-
-    action: DeskAction
-    form: action_forms.ActionForm
-    is_next: bool
-    detail: str = ""
-
-    @property
-    def is_open(self) -> bool:
-        """Shown unfolded: the likely next step, or a form that came back with errors."""
-        return self.is_next or bool(self.form.errors)
-
-
-_ORDER = {Tone.STEP: 1, Tone.NOTE: 2, Tone.DANGER: 3}
-
-
-def offers(item: Request, bound: dict[str, action_forms.ActionForm] | None = None) -> list[Offer]:
-    """The actions the request's status allows: the likely next step first, the rest in table
-    order, the ones that end the request last. `bound` holds a submitted form to show again."""
-    bound = bound or {}
-    shown = [
-        Offer(
-            row,
-            bound.get(row.slug) or row.blank_form(item),
-            row.is_next_for(item),
-            row.describe(item) if row.describe else "",
-        )
-        for row in _ROWS
-        if row.allows(item)
-    ]
-    return sorted(shown, key=lambda offer: 0 if offer.is_next else _ORDER[offer.action.tone])
-
-
-def perform(
-    action: DeskAction, item: Request, form: action_forms.ActionForm, *, acting_user: Any
-) -> object:
-    """Run a validated action form; StaleRequest if the status the user saw does not allow it."""
-    if form.cleaned_data["seen_status"] not in action.sources or item.service not in action.kinds:
-        raise services.StaleRequest(item)
-    return action.service(item, acting_user=acting_user, **form.arguments())
-
-
-@dataclass
-class BatchResult:
-    """What a batch did to each selected request, for the one-line report staff read."""
-
-    verb: str
-    why_not: str = "did not allow it"
-    done: list[int] = field(default_factory=list)
-    changed: list[int] = field(default_factory=list)
-    not_allowed: list[int] = field(default_factory=list)
-
-    def summary(self) -> str:
-        parts = [f"{len(self.done)} {self.verb}"]
-        if self.changed:
-            parts.append(f"{len(self.changed)} had changed meanwhile: {_numbers(self.changed)}")
-        if self.not_allowed:
-            parts.append(f"{len(self.not_allowed)} {self.why_not}: {_numbers(self.not_allowed)}")
-        return ", ".join(parts) + "."
-
-
-def _numbers(numbers: list[int]) -> str:
-    noun = "request" if len(numbers) == 1 else "requests"
-    return f"{noun} {', '.join(str(n) for n in numbers)}"
-
-
-def perform_batch(
-    action: DeskAction,
-    picked: list[tuple[Request, str]],
-    data: Mapping[str, Any],
-    *,
-    acting_user: Any,
-) -> BatchResult:
-    """Run one action's validated input on each (request, status the user saw), each in its own
-    compare-and-set: one request that changed does not stop the others."""
-    result = BatchResult(verb=action.past)
-    for item, seen in picked:
-        form = action.form({**data, "seen_status": seen})
-        if seen != item.status:
-            result.changed.append(item.pk)
-            continue
-        if not action.allows(item) or not form.is_valid():
-            result.not_allowed.append(item.pk)
-            continue
-        try:
-            perform(action, item, form, acting_user=acting_user)
-        except services.StaleRequest:
-            result.changed.append(item.pk)
-        except fees.ChargeAboveMaximum:
-            result.not_allowed.append(item.pk)
-        else:
-            result.done.append(item.pk)
-    return result

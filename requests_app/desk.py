@@ -3,17 +3,15 @@ are sent to the staff login); actions need the change permission on requests."""
 
 from __future__ import annotations
 
-import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, Min, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,23 +21,17 @@ from django.views.decorators.http import require_POST
 from catalog import services as catalog_services
 from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
-from copyright_rules.reports import safe_cell
 from fees import services as fees
+from illdesk.actors import Actor
 from policy import services as policy
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
-from requests_app import search, services, stats, tallies, wording
-from requests_app.actions import (
-    ACTIONS,
-    BATCH_ACTIONS,
-    BatchResult,
-    offers,
-    perform,
-    perform_batch,
-)
+from requests_app import search, services, wording
+from requests_app.acting import BatchResult, offers, perform, perform_batch
+from requests_app.actions import ACTIONS, BATCH_ACTIONS, DeskAction
 from requests_app.forms import ActionForm, DeskFilterForm
 from requests_app.iso18626.selectors import iso18626_context
-from requests_app.models import Action, Request, RequestEvent
+from requests_app.models import Action, Request, RequestEvent, RequestQuerySet
 from requests_app.views import delivered_file_response
 
 SEARCH_LIMIT = 50
@@ -47,10 +39,12 @@ _view = permission_required("requests_app.view_request", raise_exception=True)
 _change = permission_required("requests_app.change_request", raise_exception=True)
 
 
-def _with_decisions(rows: Any) -> Any:
+def _with_decisions(rows: QuerySet[Request]) -> RequestQuerySet:
     newest = Decision.objects.order_by("-created_at", "-pk")
-    return rows.with_listing().prefetch_related(
-        Prefetch("record__decisions", newest, to_attr="decisions_newest_first")
+    return (
+        cast(RequestQuerySet, rows)
+        .with_listing()
+        .prefetch_related(Prefetch("record__decisions", newest, to_attr="decisions_newest_first"))
     )
 
 
@@ -76,7 +70,7 @@ def _queue_page(
         raise Http404("No such queue")
     shown = queue_rows.QUEUES[queue]
     form = DeskFilterForm(params, queue=shown)
-    rows = _with_decisions(shown.rows())
+    rows: QuerySet[Request] = _with_decisions(shown.rows())
     sort = shown.default_sort
     if form.is_valid():
         rows = queue_rows.filtered(rows, form.cleaned_data, user=request.user)
@@ -86,7 +80,7 @@ def _queue_page(
     policy.with_aging(page.rows, timezone.localdate())
     here = params.copy()
     here.pop("after", None)
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "tabs": queue_rows.bounded_counts(),
         "cap": queue_rows.COUNT_CAP,
         "queue": queue,
@@ -113,7 +107,7 @@ def _queue_page(
     return render(request, "requests_app/desk/queues.html", context, status=status)
 
 
-def _unread_messages() -> dict[str, Any]:
+def _unread_messages() -> dict[str, object]:
     """The requests with library messages no one on staff has opened yet, oldest first, and how
     many requests have them (up to COUNT_CAP + 1). Both read the partial index of unread
     messages (`requestevent_unread`), never the whole timeline table."""
@@ -127,7 +121,7 @@ def _unread_messages() -> dict[str, Any]:
 
 def _batch_offers(
     queue: queue_rows.Queue, bound: dict[str, ActionForm]
-) -> list[tuple[Any, ActionForm]]:
+) -> list[tuple[DeskAction, ActionForm]]:
     """The batch actions that apply to the queue's requests."""
     return [
         (row, bound.get(slug) or row.form(prefix=slug, auto_id="id_batch_%s", batch=True))
@@ -170,7 +164,7 @@ class CountedPrior:
     still_counts: bool
 
 
-def _counted_priors(rows: Any) -> dict[int, list[CountedPrior]]:
+def _counted_priors(rows: Iterable[Request]) -> dict[int, list[CountedPrior]]:
     """Request id -> the prior requests its latest decision counted, with their current status
     (one query for the whole page)."""
     wanted = {
@@ -219,8 +213,8 @@ def _detail_page(
 def home(request: HttpRequest) -> HttpResponse:
     """The staff home: what waits for the office, and the way to each tool. Each panel shows only
     to staff whose role may open what it links to."""
-    user: Any = request.user
-    context: dict[str, Any] = {"cap": queue_rows.COUNT_CAP}
+    user = request.user
+    context: dict[str, object] = {"cap": queue_rows.COUNT_CAP}
     if user.has_perm("requests_app.view_request"):
         context["waiting"] = queue_rows.bounded_counts(HOME_QUEUES)
         context["undelivered"] = undelivered_emails()
@@ -368,7 +362,7 @@ def batch(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('desk:queues')}?{params.urlencode()}")
 
 
-def _claim_all(items: list[Request], user: Any) -> str:
+def _claim_all(items: list[Request], user: Actor) -> str:
     result = BatchResult(verb="claimed", why_not="were claimed by a colleague")
     for item in items:
         try:
@@ -378,66 +372,3 @@ def _claim_all(items: list[Request], user: Any) -> str:
         else:
             result.done.append(item.pk)
     return result.summary()
-
-
-# --- Statistics --------------------------------------------------------------------------------
-
-
-def _stats_year(request: HttpRequest) -> int:
-    this_year = timezone.localdate().year
-    raw = request.GET.get("year", "")
-    year = int(raw) if re.fullmatch(r"[0-9]{4}", raw) else this_year
-    return year if 1990 <= year <= this_year else this_year
-
-
-@staff_member_required
-@_view
-def statistics(request: HttpRequest) -> HttpResponse:
-    year = _stats_year(request)
-    this_year = timezone.localdate().year
-    context = {
-        "figures": stats.for_year(year),
-        "years": range(this_year, tallies.first_year(default=this_year - 4) - 1, -1),
-        "refresh_every": _minutes_between_refreshes(),
-    }
-    return render(request, "requests_app/desk/stats.html", context)
-
-
-def _minutes_between_refreshes() -> int | None:
-    """How often beat refreshes the figures; None when nothing schedules it (tasks run
-    in-process: no broker, so no beat)."""
-    entry = settings.CELERY_BEAT_SCHEDULE.get("requests-refresh-statistics", {})
-    schedule = entry.get("schedule")
-    if settings.CELERY_TASK_ALWAYS_EAGER or not isinstance(schedule, timedelta):
-        return None
-    return round(schedule.total_seconds() / 60)
-
-
-@require_POST
-@staff_member_required
-@_change
-def statistics_refresh(request: HttpRequest) -> HttpResponse:
-    """Bring the figures up to date now rather than at the next scheduled refresh: work on the
-    database that whoever only views requests (a verifier) may not start."""
-    year = _stats_year(request)
-    try:
-        done = tallies.refresh(wait=False)
-    except tallies.RefreshRunning:
-        messages.info(request, "The figures are being refreshed already: reload in a minute.")
-    else:
-        messages.success(request, f"Figures refreshed: {done.counted}.")
-    return redirect(f"{reverse('desk:stats')}?year={year}")
-
-
-@staff_member_required
-@_view
-def statistics_csv(request: HttpRequest) -> HttpResponse:
-    year = _stats_year(request)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="illdesk-statistics-{year}.csv"'},
-    )
-    writer = csv.writer(response)
-    for row in stats.csv_rows(stats.for_year(year)):
-        writer.writerow([safe_cell(str(cell)) for cell in row])
-    return response

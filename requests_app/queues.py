@@ -10,13 +10,22 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from requests_app.models import RENEWAL_PENDING, Request, RequestQuerySet, Service, Status
+from requests_app.models import (
+    LOAN_OUT,
+    RENEWAL_PENDING,
+    STATUS_ROWS,
+    Request,
+    RequestQuerySet,
+    Service,
+    Status,
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 999
@@ -77,31 +86,43 @@ class Queue:
         return self.sorts[0]
 
 
-_LOANS, _COPIES = (Service.LOAN,), (Service.COPY,)
+def _queue(
+    label: str,
+    slug: str,
+    *,
+    sorts: tuple[Sort, ...] = _OPEN_SORTS,
+    batch_work: bool = True,
+    counted: bool = True,
+) -> Queue:
+    """The queue of the statuses whose row in the status table names it, for the request types
+    those statuses occur in."""
+    rows = [row for row in STATUS_ROWS.values() if row.queue == slug]
+    kinds = tuple(kind for kind in Service if any(kind in row.services for row in rows))
+    statuses = tuple(row.status for row in rows)
+    return Queue(label, statuses, kinds, sorts, batch_work=batch_work, counted=counted)
+
 
 QUEUES: dict[str, Queue] = {
-    "new": Queue("New", (Status.NEW,)),
-    "clearance": Queue("Awaiting copyright clearance", (Status.AWAITING_CLEARANCE,), _COPIES),
-    "in_process": Queue("In process", (Status.IN_PROCESS,)),
-    "conditional": Queue(
-        "Conditional or quoted (waiting for the institution)", (Status.CONDITIONAL, Status.QUOTED)
-    ),
-    "delivered": Queue("Delivered", (Status.DELIVERED,), _COPIES, counted=False),
-    "on_loan": Queue("On loan", (Status.ON_LOAN,), _LOANS),
-    "overdue": Queue("Overdue", (Status.OVERDUE,), _LOANS),
+    "new": _queue("New", "new"),
+    "clearance": _queue("Awaiting copyright clearance", "clearance"),
+    "in_process": _queue("In process", "in_process"),
+    "conditional": _queue("Conditional or quoted (waiting for the institution)", "conditional"),
+    "delivered": _queue("Delivered", "delivered", counted=False),
+    "on_loan": _queue("On loan", "on_loan"),
+    "overdue": _queue("Overdue", "overdue"),
     # Loans whose library asked for a renewal not yet answered, the longest waiting first: the
     # partial index `request_renewal_pending` holds exactly these rows, in this order.
     "renewals": Queue(
         "Renewal requests",
-        Request.LOAN_OUT_STATUSES,
-        _LOANS,
+        LOAN_OUT,
+        (Service.LOAN,),
         (Sort.RENEWAL, Sort.DUE, Sort.OLDEST, Sort.NEWEST),
         RENEWAL_PENDING,
     ),
     # Work that is done: newest first unless the user sorts it otherwise.
-    "finished": Queue(
+    "finished": _queue(
         "Finished",
-        Request.FINISHED_STATUSES,
+        "finished",
         sorts=(Sort.NEWEST, Sort.OLDEST, Sort.NEED_BY, Sort.DUE),
         batch_work=False,
         counted=False,
@@ -128,7 +149,9 @@ def _bounded_count(queue: Queue) -> int:
     return queue.rows()[: COUNT_CAP + 1].count()
 
 
-def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> QuerySet[Request]:
+def filtered(
+    rows: QuerySet[Request], data: dict[str, Any], *, user: AbstractBaseUser | AnonymousUser
+) -> QuerySet[Request]:
     """Apply the desk filter form's cleaned data."""
     if data.get("service"):
         rows = cast(RequestQuerySet, rows).of_type(data["service"])
@@ -137,7 +160,7 @@ def filtered(rows: QuerySet[Request], data: dict[str, Any], *, user: Any) -> Que
     if data.get("institution"):
         rows = rows.filter(institution__oclc_symbol__iexact=data["institution"])
     if data.get("claimed") == Claimed.ME.slug:
-        rows = rows.filter(claimed_by=user)
+        rows = rows.filter(claimed_by=user.pk)
     elif data.get("claimed") == Claimed.NOBODY.slug:
         rows = rows.filter(claimed_by__isnull=True)
     if data.get("older_than"):
@@ -178,7 +201,7 @@ def _merged(rows: QuerySet[Request], sort: Sort, statuses: tuple[Status, ...]) -
     depend on the table's size and statistics: walking the created_at index until enough rows
     of those statuses come by (long when they are rare) or sorting every row of the statuses
     (long when they are many); docs/performance.md, "The queue page as the office grows"."""
-    heads: list[tuple[Any, int]] = []
+    heads: list[tuple[datetime, int]] = []
     for status in statuses:
         heads += rows.filter(status=status).values_list("created_at", "pk")[: PAGE_SIZE + 1]
     chosen = [pk for _, pk in sorted(heads, reverse=sort.descending)[: PAGE_SIZE + 1]]

@@ -26,7 +26,6 @@ from django.utils import timezone
 from copyright_rules import services as copyright
 from copyright_rules.facts import HOLDING_SLOT, Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
-from copyright_rules.facts import Status as RecordStatus
 from copyright_rules.models import Decision
 from fees import services as fees
 from illdesk.inserts import New
@@ -43,32 +42,15 @@ from requests_app.models import (
     RequestEvent,
     Status,
 )
+from requests_app.models.status import record_status, status_for_outcome
 
 logger = logging.getLogger(__name__)
 
-# The workflow status a copyright outcome leads to on submission or re-evaluation.
-_STATUS_FOR_OUTCOME = {
-    Outcome.ACCEPT_CCG: Status.NEW,
-    Outcome.ACCEPT_CCL: Status.NEW,
-    Outcome.NOT_APPLICABLE: Status.NEW,
-    Outcome.NEEDS_PERMISSION: Status.AWAITING_CLEARANCE,
-    Outcome.REFUSE: Status.REFUSED,
-}
-# The copyright record's counting status for each workflow status (docs/copyright.md section 1).
-_RECORD_STATUS = {
-    Status.NEW: RecordStatus.ACCEPTED,
-    Status.AWAITING_CLEARANCE: RecordStatus.AWAITING_CLEARANCE,
-    Status.IN_PROCESS: RecordStatus.IN_PROCESS,
-    Status.CONDITIONAL: RecordStatus.IN_PROCESS,
-    Status.QUOTED: RecordStatus.IN_PROCESS,
-    Status.DELIVERED: RecordStatus.FILLED,
-    Status.ON_LOAN: RecordStatus.SHIPPED,
-    Status.OVERDUE: RecordStatus.SHIPPED,
-    Status.RETURNED: RecordStatus.FILLED,
-    Status.LOST: RecordStatus.FILLED,  # final, so the record can be purged; no return is recorded
-    Status.REFUSED: RecordStatus.REFUSED,
-    Status.CANCELLED: RecordStatus.CANCELLED,
-}
+# The workflow status a copyright outcome leads to on submission or re-evaluation, and the
+# copyright record's counting status for each workflow status (docs/copyright.md section 1):
+# columns of the status table (requests_app/models/status.py).
+_STATUS_FOR_OUTCOME = status_for_outcome()
+_RECORD_STATUS = record_status()
 # The email a copyright re-evaluation sends for the status it leads to (none while still held).
 _EMAIL_AFTER_REEVALUATION = {
     Status.NEW: "request-received",

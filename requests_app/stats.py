@@ -1,11 +1,11 @@
-"""Office statistics for one calendar year (docs/desk.md, "Statistics"), and the bar geometry of
-the charts the page draws as SVG, with a data table beside each.
+"""Office statistics for one calendar year (docs/desk.md, "Statistics"); the page draws each as
+an SVG chart (requests_app/charts.py), with a data table beside it.
 
 `for_year` reads the per-day tallies (`requests_app.tallies`, refreshed every few minutes): four
 queries over the year's days and their combinations, whatever the number of requests.
-`live_for_year` computes the same figures from the requests themselves, one aggregate query per
-figure: exact to the moment, but its cost grows with the year's requests, so the page never uses
-it; it is the reference the tallies are tested against."""
+`requests_app.stats_live` computes the same figures from the requests themselves: the reference
+the tallies are tested against. Both build them with the helpers at the end of this module; a new
+figure is a key of `Figures`, a column or table of the tallies, and its live counterpart."""
 
 from __future__ import annotations
 
@@ -15,81 +15,70 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, TypeVar
 
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, TruncMonth
-from django.utils import timezone
+from django.db.models import Model, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
 from copyright_rules.models import Record
+from requests_app.charts import Chart, chart
 from requests_app.models import (
+    ENDED_UNSUPPLIED,
+    SUPPLIED,
     DayTally,
     InstitutionDayTally,
     RefusalReason,
-    Request,
-    RequestQuerySet,
     RequestType,
     Service,
     Status,
     TallyRefresh,
     TurnaroundTally,
 )
-from requests_app.tallies import WholeHours, start_of
 
-SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
-# Refused, or cancelled by the office. A request the library cancelled (withdrew, or whose
+# The fill rate is supplied (`SUPPLIED`) against unfilled: refused, or cancelled by the office
+# (`ENDED_UNSUPPLIED`, without `withdrawn`). A request the library cancelled (withdrew, or whose
 # conditions or quote it declined) is not the office's failure: it is counted apart, `withdrawn`,
 # and left out of the fill rate.
-UNFILLED = (Status.REFUSED, Status.CANCELLED)
 TYPES = tuple(RequestType)
 TOP_INSTITUTIONS = 10
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Histogram = Sequence[tuple[int, int]]  # (value, how many), values ascending
+Ranked = list[tuple[str, int]]  # (label, how many), most first
+Turnaround = dict[str, float | None]  # "median" and "p90", in days
+Months = list[tuple[str, int, int, int]]  # (month, loans, copies, reproduction orders)
+Tallied = TypeVar("Tallied", bound=Model)
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont (an ordered-set aggregate)."""
+class Fill(TypedDict):
+    """Supplied against unfilled (refused, or cancelled by the office); cancelled by the library
+    apart; the rate in per cent, None before anything is finished."""
 
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: float
-    y: int  # the bar's top edge and its length, in the chart's units
-    length: int
+    supplied: int
+    unfilled: int
+    withdrawn: int
+    rate: float | None
 
 
-@dataclass(frozen=True)
-class Chart:
-    """A horizontal bar chart: one bar per row, the longest WIDTH units long."""
-
-    title: str
-    bars: list[Bar]
-    unit: str = ""
-
-    WIDTH = 400
-    VALUE_ROOM = 60  # right of the longest bar, for its figure
-    # A row: the whole label on a line of its own, then the bar (labels are never cut short).
-    ROW = 40
-
-    @property
-    def height(self) -> int:
-        return max(1, len(self.bars)) * self.ROW
+class Copyright(TypedDict):
+    outcomes: Ranked
+    fees: Decimal
 
 
-def chart(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "") -> Chart:
-    top = max((value for _, value in rows), default=0) or 1
-    bars = [
-        Bar(label, value, i * Chart.ROW, round(Chart.WIDTH * value / top))
-        for i, (label, value) in enumerate(rows)
-    ]
-    return Chart(title, bars, unit)
+class Figures(TypedDict):
+    """What the page, the CSV and the tests read of a year."""
+
+    year: int
+    as_of: datetime | None
+    types: list[str]
+    months: Months
+    fill: Fill
+    turnaround: Turnaround
+    by_type: list[tuple[str, Fill, Turnaround]]
+    reasons: Ranked
+    busiest: Ranked
+    copyright: Copyright
+    charts: dict[str, Chart]
 
 
 # --- The figures from the tallies (the page) -------------------------------------------------
@@ -121,7 +110,7 @@ def type_of(service: str, is_duplication: bool) -> RequestType:
     return RequestType.REPRODUCTION if is_duplication else RequestType.COPY
 
 
-def for_year(year: int) -> dict[str, Any]:
+def for_year(year: int) -> Figures:
     """The year's figures as of the last refresh (`as_of`; None before the first one)."""
     cells = _cells(year)
     keys = ("service", "is_duplication", "hours")
@@ -129,13 +118,13 @@ def for_year(year: int) -> dict[str, Any]:
     hours: dict[RequestType, Counter[int]] = {kind: Counter() for kind in TYPES}
     for service, is_duplication, hour, n in found:
         hours[type_of(service, is_duplication)][hour] += n
-    return _figures(
+    return figures_of(
         year,
         months=_months_of(cells),
-        fill={kind: _fill_of([cell for cell in cells if cell.type == kind]) for kind in TYPES},
+        fill={kind: _fill_in([cell for cell in cells if cell.type == kind]) for kind in TYPES},
         turnaround={
-            None: _turnaround(sorted(sum(hours.values(), Counter()).items())),
-            **{kind: _turnaround(sorted(counted.items())) for kind, counted in hours.items()},
+            None: turnaround_of(sorted(sum(hours.values(), Counter()).items())),
+            **{kind: turnaround_of(sorted(counted.items())) for kind, counted in hours.items()},
         },
         reasons=_reasons_of(cells),
         busiest=_busiest_tallied(year),
@@ -144,8 +133,10 @@ def for_year(year: int) -> dict[str, Any]:
     )
 
 
-def _tallied(model: type[Any], year: int) -> QuerySet[Any]:
-    return model.objects.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)).order_by()
+def _tallied(model: type[Tallied], year: int) -> QuerySet[Tallied]:
+    return model._default_manager.filter(
+        day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)
+    ).order_by()
 
 
 def _cells(year: int) -> list[Cell]:
@@ -167,26 +158,26 @@ def _cells(year: int) -> list[Cell]:
     ]
 
 
-def _fill_of(cells: Iterable[Cell]) -> dict[str, Any]:
+def _fill_in(cells: Iterable[Cell]) -> Fill:
     supplied = unfilled = withdrawn = 0
     for cell in cells:
         if cell.status in SUPPLIED:
             supplied += cell.requests
         elif cell.status == Status.CANCELLED and cell.withdrawn:
             withdrawn += cell.requests
-        elif cell.status in UNFILLED:
+        elif cell.status in ENDED_UNSUPPLIED:
             unfilled += cell.requests
-    return _fill(supplied, unfilled, withdrawn)
+    return fill_of(supplied, unfilled, withdrawn)
 
 
 def _months_of(cells: Iterable[Cell]) -> list[tuple[str, int, int, int]]:
     counts: Counter[tuple[int, RequestType]] = Counter()
     for cell in cells:
         counts[(cell.month, cell.type)] += cell.requests
-    return _month_rows(counts)
+    return month_rows(counts)
 
 
-def _month_rows(counts: Counter[tuple[int, RequestType]]) -> list[tuple[str, int, int, int]]:
+def month_rows(counts: Counter[tuple[int, RequestType]]) -> list[tuple[str, int, int, int]]:
     """(month, loans, copies, reproduction orders) for the twelve months."""
     loan, copy, reproduction = TYPES
     return [
@@ -203,21 +194,21 @@ def _reasons_of(cells: Iterable[Cell]) -> list[tuple[str, int]]:
             unfilled[labels.get(cell.refusal_reason, "Not given")] += cell.requests
         elif cell.status == Status.CANCELLED:
             unfilled[WITHDRAWN if cell.withdrawn else CANCELLED_BY_OFFICE] += cell.requests
-    return _ranked(list(unfilled.items()))
+    return ranked(list(unfilled.items()))
 
 
 CANCELLED_BY_OFFICE = "Cancelled by the office"
 WITHDRAWN = "Cancelled by the library (not in the fill rate)"
 
 
-def _copyright_of(cells: Iterable[Cell]) -> dict[str, Any]:
+def _copyright_of(cells: Iterable[Cell]) -> Copyright:
     labels = dict(Record.Outcome.choices)
     copies = [cell for cell in cells if cell.service == Service.COPY]
     outcomes: Counter[str] = Counter()
     for cell in copies:
         outcomes[labels.get(cell.outcome, cell.outcome)] += cell.requests
     fees = sum((cell.fees for cell in copies if cell.fees is not None), Decimal("0"))
-    return {"outcomes": _ranked(list(outcomes.items())), "fees": fees}
+    return {"outcomes": ranked(list(outcomes.items())), "fees": fees}
 
 
 def _busiest_tallied(year: int) -> list[tuple[str, int]]:
@@ -226,98 +217,10 @@ def _busiest_tallied(year: int) -> list[tuple[str, int]]:
     return [(r[symbol], r["n"]) for r in found.order_by("-n", symbol)[:TOP_INSTITUTIONS]]
 
 
-# --- The same figures from the requests (the reference) ---------------------------------------
-
-
-def live_for_year(year: int) -> dict[str, Any]:
-    rows = year_rows(year)
-    return _figures(
-        year,
-        months=per_month(rows),
-        fill={kind: fill_rate(rows.of_type(kind)) for kind in TYPES},
-        turnaround={
-            None: turnaround(rows),
-            **{kind: turnaround(rows.of_type(kind)) for kind in TYPES},
-        },
-        reasons=unfilled_reasons(rows),
-        busiest=busiest(rows),
-        copyright=copyright_outcomes(rows),
-        as_of=timezone.now(),
-    )
-
-
-def year_rows(year: int) -> RequestQuerySet:
-    return Request.objects.filter(
-        created_at__gte=start_of(date(year, 1, 1)), created_at__lt=start_of(date(year + 1, 1, 1))
-    )
-
-
-def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int, int]]:
-    """(month, loans, copies, reproduction orders) for the twelve months."""
-    month = TruncMonth("created_at", tzinfo=timezone.get_default_timezone())
-    found = rows.annotate(month=month).values("month", "service", "is_duplication")
-    counts: Counter[tuple[int, RequestType]] = Counter()
-    for r in found.annotate(n=Count("pk")):
-        counts[(r["month"].month, type_of(r["service"], r["is_duplication"]))] += r["n"]
-    return _month_rows(counts)
-
-
-def fill_rate(rows: QuerySet[Request]) -> dict[str, Any]:
-    withdrawn = Q(status=Status.CANCELLED, withdrawn=True)
-    totals = rows.aggregate(
-        supplied=Count("pk", filter=Q(status__in=SUPPLIED)),
-        unfilled=Count("pk", filter=Q(status__in=UNFILLED) & ~withdrawn),
-        withdrawn=Count("pk", filter=withdrawn),
-    )
-    return _fill(totals["supplied"], totals["unfilled"], totals["withdrawn"])
-
-
-def turnaround(rows: QuerySet[Request]) -> dict[str, float | None]:
-    """Median and 90th percentile from submission to supply (filled or shipped), to the hour."""
-    hours = WholeHours("supplied_at", "created_at")
-    supplied = rows.filter(supplied_at__isnull=False).order_by()
-    if connection.vendor == "postgresql":
-        found = supplied.aggregate(
-            median=Percentile(hours, fraction=0.5), p90=Percentile(hours, fraction=0.9)
-        )
-        return {name: _days(value) for name, value in found.items()}
-    counted = Counter(supplied.annotate(hours=hours).values_list("hours", flat=True))
-    return _turnaround(sorted(counted.items()))
-
-
-def unfilled_reasons(rows: QuerySet[Request]) -> list[tuple[str, int]]:
-    labels = dict(RefusalReason.choices)
-    refused = rows.filter(status=Status.REFUSED).values("refusal_reason").annotate(n=Count("pk"))
-    found = [(labels.get(r["refusal_reason"], "Not given"), r["n"]) for r in refused]
-    cancelled = rows.filter(status=Status.CANCELLED).aggregate(
-        office=Count("pk", filter=Q(withdrawn=False)), library=Count("pk", filter=Q(withdrawn=True))
-    )
-    return _ranked(
-        [*found, (CANCELLED_BY_OFFICE, cancelled["office"]), (WITHDRAWN, cancelled["library"])]
-    )
-
-
-def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
-    symbol = "institution__oclc_symbol"
-    found = rows.values(symbol).annotate(n=Count("pk")).order_by("-n", symbol)
-    return [(r[symbol], r["n"]) for r in found[:TOP_INSTITUTIONS]]
-
-
-def copyright_outcomes(rows: QuerySet[Request]) -> dict[str, Any]:
-    records = Record.objects.filter(request__in=rows.filter(service=Service.COPY))
-    labels = dict(Record.Outcome.choices)
-    found = records.values("outcome").annotate(n=Count("pk")).order_by()
-    fees = records.aggregate(total=Sum("permission_fee"))["total"] or Decimal("0")
-    return {
-        "outcomes": _ranked([(labels.get(r["outcome"], r["outcome"]), r["n"]) for r in found]),
-        "fees": fees,
-    }
-
-
 # --- Shared by both ---------------------------------------------------------------------------
 
 
-def _fill(supplied: int, unfilled: int, withdrawn: int) -> dict[str, Any]:
+def fill_of(supplied: int, unfilled: int, withdrawn: int) -> Fill:
     """Supplied against refused or cancelled by the office, among the requests that are finished
     with; those the library cancelled are counted apart and left out."""
     decided = supplied + unfilled
@@ -325,20 +228,22 @@ def _fill(supplied: int, unfilled: int, withdrawn: int) -> dict[str, Any]:
     return {"supplied": supplied, "unfilled": unfilled, "withdrawn": withdrawn, "rate": rate}
 
 
-def _overall(by_type: dict[RequestType, dict[str, Any]]) -> dict[str, Any]:
-    return _fill(*(sum(fill[key] for fill in by_type.values()) for key in FILL_COUNTS))
+def _overall(by_type: dict[RequestType, Fill]) -> Fill:
+    fills = by_type.values()
+    return fill_of(
+        sum(fill["supplied"] for fill in fills),
+        sum(fill["unfilled"] for fill in fills),
+        sum(fill["withdrawn"] for fill in fills),
+    )
 
 
-FILL_COUNTS = ("supplied", "unfilled", "withdrawn")
-
-
-def _ranked(rows: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+def ranked(rows: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     """Most first; ties in label order, so that every reading lists them alike."""
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
-def _turnaround(hours: Histogram) -> dict[str, float | None]:
-    return {"median": _days(percentile(hours, 0.5)), "p90": _days(percentile(hours, 0.9))}
+def turnaround_of(hours: Histogram) -> dict[str, float | None]:
+    return {"median": days_of(percentile(hours, 0.5)), "p90": days_of(percentile(hours, 0.9))}
 
 
 def percentile(histogram: Histogram, fraction: float) -> float | None:
@@ -364,21 +269,21 @@ def _nth(histogram: Histogram, index: int) -> int:
     raise IndexError(index)
 
 
-def _days(hours: float | None) -> float | None:
+def days_of(hours: float | None) -> float | None:
     return None if hours is None else round(hours / 24, 1)
 
 
-def _figures(
+def figures_of(
     year: int,
     *,
     months: list[tuple[str, int, int, int]],
-    fill: dict[RequestType, dict[str, Any]],
+    fill: dict[RequestType, Fill],
     turnaround: dict[RequestType | None, dict[str, float | None]],
     reasons: list[tuple[str, int]],
     busiest: list[tuple[str, int]],
-    copyright: dict[str, Any],
+    copyright: Copyright,
     as_of: datetime | None,
-) -> dict[str, Any]:
+) -> Figures:
     """The figures of a year; `turnaround[None]` is that of every type together."""
     return {
         "year": year,
@@ -404,16 +309,16 @@ CSV_HEADER = ["section", "label", "request type", "value"]
 ALL_TYPES = "all"
 
 
-def csv_rows(figures: dict[str, Any]) -> list[list[Any]]:
+def csv_rows(figures: Figures) -> list[list[object]]:
     """The same figures for the CSV download, one figure a row, every row as long as the header
     (section, label, request type or "all", value)."""
-    rows: list[list[Any]] = [CSV_HEADER]
+    rows: list[list[object]] = [list(CSV_HEADER)]
     for month, *counts in figures["months"]:
         by_type = zip(figures["types"], counts, strict=True)
         rows += [["requests per month", month, kind, n] for kind, n in by_type]
     kinds = [(ALL_TYPES, figures["fill"], figures["turnaround"]), *figures["by_type"]]
     for kind, fill, _ in kinds:
-        rows += [["fill rate", name, kind, fill[name]] for name in (*FILL_COUNTS, "rate")]
+        rows += [["fill rate", name, kind, value] for name, value in fill.items()]
     for kind, _, days in kinds:
         rows += [["turnaround days", name, kind, value] for name, value in days.items()]
     rows += [["unfilled", label, ALL_TYPES, n] for label, n in figures["reasons"]]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app import desk, views
+from requests_app import desk, desk_statistics, views
 from requests_app.iso18626 import views as iso18626_views
 
 portal_patterns = (
@@ -28,9 +28,9 @@ desk_patterns = (
     [
         path("", desk.queues, name="queues"),
         path("home/", desk.home, name="home"),
-        path("statistics/", desk.statistics, name="stats"),
-        path("statistics.csv", desk.statistics_csv, name="stats_csv"),
-        path("statistics/refresh/", desk.statistics_refresh, name="stats_refresh"),
+        path("statistics/", desk_statistics.statistics, name="stats"),
+        path("statistics.csv", desk_statistics.statistics_csv, name="stats_csv"),
+        path("statistics/refresh/", desk_statistics.statistics_refresh, name="stats_refresh"),
         path("batch/", desk.batch, name="batch"),
         path("<int:pk>/", desk.detail, name="detail"),
         path("<int:pk>/claim/", desk.claim, name="claim"),

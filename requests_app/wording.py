@@ -8,18 +8,13 @@ instead, with the words here; a decision's flags are named, never shown as their
 from __future__ import annotations
 
 from copyright_rules.facts import Flag
-from requests_app.models import Status
-
-# The statuses whose library wording speaks to the library; the others read the same for staff.
-_STAFF_STATUS = {
-    Status.CONDITIONAL: "Conditional reply: waiting for the library",
-    Status.QUOTED: "Price quote: waiting for the library's approval",
-}
+from requests_app.models import Status, row_of
 
 
 def staff_status(status: str) -> str:
-    """A status as staff read it."""
-    return _STAFF_STATUS.get(Status(status), Status(status).label)
+    """A status as staff read it: the status table's staff label where the label speaks to the
+    library (requests_app/models/status.py)."""
+    return row_of(status).for_staff
 
 
 STAFF_STATUS_CHOICES = [(status.value, staff_status(status)) for status in Status]

@@ -16,15 +16,8 @@ from requests_app.iso18626.confirmations import OK, Answer, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.peers import Answer as PeerAnswer
 from requests_app.iso18626.peers import answer_in, clean_note
-from requests_app.iso18626.statuses import (
-    ENDED_UNSUPPLIED,
-    SUPPLIED,
-    ErrorType,
-    PartnerAction,
-    Reason,
-    since_lent,
-)
-from requests_app.models import Action, Request, Status
+from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason, since_lent
+from requests_app.models import Action, Request
 
 
 def receive_action(partner: IsoPartner, element: Any) -> tuple[Answer, Request | None]:
@@ -55,15 +48,16 @@ def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
     that already ended unsupplied; no once supplied; otherwise staff decide, and their decision
     is sent as the CancelResponse."""
     _note(request, "The library asked to cancel.", note)
-    if request.status in (Status.CONDITIONAL, Status.QUOTED):
+    state = request.status_row
+    if state.offered:
         with outbox.answering(Reason.CANCEL_RESPONSE):
             _answer_offer(request, agree=False)
-    elif request.status in Request.CANCELLABLE_BY_INSTITUTION:
+    elif state.library_may_cancel:
         with outbox.answering(Reason.CANCEL_RESPONSE):
             services.cancel_by_institution(request, seen=request.status, acting_user=None)
-    elif request.status in ENDED_UNSUPPLIED:
+    elif state.ended_unsupplied:
         outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="Y")
-    elif request.status in SUPPLIED:
+    elif state.supplied:
         outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="N")
     else:
         IsoTransaction.objects.filter(pk=link.pk).update(cancel_asked=True)
@@ -76,7 +70,7 @@ def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
     (docs/iso18626.md)."""
     _note(request, "The library asked to renew.", note)
     due, supplied = request.due_date, request.supplied_at
-    out = request.status in Request.LOAN_OUT_STATUSES
+    out = request.status_row.loan_out
     decided = since_lent(request) & {Action.RECALLED, Action.RENEWAL_DECLINED}
     if not out or request.renewals > 0 or due is None or supplied is None or decided:
         outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
@@ -101,7 +95,7 @@ def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
     """A conditional offer or a price quote is agreed or declined by the peer's own markers
     (peers.answer_in); any other note goes on the timeline."""
     answer = answer_in(note)
-    if request.status in (Status.CONDITIONAL, Status.QUOTED) and answer != PeerAnswer.NONE:
+    if request.status_row.offered and answer != PeerAnswer.NONE:
         agree = answer == PeerAnswer.AGREE
         said = "The library accepted the terms." if agree else "The library declined the terms."
         _note(request, said, note)
@@ -112,7 +106,7 @@ def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
 
 
 def _answer_offer(request: Request, *, agree: bool) -> None:
-    if request.status == Status.QUOTED:
+    if request.status_row.asks_quote:
         services.answer_quote(request, seen=request.status, approve=agree, acting_user=None)
     else:
         services.answer_conditions(request, seen=request.status, accept=agree, acting_user=None)

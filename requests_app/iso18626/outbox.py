@@ -198,7 +198,7 @@ def build_status_message(
     iso = current.iso
     if iso == IsoStatus.EXPECT_TO_SUPPLY and not peer.expect_to_supply:
         iso = IsoStatus.WILL_SUPPLY
-    offer = request.status in (Status.CONDITIONAL, Status.QUOTED)
+    offer = request.status_row.offered
     cost = _offered_cost(request)
     condition = loan_condition(request) if request.status == Status.CONDITIONAL else None
     condition = LoanCondition.OTHER if cost is not None and condition is None else condition

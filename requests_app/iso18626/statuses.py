@@ -1,29 +1,29 @@
-"""The one table from the office workflow to ISO 18626, and the enums of the standard we use.
+"""The enums of ISO 18626 we use, and what a partner is told in each workflow status.
 
-Every workflow status has one row: the ISO status a partner is told when a request reaches it,
-and whether that is a final answer. The outbox, the status request and the tests all read it
-(docs/iso18626.md, "Status mapping")."""
+The ISO status of each workflow status is a column of the one status table
+(requests_app/models/status.py), read here as `STATUS_TABLE`; the statuses in which the item was
+supplied (`SUPPLIED`: a Cancel can no longer stop it) or the request ended unsupplied
+(`ENDED_UNSUPPLIED`: what a Cancel asks for) are the table's too (docs/iso18626.md, "Status
+mapping")."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from requests_app.models import Action, RefusalReason, Request, RequestEvent, Status
+from requests_app.models import (
+    ENDED_UNSUPPLIED,
+    STATUS_ROWS,
+    SUPPLIED,
+    Action,
+    IsoStatus,
+    PartnerStatus,
+    RefusalReason,
+    Request,
+    RequestEvent,
+    Status,
+)
 
-
-class IsoStatus(StrEnum):
-    REQUEST_RECEIVED = "RequestReceived"
-    EXPECT_TO_SUPPLY = "ExpectToSupply"
-    WILL_SUPPLY = "WillSupply"
-    LOANED = "Loaned"
-    OVERDUE = "Overdue"
-    RECALLED = "Recalled"
-    UNFILLED = "Unfilled"
-    COPY_COMPLETED = "CopyCompleted"
-    LOAN_COMPLETED = "LoanCompleted"
-    COMPLETED_WITHOUT_RETURN = "CompletedWithoutReturn"
-    CANCELLED = "Cancelled"
+__all__ = ["ENDED_UNSUPPLIED", "SUPPLIED", "IsoStatus"]  # read by the outbox from here
 
 
 class Reason(StrEnum):
@@ -57,27 +57,9 @@ class PartnerAction(StrEnum):
     NOTIFICATION = "Notification"
 
 
-@dataclass(frozen=True)
-class Row:
-    iso: IsoStatus
-    note: str = ""
-
-
-STATUS_TABLE: dict[Status, Row] = {
-    Status.NEW: Row(IsoStatus.EXPECT_TO_SUPPLY),
-    Status.AWAITING_CLEARANCE: Row(
-        IsoStatus.EXPECT_TO_SUPPLY, "Held for copyright permission (rule of five)."
-    ),
-    Status.IN_PROCESS: Row(IsoStatus.WILL_SUPPLY),
-    Status.CONDITIONAL: Row(IsoStatus.WILL_SUPPLY, "Conditional:"),
-    Status.QUOTED: Row(IsoStatus.WILL_SUPPLY, "Price quote to approve:"),
-    Status.DELIVERED: Row(IsoStatus.COPY_COMPLETED),
-    Status.ON_LOAN: Row(IsoStatus.LOANED),
-    Status.OVERDUE: Row(IsoStatus.OVERDUE),
-    Status.RETURNED: Row(IsoStatus.LOAN_COMPLETED),
-    Status.LOST: Row(IsoStatus.COMPLETED_WITHOUT_RETURN),
-    Status.REFUSED: Row(IsoStatus.UNFILLED),
-    Status.CANCELLED: Row(IsoStatus.CANCELLED),
+# What a partner is told in each workflow status: the `partner` column of the status table.
+STATUS_TABLE: dict[Status, PartnerStatus] = {
+    status: row.partner for status, row in STATUS_ROWS.items()
 }
 
 # messageInfo/reasonUnfilled for each refusal reason (the standard's open list of values).
@@ -91,12 +73,6 @@ REASON_UNFILLED: dict[RefusalReason, str] = {
 
 # serviceInfo/copyrightCompliance (any case) -> the compliance statement of the copy form.
 COPYRIGHT_COMPLIANCE = {"US-CCG": "CCG", "US-CCL": "CCL"}
-
-# Statuses in which the item has been supplied: a Cancel can no longer stop it.
-SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
-# Statuses in which the request ended without being supplied: what a partner's Cancel asks for,
-# so the CancelResponse says yes.
-ENDED_UNSUPPLIED = (Status.CANCELLED, Status.REFUSED)
 
 
 class LoanCondition(StrEnum):
@@ -155,4 +131,4 @@ def since_lent(request: Request) -> set[str]:
 
 
 def is_recalled(request: Request) -> bool:
-    return request.status in Request.LOAN_OUT_STATUSES and Action.RECALLED in since_lent(request)
+    return request.status_row.loan_out and Action.RECALLED in since_lent(request)

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app.actions import ACTIONS, DeskAction, Tone, offers
+from requests_app.acting import offers
+from requests_app.actions import ACTIONS, DeskAction, Tone
 from requests_app.models import Request, Service, Status
 from tests.requests_app.factories import make_copy, make_loan
 

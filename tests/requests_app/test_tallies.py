@@ -5,6 +5,7 @@ page costs the same whatever the number of requests."""
 
 import random
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -24,7 +25,7 @@ from copyright_rules import retention
 from copyright_rules.models import Record
 from illdesk.celery import app as celery_app
 from registration.models import Institution
-from requests_app import actions, scheduled, services, stats, tallies, tasks
+from requests_app import acting, actions, scheduled, services, stats, stats_live, tallies, tasks
 from requests_app.models import DayTally, Request, Service, Status, TallyRefresh
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
@@ -143,14 +144,14 @@ def _moment(rng: random.Random, year: int) -> datetime:
     return local(day.year, day.month, day.day, rng.randint(0, 23), rng.randint(0, 59))
 
 
-def shown(figures: dict[str, Any]) -> dict[str, Any]:
+def shown(figures: Mapping[str, object]) -> dict[str, object]:
     """Every figure, without the moment they are as of."""
     return {key: value for key, value in figures.items() if key != "as_of"}
 
 
 def assert_tallies_are_live(*years: int) -> None:
     for year in years:
-        assert shown(stats.for_year(year)) == shown(stats.live_for_year(year)), year
+        assert shown(stats.for_year(year)) == shown(stats_live.live_for_year(year)), year
 
 
 def backdate(hours: int = 1) -> None:
@@ -246,7 +247,7 @@ def test_after_desk_actions_the_refresh_catches_up(institution: Institution, sta
     assert held.status == Status.AWAITING_CLEARANCE
     act(staff, held, "permission", reference="CCC 12345", fee="31.50")
 
-    assert shown(stats.for_year(YEAR)) != shown(stats.live_for_year(YEAR))
+    assert shown(stats.for_year(YEAR)) != shown(stats_live.live_for_year(YEAR))
     assert tallies.refresh().days == 5
     assert_tallies_are_live(YEAR)
     assert stats.for_year(YEAR)["copyright"]["fees"] == Decimal("31.50")
@@ -258,7 +259,7 @@ def act(staff: Any, item: Request, slug: str, **data: Any) -> None:
     row = actions.ACTIONS[slug]
     form = row.bound_form({"seen_status": item.status, **data}, item=item)
     assert form.is_valid(), form.errors
-    actions.perform(row, item, form, acting_user=staff)
+    acting.perform(row, item, form, acting_user=staff)
 
 
 def test_the_refresh_recomputes_only_the_days_that_changed(institution: Institution) -> None:
