@@ -3,9 +3,9 @@ the charts the page draws as SVG, with a data table beside each.
 
 `for_year` reads the per-day tallies (`requests_app.tallies`, refreshed every few minutes): four
 queries over the year's days and their combinations, whatever the number of requests.
-`live_for_year` computes the same figures from the requests themselves, one aggregate query per
-figure: exact to the moment, but its cost grows with the year's requests, so the page never uses
-it; it is the reference the tallies are tested against."""
+The tests compute the same figures from the requests themselves, one aggregate query per figure
+(`tests/requests_app/live_stats.py`): exact to the moment, but its cost grows with the year's
+requests, so the page never does; it is the reference the tallies are tested against."""
 
 from __future__ import annotations
 
@@ -17,25 +17,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, TruncMonth
-from django.utils import timezone
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 
 from copyright_rules.models import Record
 from requests_app.models import (
     DayTally,
     InstitutionDayTally,
     RefusalReason,
-    Request,
-    RequestQuerySet,
     RequestType,
     Service,
     Status,
     TallyRefresh,
     TurnaroundTally,
 )
-from requests_app.tallies import WholeHours, start_of
 
 SUPPLIED = (Status.DELIVERED, Status.ON_LOAN, Status.OVERDUE, Status.RETURNED, Status.LOST)
 # Refused, or cancelled by the office. A request the library cancelled (withdrew, or whose
@@ -47,14 +42,6 @@ TOP_INSTITUTIONS = 10
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 Histogram = Sequence[tuple[int, int]]  # (value, how many), values ascending
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont (an ordered-set aggregate)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -224,94 +211,6 @@ def _busiest_tallied(year: int) -> list[tuple[str, int]]:
     symbol = "institution__oclc_symbol"
     found = _tallied(InstitutionDayTally, year).values(symbol).annotate(n=Sum("requests"))
     return [(r[symbol], r["n"]) for r in found.order_by("-n", symbol)[:TOP_INSTITUTIONS]]
-
-
-# --- The same figures from the requests (the reference) ---------------------------------------
-
-
-def live_for_year(year: int) -> dict[str, Any]:
-    rows = year_rows(year)
-    return _figures(
-        year,
-        months=per_month(rows),
-        fill={kind: fill_rate(rows.of_type(kind)) for kind in TYPES},
-        turnaround={
-            None: turnaround(rows),
-            **{kind: turnaround(rows.of_type(kind)) for kind in TYPES},
-        },
-        reasons=unfilled_reasons(rows),
-        busiest=busiest(rows),
-        copyright=copyright_outcomes(rows),
-        as_of=timezone.now(),
-    )
-
-
-def year_rows(year: int) -> RequestQuerySet:
-    return Request.objects.filter(
-        created_at__gte=start_of(date(year, 1, 1)), created_at__lt=start_of(date(year + 1, 1, 1))
-    )
-
-
-def per_month(rows: QuerySet[Request]) -> list[tuple[str, int, int, int]]:
-    """(month, loans, copies, reproduction orders) for the twelve months."""
-    month = TruncMonth("created_at", tzinfo=timezone.get_default_timezone())
-    found = rows.annotate(month=month).values("month", "service", "is_duplication")
-    counts: Counter[tuple[int, RequestType]] = Counter()
-    for r in found.annotate(n=Count("pk")):
-        counts[(r["month"].month, type_of(r["service"], r["is_duplication"]))] += r["n"]
-    return _month_rows(counts)
-
-
-def fill_rate(rows: QuerySet[Request]) -> dict[str, Any]:
-    withdrawn = Q(status=Status.CANCELLED, withdrawn=True)
-    totals = rows.aggregate(
-        supplied=Count("pk", filter=Q(status__in=SUPPLIED)),
-        unfilled=Count("pk", filter=Q(status__in=UNFILLED) & ~withdrawn),
-        withdrawn=Count("pk", filter=withdrawn),
-    )
-    return _fill(totals["supplied"], totals["unfilled"], totals["withdrawn"])
-
-
-def turnaround(rows: QuerySet[Request]) -> dict[str, float | None]:
-    """Median and 90th percentile from submission to supply (filled or shipped), to the hour."""
-    hours = WholeHours("supplied_at", "created_at")
-    supplied = rows.filter(supplied_at__isnull=False).order_by()
-    if connection.vendor == "postgresql":
-        found = supplied.aggregate(
-            median=Percentile(hours, fraction=0.5), p90=Percentile(hours, fraction=0.9)
-        )
-        return {name: _days(value) for name, value in found.items()}
-    counted = Counter(supplied.annotate(hours=hours).values_list("hours", flat=True))
-    return _turnaround(sorted(counted.items()))
-
-
-def unfilled_reasons(rows: QuerySet[Request]) -> list[tuple[str, int]]:
-    labels = dict(RefusalReason.choices)
-    refused = rows.filter(status=Status.REFUSED).values("refusal_reason").annotate(n=Count("pk"))
-    found = [(labels.get(r["refusal_reason"], "Not given"), r["n"]) for r in refused]
-    cancelled = rows.filter(status=Status.CANCELLED).aggregate(
-        office=Count("pk", filter=Q(withdrawn=False)), library=Count("pk", filter=Q(withdrawn=True))
-    )
-    return _ranked(
-        [*found, (CANCELLED_BY_OFFICE, cancelled["office"]), (WITHDRAWN, cancelled["library"])]
-    )
-
-
-def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
-    symbol = "institution__oclc_symbol"
-    found = rows.values(symbol).annotate(n=Count("pk")).order_by("-n", symbol)
-    return [(r[symbol], r["n"]) for r in found[:TOP_INSTITUTIONS]]
-
-
-def copyright_outcomes(rows: QuerySet[Request]) -> dict[str, Any]:
-    records = Record.objects.filter(request__in=rows.filter(service=Service.COPY))
-    labels = dict(Record.Outcome.choices)
-    found = records.values("outcome").annotate(n=Count("pk")).order_by()
-    fees = records.aggregate(total=Sum("permission_fee"))["total"] or Decimal("0")
-    return {
-        "outcomes": _ranked([(labels.get(r["outcome"], r["outcome"]), r["n"]) for r in found]),
-        "fees": fees,
-    }
 
 
 # --- Shared by both ---------------------------------------------------------------------------

@@ -54,9 +54,7 @@ def test_copy_forms_show_the_warning_verbatim_in_a_box(portal: Client, form: str
     assert words(warning_box(page)) == REGULATION_TEXT
 
 
-@pytest.mark.parametrize(
-    "url", [reverse("requests:new_copy"), reverse("requests:new_duplication")]
-)
+@pytest.mark.parametrize("url", [reverse("requests:new_copy"), reverse("requests:new_duplication")])
 def test_the_forms_and_the_registration_terms_show_the_one_warning(
     portal: Client, url: str
 ) -> None:
