@@ -34,7 +34,7 @@ class ActionForm(forms.Form):
     seen_status = forms.ChoiceField(choices=Status.choices, widget=forms.HiddenInput)
 
     @classmethod
-    def initial_for(cls, item: Request) -> dict[str, Any]:
+    def initial_for(cls, item: Request) -> dict[str, object]:
         """The request's current values of the fields in `prefill`."""
         return {name: getattr(item, name) for name in cls.prefill}
 
@@ -151,7 +151,7 @@ class ConditionalForm(ActionForm):
     )
 
     @classmethod
-    def initial_for(cls, item: Request) -> dict[str, Any]:
+    def initial_for(cls, item: Request) -> dict[str, object]:
         """A charge above the library's maximum cost: the reply that asks it to accept it."""
         return {"conditions": fees.cost_conditions(item)}
 
@@ -298,7 +298,7 @@ class PermissionForm(ActionForm):
     )
 
     @classmethod
-    def initial_for(cls, item: Request) -> dict[str, Any]:
+    def initial_for(cls, item: Request) -> dict[str, object]:
         """A reference the library entered waits for staff to confirm it: offer it to them with
         its fee, so confirming is one click (docs/copyright.md section 5)."""
         record = item.record
