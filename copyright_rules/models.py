@@ -8,13 +8,13 @@ stored integer that could drift.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, Prefetch, Q
+from django.db.models import Exists, Q
 
 from copyright_rules.facts import (
     HOLDING_SLOT,
@@ -226,17 +226,6 @@ class RecordQuerySet(models.QuerySet["Record"]):
         rows = self.filter(institution_id=institution_id, title_key=title_key).holding_slot()
         return rows if year is None else rows.filter(year=year)
 
-    def awaiting_clearance(self) -> RecordQuerySet:
-        """The clearance queue, oldest first, with each record's decisions (newest first, in
-        `decisions_newest_first`) prefetched; `attach_counted_priors` adds the prior records."""
-        newest = Decision.objects.select_related("decided_by").order_by("-created_at", "-pk")
-        return (
-            self.filter(status=Record.Status.AWAITING_CLEARANCE)
-            .select_related("institution")
-            .prefetch_related(Prefetch("decisions", newest, to_attr="decisions_newest_first"))
-            .order_by("created_at", "pk")
-        )
-
     def with_unverified_key(self) -> RecordQuerySet:
         """Periodical copies keyed by a lone ISSN or a bare title: staff check and merge these."""
         return self.filter(key_source__in=Record.UNVERIFIED_KEY_SOURCES)
@@ -358,8 +347,6 @@ class Record(models.Model):
     legal_hold_reason = models.TextField(blank=True)
 
     objects = RecordQuerySet.as_manager()
-    # Filled by attach_counted_priors() for the clearance queue.
-    counted_priors: list[Record]
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -464,20 +451,6 @@ class Record(models.Model):
         if prefetched is not None:
             return prefetched[0] if prefetched else None
         return self.decisions.order_by("-created_at", "-pk").first()
-
-
-def attach_counted_priors(records: Sequence[Record]) -> None:
-    """Set `counted_priors` on each record: the prior records its latest decision counted, in
-    one query for the whole list (the clearance queue shows them as links)."""
-    wanted = {
-        record.pk: [int(pk) for pk in decision.counted_record_ids]
-        for record in records
-        if (decision := record.latest_decision) is not None
-    }
-    all_ids = {pk for ids in wanted.values() for pk in ids}
-    by_pk = Record.objects.in_bulk(all_ids) if all_ids else {}
-    for record in records:
-        record.counted_priors = [by_pk[pk] for pk in wanted.get(record.pk, []) if pk in by_pk]
 
 
 class RecordIdentifier(models.Model):

@@ -1,13 +1,12 @@
 """Copyright workflows: decide and record a request, re-evaluate it, move its status.
 
 The request workflow calls `decide_new` and then `record_decided`, which writes the request's own
-rows in the same statement, inside its own `transaction.atomic()` (other callers use
-`decide_and_record`, which does both). The count and the write happen in that one transaction
-under a lock for (institution, key, year), so two submissions can never both take the fifth slot
-(docs/copyright.md section 6): on PostgreSQL an advisory transaction lock; on SQLite the
-IMMEDIATE transaction already holds the write lock. On PostgreSQL the key is derived before that
-lock is taken, so the locked count also reports whether staff changed the title authority
-meanwhile, and the key is then derived again.
+rows in the same statement, inside its own `transaction.atomic()`. The count and the write happen
+in that one transaction under a lock for (institution, key, year), so two submissions can never
+both take the fifth slot (docs/copyright.md section 6): on PostgreSQL an advisory transaction
+lock; on SQLite the IMMEDIATE transaction already holds the write lock. On PostgreSQL the key is
+derived before that lock is taken, so the locked count also reports whether staff changed the
+title authority meanwhile, and the key is then derived again.
 """
 
 from __future__ import annotations
@@ -284,17 +283,6 @@ class Decided:
     record: Record
     identifiers: list[RecordIdentifier]
     decision: Decision
-
-
-def decide_and_record(
-    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
-) -> tuple[Record, Decision]:
-    """Decide a new request and store its record and first decision (on PostgreSQL three
-    queries: the authority, the locked count, one INSERT). The caller owns the transaction; on
-    REJECT_INCOMPLETE it rolls back and shows the form errors."""
-    decided = decide_new(institution, request, acting_user=acting_user)
-    record_decided(decided)
-    return decided.record, decided.decision
 
 
 def decide_new(

@@ -24,6 +24,12 @@ def institution_for(user: Any) -> Institution | None:
     return institution if institution.may_use_portal else None
 
 
+class InstitutionRequest(HttpRequest):
+    """The request a portal view receives: `institution_required` has set its institution."""
+
+    institution: Institution
+
+
 def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Anonymous users go to the login page; other accounts (staff, suspended) get 403.
     The view receives the institution as `request.institution`."""

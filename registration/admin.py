@@ -410,7 +410,7 @@ class TermsVersionAdmin(admin.ModelAdmin):
     """Publishing a new version is adding one; published texts stay as they were accepted."""
 
     list_display = ["version", "published_at", "published_by"]
-    fields = ["terms", "copyright_statement"]
+    fields = ["terms"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
@@ -419,7 +419,7 @@ class TermsVersionAdmin(admin.ModelAdmin):
         current = TermsVersion.current()
         if current is None:
             return {}
-        return {"terms": current.terms, "copyright_statement": current.copyright_statement}
+        return {"terms": current.terms}
 
     def save_model(self, request: HttpRequest, obj: TermsVersion, form: Any, change: bool) -> None:
         current = TermsVersion.current()

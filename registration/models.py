@@ -80,14 +80,12 @@ class Institution(models.Model):
 
 
 class TermsVersion(models.Model):
-    """A published text of the registration terms and the copyright statement. Texts are never
-    edited once published: a registration points at the exact version its institution accepted."""
+    """A published text of the registration terms. Texts are never edited once published: a
+    registration points at the exact version its institution accepted. The copyright warning
+    shown with them is the regulation's and has no versions (registration.terms)."""
 
     version = models.PositiveIntegerField(unique=True)
     terms = models.TextField(help_text="The conditions of service the institution accepts.")
-    copyright_statement = models.TextField(
-        help_text="The Title 17 statement shown with the terms (37 CFR 201.14 wording)."
-    )
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

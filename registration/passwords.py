@@ -6,7 +6,6 @@ dictionary word" a guarantee rather than a likelihood.
 """
 
 import gzip
-import math
 import random
 import secrets
 from functools import cache
@@ -15,13 +14,8 @@ from pathlib import Path
 ALPHABET = "bcdfghjkmnpqrstvwxz23456789"
 GROUP_SIZE = 5
 GROUPS = 4
-MIN_ENTROPY_BITS = 80
 MIN_WORD_LENGTH = 4
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "words.txt.gz"
-
-
-def entropy_bits(length: int = GROUP_SIZE * GROUPS) -> float:
-    return length * math.log2(len(ALPHABET))
 
 
 @cache

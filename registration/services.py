@@ -30,7 +30,7 @@ from registration.models import (
     TermsVersion,
 )
 from registration.passwords import generate_password
-from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
+from registration.terms import FIRST_TERMS
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,7 @@ def current_terms() -> TermsVersion:
     latest = TermsVersion.current()
     if latest is not None:
         return latest
-    first, _ = TermsVersion.objects.get_or_create(
-        version=1,
-        defaults={"terms": FIRST_TERMS, "copyright_statement": FIRST_COPYRIGHT_STATEMENT},
-    )
+    first, _ = TermsVersion.objects.get_or_create(version=1, defaults={"terms": FIRST_TERMS})
     return first
 
 

@@ -3,9 +3,10 @@ an SVG chart (requests_app/charts.py), with a data table beside it.
 
 `for_year` reads the per-day tallies (`requests_app.tallies`, refreshed every few minutes): four
 queries over the year's days and their combinations, whatever the number of requests.
-`requests_app.stats_live` computes the same figures from the requests themselves: the reference
-the tallies are tested against. Both build them with the helpers at the end of this module; a new
-figure is a key of `Figures`, a column or table of the tallies, and its live counterpart."""
+`tests/requests_app/live_stats.py` computes the same figures from the requests themselves (the
+reference the tallies are tested against; no page uses it). Both build them with the helpers at
+the end of this module; a new figure is a key of `Figures`, a column or table of the tallies, and
+its live counterpart."""
 
 from __future__ import annotations
 

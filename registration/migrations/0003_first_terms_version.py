@@ -1,12 +1,12 @@
 from django.db import migrations
 
-from registration.terms import FIRST_COPYRIGHT_STATEMENT, FIRST_TERMS
+from registration.terms import COPYRIGHT_WARNING_TEXT, FIRST_TERMS
 
 
 def publish_first_version(apps, schema_editor):
     TermsVersion = apps.get_model("registration", "TermsVersion")
     TermsVersion.objects.get_or_create(
-        version=1, defaults={"terms": FIRST_TERMS, "copyright_statement": FIRST_COPYRIGHT_STATEMENT}
+        version=1, defaults={"terms": FIRST_TERMS, "copyright_statement": COPYRIGHT_WARNING_TEXT}
     )
 
 

@@ -9,37 +9,30 @@ ISO18626_UNAUTHENTICATED_DAYS. The daily job deletes both when due."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 from requests_app.iso18626.models import IsoMessage
 
 KEPT_YEARS = 3
 
 
-def purge_unattached_messages(*, today: date | None = None, now: datetime | None = None) -> int:
-    """Delete the unattached messages due now (or on the day `today`, read in each message's
-    own zone) and the unauthenticated metadata past its days; returns how many were deleted."""
+def purge_unattached_messages(*, now: datetime) -> int:
+    """Delete the unattached messages due at `now` (its year read in each message's own zone)
+    and the unauthenticated metadata past its days; returns how many were deleted."""
     unattached = IsoMessage.objects.filter(request__isnull=True)
-    moment = now or timezone.now()
     deleted = 0
     for zone_name in unattached.order_by().values_list("time_zone", flat=True).distinct():
         zone = ZoneInfo(zone_name)
-        day = today or moment.astimezone(zone).date()
-        kept_from = datetime(day.year - KEPT_YEARS, 1, 1, tzinfo=zone)
+        kept_from = datetime(now.astimezone(zone).year - KEPT_YEARS, 1, 1, tzinfo=zone)
         count, _ = unattached.filter(time_zone=zone_name, created_at__lt=kept_from).delete()
         deleted += count
-    return deleted + _purge_unauthenticated(today=today, now=moment)
+    return deleted + _purge_unauthenticated(now=now)
 
 
-def _purge_unauthenticated(*, today: date | None, now: datetime) -> int:
-    days = timedelta(days=settings.ISO18626_UNAUTHENTICATED_DAYS)
-    if today is None:
-        cutoff = now - days
-    else:
-        cutoff = timezone.make_aware(datetime.combine(today - days, time.min))
+def _purge_unauthenticated(*, now: datetime) -> int:
+    cutoff = now - timedelta(days=settings.ISO18626_UNAUTHENTICATED_DAYS)
     deleted, _ = IsoMessage.objects.filter(authenticated=False, created_at__lt=cutoff).delete()
     return deleted

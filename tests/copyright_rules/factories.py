@@ -8,8 +8,9 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from copyright_rules import services
 from copyright_rules.facts import RequestFacts, StaffDetermination
-from copyright_rules.models import TitleGroup, TitleIdentifier
+from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -103,3 +104,13 @@ def chapter(**overrides: Any) -> dict[str, Any]:
 
 def at(year: int, month: int = 6, day: int = 1, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=NEW_YORK)
+
+
+def decide_and_record(
+    institution: Institution, request: RequestFacts, *, acting_user: User | None = None
+) -> tuple[Record, Decision]:
+    """Decide a new request and store its record and first decision, as the submission does
+    (`decide_new`, then `record_decided`); the caller owns the transaction."""
+    decided = services.decide_new(institution, request, acting_user=acting_user)
+    services.record_decided(decided)
+    return decided.record, decided.decision

@@ -12,7 +12,14 @@ from django.urls import reverse
 from copyright_rules import services
 from copyright_rules.models import Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, request_of, title_group
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    decide_and_record,
+    make_institution,
+    request_of,
+    title_group,
+)
 
 pytestmark = pytest.mark.django_db
 NO_INLINES = {
@@ -25,7 +32,7 @@ NO_INLINES = {
 
 def submit(institution: Institution, **overrides: Any) -> Record:
     with transaction.atomic():
-        record, _ = services.decide_and_record(
+        record, _ = decide_and_record(
             institution, request_of(article(**overrides), service="copy", created_at=at(2024, 7))
         )
     return record

@@ -22,7 +22,13 @@ from copyright_rules.authority import merge_title_groups, rekey_records, split_t
 from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
-from tests.copyright_rules.factories import article, make_institution, request_of, title_group
+from tests.copyright_rules.factories import (
+    article,
+    decide_and_record,
+    make_institution,
+    request_of,
+    title_group,
+)
 
 PRINT, ONLINE = "0028-0836", "1476-4687"  # Nature's two ISSNs
 THIS_YEAR = str(timezone.now().year)
@@ -34,7 +40,7 @@ Change = Callable[[], object]
 def submit(institution: Institution, number: int) -> tuple[Record, Decision]:
     facts = article(issns=[PRINT], article=f"Article {number}", publication_date=THIS_YEAR)
     with transaction.atomic():
-        return services.decide_and_record(institution, request_of(facts))
+        return decide_and_record(institution, request_of(facts))
 
 
 def five_copies(institution: Institution) -> None:

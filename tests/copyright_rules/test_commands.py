@@ -17,7 +17,13 @@ from django.db import transaction
 
 from copyright_rules import retention, services
 from copyright_rules.models import Record
-from tests.copyright_rules.factories import article, at, make_institution, request_of
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    decide_and_record,
+    make_institution,
+    request_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PURGE_DAY = date(2026, 1, 1)  # in the past: the command refuses a later --today
@@ -127,7 +133,7 @@ def test_the_purge_command_purges_in_the_batches_and_pauses_it_is_given(
 
 def record_due_on(day: date, **facts: Any) -> Record:
     with transaction.atomic():
-        record, _ = services.decide_and_record(
+        record, _ = decide_and_record(
             make_institution(),
             request_of(
                 article(publication_date=str(day.year - 5), **facts),

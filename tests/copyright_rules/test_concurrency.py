@@ -18,7 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from copyright_rules import services
 from copyright_rules.models import Record
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, request_of
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    decide_and_record,
+    make_institution,
+    request_of,
+)
 
 THREADS = 20
 LIMIT = 5
@@ -30,7 +36,7 @@ WHEN = at(2024, 7)
 def _seed(institution: Institution) -> None:
     for number in range(ALREADY_COUNTED):
         with transaction.atomic():
-            services.decide_and_record(
+            decide_and_record(
                 institution,
                 request_of(article(article=f"prior {number}"), service="copy", created_at=WHEN),
             )
@@ -47,7 +53,7 @@ def _submit_all(
             start.wait(timeout=60)
         try:
             with transaction.atomic():
-                _, decision = services.decide_and_record(
+                _, decision = decide_and_record(
                     institution,
                     request_of(article(article=f"race {number}"), service="copy", created_at=WHEN),
                 )
@@ -171,7 +177,7 @@ def test_the_locked_count_selects_exactly_what_priors_for_selects() -> None:
             for title in ("Nature", "Science"):
                 for number in range(3):
                     with transaction.atomic():
-                        services.decide_and_record(
+                        decide_and_record(
                             institution,
                             request_of(
                                 article(title=title, issns=[], article=f"{year}-{number}"),

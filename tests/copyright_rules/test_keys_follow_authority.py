@@ -10,12 +10,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from copyright_rules import services
 from copyright_rules.authority import rekey_records
 from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
-from tests.copyright_rules.factories import article, make_institution, request_of, title_group
+from tests.copyright_rules.factories import (
+    article,
+    decide_and_record,
+    make_institution,
+    request_of,
+    title_group,
+)
 
 pytestmark = pytest.mark.django_db
 PRINT, ONLINE = "0028-0836", "1476-4687"  # Nature's two ISSNs
@@ -27,7 +32,7 @@ def submit(institution: Institution, issn: str, number: int) -> tuple[Record, De
         issns=[issn], article=f"Article {number}", publication_date=LAST_YEAR
     )
     with transaction.atomic():
-        return services.decide_and_record(institution, request_of(facts))
+        return decide_and_record(institution, request_of(facts))
 
 
 def copies(institution: Institution, issn: str, count: int, start: int = 0) -> list[Record]:

@@ -17,6 +17,7 @@ from registration.models import Institution
 from tests.copyright_rules.factories import (
     article,
     at,
+    decide_and_record,
     make_institution,
     make_staff,
     request_of,
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 def submit(institution: Institution, year: int = 2024, **overrides: Any) -> Record:
     with transaction.atomic():
-        record, _ = services.decide_and_record(
+        record, _ = decide_and_record(
             institution,
             request_of(
                 article(publication_date=str(year), **overrides),

@@ -33,7 +33,13 @@ from registration.models import Institution
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
 from tests import factories as shared
-from tests.copyright_rules.factories import article, make_institution, make_staff, request_of
+from tests.copyright_rules.factories import (
+    article,
+    decide_and_record,
+    make_institution,
+    make_staff,
+    request_of,
+)
 from tests.requests_app.factories import make_copy
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +56,7 @@ def record_at(
     institution: Institution, created_at: datetime, status: str = Record.Status.FILLED
 ) -> Record:
     with transaction.atomic():
-        record, _ = services.decide_and_record(
+        record, _ = decide_and_record(
             institution,
             request_of(
                 article(publication_date=str(created_at.year - 1)),

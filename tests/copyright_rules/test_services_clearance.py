@@ -7,16 +7,23 @@ import pytest
 from django.db import transaction
 
 from copyright_rules import services
-from copyright_rules.models import Decision, Record, RecordStatusChange, attach_counted_priors
+from copyright_rules.models import Decision, Record, RecordStatusChange
 from registration.models import Institution
-from tests.copyright_rules.factories import article, at, make_institution, make_staff, request_of
+from tests.copyright_rules.factories import (
+    article,
+    at,
+    decide_and_record,
+    make_institution,
+    make_staff,
+    request_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def submit(institution: Institution, **overrides: Any) -> Record:
     with transaction.atomic():
-        record, _ = services.decide_and_record(
+        record, _ = decide_and_record(
             institution, request_of(article(**overrides), service="copy", created_at=at(2024, 7))
         )
     return record
@@ -155,7 +162,7 @@ def test_shipping_a_copy_records_the_fulfilment() -> None:
 
 def test_a_loan_moving_to_filled_records_its_return() -> None:
     with transaction.atomic():
-        loan, _ = services.decide_and_record(make_institution(), request_of({}, service="loan"))
+        loan, _ = decide_and_record(make_institution(), request_of({}, service="loan"))
     services.set_record_status(loan, Record.Status.SHIPPED)
 
     services.set_record_status(loan, Record.Status.FILLED)
@@ -197,29 +204,10 @@ def test_every_status_change_is_in_the_history() -> None:
     ]
 
 
-def test_the_clearance_queue_loads_decisions_and_counted_priors_in_fixed_queries(
-    django_assert_num_queries: Any,
-) -> None:
-    for _ in range(3):
-        held_sixth()
-
-    with django_assert_num_queries(3):
-        queue = list(Record.objects.awaiting_clearance())
-        attach_counted_priors(queue)
-        seen = [
-            (r.institution.name, r.latest_decision.copy_number, len(r.counted_priors))
-            for r in queue
-            if r.latest_decision is not None
-        ]
-
-    assert [copy_number for _, copy_number, _ in seen] == [6, 6, 6]
-    assert [priors for _, _, priors in seen] == [5, 5, 5]
-
-
-def test_the_clearance_queue_holds_only_held_requests() -> None:
+def test_only_the_sixth_is_held() -> None:
     held, counted = held_sixth()
 
-    assert list(Record.objects.awaiting_clearance()) == [held]
+    assert list(Record.objects.filter(status=Record.Status.AWAITING_CLEARANCE)) == [held]
     assert not Decision.objects.filter(record__in=counted, outcome="NEEDS_PERMISSION").exists()
 
 

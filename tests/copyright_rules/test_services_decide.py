@@ -16,6 +16,7 @@ from tests.copyright_rules.factories import (
     article,
     at,
     chapter,
+    decide_and_record,
     make_institution,
     make_staff,
     request_of,
@@ -29,7 +30,7 @@ def submit(
     institution: Institution, facts: dict[str, Any], when: datetime | None = None
 ) -> tuple[Record, Decision]:
     with transaction.atomic():
-        return services.decide_and_record(
+        return decide_and_record(
             institution, request_of(facts, service="copy", created_at=when or at(2024, 7))
         )
 
@@ -54,7 +55,7 @@ def test_values_in_another_case_are_counted_like_canonical_ones(
     )
 
     with transaction.atomic():
-        record, decision = services.decide_and_record(institution, request)
+        record, decision = decide_and_record(institution, request)
 
     assert (decision.outcome, decision.copy_number) == ("NEEDS_PERMISSION", 6)
     assert (record.service, record.work_kind) == ("copy", "periodical")
@@ -190,7 +191,7 @@ def test_a_work_in_the_authority_counts_every_edition_together() -> None:
 
 def test_a_loan_gets_a_record_and_a_not_applicable_decision() -> None:
     with transaction.atomic():
-        record, decision = services.decide_and_record(
+        record, decision = decide_and_record(
             make_institution(), request_of({"title": "Moby Dick"}, service="loan")
         )
 
@@ -201,7 +202,7 @@ def test_a_loan_gets_a_record_and_a_not_applicable_decision() -> None:
 def test_a_loan_takes_no_lock_and_reads_nothing() -> None:
     institution = make_institution()
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-        services.decide_and_record(institution, request_of({"title": "Moby Dick"}, service="loan"))
+        decide_and_record(institution, request_of({"title": "Moby Dick"}, service="loan"))
 
     # The record and its decision are written (one statement on PostgreSQL, two on SQLite).
     written = [q["sql"] for q in queries.captured_queries]
@@ -259,7 +260,7 @@ def test_decide_and_record_refuses_to_run_outside_a_transaction() -> None:
     institution = make_institution()
 
     with pytest.raises(RuntimeError, match="transaction.atomic"):
-        services.decide_and_record(institution, request_of(article(), service="copy"))
+        decide_and_record(institution, request_of(article(), service="copy"))
 
 
 def test_a_copy_submission_takes_at_most_five_queries(
@@ -270,7 +271,7 @@ def test_a_copy_submission_takes_at_most_five_queries(
     fill_title(institution, 4)
 
     with transaction.atomic(), django_assert_max_num_queries(5):
-        services.decide_and_record(
+        decide_and_record(
             institution,
             request_of(article(article="fifth"), service="copy", created_at=at(2024, 7)),
         )

@@ -17,7 +17,7 @@ from copyright_rules.models import Decision, Record
 from registration.models import Institution, OutboxMessage
 from requests_app import services as request_services
 from requests_app.models import Request, RequestEvent
-from tests.copyright_rules.factories import article, request_of
+from tests.copyright_rules.factories import article, decide_and_record, request_of
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy
 
@@ -108,7 +108,7 @@ def _record(year: int, **changes: Any) -> Record:
     institution = make_institution()
     created = datetime(year, 6, 1, 12, tzinfo=ZoneInfo("America/New_York"))
     with transaction.atomic():
-        record, _ = copyright_services.decide_and_record(
+        record, _ = decide_and_record(
             institution,
             request_of(article(publication_date=str(year - 1)), service="copy", created_at=created),
         )

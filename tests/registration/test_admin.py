@@ -167,7 +167,7 @@ def test_staff_publish_a_new_terms_version_and_old_ones_stay_as_accepted(
     assert first is not None
     admin_client.post(
         reverse("admin:registration_termsversion_add"),
-        {"terms": "New terms.", "copyright_statement": first.copyright_statement},
+        {"terms": "New terms."},
     )
     current = TermsVersion.current()
     assert current is not None
@@ -175,14 +175,14 @@ def test_staff_publish_a_new_terms_version_and_old_ones_stay_as_accepted(
     assert current.published_by is not None
     admin_client.post(
         reverse("admin:registration_termsversion_change", args=[first.pk]),
-        {"terms": "Edited.", "copyright_statement": "Edited."},
+        {"terms": "Edited."},
     )
     first.refresh_from_db()
     assert first.terms != "Edited."
 
 
 def test_registration_form_shows_the_newly_published_version(admin_client: Client) -> None:
-    TermsVersion.objects.create(version=99, terms="Version 99 terms.", copyright_statement="C.")
+    TermsVersion.objects.create(version=99, terms="Version 99 terms.")
     page = Client().get(reverse("registration:register")).content.decode()
     assert "Version 99 terms." in page
 

@@ -23,7 +23,7 @@ from registration.models import Institution, OutboxMessage
 from requests_app.iso18626.models import IsoMessage
 from requests_app.iso18626.retention import purge_unattached_messages
 from requests_app.models import Request, Status
-from tests.copyright_rules.factories import article, at, request_of, title_group
+from tests.copyright_rules.factories import article, at, decide_and_record, request_of, title_group
 from tests.requests_app.iso18626.helpers import action, copy_request, find, make_partner, post
 from tests.requests_app.test_desk import act
 
@@ -273,7 +273,7 @@ def test_a_key_staff_confirmed_is_not_doubted_again_for_the_institution(
 
 def _submit_in(institution: Institution, year: int, **facts: Any) -> Record:
     with transaction.atomic():
-        record, _ = copyright.decide_and_record(
+        record, _ = decide_and_record(
             institution, request_of(article(**facts), service="copy", created_at=at(year, 7))
         )
     return record

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app.forms import COPYRIGHT_WARNING_TEXT
+from registration.terms import COPYRIGHT_WARNING_TEXT
 from requests_app.models import Request, Status
 from tests.requests_app.factories import make_copy, make_loan
 
@@ -52,6 +52,17 @@ def test_warning_constant_is_the_regulation_verbatim() -> None:
 def test_copy_forms_show_the_warning_verbatim_in_a_box(portal: Client, form: str) -> None:
     page = portal.get(reverse(form)).content.decode()
     assert words(warning_box(page)) == REGULATION_TEXT
+
+
+@pytest.mark.parametrize("url", [reverse("requests:new_copy"), reverse("requests:new_duplication")])
+def test_the_forms_and_the_registration_terms_show_the_one_warning(
+    portal: Client, url: str
+) -> None:
+    """The copy forms and the registration page render the same definition, word for word."""
+    registration = Client().get(reverse("registration:register")).content.decode()
+    form = portal.get(url).content.decode()
+    one = " ".join(COPYRIGHT_WARNING_TEXT.split())
+    assert words(warning_box(registration)) == words(warning_box(form)) == one
 
 
 def test_warning_box_sits_inside_the_page_before_the_submit_button(portal: Client) -> None:

@@ -2,6 +2,7 @@
 an identifier required, format, use and rights asked, the copyright facts derived from them, and
 the price quote the library approves or declines before any work starts."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from copyright_rules.facts import RequestFacts
 from registration.models import Institution
+from requests_app.forms import CopyRequestForm, ReproductionOrderForm
 from requests_app.models import Request
 from tests.requests_app.test_desk import act
 
@@ -48,6 +51,59 @@ def test_the_order_form_asks_what_duplication_services_ask_and_not_the_copy_ques
         assert f'name="{not_asked}"' not in page
     assert "WARNING CONCERNING COPYRIGHT RESTRICTIONS" in page
     assert "not a right to publish it" in page
+
+
+def test_the_order_form_has_exactly_the_fields_its_page_shows(portal: Client) -> None:
+    """No field of another form hidden or deleted: what the library sees is what is validated.
+    `order_again` is shown only when the rules find the article already supplied to it
+    (tests/requests_app/test_submit.py)."""
+    page = portal.get(reverse("requests:new_duplication")).content.decode()
+    form = re.search(r'<form[^>]*id="copy-form".*?</form>', page, re.S)
+    assert form is not None
+    shown = set(re.findall(r'name="([a-z_]+)"', form.group(0))) - {"csrfmiddlewaretoken"}
+    assert shown == set(ReproductionOrderForm().fields) - {"order_again"} | {"duplication"}
+    assert not issubclass(ReproductionOrderForm, CopyRequestForm)
+
+
+def _facts(**changes: str) -> tuple[ReproductionOrderForm, RequestFacts]:
+    form = ReproductionOrderForm({**ORDER, **changes})
+    assert form.is_valid(), form.errors
+    return form, form.request_facts()
+
+
+def test_the_order_holds_only_what_the_library_entered() -> None:
+    form, _ = _facts()
+    assert set(form.cleaned_data) == set(form.fields)
+
+
+def test_a_public_domain_order_for_study_is_a_whole_item_under_ccl_for_research() -> None:
+    _, facts = _facts()
+    stated = (facts.work_kind, facts.extent, facts.statement, facts.basis, facts.purpose)
+    assert stated == ("non_periodical", "entire_work", "CCL", "public_domain", "research")
+    assert (facts.title, facts.reproduction_number, facts.material, facts.rights) == (
+        "Map of Washington, D.C., 1913",
+        "LC-USZ62-12345",
+        "pictorial",
+        "public_domain",
+    )
+    assert (facts.issns, facts.volume, facts.pages_requested, facts.note) == ((), None, None, None)
+
+
+def test_an_article_published_with_permission_is_one_article_under_ccg_for_another_use() -> None:
+    _, facts = _facts(
+        article_title="The plates of 1913",
+        publication_date="1913",
+        intended_use="publication",
+        credit_line="Library of Congress, Geography and Map Division",
+        rights="permission",
+        permission_reference="PERM-42",
+        patron_id="P-9",
+    )
+    stated = (facts.work_kind, facts.extent, facts.statement, facts.basis, facts.purpose)
+    assert stated == ("periodical", "one_article", "CCG", None, "other")
+    entered = (facts.article, facts.publication_date, facts.permission_reference, facts.rights)
+    assert entered == ("The plates of 1913", "1913", "PERM-42", "permission")
+    assert facts.patron_ref == "P-9"
 
 
 def test_a_public_domain_order_is_stored_as_a_reproduction_order(portal: Client) -> None:

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
-from requests_app import charts, stats, stats_live, tallies
+from requests_app import charts, stats, tallies
 from requests_app.models import Request
 from tests.factories import make_institution
+from tests.requests_app import live_stats
 from tests.requests_app.factories import make_copy, make_loan
 
 pytestmark = pytest.mark.django_db
@@ -163,7 +164,7 @@ def test_a_library_cancellation_does_not_lower_the_fill_rate(
     assert found["fill"] == {"supplied": 1, "unfilled": 1, "withdrawn": 1, "rate": 50.0}
     reasons = dict(found["reasons"])
     assert reasons[stats.CANCELLED_BY_OFFICE] == 1 and reasons[stats.WITHDRAWN] == 1
-    assert found == stats_live.live_for_year(YEAR) | {"as_of": found["as_of"]}
+    assert found == live_stats.live_for_year(YEAR) | {"as_of": found["as_of"]}
 
 
 def test_reproduction_orders_are_their_own_type_with_fill_rate_and_turnaround(

@@ -25,9 +25,10 @@ from copyright_rules import retention
 from copyright_rules.models import Record
 from illdesk.celery import app as celery_app
 from registration.models import Institution
-from requests_app import acting, actions, scheduled, services, stats, stats_live, tallies, tasks
+from requests_app import acting, actions, scheduled, services, stats, tallies, tasks
 from requests_app.models import DayTally, Request, Service, Status, TallyRefresh
 from tests.factories import make_institution
+from tests.requests_app import live_stats
 from tests.requests_app.factories import make_copy, make_loan
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,7 @@ def shown(figures: Mapping[str, object]) -> dict[str, object]:
 
 def assert_tallies_are_live(*years: int) -> None:
     for year in years:
-        assert shown(stats.for_year(year)) == shown(stats_live.live_for_year(year)), year
+        assert shown(stats.for_year(year)) == shown(live_stats.live_for_year(year)), year
 
 
 def backdate(hours: int = 1) -> None:
@@ -247,7 +248,7 @@ def test_after_desk_actions_the_refresh_catches_up(institution: Institution, sta
     assert held.status == Status.AWAITING_CLEARANCE
     act(staff, held, "permission", reference="CCC 12345", fee="31.50")
 
-    assert shown(stats.for_year(YEAR)) != shown(stats_live.live_for_year(YEAR))
+    assert shown(stats.for_year(YEAR)) != shown(live_stats.live_for_year(YEAR))
     assert tallies.refresh().days == 5
     assert_tallies_are_live(YEAR)
     assert stats.for_year(YEAR)["copyright"]["fees"] == Decimal("31.50")

@@ -4,7 +4,7 @@ ISO18626_UNAUTHENTICATED_DAYS."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -35,7 +35,7 @@ def test_a_partners_unattached_rows_go_after_three_full_years_and_request_rows_s
     IsoMessage.objects.filter(pk=unattached[1].pk).update(created_at=_at(2023, 1, 1))
     IsoMessage.objects.filter(request__isnull=False).update(created_at=_at(2020, 6, 1))
 
-    deleted = purge_unattached_messages(today=date(2026, 1, 1))
+    deleted = purge_unattached_messages(now=_at(2026, 1, 1))
 
     assert deleted == 1
     assert IsoMessage.objects.filter(request__isnull=True).get().created_at == _at(2023, 1, 1)

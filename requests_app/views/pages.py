@@ -1,8 +1,10 @@
-"""The institution portal. Every view is `institution_required` and fetches requests through
+"""The library's requests: its dashboard, its list, the request page and what the library does
+there. Every view is `institution_required` and fetches requests through
 `Request.objects.for_institution(...)`, so another institution's id is a 404 everywhere."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
@@ -10,45 +12,33 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from copyright_rules import services as copyright
-from copyright_rules.facts import Flag
 from copyright_rules.models import Decision
-from fees import services as fees
-from fees.models import FeeService
-from registration.access import institution_required
-from requests_app import lookup, search, services
+from registration.access import InstitutionRequest, institution_required
+from requests_app import search, services
 from requests_app.forms import (
-    COPYRIGHT_WARNING_HEADINGS,
-    COPYRIGHT_WARNING_PARAGRAPHS,
     ActionForm,
-    CopyRequestForm,
     LibraryMessageForm,
     ListFilterForm,
-    LoanRequestForm,
     PermissionForm,
     RenewalRequestForm,
-    ReproductionOrderForm,
 )
-from requests_app.models import Request, Service, Status
-from requests_app.openurl import OpenUrlCitation, read_openurl
+from requests_app.models import Request, RequestQuerySet, Status
 
 PAGE_SIZE = 25
 
 
-def _own(request: HttpRequest, pk: int) -> Request:
-    mine = Request.objects.for_institution(request.institution)  # type: ignore[attr-defined]
+def _own(request: InstitutionRequest, pk: int) -> Request:
+    mine = Request.objects.for_institution(request.institution)
     return get_object_or_404(mine.select_related("record"), pk=pk)
 
 
 @institution_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    mine = Request.objects.for_institution(request.institution)  # type: ignore[attr-defined]
+def dashboard(request: InstitutionRequest) -> HttpResponse:
+    mine = Request.objects.for_institution(request.institution)
     by_status = mine.open().values("status").annotate(n=Count("pk")).order_by("status")
     soon = timezone.localdate() + timedelta(days=7)
     context = {
@@ -59,152 +49,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/dashboard.html", context)
 
 
-def _openurl(request: HttpRequest) -> OpenUrlCitation:
-    """The citation in this page's own query string, completed from its DOI's or PMID's record
-    when the office enables it (a GET only: a sent form is never looked up again). WSGI hands
-    the query string over as Latin-1 text; the bytes the browser sent are UTF-8."""
-    raw = request.META.get("QUERY_STRING", "")
-    citation = read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
-    return lookup.complete(citation) if request.method == "GET" else citation
-
-
 @institution_required
-def new_request(request: HttpRequest) -> HttpResponse:
-    """The start page, or an OpenURL link sent on, query string untouched, to the right form."""
-    citation = _openurl(request)
-    if citation:
-        name = "requests:new_copy" if citation.service == Service.COPY else "requests:new_loan"
-        return redirect(f"{reverse(name)}?{request.META['QUERY_STRING']}")
-    return render(request, "requests_app/new.html")
-
-
-def _initial(citation: OpenUrlCitation, service: str) -> dict[str, Any]:
-    initial: dict[str, Any] = dict(citation.initial)
-    if citation and service == Service.COPY:
-        initial["work_kind"] = citation.work_kind
-    return initial
-
-
-def _arrived_from(citation: OpenUrlCitation) -> dict[str, str] | None:
-    """Where a prefilled form came from, for the notice above it: None without a citation."""
-    if not citation:
-        return None
-    completed = citation.completed_from
-    return {
-        "source": citation.source or "a citation link",
-        "completed": f"{completed}'s record of its {lookup.IDENTIFIER[completed]}"
-        if completed
-        else "",
-    }
-
-
-@institution_required
-def new_loan(request: HttpRequest) -> HttpResponse:
-    citation = _openurl(request)
-    form = LoanRequestForm(request.POST or None, initial=_initial(citation, "loan"))
-    if request.method == "POST" and form.is_valid():
-        created = services.submit_loan_request(
-            request.institution,  # type: ignore[attr-defined]
-            fields={**form.cleaned_data},
-            acting_user=request.user,
-        )
-        messages.success(request, f"{created.request_type.label} {created.pk} received.")
-        return redirect("requests:detail", pk=created.pk)
-    context = {
-        "form": form,
-        "arrived_from": _arrived_from(citation),
-        "price_terms": fees.price_terms(request.institution, (FeeService.LOAN,)),  # type: ignore[attr-defined]
-    }
-    return render(request, "requests_app/loan_form.html", context)
-
-
-@institution_required
-def new_copy(request: HttpRequest) -> HttpResponse:
-    return _copy_form(request, CopyRequestForm)
-
-
-@institution_required
-def new_duplication(request: HttpRequest) -> HttpResponse:
-    """A reproduction order: its own form and page (the copy form's questions do not apply)."""
-    return _copy_form(
-        request, ReproductionOrderForm, template="requests_app/reproduction_form.html"
-    )
-
-
-def _copy_form(
-    request: HttpRequest,
-    form_class: type[CopyRequestForm],
-    *,
-    template: str = "requests_app/copy_form.html",
-) -> HttpResponse:
-    citation = _openurl(request)
-    form = form_class(request.POST or None, initial=_initial(citation, "copy"))
-    if request.method == "POST" and form.is_valid():
-        fields = form.request_fields()
-        fields["is_duplication"] = form.duplication
-        try:
-            created = services.submit_copy_request(
-                request.institution,  # type: ignore[attr-defined]
-                fields=fields,
-                facts=form.request_facts(),
-                acting_user=request.user,
-                repeat_confirmed=form.cleaned_data.get("order_again", False),
-            )
-        except services.IncompleteRequest as incomplete:
-            form.add_error(None, incomplete.decision.explanation)
-        except services.RepeatedArticle as repeated:
-            form.add_error(
-                "order_again", f"{repeated.decision.explanation} Tick this box to order it again."
-            )
-        else:
-            messages.success(request, f"{created.request_type.label} {created.pk} received.")
-            return redirect("requests:detail", pk=created.pk)
-    context = {
-        "form": form,
-        "arrived_from": _arrived_from(citation),
-        "warning_headings": COPYRIGHT_WARNING_HEADINGS,
-        "warning_paragraphs": COPYRIGHT_WARNING_PARAGRAPHS,
-        "price_terms": [] if form.duplication else _copy_price_terms(request),
-    }
-    return render(request, template, context)
-
-
-def _copy_price_terms(request: HttpRequest) -> list[str]:
-    copies = (FeeService.ARTICLE, FeeService.CHAPTER)
-    return fees.price_terms(request.institution, copies)  # type: ignore[attr-defined]
-
-
-@require_POST
-@institution_required
-def precheck(request: HttpRequest) -> HttpResponse:
-    """The live pre-check: the likely decision for the citation typed so far. Writes nothing."""
-    form_class = ReproductionOrderForm if request.POST.get("duplication") else CopyRequestForm
-    form = form_class(request.POST)
-    if not form.is_valid():
-        fields = ", ".join(
-            str(form.fields[name].label or name) for name in form.errors if name in form.fields
-        )
-        text = f"Not complete yet: check {fields}." if fields else "Not complete yet."
-        return JsonResponse({"outcome": "incomplete", "explanation": text})
-    decision = copyright.precheck(
-        request.institution,  # type: ignore[attr-defined]
-        form.request_facts(),
-        acting_user=request.user,  # type: ignore[arg-type]
-    )
-    return JsonResponse(
-        {
-            "outcome": decision.outcome,
-            "explanation": decision.explanation,
-            "repeated_article": Flag.REPEATED_ARTICLE in decision.flags,
-        }
-    )
-
-
-@institution_required
-def request_list(request: HttpRequest) -> HttpResponse:
+def request_list(request: InstitutionRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
-    rows = Request.objects.for_institution(request.institution).select_related("record")  # type: ignore[attr-defined]
-    found: Any = rows
+    rows = Request.objects.for_institution(request.institution).select_related("record")
+    found: RequestQuerySet | list[Request] = rows
     if form.is_valid():
         found = rows = _filtered(rows, form.cleaned_data)
         if form.cleaned_data["q"]:
@@ -216,7 +65,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/list.html", context)
 
 
-def _filtered(rows: Any, data: dict[str, Any]) -> Any:
+def _filtered(rows: RequestQuerySet, data: dict[str, Any]) -> RequestQuerySet:
     if data["status"]:
         rows = rows.filter(status=data["status"])
     if data["service"]:
@@ -229,12 +78,12 @@ def _filtered(rows: Any, data: dict[str, Any]) -> Any:
 
 
 @institution_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: InstitutionRequest, pk: int) -> HttpResponse:
     return _detail_page(request, _own(request, pk))
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: InstitutionRequest,
     item: Request,
     *,
     message_form: LibraryMessageForm | None = None,
@@ -270,7 +119,7 @@ def _counted_before(item: Request, decision: Decision | None) -> list[Request]:
 
 
 @institution_required
-def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_quote(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     if request.method != "POST":
         return redirect("requests:detail", pk=item.pk)
@@ -291,7 +140,7 @@ def answer_quote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @institution_required
-def ask_renewal(request: HttpRequest, pk: int) -> HttpResponse:
+def ask_renewal(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     if request.method != "POST":
         return redirect("requests:detail", pk=item.pk)
@@ -310,7 +159,7 @@ def ask_renewal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @institution_required
-def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+def send_message(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     if request.method != "POST":
         return redirect("requests:detail", pk=item.pk)
@@ -323,7 +172,9 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("requests:detail", pk=item.pk)
 
 
-def _act(request: HttpRequest, item: Request, action: Any, *, done: str) -> HttpResponse:
+def _act(
+    request: InstitutionRequest, item: Request, action: Callable[[], object], *, done: str
+) -> HttpResponse:
     """Run a library's action; the page after it says what was done (announced), or why not."""
     try:
         action()
@@ -335,7 +186,7 @@ def _act(request: HttpRequest, item: Request, action: Any, *, done: str) -> Http
 
 
 @institution_required
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     form = ActionForm(request.POST or None, initial={"seen_status": item.status})
     if request.method == "POST" and form.is_valid():
@@ -350,7 +201,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @institution_required
-def answer_conditions(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_conditions(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     if request.method != "POST":
         return redirect("requests:detail", pk=item.pk)
@@ -372,7 +223,7 @@ def answer_conditions(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @institution_required
-def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
+def add_permission(request: InstitutionRequest, pk: int) -> HttpResponse:
     item = _own(request, pk)
     if request.method != "POST":
         return redirect("requests:detail", pk=item.pk)
@@ -396,7 +247,7 @@ def add_permission(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @institution_required
-def download(request: HttpRequest, pk: int) -> HttpResponse:
+def download(request: InstitutionRequest, pk: int) -> HttpResponse:
     return delivered_file_response(_own(request, pk))
 
 
