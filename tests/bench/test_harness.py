@@ -328,8 +328,8 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     counted = 0
     for year in (timezone.localdate().year - 1, timezone.localdate().year):
         tallied, live = stats.for_year(year), live_stats.live_for_year(year)
-        assert tallied.pop("as_of") and live.pop("as_of")
-        assert tallied == live
+        assert tallied["as_of"] and live["as_of"]
+        assert {**tallied, "as_of": None} == {**live, "as_of": None}
         counted += sum(n for _, n in tallied["busiest"])
     assert counted == Request.objects.count()
     client = Client()
