@@ -25,6 +25,7 @@ from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from fees import services as fees
+from fees import stats as fee_stats
 from policy import services as policy
 from registration.models import OutboxMessage, Registration
 from requests_app import queues as queue_rows
@@ -400,6 +401,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "years": range(this_year, tallies.first_year(default=this_year - 4) - 1, -1),
         "refresh_every": _minutes_between_refreshes(),
     }
+    if request.user.has_perm("fees.view_charge"):
+        revenue = fee_stats.for_year(year)
+        context["revenue"] = {"rows": revenue, "totals": fee_stats.totals(revenue)}
     return render(request, "requests_app/desk/stats.html", context)
 
 
@@ -422,6 +426,7 @@ def statistics_refresh(request: HttpRequest) -> HttpResponse:
     year = _stats_year(request)
     try:
         done = tallies.refresh(wait=False)
+        fee_stats.refresh()
     except tallies.RefreshRunning:
         messages.info(request, "The figures are being refreshed already: reload in a minute.")
     else:
@@ -438,6 +443,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         headers={"Content-Disposition": f'attachment; filename="illdesk-statistics-{year}.csv"'},
     )
     writer = csv.writer(response)
-    for row in stats.csv_rows(stats.for_year(year)):
+    rows = stats.csv_rows(stats.for_year(year))
+    if request.user.has_perm("fees.view_charge"):
+        rows += fee_stats.csv_rows(fee_stats.for_year(year))
+    for row in rows:
         writer.writerow([safe_cell(str(cell)) for cell in row])
     return response
