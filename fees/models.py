@@ -356,7 +356,7 @@ class BillingInfo(models.Model):
     maximum_amount = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, help_text="None: not a number."
     )
-    maximum_currency = models.CharField(max_length=10, blank=True, help_text="As sent.")
+    maximum_currency = models.CharField(max_length=20, blank=True, help_text="As sent.")
 
     class Meta:
         constraints = [
