@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -186,9 +187,14 @@ def _charge(request: Request, kind: str, quote: Quote | None, *, actor: Actor) -
         charged_on=timezone.localdate(),
     )
     ChargeEvent.objects.create(
-        charge=charge, action=ChargeEvent.Action.CHARGED, amount=charge.amount, actor=actor
+        charge=charge, action=ChargeEvent.Action.CHARGED, amount=charge.amount, actor=_user(actor)
     )
     return charge
+
+
+def _user(actor: Actor) -> User | None:
+    """The user to record as who acted: none for the system (or a signed-out visitor)."""
+    return cast(User, actor) if actor is not None and actor.is_authenticated else None
 
 
 # --- Invoices --------------------------------------------------------------------------------
@@ -255,7 +261,7 @@ def _next_number() -> int:
 
 def _record(charges: list[Charge], action: str, note: str, actor: Actor) -> None:
     ChargeEvent.objects.bulk_create(
-        ChargeEvent(charge=c, action=action, amount=c.amount, note=note, actor=actor)
+        ChargeEvent(charge=c, action=action, amount=c.amount, note=note, actor=_user(actor))
         for c in charges
     )
 
@@ -287,7 +293,7 @@ def record_payment(
             reference=reference,
             amount=amount,
             received_on=received_on,
-            recorded_by=acting_user,
+            recorded_by=_user(acting_user),
         )
         if locked.balance == 0:
             _close(locked, payment, acting_user)

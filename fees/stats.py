@@ -75,18 +75,18 @@ def recompute(months: Iterable[date]) -> None:
         )
         .order_by()
     )
-    rows: dict[Key, list[Decimal | int]] = {}
+    rows: dict[Key, tuple[int, Decimal, Decimal]] = {}
     for month, institution, currency, n, charged, unpaid in by_month:
-        rows[(_day(month), institution, currency)] = [n, charged, unpaid or ZERO]
+        rows[(_day(month), institution, currency)] = (n, charged, unpaid or ZERO)
     part_paid = (
         Payment.objects.filter(invoice__month__in=months, invoice__paid_at__isnull=True)
         .values_list("invoice__month", "invoice__institution_id", "invoice__currency")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    for *key, amount in part_paid:
-        row = rows.setdefault((key[0], key[1], key[2]), [0, ZERO, ZERO])
-        row[2] -= amount
+    for month, institution, currency, amount in part_paid:
+        n, charged, unpaid = rows.get((month, institution, currency), (0, ZERO, ZERO))
+        rows[(month, institution, currency)] = (n, charged, unpaid - amount)
     RevenueTally.objects.bulk_create(
         RevenueTally(
             month=month,

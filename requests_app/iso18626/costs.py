@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import CharField
+
 from fees import services as fees
 from fees.models import BillingInfo, Charge
 from requests_app.iso18626 import xml
@@ -25,8 +27,9 @@ from requests_app.iso18626.statuses import SUPPLIED
 from requests_app.models import Request, Status
 
 _LENGTHS = {
-    name: BillingInfo._meta.get_field(name).max_length or 0
-    for name in ("payment_method", "billing_method", "billing_name", "maximum_currency")
+    field.name: field.max_length or 0
+    for field in BillingInfo._meta.fields
+    if isinstance(field, CharField)
 }
 _ADDRESS_LINES = ("line1", "line2", "locality", "postalCode", "region", "country")
 _MAXIMUM = Decimal(10) ** 12  # what BillingInfo.maximum_amount holds (14 digits, 2 decimals)

@@ -76,7 +76,7 @@ def pay(invoice: Invoice, how_much: int, staff: Any) -> None:
 )
 @given(events=activity, payments=paying)
 def test_a_generated_month_s_statistics_are_the_ledger_s_totals(
-    events: list[tuple[date, int, int, str, int]],
+    events: list[tuple[int, date, int, str, int]],
     payments: list[int],
     schedule: dict[FeeService, Fee],
     staff: Any,
