@@ -6,10 +6,9 @@ compare-and-set from "new" means a rule never overrides what staff did first."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -311,15 +310,16 @@ def _need_by_passed(today: date) -> QuerySet[Request]:
     return Request.objects.open().filter(need_by__lt=today)
 
 
-def with_aging(rows: Any, today: date) -> Any:
+def with_aging(rows: Iterable[Request], today: date) -> list[Request]:
     """Set `working_days_open` on each request listed (one calendar for the page)."""
     listed = list(rows)
     if listed:
         start = min(timezone.localdate(item.created_at) for item in listed)
         calendar = office_calendar(start, today)
         for item in listed:
-            created = timezone.localdate(item.created_at)
-            item.working_days_open = calendar.working_days_between(created, today)
+            days = calendar.working_days_between(timezone.localdate(item.created_at), today)
+            # An attribute for the queue's template, not a field.
+            setattr(item, "working_days_open", days)  # noqa: B010
     return listed
 
 

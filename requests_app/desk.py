@@ -25,6 +25,7 @@ from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from copyright_rules.reports import safe_cell
 from fees import services as fees
+from fees import statements as fee_statements
 from fees import stats as fee_stats
 from policy import services as policy
 from registration.models import OutboxMessage, Registration
@@ -229,7 +230,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(_unread_messages())
         context["clock"] = policy.clock_counts(timezone.localdate())
     if user.has_perm("fees.view_charge"):
-        context["open_balances"] = fees.open_balances()[: queue_rows.COUNT_CAP]
+        context["open_balances"] = fee_statements.open_balances()[: queue_rows.COUNT_CAP]
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fees import services as fees
-from fees import stats
+from fees import statements, stats
 from fees.models import ZERO, Charge, Fee, FeeService, Invoice, Payment
 from registration.models import Institution
 from tests.factories import make_institution
@@ -100,7 +100,7 @@ def test_a_generated_month_s_statistics_are_the_ledger_s_totals(
             if ledger(month, library)[0]
         }
         assert shown == expected
-        owed = sum((balance.open for balance in fees.open_balances()), ZERO)
+        owed = sum((balance.open for balance in statements.open_balances()), ZERO)
         assert sum((row.open for row in stats.for_year(2026)), ZERO) == owed
         transaction.set_rollback(True)
 
