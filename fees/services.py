@@ -114,8 +114,19 @@ def maximum_cost(request: Request) -> Cost | None:
     request's `billingInfo/maximumCosts` said, in whatever currency; None when it set none."""
     if request.max_cost is not None:
         return Cost(request.max_cost, "USD")
-    billing = BillingInfo.objects.filter(request_id=request.pk, maximum_sent=True).first()
-    return Cost(billing.maximum_amount, billing.maximum_currency) if billing else None
+    billing = billing_of(request)
+    if billing is None or not billing.maximum_sent:
+        return None
+    return Cost(billing.maximum_amount, billing.maximum_currency)
+
+
+def billing_of(request: Request) -> BillingInfo | None:
+    """The partner's `billingInfo` kept with the request, if any (read once per request
+    object: Django keeps the answer, a missing row too)."""
+    try:
+        return request.billing_info
+    except BillingInfo.DoesNotExist:
+        return None
 
 
 def exceeds_maximum(request: Request, quote: Quote | None) -> Cost | None:
@@ -340,5 +351,5 @@ def desk_context(request: Request) -> DeskCharge:
         "likely_charge": quote,
         "maximum_cost": maximum_cost(request) if quote else None,
         "charge_above_maximum": above_maximum(request, quote),
-        "billing": BillingInfo.objects.filter(request_id=request.pk).first(),
+        "billing": billing_of(request),
     }

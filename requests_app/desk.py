@@ -201,7 +201,9 @@ def _detail_page(
     bound: dict[str, ActionForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
+    # With the partner's billingInfo, which the charge panel shows (docs/fees.md).
+    rows = _with_decisions(Request.objects.select_related("billing_info"))
+    item = get_object_or_404(rows, pk=pk)
     conversation = item.events.filter(action__in=Action.conversation()).select_related("actor")
     context = {
         "item": item,
