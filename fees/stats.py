@@ -37,11 +37,21 @@ Key = tuple[date, int, str]  # month, institution, currency
 def refresh() -> int:
     """Bring the tallies up to date; returns how many months were recomputed. One refresh runs
     at a time: the others wait for the `RevenueRefresh` row."""
+    return _refresh(everything=False)
+
+
+def rebuild() -> int:
+    """Recompute every month from the ledger (after changes made outside the application)."""
+    return _refresh(everything=True)
+
+
+def _refresh(*, everything: bool) -> int:
     with transaction.atomic():
         state, _ = RevenueRefresh.objects.select_for_update().get_or_create(pk=1)
         started = timezone.now()
-        if state.refreshed_at is None:
-            months = _months(Charge.objects.values_list("charged_on", flat=True))
+        if everything or state.refreshed_at is None:
+            days = Charge.objects.values_list("charged_on", flat=True).distinct()
+            months = _months(days) | set(RevenueTally.objects.values_list("month", flat=True))
         else:
             months = changed_months(since=state.refreshed_at - SETTLE)
         recompute(months)

@@ -3,7 +3,7 @@
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -15,12 +15,13 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fees import services as fees
 from fees import statements, stats
-from fees.models import ZERO, Charge, Fee, FeeService, Invoice, Payment
+from fees.models import ZERO, Charge, ChargeEvent, Fee, FeeService, Invoice, Payment
 from registration.models import Institution
 from tests.factories import make_institution
 from tests.fees.test_properties import on, supplied
@@ -161,3 +162,19 @@ def test_revenue_is_shown_to_staff_who_may_view_charges_only(
     page = client.get(reverse("desk:stats"), {"year": 2026}).content.decode()
     body = client.get(reverse("desk:stats_csv"), {"year": 2026}).content.decode()
     assert "Revenue and open balances" not in page and "revenue" not in body
+
+
+def test_the_command_rebuilds_every_month_after_changes_made_outside_the_application(
+    schedule: dict[FeeService, Fee], staff: Any, institution: Institution
+) -> None:
+    on(MARCH.replace(day=5), supplied("loan", institution, 1, staff))
+    ChargeEvent.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    stats.refresh()
+    Charge.objects.update(amount=Decimal("40.00"))  # by hand, in SQL: no event says so
+
+    assert stats.refresh() == 0 and stats.for_year(2026)[0].charged == Decimal("15.00")
+    out = StringIO()
+    call_command("refresh_revenue", "--all", stdout=out)
+
+    assert "1 month(s) recomputed" in out.getvalue()
+    assert stats.for_year(2026)[0].charged == Decimal("40.00")
