@@ -136,8 +136,9 @@ def reevaluate_rule(rule_id: int) -> int:
         return 0
     touched = requests_touched_by(rule)
     ids = sorted({*_new_requests_matching(rule), *touched.acted, *touched.suggested})
+    active = list(PolicyRule.objects.filter(active=True))
     for request_id in ids:
-        _reevaluate(request_id, changed=rule)
+        _reevaluate(request_id, active, changed=rule)
     return len(ids)
 
 
@@ -145,8 +146,9 @@ def reevaluate_removed(rule_name: str, *, acted: list[int], suggested: list[int]
     """After staff deleted a rule: the open requests it acted on or had a suggestion standing
     on (listed before the deletion) are told so on their timelines."""
     ids = sorted(set(acted) | set(suggested))
+    active = list(PolicyRule.objects.filter(active=True))
     for request_id in ids:
-        _reevaluate(request_id, changed=None, removed=rule_name, acted=request_id in acted)
+        _reevaluate(request_id, active, changed=None, removed=rule_name, acted=request_id in acted)
     return len(ids)
 
 
@@ -169,8 +171,8 @@ def requests_touched_by(rule: PolicyRule) -> Touched:
 
 
 def _new_requests_matching(rule: PolicyRule) -> list[int]:
-    """New requests the rule matches now: its conditions in SQL, the year (read from the
-    text the library typed) by `rules.matches`."""
+    """New requests the rule matches now: its conditions in SQL, then the year, read from the
+    text the library typed as `rules.matches` reads it."""
     if not rule.active:
         return []
     rows = Request.objects.filter(status=Status.NEW)
@@ -194,7 +196,12 @@ def _new_requests_matching(rule: PolicyRule) -> list[int]:
 
 
 def _reevaluate(
-    request_id: int, *, changed: PolicyRule | None, removed: str = "", acted: bool = False
+    request_id: int,
+    active: list[PolicyRule],
+    *,
+    changed: PolicyRule | None,
+    removed: str = "",
+    acted: bool = False,
 ) -> None:
     """One request, under its row lock: suggestions that no longer stand are withdrawn and
     new ones noted; a rule that acted and no longer applies is recorded on the timeline (what
@@ -204,7 +211,6 @@ def _reevaluate(
             request = Request.objects.select_for_update().filter(pk=request_id).first()
             if request is None or request.status not in Request.OPEN_STATUSES:
                 return
-            active = list(PolicyRule.objects.filter(active=True))
             facts = rules.facts_of(request, partner_id=_partner_id(request))
             suggested, acting = rules.decide(active, facts)
             if request.status != Status.NEW:  # answered: no new suggestion, no action
