@@ -8,8 +8,10 @@ benchmark's copy submissions (`POST /requests/new/copy/`, bench/scenarios.py) th
 Django stack with the test client, as bench/submit_profile.py does, round after round: one phase
 with a full fee schedule (every service of `FeeService`, and an exemption), one without, their
 order swapped every other round. `fees_submit_ratio` is the median over the rounds of the cost
-per submission without a schedule over the cost with one (CPU of this process, PostgreSQL and
-Redis; wall time beside it): 1.0 means unchanged, below 1.0 slower with the schedule.
+per submission without a schedule over the cost with one (the CPU time of the Django process,
+where the fee code would run; wall time beside it): 1.0 means unchanged, below 1.0 slower with the
+schedule. `fees_submit_queries` and `fees_submit_queries_without` count the SQL statements of one
+submission in each case, which noise does not move.
 
 `make bench` runs it on its empty database after the load phases (a few hundred submissions);
 run alone, it starts its own PostgreSQL and Redis."""
@@ -22,6 +24,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,24 +42,40 @@ def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, Any]:
     meter = Meter(postgres)
     send = _sender(accounts, scenarios.submit_plan(accounts) or {})
     _measure(meter, send, 30)  # warm up: imports, templates, the first connection
+    queries = {present: _queries(send, present, accounts) for present in (True, False)}
     ratios_cpu, ratios_wall, with_fees_ms = [], [], []
     for number in range(rounds):
         costs = {}
         for present in (True, False) if number % 2 == 0 else (False, True):
             _schedule(present, accounts)
             costs[present] = _measure(meter, send, requests)
-        ratios_cpu.append(costs[False].cpu / costs[True].cpu)
+        ratios_cpu.append(costs[False].here / costs[True].here)
         ratios_wall.append(costs[False].elapsed / costs[True].elapsed)
-        with_fees_ms.append(costs[True].cpu * 1000)
+        with_fees_ms.append(costs[True].here * 1000)
         log(f"fees round {number + 1}: without/with schedule, CPU {ratios_cpu[-1]:.3f}")
     _schedule(False, accounts)
     return {
         "fees_submit_ratio": round(statistics.median(ratios_cpu), 3),
         "fees_submit_ratio_wall": round(statistics.median(ratios_wall), 3),
         "fees_submit_cpu_ms": round(statistics.median(with_fees_ms), 2),
+        "fees_submit_queries": queries[True],
+        "fees_submit_queries_without": queries[False],
         "fees_submit_requests": requests,
         "fees_submit_rounds": rounds,
     }
+
+
+def _queries(send: Callable[[], None], present: bool, accounts: list[Any]) -> int:
+    """The SQL statements of one submission: the same with a schedule as without, or the
+    schedule costs the submission something."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _schedule(present, accounts)
+    send()  # the first of an account may log its session in
+    with CaptureQueriesContext(connection) as captured:
+        send()
+    return len(captured)
 
 
 def _schedule(present: bool, accounts: list[Any]) -> None:

@@ -414,7 +414,7 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     for key in ("delivery_ocr_pages_per_min", "delivery_copy_kib", "delivery_pages"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
-    for key in ("fees_submit_ratio", "fees_submit_ratio_wall"):
+    for key in ("fees_submit_ratio", "fees_submit_queries", "fees_submit_queries_without"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]
