@@ -251,7 +251,7 @@ SIZED_DATABASE = "illdesk_sized"
 
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
-    from bench import delivery, desk, iso_parse, measure
+    from bench import delivery, desk, fees, iso_parse, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -290,8 +290,12 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     )
     log("delivery: OCR and a delivered copy, in-process")
     delivery_figures = delivery.measure()
+    log("fees: submission with a fee schedule and without, in-process")
+    measure.use_database(postgres.url)
+    fees_figures = fees.measure(postgres, accounts)
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    return {**report, **desk_figures, **iso_parse_figures, **delivery_figures, **catalog_figures()}
+    figures = {**desk_figures, **iso_parse_figures, **delivery_figures, **fees_figures}
+    return {**report, **figures, **catalog_figures()}
 
 
 def catalog_figures() -> dict[str, Any]:
@@ -409,6 +413,8 @@ def print_report(report: dict[str, Any]) -> None:
     for key in (*desk_keys, "stats_ms", "iso_worst_parse_ms"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     for key in ("delivery_ocr_pages_per_min", "delivery_copy_kib", "delivery_pages"):
+        print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
+    for key in ("fees_submit_ratio", "fees_submit_queries", "fees_submit_queries_without"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]

@@ -3,8 +3,6 @@ here, and a payment is recorded through `fees.services.record_payment` (docs/fee
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
@@ -26,13 +24,13 @@ class ExemptionAdmin(admin.ModelAdmin):
 
 
 class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -73,7 +71,7 @@ class PaymentForm(forms.ModelForm):
         model = Payment
         fields = ("invoice", "method", "reference", "amount", "received_on")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         invoice, amount = cleaned.get("invoice"), cleaned.get("amount")
         if invoice is not None and amount is not None and amount > invoice.balance:
@@ -88,13 +86,15 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ("invoice",)
     autocomplete_fields = ("invoice",)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Payment, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Payment, form: forms.ModelForm, change: bool
+    ) -> None:
         saved = services.record_payment(
             obj.invoice,
             method=obj.method,

@@ -3,11 +3,10 @@ charged and the portal's forms state a price. Idempotent: rows staff changed are
 
 from decimal import Decimal
 from io import TextIOBase
-from typing import Any
 
 from fees.models import Fee, FeeService
 
-SCHEDULE: dict[FeeService, dict[str, Any]] = {
+SCHEDULE: dict[FeeService, dict[str, Decimal | int]] = {
     FeeService.LOAN: {"base": Decimal("15.00"), "rush": Decimal("10.00")},
     FeeService.ARTICLE: {
         "base": Decimal("5.00"),

@@ -298,3 +298,73 @@ class ChargeEvent(models.Model):
 def unpaid_charge_of_record() -> Exists:
     """The purge's protection: a record whose request has a charge not yet paid."""
     return Exists(Charge.objects.unpaid().filter(request__record=OuterRef("pk")))
+
+
+class RevenueTally(models.Model):
+    """What one institution was charged in one month and currency, and how much of it is still
+    open: the statistics' revenue, recomputed whole from the ledger by `fees.stats.refresh`
+    (docs/fees.md, "Statistics")."""
+
+    month = models.DateField(help_text="The first day of the month the charges were made in.")
+    institution = models.ForeignKey(
+        "registration.Institution", on_delete=models.CASCADE, related_name="+"
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    charges = models.PositiveIntegerField()
+    charged = models.DecimalField(max_digits=14, decimal_places=2)
+    open = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["month", "institution", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "institution", "currency"], name="revenuetally_one_per_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="revenuetally_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.institution_id}: {self.currency} {self.charged}"
+
+
+class RevenueRefresh(models.Model):
+    """The one row marking the revenue tallies' last refresh; locked while one runs."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="revenuerefresh_one_row")]
+
+    def __str__(self) -> str:
+        return f"Revenue refreshed at {self.refreshed_at}"
+
+
+class BillingInfo(models.Model):
+    """How a partner's library pays, as its ISO 18626 request said (`billingInfo`), kept for
+    staff and for the maximum cost in any currency (docs/fees.md, "ISO 18626")."""
+
+    request = models.OneToOneField(
+        "requests_app.Request", on_delete=models.CASCADE, related_name="billing_info"
+    )
+    payment_method = models.CharField(max_length=100, blank=True)
+    billing_method = models.CharField(max_length=100, blank=True)
+    billing_name = models.CharField(max_length=200, blank=True)
+    address = models.TextField(blank=True)
+    maximum_sent = models.BooleanField(
+        default=False, help_text="The request stated a maximum cost (maximumCosts)."
+    )
+    maximum_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="None: not a number."
+    )
+    maximum_currency = models.CharField(max_length=20, blank=True, help_text="As sent.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(maximum_amount__isnull=True) | Q(maximum_amount__gte=0),
+                name="billinginfo_maximum_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Billing of request {self.request_id}"

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TypedDict, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from fees.models import (
     ZERO,
+    BillingInfo,
     Charge,
     ChargeEvent,
     ChargeKind,
@@ -29,7 +30,9 @@ from fees.models import (
     InvoiceSequence,
     Payment,
 )
+from illdesk.actors import Actor
 from registration import outbox
+from registration.models import Institution
 from requests_app.models import Action, Request, RequestEvent
 
 
@@ -37,12 +40,24 @@ class ChargeAboveMaximum(Exception):
     """Supplying would charge more than the library's maximum cost, which it has not agreed to
     exceed: nothing was done (send a conditional reply with the cost)."""
 
-    def __init__(self, request: Request, quote: Quote) -> None:
+    def __init__(self, request: Request, quote: Quote, maximum: Cost) -> None:
         super().__init__(
             f"Request {request.pk}: the charge {quote} is above the library's maximum cost of "
-            f"{quote.currency} {request.max_cost}. Nothing was done: send a conditional reply "
-            "with the cost, and supply once the library accepts it."
+            f"{maximum}. Nothing was done: send a conditional reply with the cost, and supply "
+            "once the library accepts it."
         )
+
+
+@dataclass(frozen=True)
+class Cost:
+    """An amount in a currency, as ISO 18626 states costs (`currencyCode`, `monetaryValue`).
+    A maximum cost a partner sent may be in any currency, or not a number (amount None)."""
+
+    amount: Decimal | None
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount:,.2f}" if self.amount is not None else "unreadable"
 
 
 @dataclass(frozen=True)
@@ -87,17 +102,47 @@ def _is_rush(request: Request, fee: Fee) -> bool:
     return request.need_by <= asked_on + timedelta(days=fee.rush_within_days)
 
 
-def price_terms(institution: Any, services: tuple[FeeService, ...]) -> list[str]:
+def price_terms(institution: Institution, services: tuple[FeeService, ...]) -> list[str]:
     """What the portal's request forms say a request will likely cost this institution."""
     if Exemption.objects.filter(institution=institution).exists():
         return ["Your library is not charged: it is exempt from the office's fees."]
     return [fee.terms for fee in Fee.objects.filter(service__in=services)]
 
 
+def maximum_cost(request: Request) -> Cost | None:
+    """The library's maximum cost: the portal's field (in US dollars), or what its ISO 18626
+    request's `billingInfo/maximumCosts` said, in whatever currency; None when it set none."""
+    if request.max_cost is not None:
+        return Cost(request.max_cost, "USD")
+    billing = billing_of(request)
+    if billing is None or not billing.maximum_sent:
+        return None
+    return Cost(billing.maximum_amount, billing.maximum_currency)
+
+
+def billing_of(request: Request) -> BillingInfo | None:
+    """The partner's `billingInfo` kept with the request, if any (read once per request
+    object: Django keeps the answer, a missing row too)."""
+    try:
+        return request.billing_info
+    except BillingInfo.DoesNotExist:
+        return None
+
+
+def exceeds_maximum(request: Request, quote: Quote | None) -> Cost | None:
+    """The maximum the charge is above, if it is: more than it, or not comparable with it (a
+    maximum in another currency, or not a number), so the library must agree to the cost."""
+    maximum = None if quote is None else maximum_cost(request)
+    if quote is None or maximum is None:
+        return None
+    within = maximum.amount is not None and maximum.currency == quote.currency
+    return None if within and quote.amount <= maximum.amount else maximum  # type: ignore[operator]
+
+
 def above_maximum(request: Request, quote: Quote | None) -> bool:
     """A charge the library has not agreed to: above its maximum cost, and no conditional reply
     (which states the cost) accepted since."""
-    if quote is None or request.max_cost is None or quote.amount <= request.max_cost:
+    if exceeds_maximum(request, quote) is None:
         return False
     accepted = RequestEvent.objects.filter(request=request, action=Action.CONDITIONS_ACCEPTED)
     return not accepted.exists()
@@ -107,15 +152,16 @@ def cost_conditions(request: Request) -> str:
     """The conditional reply a charge above the maximum cost calls for ("" when none does):
     the desk proposes it, and accepting it is the library's agreement to the charge."""
     quote = None if request.is_duplication else likely_charge(request)
-    if quote is None or not above_maximum(request, quote):
+    maximum = exceeds_maximum(request, quote)
+    if quote is None or maximum is None or not above_maximum(request, quote):
         return ""
     return (
-        f"Supplying this request costs {quote}, above your maximum cost of {quote.currency} "
-        f"{request.max_cost}. Accept these conditions to be charged {quote}."
+        f"Supplying this request costs {quote}, above your maximum cost of {maximum}. "
+        f"Accept these conditions to be charged {quote}."
     )
 
 
-def charge_for_transition(request: Request, *, action: str, actor: Any) -> Charge | None:
+def charge_for_transition(request: Request, *, action: str, actor: Actor) -> Charge | None:
     """The charge a workflow move makes, if any; raises ChargeAboveMaximum to stop a supply the
     library has not agreed to pay for. Called inside the move's transaction."""
     if action == Action.QUOTE_APPROVED and request.quote_amount:
@@ -126,8 +172,9 @@ def charge_for_transition(request: Request, *, action: str, actor: Any) -> Charg
         return _charge(request, ChargeKind.REPLACEMENT, replacement, actor=actor)
     if action in (Action.FILLED, Action.SHIPPED) and not request.is_duplication:
         supply = likely_charge(request)
-        if supply is not None and above_maximum(request, supply):
-            raise ChargeAboveMaximum(request, supply)
+        maximum = exceeds_maximum(request, supply)
+        if supply is not None and maximum is not None and above_maximum(request, supply):
+            raise ChargeAboveMaximum(request, supply, maximum)
         return _charge(request, ChargeKind.SUPPLY, supply, actor=actor)
     return None
 
@@ -137,7 +184,7 @@ def _currency(request: Request) -> str:
     return fee.currency if fee else Fee._meta.get_field("currency").get_default()
 
 
-def _charge(request: Request, kind: str, quote: Quote | None, *, actor: Any) -> Charge | None:
+def _charge(request: Request, kind: str, quote: Quote | None, *, actor: Actor) -> Charge | None:
     if quote is None:
         return None
     charge = Charge.objects.create(
@@ -150,9 +197,14 @@ def _charge(request: Request, kind: str, quote: Quote | None, *, actor: Any) -> 
         charged_on=timezone.localdate(),
     )
     ChargeEvent.objects.create(
-        charge=charge, action=ChargeEvent.Action.CHARGED, amount=charge.amount, actor=actor
+        charge=charge, action=ChargeEvent.Action.CHARGED, amount=charge.amount, actor=_user(actor)
     )
     return charge
+
+
+def _user(actor: Actor) -> User | None:
+    """The user to record as who acted: none for the system (or a signed-out visitor)."""
+    return cast(User, actor) if actor is not None and actor.is_authenticated else None
 
 
 # --- Invoices --------------------------------------------------------------------------------
@@ -166,7 +218,7 @@ def previous_month(day: date) -> date:
     return month_of(month_of(day) - timedelta(days=1))
 
 
-def issue_invoices(month: date, *, acting_user: Any = None) -> list[Invoice]:
+def issue_invoices(month: date, *, acting_user: Actor = None) -> list[Invoice]:
     """Invoice every charge made before the end of `month` and not yet invoiced: one invoice per
     institution and currency. Run again, it issues nothing twice."""
     end = (month_of(month) + timedelta(days=32)).replace(day=1)
@@ -184,7 +236,7 @@ def issue_invoices(month: date, *, acting_user: Any = None) -> list[Invoice]:
 
 
 def _issue_one(
-    institution_id: int, currency: str, month: date, end: date, actor: Any
+    institution_id: int, currency: str, month: date, end: date, actor: Actor
 ) -> Invoice | None:
     with transaction.atomic():
         charges = list(
@@ -217,9 +269,9 @@ def _next_number() -> int:
     return number
 
 
-def _record(charges: list[Charge], action: str, note: str, actor: Any) -> None:
+def _record(charges: list[Charge], action: str, note: str, actor: Actor) -> None:
     ChargeEvent.objects.bulk_create(
-        ChargeEvent(charge=c, action=action, amount=c.amount, note=note, actor=actor)
+        ChargeEvent(charge=c, action=action, amount=c.amount, note=note, actor=_user(actor))
         for c in charges
     )
 
@@ -235,7 +287,7 @@ def record_payment(
     reference: str,
     amount: Decimal,
     received_on: date,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Payment:
     """Record a payment; the one that covers the balance closes the invoice and its charges."""
     with transaction.atomic():
@@ -251,7 +303,7 @@ def record_payment(
             reference=reference,
             amount=amount,
             received_on=received_on,
-            recorded_by=acting_user,
+            recorded_by=_user(acting_user),
         )
         if locked.balance == 0:
             _close(locked, payment, acting_user)
@@ -259,7 +311,7 @@ def record_payment(
     return payment
 
 
-def _close(invoice: Invoice, payment: Payment, actor: Any) -> None:
+def _close(invoice: Invoice, payment: Payment, actor: Actor) -> None:
     invoice.paid_at = timezone.now()
     invoice.save(update_fields=["paid_at"])
     note = f"{payment.get_method_display()} {payment.reference}"
@@ -280,63 +332,24 @@ def send_reminders(*, now: datetime) -> int:
     return sent
 
 
-# --- Statements ------------------------------------------------------------------------------
+class DeskCharge(TypedDict):
+    charges: list[Charge]
+    likely_charge: Quote | None
+    maximum_cost: Cost | None
+    charge_above_maximum: bool
+    billing: BillingInfo | None
 
 
-@dataclass(frozen=True)
-class Statement:
-    """What one institution owes: its open invoices and its charges not yet invoiced."""
-
-    invoices: list[Invoice]
-    uninvoiced: list[Charge]
-
-    @property
-    def open_total(self) -> Decimal:
-        return sum((i.balance for i in self.invoices), ZERO) + sum(
-            (c.amount for c in self.uninvoiced), ZERO
-        )
-
-
-def statement_for(institution: Any) -> Statement:
-    invoices = Invoice.objects.for_institution(institution).open().order_by("number")
-    uninvoiced = Charge.objects.filter(institution=institution, invoice__isnull=True)
-    return Statement(list(invoices), list(uninvoiced.select_related("request")))
-
-
-@dataclass(frozen=True)
-class Balance:
-    oclc_symbol: str
-    name: str
-    currency: str
-    open: Decimal
-
-
-def open_balances() -> list[Balance]:
-    """What each institution owes, by currency, largest first (the staff home's list): unpaid
-    charges less the part payments already made on their open invoices."""
-    owed: dict[tuple[str, str, str], Decimal] = {}
-    charged = Charge.objects.unpaid().values_list(
-        "institution__oclc_symbol", "institution__name", "currency"
-    )
-    for *key, amount in charged.annotate(total=Sum("amount")).order_by():
-        owed[tuple(key)] = amount
-    paid = Payment.objects.filter(invoice__paid_at__isnull=True).values_list(
-        "invoice__institution__oclc_symbol", "invoice__institution__name", "invoice__currency"
-    )
-    for *key, amount in paid.annotate(total=Sum("amount")).order_by():
-        owed[tuple(key)] = owed.get(tuple(key), ZERO) - amount
-    # SQLite sums decimals without their scale: cents are put back for the page.
-    rows = [Balance(*key, amount.quantize(ZERO)) for key, amount in owed.items()]
-    return sorted(rows, key=lambda row: row.open, reverse=True)
-
-
-def desk_context(request: Request) -> dict[str, Any]:
+def desk_context(request: Request) -> DeskCharge:
     """The desk page's charge panel: the request's charges, or what supplying it would charge
-    and whether that is above the library's maximum cost."""
+    and whether that is above the library's maximum cost; and how an ISO 18626 partner said it
+    pays."""
     charges = list(Charge.objects.filter(request=request).select_related("invoice"))
     quote = None if charges or request.is_duplication else likely_charge(request)
     return {
         "charges": charges,
         "likely_charge": quote,
+        "maximum_cost": maximum_cost(request) if quote else None,
         "charge_above_maximum": above_maximum(request, quote),
+        "billing": billing_of(request),
     }

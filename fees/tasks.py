@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from fees import services
+from fees import services, stats
 
 
 @shared_task(name="fees.issue_invoices")
@@ -16,3 +16,9 @@ def issue_invoices() -> int:
 def send_reminders() -> int:
     """Remind libraries of invoices open FEES_REMINDER_DAYS (docs/fees.md)."""
     return services.send_reminders(now=timezone.now())
+
+
+@shared_task(name="fees.refresh_revenue")
+def refresh_revenue() -> int:
+    """Bring the statistics' revenue up to date (docs/fees.md, "Statistics")."""
+    return stats.refresh()

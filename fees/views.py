@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from fees import documents, services
+from fees import documents, statements
 from fees.models import Invoice
 from registration.access import institution_required
 
@@ -17,7 +17,7 @@ from registration.access import institution_required
 def statement(request: HttpRequest) -> HttpResponse:
     institution = request.institution  # type: ignore[attr-defined]
     context = {
-        "statement": services.statement_for(institution),
+        "statement": statements.statement_for(institution),
         "invoices": Invoice.objects.for_institution(institution).order_by("-number")[:24],
     }
     return render(request, "fees/statement.html", context)

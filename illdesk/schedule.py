@@ -56,6 +56,8 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Invoices: on the first days of a month, the month before is invoiced (docs/fees.md).
     "fees-issue-invoices": {"task": "fees.issue_invoices", "schedule": timedelta(days=1)},
     "fees-send-reminders": {"task": "fees.send_reminders", "schedule": timedelta(days=1)},
+    # The statistics' revenue and open balances: recompute the months whose charges changed.
+    "fees-refresh-revenue": {"task": "fees.refresh_revenue", "schedule": timedelta(minutes=10)},
     # The email outbox: re-queue messages the broker lost or never received.
     "requeue-outbox": {
         "task": "registration.requeue_outbox",

@@ -1,9 +1,12 @@
 """The office's policy in the admin: rules, days to respond, closures; and the flagged requests,
 read only (the periodic job keeps them)."""
 
+from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from policy import tasks
 from policy.models import Attention, Closure, PolicyRule, ResponseTime
 
 
@@ -32,6 +35,23 @@ class PolicyRuleAdmin(admin.ModelAdmin):
         ),
         ("Then", {"fields": ("action", "condition", "refusal_reason", "message")}),
     )
+
+    # A change re-evaluates the open requests the rule touches, after commit (docs/policy.md,
+    # "When a rule changes"); list_editable saves come through save_model too.
+    def save_model(
+        self, request: HttpRequest, obj: PolicyRule, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        tasks.rule_saved(obj)
+
+    def delete_model(self, request: HttpRequest, obj: PolicyRule) -> None:
+        tasks.rule_deleted(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PolicyRule]) -> None:
+        for rule in queryset:
+            tasks.rule_deleted(rule)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(ResponseTime)

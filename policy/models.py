@@ -126,6 +126,33 @@ class RuleDecision(models.Model):
         return f"Request {self.request_id}: {self.rule or 'no rule acted'}"
 
 
+class RuleSuggestion(models.Model):
+    """A rule's suggestion standing on a request, as its staff note said it: withdrawn (with a
+    note) or noted again when staff change the rule (docs/policy.md, "When a rule changes")."""
+
+    request = models.ForeignKey(
+        "requests_app.Request", on_delete=models.CASCADE, related_name="policy_suggestions"
+    )
+    rule = models.ForeignKey(
+        PolicyRule,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty once the rule is deleted: the next evaluation withdraws it.",
+    )
+    rule_name = models.CharField(max_length=200)
+    text = models.CharField(max_length=1000, help_text="The staff note that made it.")
+    noted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "rule"], name="rulesuggestion_one_per_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"Request {self.request_id}: {self.rule_name}"
+
+
 class ResponseTime(models.Model):
     """How many of the office's working days a new request of one service may wait for an
     answer. A service without a row is not timed."""

@@ -6,10 +6,9 @@ compare-and-set from "new" means a rule never overrides what staff did first."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +24,7 @@ from policy.models import (
     ResponseTime,
     RuleAction,
     RuleDecision,
+    RuleSuggestion,
 )
 from requests_app import services as desk
 from requests_app.models import RefusalReason, Request, Status, statuses
@@ -62,7 +62,7 @@ def apply_rules(request_id: int) -> PolicyRule | None:
             if not first:
                 return None
             for rule in suggested:
-                desk.add_staff_note(request, text=_suggestion(rule), acting_user=None)
+                _suggest(request, rule)
             if acting is not None:
                 _ACTIONS[RuleAction(acting.action)](request, acting)
     except desk.StaleRequest:  # staff answered it first: nothing of this evaluation stays
@@ -83,6 +83,14 @@ def _suggestion(rule: PolicyRule) -> str:
         return f'Policy rule "{rule.name}" suggests the condition: {rule.condition}'
     reason = RefusalReason(rule.refusal_reason).label
     return f'Policy rule "{rule.name}" suggests refusing it: {reason}. {rule.message}'.strip()
+
+
+def _suggest(request: Request, rule: PolicyRule) -> None:
+    text = _suggestion(rule)
+    desk.add_staff_note(request, text=text, acting_user=None)
+    RuleSuggestion.objects.update_or_create(
+        request=request, rule=rule, defaults={"rule_name": rule.name, "text": text}
+    )
 
 
 def _applied(rule: PolicyRule) -> str:
@@ -115,6 +123,152 @@ _ACTIONS: dict[RuleAction, Callable[[Request, PolicyRule], None]] = {
     RuleAction.APPLY_REFUSAL: _refuse,
     RuleAction.ROUTE_IN_PROCESS: _route,
 }
+
+
+# --- When a rule changes ----------------------------------------------------------------------
+
+
+def reevaluate_rule(rule_id: int) -> int:
+    """After staff saved a rule: re-evaluate the open requests it now matches or no longer
+    matches (docs/policy.md, "When a rule changes"). Returns how many were looked at."""
+    rule = PolicyRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        return 0
+    touched = requests_touched_by(rule)
+    ids = sorted({*_new_requests_matching(rule), *touched.acted, *touched.suggested})
+    active = list(PolicyRule.objects.filter(active=True))
+    for request_id in ids:
+        _reevaluate(request_id, active, changed=rule)
+    return len(ids)
+
+
+def reevaluate_removed(rule_name: str, *, acted: list[int], suggested: list[int]) -> int:
+    """After staff deleted a rule: the open requests it acted on or had a suggestion standing
+    on (listed before the deletion) are told so on their timelines."""
+    ids = sorted(set(acted) | set(suggested))
+    active = list(PolicyRule.objects.filter(active=True))
+    for request_id in ids:
+        _reevaluate(request_id, active, changed=None, removed=rule_name, acted=request_id in acted)
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The open requests a rule acted on, and those it has a suggestion standing on."""
+
+    acted: list[int]
+    suggested: list[int]
+
+
+def requests_touched_by(rule: PolicyRule) -> Touched:
+    open_ids = Request.objects.open().values("pk")
+    noted = RuleSuggestion.objects.filter(rule=rule, request__in=open_ids)
+    acted = RuleDecision.objects.filter(rule=rule, request__in=open_ids)
+    return Touched(
+        acted=sorted(acted.values_list("request_id", flat=True)),
+        suggested=sorted(noted.values_list("request_id", flat=True)),
+    )
+
+
+def _new_requests_matching(rule: PolicyRule) -> list[int]:
+    """New requests the rule matches now: its conditions in SQL, then the year, read from the
+    text the library typed as `rules.matches` reads it."""
+    if not rule.active:
+        return []
+    rows = Request.objects.filter(status=Status.NEW)
+    if rule.request_type:
+        rows = rows.of_type(rule.request_type)
+    exact = {
+        "work_kind": rule.work_kind,
+        "institution_id": rule.institution_id,
+        "iso_transaction__partner_id": rule.partner_id,
+        "reproduction_format": rule.reproduction_format,
+    }
+    rows = rows.filter(**{field: value for field, value in exact.items() if value})
+    found = rows.values_list("pk", "publication_date")
+    if rule.published_before is None:
+        return [pk for pk, _ in found]
+    return [
+        pk
+        for pk, typed in found.iterator()
+        if (year := rules.year_of(typed)) is not None and year < rule.published_before
+    ]
+
+
+def _reevaluate(
+    request_id: int,
+    active: list[PolicyRule],
+    *,
+    changed: PolicyRule | None,
+    removed: str = "",
+    acted: bool = False,
+) -> None:
+    """One request, under its row lock: suggestions that no longer stand are withdrawn and
+    new ones noted; a rule that acted and no longer applies is recorded on the timeline (what
+    it did stays); a request still new meets the rules as on submission."""
+    try:
+        with transaction.atomic():
+            request = Request.objects.select_for_update().filter(pk=request_id).first()
+            if request is None or request.status not in Request.OPEN_STATUSES:
+                return
+            facts = rules.facts_of(request, partner_id=_partner_id(request))
+            suggested, acting = rules.decide(active, facts)
+            if request.status != Status.NEW:  # answered: no new suggestion, no action
+                kept = set(request.policy_suggestions.values_list("rule_id", flat=True))
+                suggested, acting = [rule for rule in suggested if rule.pk in kept], None
+            # Written first, so the submission's own evaluation, if still to come, does nothing.
+            decision, _ = RuleDecision.objects.get_or_create(request=request)
+            _update_suggestions(request, suggested)
+            if removed and acted:
+                _note(request, f'Policy rule "{removed}" was removed. {_STAYS}')
+            elif decision.rule is not None:
+                _no_longer_applies(request, decision, changed, facts)
+            elif acting is not None:
+                decision.rule = acting
+                decision.save(update_fields=["rule"])
+                _ACTIONS[RuleAction(acting.action)](request, acting)
+    except desk.StaleRequest:
+        logger.info("policy rules: request %s changed first", request_id)
+
+
+_STAYS = "What it did stays: staff may change it."
+
+
+def _update_suggestions(request: Request, suggested: list[PolicyRule]) -> None:
+    now = {rule.pk: rule for rule in suggested}
+    standing = set()
+    for row in request.policy_suggestions.all():
+        rule = now.get(row.rule_id) if row.rule_id is not None else None
+        if rule is None:
+            why = "was removed" if row.rule_id is None else "was changed and no longer suggests it"
+            _note(request, f'Policy rule "{row.rule_name}" {why}: its suggestion is withdrawn.')
+            row.delete()
+            continue
+        standing.add(rule.pk)
+        if row.text != _suggestion(rule):
+            _suggest(request, rule)
+    for rule in suggested:
+        if rule.pk not in standing:
+            _suggest(request, rule)
+
+
+def _no_longer_applies(
+    request: Request, decision: RuleDecision, changed: PolicyRule | None, facts: rules.Facts
+) -> None:
+    rule = decision.rule
+    if rule is None or (changed is not None and rule.pk != changed.pk):
+        return
+    acts = rule.action not in RuleAction.suggestions()
+    if rule.active and acts and rules.matches(rule, facts):
+        return
+    _note(request, f'Policy rule "{rule.name}" was changed and no longer applies. {_STAYS}')
+    # Once told: the decision no longer names a rule that applies.
+    decision.rule = None
+    decision.save(update_fields=["rule"])
+
+
+def _note(request: Request, text: str) -> None:
+    desk.add_staff_note(request, text=text, acting_user=None)
 
 
 # --- The clock --------------------------------------------------------------------------------
@@ -162,15 +316,16 @@ def _need_by_passed(today: date) -> QuerySet[Request]:
     return Request.objects.open().filter(need_by__lt=today)
 
 
-def with_aging(rows: Any, today: date) -> Any:
+def with_aging(rows: Iterable[Request], today: date) -> list[Request]:
     """Set `working_days_open` on each request listed (one calendar for the page)."""
     listed = list(rows)
     if listed:
         start = min(timezone.localdate(item.created_at) for item in listed)
         calendar = office_calendar(start, today)
         for item in listed:
-            created = timezone.localdate(item.created_at)
-            item.working_days_open = calendar.working_days_between(created, today)
+            days = calendar.working_days_between(timezone.localdate(item.created_at), today)
+            # An attribute for the queue's template, not a field.
+            setattr(item, "working_days_open", days)  # noqa: B010
     return listed
 
 

@@ -22,6 +22,7 @@ from catalog import services as catalog_services
 from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from fees import services as fees
+from fees import statements as fee_statements
 from illdesk.actors import Actor
 from policy import services as policy
 from registration.models import OutboxMessage, Registration
@@ -193,7 +194,9 @@ def _detail_page(
     bound: dict[str, ActionForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    item = get_object_or_404(_with_decisions(Request.objects.all()), pk=pk)
+    # With the partner's billingInfo, which the charge panel shows (docs/fees.md).
+    rows = _with_decisions(Request.objects.select_related("billing_info"))
+    item = get_object_or_404(rows, pk=pk)
     conversation = item.events.filter(action__in=Action.conversation()).select_related("actor")
     context = {
         "item": item,
@@ -222,7 +225,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update(_unread_messages())
         context["clock"] = policy.clock_counts(timezone.localdate())
     if user.has_perm("fees.view_charge"):
-        context["open_balances"] = fees.open_balances()[: queue_rows.COUNT_CAP]
+        context["open_balances"] = fee_statements.open_balances()[: queue_rows.COUNT_CAP]
     if user.has_perm("registration.view_registration"):
         context["registrations"] = Registration.objects.open()[: queue_rows.COUNT_CAP + 1].count()
     return render(request, "requests_app/desk/home.html", context)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copyright_rules.reports import safe_cell
+from fees import stats as fee_stats
 from requests_app import stats, tallies
 
 _view = permission_required("requests_app.view_request", raise_exception=True)
@@ -36,11 +37,14 @@ def _stats_year(request: HttpRequest) -> int:
 def statistics(request: HttpRequest) -> HttpResponse:
     year = _stats_year(request)
     this_year = timezone.localdate().year
-    context = {
+    context: dict[str, object] = {
         "figures": stats.for_year(year),
         "years": range(this_year, tallies.first_year(default=this_year - 4) - 1, -1),
         "refresh_every": _minutes_between_refreshes(),
     }
+    if request.user.has_perm("fees.view_charge"):
+        revenue = fee_stats.for_year(year)
+        context["revenue"] = {"rows": revenue, "totals": fee_stats.totals(revenue)}
     return render(request, "requests_app/desk/stats.html", context)
 
 
@@ -63,6 +67,7 @@ def statistics_refresh(request: HttpRequest) -> HttpResponse:
     year = _stats_year(request)
     try:
         done = tallies.refresh(wait=False)
+        fee_stats.refresh()
     except tallies.RefreshRunning:
         messages.info(request, "The figures are being refreshed already: reload in a minute.")
     else:
@@ -79,6 +84,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
         headers={"Content-Disposition": f'attachment; filename="illdesk-statistics-{year}.csv"'},
     )
     writer = csv.writer(response)
-    for row in stats.csv_rows(stats.for_year(year)):
+    rows = stats.csv_rows(stats.for_year(year))
+    if request.user.has_perm("fees.view_charge"):
+        rows += fee_stats.csv_rows(fee_stats.for_year(year))
+    for row in rows:
         writer.writerow([safe_cell(str(cell)) for cell in row])
     return response

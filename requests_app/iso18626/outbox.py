@@ -14,7 +14,6 @@ from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -26,10 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from fees import services as fees
-from fees.models import Charge
+from fees.services import Cost
 from illdesk.office import office_contact
-from requests_app.iso18626 import addresses, xml
+from requests_app.iso18626 import addresses, costs, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
 from requests_app.iso18626.peers import Peer, peer_of
 from requests_app.iso18626.statuses import (
@@ -199,9 +197,12 @@ def build_status_message(
     if iso == IsoStatus.EXPECT_TO_SUPPLY and not peer.expect_to_supply:
         iso = IsoStatus.WILL_SUPPLY
     offer = request.status_row.offered
-    cost = _offered_cost(request)
+    elements = costs.cost_elements(request)
+    cost = elements.offered
     condition = loan_condition(request) if request.status == Status.CONDITIONAL else None
-    condition = LoanCondition.OTHER if cost is not None and condition is None else condition
+    condition = (
+        LoanCondition.OTHER if offer and cost is not None and condition is None else condition
+    )
     text = " ".join(
         filter(
             None,
@@ -221,7 +222,7 @@ def build_status_message(
         ("answerYesNo", answer),
         ("note", text or None),
         ("reasonUnfilled", _reason_unfilled(request)),
-        ("offeredCosts", _costs(*cost) if cost is not None else None),
+        ("offeredCosts", _costs(cost) if cost is not None else None),
     ]
     status_info: list[tuple[str, Any]] = [
         ("status", str(iso)),
@@ -235,7 +236,7 @@ def build_status_message(
         ("header", header(link, supplying_request_id=str(request.pk))),
         ("messageInfo", message_info),
         ("statusInfo", status_info),
-        ("deliveryInfo", _delivery_info(request, iso, condition)),
+        ("deliveryInfo", _delivery_info(request, iso, condition, elements.delivery)),
         ("returnInfo", _return_info() if iso in _LOAN_OUT else None),
     ]
     return Built(xml.build(tree, "supplyingAgencyMessage"), iso, text)
@@ -270,38 +271,23 @@ def _reason_unfilled(request: Request) -> str | None:
     return REASON_UNFILLED[RefusalReason(request.refusal_reason)]
 
 
-def _offered_cost(request: Request) -> tuple[Decimal, str] | None:
-    """The cost an offer names: a quote's price, or the charge above the library's maximum
-    cost that a conditional reply asks it to accept (docs/fees.md)."""
-    if request.status == Status.QUOTED and request.quote_amount is not None:
-        return request.quote_amount, "USD"
-    if request.status != Status.CONDITIONAL:
-        return None
-    quote = fees.likely_charge(request)
-    if quote is None or request.max_cost is None or quote.amount <= request.max_cost:
-        return None
-    return quote.amount, quote.currency
+def _costs(cost: Cost) -> list[tuple[str, Any]]:
+    return [("currencyCode", cost.currency), ("monetaryValue", f"{cost.amount:.2f}")]
 
 
-def _costs(amount: Decimal, currency: str = "USD") -> list[tuple[str, Any]]:
-    return [("currencyCode", currency), ("monetaryValue", f"{amount:.2f}")]
-
-
-def _terms_note(
-    peer: Peer, condition: LoanCondition | None, cost: tuple[Decimal, str] | None
-) -> str:
+def _terms_note(peer: Peer, condition: LoanCondition | None, cost: Cost | None) -> str:
     """ "Condition: ..., Cost: 12.50 USD" for a peer that shows neither element."""
     if not peer.terms_in_note:
         return ""
     terms = [
         f"Condition: {condition}" if condition else "",
-        f"Cost: {cost[0]:.2f} {cost[1]}" if cost else "",
+        f"Cost: {cost.amount:.2f} {cost.currency}" if cost else "",
     ]
     return ", ".join(filter(None, terms))
 
 
 def _delivery_info(
-    request: Request, iso: IsoStatus, condition: LoanCondition | None
+    request: Request, iso: IsoStatus, condition: LoanCondition | None, cost: Cost | None
 ) -> list[tuple[str, Any]] | None:
     """What was sent (a copy's link, a loan's barcode: the request number on its book band), or
     the condition of an offer (the schema wants a dateSent: the time of the offer)."""
@@ -319,14 +305,8 @@ def _delivery_info(
         ("dateSent", xml.stamp(request.supplied_at)),
         ("itemId", item_id),
         ("sentVia", via),
-        ("deliveryCosts", _delivery_costs(request)),
+        ("deliveryCosts", _costs(cost) if cost is not None else None),
     ]
-
-
-def _delivery_costs(request: Request) -> list[tuple[str, Any]] | None:
-    """What supplying it charged the library (docs/fees.md): none when nothing was charged."""
-    charge = Charge.objects.for_supply().filter(request=request).first()
-    return _costs(charge.amount, charge.currency) if charge else None
 
 
 def _return_info() -> list[tuple[str, Any]]:

@@ -1,5 +1,6 @@
 """The fee pages pass axe: the library's statement and the loan form stating the likely charge,
-the staff home's open balances, the desk's charge panel and the admin's fee lists."""
+the staff home's open balances, the desk's charge panel (with a partner's billing), the
+statistics' revenue and the admin's fee lists."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,14 +11,21 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from fees import services as fees
-from fees.models import Charge, Fee, FeeService
+from fees import stats
+from fees.models import BillingInfo, Charge, Fee, FeeService
 from requests_app import services
 from tests.e2e.helpers import LIBRARIAN_PASSWORD, STAFF_PASSWORD, create_librarian
 from tests.requests_app.factories import make_loan
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.services]
 
-STAFF_PAGES = ("/desk/home/", "/admin/fees/fee/", "/admin/fees/invoice/", "/admin/fees/charge/")
+STAFF_PAGES = (
+    "/desk/home/",
+    "/desk/statistics/?year=2026",
+    "/admin/fees/fee/",
+    "/admin/fees/invoice/",
+    "/admin/fees/charge/",
+)
 
 
 def _charged_library() -> tuple[Any, Any]:
@@ -30,7 +38,18 @@ def _charged_library() -> tuple[Any, Any]:
     services.ship_loan(shipped, seen=shipped.status, due_date=due, acting_user=chief)
     Charge.objects.update(charged_on=date(2026, 3, 2))
     fees.issue_invoices(date(2026, 3, 1))
-    return library, make_loan(library, max_cost=Decimal("10.00"))
+    stats.refresh()
+    waiting = make_loan(library, max_cost=Decimal("10.00"))
+    BillingInfo.objects.create(
+        request=waiting,
+        payment_method="IFM",
+        billing_name="Brooklyn College Library, Interlibrary Loan",
+        address="2900 Bedford Avenue\nBrooklyn, NY 11210",
+        maximum_sent=True,
+        maximum_amount=Decimal("10.00"),
+        maximum_currency="USD",
+    )
+    return library, waiting
 
 
 def test_the_fee_pages_pass_axe(new_context: Any, audit: Any) -> None:
@@ -52,5 +71,5 @@ def test_the_fee_pages_pass_axe(new_context: Any, audit: Any) -> None:
     for path in (*STAFF_PAGES, f"/desk/{waiting.pk}/"):
         staff.goto(path)
         audit.check(staff, f"staff page {path}")
-    assert "above the library" in staff.content()
+    assert "above the library" in staff.content() and "Bill to" in staff.content()
     audit.assert_clean()

@@ -16,8 +16,7 @@ from tests.requests_app.conftest import (  # noqa: F401  (the same fixtures as t
 )
 
 
-@pytest.fixture
-def schedule(db: None) -> dict[FeeService, Fee]:
+def make_schedule() -> dict[FeeService, Fee]:
     """A small schedule: loans $15 (+$10 rush), articles $5 for 10 pages then $0.25 a page,
     a lost loan's replacement $120."""
     fees = {
@@ -29,6 +28,11 @@ def schedule(db: None) -> dict[FeeService, Fee]:
     }
     Fee.objects.bulk_create(fees.values())
     return fees
+
+
+@pytest.fixture
+def schedule(db: None) -> dict[FeeService, Fee]:
+    return make_schedule()
 
 
 def act(client: Client, item: Request, action: str, **data: Any) -> Any:

@@ -1,13 +1,14 @@
 """Monthly invoices with one gapless number sequence, payments that close them, statements,
 the PDF and CSV, and the purge protection of unpaid charges (docs/fees.md)."""
 
-import re
-import zlib
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from typing import Any
 
+import pikepdf
+import pypdfium2
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
@@ -143,21 +144,41 @@ def test_the_statement_shows_open_invoices_and_uninvoiced_charges_of_its_own_lib
 
 
 def _pdf_text(body: bytes) -> str:
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
-    return b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x").decode("latin-1")
+    document = pypdfium2.PdfDocument(body)
+    try:
+        return "\n".join(page.get_textpage().get_text_bounded() for page in document)
+    finally:
+        document.close()
 
 
 def test_the_invoice_is_a_pdf_and_a_csv_with_the_same_total(
     desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
 ) -> None:
     item = shipped_on(MONTH, institution, desk)
+    shipped_on(MONTH.replace(day=20), institution, desk)
     services.issue_invoices(MONTH)
     pdf = portal.get(reverse("fees:invoice_pdf", args=[1]))
     csv = portal.get(reverse("fees:invoice_csv", args=[1])).content.decode()
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert "Invoice 1" in _pdf_text(pdf.content) and "15.00" in _pdf_text(pdf.content)
+    text = _pdf_text(pdf.content)
+    assert f"invoice 1\r\nTo {institution.oclc_symbol} {institution.name}" in text
+    assert f"\r\n{item.pk} 2026-03-01 Supply: Loan 15.00\r\n" in text
+    assert text.endswith("\r\nTotal 30.00")
     assert f"1,2026-03,{item.pk},2026-03-01,Supply: Loan,USD,15.00" in csv
-    assert csv.strip().endswith("Total,,15.00")
+    assert csv.strip().endswith("Total,,30.00")
+
+
+def test_the_invoice_pdf_is_tagged_with_its_language_and_title(
+    desk: Client, portal: Client, institution: Institution, schedule: dict[FeeService, Fee]
+) -> None:
+    shipped_on(MONTH, institution, desk)
+    services.issue_invoices(MONTH)
+    body = portal.get(reverse("fees:invoice_pdf", args=[1])).content
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        assert str(pdf.Root.Lang) == "en"
+        assert "/StructTreeRoot" in pdf.Root
+        assert str(pdf.docinfo.get("/Title")) == "Invoice 1"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle
 
 
 def test_staff_read_any_invoice_and_libraries_cannot_use_the_desk_copy(

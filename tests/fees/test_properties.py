@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fees import services as fees
+from fees import statements
 from fees.models import ZERO, Charge, Fee, FeeService, Invoice
 from registration.models import Institution
 from requests_app import services
@@ -90,11 +91,11 @@ def test_a_month_is_invoiced_to_the_cent_and_paid_and_a_later_loss_is_on_the_nex
                 received_on=APRIL,
                 acting_user=staff,
             )
-        assert not Invoice.objects.open().exists() and fees.open_balances() == []
+        assert not Invoice.objects.open().exists() and statements.open_balances() == []
 
         services.mark_lost(later, seen=Status.ON_LOAN, note="", acting_user=staff)
         on(APRIL.replace(day=2), later)
-        statement = fees.statement_for(libraries[0])
+        statement = statements.statement_for(libraries[0])
         assert [(c.request_id, c.kind) for c in statement.uninvoiced] == [(later.pk, "replacement")]
         assert statement.open_total == Decimal("120.00")
         [next_invoice] = fees.issue_invoices(APRIL)

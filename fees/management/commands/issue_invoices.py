@@ -1,7 +1,6 @@
 from datetime import date
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fees import services
@@ -10,10 +9,10 @@ from fees import services
 class Command(BaseCommand):
     help = "Issue the invoices of a month (by default the month before this one): docs/fees.md."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", help="The month to invoice, as YYYY-MM.")
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: str | None) -> None:
         month = self._month(options["month"])
         issued = services.issue_invoices(month)
         for invoice in issued:
