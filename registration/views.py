@@ -107,7 +107,9 @@ def email_preferences(request: HttpRequest) -> HttpResponse:
     """The logged-in institution's own choice of optional emails: no other's is reachable."""
     institution = request.institution  # type: ignore[attr-defined]
     initial = {"emails": sorted(preferences.wanted_emails(institution))}
-    form = EmailPreferencesForm(request.POST or None, initial=initial)
+    # Not `request.POST or None`: with every box unticked the browser posts no field at all.
+    data = request.POST if request.method == "POST" else None
+    form = EmailPreferencesForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         preferences.set_wanted_emails(institution, form.cleaned_data["emails"])
         messages.success(request, "Your email choices are saved.")
