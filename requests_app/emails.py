@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from illdesk.office import office_contact
-from registration.models import OptionalEmail
+from registration.models import Institution, OptionalEmail
 from registration.preferences import wants_email
 from requests_app.models import Action, Request, RequestEvent, Status
 
@@ -22,8 +22,8 @@ from requests_app.models import Action, Request, RequestEvent, Status
 def _send(
     name: str, request: Request, *, to: str | None = None, **extra: object
 ) -> EmailMultiAlternatives:
-    """To the library (`to` its delivery address, if not its contact), or to the office when
-    `to` is the office's address: each side's reply reaches the other."""
+    """To the library (`to` another of its addresses, if not its contact), or to the office for
+    the emails of TO_OFFICE; each side's reply reaches the other (docs/emails.md, "Reply-To")."""
     office = office_contact()
     context = {
         "request_obj": request,
@@ -54,8 +54,7 @@ def library_wants(request_id: int, name: str) -> bool:
     a mandatory one, or one to the office, without looking the library up."""
     if name not in OptionalEmail.values:
         return True
-    institution = Request.objects.values_list("institution_id", flat=True).get(pk=request_id)
-    return wants_email(institution, name)
+    return wants_email(Institution.objects.get(requests=request_id), name)
 
 
 def _link(view: str, request: Request) -> str:

@@ -1,4 +1,4 @@
-"""Institutions in the admin: their details, the emails they turned off, the credentials email
+"""Institutions in the admin: their details, the emails they chose, the credentials email
 and the resending of a password."""
 
 from django.contrib import admin, messages
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from registration import services
 from registration.access import staff_user
-from registration.models import EmailOptOut, Institution, OutboxMessage
+from registration.models import Institution, OptionalEmail, OutboxMessage
 
 
 class OutboxMessageInline(admin.StackedInline):
@@ -28,14 +28,8 @@ class OutboxMessageInline(admin.StackedInline):
         return False
 
 
-class EmailOptOutInline(admin.TabularInline):
-    """The optional emails the library turned off in its portal (docs/emails.md, "Preferences");
-    staff may change them for it, e.g. when it asks by telephone."""
-
-    model = EmailOptOut
-    fields = ["email", "created_at"]
-    readonly_fields = ["created_at"]
-    extra = 0
+# The optional emails (docs/emails.md, "Preferences"), in a fieldset of their own.
+_EMAILS = [email.field for email in OptionalEmail]
 
 
 @admin.register(Institution)
@@ -44,7 +38,25 @@ class InstitutionAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["oclc_symbol", "name", "city", "email"]
     readonly_fields = ["oclc_symbol", "user", "verified_at", "created_at"]
-    inlines = [EmailOptOutInline, OutboxMessageInline]
+    inlines = [OutboxMessageInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    f.name for f in Institution._meta.fields if f.name not in ["id", *_EMAILS]
+                ]
+            },
+        ),
+        (
+            "Emails the library receives",
+            {
+                "fields": _EMAILS,
+                "description": "The library chooses these on its Email choices page; change them "
+                "when it asks by telephone. Every other email is always sent.",
+            },
+        ),
+    ]
     change_form_template = "registration/admin/institution_change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:

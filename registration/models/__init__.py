@@ -1,5 +1,5 @@
 """The registration app's models: registrations and their verification record, and the email
-outbox here; institutions, directory records and email preferences in their own modules,
+outbox here; institutions (with their email choices) and directory records in their own modules,
 re-exported so that `registration.models` names every model."""
 
 from datetime import timedelta
@@ -10,15 +10,18 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from registration.models.directory import DirectoryRecord, DirectoryRecordQuerySet
-from registration.models.institution import OCLC_SYMBOL_VALIDATOR, Institution, TermsVersion
-from registration.models.preferences import EmailOptOut, OptionalEmail
+from registration.models.institution import (
+    OCLC_SYMBOL_VALIDATOR,
+    Institution,
+    OptionalEmail,
+    TermsVersion,
+)
 
 __all__ = [
     "CONTACT_FIELDS",
     "OCLC_SYMBOL_VALIDATOR",
     "DirectoryRecord",
     "DirectoryRecordQuerySet",
-    "EmailOptOut",
     "Institution",
     "OptionalEmail",
     "OutboxMessage",

@@ -1,4 +1,7 @@
-"""The institutions the office serves, and the terms they accept when they register."""
+"""The institutions the office serves, the emails they chose, and the terms they accept when
+they register."""
+
+from __future__ import annotations
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -10,6 +13,29 @@ OCLC_SYMBOL_VALIDATOR = RegexValidator(
     r"^[A-Z0-9@#$]{3,6}$",
     "An OCLC symbol is 3 to 6 characters: capital letters, digits, @, # or $.",
 )
+
+
+class OptionalEmail(models.TextChoices):
+    """The request emails an institution may turn off (docs/emails.md, "Preferences"): news of a
+    step it can follow on the request page. Every other request email is mandatory: it asks the
+    library to act (a hold for copyright, a quote, a condition, a recall, an overdue notice), says
+    what it will not get (a refusal, a cancellation, a declined renewal), delivers a copy, or
+    carries the office's words. Each has its field on Institution, named by `field`."""
+
+    REQUEST_RECEIVED = "request-received", "A request was received"
+    REQUEST_RELEASED = "request-released", "A request held for copyright permission was released"
+    LOAN_SHIPPED = "loan-shipped", "A loan was shipped"
+    LOAN_RENEWED = "loan-renewed", "A loan was renewed"
+    LOAN_DUE_SOON = "loan-due-soon", "A loan is due back soon"
+    LOAN_RETURNED = "loan-returned", "A loan came back to the office"
+
+    @property
+    def field(self) -> str:
+        return "email_" + self.value.replace("-", "_")
+
+
+def _wants(email: OptionalEmail) -> models.BooleanField[bool, bool]:
+    return models.BooleanField(f"email when: {email.label.lower()}", default=True)
 
 
 class Institution(models.Model):
@@ -52,6 +78,14 @@ class Institution(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The optional emails it receives, kept on its row so that deciding costs no query where the
+    # institution is at hand (the submission).
+    email_request_received = _wants(OptionalEmail.REQUEST_RECEIVED)
+    email_request_released = _wants(OptionalEmail.REQUEST_RELEASED)
+    email_loan_shipped = _wants(OptionalEmail.LOAN_SHIPPED)
+    email_loan_renewed = _wants(OptionalEmail.LOAN_RENEWED)
+    email_loan_due_soon = _wants(OptionalEmail.LOAN_DUE_SOON)
+    email_loan_returned = _wants(OptionalEmail.LOAN_RETURNED)
 
     class Meta:
         ordering = ["oclc_symbol"]
@@ -101,5 +135,5 @@ class TermsVersion(models.Model):
         return f"Terms version {self.version}"
 
     @classmethod
-    def current(cls) -> "TermsVersion | None":
+    def current(cls) -> TermsVersion | None:
         return cls.objects.order_by("-version").first()
