@@ -13,10 +13,9 @@ def _send(name: str, *, to: str, context: dict[str, object]) -> None:
     """To the registrant or the library; a reply goes to the office's address."""
     office = office_contact()
     context = {**context, "office": office}
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    subject = " ".join(subject.split())
     message = EmailMultiAlternatives(subject, text, to=[to], reply_to=[office.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)

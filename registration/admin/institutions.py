@@ -29,7 +29,7 @@ class OutboxMessageInline(admin.StackedInline):
 
 
 # The optional emails (docs/emails.md, "Preferences"), in a fieldset of their own.
-_EMAILS = [email.field for email in OptionalEmail]
+_EMAILS = tuple(email.field for email in OptionalEmail)
 
 
 @admin.register(Institution)

@@ -40,6 +40,12 @@ def future(days: int) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
+def explanation_of(item: Request) -> str:
+    decision = item.record.latest_decision
+    assert decision is not None
+    return decision.explanation
+
+
 def html_of(message: Any) -> str:
     [(html, kind)] = message.alternatives
     assert kind == "text/html"
@@ -60,7 +66,7 @@ def held(portal: Client, django_capture_on_commit_callbacks: Any) -> Request:
 def test_a_copy_held_as_it_arrives_says_so_in_the_subject(held: Request) -> None:
     message = mail.outbox[-1]
     assert message.subject == (f"Copy request {held.pk}: received, held for copyright permission")
-    assert held.record.latest_decision.explanation in message.body
+    assert explanation_of(held) in str(message.body)
 
 
 def test_the_held_email_says_why_and_what_the_library_can_do(held: Request) -> None:
@@ -68,8 +74,8 @@ def test_the_held_email_says_why_and_what_the_library_can_do(held: Request) -> N
     assert message.subject == (
         f"Copy request {held.pk}: held for copyright permission, your action needed"
     )
-    explanation = held.record.latest_decision.explanation
-    for body in (message.body, html_of(message)):
+    explanation = explanation_of(held)
+    for body in (str(message.body), html_of(message)):
         assert f"Why: {explanation}" in body
         assert "What you can do, on the request page:" in body
         assert "permission" in body.split("What you can do")[1]
