@@ -3,7 +3,7 @@ verified institution. Every portal view goes through `institution_required`."""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from registration.models import Institution
+
+P = ParamSpec("P")
 
 
 def institution_for(user: Any) -> Institution | None:
@@ -25,12 +27,14 @@ def institution_for(user: Any) -> Institution | None:
     return institution if institution.may_use_portal else None
 
 
-def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def institution_required(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Anonymous users go to the login page; other accounts (staff, suspended) get 403.
     The view receives the institution as `request.institution`."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         institution = institution_for(request.user)
