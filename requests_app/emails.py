@@ -13,10 +13,11 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from copyright_rules.facts import Outcome
 from illdesk.office import office_contact
 from registration.models import Institution, OptionalEmail
 from registration.preferences import wants_email
-from requests_app.models import Action, Request, RequestEvent, Status
+from requests_app.models import Action, Request, RequestEvent
 
 
 def _send(
@@ -80,8 +81,11 @@ def _conversation(request: Request, action: str) -> Conversation:
 
 def send_request_received(request: Request) -> EmailMessage:
     """With the copyright decision in plain words (copies only); the subject says whether the
-    request was held for copyright permission or refused as it arrived."""
-    held, refused = request.status == Status.AWAITING_CLEARANCE, request.status == Status.REFUSED
+    request was held for copyright permission or refused as it arrived: by the submission's own
+    decision, whatever staff did before the email went out."""
+    first = request.record.decisions.order_by("created_at", "pk").first()
+    arrived = Outcome(first.outcome) if first else None
+    held, refused = arrived == Outcome.NEEDS_PERMISSION, arrived == Outcome.REFUSE
     return _send("request-received", request, held=held, refused=refused)
 
 
