@@ -23,7 +23,8 @@ def invoice_reminder(invoice: Invoice) -> None:
     context["subject"] = subject
     text = render_to_string("emails/invoice-reminder-body.txt", context)
     html = render_to_string("emails/invoice-reminder-body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invoice.institution.email])
+    to, reply_to = [invoice.institution.email], [settings.OFFICE_EMAIL]
+    message = EmailMultiAlternatives(subject, text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from catalog.urls import catalog_patterns
 from illdesk import views
 from illdesk.forms import AdminLoginForm
+from registration.urls import account_patterns
 from requests_app.iso18626.urls import iso18626_patterns
 from requests_app.urls import desk_patterns, portal_patterns
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("register/", include("registration.urls")),
+    path("account/", include(account_patterns)),
     path("requests/", include(portal_patterns)),
     path("desk/catalog/", include(catalog_patterns)),
     path("desk/scans/", include("delivery.urls")),

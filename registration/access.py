@@ -3,13 +3,16 @@ verified institution. Every portal view goes through `institution_required`."""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, cast
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from registration.models import Institution
+
+P = ParamSpec("P")
 
 
 def institution_for(user: Any) -> Institution | None:
@@ -30,18 +33,26 @@ class InstitutionRequest(HttpRequest):
     institution: Institution
 
 
-def institution_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def institution_required(
+    view: Callable[Concatenate[InstitutionRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Anonymous users go to the login page; other accounts (staff, suspended) get 403.
     The view receives the institution as `request.institution`."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         institution = institution_for(request.user)
         if institution is None:
             raise PermissionDenied("Only verified institutions can use this page.")
         request.institution = institution  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        return view(cast(InstitutionRequest, request), *args, **kwargs)
 
     return wrapper
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The staff member behind an admin request: the admin lets only active staff in."""
+    assert isinstance(request.user, User)
+    return request.user

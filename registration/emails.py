@@ -1,7 +1,5 @@
 """Registration emails: one function per email, each with subject, text and HTML templates."""
 
-from typing import Any
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -11,12 +9,14 @@ from illdesk.office import office_contact
 from registration.models import Institution, Registration
 
 
-def _send(name: str, *, to: str, context: dict[str, Any]) -> None:
-    context = {**context, "office": office_contact()}
-    subject = render_to_string(f"emails/{name}-subject.txt", context)
+def _send(name: str, *, to: str, context: dict[str, object]) -> None:
+    """To the registrant or the library; a reply goes to the office's address."""
+    office = office_contact()
+    context = {**context, "office": office}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message = EmailMultiAlternatives(subject, text, to=[to], reply_to=[office.email])
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
 

@@ -7,6 +7,7 @@ from illdesk.forms import AsciiModelChoiceField
 from registration.models import (
     CONTACT_FIELDS,
     OCLC_SYMBOL_VALIDATOR,
+    OptionalEmail,
     Registration,
     TermsVersion,
 )
@@ -158,3 +159,17 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, text_required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["text"].required = text_required
+
+
+class EmailPreferencesForm(forms.Form):
+    """The optional request emails an institution receives (docs/emails.md, "Preferences")."""
+
+    emails = forms.MultipleChoiceField(
+        label="Email us when",
+        choices=OptionalEmail.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Untick what you follow on the request pages instead. Holds for copyright, "
+        "refusals, cancellations, quotes, conditions, recalls, overdue notices, delivered "
+        "copies and the office's messages are always emailed.",
+    )

@@ -8,3 +8,9 @@ urlpatterns = [
     path("received/", views.received, name="received"),
     path("update/<str:token>/", views.update, name="update"),
 ]
+
+# The institution's own account settings, for its logged-in librarians.
+account_patterns = (
+    [path("emails/", views.email_preferences, name="emails")],
+    "account",
+)

@@ -1,6 +1,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,8 +10,9 @@ from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
 from illdesk.network import client_ip
-from registration import services
-from registration.forms import RegistrationForm, RegistrationUpdateForm
+from registration import preferences, services
+from registration.access import institution_required
+from registration.forms import EmailPreferencesForm, RegistrationForm, RegistrationUpdateForm
 from registration.models import TermsVersion
 
 RATE_WINDOW_SECONDS = 60 * 60
@@ -97,3 +99,19 @@ def update(request: HttpRequest, token: str) -> HttpResponse:
         request.session[DUPLICATE_SESSION_KEY] = False
         return redirect("registration:received")
     return render(request, "registration/update.html", {"registration": registration, "form": form})
+
+
+@institution_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """The logged-in institution's own choice of optional emails: no other's is reachable."""
+    institution = request.institution  # type: ignore[attr-defined]
+    initial = {"emails": sorted(preferences.wanted_emails(institution))}
+    # Not `request.POST or None`: with every box unticked the browser posts no field at all.
+    data = request.POST if request.method == "POST" else None
+    form = EmailPreferencesForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        preferences.set_wanted_emails(institution, form.cleaned_data["emails"])
+        messages.success(request, "Your email choices are saved.")
+        return redirect("account:emails")
+    return render(request, "registration/email_preferences.html", {"form": form})

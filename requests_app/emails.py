@@ -1,47 +1,73 @@
 """Request emails: one function per email, each with subject, text and HTML templates in
-templates/emails/. Library emails go to the institution's contact address, carry the request
-number and the library's own reference in the subject, and end with the office's signature
-(settings OFFICE_*); a library's message goes to the office's address."""
+templates/emails/ (docs/emails.md lists them). Library emails go to the institution's contact
+address, carry the request number and the library's own reference in the subject with what
+happened, end with the office's signature (settings OFFICE_*) and answer to the office's address;
+the emails to the office about a library's request answer to that library's contact."""
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from copyright_rules.facts import Outcome
 from illdesk.office import office_contact
+from registration.models import Institution, OptionalEmail
+from registration.preferences import wants_email
 from requests_app.models import Action, Request, RequestEvent
 
 
 def _send(
-    name: str, request: Request, *, to: str | None = None, **extra: Any
+    name: str, request: Request, *, to: str | None = None, **extra: object
 ) -> EmailMultiAlternatives:
+    """To the library (`to` another of its addresses, if not its contact), or to the office for
+    the emails of TO_OFFICE; each side's reply reaches the other (docs/emails.md, "Reply-To")."""
+    office = office_contact()
     context = {
         "request_obj": request,
         "institution": request.institution,
         "decision": request.record.latest_decision,
         "url": _link("requests:detail", request),
-        "office": office_contact(),
+        "office": office,
         **extra,
     }
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     context["subject"] = subject
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[to or request.institution.email])
+    to_office = name in TO_OFFICE
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[office.email if to_office else to or request.institution.email],
+        reply_to=[request.institution.email if to_office else office.email],
+    )
     message.attach_alternative(html, "text/html")
     message.send(fail_silently=False)
     return message
+
+
+def library_wants(request_id: int, name: str) -> bool:
+    """Whether the request's library receives the email `name` (registration/preferences.py):
+    a mandatory one, or one to the office, without looking the library up."""
+    if name not in OptionalEmail.values:
+        return True
+    return wants_email(Institution.objects.get(requests=request_id), name)
 
 
 def _link(view: str, request: Request) -> str:
     return f"{settings.SITE_URL}{reverse(view, args=[request.pk])}"
 
 
-def _conversation(request: Request, action: str) -> dict[str, Any]:
+class Conversation(TypedDict):
+    message: RequestEvent | None
+    earlier_messages: list[RequestEvent]
+
+
+def _conversation(request: Request, action: str) -> Conversation:
     """The newest message of one side, and the earlier messages of both, newest first. The email
     is rendered when it is sent, so it always shows the whole conversation so far."""
     messages = list(
@@ -54,12 +80,23 @@ def _conversation(request: Request, action: str) -> dict[str, Any]:
 
 
 def send_request_received(request: Request) -> EmailMessage:
-    """With the copyright decision in plain words (copies only)."""
-    return _send("request-received", request)
+    """With the copyright decision in plain words (copies only); the subject says whether the
+    request was held for copyright permission or refused as it arrived: by the submission's own
+    decision, whatever staff did before the email went out."""
+    first = request.record.decisions.order_by("created_at", "pk").first()
+    arrived = Outcome(first.outcome) if first else None
+    held, refused = arrived == Outcome.NEEDS_PERMISSION, arrived == Outcome.REFUSE
+    return _send("request-received", request, held=held, refused=refused)
 
 
 def send_request_held(request: Request) -> EmailMessage:
+    """Held for copyright permission: why, in the decision's words, and what the library can do."""
     return _send("request-held", request)
+
+
+def send_request_released(request: Request) -> EmailMessage:
+    """A request held for copyright permission was released: it goes ahead."""
+    return _send("request-released", request)
 
 
 def send_request_conditional(request: Request) -> EmailMessage:
@@ -86,7 +123,9 @@ def send_loan_renewed(request: Request) -> EmailMessage:
 
 
 def send_loan_recalled(request: Request) -> EmailMessage:
-    return _send("loan-recalled", request)
+    """With the office's recall note (the newest recall on the timeline: date and reason)."""
+    recalled = request.events.filter(action=Action.RECALLED).order_by("-created_at", "-pk")
+    return _send("loan-recalled", request, recalled=recalled.first())
 
 
 def send_loan_returned(request: Request) -> EmailMessage:
@@ -123,7 +162,6 @@ def send_renewal_requested(request: Request) -> EmailMessage:
     return _send(
         "renewal-requested",
         request,
-        to=settings.OFFICE_EMAIL,
         desk_url=_link("desk:detail", request),
         asked=asked.first(),
     )
@@ -135,9 +173,7 @@ def send_quote_sent(request: Request) -> EmailMessage:
 
 def send_quote_answered(request: Request) -> EmailMessage:
     """The library approved or declined a price quote: to the office's address."""
-    return _send(
-        "quote-answered", request, to=settings.OFFICE_EMAIL, desk_url=_link("desk:detail", request)
-    )
+    return _send("quote-answered", request, desk_url=_link("desk:detail", request))
 
 
 def send_office_message(request: Request) -> EmailMessage:
@@ -150,7 +186,6 @@ def send_library_message(request: Request) -> EmailMessage:
     return _send(
         "library-message",
         request,
-        to=settings.OFFICE_EMAIL,
         desk_url=_link("desk:detail", request),
         **_conversation(request, Action.LIBRARY_MESSAGE),
     )
@@ -159,6 +194,7 @@ def send_library_message(request: Request) -> EmailMessage:
 EMAILS: dict[str, Callable[[Request], EmailMessage]] = {
     "request-received": send_request_received,
     "request-held": send_request_held,
+    "request-released": send_request_released,
     "request-conditional": send_request_conditional,
     "request-filled": send_request_filled,
     "loan-shipped": send_loan_shipped,

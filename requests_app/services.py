@@ -31,6 +31,7 @@ from fees import services as fees
 from illdesk.inserts import New
 from registration import outbox
 from registration.models import Institution, OutboxMessage
+from registration.preferences import wants_email
 from requests_app import emails, search
 from requests_app.citations import count_pages
 from requests_app.iso18626 import outbox as iso18626_outbox
@@ -53,7 +54,7 @@ _STATUS_FOR_OUTCOME = status_for_outcome()
 _RECORD_STATUS = record_status()
 # The email a copyright re-evaluation sends for the status it leads to (none while still held).
 _EMAIL_AFTER_REEVALUATION = {
-    Status.NEW: "request-received",
+    Status.NEW: "request-released",
     Status.REFUSED: "request-refused",
 }
 
@@ -218,10 +219,13 @@ def _submit(
             **search.columns(fields),
         )
         received = outbox.new_message("request-received")
+        emailed = wants_email(institution, received.email)  # docs/emails.md, "Preferences"
         # The record, what it cites, its decision, the request and its email's outbox row: one
         # INSERT statement on PostgreSQL.
-        copyright.record_decided(decided, request, New(received, ids={"target_id": request}))
-        outbox.dispatch_on_commit(received)
+        more = [New(received, ids={"target_id": request})] if emailed else []
+        copyright.record_decided(decided, request, *more)
+        if emailed:
+            outbox.dispatch_on_commit(received)
         for hook in AFTER_SUBMISSION:
             transaction.on_commit(partial(hook, request.pk))
     return request
@@ -309,10 +313,13 @@ def _notify_on_commit(request_id: int, email: str) -> None:
     queue_request_email(request_id, email)
 
 
-def queue_request_email(request_id: int, email: str) -> OutboxMessage:
+def queue_request_email(request_id: int, email: str) -> OutboxMessage | None:
     """Queue one of requests_app.emails.EMAILS through the outbox (registration/outbox.py): the
     row commits with the change, so neither a broker outage nor a lost queue loses the email, and
-    one that can never be delivered goes on the request's timeline."""
+    one that can never be delivered goes on the request's timeline. An email the library turned
+    off is not queued at all (docs/emails.md, "Preferences")."""
+    if not emails.library_wants(request_id, email):
+        return None
     return outbox.queue_email(email, target_id=request_id)
 
 
@@ -627,10 +634,12 @@ def renew_loan(request: Request, *, seen: str, due_date: date, acting_user: Any)
         )
 
 
-def recall_loan(request: Request, *, seen: str, due_date: date, acting_user: Any) -> Request:
+def recall_loan(
+    request: Request, *, seen: str, due_date: date, acting_user: Any, reason: str = ""
+) -> Request:
     """The office needs the item back before its due date: the loan stays out, due earlier,
-    and the library (and its ILL system, as Recalled) is told at once."""
-    text = f"Recalled: to be returned by {due_date:%Y-%m-%d}."
+    and the library (and its ILL system, as Recalled) is told at once, with the reason."""
+    text = " ".join(filter(None, [f"Recalled: to be returned by {due_date:%Y-%m-%d}.", reason]))
     with transaction.atomic():
         return _move(
             request,

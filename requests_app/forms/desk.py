@@ -184,6 +184,12 @@ class RenewForm(ActionForm):
 
 class RecallForm(ActionForm):
     due_date = forms.DateField(label="Return by", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="Reason for the library",
+        required=False,
+        max_length=300,
+        help_text="Why the office needs it back, e.g. a reader here asked for it.",
+    )
 
     def clean_due_date(self) -> date:
         value: date = self.cleaned_data["due_date"]

@@ -22,10 +22,11 @@ def send_partner_changed(message: OutboxMessage) -> None:
     if institution is None:
         raise Undeliverable("the institution is gone")
     partner = IsoPartner.objects.filter(pk=message.target_id).first() if message.target_id else None
-    context = {"institution": institution, "partner": partner, "office": office_contact()}
+    office = office_contact()
+    context = {"institution": institution, "partner": partner, "office": office}
     subject = " ".join(render_to_string(f"emails/{PARTNER_CHANGED}-subject.txt", context).split())
     text = render_to_string(f"emails/{PARTNER_CHANGED}-body.txt", context)
     html = render_to_string(f"emails/{PARTNER_CHANGED}-body.html", context)
-    email = EmailMultiAlternatives(subject, text, to=[institution.email])
+    email = EmailMultiAlternatives(subject, text, to=[institution.email], reply_to=[office.email])
     email.attach_alternative(html, "text/html")
     email.send(fail_silently=False)

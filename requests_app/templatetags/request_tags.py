@@ -31,6 +31,7 @@ PORTAL_NAV = (
     ("requests:new_copy", "Request a copy"),
     ("requests:new_duplication", "Order a reproduction of our holdings"),
     ("fees:statement", "Fees and invoices"),
+    ("account:emails", "Email choices"),
 )
 
 

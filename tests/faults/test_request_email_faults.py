@@ -143,6 +143,7 @@ def test_an_email_refused_on_every_attempt_is_on_the_timeline_and_in_the_staff_o
 def test_an_email_for_a_purged_request_fails_without_sending(smtp_server: SmtpServer) -> None:
     request = make_copy(make_institution())
     message = services.queue_request_email(request.pk, "request-filled")
+    assert message is not None
     Request.objects.filter(pk=request.pk).delete()
 
     tasks.deliver_email(message.pk)
@@ -161,6 +162,7 @@ def test_a_worker_retries_through_the_broker_and_records_the_failure_after_the_l
     request = make_copy(make_institution())
     OutboxMessage.objects.all().delete()  # the submission's own email: not this test's
     message = services.queue_request_email(request.pk, "request-received")
+    assert message is not None
     task = cast(Any, tasks.deliver_email)  # push_request's keywords are untyped
 
     # Run as the worker runs it (not eagerly): an early attempt schedules a retry on Redis.

@@ -290,7 +290,7 @@ def test_an_invoice_open_past_the_reminder_days_is_reminded_once_by_email(
         assert send_reminders.delay().get() == 1
         assert send_reminders.delay().get() == 0
     [message] = mail.outbox
-    assert message.to == [institution.email]
+    assert (message.to, message.reply_to) == ([institution.email], [settings.OFFICE_EMAIL])
     assert f"Invoice {invoice.number} is open: USD 15.00" == message.subject
     assert reverse("fees:statement") in message.body
     assert [kind for _, kind in getattr(message, "alternatives", [])] == ["text/html"]

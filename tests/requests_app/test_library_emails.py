@@ -86,7 +86,7 @@ def _copies_through_their_lives(institution: Any, staff: Any) -> list[str]:
         f"{one}: the office can supply it on a condition",
         f"{one}: your copy is ready to download",
         f"{two}: received",
-        f"{two}: cannot be supplied",
+        f"{two}: refused, cannot be supplied (too fragile to lend or copy)",
         f"{three}: received",
         f"{three}: a message from the office",
         f"{three}: cancelled",

@@ -81,6 +81,7 @@ ACCESS: dict[str, Access] = {
     "delivery:deliver_one": Access.STAFF,
     "delivery:thumbnail": Access.STAFF,
     "fees:statement": Access.PORTAL,
+    "account:emails": Access.PORTAL,
     "fees:invoice_pdf": Access.OWN_OBJECT,
     "fees:invoice_csv": Access.OWN_OBJECT,
     "fees:desk_invoice_pdf": Access.STAFF,

@@ -104,7 +104,7 @@ def test_changing_a_partners_credentials_is_logged_and_told(
 
 
 def test_removing_a_partner_is_told(
-    django_user_model: Any, django_capture_on_commit_callbacks: Any
+    django_user_model: Any, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
     manager = _logged_in_as(OFFICE_MANAGER, django_user_model)
     partner = make_partner(make_institution(), address=PUBLIC_ADDRESS)
@@ -115,6 +115,7 @@ def test_removing_a_partner_is_told(
     assert IsoPartner.objects.count() == 0
     [email] = mail.outbox
     assert "removed" in email.subject and email.to == [partner.institution.email]
+    assert email.reply_to == [settings.OFFICE_EMAIL]  # docs/emails.md, "Reply-To"
 
 
 def test_removing_partners_from_the_list_is_logged_and_told(

@@ -1,106 +1,37 @@
+"""The registration app's models: registrations and their verification record, and the email
+outbox here; institutions (with their email choices) and directory records in their own modules,
+re-exported so that `registration.models` names every model."""
+
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-OCLC_SYMBOL_VALIDATOR = RegexValidator(
-    r"^[A-Z0-9@#$]{3,6}$",
-    "An OCLC symbol is 3 to 6 characters: capital letters, digits, @, # or $.",
+from registration.models.directory import DirectoryRecord, DirectoryRecordQuerySet
+from registration.models.institution import (
+    OCLC_SYMBOL_VALIDATOR,
+    Institution,
+    OptionalEmail,
+    TermsVersion,
 )
 
-
-class Institution(models.Model):
-    """A verified requesting library: the CONTU "requesting entity" and one login account.
-
-    The account's username is the OCLC symbol in upper case, exactly as OCLC writes it (DLC).
-    """
-
-    oclc_symbol = models.CharField(
-        "OCLC symbol", max_length=6, unique=True, validators=[OCLC_SYMBOL_VALIDATOR]
-    )
-    name = models.CharField("institution name", max_length=200)
-    department = models.CharField("library or department", max_length=200, blank=True)
-    street = models.CharField(max_length=200)
-    city = models.CharField(max_length=100)
-    region = models.CharField("state or region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=100, default="United States")
-    contact_name = models.CharField("contact person", max_length=200)
-    email = models.EmailField("contact email")
-    phone = models.CharField(max_length=40)
-    shipping_address = models.TextField(
-        blank=True, help_text="Where loans are shipped, if not the postal address above."
-    )
-    delivery_email = models.EmailField(
-        "email for electronic delivery",
-        blank=True,
-        help_text="Where delivered copies are announced, if not the contact email.",
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="institution",
-        help_text="The institution's login account; created when staff approve it.",
-    )
-    is_active = models.BooleanField(
-        default=True, help_text="Untick to suspend the institution: it can no longer log in."
-    )
-    verified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["oclc_symbol"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(oclc_symbol=Upper("oclc_symbol")),
-                name="institution_symbol_upper_case",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.oclc_symbol} {self.name}"
-
-    @property
-    def may_use_portal(self) -> bool:
-        """Active, with an active login account: the only institutions the portal serves."""
-        return self.is_active and self.user is not None and self.user.is_active
-
-    @property
-    def username(self) -> str:
-        return self.oclc_symbol
-
-    @property
-    def electronic_delivery_email(self) -> str:
-        return self.delivery_email or self.email
-
-
-class TermsVersion(models.Model):
-    """A published text of the registration terms. Texts are never edited once published: a
-    registration points at the exact version its institution accepted. The copyright warning
-    shown with them is the regulation's and has no versions (registration.terms)."""
-
-    version = models.PositiveIntegerField(unique=True)
-    terms = models.TextField(help_text="The conditions of service the institution accepts.")
-    published_at = models.DateTimeField(default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-version"]
-        verbose_name = "terms version"
-
-    def __str__(self) -> str:
-        return f"Terms version {self.version}"
-
-    @classmethod
-    def current(cls) -> "TermsVersion | None":
-        return cls.objects.order_by("-version").first()
+__all__ = [
+    "CONTACT_FIELDS",
+    "OCLC_SYMBOL_VALIDATOR",
+    "DirectoryRecord",
+    "DirectoryRecordQuerySet",
+    "Institution",
+    "OptionalEmail",
+    "OutboxMessage",
+    "OutboxMessageQuerySet",
+    "Registration",
+    "RegistrationAction",
+    "RegistrationEvent",
+    "RegistrationQuerySet",
+    "TermsVersion",
+]
 
 
 class RegistrationQuerySet(models.QuerySet["Registration"]):
@@ -324,62 +255,6 @@ class RegistrationEvent(models.Model):
     @property
     def actor_name(self) -> str:
         return str(self.actor) if self.actor is not None else "the registrant"
-
-
-class DirectoryRecordQuerySet(models.QuerySet["DirectoryRecord"]):
-    def with_symbol(self, symbol: str) -> "DirectoryRecordQuerySet":
-        return self.filter(oclc_symbol=symbol.upper())
-
-
-class DirectoryRecord(models.Model):
-    """A library as an imported directory describes it; staff compare registrations with these."""
-
-    source = models.CharField(
-        max_length=100, help_text='Where it came from, e.g. "IMLS PLS FY2018".'
-    )
-    record_key = models.CharField(
-        max_length=64, help_text="The identifier the source uses for this row (upsert key)."
-    )
-    oclc_symbol = models.CharField("OCLC symbol", max_length=6, blank=True)
-    isil = models.CharField("ISIL or MARC code", max_length=16, blank=True)
-    fscs_key = models.CharField("IMLS FSCS key", max_length=6, blank=True)
-    name = models.CharField(max_length=300)
-    variant_names = models.TextField(blank=True, help_text="One variant or former name per line.")
-    street = models.CharField(max_length=300, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    region = models.CharField("state or region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20, blank=True)
-    country = models.CharField(max_length=100, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    # Normalised copies used to block candidate searches with an index instead of a table scan.
-    region_key = models.CharField(max_length=100, blank=True, editable=False)
-    city_key = models.CharField(max_length=100, blank=True, editable=False)
-    zip_key = models.CharField(max_length=10, blank=True, editable=False)
-    phone_key = models.CharField(max_length=15, blank=True, editable=False)
-    imported_at = models.DateTimeField(default=timezone.now)
-
-    objects = DirectoryRecordQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["source", "record_key"], name="directory_source_key"),
-        ]
-        indexes = [
-            models.Index(fields=["oclc_symbol"]),
-            models.Index(fields=["isil"]),
-            models.Index(fields=["zip_key"]),
-            models.Index(fields=["phone_key"]),
-            models.Index(fields=["city_key"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.source})"
-
-    @property
-    def variant_name_list(self) -> list[str]:
-        return [line for line in self.variant_names.splitlines() if line.strip()]
 
 
 class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):

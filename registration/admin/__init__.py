@@ -1,42 +1,32 @@
+"""The registration app's admin: verifying registrations and the email log here, institutions
+and reference data in their own modules."""
+
 import re
-from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_POST
 
 from registration import outbox, services
+from registration.access import staff_user
 from registration.forms import DecisionForm, NoteForm
 from registration.matching import find_candidates, identifier_mismatches
-from registration.models import (
-    CONTACT_FIELDS,
-    DirectoryRecord,
-    Institution,
-    OutboxMessage,
-    Registration,
-    TermsVersion,
-)
+from registration.models import CONTACT_FIELDS, Institution, OutboxMessage, Registration
 
 DECISIONS = {
     "approve": ("Approved; the credentials email is queued.", False),
     "reject": ("Rejected; the reason is on record and emailed to the registrant.", True),
     "request-info": ("Marked as waiting for more information; the contact is emailed.", True),
 }
-
-
-def _staff(request: HttpRequest) -> User:
-    # The admin only lets active staff in, so the user is never anonymous here.
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # What staff type into the search box to find a registration by its reference (REG-000006).
@@ -140,20 +130,22 @@ class RegistrationAdmin(admin.ModelAdmin):
         count = getattr(obj, "open_same_symbol", 0)
         return f"{count} other open" if count else "-"
 
-    def get_ordering(self, request: HttpRequest) -> Any:
+    def get_ordering(self, request: HttpRequest) -> tuple[OrderBy | str, ...]:
         return Registration.QUEUE_ORDER
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Registration | None = None
+    ) -> list[str]:
         return [field.name for field in Registration._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
         # Registrations are evidence: staff decide them with the buttons below, never edit them.
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Registration | None = None) -> bool:
         return False
 
     def get_urls(self) -> list[URLPattern]:
@@ -174,7 +166,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         request: HttpRequest,
         object_id: str,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        extra_context: dict[str, object] | None = None,
     ) -> HttpResponse:
         registration = self.get_object(request, unquote(object_id))
         if registration is None:  # the admin's own "does not exist" handling
@@ -213,7 +205,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         form = NoteForm(request.POST)
         if form.is_valid():
             services.add_verification_note(
-                registration, text=form.cleaned_data["text"], acting_user=_staff(request)
+                registration, text=form.cleaned_data["text"], acting_user=staff_user(request)
             )
             messages.success(request, "Note recorded.")
         else:
@@ -233,7 +225,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             messages.error(request, "Tick the box to confirm the rejection; nothing changed.")
             return self._back_to(registration)
         try:
-            _decide(registration, decision, form, _staff(request))
+            _decide(registration, decision, form, staff_user(request))
         except services.RegistrationAlreadyDecided:
             messages.warning(request, "This registration was already decided; nothing changed.")
         except services.ApprovalRefused as refusal:
@@ -250,73 +242,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     def _back_to(self, registration: Registration) -> HttpResponseRedirect:
         return HttpResponseRedirect(
             reverse("admin:registration_registration_change", args=[registration.pk])
-        )
-
-
-class OutboxMessageInline(admin.StackedInline):
-    """Stacked: a tabular inline leaves header cells empty (the row's title and delete columns)."""
-
-    model = OutboxMessage
-    fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at", "requested_by"]
-    readonly_fields = ["email", "status", "attempts", "last_error", "created_at", "sent_at"]
-    readonly_fields += ["requested_by"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["oclc_symbol", "name", "city", "region", "is_active", "verified_at", "emailed"]
-    list_filter = ["is_active"]
-    search_fields = ["oclc_symbol", "name", "city", "email"]
-    readonly_fields = ["oclc_symbol", "user", "verified_at", "created_at"]
-    inlines = [OutboxMessageInline]
-    change_form_template = "registration/admin/institution_change_form.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # institutions come from approved registrations
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # their requests and records point at them: suspend one instead
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
-        latest = OutboxMessage.objects.filter(
-            institution=OuterRef("pk"), email=OutboxMessage.CREDENTIALS
-        ).order_by("-created_at")
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(last_delivery=Subquery(latest.values("status")[:1]))
-        )
-
-    @admin.display(description="credentials email")
-    def emailed(self, obj: Institution) -> str:
-        status = getattr(obj, "last_delivery", None)
-        return OutboxMessage.Status(status).label if status else "-"
-
-    def get_urls(self) -> list[URLPattern]:
-        info = f"{self.opts.app_label}_{self.opts.model_name}"
-        view = self.admin_site.admin_view(require_POST(self.resend_view))
-        return [
-            path("<int:object_id>/resend-credentials/", view, name=f"{info}_resend"),
-            *super().get_urls(),
-        ]
-
-    def resend_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        institution = get_object_or_404(Institution, pk=object_id)
-        if not self.has_change_permission(request, institution):
-            raise PermissionDenied("You may not resend credentials.")
-        try:
-            services.resend_credentials(institution, acting_user=_staff(request))
-        except services.ApprovalRefused as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, "A new password is being emailed; the old one stops working.")
-        return HttpResponseRedirect(
-            reverse("admin:registration_institution_change", args=[institution.pk])
         )
 
 
@@ -359,7 +284,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: OutboxMessage | None = None
+    ) -> list[str]:
         return [field.name for field in OutboxMessage._meta.fields] + ["text", "about"]
 
     @admin.display(description="to", ordering="recipient")
@@ -393,37 +320,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxMessage | None = None) -> bool:
         return False
 
 
-@admin.register(DirectoryRecord)
-class DirectoryRecordAdmin(admin.ModelAdmin):
-    list_display = ["name", "source", "oclc_symbol", "isil", "fscs_key", "city", "region"]
-    list_filter = ["source"]
-    search_fields = ["name", "oclc_symbol", "isil", "fscs_key", "city", "postal_code"]
-    show_full_result_count = False
-
-
-@admin.register(TermsVersion)
-class TermsVersionAdmin(admin.ModelAdmin):
-    """Publishing a new version is adding one; published texts stay as they were accepted."""
-
-    list_display = ["version", "published_at", "published_by"]
-    fields = ["terms"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None and super().has_change_permission(request, obj)
-
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
-        current = TermsVersion.current()
-        if current is None:
-            return {}
-        return {"terms": current.terms}
-
-    def save_model(self, request: HttpRequest, obj: TermsVersion, form: Any, change: bool) -> None:
-        current = TermsVersion.current()
-        obj.version = (current.version if current else 0) + 1
-        obj.published_by = _staff(request)
-        obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+# The admin's other pages register themselves when their modules load.
+from registration.admin import institutions, reference  # noqa: E402, F401
