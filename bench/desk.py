@@ -121,10 +121,12 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
-    """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
-    time at size: 1.0 means no slower), stats_refresh_s (the statistics' first refresh at size,
-    which tallies every day), stats_ms (median, at size, once refreshed)."""
+def measure_queues(
+    use_database: Callable[[str | None], None], empty: str, sized: str
+) -> dict[str, float]:
+    """queue_ms_empty, queue_ms_at_size (medians over the queue pages) and
+    queue_ratio_at_size_vs_empty (empty over sized: 1.0 means no slower at size); ends on the
+    sized database."""
     queue_times: dict[str, list[float]] = {"empty": [], "sized": []}
     for _ in range(QUEUE_ROUNDS):
         for name, url in (("empty", empty), ("sized", sized)):
@@ -132,6 +134,18 @@ def measure(use_database: Callable[[str | None], None], empty: str, sized: str) 
             client = _client()
             queue_times[name] += [ms for page in QUEUE_PAGES for ms in _times_ms(client, page, 4)]
     queue_ms = {name: statistics.median(times) for name, times in queue_times.items()}
+    return {
+        "queue_ms_empty": round(queue_ms["empty"], 1),
+        "queue_ms_at_size": round(queue_ms["sized"], 1),
+        "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
+    }
+
+
+def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
+    """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
+    time at size: 1.0 means no slower), stats_refresh_s (the statistics' first refresh at size,
+    which tallies every day), stats_ms (median, at size, once refreshed)."""
+    queue = measure_queues(use_database, empty, sized)
     client = _client()  # still on the sized database
     terms = search_terms()
     # `list`: a request number is searched like the rest, not opened (docs/desk.md, "Search").
@@ -142,9 +156,7 @@ def measure(use_database: Callable[[str | None], None], empty: str, sized: str) 
     return {
         "desk_search_p95_ms": round(p95([ms for times in searches.values() for ms in times]), 1),
         "desk_search_p95_ms_by_kind": {k: round(p95(v), 1) for k, v in searches.items()},
-        "queue_ms_empty": round(queue_ms["empty"], 1),
-        "queue_ms_at_size": round(queue_ms["sized"], 1),
-        "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
+        **queue,
         "stats_refresh_s": round(refresh_s, 2),
         "stats_ms": round(statistics.median(stats), 1),
         "desk_records": records,

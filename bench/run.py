@@ -239,7 +239,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     report["machine"] = {**machine(), "loadavg_start": load_before, "loadavg_end": load_average()}
-    print_report(report)
+    if report.get("only") != ONLY_QUEUE:
+        print_report(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report))
@@ -249,8 +250,15 @@ def main() -> int:
 SIZED_DATABASE = "illdesk_sized"
 
 
+# BENCH_ONLY=queue: only the queue pages, on the empty and the sized database, BENCH_ROUNDS times
+# over (each run's ratio reported): the desk's figure alone, in minutes instead of the whole run.
+ONLY_QUEUE = "queue"
+
+
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
+    if os.environ.get("BENCH_ONLY", "") == ONLY_QUEUE:
+        return run_queue_only(config, postgres)
     from bench import delivery, desk, iso_parse, measure
 
     log(f"seeding {config.institutions} institutions")
@@ -292,6 +300,36 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     delivery_figures = delivery.measure()
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
     return {**report, **desk_figures, **iso_parse_figures, **delivery_figures, **catalog_figures()}
+
+
+def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
+    """The two databases seeded as in the whole run, then the queue pages' ratio measured
+    config.rounds times (each of QUEUE_ROUNDS alternating rounds, bench/desk.py)."""
+    from bench import desk, measure
+
+    log(f"seeding {config.institutions} institutions")
+    measure.seed_accounts(config)
+    desk.create_staff()
+    desk.seed_queues()
+    measure.use_database(None)
+    postgres.clone("illdesk", SIZED_DATABASE)
+    measure.use_database(postgres.url_for(SIZED_DATABASE))
+    measure.seed_records_at_size(config)
+    runs = []
+    for number in range(config.rounds):
+        figures = desk.measure_queues(
+            measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
+        )
+        log(f"  queue run {number + 1}: {figures}")
+        runs.append(figures)
+    ratios = [figures["queue_ratio_at_size_vs_empty"] for figures in runs]
+    return {
+        "only": ONLY_QUEUE,
+        "records": config.records,
+        "queue_runs": runs,
+        "queue_ratios": ratios,
+        "queue_ratio_at_size_vs_empty": min(ratios),
+    }
 
 
 def catalog_figures() -> dict[str, Any]:
