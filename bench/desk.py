@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import seed
@@ -139,6 +140,33 @@ def measure_queues(
         "queue_ms_at_size": round(queue_ms["sized"], 1),
         "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
     }
+
+
+def queue_queries(
+    use_database: Callable[[str | None], None], databases: dict[str, str], repeat: int = 5
+) -> list[dict[str, Any]]:
+    """What the queue pages' time goes to: each SQL statement of each page, its median time on
+    each database, the statements that grow most first (BENCH_QUEUE_QUERIES=1 with
+    BENCH_ONLY=queue)."""
+    timings: dict[tuple[str, int], dict[str, Any]] = {}
+    for name, url in databases.items():
+        use_database(url)
+        client = _client()
+        for page in QUEUE_PAGES:
+            client.get(page)
+            runs = []
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    client.get(page)
+                runs.append(captured.captured_queries)
+            for number, query in enumerate(runs[0]):
+                row = timings.setdefault((page, number), {"page": page, "sql": query["sql"]})
+                times = [float(run[number]["time"]) * 1000 for run in runs if len(run) > number]
+                row[f"{name}_ms"] = round(statistics.median(times), 2)
+    rows = list(timings.values())
+    for row in rows:
+        row["growth_ms"] = round(row.get("sized_ms", 0.0) - row.get("empty_ms", 0.0), 2)
+    return sorted(rows, key=lambda row: -row["growth_ms"])
 
 
 def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:

@@ -203,15 +203,17 @@ def _expect(response: Any, status: int, what: str) -> None:
         raise RuntimeError(f"{what} was not accepted: {response.status_code}")
 
 
-def measure() -> dict[str, Walk]:
-    """Both flows, within a set-up Django on a migrated, empty database."""
+def measure(accounts: list[Any] | None = None) -> dict[str, Walk]:
+    """Both flows, within a set-up Django: on a migrated, empty database, or with two or more
+    of the benchmark's accounts already seeded with the authority and ISO 18626 partners."""
     from bench import measure as steps
     from bench import scenarios
     from bench.run import Config
 
-    accounts = steps.seed_accounts(Config(institutions=4, accounts=2))
-    scenarios.seed_authority()
-    scenarios.seed_iso_partners(accounts)
+    if accounts is None:
+        accounts = steps.seed_accounts(Config(institutions=4, accounts=2))
+        scenarios.seed_authority()
+        scenarios.seed_iso_partners(accounts)
     payloads = scenarios.copy_request_payloads(count=2, seed=3)
     body = scenarios.iso_copy_request(scenarios.copy_request_payloads(count=1, seed=13)[0])
     copy_flow(Follower(app_roots()), accounts[0], payloads[0])  # warm, not counted
@@ -230,6 +232,15 @@ FLOW_NAMES = {
     "copy": "a copy POST to its stored decision",
     "iso": "an ISO 18626 request to its first outgoing message",
 }
+
+
+def figures(walks: dict[str, Walk]) -> dict[str, int]:
+    """The report's figures: flow_<name>_files and flow_<name>_functions."""
+    found = {}
+    for name, walk in walks.items():
+        found[f"flow_{name}_files"] = walk.files
+        found[f"flow_{name}_functions"] = walk.calls
+    return found
 
 
 def report(walks: dict[str, Walk], *, listing: bool = False) -> Iterator[str]:

@@ -259,7 +259,7 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
     if os.environ.get("BENCH_ONLY", "") == ONLY_QUEUE:
         return run_queue_only(config, postgres)
-    from bench import delivery, desk, iso_parse, measure
+    from bench import delivery, desk, flows, iso_parse, layout, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -267,6 +267,8 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     decide_rate = measure.decide_rate()
     log(f"decide: {decide_rate:,.0f} decisions/s")
     queries = measure.submit_queries(accounts)
+    log("the code: flows followed, modules measured")
+    code_figures = {**flows.figures(flows.measure(accounts)), **layout.measure(ROOT).summary()}
     desk.create_staff()
     desk.seed_queues()
     # The same institutions, sessions, authority and lists in both databases; the copy then
@@ -299,7 +301,14 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     log("delivery: OCR and a delivered copy, in-process")
     delivery_figures = delivery.measure()
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    return {**report, **desk_figures, **iso_parse_figures, **delivery_figures, **catalog_figures()}
+    return {
+        **report,
+        **code_figures,
+        **desk_figures,
+        **iso_parse_figures,
+        **delivery_figures,
+        **catalog_figures(),
+    }
 
 
 def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
@@ -323,6 +332,10 @@ def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
         log(f"  queue run {number + 1}: {figures}")
         runs.append(figures)
     ratios = [figures["queue_ratio_at_size_vs_empty"] for figures in runs]
+    if os.environ.get("BENCH_QUEUE_QUERIES", "") in ("1", "true", "yes"):
+        databases = {"empty": postgres.url, "sized": postgres.url_for(SIZED_DATABASE)}
+        for row in desk.queue_queries(measure.use_database, databases)[:12]:
+            log(f"  {row['growth_ms']:+7.2f} ms  {row['page']}  {row['sql'][:600]}")
     return {
         "only": ONLY_QUEUE,
         "records": config.records,
@@ -448,6 +461,13 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     for key in ("delivery_ocr_pages_per_min", "delivery_copy_kib", "delivery_pages"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
+    for name in ("copy", "iso"):
+        walked = f"{_cell(report.get(f'flow_{name}_files'))} files, "
+        walked += f"{_cell(report.get(f'flow_{name}_functions'))} functions"
+        print(f"{f'flow {name}':<24}{walked:>34}")
+    code_keys = ("modules_over_400_lines", "lines_with_any", "import_cycles")
+    for key in (*code_keys, "modules_missing_from_contributing"):
+        print(f"{key.replace('_', ' '):<40}{_cell(report.get(key)):>18}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]
     print(f"machine: {machine['nproc']} x {machine['cpu']}, {machine['memory_gib']} GiB; ", end="")
