@@ -144,7 +144,7 @@ def zebra(records: int) -> Iterator[ZebraCatalog]:
 
 
 def main() -> int:
-    from bench.run import services, setup_django
+    from bench.services import services, setup_django
 
     workdir = Path(tempfile.mkdtemp(prefix="illdesk-bench-"))
     workdir.chmod(0o755)

@@ -34,10 +34,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.layout import project_packages
 from bench.services import ROOT
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http.response import HttpResponseBase
+    from django.test import Client
+
+    from bench.seed import Account
 
 # Code objects that are no function of their own.
 _NOT_FUNCTIONS = frozenset({"<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
@@ -59,7 +66,7 @@ class Walk:
     def calls(self) -> int:
         return sum(len(names) for names in self.functions.values())
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, int | bool]:
         return {"files": self.files, "functions": self.calls, "finished": self.finished}
 
 
@@ -143,7 +150,7 @@ def _inserts_into(table: str) -> Callable[[str], bool]:
     return written
 
 
-def copy_flow(follower: Follower, account: Any, payload: dict[str, str]) -> Walk:
+def copy_flow(follower: Follower, account: Account, payload: dict[str, str]) -> Walk:
     from django.urls import reverse
 
     from copyright_rules.models import Decision
@@ -159,7 +166,7 @@ def copy_flow(follower: Follower, account: Any, payload: dict[str, str]) -> Walk
     return follower.walk
 
 
-def iso_flow(follower: Follower, account: Any, body: str) -> Walk:
+def iso_flow(follower: Follower, account: Account, body: str) -> Walk:
     from django.urls import reverse
 
     from bench.scenarios import ISO_TOKEN
@@ -184,11 +191,11 @@ def iso_flow(follower: Follower, account: Any, body: str) -> Walk:
     return follower.walk
 
 
-def _more(model: Any, before: int) -> bool:
-    return bool(model.objects.count() > before)
+def _more(model: type[Model], before: int) -> bool:
+    return bool(model._default_manager.count() > before)
 
 
-def _client(account: Any) -> Any:
+def _client(account: Account | None) -> Client:
     from django.conf import settings
     from django.test import Client
 
@@ -198,20 +205,18 @@ def _client(account: Any) -> Any:
     return client
 
 
-def _expect(response: Any, status: int, what: str) -> None:
+def _expect(response: HttpResponseBase, status: int, what: str) -> None:
     if response.status_code != status:
         raise RuntimeError(f"{what} was not accepted: {response.status_code}")
 
 
-def measure(accounts: list[Any] | None = None) -> dict[str, Walk]:
+def measure(accounts: list[Account] | None = None) -> dict[str, Walk]:
     """Both flows, within a set-up Django: on a migrated, empty database, or with two or more
     of the benchmark's accounts already seeded with the authority and ISO 18626 partners."""
-    from bench import measure as steps
-    from bench import scenarios
-    from bench.run import Config
+    from bench import scenarios, seed
 
     if accounts is None:
-        accounts = steps.seed_accounts(Config(institutions=4, accounts=2))
+        accounts = [seed.log_in(institution) for institution in seed.seed_institutions(2)]
         scenarios.seed_authority()
         scenarios.seed_iso_partners(accounts)
     payloads = scenarios.copy_request_payloads(count=2, seed=3)
@@ -253,7 +258,7 @@ def report(walks: dict[str, Walk], *, listing: bool = False) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.run import services, setup_django
+    from bench.services import services, setup_django
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="one JSON object")

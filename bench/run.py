@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import PhaseResult, run_phase
-from bench.services import ROOT, Gunicorn, Postgres, Redis
+from bench.services import ROOT, Gunicorn, Postgres, services, setup_django
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 
@@ -115,49 +115,12 @@ class Site:
 
 
 @contextmanager
-def services(workdir: Path) -> Iterator[Postgres]:
-    """PostgreSQL and Redis up, the environment pointed at them (the empty database first);
-    stops everything on the way out."""
-    with ExitStack() as stack:
-        postgres = Postgres(root=workdir / "pg")
-        stack.callback(postgres.stop)
-        postgres.start()
-        redis = Redis(workdir=workdir / "redis")
-        stack.callback(redis.stop)
-        redis.start()
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            DATABASE_URL=postgres.url,
-            CACHE_URL=redis.url,
-            # Tasks are queued as in production (no worker runs): the request pays the enqueue.
-            CELERY_BROKER_URL=redis.url.rsplit("/", 1)[0] + "/0",
-            EMAIL_URL="dummymail://",
-            ILLDESK_PRODUCTION="false",
-            DEBUG="false",
-            # The load comes from one client address standing for many partners: the endpoint's
-            # per-address and per-partner limits (docs/iso18626.md, "Limits") would refuse all but
-            # the first minute's messages, so the benchmark measures the intake without them.
-            ISO18626_RATE_LIMIT="100000000",
-            ISO18626_PARTNER_DAILY_BYTES="100000000000",
-        )
-        yield postgres
-
-
-@contextmanager
 def serving(sites: list[Site]) -> Iterator[list[Site]]:
     with ExitStack() as stack:
         for site in sites:
             stack.callback(site.gunicorn.stop)
             site.gunicorn.start()
         yield sites
-
-
-def setup_django() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def measure_sites(

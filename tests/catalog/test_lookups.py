@@ -11,6 +11,7 @@ from catalog import services
 from catalog.models import Availability, Lookup, MatchedBy, State, Suggestion
 from registration.models import Institution
 from requests_app.models import Request
+from tests.catalog.conftest import use_catalog
 from tests.requests_app.factories import make_copy, make_loan
 from tests.requests_app.iso18626.helpers import loan_request, make_partner, post
 from tests.services import ZebraCatalog
@@ -34,11 +35,17 @@ def test_the_strongest_identifier_is_searched_first(
     assert (best.call_number, best.location) == ("QA76.6 .C662 2009", "Main Reading Room stacks")
 
 
+@pytest.mark.parametrize("protocol", ["sru", "z3950"])
 def test_an_iso_request_naming_only_our_record_is_looked_up_by_its_record_id(
-    client: Client, institution: Institution, catalog: ZebraCatalog
+    settings: Any,
+    client: Client,
+    institution: Institution,
+    catalog: ZebraCatalog,
+    protocol: str,
 ) -> None:
     """ReShare may send only supplierUniqueRecordId: the request's title is then a placeholder,
     and the lookup searches the catalog's record id (001), not that title."""
+    use_catalog(settings, catalog, protocol=protocol)
     make_partner(institution)
     body = loan_request("only-record").replace(
         b"<title>Lord of the Rings</title><author>JRR Tolkien</author>",
