@@ -145,28 +145,39 @@ def measure_queues(
 def queue_queries(
     use_database: Callable[[str | None], None], databases: dict[str, str], repeat: int = 5
 ) -> list[dict[str, Any]]:
-    """What the queue pages' time goes to: each SQL statement of each page, its median time on
-    each database, the statements that grow most first (BENCH_QUEUE_QUERIES=1 with
-    BENCH_ONLY=queue)."""
-    timings: dict[tuple[str, int], dict[str, Any]] = {}
+    """What the queue pages' database time goes to: each SELECT of each page run under
+    `EXPLAIN (ANALYZE, BUFFERS)` `repeat` times on each database, its median execution time and
+    the buffers it touched, the statements that grow most first (BENCH_QUEUE_QUERIES=1 with
+    BENCH_ONLY=queue). The server's own timing: not the machine's scheduling of this process."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
     for name, url in databases.items():
         use_database(url)
         client = _client()
         for page in QUEUE_PAGES:
             client.get(page)
-            runs = []
-            for _ in range(repeat):
-                with CaptureQueriesContext(connection) as captured:
-                    client.get(page)
-                runs.append(captured.captured_queries)
-            for number, query in enumerate(runs[0]):
-                row = timings.setdefault((page, number), {"page": page, "sql": query["sql"]})
-                times = [float(run[number]["time"]) * 1000 for run in runs if len(run) > number]
-                row[f"{name}_ms"] = round(statistics.median(times), 2)
-    rows = list(timings.values())
-    for row in rows:
-        row["growth_ms"] = round(row.get("sized_ms", 0.0) - row.get("empty_ms", 0.0), 2)
-    return sorted(rows, key=lambda row: -row["growth_ms"])
+            with CaptureQueriesContext(connection) as captured:
+                client.get(page)
+            selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+            for number, sql in enumerate(selects):
+                row = rows.setdefault((page, number), {"page": page, "sql": sql})
+                plans = [_explained(sql) for _ in range(repeat)]
+                row[f"{name}_ms"] = round(statistics.median(p["Execution Time"] for p in plans), 3)
+                row[f"{name}_buffers"] = _buffers(plans[-1]["Plan"])
+    found = list(rows.values())
+    for row in found:
+        row["growth_ms"] = round(row.get("sized_ms", 0.0) - row.get("empty_ms", 0.0), 3)
+    return sorted(found, key=lambda row: -row["growth_ms"])
+
+
+def _explained(sql: str) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+        (plan,) = cursor.fetchone()
+    return dict(plan[0])
+
+
+def _buffers(plan: dict[str, Any]) -> int:
+    return int(plan.get("Shared Hit Blocks", 0)) + int(plan.get("Shared Read Blocks", 0))
 
 
 def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:

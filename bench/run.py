@@ -298,7 +298,11 @@ def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
     if os.environ.get("BENCH_QUEUE_QUERIES", "") in ("1", "true", "yes"):
         databases = {"empty": postgres.url, "sized": postgres.url_for(SIZED_DATABASE)}
         for row in desk.queue_queries(measure.use_database, databases)[:12]:
-            log(f"  {row['growth_ms']:+7.2f} ms  {row['page']}  {row['sql'][:600]}")
+            log(
+                f"  {row['growth_ms']:+7.3f} ms ({row.get('empty_ms')} -> {row.get('sized_ms')}, "
+                f"buffers {row.get('empty_buffers')} -> {row.get('sized_buffers')})  "
+                f"{row['page']}  {row['sql'][:300]}"
+            )
     return {
         "only": ONLY_QUEUE,
         "records": config.records,
