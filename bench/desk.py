@@ -176,6 +176,12 @@ def _explained(sql: str) -> dict[str, Any]:
     return dict(plan[0])
 
 
+def plan_text(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
 def _buffers(plan: dict[str, Any]) -> int:
     return int(plan.get("Shared Hit Blocks", 0)) + int(plan.get("Shared Read Blocks", 0))
 

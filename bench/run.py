@@ -297,7 +297,11 @@ def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
     ratios = [figures["queue_ratio_at_size_vs_empty"] for figures in runs]
     if os.environ.get("BENCH_QUEUE_QUERIES", "") in ("1", "true", "yes"):
         databases = {"empty": postgres.url, "sized": postgres.url_for(SIZED_DATABASE)}
-        for row in desk.queue_queries(measure.use_database, databases)[:12]:
+        grown = desk.queue_queries(measure.use_database, databases)
+        for name, url in databases.items():  # the plan of the statement that grew most
+            measure.use_database(url)
+            log(f"  plan on the {name} database:\n{desk.plan_text(grown[0]['sql'])}")
+        for row in grown[:12]:
             log(
                 f"  {row['growth_ms']:+7.3f} ms ({row.get('empty_ms')} -> {row.get('sized_ms')}, "
                 f"buffers {row.get('empty_buffers')} -> {row.get('sized_buffers')})  "
