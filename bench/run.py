@@ -240,6 +240,7 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     postgres.clone("illdesk", SIZED_DATABASE)
     measure.use_database(postgres.url_for(SIZED_DATABASE))
     measure.seed_records_at_size(config)
+    measure.settle([postgres.url, postgres.url_for(SIZED_DATABASE)])
     sites = [
         Site(Stage(records=0), gunicorn(config, postgres.url, workdir / "gunicorn-empty.log")),
         Site(
@@ -287,6 +288,7 @@ def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
     postgres.clone("illdesk", SIZED_DATABASE)
     measure.use_database(postgres.url_for(SIZED_DATABASE))
     measure.seed_records_at_size(config)
+    measure.settle([postgres.url, postgres.url_for(SIZED_DATABASE)])
     runs = []
     for number in range(config.rounds):
         figures = desk.measure_queues(
