@@ -340,7 +340,8 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     if connection.vendor == "postgresql":
         explained = desk.queue_queries(lambda url: None, {"empty": name, "sized": name}, repeat=1)
         assert {row["page"] for row in explained} == set(desk.QUEUE_PAGES)
-        assert all(row["empty_buffers"] > 0 and row["sized_ms"] >= 0 for row in explained)
+        assert all(row["empty_ms"] >= 0 and row["sized_buffers"] >= 0 for row in explained)
+        assert any(row["empty_buffers"] > 0 for row in explained)  # the page's rows were read
 
 
 def test_the_worst_iso_bodies_fill_the_size_cap_and_are_read() -> None:
