@@ -1,7 +1,8 @@
 """The office's catalog at size (docs/performance.md, "The catalog"): lookups per second and
 their p95 against Zebra loaded with BENCH_CATALOG_RECORDS generated MARCXML records, and the
-submission rate with lookups off and on (on: each submission queues its lookup after commit, as
-in production; the lookups then run here, one after another, as one worker runs them).
+submission rate with lookups off and on (either way each submission queues its one
+after-submission task after commit, as in production, which carries the lookup when the catalog
+is on; the lookups then run here, one after another, as one worker runs them).
 
 Off by default in `make bench` (BENCH_CATALOG=1 turns it on); alone, at any size:
 
@@ -144,7 +145,7 @@ def zebra(records: int) -> Iterator[ZebraCatalog]:
 
 
 def main() -> int:
-    from bench.run import services, setup_django
+    from bench.services import services, setup_django
 
     workdir = Path(tempfile.mkdtemp(prefix="illdesk-bench-"))
     workdir.chmod(0o755)

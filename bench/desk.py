@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import seed
@@ -121,10 +122,12 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
-    """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
-    time at size: 1.0 means no slower), stats_refresh_s (the statistics' first refresh at size,
-    which tallies every day), stats_ms (median, at size, once refreshed)."""
+def measure_queues(
+    use_database: Callable[[str | None], None], empty: str, sized: str
+) -> dict[str, float]:
+    """queue_ms_empty, queue_ms_at_size (medians over the queue pages) and
+    queue_ratio_at_size_vs_empty (empty over sized: 1.0 means no slower at size); ends on the
+    sized database."""
     queue_times: dict[str, list[float]] = {"empty": [], "sized": []}
     for _ in range(QUEUE_ROUNDS):
         for name, url in (("empty", empty), ("sized", sized)):
@@ -132,6 +135,62 @@ def measure(use_database: Callable[[str | None], None], empty: str, sized: str) 
             client = _client()
             queue_times[name] += [ms for page in QUEUE_PAGES for ms in _times_ms(client, page, 4)]
     queue_ms = {name: statistics.median(times) for name, times in queue_times.items()}
+    return {
+        "queue_ms_empty": round(queue_ms["empty"], 1),
+        "queue_ms_at_size": round(queue_ms["sized"], 1),
+        "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
+    }
+
+
+def queue_queries(
+    use_database: Callable[[str | None], None], databases: dict[str, str], repeat: int = 5
+) -> list[dict[str, Any]]:
+    """What the queue pages' database time goes to: each SELECT of each page run under
+    `EXPLAIN (ANALYZE, BUFFERS)` `repeat` times on each database, its median execution time and
+    the buffers it touched, the statements that grow most first (BENCH_QUEUE_QUERIES=1 with
+    BENCH_ONLY=queue). The server's own timing: not the machine's scheduling of this process."""
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for name, url in databases.items():
+        use_database(url)
+        client = _client()
+        for page in QUEUE_PAGES:
+            client.get(page)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(page)
+            selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+            for number, sql in enumerate(selects):
+                row = rows.setdefault((page, number), {"page": page, "sql": sql})
+                plans = [_explained(sql) for _ in range(repeat)]
+                row[f"{name}_ms"] = round(statistics.median(p["Execution Time"] for p in plans), 3)
+                row[f"{name}_buffers"] = _buffers(plans[-1]["Plan"])
+    found = list(rows.values())
+    for row in found:
+        row["growth_ms"] = round(row.get("sized_ms", 0.0) - row.get("empty_ms", 0.0), 3)
+    return sorted(found, key=lambda row: -row["growth_ms"])
+
+
+def _explained(sql: str) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+        (plan,) = cursor.fetchone()
+    return dict(plan[0])
+
+
+def plan_text(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
+def _buffers(plan: dict[str, Any]) -> int:
+    return int(plan.get("Shared Hit Blocks", 0)) + int(plan.get("Shared Read Blocks", 0))
+
+
+def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
+    """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
+    time at size: 1.0 means no slower), stats_refresh_s (the statistics' first refresh at size,
+    which tallies every day), stats_ms (median, at size, once refreshed)."""
+    queue = measure_queues(use_database, empty, sized)
     client = _client()  # still on the sized database
     terms = search_terms()
     # `list`: a request number is searched like the rest, not opened (docs/desk.md, "Search").
@@ -142,9 +201,7 @@ def measure(use_database: Callable[[str | None], None], empty: str, sized: str) 
     return {
         "desk_search_p95_ms": round(p95([ms for times in searches.values() for ms in times]), 1),
         "desk_search_p95_ms_by_kind": {k: round(p95(v), 1) for k, v in searches.items()},
-        "queue_ms_empty": round(queue_ms["empty"], 1),
-        "queue_ms_at_size": round(queue_ms["sized"], 1),
-        "queue_ratio_at_size_vs_empty": round(queue_ms["empty"] / queue_ms["sized"], 3),
+        **queue,
         "stats_refresh_s": round(refresh_s, 2),
         "stats_ms": round(statistics.median(stats), 1),
         "desk_records": records,

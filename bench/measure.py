@@ -91,6 +91,19 @@ def use_database(url: str | None) -> None:
         os.environ["DATABASE_URL"] = url
 
 
+def settle(urls: list[str]) -> None:
+    """VACUUM ANALYZE each database whole before anything is timed, as autovacuum keeps a
+    production database: the load analyzes only the tables it fills, so the small tables of the
+    sized copy (institutions, users) had no statistics and its plans were the planner's guesses
+    (nested loops over a 20-row estimate of 200 institutions), while the empty database, analyzed
+    by autovacuum meanwhile or not, planned otherwise: the queue ratio measured which database
+    autovacuum had reached (docs/performance.md, "The queue page as the office grows")."""
+    for url in urls:
+        use_database(url)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 def seed_records_at_size(config: Config) -> None:
     """The record as it stands on the morning of 1 January, before the purge: `records` of the
     last three years and this one (kept), and `purge_records` created four years ago, final

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import PhaseResult, run_phase
-from bench.services import ROOT, Gunicorn, Postgres, Redis
+from bench.services import ROOT, Gunicorn, Postgres, services, setup_django
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 
@@ -115,49 +115,12 @@ class Site:
 
 
 @contextmanager
-def services(workdir: Path) -> Iterator[Postgres]:
-    """PostgreSQL and Redis up, the environment pointed at them (the empty database first);
-    stops everything on the way out."""
-    with ExitStack() as stack:
-        postgres = Postgres(root=workdir / "pg")
-        stack.callback(postgres.stop)
-        postgres.start()
-        redis = Redis(workdir=workdir / "redis")
-        stack.callback(redis.stop)
-        redis.start()
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            DATABASE_URL=postgres.url,
-            CACHE_URL=redis.url,
-            # Tasks are queued as in production (no worker runs): the request pays the enqueue.
-            CELERY_BROKER_URL=redis.url.rsplit("/", 1)[0] + "/0",
-            EMAIL_URL="dummymail://",
-            ILLDESK_PRODUCTION="false",
-            DEBUG="false",
-            # The load comes from one client address standing for many partners: the endpoint's
-            # per-address and per-partner limits (docs/iso18626.md, "Limits") would refuse all but
-            # the first minute's messages, so the benchmark measures the intake without them.
-            ISO18626_RATE_LIMIT="100000000",
-            ISO18626_PARTNER_DAILY_BYTES="100000000000",
-        )
-        yield postgres
-
-
-@contextmanager
 def serving(sites: list[Site]) -> Iterator[list[Site]]:
     with ExitStack() as stack:
         for site in sites:
             stack.callback(site.gunicorn.stop)
             site.gunicorn.start()
         yield sites
-
-
-def setup_django() -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def measure_sites(
@@ -239,7 +202,8 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     report["machine"] = {**machine(), "loadavg_start": load_before, "loadavg_end": load_average()}
-    print_report(report)
+    if report.get("only") != ONLY_QUEUE:
+        print_report(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report))
@@ -249,9 +213,16 @@ def main() -> int:
 SIZED_DATABASE = "illdesk_sized"
 
 
+# BENCH_ONLY=queue: only the queue pages, on the empty and the sized database, BENCH_ROUNDS times
+# over (each run's ratio reported): the desk's figure alone, in minutes instead of the whole run.
+ONLY_QUEUE = "queue"
+
+
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
-    from bench import delivery, desk, fees, iso_parse, measure
+    if os.environ.get("BENCH_ONLY", "") == ONLY_QUEUE:
+        return run_queue_only(config, postgres)
+    from bench import delivery, desk, fees, flows, iso_parse, layout, measure
 
     log(f"seeding {config.institutions} institutions")
     accounts = measure.seed_accounts(config)
@@ -259,6 +230,8 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     decide_rate = measure.decide_rate()
     log(f"decide: {decide_rate:,.0f} decisions/s")
     queries = measure.submit_queries(accounts)
+    log("the code: flows followed, modules measured")
+    code_figures = {**flows.figures(flows.measure(accounts)), **layout.measure(ROOT).summary()}
     desk.create_staff()
     desk.seed_queues()
     # The same institutions, sessions, authority and lists in both databases; the copy then
@@ -267,6 +240,7 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     postgres.clone("illdesk", SIZED_DATABASE)
     measure.use_database(postgres.url_for(SIZED_DATABASE))
     measure.seed_records_at_size(config)
+    measure.settle([postgres.url, postgres.url_for(SIZED_DATABASE)])
     sites = [
         Site(Stage(records=0), gunicorn(config, postgres.url, workdir / "gunicorn-empty.log")),
         Site(
@@ -294,8 +268,58 @@ def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     measure.use_database(postgres.url)
     fees_figures = fees.measure(postgres, accounts)
     report = summarise(config, empty.stage, sized.stage, decide_rate, queries, purge)
-    figures = {**desk_figures, **iso_parse_figures, **delivery_figures, **fees_figures}
-    return {**report, **figures, **catalog_figures()}
+    return {
+        **report,
+        **code_figures,
+        **desk_figures,
+        **iso_parse_figures,
+        **delivery_figures,
+        **fees_figures,
+        **catalog_figures(),
+    }
+
+
+def run_queue_only(config: Config, postgres: Postgres) -> dict[str, Any]:
+    """The two databases seeded as in the whole run, then the queue pages' ratio measured
+    config.rounds times (each of QUEUE_ROUNDS alternating rounds, bench/desk.py)."""
+    from bench import desk, measure
+
+    log(f"seeding {config.institutions} institutions")
+    measure.seed_accounts(config)
+    desk.create_staff()
+    desk.seed_queues()
+    measure.use_database(None)
+    postgres.clone("illdesk", SIZED_DATABASE)
+    measure.use_database(postgres.url_for(SIZED_DATABASE))
+    measure.seed_records_at_size(config)
+    measure.settle([postgres.url, postgres.url_for(SIZED_DATABASE)])
+    runs = []
+    for number in range(config.rounds):
+        figures = desk.measure_queues(
+            measure.use_database, postgres.url, postgres.url_for(SIZED_DATABASE)
+        )
+        log(f"  queue run {number + 1}: {figures}")
+        runs.append(figures)
+    ratios = [figures["queue_ratio_at_size_vs_empty"] for figures in runs]
+    if os.environ.get("BENCH_QUEUE_QUERIES", "") in ("1", "true", "yes"):
+        databases = {"empty": postgres.url, "sized": postgres.url_for(SIZED_DATABASE)}
+        grown = desk.queue_queries(measure.use_database, databases)
+        for name, url in databases.items():  # the plan of the statement that grew most
+            measure.use_database(url)
+            log(f"  plan on the {name} database:\n{desk.plan_text(grown[0]['sql'])}")
+        for row in grown[:12]:
+            log(
+                f"  {row['growth_ms']:+7.3f} ms ({row.get('empty_ms')} -> {row.get('sized_ms')}, "
+                f"buffers {row.get('empty_buffers')} -> {row.get('sized_buffers')})  "
+                f"{row['page']}  {row['sql'][:300]}"
+            )
+    return {
+        "only": ONLY_QUEUE,
+        "records": config.records,
+        "queue_runs": runs,
+        "queue_ratios": ratios,
+        "queue_ratio_at_size_vs_empty": min(ratios),
+    }
 
 
 def catalog_figures() -> dict[str, Any]:
@@ -416,6 +440,13 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
     for key in ("fees_submit_ratio", "fees_submit_queries", "fees_submit_queries_without"):
         print(f"{key.replace('_', ' '):<24}{_cell(report.get(key)):>34}")
+    for name in ("copy", "iso"):
+        walked = f"{_cell(report.get(f'flow_{name}_files'))} files, "
+        walked += f"{_cell(report.get(f'flow_{name}_functions'))} functions"
+        print(f"{f'flow {name}':<24}{walked:>34}")
+    code_keys = ("modules_over_400_lines", "lines_with_any", "import_cycles")
+    for key in (*code_keys, "modules_missing_from_contributing"):
+        print(f"{key.replace('_', ' '):<40}{_cell(report.get(key)):>18}")
     print(f"{'elapsed s':<24}{_cell(report['elapsed_s']):>34}")
     machine = report["machine"]
     print(f"machine: {machine['nproc']} x {machine['cpu']}, {machine['memory_gib']} GiB; ", end="")

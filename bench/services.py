@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,3 +205,40 @@ def stop_process(process: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def services(workdir: Path) -> Iterator[Postgres]:
+    """PostgreSQL and Redis up, the environment pointed at them (the empty database first);
+    stops everything on the way out."""
+    with ExitStack() as stack:
+        postgres = Postgres(root=workdir / "pg")
+        stack.callback(postgres.stop)
+        postgres.start()
+        redis = Redis(workdir=workdir / "redis")
+        stack.callback(redis.stop)
+        redis.start()
+        os.environ.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=postgres.url,
+            CACHE_URL=redis.url,
+            # Tasks are queued as in production (no worker runs): the request pays the enqueue.
+            CELERY_BROKER_URL=redis.url.rsplit("/", 1)[0] + "/0",
+            EMAIL_URL="dummymail://",
+            ILLDESK_PRODUCTION="false",
+            DEBUG="false",
+            # The load comes from one client address standing for many partners: the endpoint's
+            # per-address and per-partner limits (docs/iso18626.md, "Limits") would refuse all but
+            # the first minute's messages, so the benchmark measures the intake without them.
+            ISO18626_RATE_LIMIT="100000000",
+            ISO18626_PARTNER_DAILY_BYTES="100000000000",
+        )
+        yield postgres
+
+
+def setup_django() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)

@@ -43,8 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.run import services, setup_django
-from bench.services import Postgres
+from bench.services import Postgres, services, setup_django
 
 _FORM = "application/x-www-form-urlencoded"  # as browsers send the form (not multipart)
 

@@ -25,6 +25,7 @@ _CHUNK = 64 * 1024
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 # The Bib-1 use attribute of each search key (Z39.50). 1211 is the OCLC number.
 BIB1_USE = {
+    MatchedBy.RECORD: 12,  # Local-number
     MatchedBy.LCCN: 9,
     MatchedBy.OCLC: 1211,
     MatchedBy.ISBN: 7,

@@ -22,6 +22,9 @@ class Availability(models.TextChoices):
 class MatchedBy(models.TextChoices):
     """What a lookup searched by, strongest first: the order it tries them in."""
 
+    # Our own record's id (001), when a partner's ISO 18626 request names it
+    # (supplierUniqueRecordId): it names the record itself, so it is tried before all else.
+    RECORD = "record", "our record id"
     LCCN = "lccn", "LCCN"
     OCLC = "oclc", "OCLC number"
     ISBN = "isbn", "ISBN"

@@ -155,3 +155,10 @@ def advise(ranked: list[Ranked], matched_by: str) -> Advice:
         where = " ".join(filter(None, [best.holding.location, best.holding.call_number]))
         return Advice(Suggestion.PULL, f"On the shelf: {where}.", False)
     return Advice("", "The catalog does not say whether it is on the shelf.", False)
+
+
+def conditions_while_in_use(due: date | None) -> str:
+    """The conditional reply an "in use" suggestion offers beside the refusal: the item is
+    supplied once it is back (ISO 18626 partners get WillSupply with these words)."""
+    back = f"it is due back {due:%Y-%m-%d}" if due else "its due date is not known"
+    return f"In use: checked out, {back}. We can supply it once it is returned, if you will wait."

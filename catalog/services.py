@@ -22,6 +22,7 @@ from catalog.models import Candidate, Lookup, MatchedBy, State, Suggestion
 from catalog.ranking import Advice, Ranked, Wanted, advise, best_first
 from catalog.records import Holding, holdings_of
 from requests_app import services as workflow
+from requests_app.iso18626.citation import placeholder_title, supplier_record_id
 from requests_app.models import Request, Status
 
 logger = logging.getLogger(__name__)
@@ -37,15 +38,18 @@ AUTOMATIC = "answered automatically from the office's catalog"
 NEW_WITHIN = timedelta(days=1)
 
 
-def queries_for(item: Request) -> list[Query]:
-    """The searches for a request, strongest identifier first, title and author last."""
+def queries_for(item: Request, record_id: str = "") -> list[Query]:
+    """The searches for a request, strongest identifier first (our own record's id, when a
+    partner named it), title and author last; not the title made up for a request that named
+    only our record."""
     found = [
+        Query(MatchedBy.RECORD, (record_id,)) if record_id else None,
         Query(MatchedBy.LCCN, (item.lccn,)) if item.lccn else None,
         Query(MatchedBy.OCLC, (_digits(item.oclc_number),)) if _digits(item.oclc_number) else None,
         Query(MatchedBy.ISBN, _isbn_forms(item.isbn)) if item.isbn else None,
         Query(MatchedBy.ISSN, (item.issn,)) if item.issn else None,
     ]
-    if item.title:
+    if item.title and not (record_id and item.title == placeholder_title(record_id)):
         # A copy's author wrote the article, which the catalog does not describe.
         author = _surname(item.author) if not item.article_title else ""
         found.append(Query(MatchedBy.TITLE, (item.title,), author))
@@ -76,7 +80,7 @@ def look_up(request_id: int) -> Lookup | None:
     item = Request.objects.filter(pk=request_id).first()
     if item is None or not client.configured():
         return None
-    queries = queries_for(item)
+    queries = queries_for(item, supplier_record_id(item))
     try:
         tried, holdings = _ask(queries, Deadline.starting_now(settings.CATALOG_TIMEOUT))
     except CatalogError as error:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from celery import current_app, shared_task
-from django.db import transaction
+from celery import shared_task
 from django.utils import timezone
 
 from catalog import client, services
@@ -20,10 +19,10 @@ def look_up_due() -> int:
     return services.queue_due(timezone.now())
 
 
-def look_up_after_commit(request_id: int) -> None:
-    """Every submission's hook (portal, ISO 18626, staff): the lookup runs on a worker once the
-    request is committed, never on the submission's path. Without a broker (tasks run
-    in-process) it would run in the web request, so it is left to the periodic job and the desk's
-    Look up button."""
-    if client.configured() and not current_app.conf.task_always_eager:
-        transaction.on_commit(lambda: services.queue_lookup(request_id))
+def look_up_if_configured(request_id: int) -> None:
+    """Every submission's step (portal, ISO 18626, staff), run by the worker's one task after the
+    submission commits (illdesk/tasks.py), never on the submission's path. Without a broker
+    (tasks run in-process) it is not run in the web request: the periodic job and the desk's
+    Look up button look the request up."""
+    if client.configured():
+        services.look_up(request_id)

@@ -273,18 +273,18 @@ CATALOG_Z3950_TARGET = env.str("CATALOG_Z3950_TARGET", default="")
 # The record schema (SRU) or element set (Z39.50): "marcxml", or "opacxml" where the catalog
 # gives item status and due dates in OPAC records.
 CATALOG_RECORD_SCHEMA = env.str("CATALOG_RECORD_SCHEMA", default="marcxml")
-# The catalog's CQL index for each thing a lookup searches by.
-CATALOG_INDEXES = env.dict(
-    "CATALOG_INDEXES",
-    default={
-        "lccn": "bath.lccn",
-        "oclc": "bath.standardIdentifier",
-        "isbn": "bath.isbn",
-        "issn": "bath.issn",
-        "title": "dc.title",
-        "author": "dc.creator",
-    },
-)
+# The catalog's CQL index for each thing a lookup searches by; CATALOG_INDEXES names those that
+# differ from these (docs/catalog.md, "The connection").
+CATALOG_INDEXES = {
+    "record": "rec.id",
+    "lccn": "bath.lccn",
+    "oclc": "bath.standardIdentifier",
+    "isbn": "bath.isbn",
+    "issn": "bath.issn",
+    "title": "dc.title",
+    "author": "dc.creator",
+    **env.dict("CATALOG_INDEXES", default={}),
+}
 # Every lookup finishes (found, not found or failed) within this many seconds in all; an answer
 # larger than CATALOG_MAX_BYTES is refused unread.
 CATALOG_TIMEOUT = env.float("CATALOG_TIMEOUT", default=10.0)

@@ -21,17 +21,6 @@ def apply_rules(request_id: int) -> int | None:
     return acted.pk if acted else None
 
 
-def apply_rules_after_submission(request_id: int) -> None:
-    """The submission hook: the worker applies the rules, so a submission costs the web process
-    no query more. A broker outage must not leave the request unevaluated: then they are applied
-    here and now."""
-    try:
-        apply_rules.delay(request_id)
-    except (BrokerError, OSError) as error:
-        logger.warning("policy rules for request %s applied in-process (%s)", request_id, error)
-        services.apply_rules(request_id)
-
-
 @shared_task(name="policy.flag_requests")
 def flag_requests() -> int:
     """Flag requests answered late or past their need-before date (docs/policy.md)."""

@@ -8,6 +8,7 @@ from django import template
 
 from catalog import client
 from catalog.models import Lookup, Suggestion
+from catalog.ranking import conditions_while_in_use
 from requests_app.actions import ACTIONS
 from requests_app.iso18626.statuses import REASON_UNFILLED
 from requests_app.models import Request
@@ -30,6 +31,9 @@ def holdings_panel(context: Any, item: Request) -> dict[str, Any]:
     )
     refusal = _REFUSAL.get(Suggestion(lookup.suggestion)) if lookup and lookup.suggestion else None
     refuse = ACTIONS["refuse"]
+    # "In use" is a refusal or, staff's choice, a conditional reply: supplied once it is back.
+    in_use = lookup is not None and lookup.suggestion == Suggestion.IN_USE
+    best = next(iter(lookup.candidates.all()), None) if in_use and lookup else None
     return {
         "item": item,
         "lookup": lookup,
@@ -39,4 +43,6 @@ def holdings_panel(context: Any, item: Request) -> dict[str, Any]:
         "refusal": refusal,
         "offer_refusal": refusal is not None and refuse.allows(item),
         "iso_reason": REASON_UNFILLED.get(refusal) if refusal else "",
+        "offer_conditional": in_use and ACTIONS["conditional"].allows(item),
+        "conditions": conditions_while_in_use(best.due_date if best else None),
     }

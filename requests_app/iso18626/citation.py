@@ -30,6 +30,7 @@ from copyright_rules.services import rule_settings
 from illdesk.numbers import parse_number
 from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
+from requests_app.iso18626.models import Direction, IsoMessage
 from requests_app.iso18626.peers import clean_note
 from requests_app.models import DeliveryMethod, Request, Service
 
@@ -143,7 +144,7 @@ def _common(
         notes.append(f"Our catalogue record (supplierUniqueRecordId): {record_id[:200]}")
     title = xml.text(element, "bibliographicInfo", "title")
     return {
-        "title": title or (f"Catalogue record {record_id[:200]}" if record_id else ""),
+        "title": title or (placeholder_title(record_id) if record_id else ""),
         "issn": issn.value,
         "isbn": isbn.value,
         "volume": xml.text(element, "bibliographicInfo", "volume"),
@@ -154,6 +155,32 @@ def _common(
         "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate"), notes),
         "max_cost": _max_cost(element, notes),
     }
+
+
+def placeholder_title(record_id: str) -> str:
+    """The title of a request that names only our catalogue record (the forms need a title);
+    the catalog lookup searches by the record id instead (docs/catalog.md, "Lookups")."""
+    return f"Catalogue record {record_id[:200]}"
+
+
+def supplier_record_id(item: Request) -> str:
+    """Our catalogue's record id (supplierUniqueRecordId) named by the partner's ISO 18626
+    request that became `item`, read from its logged message; "" when there is none."""
+    raw = (
+        IsoMessage.objects.filter(
+            request=item, direction=Direction.IN, kind="request", authenticated=True
+        )
+        .order_by("pk")
+        .values_list("raw", flat=True)
+        .first()
+    )
+    if not raw:
+        return ""
+    try:
+        parsed = xml.parse(raw.encode())
+    except xml.NotAMessage:
+        return ""
+    return xml.text(parsed.element, "bibliographicInfo", "supplierUniqueRecordId")[:200]
 
 
 @dataclass(frozen=True)

@@ -337,6 +337,12 @@ def test_the_desk_measure_times_search_queues_and_statistics() -> None:
     newest = Request.objects.order_by("-pk").first()
     found = client.get("/desk/", {"q": desk.search_terms()["issn"]}).context["found"]
     assert newest in found
+    # Where the queue pages' database time goes: every SELECT of each page, explained on both.
+    if connection.vendor == "postgresql":
+        explained = desk.queue_queries(lambda url: None, {"empty": name, "sized": name}, repeat=1)
+        assert {row["page"] for row in explained} == set(desk.QUEUE_PAGES)
+        assert all(row["empty_ms"] >= 0 and row["sized_buffers"] >= 0 for row in explained)
+        assert any(row["empty_buffers"] > 0 for row in explained)  # the page's rows were read
 
 
 def test_the_worst_iso_bodies_fill_the_size_cap_and_are_read() -> None:

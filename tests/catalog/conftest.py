@@ -17,6 +17,7 @@ def use_catalog(settings: Any, catalog: ZebraCatalog, *, protocol: str = "sru") 
     settings.CATALOG_SRU_URL = catalog.sru_url if protocol == "sru" else ""
     settings.CATALOG_Z3950_TARGET = catalog.target if protocol == "z3950" else ""
     settings.CATALOG_INDEXES = {
+        "record": "rec.id",
         "lccn": "bath.lccn",
         "oclc": "bath.standardIdentifier",
         "isbn": "bath.isbn",

@@ -3,14 +3,17 @@ on automatic answers has clear cases refused through the workflow, ISO 18626 rea
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from catalog.models import Lookup, State
+from illdesk.tasks import after_submission
 from requests_app.iso18626.models import IsoPartner
 from requests_app.models import Action, Request, Status
 from tests.catalog.conftest import use_catalog
@@ -114,3 +117,29 @@ def test_an_iso_request_for_a_volume_not_held_is_answered_not_held_automatically
     refused = item.events.get(action=Action.REFUSED)
     assert item.refusal_reason == Request.RefusalReason.NOT_OWNED
     assert refused.actor is None and "answered automatically" in refused.text
+
+
+def _queued_tasks(broker: str) -> list[str]:
+    """The names of the tasks waiting in the broker's default queue, oldest first."""
+    waiting = redis.Redis.from_url(broker).lrange("celery", 0, -1)
+    return sorted(json.loads(body)["headers"]["task"] for body in waiting)
+
+
+@pytest.mark.parametrize("catalog_on", [False, True])
+def test_a_submission_sends_one_task_for_every_app_whether_the_catalog_is_on_or_not(
+    settings: Any, broker: str, zebra_catalog: ZebraCatalog, catalog_on: bool
+) -> None:
+    """The policy's rules and the catalog's lookup travel in one message (illdesk/tasks.py):
+    a submission costs the web process the same broker round trips with lookups on and off."""
+    use_catalog(settings, zebra_catalog)
+    if not catalog_on:
+        settings.CATALOG_SRU_URL = ""
+    item = make_loan(make_institution(), isbn="9780262033848")
+
+    tasks = _queued_tasks(broker)
+    assert tasks.count("illdesk.after_submission") == 1
+    assert not {"policy.apply_rules", "catalog.look_up"} & set(tasks)
+    assert not Lookup.objects.filter(request=item).exists()  # nothing ran in this process
+
+    after_submission(item.pk)  # what the worker does with the message
+    assert Lookup.objects.filter(request=item).exists() is catalog_on

@@ -19,6 +19,12 @@ def _page(desk: Client, item: Request) -> str:
     return desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
 
 
+def _panel(page: str) -> str:
+    found = re.search(r'<section class="holdings-panel".*?</section>', page, re.S)
+    assert found is not None, "no holdings panel"
+    return found[0]
+
+
 def test_look_up_now_fills_the_panel_with_the_candidates(
     desk: Client, institution: Institution, catalog: ZebraCatalog
 ) -> None:
@@ -114,6 +120,39 @@ def test_a_checked_out_book_is_suggested_in_use_with_its_due_date(
         in (page)
     )
     assert "NotAvailableForILL" in page
+
+
+def test_a_checked_out_book_also_offers_a_conditional_reply_with_its_due_date(
+    desk: Client, institution: Institution, catalog: ZebraCatalog
+) -> None:
+    item = make_loan(institution, isbn="9780226458083")
+    services.look_up(item.pk)
+    panel = _panel(_page(desk, item))
+    assert "Suggested: <strong>Refuse: in use</strong>" in panel  # the refusal stays offered
+    form = re.search(r'<form[^>]*/conditional/"[^>]*>(.*?)</form>', panel, re.S)
+    assert form is not None, "the panel offers no conditional reply"
+    textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", form[1], re.S)
+    assert textarea is not None
+    conditions = textarea[1]
+    assert "due back 2027-01-15" in conditions
+    response = desk.post(
+        reverse("desk:act", args=[item.pk, "conditional"]),
+        {"seen_status": "new", "conditions": conditions},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.CONDITIONAL
+    assert "due back 2027-01-15" in item.conditions
+
+
+def test_a_book_on_the_shelf_offers_no_conditional_reply(
+    desk: Client, institution: Institution, catalog: ZebraCatalog
+) -> None:
+    item = make_loan(institution, isbn="9780262033848")
+    services.look_up(item.pk)
+    panel = _panel(_page(desk, item))
+    assert "Claim and pull it from the shelf" in panel
+    assert "/conditional/" not in panel
 
 
 def test_without_automatic_answers_a_clear_case_waits_for_staff(

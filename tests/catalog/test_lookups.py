@@ -5,11 +5,15 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from catalog import services
 from catalog.models import Availability, Lookup, MatchedBy, State, Suggestion
 from registration.models import Institution
+from requests_app.models import Request
+from tests.catalog.conftest import use_catalog
 from tests.requests_app.factories import make_copy, make_loan
+from tests.requests_app.iso18626.helpers import loan_request, make_partner, post
 from tests.services import ZebraCatalog
 
 
@@ -29,6 +33,33 @@ def test_the_strongest_identifier_is_searched_first(
     assert lookup.searched == "LCCN 2009008593"  # it stopped at the first that found it
     assert best is not None and best.title == "Introduction to algorithms"
     assert (best.call_number, best.location) == ("QA76.6 .C662 2009", "Main Reading Room stacks")
+
+
+@pytest.mark.parametrize("protocol", ["sru", "z3950"])
+def test_an_iso_request_naming_only_our_record_is_looked_up_by_its_record_id(
+    settings: Any,
+    client: Client,
+    institution: Institution,
+    catalog: ZebraCatalog,
+    protocol: str,
+) -> None:
+    """ReShare may send only supplierUniqueRecordId: the request's title is then a placeholder,
+    and the lookup searches the catalog's record id (001), not that title."""
+    use_catalog(settings, catalog, protocol=protocol)
+    make_partner(institution)
+    body = loan_request("only-record").replace(
+        b"<title>Lord of the Rings</title><author>JRR Tolkien</author>",
+        b"<supplierUniqueRecordId>cat0002</supplierUniqueRecordId>",
+    )
+    assert post(client, body).status_code == 200
+    item = Request.objects.get(iso_transaction__requesting_agency_request_id="only-record")
+    assert "cat0002" in item.title  # the placeholder the form needs
+    lookup = _looked_up(item)
+    assert lookup.searched == "our record id cat0002"
+    assert lookup.matched_by == MatchedBy.RECORD and lookup.state == State.FOUND
+    best = lookup.candidates.first()
+    assert best is not None and best.title == "The structure of scientific revolutions"
+    assert lookup.suggestion == Suggestion.IN_USE and lookup.clear
 
 
 def test_an_available_book_is_suggested_for_pulling(

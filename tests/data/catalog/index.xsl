@@ -7,6 +7,7 @@
   <xsl:template match="text()"/>
   <xsl:template match="/">
     <z:record z:id="{//m:controlfield[@tag='001']}" z:type="update">
+      <z:index name="Local-number:w"><xsl:value-of select="//m:controlfield[@tag='001']"/></z:index>
       <xsl:apply-templates select="//m:datafield"/>
     </z:record>
   </xsl:template>
