@@ -8,12 +8,12 @@ class RequestsAppConfig(AppConfig):
     def ready(self) -> None:
         # Every request email goes through the outbox under its own name (requests_app.emails).
         from registration import outbox
-        from requests_app import emails, services
+        from requests_app import emails, mailing
 
         email = outbox.Email(
-            send=services.send_queued_email,
-            on_failure=services.report_email_failure,
-            link=services.email_link,
+            send=mailing.send_queued_email,
+            on_failure=mailing.report_email_failure,
+            link=mailing.email_link,
         )
         for name in emails.EMAILS:
             outbox.register(name, email)

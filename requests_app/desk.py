@@ -282,7 +282,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     row = ACTIONS[action]
     item = get_object_or_404(Request.objects.select_related("record"), pk=pk)
     if not row.allows(item):
-        messages.error(request, str(services.StaleRequest(item)))
+        messages.error(request, str(services.StaleRequest(item.pk, item.status)))
         return redirect("desk:detail", pk=item.pk)
     form = row.bound_form(request.POST, request.FILES, item=item)
     if not form.is_valid():
