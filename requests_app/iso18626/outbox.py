@@ -117,7 +117,7 @@ def confirmation_sent(request_id: int, since: datetime | None) -> None:
     if IsoTransaction.objects.filter(request_id=request_id, confirming_since=since).update(
         confirming_since=None
     ):
-        dispatch(request_id)
+        transaction.on_commit(lambda: dispatch(request_id))
 
 
 STUCK = (IsoMessage.Delivery.REJECTED, IsoMessage.Delivery.FAILED)
