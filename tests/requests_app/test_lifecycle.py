@@ -32,9 +32,11 @@ PACKAGES = sorted(
 )
 # The one function that writes Request.status.
 THE_TRANSITION = ("requests_app/lifecycle.py", "transition")
-# Writes of another model's status through a variable the walk cannot name: a Delivery's,
-# along delivery.services.TRANSITIONS.
-OTHER_STATUS_WRITERS = {("delivery/services.py", "move")}
+# Writes of another model's status the walk cannot tell from a request's.
+OTHER_STATUS_WRITERS = {
+    ("delivery/services.py", "move"),  # a Delivery's, along delivery.services.TRANSITIONS
+    ("copyright_rules/services.py", "_status_changes"),  # a copyright record's
+}
 
 
 def _modules() -> Iterator[Path]:
@@ -47,7 +49,7 @@ def _modules() -> Iterator[Path]:
 class _StatusWrites(ast.NodeVisitor):
     """Every place a module writes a field named status: `x.status = ...` (alone or in a tuple),
     `setattr(x, "status", ...)`, `.update(status=...)` (but `Other.objects...update(status=...)`
-    of another model named in the statement), `bulk_update(..., ["status"])`, and SQL text that
+    of another model named in the statement), a dict of changes with a status, `bulk_update(..., ["status"])`, and SQL text that
     updates the request table."""
 
     def __init__(self) -> None:
@@ -88,6 +90,13 @@ class _StatusWrites(ast.NodeVisitor):
             or (setattr_ and "status" in strings)
         )
         if writes:
+            self.found.append((self._function, node.lineno))
+        self.generic_visit(node)
+
+    def visit_Dict(self, node: ast.Dict) -> None:  # noqa: N802
+        """A dict of changes with a status, for an `.update(**changes)`."""
+        keys = {key.value for key in node.keys if isinstance(key, ast.Constant)}
+        if "status" in keys:
             self.found.append((self._function, node.lineno))
         self.generic_visit(node)
 
