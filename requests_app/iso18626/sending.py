@@ -142,10 +142,14 @@ def post(address: str, body: str) -> bytes:
     # The socket's timeout bounds each wait, not the exchange: a partner that sends a byte a
     # second would hold the worker past its lease, and another worker would send the message
     # again. At the deadline the connection is cut, and the attempt has failed.
-    cut = threading.Event()
-    deadline = threading.Timer(timeout, _cut, args=(connection, cut))
+    # The connection lets go of its socket when the answer ends the connection (HTTP/1.0, or
+    # "Connection: close"): the socket is kept here, so the cut still reaches it.
+    cut, sockets = threading.Event(), _Sockets(connection)
+    deadline = threading.Timer(timeout, _cut, args=(sockets, cut))
     deadline.start()
     try:
+        connection.connect()
+        sockets.opened = connection.sock
         connection.request("POST", target.path, body.encode(), {"Content-Type": "application/xml"})
         response = connection.getresponse()
         content = response.read(settings.ISO18626_MAX_BYTES + 1)
@@ -163,12 +167,22 @@ def post(address: str, body: str) -> bytes:
     return content
 
 
-def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+class _Sockets:
+    """The exchange's socket: the connection's while it connects, then the one it opened."""
+
+    def __init__(self, connection: http.client.HTTPConnection) -> None:
+        self.connection = connection
+        self.opened: socket.socket | None = None
+
+    def all(self) -> list[socket.socket]:
+        return [sock for sock in (self.connection.sock, self.opened) if sock is not None]
+
+
+def _cut(sockets: _Sockets, cut: threading.Event) -> None:
     """End the exchange at its deadline: shutting the socket down wakes the read waiting on it
     (below TLS, so a handshake or an encrypted read ends too)."""
     cut.set()
-    sock = connection.sock
-    if sock is not None:
+    for sock in sockets.all():
         with suppress(OSError):  # already closed
             socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
