@@ -35,7 +35,8 @@ def event_recorded(event: Event) -> None:
     """The fan-out's ISO 18626 listener (lifecycle.FAN_OUT), inside the event's transaction: a
     transition is sent as a StatusChange or as the answer the partner asked for; an office
     message as a Notification."""
-    if event.tell == Tell.NOBODY:
+    # A new request has no partner link yet: the intake sends the RequestResponse itself.
+    if event.tell == Tell.NOBODY or event.action == Action.SUBMITTED:
         return
     if event.action == Action.MESSAGE:
         link = _link(event.request)
