@@ -29,7 +29,7 @@ from fees.models import (
     InvoiceSequence,
     Payment,
 )
-from registration import outbox
+from illdesk import outbox
 from requests_app.models import Action, Request, RequestEvent
 
 

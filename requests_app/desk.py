@@ -242,7 +242,7 @@ UNDELIVERED = (OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED)
 
 def undelivered_emails() -> int:
     """Emails of any kind that have not gone out: outbox messages still pending or failed
-    (registration/outbox.py), up to COUNT_CAP + 1. Sent ones are the bulk of the table: the
+    (illdesk/outbox.py), up to COUNT_CAP + 1. Sent ones are the bulk of the table: the
     status index skips them."""
     waiting = OutboxMessage.objects.filter(status__in=UNDELIVERED)
     return waiting[: queue_rows.COUNT_CAP + 1].count()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from registration import outbox
+from illdesk import outbox
 from registration.models import OutboxMessage
 from requests_app import emails
 from requests_app.models import Action, Request, RequestEvent

@@ -13,9 +13,9 @@ from copyright_rules import services as copyright
 from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.models import Decision
+from illdesk import outbox
 from illdesk.actors import Actor, user_of
 from illdesk.inserts import New
-from registration import outbox
 from registration.models import Institution
 from requests_app import lifecycle, search
 from requests_app.models import Action, Request, Status

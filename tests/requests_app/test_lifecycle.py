@@ -49,8 +49,8 @@ def _modules() -> Iterator[Path]:
 class _StatusWrites(ast.NodeVisitor):
     """Every place a module writes a field named status: `x.status = ...` (alone or in a tuple),
     `setattr(x, "status", ...)`, `.update(status=...)` (but `Other.objects...update(status=...)`
-    of another model named in the statement), a dict of changes with a status, `bulk_update(..., ["status"])`, and SQL text that
-    updates the request table."""
+    of another model named in the statement), a dict of changes with a status,
+    `bulk_update(..., ["status"])`, and SQL text that updates the request table."""
 
     def __init__(self) -> None:
         self.found: list[tuple[str, int]] = []
