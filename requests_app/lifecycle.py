@@ -113,12 +113,16 @@ class Event:
 @dataclass(frozen=True)
 class Listener:
     """One row of the fan-out: a function (imported when first needed, so the core imports no
-    app that builds on it), the events it hears (all when empty), and whether it is called in the
-    transaction with the event or after commit with the request's id."""
+    app that builds on it), the events it hears (when empty: all but a new request's, which has
+    no charge, its email written with it and no partner link yet), and whether it is called in
+    the transaction with the event or after commit with the request's id."""
 
     path: str
     actions: frozenset[str] = frozenset()
     after_commit: bool = False
+
+    def hears(self, action: str) -> bool:
+        return action in self.actions if self.actions else action != Action.SUBMITTED
 
 
 # Who is told of each event, in this order (docs/desk.md, "The lifecycle"). A listener raising
@@ -207,7 +211,7 @@ def record(
 def fan_out(event: Event) -> None:
     """Tell every listener of FAN_OUT that hears the event."""
     for listener in FAN_OUT:
-        if listener.actions and event.action not in listener.actions:
+        if not listener.hears(event.action):
             continue
         function = _function(listener.path)
         if listener.after_commit:

@@ -35,8 +35,7 @@ def event_recorded(event: Event) -> None:
     """The fan-out's ISO 18626 listener (lifecycle.FAN_OUT), inside the event's transaction: a
     transition is sent as a StatusChange or as the answer the partner asked for; an office
     message as a Notification."""
-    # A new request has no partner link yet: the intake sends the RequestResponse itself.
-    if event.tell == Tell.NOBODY or event.action == Action.SUBMITTED:
+    if event.tell == Tell.NOBODY:
         return
     if event.action == Action.MESSAGE:
         link = _link(event.request)
