@@ -16,10 +16,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registration.models import Institution
+from registration.models import Institution, OutboxMessage
 from requests_app import scheduled
-from requests_app.models import Request, RequestEvent
+from requests_app.models import Request, RequestEvent, Status
 from tests.factories import make_institution
+from tests.requests_app.factories import make_copy
 from tests.requests_app.iso18626.helpers import action, loan_request, make_partner, post
 from tests.requests_app.test_submit import COPY_POST, LOAN_POST
 
@@ -226,3 +227,18 @@ def test_every_status_change_has_exactly_one_timeline_event(
     assert _timeline_changes() == logged
     lent.refresh_from_db()
     assert lent.renewals == 1  # the Renew moved no status, and wrote no change of one
+
+
+def test_a_request_held_for_copyright_tells_the_library_so(
+    portal: Client, institution: Institution
+) -> None:
+    """The fan-out's email for a copy held on arrival is `request-held`, not "received"."""
+    for n in range(5):
+        make_copy(institution, article_title=f"Article {n}", issue=str(n))
+    portal.post(reverse("requests:new_copy"), {**COPY_POST, "issue": "9"})
+    sixth = Request.objects.order_by("-pk").first()
+    assert sixth is not None and sixth.status == Status.AWAITING_CLEARANCE
+
+    about = OutboxMessage.objects.filter(target_id=sixth.pk, email__startswith="request-")
+    emails = about.values_list("email", flat=True)
+    assert list(emails) == ["request-held"]
