@@ -71,7 +71,7 @@ def start_delivery(
         with transaction.atomic():
             locked = Request.objects.select_for_update().get(pk=item.pk)
             if locked.status != seen:
-                raise requests.StaleRequest(item)
+                raise requests.StaleRequest(item.pk, locked.status)
             if locked.deliveries.open().exists():
                 raise DeliveryUnderWay(item)
             delivery = Delivery.objects.create(

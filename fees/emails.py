@@ -1,5 +1,5 @@
 """Fee emails: one function per email, each with subject, text and HTML templates in
-templates/emails/, sent through the outbox (registration/outbox.py) after commit."""
+templates/emails/, sent through the outbox (illdesk/outbox.py) after commit."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from fees.models import Invoice
+from illdesk import outbox
 from illdesk.office import office_contact
-from registration import outbox
 from registration.models import OutboxMessage
 
 

@@ -1,7 +1,7 @@
 """Charges, invoices and payments (docs/fees.md).
 
-The request workflow calls `charge_for_transition` inside each transition's transaction
-(requests_app.services._move): a charge is written with the move or not at all. Invoices take
+The request lifecycle calls `charge_for_transition` inside each transition's transaction (a row
+of requests_app.lifecycle.FAN_OUT): a charge is written with the move or not at all. Invoices take
 their number from the one `InvoiceSequence` row, locked in the issuing transaction, so a
 rolled-back issue gives its number back and the numbers run without gaps."""
 
@@ -30,8 +30,8 @@ from fees.models import (
     InvoiceSequence,
     Payment,
 )
+from illdesk import outbox
 from illdesk.actors import Actor
-from registration import outbox
 from registration.models import Institution
 from requests_app.models import Action, Request, RequestEvent
 

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 Actor: TypeAlias = AbstractBaseUser | AnonymousUser | None
+
+
+def user_of(actor: Actor) -> User | None:
+    """The user a record names as its actor: None when nobody (the system) or no signed-in user
+    acts."""
+    return actor if isinstance(actor, User) else None

@@ -248,6 +248,9 @@ ISO18626_MAX_BYTES = env.int("ISO18626_MAX_BYTES", default=256 * 1024)
 # and the attempts before a message is marked failed for staff.
 ISO18626_SEND_TIMEOUT = env.float("ISO18626_SEND_TIMEOUT", default=10.0)
 ISO18626_RETRY_SECONDS = env.float("ISO18626_RETRY_SECONDS", default=30.0)
+# At most this long, nothing about a request is sent while our confirmation of the partner's
+# message about it is on its way (docs/iso18626.md, "Messages we send").
+ISO18626_CONFIRMATION_WAIT = env.float("ISO18626_CONFIRMATION_WAIT", default=30.0)
 ISO18626_MAX_ATTEMPTS = env.int("ISO18626_MAX_ATTEMPTS", default=10)
 # What one sender may cost (docs/iso18626.md, "Limits"): messages per minute from one client
 # address and for one agency id, the bytes one partner may add to the log in a day, and the days

@@ -1,7 +1,7 @@
 """Registration workflows: submit, verify, approve or reject, and deliver credentials.
 
 Approval writes the institution, its account and the credentials email's outbox row
-(registration/outbox.py) in one transaction; the worker takes it only after commit. Delivering it
+(illdesk/outbox.py) in one transaction; the worker takes it only after commit. Delivering it
 makes the password, stores its hash and commits, and only then sends the email: whatever fails,
 the stored hash belongs to the last password emailed, and at most one password works.
 """
@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from registration import emails, outbox
+from illdesk import outbox
+from registration import emails
 from registration.matching import find_candidates, identifier_mismatches
 from registration.models import (
     CONTACT_FIELDS,

@@ -56,7 +56,7 @@ def perform(
 ) -> object:
     """Run a validated action form; StaleRequest if the status the user saw does not allow it."""
     if form.cleaned_data["seen_status"] not in action.sources or item.service not in action.kinds:
-        raise services.StaleRequest(item)
+        raise services.stale(item)
     return action.service(item, acting_user=acting_user, **form.arguments())
 
 

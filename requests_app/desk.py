@@ -239,7 +239,7 @@ UNDELIVERED = (OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED)
 
 def undelivered_emails() -> int:
     """Emails of any kind that have not gone out: outbox messages still pending or failed
-    (registration/outbox.py), up to COUNT_CAP + 1. Sent ones are the bulk of the table: the
+    (illdesk/outbox.py), up to COUNT_CAP + 1. Sent ones are the bulk of the table: the
     status index skips them."""
     waiting = OutboxMessage.objects.filter(status__in=UNDELIVERED)
     return waiting[: queue_rows.COUNT_CAP + 1].count()
@@ -279,7 +279,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     row = ACTIONS[action]
     item = get_object_or_404(Request.objects.select_related("record"), pk=pk)
     if not row.allows(item):
-        messages.error(request, str(services.StaleRequest(item)))
+        messages.error(request, str(services.StaleRequest(item.pk, item.status)))
         return redirect("desk:detail", pk=item.pk)
     form = row.bound_form(request.POST, request.FILES, item=item)
     if not form.is_valid():

@@ -12,33 +12,26 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from requests_app import services
-from requests_app.iso18626 import outbox as iso18626_outbox
+from requests_app.lifecycle import Move, StaleRequest, transition
+from requests_app.mailing import queue_request_email
 from requests_app.models import Action, Request, RequestEvent, Status
+
+OVERDUE = Move(Action.OVERDUE, Status.OVERDUE)
 
 
 def mark_overdue_loans(*, today: date) -> int:
-    """Loans past their due date become overdue (one UPDATE, then their timeline events)."""
-    with transaction.atomic():
-        ids = list(
-            Request.objects.filter(status=Status.ON_LOAN, due_date__lt=today)
-            .select_for_update()
-            .values_list("pk", flat=True)
-        )
-        Request.objects.filter(pk__in=ids, status=Status.ON_LOAN).update(
-            status=Status.OVERDUE, updated_at=timezone.now()
-        )
-        RequestEvent.objects.bulk_create(
-            RequestEvent(
-                request_id=pk, action=Action.OVERDUE, from_status="on_loan", to_status="overdue"
-            )
-            for pk in ids
-        )
-        for request in Request.objects.filter(pk__in=ids, iso_transaction__isnull=False):
-            iso18626_outbox.transition_recorded(
-                request, action=Action.OVERDUE, seen=Status.ON_LOAN, target=Status.OVERDUE
-            )
-    return len(ids)
+    """Loans past their due date become overdue, each by its own transition (a loan renewed or
+    returned meanwhile is left as it is)."""
+    marked = 0
+    due = Request.objects.filter(status=Status.ON_LOAN, due_date__lt=today)
+    for request in list(due.select_related("record").order_by("pk")):
+        with transaction.atomic():
+            try:
+                transition(request, OVERDUE, seen=Status.ON_LOAN, actor=None)
+            except StaleRequest:
+                continue
+        marked += 1
+    return marked
 
 
 def send_overdue_notices(*, today: date) -> int:
@@ -69,7 +62,7 @@ def _send_notices(ids: Iterable[int], already_sent: int) -> int:
             if won:
                 text = f"Overdue notice {already_sent + 1} sent."
                 RequestEvent.objects.create(request_id=pk, action=Action.OVERDUE_NOTICE, text=text)
-                services.queue_request_email(pk, f"loan-overdue-{already_sent + 1}")
+                queue_request_email(pk, f"loan-overdue-{already_sent + 1}")
                 sent += 1
     return sent
 
@@ -87,7 +80,7 @@ def send_due_soon_reminders(*, today: date) -> int:
                 .update(due_soon_sent_for=due_date, updated_at=timezone.now())
             )
             if won:
-                services.queue_request_email(pk, "loan-due-soon")
+                queue_request_email(pk, "loan-due-soon")
                 sent += 1
     return sent
 

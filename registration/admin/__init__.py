@@ -16,7 +16,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, linebreaks
 from django.views.decorators.http import require_POST
 
-from registration import outbox, services
+from illdesk import outbox
+from registration import services
 from registration.access import staff_user
 from registration.forms import DecisionForm, NoteForm
 from registration.matching import find_candidates, identifier_mismatches

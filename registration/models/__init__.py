@@ -317,7 +317,7 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
-    # The email log, written when the message is sent (registration/outbox.py).
+    # The email log, written when the message is sent (illdesk/outbox.py).
     recipient = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField("text", blank=True)

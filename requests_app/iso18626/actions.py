@@ -10,13 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app import services
+from requests_app import library, services
 from requests_app.iso18626 import outbox, xml
 from requests_app.iso18626.confirmations import OK, Answer, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.peers import Answer as PeerAnswer
 from requests_app.iso18626.peers import answer_in, clean_note
 from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason, since_lent
+from requests_app.lifecycle import Tell
 from requests_app.models import Action, Request
 
 
@@ -50,11 +51,11 @@ def _cancel(link: IsoTransaction, request: Request, note: str) -> Answer:
     _note(request, "The library asked to cancel.", note)
     state = request.status_row
     if state.offered:
-        with outbox.answering(Reason.CANCEL_RESPONSE):
-            _answer_offer(request, agree=False)
+        _answer_offer(request, agree=False, tell=Tell.CANCEL_ANSWER)
     elif state.library_may_cancel:
-        with outbox.answering(Reason.CANCEL_RESPONSE):
-            services.cancel_by_institution(request, seen=request.status, acting_user=None)
+        services.cancel_by_institution(
+            request, seen=request.status, acting_user=None, tell=Tell.CANCEL_ANSWER
+        )
     elif state.ended_unsupplied:
         outbox.queue_message(request, link, Reason.CANCEL_RESPONSE, answer="Y")
     elif state.supplied:
@@ -81,8 +82,9 @@ def _renew(link: IsoTransaction, request: Request, note: str) -> Answer:
     except OverflowError:  # due near 9999-12-31: there is no later date to renew to
         outbox.queue_message(request, link, Reason.RENEW_RESPONSE, answer="N")
         return OK
-    with outbox.answering(Reason.RENEW_RESPONSE):
-        services.renew_loan(request, seen=request.status, due_date=new_due, acting_user=None)
+    services.renew_loan(
+        request, seen=request.status, due_date=new_due, acting_user=None, tell=Tell.RENEW_ANSWER
+    )
     return OK
 
 
@@ -105,11 +107,12 @@ def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
     return OK
 
 
-def _answer_offer(request: Request, *, agree: bool) -> None:
+def _answer_offer(request: Request, *, agree: bool, tell: Tell = Tell.STATUS) -> None:
+    seen = request.status
     if request.status_row.asks_quote:
-        services.answer_quote(request, seen=request.status, approve=agree, acting_user=None)
+        library.answer_quote(request, seen=seen, approve=agree, acting_user=None, tell=tell)
     else:
-        services.answer_conditions(request, seen=request.status, accept=agree, acting_user=None)
+        library.answer_conditions(request, seen=seen, accept=agree, acting_user=None, tell=tell)
 
 
 def _noted(text: str) -> Callable[[IsoTransaction, Request, str], Answer]:

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
-from registration.outbox import queue_email
+from illdesk.outbox import queue_email
 from requests_app.iso18626 import addresses
 from requests_app.iso18626.emails import PARTNER_CHANGED
 from requests_app.iso18626.models import MIN_TOKEN_LENGTH, IsoMessage, IsoPartner

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from requests_app.iso18626 import xml
-from requests_app.iso18626.outbox import our_agency
+from requests_app.iso18626.messages import our_agency
 from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason
 
 CONFIRMATION_OF = {

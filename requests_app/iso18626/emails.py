@@ -1,5 +1,5 @@
 """ISO 18626 emails: one function per email, each with subject, text and HTML templates in
-templates/emails/, sent through the outbox (registration/outbox.py)."""
+templates/emails/, sent through the outbox (illdesk/outbox.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from illdesk.office import office_contact
+from illdesk.outbox import Undeliverable
 from registration.models import OutboxMessage
-from registration.outbox import Undeliverable
 from requests_app.iso18626.models import IsoPartner
 
 PARTNER_CHANGED = "iso-partner-changed"

@@ -24,6 +24,7 @@ from requests_app.iso18626.citation import FIELD_ELEMENTS, Mapped, Unmappable, m
 from requests_app.iso18626.confirmations import OK, Answer, confirm, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType, Reason
+from requests_app.lifecycle import Tell
 from requests_app.models import Request, Status
 
 MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
@@ -201,8 +202,7 @@ def _retire(previous: IsoTransaction) -> None:
     old = Request.objects.get(pk=previous.request_id)
     previous.request = old
     if old.status in Request.CANCELLABLE_BY_INSTITUTION:
-        with outbox.quietly():
-            services.cancel_by_institution(old, seen=old.status, acting_user=None)
+        services.cancel_by_institution(old, seen=old.status, acting_user=None, tell=Tell.NOBODY)
 
 
 def _take_over(

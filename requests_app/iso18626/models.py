@@ -143,6 +143,12 @@ class IsoTransaction(models.Model):
     cancel_asked = models.BooleanField(
         default=False, help_text="The partner asked to cancel; staff have not answered yet."
     )
+    confirming_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A message of the partner about this request is being answered since then: "
+        "nothing is sent about it before the confirmation has gone back.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

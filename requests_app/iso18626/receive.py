@@ -16,7 +16,7 @@ from django.db.models.functions import Upper
 
 from requests_app.iso18626 import actions, intake, limits, models, xml
 from requests_app.iso18626.confirmations import CONFIRMATION_OF, Answer, confirm, error
-from requests_app.iso18626.models import IsoMessage, IsoPartner
+from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType
 from requests_app.models import Request
 
@@ -48,10 +48,21 @@ def claimed_agency(parsed: xml.Parsed) -> str:
     return f"{xml.text(agency, 'agencyIdType')}:{xml.text(agency, 'agencyIdValue')}"[:100]
 
 
-def receive(message: Received) -> bytes | None:
+@dataclass(frozen=True)
+class Reply:
+    """The confirmation, and the request the message was about when messages about it now wait
+    for the confirmation to go back (its `confirming_since`, for outbox.confirmation_sent)."""
+
+    confirmation: bytes
+    request_id: int | None = None
+    confirming_since: datetime | None = None
+
+
+def receive(message: Received) -> Reply | None:
     """The confirmation for a parsed message, or None for a confirmation sent to us. The effects
     and the log row are written in one transaction: a message is either handled and logged, or
-    neither, and the partner's resend finds it so (docs/iso18626.md, "The endpoint")."""
+    neither, and the partner's resend finds it so (docs/iso18626.md, "The endpoint"). Nothing
+    about the request is sent until the web server has the confirmation."""
     parsed = message.parsed
     if parsed.kind not in CONFIRMATION_OF:
         return None
@@ -61,7 +72,7 @@ def receive(message: Received) -> bytes | None:
         answer = error(ErrorType.UNRECOGNISED_DATA_VALUE, _NOT_A_PARTNER)
         confirmation = confirm(parsed.kind, parsed.element, answer, message.at)
         _log_unauthenticated(message, answer)
-        return confirmation
+        return Reply(confirmation)
     if limits.over_quota(partner):
         raise OverQuota(str(partner))
     with transaction.atomic():
@@ -73,7 +84,15 @@ def receive(message: Received) -> bytes | None:
         else:
             answer, confirmation, request, problems = _handle(partner, parsed, message.at)
         _log(message, partner, request, answer, confirmation, (*parsed.problems, *problems))
-    return confirmation
+        if request is None or not _hold_messages(request, message.at):
+            return Reply(confirmation)
+    return Reply(confirmation, request.pk, message.at)
+
+
+def _hold_messages(request: Request, since: datetime) -> bool:
+    """Nothing about the request goes to the partner before this confirmation (the sender waits,
+    sending.awaiting_confirmation); False when the request has no partner link."""
+    return bool(IsoTransaction.objects.filter(request=request).update(confirming_since=since))
 
 
 def _handle(

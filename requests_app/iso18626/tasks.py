@@ -4,7 +4,7 @@ from celery import Task, shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from requests_app.iso18626 import outbox, retention
+from requests_app.iso18626 import retention, sending
 from requests_app.iso18626.models import IsoMessage
 
 
@@ -12,7 +12,7 @@ from requests_app.iso18626.models import IsoMessage
 def send_iso_messages(self: Task, request_id: int) -> None:
     """Send the request's pending messages in order; come back when the first one failing for
     now is due again. Run in-process (no broker), it cannot wait: the requeue job retries."""
-    delay = outbox.send_pending(request_id)
+    delay = sending.send_pending(request_id)
     if delay is not None and not self.request.is_eager:
         send_iso_messages.apply_async((request_id,), countdown=delay)
 

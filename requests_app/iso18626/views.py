@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from illdesk.network import client_ip
 from requests_app.iso18626 import limits, outbox, receive, xml
+from requests_app.iso18626.messages import DOWNLOAD_SALT
 from requests_app.iso18626.models import IsoMessage
-from requests_app.iso18626.outbox import DOWNLOAD_SALT
 from requests_app.models import Request
 from requests_app.views import delivered_file_response
 
@@ -63,12 +63,28 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         at=received,
     )
     try:
-        answer = receive.receive(message)
+        reply = receive.receive(message)
     except receive.OverQuota:
         return _busy()
-    if answer is None:
+    if reply is None:
         return _refuse(f"{parsed.kind} is only ever an answer, never sent to us", 400)
-    return HttpResponse(answer, content_type=XML)
+    return ConfirmationResponse(reply)
+
+
+class ConfirmationResponse(HttpResponse):
+    """The confirmation. The web server closes the response once it has written it: then the
+    messages about the request that waited behind it may go (docs/iso18626.md, "Messages we
+    send")."""
+
+    def __init__(self, reply: receive.Reply) -> None:
+        super().__init__(reply.confirmation, content_type=XML)
+        self.reply = reply
+
+    def close(self) -> None:
+        # Before the base class ends the request (request_finished closes the connection).
+        if self.reply.request_id is not None:
+            outbox.confirmation_sent(self.reply.request_id, self.reply.confirming_since)
+        super().close()
 
 
 def _busy() -> HttpResponse:

@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from illdesk.outbox import requeue_outbox
 from registration import services
 from registration.models import OutboxMessage, Registration
-from registration.tasks import requeue_outbox
 from tests.registration.factories import RegistrationFactory, StaffFactory
 from tests.registration.helpers import password_in
 from tests.services import CeleryWorker, RedisServer, SmtpServer, forget_broker_connections

@@ -15,7 +15,7 @@ from copyright_rules import retention
 from copyright_rules import services as copyright_services
 from copyright_rules.models import Decision, Record
 from registration.models import Institution, OutboxMessage
-from requests_app import services as request_services
+from requests_app import submission as request_services
 from requests_app.models import Request, RequestEvent
 from tests.copyright_rules.factories import article, decide_and_record, request_of
 from tests.factories import make_institution

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registration import tasks
+from illdesk import outbox as tasks
 from registration.models import OutboxMessage
 from requests_app import services
 from requests_app.models import Action, Request, RequestEvent

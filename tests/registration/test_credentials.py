@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from illdesk import outbox
 from illdesk.celery import app as celery_app
-from registration import outbox
+from illdesk.outbox import MAX_RETRIES, retry_delay
 from registration.models import Institution, OutboxMessage, Registration
-from registration.tasks import MAX_RETRIES, retry_delay
 from tests.registration.factories import RegistrationFactory
 from tests.registration.helpers import decide, every_text_value, password_in
 from tests.services import forget_broker_connections

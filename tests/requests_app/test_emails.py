@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from registration import outbox
+from illdesk import outbox
 from registration.models import Institution
 from requests_app import emails
 from requests_app.models import Request

@@ -12,7 +12,7 @@ import pytest
 
 from copyright_rules.facts import Outcome
 from copyright_rules.models import Record
-from requests_app import actions, queues, services, stats, wording
+from requests_app import actions, lifecycle, queues, stats, wording
 from requests_app.iso18626 import statuses as iso
 from requests_app.models import (
     FINISHED,
@@ -40,8 +40,11 @@ APPS = (
 )
 TABLE = ROOT / "requests_app" / "models" / "status.py"
 # Mappings keyed by status that say nothing about the status itself: the email a copyright
-# re-evaluation sends belongs to the event that moved the request, as every email does.
-NOT_STATUS_FACTS = {("requests_app/services.py", "_EMAIL_AFTER_REEVALUATION")}
+# decision or an arrival sends belongs to the event that moved the request, as every email does.
+NOT_STATUS_FACTS = {
+    ("requests_app/lifecycle.py", "_EMAIL_AFTER_DECISION"),
+    ("requests_app/submission.py", "_EMAIL_ON_ARRIVAL"),
+}
 
 
 def _sources() -> list[Path]:
@@ -175,8 +178,8 @@ def test_the_columns_agree_with_one_another() -> None:
 def test_every_copyright_outcome_but_an_incomplete_one_leads_to_one_status() -> None:
     leads = [outcome for row in STATUS_ROWS.values() for outcome in row.outcomes]
     assert sorted(leads) == sorted(set(Outcome) - {Outcome.REJECT_INCOMPLETE})
-    assert services._STATUS_FOR_OUTCOME[Outcome.NEEDS_PERMISSION] == Status.AWAITING_CLEARANCE
-    assert set(services._RECORD_STATUS) == set(Status)
+    assert lifecycle.STATUS_FOR_OUTCOME[Outcome.NEEDS_PERMISSION] == Status.AWAITING_CLEARANCE
+    assert set(lifecycle._RECORD_STATUS) == set(Status)
 
 
 def test_every_subset_in_use_is_read_from_the_table() -> None:

@@ -15,7 +15,7 @@ from django.db import connections
 from django.test import Client
 
 from illdesk.roles import VERIFIER
-from requests_app.iso18626 import outbox
+from requests_app.iso18626 import sending
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.models import Request
 from tests.factories import make_institution, make_staff
@@ -53,7 +53,7 @@ def test_only_the_confirmations_parsed_fields_are_kept(item: Request, requester:
         "</supplyingAgencyMessageConfirmation>"
     )
 
-    outbox.send_pending(item.pk)
+    sending.send_pending(item.pk)
 
     message = _sent(item)
     assert message.delivery == IsoMessage.Delivery.REJECTED
@@ -69,7 +69,7 @@ def test_a_proxy_page_answered_with_http_200_is_retried(
 ) -> None:
     requester.page = b"<html><body>Gateway login SECRET-PAGE</body></html>"
 
-    outbox.send_pending(item.pk)
+    sending.send_pending(item.pk)
 
     message = _sent(item)
     assert message.delivery == IsoMessage.Delivery.PENDING
@@ -86,7 +86,7 @@ def test_a_partner_that_trickles_its_answer_is_a_transport_failure(
     settings.ISO18626_SEND_TIMEOUT = 1
     requester.trickle = 0.02
 
-    outbox.send_pending(item.pk)
+    sending.send_pending(item.pk)
 
     message = _sent(item)
     assert message.delivery == IsoMessage.Delivery.PENDING and message.attempts == 1
@@ -108,7 +108,7 @@ def test_the_address_is_vetted_again_before_sending(
     settings.ISO18626_ALLOWED_NETWORKS = []
     IsoPartner.objects.update(address=address)
 
-    outbox.send_pending(item.pk)
+    sending.send_pending(item.pk)
 
     message = _sent(item)
     assert message.delivery == IsoMessage.Delivery.PENDING and message.attempts == 1
@@ -121,7 +121,7 @@ def test_the_simulator_on_loopback_is_refused_without_the_test_setting(
 ) -> None:
     settings.ISO18626_ALLOWED_NETWORKS = []
 
-    outbox.send_pending(item.pk)
+    sending.send_pending(item.pk)
 
     assert requester.received == [] and "127.0.0.1" in _sent(item).error
 

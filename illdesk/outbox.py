@@ -1,4 +1,4 @@
-"""The transactional outbox every email goes through (docs/operations.md, "Email").
+"""The transactional outbox every email goes through (docs/operations.md, "Email"), and its tasks.
 
 `queue_email` writes an OutboxMessage in the caller's transaction and hands its id to Celery only
 after commit. The worker claims the row (compare-and-set on its status and claim time), sends, and
@@ -7,25 +7,29 @@ broker never received or lost stays pending, and the periodic `requeue_stale` jo
 A message that cannot be delivered is marked failed, shown to staff in the admin, and reported to
 the email's `on_failure` hook (request emails put it on the request's timeline).
 
-Each app registers its emails by name (`register`) when it is ready; the name is the templates'
-name, so it is defined once. A sender that returns the message it sent has its recipient, subject
-and text kept on the row, the admin's email log (docs/operations.md, "Email"); the credentials
-email returns nothing, so its password is never stored.
+`EMAILS` names every email (its templates' name) and the function that sends it from its row,
+imported when first needed; every request email has one sender (requests_app/mailing.py). A
+sender that returns the message it sent has its recipient, subject and text kept on the row, the
+admin's email log (docs/operations.md, "Email"); the credentials email returns nothing, so its
+password is never stored.
 """
 
 import logging
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
-from typing import Any
+from functools import cache, partial
 
+from celery import Task, shared_task
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerError
 
+from illdesk.actors import Actor, user_of
 from registration.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -43,20 +47,46 @@ class Undeliverable(Exception):
 
 @dataclass(frozen=True)
 class Email:
-    """How to send one kind of email from its outbox row, and whom to tell when it cannot be."""
+    """How to send one kind of email from its outbox row, and whom to tell when it cannot be: the
+    dotted paths of functions."""
 
-    # Returns the message sent, to be kept in the log, or None when its text must not be kept.
-    send: Callable[[OutboxMessage], EmailMessage | None]
-    on_failure: Callable[[OutboxMessage, str], None] | None = None
-    # The staff page of what the email is about (a request's desk page), for the email log.
-    link: Callable[[OutboxMessage], str | None] | None = None
+    # (OutboxMessage) -> the message sent, to be kept in the log, or None when its text must not
+    # be kept (the credentials email: its password).
+    send: str
+    # (OutboxMessage, reason) -> None, told when the email can never be delivered.
+    on_failure: str = ""
+    # (OutboxMessage) -> the staff page of what the email is about, for the email log.
+    link: str = ""
 
 
-EMAILS: dict[str, Email] = {}
+_REQUEST_EMAIL = Email(
+    "requests_app.mailing.send_queued_email",
+    on_failure="requests_app.mailing.report_email_failure",
+    link="requests_app.mailing.email_link",
+)
+# Every email but the request emails, by name.
+EMAILS: dict[str, Email] = {
+    OutboxMessage.CREDENTIALS: Email("registration.services.deliver_credentials"),
+    "registration-info-request": Email("registration.services.send_information_request"),
+    "registration-rejected": Email("registration.services.send_rejection_notice"),
+    "registration-reregistered": Email("registration.services.send_reregistration_notice"),
+    "iso-partner-changed": Email("requests_app.iso18626.emails.send_partner_changed"),
+    "invoice-reminder": Email("fees.emails.send_queued_reminder"),
+}
 
 
-def register(name: str, email: Email) -> None:
-    EMAILS[name] = email
+def email_named(name: str) -> Email | None:
+    """The email of that name: one of EMAILS, or a request email (requests_app.emails.EMAILS)."""
+    if name in EMAILS:
+        return EMAILS[name]
+    request_emails: dict[str, object] = import_string("requests_app.emails.EMAILS")
+    return _REQUEST_EMAIL if name in request_emails else None
+
+
+@cache
+def _function(path: str) -> Callable[..., object]:
+    function: Callable[..., object] = import_string(path)
+    return function
 
 
 def queue_email(
@@ -65,7 +95,7 @@ def queue_email(
     target_id: int | None = None,
     institution_id: int | None = None,
     registration_id: int | None = None,
-    requested_by: Any = None,
+    requested_by: Actor = None,
 ) -> OutboxMessage:
     """Write the message in the current transaction; it is queued for the worker after commit."""
     message = new_message(
@@ -80,12 +110,25 @@ def queue_email(
     return message
 
 
-def new_message(name: str, **fields: Any) -> OutboxMessage:
+def new_message(
+    name: str,
+    *,
+    target_id: int | None = None,
+    institution_id: int | None = None,
+    registration_id: int | None = None,
+    requested_by: Actor = None,
+) -> OutboxMessage:
     """The message, not yet saved: for a caller that writes it in a statement of its own
     (illdesk/inserts.py) and then calls `dispatch_on_commit`."""
-    if name not in EMAILS:
-        raise KeyError(f"no email is registered under the name {name!r}")
-    return OutboxMessage(email=name, **fields)
+    if email_named(name) is None:
+        raise KeyError(f"no email has the name {name!r}")
+    return OutboxMessage(
+        email=name,
+        target_id=target_id,
+        institution_id=institution_id,
+        registration_id=registration_id,
+        requested_by=user_of(requested_by),
+    )
 
 
 def dispatch_on_commit(message: OutboxMessage) -> None:
@@ -96,8 +139,6 @@ def dispatch_on_commit(message: OutboxMessage) -> None:
 def dispatch(message_id: int) -> None:
     """Hand the message to the worker. A broker outage must not undo the change that wrote it:
     the row stays pending and the periodic job queues it again."""
-    from registration.tasks import deliver_email
-
     try:
         deliver_email.delay(message_id)
     except (BrokerError, OSError) as error:
@@ -138,14 +179,17 @@ def deliver(message_id: int) -> bool:
     message = _claim(message_id)
     if message is None:
         return False
+    email = email_named(message.email)
     try:
-        sent = EMAILS[message.email].send(message)
+        if email is None:
+            raise Undeliverable(f"no email has the name {message.email!r}")
+        sent = _function(email.send)(message)
     except Undeliverable as reason:
         record_failure(message_id, error=reason, retry_in=None)
         return False
     now = timezone.now()
     OutboxMessage.objects.filter(pk=message_id).update(
-        **_logged(sent),
+        **_logged(sent if isinstance(sent, EmailMessage) else None),
         status=OutboxMessage.Status.SENT,
         sent_at=now,
         updated_at=now,
@@ -165,8 +209,9 @@ def _logged(sent: EmailMessage | None) -> dict[str, str]:
 
 def link_of(message: OutboxMessage) -> str | None:
     """The staff page of what the message is about, if its email says."""
-    email = EMAILS.get(message.email)
-    return email.link(message) if email and email.link else None
+    email = email_named(message.email)
+    link = _function(email.link)(message) if email and email.link else None
+    return str(link) if link else None
 
 
 def record_failure(message_id: int, *, error: BaseException, retry_in: timedelta | None) -> None:
@@ -194,7 +239,41 @@ def record_failure(message_id: int, *, error: BaseException, retry_in: timedelta
 
 def _report_failure(message_id: int) -> None:
     message = OutboxMessage.objects.get(pk=message_id)
-    hook = EMAILS[message.email].on_failure
-    if hook is not None:
+    email = email_named(message.email)
+    if email is not None and email.on_failure:
         reason = f"not delivered after {message.attempts} attempts ({message.last_error})"
-        hook(message, reason)
+        _function(email.on_failure)(message, reason)
+
+
+# --- Tasks: thin wrappers taking ids ---------------------------------------------------------
+
+MAX_RETRIES = 5
+
+
+def retry_delay(retries: int) -> int:
+    """1, 2, 4, 8, 16 minutes: an SMTP server that is down for maintenance gets time to recover."""
+    return 60 * 2**retries
+
+
+# The names are the ones the tasks had under registration/: messages already queued keep them.
+@shared_task(bind=True, name="registration.deliver_email", max_retries=MAX_RETRIES)
+def deliver_email(self: Task, message_id: int) -> None:
+    try:
+        deliver(message_id)
+    except (smtplib.SMTPException, OSError) as error:
+        # Run in-process (no broker, the embedded default) a retry cannot wait; the failure is
+        # final at once (staff see it in the admin's email outbox).
+        if self.request.is_eager or self.request.retries >= MAX_RETRIES:
+            record_failure(message_id, error=error, retry_in=None)
+            return
+        delay = retry_delay(self.request.retries)
+        record_failure(message_id, error=error, retry_in=timedelta(seconds=delay))
+        # The retry runs a second after the hold ends, so it can claim the message (a retried
+        # credentials email carries a fresh password: the one just made was never delivered).
+        # The exception is not passed on, so no SMTP reply text reaches the broker.
+        raise self.retry(countdown=delay + 1, exc=None) from None
+
+
+@shared_task(name="registration.requeue_outbox")
+def requeue_outbox() -> int:
+    return requeue_stale()
