@@ -3,8 +3,9 @@
 Keys of authority groups are `ISSN-GROUP:<pk>` / `ISBN-GROUP:<pk>`. Keys follow the authority as it
 is now (docs/copyright.md section 1): each record stores its key only as a cache of that derivation,
 so counting stays one indexed query. Every change staff make to the authority (an identifier added,
-changed or removed, groups merged or split) brings the stored keys of the records it affects up to
-date in the same transaction (`rekey_records`). Decisions already taken are never rewritten.
+changed or removed, groups merged or split) happens inside `with changing(...)`, which brings the
+stored keys of the records it affects up to date on exit, in the same transaction. Decisions
+already taken are never rewritten.
 
 A submission reads the authority before it takes its lock, so each reading carries the authority's
 version, read in the same statement, and every staff change takes the authority lock exclusively
@@ -15,8 +16,9 @@ that meets a submission").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -54,10 +56,6 @@ from copyright_rules.models import (
 from copyright_rules.retention import copyright_today
 from copyright_rules.rules import KnownTitle, request_key
 
-# Marks the row that carries the authority's version in a reading's result: no kind or value of
-# an identifier, and no stored key, is ever blank.
-_VERSION_MARK = ""
-
 
 @dataclass(frozen=True)
 class AuthorityReading:
@@ -80,29 +78,34 @@ def load_authority(request: RequestFacts) -> AuthorityReading:
     lookups = _authority_lookups(request)
     if not lookups:
         return AuthorityReading(Authority())
-    sql = " UNION ALL ".join([*(select for select, _ in lookups), _VERSION])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _, params in lookups for param in params])
-        found, number = _without_version(cursor.fetchall(), mark=1, version=0)
-    return AuthorityReading(_authority_of_rows(found), version=number)
+    sql = " UNION ALL ".join(select for select, _ in lookups)
+    found, version = _with_version(sql, [param for _, params in lookups for param in params])
+    return AuthorityReading(_authority_of_rows(found), version=version)
 
 
 def _version_row() -> QuerySet[AuthorityVersion]:
     return AuthorityVersion.objects.filter(pk=AuthorityVersion.ONLY).order_by()
 
 
-def _without_version(
-    rows: Iterable[tuple[Any, ...]], *, mark: int, version: int
-) -> tuple[list[tuple[Any, ...]], int]:
-    """The rows without the one that carries the version, and the version (0 without a row, as
-    in the locked count)."""
-    kept, number = [], 0
-    for row in rows:
-        if row[mark] == _VERSION_MARK:
-            number = row[version]
-        else:
-            kept.append(row)
-    return kept, number
+# The authority's version joined to every row a reading finds, so the two come from one
+# statement, and one snapshot of the database (docs/copyright.md section 1, "A staff change
+# that meets a submission"). When nothing is found, one row of NULLs still carries the version;
+# without the version's row (a database never changed since it was emptied) it is 0, as in the
+# locked count.
+_WITH_VERSION = (
+    "SELECT found.*, COALESCE(authority.version, 0) FROM (SELECT 1) AS one "
+    "LEFT JOIN copyright_rules_authorityversion AS authority ON authority.id = 1 "
+    "LEFT JOIN ({}) AS found ON 1 = 1"
+)
+
+
+def _with_version(select: str, params: Sequence[object]) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows `select` finds (its first column is never NULL), and the authority's version
+    as it was when they were read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WITH_VERSION.format(select), params)
+        rows = cursor.fetchall()
+    return [row[:-1] for row in rows if row[0] is not None], int(rows[0][-1])
 
 
 def _authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
@@ -131,8 +134,7 @@ def _authority_of_rows(rows: Iterable[tuple[Any, str, str]]) -> Authority:
     )
 
 
-# One SELECT per identifier cited, joined by UNION ALL (the tables are TitleIdentifier's and
-# AuthorityVersion's). The version's row is marked by blank kind and value.
+# One SELECT per identifier cited, joined by UNION ALL (the table is TitleIdentifier's).
 _CITED = (
     "SELECT group_id, kind, value FROM copyright_rules_titleidentifier "
     "WHERE kind = %s AND value = %s"
@@ -142,7 +144,6 @@ _TITLES_OF_GROUP = (
     "group_id IN (SELECT group_id FROM copyright_rules_titleidentifier "
     "WHERE kind = %s AND value = %s)"
 )
-_VERSION = "SELECT version, '', '' FROM copyright_rules_authorityversion WHERE id = 1"
 _Lookup = tuple[str, tuple[str, ...]]
 
 
@@ -180,16 +181,55 @@ def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
     return {(IdentifierKind(kind), value) for kind, value in rows}
 
 
+def _stored(identifiers: Iterable[TitleIdentifier]) -> set[Identifier]:
+    """The (kind, value) of these identifier rows as the database holds them now."""
+    pks = [identifier.pk for identifier in identifiers if identifier.pk is not None]
+    rows = TitleIdentifier.objects.filter(pk__in=pks).values_list("kind", "value")
+    return {(IdentifierKind(kind), value) for kind, value in rows}
+
+
+@dataclass
+class AuthorityChange:
+    """What a change of the title authority touched: the identifiers whose records are re-keyed
+    when the change ends (`changing`), and, once it has, how many records changed key."""
+
+    touched: set[Identifier] = field(default_factory=set)
+    rekeyed: int = 0
+
+    def touch(self, identifiers: Iterable[Identifier]) -> None:
+        """Also re-key the records citing these identifiers (ones the change added elsewhere)."""
+        self.touched.update((IdentifierKind(kind), value) for kind, value in identifiers)
+
+
+@contextmanager
+def changing(
+    groups: Iterable[TitleGroup] = (), identifiers: Iterable[TitleIdentifier] = ()
+) -> Iterator[AuthorityChange]:
+    """The one way to change the title authority (docs/copyright.md section 1, "Keys follow
+    the authority as it is now"): inside one transaction, the body changes `groups` and
+    `identifiers` (add, edit, delete, merge, split), and on exit the stored keys of the records
+    citing an identifier they held before or hold after are re-derived (`rekey_records`), under
+    the authority's lock, before the transaction commits. An identifier the body touches
+    elsewhere is added with `change.touch(...)`. An exception rolls the change back whole."""
+    groups, identifiers = list(groups), list(identifiers)
+    group_pks = [group.pk for group in groups if group.pk is not None]
+    with transaction.atomic():
+        change = AuthorityChange(identifiers_of(group_pks) | _stored(identifiers))
+        yield change
+        change.touch(identifiers_of([*group_pks, *(g.pk for g in groups if g.pk is not None)]))
+        change.touch(_stored(identifiers))
+        change.rekeyed = rekey_records(change.touched)
+
+
 def merge_title_groups(target: TitleGroup, others: Iterable[TitleGroup]) -> TitleGroup:
     """Move every identifier of `others` into `target`, delete the emptied groups, and bring the
     stored keys of the records citing any of them up to date."""
     other_pks = [group.pk for group in others if group.pk != target.pk]
     if any(group.kind != target.kind for group in TitleGroup.objects.filter(pk__in=other_pks)):
         raise ValueError("only groups of one kind (periodicals or works) can be merged")
-    with transaction.atomic():
+    with changing([target]):
         TitleIdentifier.objects.filter(group_id__in=other_pks).update(group=target)
         TitleGroup.objects.filter(pk__in=other_pks).delete()
-        rekey_records(identifiers_of([target]))
     return target
 
 
@@ -203,10 +243,9 @@ def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str
     source = TitleGroup.objects.get(pk=groups.pop())
     if len(chosen) == source.identifiers.count():
         raise ValueError("splitting off every identifier would leave an empty group")
-    with transaction.atomic():
+    with changing([source]):
         group = TitleGroup.objects.create(name=name, kind=source.kind, note=f"Split from {source}.")
         TitleIdentifier.objects.filter(pk__in=[i.pk for i in chosen]).update(group=group)
-        rekey_records(identifiers_of([source, group]))
     return group
 
 
@@ -310,7 +349,8 @@ def known_titles(
     """Every title of the authority with its group's key, and the titles the institution cited
     in `year` and the year before with their keys, the record `exclude_pk` left out: what a
     copy's cited title is compared with (ruling 6), in one query."""
-    return [(value, key) for value, key, _ in _known_title_rows(institution_id, year, exclude_pk)]
+    rows = _known_titles_query(institution_id, year, exclude_pk)
+    return [(value, key) for value, key, _ in rows]
 
 
 def load_authority_and_known_titles(
@@ -324,20 +364,15 @@ def load_authority_and_known_titles(
     title = _bare_cited_title(request)
     if title is None:
         return load_authority(request)
-    # Both columns as expressions, so the SELECT keeps their order (fields would come first).
-    version = _version_row().values_list(
-        Value(_VERSION_MARK), Cast("version", output_field=CharField()), Value(False)
-    )
-    rows, number = _without_version(
-        _known_title_rows(institution_id, year, exclude_pk, version), mark=0, version=1
-    )
+    titles, params = _known_titles_query(institution_id, year, exclude_pk).query.sql_with_params()
+    rows, version = _with_version(titles, params)
     cited = [
         (key.removeprefix(ISSN_GROUP_PREFIX), IdentifierKind.TITLE, value)
         for value, key, authority in rows
         if authority and value == title
     ]
     known = [(value, key) for value, key, _ in rows]
-    return AuthorityReading(_authority_of_rows(cited), known, int(number))
+    return AuthorityReading(_authority_of_rows(cited), known, version)
 
 
 def _bare_cited_title(request: RequestFacts) -> str | None:
@@ -351,12 +386,11 @@ def _bare_cited_title(request: RequestFacts) -> str | None:
     return normalize_title(clean(request.title) or "") or None
 
 
-def _known_title_rows(
-    institution_id: int, year: int, exclude_pk: int | None, *more: QuerySet[Any, Any]
-) -> list[tuple[Any, ...]]:
+def _known_titles_query(
+    institution_id: int, year: int, exclude_pk: int | None
+) -> QuerySet[Any, tuple[str, str, bool]]:
     """(title, key, True) of every authority title, and (title, key, False) of the titles the
-    institution cited in `year` and the year before (normalized when recorded); and the rows of
-    `more`, in the same query."""
+    institution cited in `year` and the year before (normalized when recorded), in one query."""
     group_key = Concat(Value(ISSN_GROUP_PREFIX), Cast("group_id", output_field=CharField()))
     authority = (
         TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE)
@@ -372,4 +406,4 @@ def _known_title_rows(
     if exclude_pk is not None:
         own = own.exclude(record_id=exclude_pk)
     own_titles = own.order_by().values_list("value", "record__title_key", Value(False))
-    return [tuple(row) for row in authority.union(own_titles, *more)]
+    return authority.union(own_titles)
