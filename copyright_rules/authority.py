@@ -26,15 +26,8 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
-from copyright_rules.facts import (
-    NonperiodicalScope,
-    RequestFacts,
-    Service,
-    WorkKind,
-    canonical,
-    clean,
-    is_copy,
-)
+from copyright_rules.configuration import NonperiodicalScope
+from copyright_rules.facts import RequestFacts, Service, WorkKind, clean
 from copyright_rules.keys import (
     ISSN_GROUP_PREFIX,
     Authority,
@@ -53,6 +46,7 @@ from copyright_rules.models import (
     TitleGroup,
     TitleIdentifier,
 )
+from copyright_rules.reading import canonical, is_copy
 from copyright_rules.retention import copyright_today
 from copyright_rules.rules import KnownTitle, request_key
 
@@ -99,7 +93,7 @@ _WITH_VERSION = (
 )
 
 
-def _with_version(select: str, params: Sequence[object]) -> tuple[list[tuple[Any, ...]], int]:
+def _with_version(select: str, params: Sequence[str | int]) -> tuple[list[tuple[Any, ...]], int]:
     """The rows `select` finds (its first column is never NULL), and the authority's version
     as it was when they were read."""
     with connection.cursor() as cursor:

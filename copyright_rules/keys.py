@@ -33,7 +33,9 @@ from rapidfuzz import fuzz, process
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 
-from .facts import WorkKind, canonical, clean
+from copyright_rules.reading import canonical
+
+from .facts import WorkKind, clean
 
 ISSN_GROUP_PREFIX = "ISSN-GROUP:"
 ISBN_GROUP_PREFIX = "ISBN-GROUP:"
@@ -81,6 +83,12 @@ class IdentifierKind(StrEnum):
     ISBN = "isbn"
     TITLE = "title"
 
+
+IDENTIFIER_KIND_LABELS: dict[IdentifierKind, str] = {
+    IdentifierKind.ISSN: "ISSN",
+    IdentifierKind.ISBN: "ISBN-13",
+    IdentifierKind.TITLE: "Normalized title",
+}
 
 Identifier = tuple[IdentifierKind, str]
 

@@ -15,33 +15,33 @@ from dataclasses import dataclass, replace
 from datetime import MINYEAR, date, datetime, tzinfo
 from functools import lru_cache
 
+from copyright_rules.configuration import DateMode, NonperiodicalScope, RuleSettings, zone
+from copyright_rules.reading import (
+    ParsedFacts,
+    PublicationDate,
+    canonical,
+    is_copy,
+    is_loan,
+    parse_facts,
+)
+
 from .facts import (
     HOLDING_SLOT,
     Basis,
-    DateMode,
     Decision,
     Extent,
     Flag,
     Material,
-    NonperiodicalScope,
     Outcome,
-    ParsedFacts,
     PriorRequest,
-    PublicationDate,
     Purpose,
     RequestFacts,
     Rights,
     Rule,
-    RuleSettings,
     Statement,
     Status,
     WorkKind,
-    canonical,
     clean,
-    is_copy,
-    is_loan,
-    parse_facts,
-    zone,
 )
 from .keys import (
     EMPTY_AUTHORITY,

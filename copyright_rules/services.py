@@ -32,19 +32,19 @@ from copyright_rules.authority import (
     known_titles,
     load_authority_and_known_titles,
 )
-from copyright_rules.facts import Decision as RuleDecision
+from copyright_rules.configuration import NonperiodicalScope, RuleSettings
 from copyright_rules.facts import (
-    NonperiodicalScope,
+    DETERMINATION_LABELS,
+    STATUS_LABELS,
     Outcome,
     PriorRequest,
     RequestFacts,
-    RuleSettings,
     Service,
     StaffDetermination,
     Statement,
     clean,
-    is_copy,
 )
+from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.keys import cited_identifiers
 from copyright_rules.models import (
     AUTHORITY_LOCK_ID,
@@ -54,6 +54,7 @@ from copyright_rules.models import (
     RecordStatusChange,
     title_year_lock_id,
 )
+from copyright_rules.reading import is_copy
 from copyright_rules.retention import start_of_day
 from copyright_rules.rules import (
     KeyDoubt,
@@ -431,7 +432,7 @@ def set_record_status(
     filled has come back, so that records `returned_at`, unless `loan_returned` is false (a lost
     loan is final too, so the purge can remove it, but it never came back). A final status is
     never left."""
-    if status not in Record.Status.values:
+    if status not in STATUS_LABELS:
         raise ValueError(f"unknown record status {status!r}")
     if status == record.status:
         return record
@@ -521,7 +522,7 @@ def record_determination(
     record: Record, *, kind: str, note: str, acting_user: User | None
 ) -> Decision:
     """Record a section 107 or 108(e) determination with its note and re-evaluate (rule O1)."""
-    if kind not in Record.DeterminationKind.values:
+    if kind not in DETERMINATION_LABELS:
         raise ValueError(f"unknown determination kind {kind!r}")
     if not note.strip():
         raise ValueError("a determination needs a note saying why")

@@ -15,6 +15,7 @@ from stdnum import isbn, issn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from copyright_rules.facts import (
+    OUTCOME_LABELS,
     Basis,
     Extent,
     Material,
@@ -25,7 +26,7 @@ from copyright_rules.facts import (
     Statement,
     WorkKind,
 )
-from copyright_rules.models import LEGAL_DETERMINATIONS, RIGHTS_FINDINGS, RecordOutcome
+from copyright_rules.models import LEGAL_DETERMINATIONS, RIGHTS_FINDINGS
 from fees import services as fees
 from illdesk.forms import AsciiDecimalField, AsciiIntegerField
 from illdesk.numbers import BIGINT_MAX, parse_number
@@ -667,7 +668,7 @@ class DeskFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Copyright outcome",
         required=False,
-        choices=[("", "Any outcome"), *RecordOutcome.choices],
+        choices=[("", "Any outcome"), *OUTCOME_LABELS.items()],
     )
     sort = forms.ChoiceField(label="Order", required=False)
 
@@ -1006,7 +1007,7 @@ class PermissionForm(ActionForm):
 
 
 class DeterminationForm(ActionForm):
-    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in LEGAL_DETERMINATIONS])
+    kind = forms.ChoiceField(choices=LEGAL_DETERMINATIONS)
     note = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -1016,7 +1017,7 @@ class RightsFindingForm(DeterminationForm):
 
     kind = forms.ChoiceField(
         label="Finding",
-        choices=[(kind.value, kind.label) for kind in RIGHTS_FINDINGS],
+        choices=RIGHTS_FINDINGS,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

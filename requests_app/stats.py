@@ -22,6 +22,7 @@ from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 
+from copyright_rules.facts import OUTCOME_LABELS
 from copyright_rules.models import Record
 from requests_app.models import (
     DayTally,
@@ -211,7 +212,7 @@ WITHDRAWN = "Cancelled by the library (not in the fill rate)"
 
 
 def _copyright_of(cells: Iterable[Cell]) -> dict[str, Any]:
-    labels = dict(Record.Outcome.choices)
+    labels = {str(outcome): label for outcome, label in OUTCOME_LABELS.items()}
     copies = [cell for cell in cells if cell.service == Service.COPY]
     outcomes: Counter[str] = Counter()
     for cell in copies:
@@ -305,7 +306,7 @@ def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
 
 def copyright_outcomes(rows: QuerySet[Request]) -> dict[str, Any]:
     records = Record.objects.filter(request__in=rows.filter(service=Service.COPY))
-    labels = dict(Record.Outcome.choices)
+    labels = {str(outcome): label for outcome, label in OUTCOME_LABELS.items()}
     found = records.values("outcome").annotate(n=Count("pk")).order_by()
     fees = records.aggregate(total=Sum("permission_fee"))["total"] or Decimal("0")
     return {

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from copyright_rules import authority, services
+from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import AuthorityVersion, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
 from tests.copyright_rules.factories import article, make_institution, request_of, title_group
@@ -147,7 +148,7 @@ def test_changing_re_keys_on_exit_what_the_body_touched() -> None:
 
     with authority.changing() as change:
         TitleIdentifier.objects.create(group=group, kind="issn", value=PRINT)
-        change.touch([("issn", PRINT)])
+        change.touch([(IdentifierKind.ISSN, PRINT)])
         assert keys(records) == {own_key()}  # not yet: on exit
 
     assert change.rekeyed == 2
@@ -180,7 +181,7 @@ def test_a_reading_of_the_authority_carries_its_version_in_the_same_query(
     title_group("Nature", ("issn", ONLINE), ("title", "nature"))
     for _ in range(2):
         with authority.changing() as change:
-            change.touch([("issn", PRINT)])
+            change.touch([(IdentifierKind.ISSN, PRINT)])
     request = request_of(article(**cited))
     institution = make_institution()
 
