@@ -18,11 +18,8 @@ from copyright_rules.facts import (
     Status,
     clean,
 )
-from copyright_rules.keys import (
-    Authority,
-    KeyResult,
-    normalize_title,
-)
+from copyright_rules.keys import Authority, KeyResult
+from copyright_rules.normalize import normalize_title
 from copyright_rules.reading import (
     ParsedFacts,
     canonical,

@@ -14,9 +14,7 @@ from copyright_rules.facts import (
     WorkKind,
     clean,
 )
-from copyright_rules.keys import (
-    normalize_title,
-)
+from copyright_rules.normalize import normalize_title
 from copyright_rules.reading import (
     canonical,
     is_copy,

@@ -21,8 +21,8 @@ from copyright_rules.keys import (
     KeySource,
     citation_key,
     matching_titles,
-    normalize_title,
 )
+from copyright_rules.normalize import normalize_title
 from copyright_rules.reading import (
     ParsedFacts,
     canonical,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from copyright_rules import authority, services
+from copyright_rules import authority, authority_reading, services
 from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import AuthorityVersion, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
@@ -186,7 +186,7 @@ def test_a_reading_of_the_authority_carries_its_version_in_the_same_query(
     institution = make_institution()
 
     with django_assert_num_queries(1):
-        reading = authority.load_authority_and_known_titles(request, institution.pk, 2026)
+        reading = authority_reading.load_authority_and_known_titles(request, institution.pk, 2026)
 
     assert reading.version == AuthorityVersion.objects.get().version == 2
     assert reading.authority.issn_groups == groups_found
@@ -196,6 +196,6 @@ def test_a_reading_without_the_version_row_reads_version_zero() -> None:
     title_group("Nature", ("issn", ONLINE))
     AuthorityVersion.objects.all().delete()
 
-    reading = authority.load_authority(request_of(article(issns=[ONLINE])))
+    reading = authority_reading.load_authority(request_of(article(issns=[ONLINE])))
 
     assert (reading.version, reading.authority.issn_groups) == (0, [[ONLINE]])

@@ -17,7 +17,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from copyright_rules import services
+from copyright_rules import deciding, services
 from copyright_rules.authority import merge_title_groups, rekey_records, split_title_identifiers
 from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
@@ -87,7 +87,7 @@ def other_connection() -> Iterator[Callable[[Change], Future[None]]]:
 def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], None]) -> list[int]:
     """Call `act(n)` right after the submission's n-th reading of the authority, before its lock;
     returns the list of readings so far."""
-    real = services.load_authority_and_known_titles
+    real = deciding.load_authority_and_known_titles
     readings: list[int] = []
 
     def read_then_act(*args: Any, **kwargs: Any) -> Any:
@@ -96,7 +96,7 @@ def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], Non
         act(len(readings))
         return result
 
-    monkeypatch.setattr(services, "load_authority_and_known_titles", read_then_act)
+    monkeypatch.setattr(deciding, "load_authority_and_known_titles", read_then_act)
     return readings
 
 
