@@ -3,12 +3,14 @@ decisions and status history, legal holds, and the compliance and fee reports.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
+from django.forms.formsets import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -81,7 +83,13 @@ class TitleGroupAdmin(admin.ModelAdmin):
     # identifiers happens inside `changing`, which re-keys the records citing them on exit. The
     # admin's delete action runs outside a transaction of its own: `changing` opens one, so the
     # change and the re-keying commit together.
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[TitleGroup],
+        formsets: Sequence[BaseFormSet[forms.Form]],
+        change: bool,
+    ) -> None:
         with changing([form.instance]):
             super().save_related(request, form, formsets, change)
 
@@ -127,7 +135,11 @@ class TitleIdentifierAdmin(admin.ModelAdmin):
     fields = ["group", "kind", "value"]
 
     def save_model(
-        self, request: HttpRequest, obj: TitleIdentifier, form: Any, change: bool
+        self,
+        request: HttpRequest,
+        obj: TitleIdentifier,
+        form: forms.ModelForm[TitleIdentifier],
+        change: bool,
     ) -> None:
         with changing(identifiers=[obj]):  # as TitleGroupAdmin: the value before and after
             super().save_model(request, obj, form, change)
@@ -159,10 +171,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -192,7 +204,9 @@ class UnverifiedKeyFilter(admin.SimpleListFilter):
     title = "title key"
     parameter_name = "key"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Record]
+    ) -> list[tuple[str, str]]:
         return [("unverified", "Unverified (lone ISSN or bare title)")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Record]) -> QuerySet[Record]:
@@ -205,7 +219,9 @@ class UnpaidFeeFilter(admin.SimpleListFilter):
     title = "fee"
     parameter_name = "fee"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Record]
+    ) -> list[tuple[str, str]]:
         return [("unpaid", "Unpaid"), ("paid", "Paid")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Record]) -> QuerySet[Record]:
@@ -255,10 +271,12 @@ class RecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # only the retention purge deletes records
 
-    def save_model(self, request: HttpRequest, obj: Record, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Record, form: forms.ModelForm[Record], change: bool
+    ) -> None:
         try:
             set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
         except Record.DoesNotExist:
@@ -330,14 +348,14 @@ class DecisionAdmin(admin.ModelAdmin):
     list_select_related = ["record"]
     search_fields = ["title_key", "record__institution__oclc_symbol"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [field.name for field in Decision._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -64,7 +64,7 @@ class RuleSettings:
 
     @classmethod
     def from_mapping(
-        cls, values: Mapping[str, Any], *, base: RuleSettings | None = None
+        cls, values: Mapping[str, object], *, base: RuleSettings | None = None
     ) -> RuleSettings:
         """Override `base` (default: the defaults of docs/copyright.md section 2) by name.
 
@@ -73,7 +73,7 @@ class RuleSettings:
         never silently leaves the default in force.
         """
         known = {f.name for f in dataclasses.fields(cls)}
-        changes: dict[str, Any] = {}
+        changes: dict[str, Any] = {}  # checked by __post_init__
         for raw_name, value in values.items():
             name = raw_name.lower().removeprefix("copyright_")
             if name not in known:

@@ -4,7 +4,6 @@ and the record's counting status with its history (docs/copyright.md sections 3 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -220,9 +219,9 @@ def _takes_slot_without_decision(record: Record, status: str) -> bool:
 
 def _status_changes(
     record: Record, status: str, acting_user: User | None, *, loan_returned: bool
-) -> dict[str, Any]:
+) -> dict[str, object]:
     now = timezone.now()
-    changes: dict[str, Any] = {"status": status}
+    changes: dict[str, object] = {"status": status}
     fulfilled = status in (Record.Status.SHIPPED, Record.Status.FILLED)
     if fulfilled and record.fulfilled_at is None:
         changes.update(fulfilled_at=now, fulfilled_by=acting_user)

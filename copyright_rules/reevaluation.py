@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
@@ -94,7 +93,7 @@ def request_reevaluation(record: Record, *, acting_user: User | None) -> Decisio
 
 
 def correct_citation(
-    record: Record, citation: Mapping[str, Any], *, acting_user: User | None
+    record: Record, citation: Mapping[str, object], *, acting_user: User | None
 ) -> Decision:
     """Staff corrected the facts of a request not yet supplied: a new decision on the corrected
     citation, counted under the lock like every decision (docs/copyright.md section 5); the
@@ -162,7 +161,9 @@ def mark_fee_paid(records: Iterable[Record]) -> int:
     )
 
 
-def _reevaluate(record: Record, changes: Mapping[str, Any], acting_user: User | None) -> Decision:
+def _reevaluate(
+    record: Record, changes: Mapping[str, object], acting_user: User | None
+) -> Decision:
     """A new decision row for an existing record; earlier decisions are never rewritten."""
     if record.is_final:
         raise ValueError(f"record {record.pk} is {record.status}, a final status")

@@ -17,6 +17,7 @@ from copyright_rules.configuration import NonperiodicalScope
 from copyright_rules.facts import (
     BASIS_LABELS,
     DETERMINATION_LABELS,
+    FLAG_LABELS,
     HOLDING_SLOT,
     OUTCOME_LABELS,
     SERVICE_LABELS,
@@ -308,6 +309,20 @@ class Record(models.Model):
         """A reproduction order outside section 108 waits for the rights review (rule O2)."""
         decision = self.latest_decision
         return decision is not None and Flag.RIGHTS_TO_REVIEW in decision.flags
+
+    @property
+    def waiting_for(self) -> Flag | None:
+        """What a held request waits for staff to do, the clearance queue's tag: confirm the
+        library's permission, review the rights, or confirm the title key."""
+        if self.permission_to_confirm:
+            return Flag.PERMISSION_TO_CONFIRM
+        if self.rights_to_review:
+            return Flag.RIGHTS_TO_REVIEW
+        return Flag.KEY_TO_CONFIRM if self.key_to_confirm else None
+
+    @property
+    def waiting_for_label(self) -> str:
+        return FLAG_LABELS[self.waiting_for] if self.waiting_for else ""
 
     @property
     def latest_decision(self) -> Decision | None:

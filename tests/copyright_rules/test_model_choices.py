@@ -77,3 +77,10 @@ def test_a_record_shows_its_values_with_the_engine_labels() -> None:
         "fair_use": facts.DETERMINATION_LABELS[facts.DeterminationKind.FAIR_USE],
         "s108e": facts.DETERMINATION_LABELS[facts.DeterminationKind.S108E],
     }
+
+
+def test_the_clearance_queue_tags_a_held_request_with_the_engine_label() -> None:
+    pending = Record(permission_reference="CCC 9931", permission_confirmed=False)
+
+    assert pending.waiting_for is facts.Flag.PERMISSION_TO_CONFIRM
+    assert pending.waiting_for_label == facts.FLAG_LABELS[facts.Flag.PERMISSION_TO_CONFIRM]
