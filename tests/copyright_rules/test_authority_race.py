@@ -18,8 +18,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from copyright_rules import deciding, services
-from copyright_rules.authority import merge_title_groups, rekey_records, split_title_identifiers
-from copyright_rules.keys import IdentifierKind
+from copyright_rules.authority import changing, merge_title_groups, split_title_identifiers
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
 from tests.copyright_rules.factories import article, make_institution, request_of, title_group
@@ -48,9 +47,8 @@ def a_group_change(institution: Institution) -> Change:
     five_copies(institution)
 
     def add_the_print_issn() -> None:
-        with transaction.atomic():  # as the admin saves an identifier
+        with changing([group]):  # as the admin saves an identifier
             TitleIdentifier.objects.create(group=group, kind="issn", value=PRINT)
-            rekey_records({(IdentifierKind.ISSN, PRINT)})
 
     return add_the_print_issn
 
