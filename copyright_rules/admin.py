@@ -3,26 +3,22 @@ decisions and status history, legal holds, and the compliance and fee reports.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
+from django.forms.formsets import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from copyright_rules import reports
-from copyright_rules.authority import (
-    identifiers_of,
-    merge_title_groups,
-    rekey_records,
-    split_title_identifiers,
-)
-from copyright_rules.keys import IdentifierKind, normalize_isbn, normalize_issn, normalize_title
+from copyright_rules.authority import changing, merge_title_groups, split_title_identifiers
 from copyright_rules.models import Decision, Record, RecordStatusChange, TitleGroup, TitleIdentifier
+from copyright_rules.normalize import normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.retention import copyright_today
 from copyright_rules.services import mark_fee_paid, set_legal_hold
 from illdesk.numbers import parse_number
@@ -84,25 +80,26 @@ class TitleGroupAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(identifier_total=Count("identifiers"))
 
     # Keys follow the authority (docs/copyright.md section 1): every change of a group's
-    # identifiers re-derives the stored keys of the records citing them, in the same transaction.
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        before = identifiers_of([form.instance]) if change else set()
-        super().save_related(request, form, formsets, change)
-        rekey_records(before | identifiers_of([form.instance]))
+    # identifiers happens inside `changing`, which re-keys the records citing them on exit. The
+    # admin's delete action runs outside a transaction of its own: `changing` opens one, so the
+    # change and the re-keying commit together.
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[TitleGroup],
+        formsets: Sequence[BaseFormSet[forms.Form]],
+        change: bool,
+    ) -> None:
+        with changing([form.instance]):
+            super().save_related(request, form, formsets, change)
 
     def delete_model(self, request: HttpRequest, obj: TitleGroup) -> None:
-        before = identifiers_of([obj])
-        super().delete_model(request, obj)
-        rekey_records(before)
+        with changing([obj]):
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleGroup]) -> None:
-        # The admin's delete action runs outside a transaction: the change and the re-keying
-        # must commit together (docs/copyright.md section 1, "A staff change that meets a
-        # submission").
-        with transaction.atomic():
-            before = identifiers_of(queryset)
+        with changing(queryset):
             super().delete_queryset(request, queryset)
-            rekey_records(before)
 
     @admin.display(description="identifiers", ordering="identifier_total")
     def identifier_count(self, obj: TitleGroup) -> int:
@@ -138,23 +135,22 @@ class TitleIdentifierAdmin(admin.ModelAdmin):
     fields = ["group", "kind", "value"]
 
     def save_model(
-        self, request: HttpRequest, obj: TitleIdentifier, form: Any, change: bool
+        self,
+        request: HttpRequest,
+        obj: TitleIdentifier,
+        form: forms.ModelForm[TitleIdentifier],
+        change: bool,
     ) -> None:
-        before = TitleIdentifier.objects.filter(pk=obj.pk).values_list("kind", "value")
-        old = {(IdentifierKind(kind), value) for kind, value in before}
-        super().save_model(request, obj, form, change)
-        rekey_records(old | {(IdentifierKind(obj.kind), obj.value)})
+        with changing(identifiers=[obj]):  # as TitleGroupAdmin: the value before and after
+            super().save_model(request, obj, form, change)
 
     def delete_model(self, request: HttpRequest, obj: TitleIdentifier) -> None:
-        super().delete_model(request, obj)
-        rekey_records({(IdentifierKind(obj.kind), obj.value)})
+        with changing(identifiers=[obj]):
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:
-        with transaction.atomic():  # as TitleGroupAdmin.delete_queryset
-            rows = queryset.values_list("kind", "value")
-            before = {(IdentifierKind(kind), value) for kind, value in rows}
+        with changing(identifiers=queryset):
             super().delete_queryset(request, queryset)
-            rekey_records(before)
 
     @admin.action(description="Split the selected identifiers off into a new group")
     def split_off(self, request: HttpRequest, queryset: QuerySet[TitleIdentifier]) -> None:
@@ -175,10 +171,10 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -208,7 +204,9 @@ class UnverifiedKeyFilter(admin.SimpleListFilter):
     title = "title key"
     parameter_name = "key"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Record]
+    ) -> list[tuple[str, str]]:
         return [("unverified", "Unverified (lone ISSN or bare title)")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Record]) -> QuerySet[Record]:
@@ -221,7 +219,9 @@ class UnpaidFeeFilter(admin.SimpleListFilter):
     title = "fee"
     parameter_name = "fee"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Record]
+    ) -> list[tuple[str, str]]:
         return [("unpaid", "Unpaid"), ("paid", "Paid")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Record]) -> QuerySet[Record]:
@@ -271,10 +271,12 @@ class RecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # only the retention purge deletes records
 
-    def save_model(self, request: HttpRequest, obj: Record, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Record, form: forms.ModelForm[Record], change: bool
+    ) -> None:
         try:
             set_legal_hold(obj, hold=obj.legal_hold, reason=obj.legal_hold_reason)
         except Record.DoesNotExist:
@@ -346,14 +348,14 @@ class DecisionAdmin(admin.ModelAdmin):
     list_select_related = ["record"]
     search_fields = ["title_key", "record__institution__oclc_symbol"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [field.name for field in Decision._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,47 +1,37 @@
-"""The title authority in the database: lookups for one request, staff changes, and stored keys.
+"""The title authority in the database: staff changes, and the stored keys that follow them.
 
 Keys of authority groups are `ISSN-GROUP:<pk>` / `ISBN-GROUP:<pk>`. Keys follow the authority as it
 is now (docs/copyright.md section 1): each record stores its key only as a cache of that derivation,
 so counting stays one indexed query. Every change staff make to the authority (an identifier added,
-changed or removed, groups merged or split) brings the stored keys of the records it affects up to
-date in the same transaction (`rekey_records`). Decisions already taken are never rewritten.
+changed or removed, groups merged or split) happens inside `with changing(...)`, which brings the
+stored keys of the records it affects up to date on exit, in the same transaction. Decisions
+already taken are never rewritten.
 
-A submission reads the authority before it takes its lock, so each reading carries the authority's
-version, read in the same statement, and every staff change takes the authority lock exclusively
-and increments the version before it re-keys (docs/copyright.md section 1, "A staff change
-that meets a submission").
+A submission reads the authority (`authority_reading`) before it takes its lock, so each reading
+carries the authority's version, read in the same statement, and every staff change takes the
+authority lock exclusively and increments the version before it re-keys (docs/copyright.md
+section 1, "A staff change that meets a submission").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, Q
 
-from copyright_rules.facts import (
-    NonperiodicalScope,
-    RequestFacts,
-    Service,
-    WorkKind,
-    canonical,
-    clean,
-    is_copy,
-)
+from copyright_rules.authority_reading import authority_of, version_row
+from copyright_rules.configuration import NonperiodicalScope
+from copyright_rules.facts import RequestFacts, Service, WorkKind
 from copyright_rules.keys import (
-    ISSN_GROUP_PREFIX,
     Authority,
     Identifier,
     IdentifierKind,
     KeyResult,
-    normalize_isbn,
-    normalize_issn,
-    normalize_title,
 )
 from copyright_rules.models import (
     AUTHORITY_LOCK_ID,
@@ -52,126 +42,7 @@ from copyright_rules.models import (
     TitleIdentifier,
 )
 from copyright_rules.retention import copyright_today
-from copyright_rules.rules import KnownTitle, request_key
-
-# Marks the row that carries the authority's version in a reading's result: no kind or value of
-# an identifier, and no stored key, is ever blank.
-_VERSION_MARK = ""
-
-
-@dataclass(frozen=True)
-class AuthorityReading:
-    """What a request's evaluation read of the authority, in one statement: the part the request
-    touches, the known titles when they were read with it, and the authority's version (None when
-    nothing was read: the key then does not depend on the authority)."""
-
-    authority: Authority
-    known_titles: list[KnownTitle] | None = None
-    version: int | None = None
-
-
-def load_authority(request: RequestFacts) -> AuthorityReading:
-    """The part of the title authority the cited identifiers touch, with the authority's
-    version: one query, or none.
-
-    Written in SQL, one SELECT per cited identifier, because every submission runs it: the ORM
-    spent more time building it than the database answering it, and as one WHERE with ORs
-    PostgreSQL read every title of the authority to find those of the cited ISSNs' groups."""
-    lookups = _authority_lookups(request)
-    if not lookups:
-        return AuthorityReading(Authority())
-    sql = " UNION ALL ".join([*(select for select, _ in lookups), _VERSION])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _, params in lookups for param in params])
-        found, number = _without_version(cursor.fetchall(), mark=1, version=0)
-    return AuthorityReading(_authority_of_rows(found), version=number)
-
-
-def _version_row() -> QuerySet[AuthorityVersion]:
-    return AuthorityVersion.objects.filter(pk=AuthorityVersion.ONLY).order_by()
-
-
-def _without_version(
-    rows: Iterable[tuple[Any, ...]], *, mark: int, version: int
-) -> tuple[list[tuple[Any, ...]], int]:
-    """The rows without the one that carries the version, and the version (0 without a row, as
-    in the locked count)."""
-    kept, number = [], 0
-    for row in rows:
-        if row[mark] == _VERSION_MARK:
-            number = row[version]
-        else:
-            kept.append(row)
-    return kept, number
-
-
-def _authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
-    return _authority_of_rows(identifiers.values_list("group_id", "kind", "value"))
-
-
-def _authority_of_rows(rows: Iterable[tuple[Any, str, str]]) -> Authority:
-    issn_groups: dict[str, list[str]] = {}
-    isbn_groups: dict[str, list[str]] = {}
-    titles: dict[str, str] = {}
-    for group_id, kind, value in rows:
-        if kind == IdentifierKind.ISBN:
-            isbn_groups.setdefault(str(group_id), []).append(value)
-        else:
-            members = issn_groups.setdefault(str(group_id), [])
-            if kind == IdentifierKind.ISSN:
-                members.append(value)
-            else:
-                titles[value] = str(group_id)
-    return Authority(
-        issn_groups=list(issn_groups.values()),
-        issn_group_ids=list(issn_groups),
-        title_groups=titles,
-        isbn_groups=list(isbn_groups.values()),
-        isbn_group_ids=list(isbn_groups),
-    )
-
-
-# One SELECT per identifier cited, joined by UNION ALL (the tables are TitleIdentifier's and
-# AuthorityVersion's). The version's row is marked by blank kind and value.
-_CITED = (
-    "SELECT group_id, kind, value FROM copyright_rules_titleidentifier "
-    "WHERE kind = %s AND value = %s"
-)
-_TITLES_OF_GROUP = (
-    "SELECT group_id, kind, value FROM copyright_rules_titleidentifier WHERE kind = %s AND "
-    "group_id IN (SELECT group_id FROM copyright_rules_titleidentifier "
-    "WHERE kind = %s AND value = %s)"
-)
-_VERSION = "SELECT version, '', '' FROM copyright_rules_authorityversion WHERE id = 1"
-_Lookup = tuple[str, tuple[str, ...]]
-
-
-def _authority_lookups(request: RequestFacts) -> list[_Lookup]:
-    """(SELECT, parameters) of each part of the authority the request's identifiers name."""
-    if not is_copy(request.service):
-        return []
-    kind = canonical(WorkKind, request.work_kind)
-    if kind is WorkKind.PERIODICAL:
-        issns = dict.fromkeys(issn for issn in map(normalize_issn, request.issns) if issn)
-        title = normalize_title(clean(request.title) or "")
-        lookups = [lookup for issn in issns for lookup in _issn_lookups(issn)]
-        return [*lookups, (_CITED, (IdentifierKind.TITLE.value, title))] if title else lookups
-    if kind is WorkKind.NON_PERIODICAL:
-        isbns = dict.fromkeys(isbn for isbn in map(normalize_isbn, request.isbns) if isbn)
-        return [(_CITED, (IdentifierKind.ISBN.value, isbn)) for isbn in isbns]
-    return []
-
-
-def _issn_lookups(issn: str) -> list[_Lookup]:
-    """The cited ISSN, and the titles of the journal it belongs to, to check the cited title
-    against them (docs/copyright.md section 10, ruling 6)."""
-    return [
-        (_CITED, (IdentifierKind.ISSN.value, issn)),
-        (_TITLES_OF_GROUP, (IdentifierKind.TITLE.value, IdentifierKind.ISSN.value, issn)),
-    ]
-
-
-# --- staff changes ---------------------------------------------------------------------------
+from copyright_rules.rules import request_key
 
 
 def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
@@ -180,16 +51,55 @@ def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
     return {(IdentifierKind(kind), value) for kind, value in rows}
 
 
+def _stored(identifiers: Iterable[TitleIdentifier]) -> set[Identifier]:
+    """The (kind, value) of these identifier rows as the database holds them now."""
+    pks = [identifier.pk for identifier in identifiers if identifier.pk is not None]
+    rows = TitleIdentifier.objects.filter(pk__in=pks).values_list("kind", "value")
+    return {(IdentifierKind(kind), value) for kind, value in rows}
+
+
+@dataclass
+class AuthorityChange:
+    """What a change of the title authority touched: the identifiers whose records are re-keyed
+    when the change ends (`changing`), and, once it has, how many records changed key."""
+
+    touched: set[Identifier] = field(default_factory=set)
+    rekeyed: int = 0
+
+    def touch(self, identifiers: Iterable[Identifier]) -> None:
+        """Also re-key the records citing these identifiers (ones the change added elsewhere)."""
+        self.touched.update((IdentifierKind(kind), value) for kind, value in identifiers)
+
+
+@contextmanager
+def changing(
+    groups: Iterable[TitleGroup] = (), identifiers: Iterable[TitleIdentifier] = ()
+) -> Iterator[AuthorityChange]:
+    """The one way to change the title authority (docs/copyright.md section 1, "Keys follow
+    the authority as it is now"): inside one transaction, the body changes `groups` and
+    `identifiers` (add, edit, delete, merge, split), and on exit the stored keys of the records
+    citing an identifier they held before or hold after are re-derived (`rekey_records`), under
+    the authority's lock, before the transaction commits. An identifier the body touches
+    elsewhere is added with `change.touch(...)`. An exception rolls the change back whole."""
+    groups, identifiers = list(groups), list(identifiers)
+    group_pks = [group.pk for group in groups if group.pk is not None]
+    with transaction.atomic():
+        change = AuthorityChange(identifiers_of(group_pks) | _stored(identifiers))
+        yield change
+        change.touch(identifiers_of([*group_pks, *(g.pk for g in groups if g.pk is not None)]))
+        change.touch(_stored(identifiers))
+        change.rekeyed = rekey_records(change.touched)
+
+
 def merge_title_groups(target: TitleGroup, others: Iterable[TitleGroup]) -> TitleGroup:
     """Move every identifier of `others` into `target`, delete the emptied groups, and bring the
     stored keys of the records citing any of them up to date."""
     other_pks = [group.pk for group in others if group.pk != target.pk]
     if any(group.kind != target.kind for group in TitleGroup.objects.filter(pk__in=other_pks)):
         raise ValueError("only groups of one kind (periodicals or works) can be merged")
-    with transaction.atomic():
+    with changing([target]):
         TitleIdentifier.objects.filter(group_id__in=other_pks).update(group=target)
         TitleGroup.objects.filter(pk__in=other_pks).delete()
-        rekey_records(identifiers_of([target]))
     return target
 
 
@@ -203,14 +113,10 @@ def split_title_identifiers(identifiers: Iterable[TitleIdentifier], *, name: str
     source = TitleGroup.objects.get(pk=groups.pop())
     if len(chosen) == source.identifiers.count():
         raise ValueError("splitting off every identifier would leave an empty group")
-    with transaction.atomic():
+    with changing([source]):
         group = TitleGroup.objects.create(name=name, kind=source.kind, note=f"Split from {source}.")
         TitleIdentifier.objects.filter(pk__in=[i.pk for i in chosen]).update(group=group)
-        rekey_records(identifiers_of([source, group]))
     return group
-
-
-# --- stored keys that follow the authority ----------------------------------------------------
 
 
 def rekey_records(changed: Collection[Identifier]) -> int:
@@ -252,7 +158,7 @@ def lock_authority_for_change() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUTHORITY_LOCK_ID])
-    if not _version_row().update(version=F("version") + 1):
+    if not version_row().update(version=F("version") + 1):
         AuthorityVersion.objects.create(pk=AuthorityVersion.ONLY, version=1)
 
 
@@ -281,7 +187,7 @@ def _affected_records(changed: Collection[Identifier]) -> list[Record]:
 
 def _authority_for(records: list[Record]) -> Authority:
     cited = {(i.kind, i.value) for record in records for i in record.identifiers.all()}
-    return _authority_of(TitleIdentifier.objects.filter(_any_of(cited)))
+    return authority_of(TitleIdentifier.objects.filter(_any_of(cited)))
 
 
 def _any_of(identifiers: Iterable[tuple[str, str]]) -> Q:
@@ -302,74 +208,3 @@ def _current_key(record: Record, authority: Authority) -> KeyResult:
         citation, created_at=record.created_at, service=record.service
     )
     return request_key(facts, authority)
-
-
-def known_titles(
-    institution_id: int, year: int, *, exclude_pk: int | None = None
-) -> list[KnownTitle]:
-    """Every title of the authority with its group's key, and the titles the institution cited
-    in `year` and the year before with their keys, the record `exclude_pk` left out: what a
-    copy's cited title is compared with (ruling 6), in one query."""
-    return [(value, key) for value, key, _ in _known_title_rows(institution_id, year, exclude_pk)]
-
-
-def load_authority_and_known_titles(
-    request: RequestFacts, institution_id: int, year: int, exclude_pk: int | None = None
-) -> AuthorityReading:
-    """The authority the request touches and, for a periodical cited by its title alone (the
-    only citation whose key may be a bare title), the known titles it is compared with, in the
-    same query (docs/copyright.md section 1), with the authority's version. Otherwise the
-    authority alone: the known titles are then read only if the key turns out to be a bare
-    title."""
-    title = _bare_cited_title(request)
-    if title is None:
-        return load_authority(request)
-    # Both columns as expressions, so the SELECT keeps their order (fields would come first).
-    version = _version_row().values_list(
-        Value(_VERSION_MARK), Cast("version", output_field=CharField()), Value(False)
-    )
-    rows, number = _without_version(
-        _known_title_rows(institution_id, year, exclude_pk, version), mark=0, version=1
-    )
-    cited = [
-        (key.removeprefix(ISSN_GROUP_PREFIX), IdentifierKind.TITLE, value)
-        for value, key, authority in rows
-        if authority and value == title
-    ]
-    known = [(value, key) for value, key, _ in rows]
-    return AuthorityReading(_authority_of_rows(cited), known, int(number))
-
-
-def _bare_cited_title(request: RequestFacts) -> str | None:
-    """The normalized title of a periodical copy cited without an ISSN, else None."""
-    if not is_copy(request.service):
-        return None
-    if canonical(WorkKind, request.work_kind) is not WorkKind.PERIODICAL:
-        return None
-    if any(normalize_issn(issn) for issn in request.issns):
-        return None
-    return normalize_title(clean(request.title) or "") or None
-
-
-def _known_title_rows(
-    institution_id: int, year: int, exclude_pk: int | None, *more: QuerySet[Any, Any]
-) -> list[tuple[Any, ...]]:
-    """(title, key, True) of every authority title, and (title, key, False) of the titles the
-    institution cited in `year` and the year before (normalized when recorded); and the rows of
-    `more`, in the same query."""
-    group_key = Concat(Value(ISSN_GROUP_PREFIX), Cast("group_id", output_field=CharField()))
-    authority = (
-        TitleIdentifier.objects.filter(kind=IdentifierKind.TITLE)
-        .order_by()
-        .values_list("value", group_key, Value(True))
-    )
-    own = RecordIdentifier.objects.filter(
-        kind=IdentifierKind.TITLE,
-        record__institution_id=institution_id,
-        record__year__gte=year - 1,
-        record__year__lte=year,
-    )
-    if exclude_pk is not None:
-        own = own.exclude(record_id=exclude_pk)
-    own_titles = own.order_by().values_list("value", "record__title_key", Value(False))
-    return [tuple(row) for row in authority.union(own_titles, *more)]

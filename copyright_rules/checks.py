@@ -3,8 +3,6 @@ scheduled purge runs at night; a bad pacing setting should stop `manage.py check
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core import checks
 
@@ -15,7 +13,7 @@ _SETTINGS = {"batch_size": "COPYRIGHT_PURGE_BATCH_SIZE", "pause": "COPYRIGHT_PUR
 
 
 @checks.register()
-def purge_pacing(**kwargs: Any) -> list[checks.CheckMessage]:
+def purge_pacing(**kwargs: object) -> list[checks.CheckMessage]:
     errors = pacing_errors(settings.COPYRIGHT_PURGE_BATCH_SIZE, settings.COPYRIGHT_PURGE_PAUSE)
     return [
         checks.Error(f"{_SETTINGS[name]} {problem}", id="copyright_rules.E001")
@@ -24,7 +22,7 @@ def purge_pacing(**kwargs: Any) -> list[checks.CheckMessage]:
 
 
 @checks.register()
-def held_reevaluation(**kwargs: Any) -> list[checks.CheckMessage]:
+def held_reevaluation(**kwargs: object) -> list[checks.CheckMessage]:
     value = settings.COPYRIGHT_HELD_REEVALUATION
     if value in HeldReevaluation.__members__.values():
         return []

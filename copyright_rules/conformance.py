@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .facts import PriorRequest, RequestFacts, RuleSettings, StaffDetermination
+from copyright_rules.configuration import RuleSettings
+
+from .facts import PriorRequest, RequestFacts, StaffDetermination
 from .keys import Authority
 from .rules import decide, retention_dates
 

@@ -5,17 +5,10 @@ deleted its group) follow the authority at once (docs/copyright.md section 1).""
 
 from io import TextIOBase
 
-from django.db import transaction
-
-from copyright_rules.authority import rekey_records
-from copyright_rules.keys import (
-    Identifier,
-    IdentifierKind,
-    normalize_isbn,
-    normalize_issn,
-    normalize_title,
-)
+from copyright_rules.authority import changing
+from copyright_rules.keys import Identifier, IdentifierKind
 from copyright_rules.models import TitleGroup, TitleIdentifier
+from copyright_rules.normalize import normalize_isbn, normalize_issn, normalize_title
 
 Kind = TitleIdentifier.Kind
 JOURNALS = [
@@ -33,11 +26,11 @@ WORKS = [("Introduction to Algorithms (2nd and 3rd editions)", ["9780262033848",
 
 
 def seed_demo(stdout: TextIOBase) -> None:
-    with transaction.atomic():
+    with changing() as change:
         added: list[Identifier] = []
         created = sum(_journal(*journal, added) for journal in JOURNALS)
         created += sum(_work(*work, added) for work in WORKS)
-        rekey_records(added)
+        change.touch(added)
     stdout.write(f"Title authority: {created} demo group(s) created.\n")
 
 

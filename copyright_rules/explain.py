@@ -7,7 +7,9 @@ Pure: the request page and the emails render these sentences; the words are docs
 
 from __future__ import annotations
 
-from .facts import Flag, Outcome, Rule, Statement, canonical
+from copyright_rules.reading import canonical
+
+from .facts import Flag, Outcome, Rule, Statement
 
 _RECORDED: dict[str, Statement] = {
     Outcome.ACCEPT_CCG: Statement.CCG,

@@ -13,16 +13,12 @@ submission (`request_facts()`), and it travels unchanged to `rules.decide` and i
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
 
 class Service(StrEnum):
@@ -30,9 +26,18 @@ class Service(StrEnum):
     COPY = "copy"
 
 
+SERVICE_LABELS: dict[Service, str] = {Service.LOAN: "Loan", Service.COPY: "Copy"}
+
+
 class WorkKind(StrEnum):
     PERIODICAL = "periodical"
     NON_PERIODICAL = "non_periodical"
+
+
+WORK_KIND_LABELS: dict[WorkKind, str] = {
+    WorkKind.PERIODICAL: "Periodical article",
+    WorkKind.NON_PERIODICAL: "Part of a non-periodical work",
+}
 
 
 class Statement(StrEnum):
@@ -40,11 +45,25 @@ class Statement(StrEnum):
     CCL = "CCL"
 
 
+STATEMENT_LABELS: dict[Statement, str] = {
+    Statement.CCG: "CCG: complies with the CONTU guidelines",
+    Statement.CCL: "CCL: complies with copyright law",
+}
+
+
 class Basis(StrEnum):
     OLDER_THAN_WINDOW = "older_than_window"
     OWN_COPY = "own_copy"
     PUBLIC_DOMAIN = "public_domain"
     FAIR_USE = "fair_use"
+
+
+BASIS_LABELS: dict[Basis, str] = {
+    Basis.OLDER_THAN_WINDOW: "Older than the five-year window",
+    Basis.OWN_COPY: "Own copy not reasonably available",
+    Basis.PUBLIC_DOMAIN: "Public domain",
+    Basis.FAIR_USE: "Fair use",
+}
 
 
 class Material(StrEnum):
@@ -91,6 +110,20 @@ class Status(StrEnum):
     AWAITING_CLEARANCE = "awaiting_clearance"
 
 
+STATUS_LABELS: dict[Status, str] = {
+    Status.ACCEPTED: "Accepted",
+    Status.IN_PROCESS: "In process",
+    Status.SHIPPED: "Shipped",
+    Status.FILLED: "Filled",
+    Status.CANCELLED: "Cancelled",
+    Status.UNFILLED: "Unfilled",
+    Status.REFUSED: "Refused",
+    Status.REJECTED: "Rejected",
+    Status.CONVERTED_TO_LOAN: "Converted to a loan",
+    Status.AWAITING_CLEARANCE: "Awaiting copyright clearance",
+}
+
+
 # docs/copyright.md section 1, "Holding a slot": accepted-but-not-final or filled requests hold
 # a slot. CONTU guideline 1 counts "filled requests"; counting pending ones too reserves the slot
 # so two requests in flight cannot both become the sixth copy.
@@ -106,6 +139,16 @@ class Outcome(StrEnum):
     REFUSE = "REFUSE"
     REJECT_INCOMPLETE = "REJECT_INCOMPLETE"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.ACCEPT_CCG: "Accepted (CCG)",
+    Outcome.ACCEPT_CCL: "Accepted (CCL)",
+    Outcome.NEEDS_PERMISSION: "Needs permission",
+    Outcome.REFUSE: "Refused",
+    Outcome.REJECT_INCOMPLETE: "Incomplete",
+    Outcome.NOT_APPLICABLE: "Not applicable (loan)",
+}
 
 
 class Rule(StrEnum):
@@ -134,6 +177,16 @@ class Flag(StrEnum):
     RIGHTS_TO_REVIEW = "rights_to_review"  # a reproduction order outside section 108
 
 
+FLAG_LABELS: dict[Flag, str] = {
+    Flag.UNVERIFIED_TITLE_KEY: "Title key not verified",
+    Flag.STATEMENT_CORRECTED: "Statement corrected",
+    Flag.REPEATED_ARTICLE: "Article already supplied",
+    Flag.KEY_TO_CONFIRM: "Title to confirm",
+    Flag.PERMISSION_TO_CONFIRM: "Permission to confirm",
+    Flag.RIGHTS_TO_REVIEW: "Rights review",
+}
+
+
 class DeterminationKind(StrEnum):
     FAIR_USE = "fair_use"
     S108E = "s108e"
@@ -142,14 +195,12 @@ class DeterminationKind(StrEnum):
     PUBLIC_DOMAIN = "public_domain"
 
 
-class DateMode(StrEnum):
-    EXACT = "exact"
-    CALENDAR_YEARS = "calendar_years"
-
-
-class NonperiodicalScope(StrEnum):
-    CALENDAR_YEAR = "calendar_year"
-    TERM = "term"
+DETERMINATION_LABELS: dict[DeterminationKind, str] = {
+    DeterminationKind.FAIR_USE: "Fair use (section 107)",
+    DeterminationKind.S108E: "Section 108(e)",
+    DeterminationKind.NO_KNOWN_RESTRICTIONS: "Rights review: no known restrictions",
+    DeterminationKind.PUBLIC_DOMAIN: "Rights review: public domain",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,67 +355,6 @@ class PriorRequest:
             raise ValueError(f"prior request {self.id}: give created_at or year")
 
 
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer, not {value!r}")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuleSettings:
-    """docs/copyright.md section 2; the Django side fills it from the `COPYRIGHT_*` settings."""
-
-    time_zone: str = "America/New_York"
-    periodical_limit: int = 5
-    nonperiodical_limit: int = 5
-    nonperiodical_scope: NonperiodicalScope = NonperiodicalScope.CALENDAR_YEAR
-    window_years: int = 5
-    date_mode: DateMode = DateMode.EXACT
-    max_future_years: int = 1
-    one_article_per_issue: bool = True
-    small_part_max_fraction: float = 0.10
-
-    def __post_init__(self) -> None:
-        zone(self.time_zone)  # raises ZoneInfoNotFoundError for a misspelt zone
-        for name in ("periodical_limit", "nonperiodical_limit", "window_years", "max_future_years"):
-            _check_count(name, getattr(self, name))
-        object.__setattr__(self, "date_mode", DateMode(self.date_mode))
-        object.__setattr__(
-            self, "nonperiodical_scope", NonperiodicalScope(self.nonperiodical_scope)
-        )
-        if not isinstance(self.one_article_per_issue, bool):
-            raise ValueError("one_article_per_issue must be a boolean")
-        if not 0 <= self.small_part_max_fraction <= 1:
-            raise ValueError("small_part_max_fraction must be between 0 and 1")
-
-    @classmethod
-    def from_mapping(
-        cls, values: Mapping[str, Any], *, base: RuleSettings | None = None
-    ) -> RuleSettings:
-        """Override `base` (default: the defaults of docs/copyright.md section 2) by name.
-
-        Names are the settings without the `COPYRIGHT_` prefix, in any case
-        (`periodical_limit`, `COPYRIGHT_DATE_MODE`); an unknown name is an error, so a typo
-        never silently leaves the default in force.
-        """
-        known = {f.name for f in dataclasses.fields(cls)}
-        changes: dict[str, Any] = {}
-        for raw_name, value in values.items():
-            name = raw_name.lower().removeprefix("copyright_")
-            if name not in known:
-                raise ValueError(f"unknown copyright setting {raw_name!r}")
-            changes[name] = value
-        return dataclasses.replace(base or cls(), **changes)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return zone(self.time_zone)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Decision:
     """One evaluation of a request (docs/copyright.md section 3), stored immutably."""
@@ -380,201 +370,9 @@ class Decision:
     year: int
 
 
-# --- reading the submitted values --------------------------------------------------------------
-
-_PUBLICATION_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
-_DETERMINATIONS: dict[str, str] = {
-    DeterminationKind.FAIR_USE: "a fair-use determination (17 U.S.C. 107)",
-    DeterminationKind.S108E: "a section 108(e) determination that no copy is obtainable at a "
-    "fair price",
-    DeterminationKind.NO_KNOWN_RESTRICTIONS: "a rights review that found no known restrictions",
-}
-_E = TypeVar("_E", bound=StrEnum)
-
-
 def clean(value: str | None) -> str | None:
     """Clarification 6: an empty or whitespace-only value is absent; others are trimmed. A value
     that is not a string is absent too (docs/copyright.md section 1), never an error."""
     if not isinstance(value, str):
         return None
     return value.strip() or None
-
-
-@dataclass(frozen=True, slots=True)
-class PublicationDate:
-    year: int
-    latest: date
-
-
-@lru_cache(maxsize=4096)
-def parse_publication_date(value: str | None) -> PublicationDate | None:
-    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None.
-
-    A month or day of `00` is no date at all, not a coarser one (docs/copyright.md section 1)."""
-    text = clean(value)
-    match = _PUBLICATION_DATE.fullmatch(text) if text else None
-    if match is None:
-        return None
-    year = int(match[1])
-    try:
-        if match[2] is None:
-            return PublicationDate(year, date(year, 12, 31))
-        month = int(match[2])
-        day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1]
-        return PublicationDate(year, date(year, month, day))
-    except ValueError:  # month or day 00, or past the month's end
-        return None
-
-
-@lru_cache(maxsize=1024)
-def _choice(kind: type[_E], raw: str | None) -> _E | None:
-    """The member named by `raw` (trimmed, any case), None when blank; ValueError when unknown.
-
-    Any case for every enumeration, the stored outcomes (`ACCEPT_CCG`) as much as the lower-case
-    values (docs/copyright.md section 10, ruling 1)."""
-    value = clean(raw)
-    if value is None:
-        return None
-    folded = value.casefold()
-    if kind is Statement:
-        folded = folded.removeprefix("us-")  # clarification 7: ISO 18626 `US-CCG`
-    member = _members_by_folded_value(kind).get(folded)
-    if member is None:
-        raise ValueError(f"{raw!r} is not a {kind.__name__}")
-    return member
-
-
-@lru_cache(maxsize=64)
-def _members_by_folded_value(kind: type[_E]) -> dict[str, _E]:
-    return {member.value.casefold(): member for member in kind}
-
-
-def canonical(kind: type[_E], raw: str | None) -> _E | None:
-    """The member named by a submitted value in any case; None when blank, unknown or not a
-    string. Every comparison with a submitted value goes through here, so `Periodical` and
-    `periodical` are one value everywhere (docs/copyright.md section 1)."""
-    try:
-        return _choice(kind, raw)
-    except (ValueError, TypeError):
-        return None
-
-
-def is_loan(service: str | None) -> bool:
-    return canonical(Service, service) is Service.LOAN
-
-
-def is_copy(service: str | None) -> bool:
-    return canonical(Service, service) is Service.COPY
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFacts:
-    """The request's enumerated values read once; `problem` is the first R1 reason, if any."""
-
-    kind: WorkKind | None
-    statement: Statement | None
-    basis: Basis | None  # None with a CCG statement: clarification 12 ignores it
-    material: Material
-    purpose: Purpose
-    extent: Extent
-    publication: PublicationDate | None
-    determination: str | None  # a valid staff determination, described for the explanation
-    problem: str | None
-    rights: Rights | None = None  # a reproduction order's statement of the rights (None: a copy)
-    public_domain_found: bool = False  # staff found it in the public domain (rule R3)
-
-
-class _Reader:
-    """Collects the first problem while reading, so R1 can name it to the institution."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def choice(self, kind: type[_E], raw: str | None, label: str) -> _E | None:
-        try:
-            return _choice(kind, raw)
-        except ValueError:
-            self.problems.append(f"the {label} {raw!r} is not a known value")
-            return None
-
-    def require(self, present: object, problem: str) -> None:
-        if not present:
-            self.problems.append(problem)
-
-
-def parse_facts(request: RequestFacts) -> ParsedFacts:
-    return _parse_facts(
-        request.service,
-        request.work_kind,
-        request.statement,
-        request.basis,
-        clean(request.note) is not None,
-        request.material,
-        request.purpose,
-        request.extent,
-        request.publication_date,
-        request.staff_determination,
-        request.rights,
-    )
-
-
-@lru_cache(maxsize=4096)  # requests repeat a handful of value combinations
-def _parse_facts(
-    service: str | None,
-    work_kind: str | None,
-    statement_value: str | None,
-    basis_value: str | None,
-    has_note: bool,
-    material: str | None,
-    purpose: str | None,
-    extent: str | None,
-    publication_date: str | None,
-    determination: StaffDetermination | None,
-    rights: str | None = None,
-) -> ParsedFacts:
-    read = _Reader()
-    read.require(read.choice(Service, service, "service"), "the service (loan or copy) is missing")
-    kind = read.choice(WorkKind, work_kind, "work kind")
-    read.require(kind, "a copy request must say whether it is from a periodical or another work")
-    statement = read.choice(Statement, statement_value, "compliance statement")
-    read.require(statement, "it carries no CCG or CCL compliance statement (CONTU guideline 3)")
-    basis = _read_basis(read, basis_value, has_note) if statement is Statement.CCL else None
-    default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
-    return ParsedFacts(
-        kind=kind,
-        statement=statement,
-        basis=basis,
-        material=read.choice(Material, material, "material") or Material.TEXT,
-        purpose=read.choice(Purpose, purpose, "purpose") or Purpose.RESEARCH,
-        extent=read.choice(Extent, extent, "extent") or default_extent,
-        publication=parse_publication_date(publication_date),
-        determination=_determination(determination),
-        problem=read.problems[0] if read.problems else None,
-        rights=read.choice(Rights, rights, "statement of the rights"),
-        public_domain_found=_found(determination, DeterminationKind.PUBLIC_DOMAIN),
-    )
-
-
-def _read_basis(read: _Reader, value: str | None, has_note: bool) -> Basis | None:
-    basis = read.choice(Basis, value, "CCL basis")
-    read.require(basis or clean(value), "a CCL statement must give its basis")
-    if basis is Basis.FAIR_USE:
-        read.require(has_note, "a fair-use basis needs a written note")
-    return basis
-
-
-def _determination(determination: StaffDetermination | None) -> str | None:
-    # Clarification 6: a determination without a note is ignored; so is an unknown kind, which
-    # the admin form cannot produce: neither may release a copy.
-    if determination is None or clean(determination.note) is None:
-        return None
-    return _DETERMINATIONS.get(determination.kind)
-
-
-def _found(determination: StaffDetermination | None, kind: DeterminationKind) -> bool:
-    """Staff recorded this finding, with the note clarification 6 requires."""
-    return (
-        determination is not None
-        and determination.kind == kind
-        and clean(determination.note) is not None
-    )

@@ -21,8 +21,6 @@ key (docs/copyright.md section 10, ruling 2): a reproduction order is keyed like
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,34 +28,42 @@ from functools import lru_cache
 
 from disarm import skeleton_key
 from rapidfuzz import fuzz, process
-from stdnum import isbn as stdnum_isbn
-from stdnum import issn as stdnum_issn
 
-from .facts import WorkKind, canonical, clean
+from copyright_rules.normalize import (
+    CACHE_SIZE,
+    normalize_author,
+    normalize_isbn,
+    normalize_issn,
+    normalize_title,
+)
+from copyright_rules.reading import canonical
+
+from .facts import WorkKind, clean
 
 ISSN_GROUP_PREFIX = "ISSN-GROUP:"
+
+
 ISBN_GROUP_PREFIX = "ISBN-GROUP:"
+
+
 ISSN_PREFIX = "ISSN:"
+
+
 TITLE_PREFIX = "TITLE:"
+
+
 ISBN_PREFIX = "ISBN:"
+
+
 WORK_PREFIX = "WORK:"
 
-_CACHE_SIZE = 65536
+
 # Caches keyed by an Authority hold it alive; the application builds a small one per request,
 # so these stay small enough that retained authorities cannot add up to much memory.
 _KEY_CACHE_SIZE = 4096
+
+
 _Normalizer = Callable[[str], "str | None"]
-# Clarification 2: only hyphens are removed. U+2010/U+2011 are hyphens too (pasted from PDFs);
-# dashes and spaces are not, so `0028 0836` and `ISSN 0028-0836` stay invalid, stricter than stdnum.
-_HYPHENS = str.maketrans("", "", "-\u2010\u2011")
-_ISSN_SHAPE = re.compile(r"[0-9]{7}[0-9X]", re.ASCII)
-_ISBN_SEPARATORS = str.maketrans("", "", "-\u2010\u2011 ")
-_ISBN_SHAPE = re.compile(r"[0-9]{9}[0-9X]|[0-9]{13}", re.ASCII)
-_APOSTROPHES = frozenset("'\u2019\u02bc")
-# Ruling 7: quotation marks used as apostrophes are apostrophes. Read before NFKC, which turns
-# U+00B4 into a space and a combining accent.
-_AS_APOSTROPHE = str.maketrans(dict.fromkeys("\u2018\u201b\u0060\u00b4", "'"))
-_LEADING_ARTICLES = ("the ", "a ", "an ")
 
 
 class KeySource(StrEnum):
@@ -82,91 +88,14 @@ class IdentifierKind(StrEnum):
     TITLE = "title"
 
 
+IDENTIFIER_KIND_LABELS: dict[IdentifierKind, str] = {
+    IdentifierKind.ISSN: "ISSN",
+    IdentifierKind.ISBN: "ISBN-13",
+    IdentifierKind.TITLE: "Normalized title",
+}
+
+
 Identifier = tuple[IdentifierKind, str]
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def normalize_issn(value: str) -> str | None:
-    """`NNNN-NNNC` with an upper-case X, or None when the input is not a valid ISSN (ISO 3297)."""
-    compact = value.strip().translate(_HYPHENS).upper()
-    if not _ISSN_SHAPE.fullmatch(compact) or not stdnum_issn.is_valid(compact):
-        return None
-    return f"{compact[:4]}-{compact[4:]}"
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def normalize_isbn(value: str) -> str | None:
-    """The ISBN-13 (digits only), or None: a wrong check digit is never repaired (clarif. 2)."""
-    compact = value.strip().translate(_ISBN_SEPARATORS).upper()
-    if not _ISBN_SHAPE.fullmatch(compact) or not stdnum_isbn.is_valid(compact):
-        return None
-    return stdnum_isbn.to_isbn13(compact)
-
-
-class _PunctuationTable(dict[int, str | None]):
-    """A `str.translate` table filled on first sight of each character (clarification 5).
-
-    Apostrophes are deleted (`Children's` -> `childrens`); other Unicode punctuation (P*) becomes
-    a space; everything else, symbols (S*) included, is kept.
-    """
-
-    def __missing__(self, codepoint: int) -> str | None:
-        char = chr(codepoint)
-        if char in _APOSTROPHES:
-            result: str | None = None
-        elif unicodedata.category(char).startswith("P"):
-            result = " "
-        else:
-            result = char
-        self[codepoint] = result
-        return result
-
-
-_PUNCTUATION = _PunctuationTable()
-
-
-def _without_format_characters(value: str) -> str:
-    """Ruling 7: format characters (Cf: U+200B, U+00AD, U+2060...) are removed."""
-    return "".join(char for char in value if unicodedata.category(char) != "Cf")
-
-
-def _normalize_text(value: str) -> str:
-    value = _without_format_characters(value.translate(_AS_APOSTROPHE))
-    text = unicodedata.normalize("NFKC", value).casefold()
-    # Clarification 4: `&` becomes ` and ` before punctuation (it is Po) and whitespace handling.
-    text = text.replace("&", " and ").translate(_PUNCTUATION)
-    return " ".join(text.split())
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def normalize_title(value: str) -> str:
-    """docs/copyright.md section 1: format characters removed, NFKC, casefold, `&` -> and,
-    punctuation removed (quotation marks used as apostrophes deleted), one leading article
-    removed."""
-    text = _normalize_text(value)
-    for article in _LEADING_ARTICLES:
-        if text.startswith(article):
-            return text[len(article) :]
-    return text
-
-
-def first_author(author: str | Sequence[str] | None) -> str:
-    """Clarification 8: the text before the first `;`, or the first item of a list."""
-    if author is None:
-        return ""
-    if isinstance(author, str):
-        return author.split(";", 1)[0]
-    return author[0] if author else ""
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _normalize_author_text(value: str) -> str:
-    return _normalize_text(value)
-
-
-def normalize_author(author: str | Sequence[str] | None) -> str:
-    """Normalized like a title, but a leading `A.` is an initial, not an article (clarif. 8)."""
-    return _normalize_author_text(first_author(author))
 
 
 def _group_ids(groups: Sequence[object], ids: Sequence[str] | None) -> tuple[str, ...]:
@@ -381,18 +310,20 @@ def cited_identifiers(
 # Ruling 6: a similarity ratio (rapidfuzz, 0-100) of at least this makes two titles match:
 # "natur" and "nature" score 91, "nature" and "science" 31.
 MATCH_SCORE = 85.0
+
+
 # Ruling 6: skipped when comparing an abbreviation with the title it abbreviates.
 _ARTICLES_AND_CONJUNCTIONS = frozenset({"the", "a", "an", "and", "or", "nor", "but"})
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=CACHE_SIZE)
 def title_skeleton(normalized: str) -> str:
     """The Unicode confusable skeleton (UTS #39) of a normalized title: a Cyrillic `а` in
     "Nаture" has the skeleton of the Latin `a`."""
     return str(skeleton_key(normalized, digit_policy="tr39"))
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+@lru_cache(maxsize=CACHE_SIZE)
 def _significant_words(normalized: str) -> tuple[str, ...]:
     return tuple(word for word in normalized.split() if word not in _ARTICLES_AND_CONJUNCTIONS)
 

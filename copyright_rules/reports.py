@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.fields.json import KT
 
 from copyright_rules.keys import ISBN_GROUP_PREFIX, ISBN_PREFIX, ISSN_GROUP_PREFIX, WORK_PREFIX
@@ -26,7 +26,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Writable(Protocol):
-    def write(self, text: str, /) -> Any: ...
+    def write(self, text: str, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _compliance_row(row: Mapping[str, Any], names: dict[str, str]) -> Compliance
     )
 
 
-def _cited_titles(rows: Any, keys: Sequence[str]) -> dict[str, str]:
+def _cited_titles(rows: QuerySet[Record], keys: Sequence[str]) -> dict[str, str]:
     """A title as the institutions cited it, for keys the authority does not name (a lone
     ISSN or a bare title), in one query: the report names journals, never keys."""
     cited = (

@@ -2,13 +2,14 @@
 
 The purge deletes only what docs/copyright.md section 7 allows (due, final, no unpaid fee, no legal
 hold), in batches of their own transactions so the table is never locked for long and an
-interrupted run, started again, finishes the job. A batch deletes set-wise, one statement per
-table, children first. The tables that depend on a record are read from the models
-(`purge_plan`), so a model added later is purged with its record, or the purge refuses to run
-until someone decides what happens to its rows. The admin's change history (`LogEntry`) names
-objects in `object_repr` (a request's title), so the entries about every purged row go with it.
-A model whose rows are named by id without a foreign key (the email outbox names a request by
-`target_id`) says so with a `purged_with()` class method, and those rows go too.
+interrupted run, started again, finishes the job. What a record takes with it is listed in
+`PURGED_TABLES`: a batch deletes from each of those tables with one statement, children before
+their parents. A model added later that points at one of them must be added to the list (the
+coverage test fails until it is), once someone has decided what happens to its rows. The admin's
+change history (`LogEntry`) names objects in `object_repr` (a request's title), so the entries
+about every purged row go with it. A model whose rows are named by id without a foreign key (the
+email outbox names a request by `target_id`) says so with a `purged_with()` class method, and
+those rows go too.
 
 A record is due when the current date in the zone that dated it, stored with it, is on or after
 its purge date (docs/copyright.md section 10, ruling 10): `purge_at` is the start of that date
@@ -25,18 +26,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import partial
 from time import sleep
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, models, transaction
-from django.db.models import CharField, FileField, ForeignKey, ForeignObjectRel, Model, QuerySet
+from django.db import transaction
+from django.db.models import CharField, FileField, ForeignKey, Model, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
-from psycopg import sql
 
 from copyright_rules.models import Record
 
@@ -55,12 +54,49 @@ PurgeTime = date | datetime
 
 @dataclass(frozen=True)
 class PurgedTable:
-    """A table the purge writes to: the record's own, or one whose rows point at a purged row."""
+    """A table the purge deletes from: its model, and the ORM path from its rows to the purged
+    record's primary key (its first step is the foreign key pointing at the parent table)."""
 
-    model: type[Model]
-    via: ForeignKey | None = None  # the column pointing at the parent row; None for the record
-    parent: int = 0  # the parent's position in the plan
-    lookup: str = "pk"  # the ORM path from this table to the record's primary key
+    label: str  # app_label.ModelName
+    lookup: str = "pk"
+
+    @property
+    def model(self) -> type[Model]:
+        return apps.get_model(self.label)
+
+    @property
+    def via(self) -> ForeignKey | None:
+        """The foreign key pointing at the parent table; None for the record's own table."""
+        if self.lookup == "pk":
+            return None
+        field = self.model._meta.get_field(self.lookup.split("__")[0])
+        assert isinstance(field, ForeignKey)
+        return field
+
+
+# What a purged record takes with it (docs/copyright.md section 7), each table after the one its
+# rows point at; the purge deletes them in the reverse order. Every relation here is a CASCADE
+# foreign key. A model that points at one of these tables is added here, once someone has decided
+# what becomes of its rows when their record goes: the test of this list fails until it is, and
+# the database's foreign keys refuse the purge's DELETE meanwhile.
+PURGED_TABLES: tuple[PurgedTable, ...] = (
+    PurgedTable("copyright_rules.Record"),
+    PurgedTable("copyright_rules.RecordIdentifier", "record"),
+    PurgedTable("copyright_rules.Decision", "record"),
+    PurgedTable("copyright_rules.RecordStatusChange", "record"),
+    PurgedTable("requests_app.Request", "record"),
+    PurgedTable("requests_app.RequestEvent", "request__record"),
+    PurgedTable("requests_app.IsoTransaction", "request__record"),
+    PurgedTable("requests_app.IsoMessage", "request__record"),
+    PurgedTable("catalog.Lookup", "request__record"),
+    PurgedTable("catalog.Candidate", "lookup__request__record"),
+    PurgedTable("delivery.Delivery", "request__record"),
+    PurgedTable("delivery.Source", "delivery__request__record"),
+    PurgedTable("policy.RuleDecision", "request__record"),
+    PurgedTable("policy.Attention", "request__record"),
+    PurgedTable("fees.Charge", "request__record"),
+    PurgedTable("fees.ChargeEvent", "charge__request__record"),
+)
 
 
 def copyright_today() -> date:
@@ -97,9 +133,8 @@ def purge_due_records(when: PurgeTime, *, batch_size: int = BATCH_SIZE, pause: f
     the database meanwhile; returns how many were deleted."""
     if errors := pacing_errors(batch_size, pause):
         raise ValueError("; ".join(f"{name} {problem}" for name, problem in errors.items()))
-    plan = purge_plan()  # once per run: it raises before anything is deleted
     total = 0
-    while deleted := _purge_batch(when, batch_size, plan):
+    while deleted := _purge_batch(when, batch_size):
         total += deleted
         logger.info("copyright record purge: %d deleted so far", total)
         if pause:
@@ -108,7 +143,7 @@ def purge_due_records(when: PurgeTime, *, batch_size: int = BATCH_SIZE, pause: f
     return total
 
 
-def _purge_batch(when: PurgeTime, batch_size: int, plan: list[PurgedTable]) -> int:
+def _purge_batch(when: PurgeTime, batch_size: int) -> int:
     with transaction.atomic():
         # Rows are locked as they are chosen, so staff setting a legal hold at this moment wait
         # for the batch instead of having their hold silently deleted (SQLite ignores the lock:
@@ -119,58 +154,34 @@ def _purge_batch(when: PurgeTime, batch_size: int, plan: list[PurgedTable]) -> i
         # due (most of the table) again for each batch. Never sort by anything else: most due
         # rows share one purge date, and sorting them all for every batch is quadratic.
         batch = due.order_by("purge_at").values_list("pk", flat=True)[:batch_size]
-        deleted, files = _delete_batch(batch, plan)
+        deleted, files = _delete_batch(list(batch))
         if files:
             transaction.on_commit(partial(_delete_files, files))
     return deleted
 
 
-def _delete_batch(batch: QuerySet, plan: list[PurgedTable]) -> tuple[int, list[StoredFile]]:
-    """Delete the batch's records and what points at them; return how many records went and
-    the files their rows stored."""
-    if connection.vendor == "postgresql":
-        return _delete_in_one_statement(batch, plan)
-    return _delete_table_by_table(list(batch), plan)
-
-
-# --- What a record takes with it ------------------------------------------------------------
-
-
-def purge_plan() -> list[PurgedTable]:
-    """The record's table, then every table whose rows point at it, directly or through another
-    one, each after its parent. Only CASCADE relations are followed; any other (SET_NULL,
-    PROTECT, RESTRICT, DO_NOTHING, SET_DEFAULT, SET()) raises ImproperlyConfigured: none exists
-    today, and what becomes of such rows when their record goes is for a person to decide."""
-    plan = [PurgedTable(Record)]
-    _add_dependants(plan, 0, seen=(Record,))
-    return plan
-
-
-def _add_dependants(plan: list[PurgedTable], parent: int, *, seen: tuple[type[Model], ...]) -> None:
-    prefix = "" if parent == 0 else f"__{plan[parent].lookup}"
-    for relation in relations_to(plan[parent].model):
-        field, model = relation.field, relation.related_model
-        follows = relation.on_delete is models.CASCADE and model not in seen
-        if not (isinstance(field, ForeignKey) and follows):
-            raise ImproperlyConfigured(_cannot_follow(relation))
-        plan.append(PurgedTable(model, field, parent, f"{field.name}{prefix}"))
-        _add_dependants(plan, len(plan) - 1, seen=(*seen, model))
-
-
-def relations_to(model: type[Model]) -> list[ForeignObjectRel]:
-    """Every relation whose rows point at `model`, as Django's own deletion collector finds
-    them: hidden ones too (related_name="+", a many-to-many table's link to `model`)."""
-    fields = model._meta.get_fields(include_hidden=True)
-    return [f for f in fields if isinstance(f, ForeignObjectRel) and not f.many_to_many]
-
-
-def _cannot_follow(relation: ForeignObjectRel) -> str:
-    on_delete = getattr(relation.on_delete, "__name__", repr(relation.on_delete))
-    return (
-        f"the copyright record purge cannot follow {relation.field.model._meta.label}."
-        f"{relation.field.name} (on_delete={on_delete}, or a cycle): decide what happens to "
-        "those rows when their record is purged, and teach copyright_rules.retention"
-    )
+def _delete_batch(ids: list[int]) -> tuple[int, list[StoredFile]]:
+    """Delete the records `ids` and what points at them, one statement per table, children
+    before their parents; return how many records went and the files their rows stored."""
+    if not ids:
+        return 0, []
+    files = [
+        (field, name)
+        for table in PURGED_TABLES
+        for field in _file_fields(table)
+        for name in _rows(table, ids).values_list(field.attname, flat=True)
+        if name
+    ]
+    for table in PURGED_TABLES:
+        _log_entries(table, ids).delete()
+        for rows, column in loose_references(table):
+            named = rows.filter(**{f"{column}__in": _rows(table, ids).values("pk")})
+            named._raw_delete(named.db)
+    for table in reversed(PURGED_TABLES[1:]):
+        rows = _rows(table, ids)
+        rows._raw_delete(rows.db)
+    records = _rows(PURGED_TABLES[0], ids)
+    return records._raw_delete(records.db), files
 
 
 def loose_references(table: PurgedTable) -> list[LooseReference]:
@@ -195,149 +206,6 @@ def _delete_files(files: list[StoredFile]) -> None:
             failed += 1
     if failed:
         logger.warning("copyright record purge: %d stored files could not be deleted", failed)
-
-
-# --- PostgreSQL: the whole batch in one statement -------------------------------------------
-
-
-def _delete_in_one_statement(
-    batch: QuerySet, plan: list[PurgedTable]
-) -> tuple[int, list[StoredFile]]:
-    """One round trip: the due ids are chosen and locked in `due` and never leave the server;
-    each table's DELETE reads the keys its parent's DELETE returned. Nothing is loaded into
-    Python but the count and the names of stored files."""
-    due_sql, params = batch.query.sql_with_params()
-    statement, file_fields, loose_params = _chain_sql(plan, due_sql)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *loose_params])
-        deleted, *names = cursor.fetchone() or (0,)
-    files = [
-        (field, name) for field, found in zip(file_fields, names, strict=True) for name in found
-    ]
-    return int(deleted), files
-
-
-def _chain_sql(
-    plan: list[PurgedTable], due_sql: str
-) -> tuple[sql.Composed, list[FileField], list[Any]]:
-    returned: list[set[str]] = [{str(Record._meta.pk.column)}, *(set() for _ in plan[1:])]
-    for table in plan:
-        if table.via is not None:
-            returned[table.parent].add(str(table.via.target_field.column))
-    files = [(n, field) for n, table in enumerate(plan) for field in _file_fields(table)]
-    for n, field in files:
-        returned[n].add(str(field.column))
-    for n, table in enumerate(plan):
-        returned[n].add(str(table.model._meta.pk.column))
-    steps = [
-        sql.SQL("{} AS ({})").format(_step(n), _step_sql(table, returned[n]))
-        for n, table in enumerate(plan)
-    ] + [
-        sql.SQL("{} AS ({})").format(_log_step(n), _log_entries_sql(table, n))
-        for n, table in enumerate(plan)
-    ]
-    loose_params: list[Any] = []
-    for n, table in enumerate(plan):
-        for m, (rows, column) in enumerate(loose_references(table)):
-            statement, params = _loose_sql(rows, column, table, n)
-            steps.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"loose{n}_{m}"), statement))
-            loose_params.extend(params)
-    results = [sql.SQL("(SELECT count(*) FROM {})").format(_step(0))] + [
-        sql.SQL("ARRAY(SELECT {column} FROM {step} WHERE {column} <> '')").format(
-            column=sql.Identifier(str(field.column)), step=_step(n)
-        )
-        for n, field in files
-    ]
-    statement = sql.SQL("WITH due (pk) AS MATERIALIZED ({}), {} SELECT {}").format(
-        sql.SQL(due_sql), sql.SQL(", ").join(steps), sql.SQL(", ").join(results)
-    )
-    return statement, [field for _, field in files], loose_params
-
-
-def _loose_sql(
-    rows: QuerySet, column: str, parent: PurgedTable, position: int
-) -> tuple[sql.Composed, tuple[object, ...]]:
-    """Delete the rows of `rows` whose `column` names a row the step at `position` deleted."""
-    chosen, params = rows.order_by().values("pk").query.sql_with_params()
-    model = rows.model
-    statement = sql.SQL(
-        "DELETE FROM {table} WHERE {pk} IN ({chosen}) AND {column} IN "
-        "(SELECT {parent_pk} FROM {step})"
-    ).format(
-        table=sql.Identifier(model._meta.db_table),
-        pk=sql.Identifier(str(model._meta.pk.column)),
-        chosen=sql.SQL(chosen),
-        column=sql.Identifier(str(model._meta.get_field(column).column)),
-        parent_pk=sql.Identifier(str(parent.model._meta.pk.column)),
-        step=_step(position),
-    )
-    return statement, params
-
-
-def _step_sql(table: PurgedTable, returning: set[str]) -> sql.Composed:
-    parent_keys: sql.Composable = sql.SQL("SELECT pk FROM due")
-    column = table.model._meta.pk.column
-    if table.via is not None:
-        column, parent_keys = table.via.column, _keys_of(table.via, table.parent)
-    delete = sql.SQL("DELETE FROM {} WHERE {} IN ({})").format(
-        sql.Identifier(table.model._meta.db_table), sql.Identifier(str(column)), parent_keys
-    )
-    if not returning:
-        return delete
-    columns = sql.SQL(", ").join(sql.Identifier(name) for name in sorted(returning))
-    return sql.SQL("{} RETURNING {}").format(delete, columns)
-
-
-def _keys_of(via: ForeignKey, parent: int) -> sql.Composed:
-    """The keys the parent step's DELETE returned, which `via` points at."""
-    key = sql.Identifier(str(via.target_field.column))
-    return sql.SQL("SELECT {} FROM {}").format(key, _step(parent))
-
-
-def _step(position: int) -> sql.Identifier:
-    return sql.Identifier(f"step{position}")
-
-
-def _log_step(position: int) -> sql.Identifier:
-    return sql.Identifier(f"log{position}")
-
-
-def _log_entries_sql(table: PurgedTable, position: int) -> sql.Composed:
-    """The admin history entries of the rows the step at `position` deleted."""
-    return sql.SQL(
-        "DELETE FROM {log} WHERE {content_type} = {type_id} AND {object_id} IN "
-        "(SELECT {pk}::text FROM {step})"
-    ).format(
-        log=sql.Identifier(LogEntry._meta.db_table),
-        content_type=sql.Identifier("content_type_id"),
-        type_id=sql.Literal(ContentType.objects.get_for_model(table.model).pk),
-        object_id=sql.Identifier("object_id"),
-        pk=sql.Identifier(str(table.model._meta.pk.column)),
-        step=_step(position),
-    )
-
-
-# --- Other databases (SQLite): one ORM statement per table -----------------------------------
-
-
-def _delete_table_by_table(ids: list[int], plan: list[PurgedTable]) -> tuple[int, list[StoredFile]]:
-    files = [
-        (field, name)
-        for table in plan
-        for field in _file_fields(table)
-        for name in _rows(table, ids).values_list(field.attname, flat=True)
-        if name
-    ]
-    for table in plan:
-        _log_entries(table, ids).delete()
-        for rows, column in loose_references(table):
-            named = rows.filter(**{f"{column}__in": _rows(table, ids).values("pk")})
-            named._raw_delete(named.db)
-    for table in reversed(plan[1:]):  # children before their parents
-        rows = _rows(table, ids)
-        rows._raw_delete(rows.db)
-    records = _rows(plan[0], ids)
-    return records._raw_delete(records.db), files
 
 
 def _rows(table: PurgedTable, ids: list[int]) -> QuerySet:

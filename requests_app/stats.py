@@ -21,7 +21,7 @@ from typing import TypedDict, TypeVar
 from django.db.models import Model, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
-from copyright_rules.models import Record
+from copyright_rules.facts import OUTCOME_LABELS
 from requests_app.charts import Chart, chart
 from requests_app.models import (
     ENDED_UNSUPPLIED,
@@ -203,7 +203,7 @@ WITHDRAWN = "Cancelled by the library (not in the fill rate)"
 
 
 def _copyright_of(cells: Iterable[Cell]) -> Copyright:
-    labels = dict(Record.Outcome.choices)
+    labels = {str(outcome): label for outcome, label in OUTCOME_LABELS.items()}
     copies = [cell for cell in cells if cell.service == Service.COPY]
     outcomes: Counter[str] = Counter()
     for cell in copies:

@@ -312,7 +312,7 @@ class PermissionForm(ActionForm):
 
 
 class DeterminationForm(ActionForm):
-    kind = forms.ChoiceField(choices=[(kind.value, kind.label) for kind in LEGAL_DETERMINATIONS])
+    kind = forms.ChoiceField(choices=LEGAL_DETERMINATIONS)
     note = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -322,7 +322,7 @@ class RightsFindingForm(DeterminationForm):
 
     kind = forms.ChoiceField(
         label="Finding",
-        choices=[(kind.value, kind.label) for kind in RIGHTS_FINDINGS],
+        choices=RIGHTS_FINDINGS,
         widget=forms.RadioSelect,
     )
     note = forms.CharField(

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 
-from copyright_rules.models import RecordOutcome
+from copyright_rules.facts import OUTCOME_LABELS
 from requests_app.models import Request, RequestType, Status
 from requests_app.queues import AGES, Claimed, Queue
 from requests_app.wording import STAFF_STATUS_CHOICES
@@ -54,7 +54,7 @@ class DeskFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         label="Copyright outcome",
         required=False,
-        choices=[("", "Any outcome"), *RecordOutcome.choices],
+        choices=[("", "Any outcome"), *OUTCOME_LABELS.items()],
     )
     sort = forms.ChoiceField(label="Order", required=False)
 

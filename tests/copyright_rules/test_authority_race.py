@@ -17,9 +17,8 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from copyright_rules import services
-from copyright_rules.authority import merge_title_groups, rekey_records, split_title_identifiers
-from copyright_rules.keys import IdentifierKind
+from copyright_rules import deciding
+from copyright_rules.authority import changing, merge_title_groups, split_title_identifiers
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
 from tests.copyright_rules.factories import (
@@ -54,9 +53,8 @@ def a_group_change(institution: Institution) -> Change:
     five_copies(institution)
 
     def add_the_print_issn() -> None:
-        with transaction.atomic():  # as the admin saves an identifier
+        with changing([group]):  # as the admin saves an identifier
             TitleIdentifier.objects.create(group=group, kind="issn", value=PRINT)
-            rekey_records({(IdentifierKind.ISSN, PRINT)})
 
     return add_the_print_issn
 
@@ -93,7 +91,7 @@ def other_connection() -> Iterator[Callable[[Change], Future[None]]]:
 def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], None]) -> list[int]:
     """Call `act(n)` right after the submission's n-th reading of the authority, before its lock;
     returns the list of readings so far."""
-    real = services.load_authority_and_known_titles
+    real = deciding.load_authority_and_known_titles
     readings: list[int] = []
 
     def read_then_act(*args: Any, **kwargs: Any) -> Any:
@@ -102,7 +100,7 @@ def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], Non
         act(len(readings))
         return result
 
-    monkeypatch.setattr(services, "load_authority_and_known_titles", read_then_act)
+    monkeypatch.setattr(deciding, "load_authority_and_known_titles", read_then_act)
     return readings
 
 

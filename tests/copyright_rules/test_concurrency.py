@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from copyright_rules import services
+from copyright_rules import deciding, services
 from copyright_rules.models import Record
 from registration.models import Institution
 from tests.copyright_rules.factories import (
@@ -68,26 +68,26 @@ def _submit_all(
 def _everyone_waits_before(
     monkeypatch: pytest.MonkeyPatch, name: str, barrier: threading.Barrier
 ) -> None:
-    real = getattr(services, name)
+    real = getattr(deciding, name)
 
     def wait_then_call(*args: Any, **kwargs: Any) -> Any:
         barrier.wait(timeout=60)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, name, wait_then_call)
+    monkeypatch.setattr(deciding, name, wait_then_call)
 
 
 def _everyone_waits_after(
     monkeypatch: pytest.MonkeyPatch, name: str, barrier: threading.Barrier
 ) -> None:
-    real = getattr(services, name)
+    real = getattr(deciding, name)
 
     def call_then_wait(*args: Any, **kwargs: Any) -> Any:
         result = real(*args, **kwargs)
         barrier.wait(timeout=60)
         return result
 
-    monkeypatch.setattr(services, name, call_then_wait)
+    monkeypatch.setattr(deciding, name, call_then_wait)
 
 
 @pytest.mark.postgres_only
@@ -116,9 +116,9 @@ def test_without_the_lock_the_same_race_overfills_the_title(
     # inserts, and all of them take a slot.
     institution = make_institution()
     _seed(institution)
-    real = services.load_priors
+    real = deciding.load_priors
     monkeypatch.setattr(
-        services, "load_priors", lambda *args, **kwargs: real(*args, **{**kwargs, "lock": False})
+        deciding, "load_priors", lambda *args, **kwargs: real(*args, **{**kwargs, "lock": False})
     )
     _everyone_waits_after(monkeypatch, "load_priors", threading.Barrier(THREADS))
 

@@ -2,16 +2,12 @@
 
 import pytest
 
-from copyright_rules.keys import (
-    Authority,
-    KeySource,
-    matching_titles,
+from copyright_rules.keys import Authority, KeySource, matching_titles, periodical_key, work_key
+from copyright_rules.normalize import (
     normalize_author,
     normalize_isbn,
     normalize_issn,
     normalize_title,
-    periodical_key,
-    work_key,
 )
 
 NATURE = Authority(

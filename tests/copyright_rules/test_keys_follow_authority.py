@@ -10,8 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from copyright_rules.authority import rekey_records
-from copyright_rules.keys import IdentifierKind
+from copyright_rules.authority import changing
 from copyright_rules.models import Decision, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
 from tests.copyright_rules.factories import (
@@ -128,9 +127,8 @@ def test_decisions_already_taken_keep_the_key_they_were_taken_with() -> None:
     group = title_group("Nature", ("issn", ONLINE))
     record, decision = submit(institution, PRINT, 1)
 
-    with transaction.atomic():
+    with changing([group]):
         TitleIdentifier.objects.create(group=group, kind="issn", value=PRINT)
-        rekey_records({(IdentifierKind.ISSN, PRINT)})
 
     record.refresh_from_db()
     assert record.title_key == f"ISSN-GROUP:{group.pk}"

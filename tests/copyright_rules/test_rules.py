@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
+from copyright_rules.configuration import RuleSettings
 from copyright_rules.facts import (
     Decision,
     Flag,
@@ -14,7 +15,6 @@ from copyright_rules.facts import (
     PriorRequest,
     RequestFacts,
     Rule,
-    RuleSettings,
     StaffDetermination,
     Status,
 )

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copyright_rules.facts import Decision, Outcome, PriorRequest, RequestFacts, Rule, RuleSettings
+from copyright_rules.configuration import RuleSettings
+from copyright_rules.facts import Decision, Outcome, PriorRequest, RequestFacts, Rule
 from copyright_rules.keys import Authority
 from copyright_rules.rules import decide, local_date_and_year, retention_dates
 

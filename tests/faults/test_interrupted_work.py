@@ -143,7 +143,7 @@ def _interrupt_batch(monkeypatch: pytest.MonkeyPatch, number: int) -> None:
 
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     real = retention._purge_batch
-    monkeypatch.setattr(retention, "_purge_batch", lambda today, size, plan: real(today, 3, plan))
+    monkeypatch.setattr(retention, "_purge_batch", lambda today, size: real(today, 3))
 
 
 def test_an_interrupted_purge_rerun_finishes_without_removing_anything_early(

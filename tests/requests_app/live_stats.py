@@ -14,6 +14,7 @@ from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from copyright_rules.facts import OUTCOME_LABELS
 from copyright_rules.models import Record
 from requests_app.models import (
     ENDED_UNSUPPLIED,
@@ -128,7 +129,7 @@ def busiest(rows: QuerySet[Request]) -> list[tuple[str, int]]:
 
 def copyright_outcomes(rows: QuerySet[Request]) -> Copyright:
     records = Record.objects.filter(request__in=rows.filter(service=Service.COPY))
-    labels = dict(Record.Outcome.choices)
+    labels = {str(outcome): label for outcome, label in OUTCOME_LABELS.items()}
     found = records.values("outcome").annotate(n=Count("pk")).order_by()
     fees = records.aggregate(total=Sum("permission_fee"))["total"] or Decimal("0")
     return {

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             help="Rest after each batch, leaving the database to interactive work (default: 0).",
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         when: retention.PurgeTime = timezone.now()
         if options["today"]:
             real = retention.copyright_today()
