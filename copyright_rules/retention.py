@@ -94,8 +94,10 @@ PURGED_TABLES: tuple[PurgedTable, ...] = (
     PurgedTable("delivery.Source", "delivery__request__record"),
     PurgedTable("policy.RuleDecision", "request__record"),
     PurgedTable("policy.Attention", "request__record"),
+    PurgedTable("policy.RuleSuggestion", "request__record"),
     PurgedTable("fees.Charge", "request__record"),
     PurgedTable("fees.ChargeEvent", "charge__request__record"),
+    PurgedTable("fees.BillingInfo", "request__record"),
 )
 
 

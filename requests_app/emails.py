@@ -81,12 +81,11 @@ def _conversation(request: Request, action: str) -> Conversation:
 
 def send_request_received(request: Request) -> EmailMessage:
     """With the copyright decision in plain words (copies only); the subject says whether the
-    request was held for copyright permission or refused as it arrived: by the submission's own
-    decision, whatever staff did before the email went out."""
+    request was refused as it arrived: by the submission's own decision, whatever staff did
+    before the email went out. A request held as it arrives gets `request-held` instead."""
     first = request.record.decisions.order_by("created_at", "pk").first()
-    arrived = Outcome(first.outcome) if first else None
-    held, refused = arrived == Outcome.NEEDS_PERMISSION, arrived == Outcome.REFUSE
-    return _send("request-received", request, held=held, refused=refused)
+    refused = first is not None and first.outcome == Outcome.REFUSE
+    return _send("request-received", request, refused=refused)
 
 
 def send_request_held(request: Request) -> EmailMessage:

@@ -23,7 +23,7 @@ from django.db.models import CharField
 from fees import services as fees
 from fees.models import BillingInfo, Charge
 from requests_app.iso18626 import xml
-from requests_app.iso18626.statuses import SUPPLIED
+from requests_app.iso18626.statuses import SUPPLIED, IsoStatus
 from requests_app.models import Request, Status
 
 _LENGTHS = {
@@ -97,7 +97,9 @@ def cost_elements(request: Request) -> CostElements:
     """The costs a message about the request as it is now carries."""
     if request.status == Status.QUOTED and request.quote_amount is not None:
         return CostElements(fees.Cost(request.quote_amount, "USD"), None)
-    if request.status in (Status.IN_PROCESS, Status.CONDITIONAL) and not request.is_duplication:
+    row = request.status_row
+    will_supply = row.partner.iso == IsoStatus.WILL_SUPPLY and not row.asks_quote
+    if will_supply and not request.is_duplication:  # in process, or a conditional reply
         quote = fees.likely_charge(request)
         if quote is None:
             return CostElements(None, None)

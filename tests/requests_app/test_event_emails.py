@@ -65,7 +65,9 @@ def held(portal: Client, django_capture_on_commit_callbacks: Any) -> Request:
 
 def test_a_copy_held_as_it_arrives_says_so_in_the_subject(held: Request) -> None:
     message = mail.outbox[-1]
-    assert message.subject == (f"Copy request {held.pk}: received, held for copyright permission")
+    assert message.subject == (
+        f"Copy request {held.pk}: held for copyright permission, your action needed"
+    )
     assert explanation_of(held) in str(message.body)
 
 

@@ -36,7 +36,7 @@ THE_TRANSITION = ("requests_app/lifecycle.py", "transition")
 # Writes of another model's status the walk cannot tell from a request's.
 OTHER_STATUS_WRITERS = {
     ("delivery/services.py", "move"),  # a Delivery's, along delivery.services.TRANSITIONS
-    ("copyright_rules/services.py", "_status_changes"),  # a copyright record's
+    ("copyright_rules/recording.py", "_status_changes"),  # a copyright record's
 }
 
 
