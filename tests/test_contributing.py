@@ -1,6 +1,7 @@
 """What the documentation names exists: CONTRIBUTING.md's map of where code goes names every module
 the code has (bench/layout.py counts them), every file or folder that CONTRIBUTING.md, README.md
-and docs/ name is in the repository, and every dotted name CONTRIBUTING.md gives a maintainer
+and docs/ name is in the repository, every section they cite (docs/desk.md, "The lifecycle") is
+in its page, and every dotted name CONTRIBUTING.md gives a maintainer
 (`requests_app.lifecycle.transition`) is a module, or a name a module defines."""
 
 import importlib
@@ -24,6 +25,9 @@ _PATH = re.compile(r"(?<![\w/.:@-])[A-Za-z_][\w.*<>{}-]*(?:/[\w.*<>{}-]+)+/?")
 _MODULE_FILE = re.compile(r"(?<![\w/.:@-])[A-Za-z_]\w*\.py\b")
 _PLACEHOLDER = re.compile(r"<[^>]*>|\{[^}]*\}")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_SECTION_CITED = re.compile(r'docs/([\w-]+\.md),?\s+"([^"]+)"')
+# A section is a heading, or a paragraph's bold lead (`**Staff wording.** Staff pages...`).
+_SECTION = re.compile(r"^#+\s+(.+?)\s*$|^\*\*(.+?)\.?\*\*", re.MULTILINE)
 
 
 def _top_level() -> set[str]:
@@ -76,6 +80,25 @@ def missing_paths(document: Path) -> list[str]:
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.relative_to(ROOT).as_posix())
 def test_every_path_a_document_names_exists(document: Path) -> None:
     assert missing_paths(document) == []
+
+
+def sections_cited_missing(document: Path) -> list[str]:
+    """The sections of docs/ pages a document cites that are not in the page: a citation names
+    a heading or a bold lead whole, or the start of one."""
+    missing = []
+    for match in _SECTION_CITED.finditer(document.read_text(encoding="utf-8")):
+        page, cited = match.group(1), " ".join(match.group(2).split())
+        path = ROOT / "docs" / page
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        found = [" ".join(filter(None, section)) for section in _SECTION.findall(text)]
+        if not any(section.startswith(cited) for section in found):
+            missing.append(f'{page}, "{cited}"')
+    return missing
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_every_section_a_document_cites_is_in_its_page(document: Path) -> None:
+    assert sections_cited_missing(document) == []
 
 
 def test_the_map_of_where_code_goes_names_every_module() -> None:
@@ -138,5 +161,10 @@ def test_a_path_that_is_not_there_is_found(tmp_path: Path) -> None:
         "registration/outbox.py",
         "requests_app/missing/",
     ]
+    document.write_text(
+        'docs/desk.md, "The lifecycle", docs/desk.md "Staff wording", docs/desk.md, "Queues '
+        'of old", docs/gone.md, "Anything"'
+    )
+    assert sections_cited_missing(document) == ['desk.md, "Queues of old"', 'gone.md, "Anything"']
     assert not resolves("requests_app.services.no_such_service")
     assert not resolves("registration.outbox.queue_email")
