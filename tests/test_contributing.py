@@ -41,7 +41,7 @@ def _written_by_the_product() -> tuple[str, ...]:
     return tuple(line for line in lines if line.endswith("/") and not line.startswith("#"))
 
 
-def _project_files(name: str) -> bool:
+def _in_the_project(name: str) -> bool:
     """A bare `name.py` names a module of the project, wherever it is (`keys.py` in the copyright
     app's paragraph)."""
     return (ROOT / name).exists() or any(
@@ -73,7 +73,7 @@ def missing_paths(document: Path) -> list[str]:
         if not path.startswith(generated) and not list(ROOT.glob(_PLACEHOLDER.sub("*", path)))
     ]
     modules = {match.group() for match in _MODULE_FILE.finditer(text)}
-    missing += [name for name in sorted(modules) if not _project_files(name)]
+    missing += [name for name in sorted(modules) if not _in_the_project(name)]
     return missing
 
 
@@ -110,12 +110,8 @@ def dotted_names(text: str) -> set[str]:
     `registration.terms.COPYRIGHT_WARNING_*` (any name with that prefix)."""
     packages = "|".join(layout.project_packages(ROOT))
     name = re.compile(rf"(?:{packages})(?:\.\w+)+\*?")
-    return {
-        word.strip("(),;:")
-        for span in _CODE_SPAN.findall(text)
-        for word in span.split()
-        if name.fullmatch(word.strip("(),;:"))
-    }
+    words = {word.strip("(),;:") for span in _CODE_SPAN.findall(text) for word in span.split()}
+    return {word for word in words if name.fullmatch(word)}
 
 
 def resolves(dotted: str) -> bool:
@@ -146,9 +142,10 @@ def test_every_dotted_name_contributing_gives_is_defined() -> None:
     assert [name for name in sorted(names) if not resolves(name)] == []
 
 
-def test_a_path_that_is_not_there_is_found(tmp_path: Path) -> None:
-    """The checks catch what they are for: a module path cut short, a moved module, a folder
-    gone, a module missing from the map."""
+def test_the_checks_find_what_is_not_there(tmp_path: Path) -> None:
+    """A module's path cut short, a moved module, a folder gone, a section renamed, a page gone,
+    a function or a module that is not there; while an address, a placeholder and a file the
+    product writes are no paths of the repository."""
     text = (
         "`forms/desk.py` and registration/outbox.py, as `requests_app/missing/`, and "
         "`templates/emails/<name>-subject.txt` with `https://example.org/desk/x.py` and "
