@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bench import decide, scenarios, seed
 from bench.load import run_phase
-from bench.services import ROOT
+from bench.services import ROOT, log
 from copyright_rules.models import Decision, Record
 from copyright_rules.retention import copyright_today, count_due_records
 from requests_app.models import Request
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from bench.run import Config, Stage
 
 PlanFactory = Callable[[int], dict[str, Any]]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def seed_accounts(config: Config) -> list[seed.Account]:

@@ -201,5 +201,3 @@ def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_us
         )
         siblings.exclude(pk=candidate.pk).update(confirmed=False)
         siblings.filter(pk=candidate.pk).update(confirmed=True)
-
-
