@@ -34,7 +34,7 @@ from requests_app.models import Request
 
 logger = logging.getLogger(__name__)
 TEXT_SHOWN = 600  # characters of the text found, for the review page
-# The worker's tasks (delivery/tasks.py), sent by name: that module imports this one.
+# The worker's tasks (delivery/tasks.py, which imports this module), sent by name.
 PREPARE_TASK = "delivery.prepare"
 FINISH_TASK = "delivery.finish"
 
@@ -157,10 +157,8 @@ def _queue(delivery: Delivery, task: str) -> None:
 
 def _run_task(task: str, delivery_id: int) -> None:
     if current_app.conf.task_always_eager:
-        step = prepare if task == PREPARE_TASK else finish
-        step(delivery_id)
-    else:
-        current_app.send_task(task, args=[delivery_id])
+        return (prepare if task == PREPARE_TASK else finish)(delivery_id)
+    current_app.send_task(task, args=[delivery_id])
 
 
 def move(delivery: Delivery, target: str, **changes: Any) -> bool:
