@@ -32,7 +32,7 @@ from typing import Any
 from bench.services import Postgres, log, services, setup_django
 
 
-def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, Any]:
+def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, object]:
     from bench import scenarios
     from bench.submit_profile import Meter, _measure, _sender
 

@@ -171,7 +171,7 @@ def _crossref(doi: str, deadline: float) -> Found | None:
     answer = _get_json(url, {"mailto": settings.OFFICE_EMAIL}, deadline)
     if not isinstance(answer, dict) or not isinstance(answer.get("message"), dict):
         return None
-    work: dict[str, Any] = answer["message"]
+    work: dict[str, object] = answer["message"]
     service, work_kind = _CROSSREF_TYPES.get(str(work.get("type", "")), ("", ""))
     title, article = _crossref_titles(work, service, work_kind)
     fields = {
@@ -223,7 +223,7 @@ def _pubmed(pmid: str, deadline: float) -> Found | None:
     return Found(Service.COPY, WorkKind.PERIODICAL, _kept(record))
 
 
-def _crossref_titles(work: dict[str, Any], service: str, work_kind: str) -> tuple[str, str]:
+def _crossref_titles(work: dict[str, object], service: str, work_kind: str) -> tuple[str, str]:
     """(the form's title, its article or chapter title): a book is its own title; an article or
     a chapter is in its container, and a chapter's containers list the series (Lecture Notes in
     Computer Science) before the book."""

@@ -23,7 +23,7 @@ _REFUSAL = {
 
 
 @register.inclusion_tag("catalog/_holdings_panel.html", takes_context=True)
-def holdings_panel(context: Any, item: Request) -> dict[str, Any]:
+def holdings_panel(context: Any, item: Request) -> dict[str, object]:
     lookup = (
         Lookup.objects.filter(request=item).prefetch_related("candidates").first()
         if item.pk

@@ -68,7 +68,7 @@ class PartnerForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return address
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         stored = self.instance.has_credentials
         if not (stored or data.get("security_code") or data.get("header_token")):
@@ -131,7 +131,7 @@ class PartnerAdmin(admin.ModelAdmin):
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        extra_context: dict[str, object] | None = None,
     ) -> HttpResponse:
         # The admin validates the form inside its transaction; the address's host is looked up
         # here, before it opens, so no transaction waits on DNS.
@@ -145,7 +145,7 @@ class PartnerAdmin(admin.ModelAdmin):
         request: HttpRequest,
         obj: IsoPartner | None = None,
         change: bool = False,
-        **kwargs: Any,
+        **kwargs: object,
     ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"vetted": getattr(request, VETTED, {})})
