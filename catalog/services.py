@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,7 @@ from catalog.client import CatalogError, Deadline, Query
 from catalog.models import Candidate, Lookup, MatchedBy, State, Suggestion
 from catalog.ranking import Advice, Ranked, Wanted, advise, best_first
 from catalog.records import Holding, holdings_of
+from illdesk.actors import Actor
 from requests_app import services as workflow
 from requests_app.iso18626.citation import placeholder_title, supplier_record_id
 from requests_app.models import Request, Status
@@ -185,7 +185,7 @@ def answer_automatically(item: Request, lookup: Lookup) -> Request | None:
         return None
 
 
-def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_user: Any) -> None:
+def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_user: Actor) -> None:
     """Staff confirm a candidate: its call number and location become the request's (slips,
     bands), through the desk's own holding service."""
     text = f"{candidate.call_number} {candidate.location} (confirmed from the catalog)".strip()
