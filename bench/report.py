@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 
-def machine() -> dict[str, Any]:
+def machine() -> dict[str, str | int | float | None]:
     """What the figures came from: they mean little without the machine."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     models = [
