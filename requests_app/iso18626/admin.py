@@ -4,7 +4,6 @@ institution) and the read-only message log (docs/iso18626.md, "Connecting")."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -148,7 +147,7 @@ class PartnerAdmin(admin.ModelAdmin):
         obj: IsoPartner | None = None,
         change: bool = False,
         **kwargs: object,
-    ) -> Any:
+    ) -> type[forms.ModelForm[IsoPartner]]:
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"vetted": getattr(request, VETTED, {})})
 
