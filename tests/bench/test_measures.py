@@ -79,6 +79,15 @@ def test_layout_counts_long_modules_any_cycles_and_the_map(tree: Path) -> None:
     assert found.missing_from_contributing == ["shop.forgotten"]
 
 
+def test_the_project_has_no_import_cycle_and_no_module_over_400_lines() -> None:
+    """Held at zero since issue 22's measures were brought down (docs/performance.md, "Measures
+    of the code"): a cycle or a long module is split along its seam, not let in."""
+    found = layout.measure(flows.ROOT)
+
+    assert found.import_cycles == []
+    assert found.long_modules == {}
+
+
 def test_layout_prints_its_figures_as_one_json_object(
     tree: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
