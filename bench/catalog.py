@@ -89,7 +89,7 @@ def _submit(institution: Any, numbers: list[int]) -> tuple[list[int], float]:
     return made, time.perf_counter() - started
 
 
-def measure(records: int = RECORDS, submissions: int = SUBMISSIONS) -> dict[str, Any]:
+def measure(records: int = RECORDS, submissions: int = SUBMISSIONS) -> dict[str, object]:
     """Within a set-up Django (database migrated, a broker configured). The submissions run in
     ROUNDS pairs, lookups off then on, so that the machine's noise hits both alike; the medians
     are reported."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 
-def measure(pages: int | None = None) -> dict[str, Any]:
+def measure(pages: int | None = None) -> dict[str, object]:
     from delivery import checks, cover, pipeline
     from delivery.files import Kind
     from registration.models import Institution

@@ -29,11 +29,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.run import log, services, setup_django
-from bench.services import Postgres
+from bench.services import Postgres, log, services, setup_django
 
 
-def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, Any]:
+def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, object]:
     from bench import scenarios
     from bench.submit_profile import Meter, _measure, _sender
 

@@ -121,7 +121,7 @@ def until_written(follower: Follower, written: Callable[[str], bool]) -> Iterato
 
     checking = False
 
-    def wrapper(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+    def wrapper(execute: Callable[..., Any], sql: str, *args: object) -> Any:
         nonlocal checking
         result = execute(sql, *args)
         if follower.walk.finished or checking:  # the check's own queries pass through here too

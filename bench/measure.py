@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.management import get_commands
 from django.db import connection
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bench import decide, scenarios, seed
 from bench.load import run_phase
-from bench.services import ROOT
+from bench.services import ROOT, log
 from copyright_rules.models import Decision, Record
 from copyright_rules.retention import copyright_today, count_due_records
 from requests_app.models import Request
@@ -28,11 +28,7 @@ if TYPE_CHECKING:
 
     from bench.run import Config, Stage
 
-PlanFactory = Callable[[int], dict[str, Any]]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+PlanFactory = Callable[[int], dict[str, object]]
 
 
 def seed_accounts(config: Config) -> list[seed.Account]:
@@ -61,7 +57,7 @@ def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
     return found
 
 
-def _required(factory: Callable[..., dict[str, Any] | None], *args: Any) -> dict[str, Any]:
+def _required(factory: Callable[..., dict[str, object] | None], *args: object) -> dict[str, object]:
     plan = factory(*args)
     assert plan is not None
     return plan
@@ -127,7 +123,7 @@ def seed_records_at_size(config: Config) -> None:
 
 def purge_under_load(
     stage: Stage, plans: dict[str, PlanFactory], *, config: Config, host: str, workdir: Path
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Run the purge command over the due records while submissions continue at the paced
     rate; report how much it deleted, how fast, and the submit latency meanwhile."""
     if "purge_records" not in get_commands() or "submit" not in plans:

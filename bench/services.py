@@ -31,6 +31,11 @@ _PG_OPTIONS = (
 )
 
 
+def log(message: str) -> None:
+    """A line of the benchmark's progress, on stderr (its report goes to stdout)."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def require_postgres_bindir() -> Path:
     bindir = postgres_bindir()
     if bindir is None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 from lxml import etree
 from stdnum import isbn
 
@@ -21,6 +19,7 @@ from catalog.client import CatalogError, Deadline, Query
 from catalog.models import Candidate, Lookup, MatchedBy, State, Suggestion
 from catalog.ranking import Advice, Ranked, Wanted, advise, best_first
 from catalog.records import Holding, holdings_of
+from illdesk.actors import Actor
 from requests_app import services as workflow
 from requests_app.iso18626.citation import placeholder_title, supplier_record_id
 from requests_app.models import Request, Status
@@ -34,8 +33,6 @@ _AUTOMATIC_REFUSAL = {
     Suggestion.IN_USE: Request.RefusalReason.IN_USE,
 }
 AUTOMATIC = "answered automatically from the office's catalog"
-# New requests the periodic job looks up when the broker never ran their lookup.
-NEW_WITHIN = timedelta(days=1)
 
 
 def queries_for(item: Request, record_id: str = "") -> list[Query]:
@@ -188,7 +185,7 @@ def answer_automatically(item: Request, lookup: Lookup) -> Request | None:
         return None
 
 
-def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_user: Any) -> None:
+def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_user: Actor) -> None:
     """Staff confirm a candidate: its call number and location become the request's (slips,
     bands), through the desk's own holding service."""
     text = f"{candidate.call_number} {candidate.location} (confirmed from the catalog)".strip()
@@ -204,45 +201,3 @@ def confirm_holding(item: Request, candidate: Candidate, *, seen: str, acting_us
         )
         siblings.exclude(pk=candidate.pk).update(confirmed=False)
         siblings.filter(pk=candidate.pk).update(confirmed=True)
-
-
-def queue_lookup(request_id: int) -> bool:
-    """Hand one lookup to the worker; False when the broker cannot take it now (the periodic
-    job tries again)."""
-    from catalog.tasks import look_up as task
-
-    try:
-        task.delay(request_id)
-    except (BrokerError, OSError) as error:
-        logger.warning("catalog lookup of %s not queued (%s)", request_id, type(error).__name__)
-        return False
-    return True
-
-
-def queue_due(now: datetime) -> int:
-    """Queue the failed lookups whose retry is due, and new requests never looked up (left
-    CATALOG_RETRY_MINUTES to the lookup their submission queued, so a busy worker is not sent
-    each one again every minute)."""
-    if not client.configured():
-        return 0
-    due = list(Lookup.objects.retry_due(now).values_list("request_id", flat=True)[:200])
-    grace = timedelta(minutes=settings.CATALOG_RETRY_MINUTES)
-    Lookup.objects.filter(request_id__in=due).update(retry_at=now + grace)
-    never = Request.objects.open().filter(
-        catalog_lookup__isnull=True, created_at__gte=now - NEW_WITHIN, created_at__lte=now - grace
-    )
-    waiting = due + list(never.order_by("created_at").values_list("pk", flat=True)[:200])
-    return sum(queue_lookup(request_id) for request_id in waiting)
-
-
-def queue_lookups(items: Iterable[Request]) -> str:
-    """The desk's batch "look up": each selected request is looked up again on a worker."""
-    if not client.configured():
-        return "No catalog is configured: nothing was looked up."
-    numbers = [item.pk for item in items]
-    queued = sum(queue_lookup(number) for number in numbers)
-    noun = "request" if queued == 1 else "requests"
-    left = len(numbers) - queued
-    return f"{queued} {noun} sent to the catalog." + (
-        f" {left} could not be queued now; the periodic job will." if left else ""
-    )

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from catalog import client, services
+from catalog import client, services, tasks
 from catalog.forms import ConfirmHoldingForm
 from catalog.models import Candidate
 from requests_app.models import Request
@@ -26,7 +26,7 @@ def look_up(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Request, pk=pk)
     if not client.configured():
         messages.error(request, "No catalog is configured (docs/catalog.md).")
-    elif services.queue_lookup(item.pk):
+    elif tasks.queue_lookup(item.pk):
         messages.info(
             request,
             f"Request {item.pk}: sent to the catalog. Reload the page in a moment for its answer.",

@@ -4,7 +4,6 @@ decisions and status history, legal holds, and the compliance and fee reports.""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -43,7 +42,7 @@ class TitleIdentifierForm(forms.ModelForm):
         model = TitleIdentifier
         fields = ["kind", "value"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         kind, value = data.get("kind"), data.get("value")
         if kind in _NORMALIZERS and value:
@@ -237,7 +236,7 @@ class RecordForm(forms.ModelForm):
         model = Record
         fields = ["legal_hold", "legal_hold_reason"]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("legal_hold") and not (data.get("legal_hold_reason") or "").strip():
             self.add_error("legal_hold_reason", "Give the reason for the legal hold.")

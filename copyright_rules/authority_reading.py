@@ -79,7 +79,7 @@ def authority_of(identifiers: QuerySet[TitleIdentifier]) -> Authority:
     return _authority_of_rows(identifiers.values_list("group_id", "kind", "value"))
 
 
-def _authority_of_rows(rows: Iterable[tuple[Any, str, str]]) -> Authority:
+def _authority_of_rows(rows: Iterable[tuple[int | str, str, str]]) -> Authority:
     issn_groups: dict[str, list[str]] = {}
     isbn_groups: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
@@ -188,7 +188,7 @@ def _bare_cited_title(request: RequestFacts) -> str | None:
 
 def _known_titles_query(
     institution_id: int, year: int, exclude_pk: int | None
-) -> QuerySet[Any, tuple[str, str, bool]]:
+) -> QuerySet[TitleIdentifier, tuple[str, str, bool]]:
     """(title, key, True) of every authority title, and (title, key, False) of the titles the
     institution cited in `year` and the year before (normalized when recorded), in one query."""
     group_key = Concat(Value(ISSN_GROUP_PREFIX), Cast("group_id", output_field=CharField()))

@@ -266,7 +266,7 @@ class RequestFacts:
         )
         return tuple((name, text) for name, value in named if (text := clean(value)))
 
-    def citation(self) -> dict[str, Any]:
+    def citation(self) -> dict[str, object]:
         """The citation as entered, JSON-safe: what the record stores. The request's time,
         service and institution are columns of the record, and so are a permission and a staff
         determination, which staff may add later."""
@@ -279,7 +279,7 @@ class RequestFacts:
     @classmethod
     def from_citation(
         cls,
-        citation: Mapping[str, Any],
+        citation: Mapping[str, object],
         *,
         created_at: datetime,
         service: str | None,

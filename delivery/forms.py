@@ -100,7 +100,7 @@ class FillForm(ActionForm):
     )
     language = LanguageField(help_text="For reading the scan's text.")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         electronic = data.get("delivery_method") == Request.DeliveryMethod.ELECTRONIC
         if electronic and not data.get("scans") and "scans" not in self.errors:

@@ -19,6 +19,7 @@ from typing import IO, Any
 import ocrmypdf
 import pikepdf
 import pypdfium2
+from celery import current_app
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -28,10 +29,14 @@ from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
 from delivery.models import DEFAULT_LANGUAGE, TRANSITIONS, Delivery, How, Source, Status, Step
 from requests_app import services as requests
+from requests_app.filling import may_fill
 from requests_app.models import Request
 
 logger = logging.getLogger(__name__)
 TEXT_SHOWN = 600  # characters of the text found, for the review page
+# The worker's tasks (delivery/tasks.py, which imports this module), sent by name.
+PREPARE_TASK = "delivery.prepare"
+FINISH_TASK = "delivery.finish"
 
 
 class DeliveryUnderWay(requests.StaleRequest):
@@ -88,7 +93,7 @@ def start_delivery(
                 text=f"Electronic delivery {delivery.pk}: {len(files)} file(s) received.",
                 acting_user=acting_user,
             )
-            _queue(delivery, "prepare")
+            _queue(delivery, PREPARE_TASK)
     except requests.StaleRequest:
         _remove(stored)
         raise
@@ -119,7 +124,7 @@ def receive_scans(
                 batch=batch, language=language, created_by=acting_user
             )
             _add_sources(delivery, stored)
-            _queue(delivery, "prepare")
+            _queue(delivery, PREPARE_TASK)
     return batch
 
 
@@ -144,19 +149,16 @@ def _remove(stored: list[tuple[str, str]]) -> None:
         default_storage.delete(path)
 
 
-def _queue(delivery: Delivery, step: str) -> None:
-    from delivery import tasks
+def _queue(delivery: Delivery, task: str) -> None:
+    """Once the transaction commits, the worker's task, sent by its registered name; without a
+    broker its step runs here, as the eager task would."""
+    transaction.on_commit(partial(_run_task, task, delivery.pk))
 
-    task = tasks.prepare_delivery if step == "prepare" else tasks.finish_delivery
-    transaction.on_commit(partial(task.delay, delivery.pk))
 
-
-def _fill_action() -> Any:
-    """The desk's Fill row, whose statuses and condition say which requests a scan may fill.
-    Imported late: that table names this module's fill_copy as its service."""
-    from requests_app.actions import ACTIONS
-
-    return ACTIONS["fill"]
+def _run_task(task: str, delivery_id: int) -> None:
+    if current_app.conf.task_always_eager:
+        return (prepare if task == PREPARE_TASK else finish)(delivery_id)
+    current_app.send_task(task, args=[delivery_id])
 
 
 def move(delivery: Delivery, target: str, **changes: Any) -> bool:
@@ -253,9 +255,8 @@ def _examine_path(path: Path, name: str) -> Examined:
 
 def _match(delivery: Delivery, barcode: str, name: str) -> None:
     number, how = (barcode, How.BARCODE) if barcode else (_number_in(name), How.FILE_NAME)
-    fill = _fill_action()
     item = Request.objects.filter(pk=int(number)).first() if number else None
-    if item is None or not fill.allows(item):
+    if item is None or not may_fill(item):
         said = f"the barcode {barcode}" if barcode else f"the file name {name}"
         raise Unmatched(f"{name}: {said} matches no open copy request.")
     delivery.request = item
@@ -288,12 +289,12 @@ def confirm(delivery: Delivery, *, acting_user: Any) -> Delivery:
     """Staff confirm a reviewed scan: it is delivered in the background, filling the request
     from the status it is in now (compare-and-set when the file is handed over)."""
     with transaction.atomic():
-        if delivery.request is None or not _fill_action().allows(delivery.request):
+        if delivery.request is None or not may_fill(delivery.request):
             raise Unmatched(f"Delivery {delivery.pk} has no open copy request to fill.")
         seen = delivery.request.status
         if not move(delivery, Status.DELIVERING, seen_status=seen):
             raise DeliveryChanged(delivery)
-        _queue(delivery, "finish")
+        _queue(delivery, FINISH_TASK)
     return delivery
 
 

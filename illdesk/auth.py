@@ -33,7 +33,7 @@ class LockoutHandler(AxesDatabaseHandler):
     all usernames within the cool-off is locked for every username, so guessing many accounts
     from one place is throttled too."""
 
-    def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
+    def get_failures(self, request: Any, credentials: dict[str, object] | None = None) -> int:
         pair_failures: int = super().get_failures(request, credentials)
         if _failures_from(request) >= settings.LOGIN_IP_FAILURE_LIMIT:
             return max(pair_failures, get_failure_limit(request, credentials))

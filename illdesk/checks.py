@@ -4,7 +4,6 @@ exist. Warnings, shown by `manage.py check --deploy` and at start-up in producti
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,7 +13,7 @@ _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def email_addresses(**kwargs: Any) -> list[checks.CheckMessage]:
+def email_addresses(**kwargs: object) -> list[checks.CheckMessage]:
     found: list[checks.CheckMessage] = []
     if (urlsplit(settings.SITE_URL).hostname or "") in _LOCAL_HOSTS:
         found.append(

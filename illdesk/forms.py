@@ -17,6 +17,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.db.models import Model
 
 from illdesk.numbers import INTEGER_MAX
 
@@ -65,7 +66,7 @@ class AdminLoginForm(AdminAuthenticationForm):
         _bound_lengths(self)
 
 
-def _refuse_non_ascii(field: forms.Field, value: Any) -> None:
+def _refuse_non_ascii(field: forms.Field, value: object) -> None:
     # int() and Decimal() read "٣" and other non-ASCII digits: input numbers are ASCII only
     # (illdesk/numbers.py).
     if isinstance(value, str) and not value.isascii():
@@ -79,7 +80,7 @@ class AsciiIntegerField(forms.IntegerField):
         kwargs.setdefault("max_value", INTEGER_MAX)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> int | None:
+    def to_python(self, value: object) -> int | None:
         _refuse_non_ascii(self, value)
         return super().to_python(value)
 
@@ -87,7 +88,7 @@ class AsciiIntegerField(forms.IntegerField):
 class AsciiModelChoiceField(forms.ModelChoiceField):
     """A choice of a row by its key, typed in ASCII digits (a hidden field holding an id)."""
 
-    def to_python(self, value: Any) -> Any:
+    def to_python(self, value: object) -> Model | None:
         if isinstance(value, str) and not value.isascii():
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
@@ -96,6 +97,8 @@ class AsciiModelChoiceField(forms.ModelChoiceField):
 
 
 class AsciiDecimalField(forms.DecimalField):
-    def to_python(self, value: Any) -> Any:
+    # Any: django-stubs declare no DecimalField.to_python, so IntegerField's `int | None` would
+    # be checked against this method's Decimal.
+    def to_python(self, value: object) -> Any:
         _refuse_non_ascii(self, value)
         return super().to_python(value)

@@ -24,6 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignKey, Model
 from django.db.models.expressions import Expression
 from django.db.models.sql import InsertQuery
+from django.db.models.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class _IdOfRow(Expression):
         self.index = index
 
     def as_sql(
-        self, compiler: Any, connection: BaseDatabaseWrapper
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[str | int, ...]]:
         return " ".join(["(SELECT * FROM", _name(self.index), ")"]), ()
 

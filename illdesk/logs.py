@@ -1,9 +1,7 @@
 """How every process logs (settings.LOGGING): one plain line per record on standard error."""
 
-from typing import Any
 
-
-def config(*, level: str) -> dict[str, Any]:
+def config(*, level: str) -> dict[str, object]:
     """The logging dictConfig: the root logger at `level` (LOG_LEVEL), chatty libraries quieter."""
     return {
         "version": 1,

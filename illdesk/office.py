@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -31,5 +31,5 @@ def office_contact() -> OfficeContact:
     )
 
 
-def context_processor(request: Any) -> dict[str, OfficeContact]:
+def context_processor(request: HttpRequest) -> dict[str, OfficeContact]:
     return {"office": office_contact()}

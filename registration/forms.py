@@ -64,7 +64,7 @@ class RegistrationDetailsForm(forms.ModelForm):
             raise forms.ValidationError("Enter a phone number with its area code.")
         return phone
 
-    def details(self) -> dict[str, Any]:
+    def details(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in DETAIL_FIELDS}
 
 
@@ -103,7 +103,7 @@ class RegistrationForm(RegistrationDetailsForm):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         accepted, current = data.get("terms_version"), current_terms()
         if accepted is not None and accepted.pk != current.pk:
@@ -136,7 +136,7 @@ class RegistrationForm(RegistrationDetailsForm):
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
-    def registration_data(self) -> dict[str, Any]:
+    def registration_data(self) -> dict[str, object]:
         return {"oclc_symbol": self.cleaned_data["oclc_symbol"], **self.details()}
 
 

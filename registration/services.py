@@ -7,9 +7,9 @@ the stored hash belongs to the last password emailed, and at most one password w
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -64,7 +64,7 @@ def current_terms() -> TermsVersion:
 
 
 def submit_registration(
-    data: dict[str, Any], *, terms: TermsVersion, ip_address: str | None
+    data: Mapping[str, object], *, terms: TermsVersion, ip_address: str | None
 ) -> Registration:
     """Record a pending registration. A second open registration for the same symbol is kept and
     linked to the first (flagged for staff), never silently merged or doubled; the same form sent
@@ -79,7 +79,7 @@ def submit_registration(
 
 
 def _insert_registration(
-    data: dict[str, Any], *, terms: TermsVersion, ip_address: str | None
+    data: Mapping[str, object], *, terms: TermsVersion, ip_address: str | None
 ) -> Registration:
     symbol = data["oclc_symbol"]
     with transaction.atomic():
@@ -176,7 +176,7 @@ def registration_to_update(token: str) -> Registration | None:
 
 
 def update_registration(
-    registration: Registration, *, details: dict[str, Any], message: str
+    registration: Registration, *, details: dict[str, object], message: str
 ) -> Registration:
     """The registrant's answer to a request for more information: the corrected details and
     what they say, on the verification record (each changed field, old and new); the

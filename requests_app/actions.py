@@ -22,8 +22,8 @@ from django.utils.datastructures import MultiValueDict
 from delivery import forms as delivery_forms
 from delivery import services as delivery_services
 from fees import services as fees
+from requests_app import filling, services
 from requests_app import forms as action_forms
-from requests_app import services
 from requests_app.models import LOAN_OUT, OPEN, Request, Service, Status, statuses
 from requests_app.queues import Queue
 
@@ -107,11 +107,6 @@ _OPEN_UNSUPPLIED = statuses(lambda row: row.open and not row.supplied)
 _RECALLABLE = statuses(lambda row: row.loan_out and not row.overdue)
 
 
-def _work_may_start(item: Request) -> bool:
-    """A reproduction order is made only after the library approved its price quote."""
-    return not item.is_duplication or item.quote_approved_at is not None
-
-
 def _needs_a_quote(item: Request) -> bool:
     return item.is_duplication and item.quote_approved_at is None
 
@@ -145,12 +140,12 @@ _ROWS = (
         "Fill the copy",
         "filled (an electronic copy once its file is ready: see Electronic delivery)",
         delivery_forms.FillForm,
-        _SUPPLIABLE,
+        filling.SOURCES,
         delivery_services.fill_copy,
-        kinds=(Service.COPY,),
-        next_in=_SUPPLIABLE,
+        kinds=filling.KINDS,
+        next_in=filling.SOURCES,
         next_when=_within_maximum_cost,
-        when=_work_may_start,
+        when=filling.work_may_start,
     ),
     DeskAction(
         "quote",

@@ -4,7 +4,6 @@ Idempotent: nothing is added once the institution has requests."""
 
 from datetime import timedelta
 from io import TextIOBase
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from copyright_rules.facts import Extent, RequestFacts, Service, Statement, WorkKind
+from illdesk.actors import Actor
 from registration.models import Institution
 from requests_app import scheduled, services
 from requests_app.models import Request, Status
@@ -36,7 +36,7 @@ def seed_demo(stdout: TextIOBase) -> None:
     stdout.write(f"Demo requests created for {DEMO_SYMBOL}: {copies} copies, {loans} loans.\n")
 
 
-def _copy(institution: Institution, number: int, **fields: Any) -> Request:
+def _copy(institution: Institution, number: int, **fields: str) -> Request:
     citation = {
         **NATURE,
         "article_title": f"Demonstration article {number}",
@@ -66,7 +66,7 @@ def _copy(institution: Institution, number: int, **fields: Any) -> Request:
     )
 
 
-def _seed_copies(institution: Institution, staff: Any) -> int:
+def _seed_copies(institution: Institution, staff: Actor) -> int:
     """Five Nature articles take the year's five CCG slots; the sixth is held for permission."""
     new, in_process, conditional, mailed, electronic = (_copy(institution, n) for n in range(1, 6))
     services.accept_request(in_process, seen=Status.NEW, acting_user=staff)
@@ -91,7 +91,7 @@ def _loan(institution: Institution, title: str) -> Request:
     return services.submit_loan_request(institution, fields=fields, acting_user=institution.user)
 
 
-def _seed_loans(institution: Institution, staff: Any) -> int:
+def _seed_loans(institution: Institution, staff: Actor) -> int:
     today = timezone.localdate()
     _loan(institution, "Moby-Dick; or, The Whale")
     services.accept_request(_loan(institution, "Typee"), seen=Status.NEW, acting_user=staff)

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from catalog import services as catalog_services
+from catalog import client as catalog_client
+from catalog import tasks as catalog_tasks
 from catalog.shelf import in_shelf_order
 from copyright_rules.models import Decision
 from fees import services as fees
@@ -96,7 +97,7 @@ def _queue_page(
         "after": params.get("after", ""),
         "batch": _batch_offers(shown, batch_forms or {}),
         "picked": picked,
-        "catalog_configured": catalog_services.client.configured(),
+        "catalog_configured": catalog_client.configured(),
     }
     if queue == "clearance":
         priors = _counted_priors(page.rows)
@@ -349,7 +350,7 @@ def batch(request: HttpRequest) -> HttpResponse:
     if kind == "claim":
         summary = _claim_all(ordered, request.user)
     elif kind == "look_up":
-        summary = catalog_services.queue_lookups(ordered)
+        summary = catalog_tasks.queue_lookups(ordered)
     elif kind in BATCH_ACTIONS:
         row = BATCH_ACTIONS[kind]
         form = row.form(request.POST, prefix=kind, auto_id="id_batch_%s", batch=True)

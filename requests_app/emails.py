@@ -17,7 +17,7 @@ from copyright_rules.facts import Outcome
 from illdesk.office import office_contact
 from registration.models import Institution, OptionalEmail
 from registration.preferences import wants_email
-from requests_app.models import Action, Request, RequestEvent
+from requests_app.models import Action, Request, RequestEmail, RequestEvent
 
 
 def _send(
@@ -190,28 +190,31 @@ def send_library_message(request: Request) -> EmailMessage:
     )
 
 
-EMAILS: dict[str, Callable[[Request], EmailMessage]] = {
-    "request-received": send_request_received,
-    "request-held": send_request_held,
-    "request-released": send_request_released,
-    "request-conditional": send_request_conditional,
-    "request-filled": send_request_filled,
-    "loan-shipped": send_loan_shipped,
-    "loan-renewed": send_loan_renewed,
-    "loan-recalled": send_loan_recalled,
-    "renewal-declined": send_renewal_declined,
-    "renewal-requested": send_renewal_requested,
-    "quote-sent": send_quote_sent,
-    "quote-answered": send_quote_answered,
-    "loan-returned": send_loan_returned,
-    "request-refused": send_request_refused,
-    "request-cancelled": send_request_cancelled,
-    "loan-due-soon": send_loan_due_soon,
-    "loan-overdue-1": partial(send_loan_overdue, notice=1),
-    "loan-overdue-2": partial(send_loan_overdue, notice=2),
-    "office-message": send_office_message,
-    "library-message": send_library_message,
+# One sender for each RequestEmail.
+EMAILS: dict[RequestEmail, Callable[[Request], EmailMessage]] = {
+    RequestEmail.RECEIVED: send_request_received,
+    RequestEmail.HELD: send_request_held,
+    RequestEmail.RELEASED: send_request_released,
+    RequestEmail.CONDITIONAL: send_request_conditional,
+    RequestEmail.FILLED: send_request_filled,
+    RequestEmail.SHIPPED: send_loan_shipped,
+    RequestEmail.RENEWED: send_loan_renewed,
+    RequestEmail.RECALLED: send_loan_recalled,
+    RequestEmail.RENEWAL_DECLINED: send_renewal_declined,
+    RequestEmail.RENEWAL_REQUESTED: send_renewal_requested,
+    RequestEmail.QUOTE_SENT: send_quote_sent,
+    RequestEmail.QUOTE_ANSWERED: send_quote_answered,
+    RequestEmail.RETURNED: send_loan_returned,
+    RequestEmail.REFUSED: send_request_refused,
+    RequestEmail.CANCELLED: send_request_cancelled,
+    RequestEmail.DUE_SOON: send_loan_due_soon,
+    RequestEmail.OVERDUE_1: partial(send_loan_overdue, notice=1),
+    RequestEmail.OVERDUE_2: partial(send_loan_overdue, notice=2),
+    RequestEmail.OFFICE_MESSAGE: send_office_message,
+    RequestEmail.LIBRARY_MESSAGE: send_library_message,
 }
 
 # The emails addressed to the office rather than to the library.
-TO_OFFICE = frozenset({"library-message", "renewal-requested", "quote-answered"})
+TO_OFFICE = frozenset(
+    {RequestEmail.LIBRARY_MESSAGE, RequestEmail.RENEWAL_REQUESTED, RequestEmail.QUOTE_ANSWERED}
+)

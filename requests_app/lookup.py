@@ -14,8 +14,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 from urllib.parse import quote
 
 import urllib3
@@ -88,7 +88,9 @@ def complete(citation: OpenUrlCitation) -> OpenUrlCitation:
     return citation
 
 
-def _cached(source: str, identifier: str, read: Any, deadline: float) -> Found | None:
+def _cached(
+    source: str, identifier: str, read: Callable[[str, float], Found | None], deadline: float
+) -> Found | None:
     """A record asked for once a day; a failed lookup is not repeated for a few minutes, so the
     link's redirect and its form do not wait on a service in trouble twice."""
     key = f"citation-lookup:{source}:{identifier.lower()}"
@@ -126,7 +128,7 @@ def _same_title(first: str, second: str) -> bool:
     return bool(first) and key(first) == key(second)
 
 
-def _get_json(url: str, fields: dict[str, str], deadline: float) -> Any:
+def _get_json(url: str, fields: dict[str, str], deadline: float) -> object:
     """The JSON answer of a GET, or None. The body is read in chunks so that a slow answer
     cannot hold the page past the deadline."""
     remaining = deadline - time.monotonic()
@@ -156,7 +158,7 @@ def _get_json(url: str, fields: dict[str, str], deadline: float) -> Any:
         return None
 
 
-def _read(response: Any, deadline: float) -> bytes | None:
+def _read(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes | None:
     body = b""
     while chunk := response.read(_CHUNK):
         body += chunk
@@ -171,7 +173,7 @@ def _crossref(doi: str, deadline: float) -> Found | None:
     answer = _get_json(url, {"mailto": settings.OFFICE_EMAIL}, deadline)
     if not isinstance(answer, dict) or not isinstance(answer.get("message"), dict):
         return None
-    work: dict[str, Any] = answer["message"]
+    work: dict[str, object] = answer["message"]
     service, work_kind = _CROSSREF_TYPES.get(str(work.get("type", "")), ("", ""))
     title, article = _crossref_titles(work, service, work_kind)
     fields = {
@@ -223,7 +225,7 @@ def _pubmed(pmid: str, deadline: float) -> Found | None:
     return Found(Service.COPY, WorkKind.PERIODICAL, _kept(record))
 
 
-def _crossref_titles(work: dict[str, Any], service: str, work_kind: str) -> tuple[str, str]:
+def _crossref_titles(work: dict[str, object], service: str, work_kind: str) -> tuple[str, str]:
     """(the form's title, its article or chapter title): a book is its own title; an article or
     a chapter is in its container, and a chapter's containers list the series (Lecture Notes in
     Computer Science) before the book."""
@@ -241,11 +243,11 @@ def _kept(fields: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in cleaned.items() if value}
 
 
-def _strings(value: Any) -> list[str]:
+def _strings(value: object) -> list[str]:
     return [str(item) for item in value if str(item).strip()] if isinstance(value, list) else []
 
 
-def _crossref_author(authors: Any) -> str:
+def _crossref_author(authors: object) -> str:
     """The first author: Crossref gives `family` and `given`, or a `name` for an organisation."""
     if not isinstance(authors, list) or not authors or not isinstance(authors[0], dict):
         return ""
@@ -258,7 +260,7 @@ def _crossref_author(authors: Any) -> str:
     return str(first.get("name", ""))
 
 
-def _pubmed_author(authors: Any) -> str:
+def _pubmed_author(authors: object) -> str:
     """PubMed writes "Mir-Moghtadaei A" (family name, then initials): cited "Mir-Moghtadaei, A"."""
     if not isinstance(authors, list) or not authors or not isinstance(authors[0], dict):
         return ""
@@ -270,8 +272,10 @@ def _pubmed_author(authors: Any) -> str:
     )
 
 
-def _date_parts(date: Any) -> str:
+def _date_parts(date: object) -> str:
     """Crossref's partial date, `{"date-parts": [[2010, 6, 1]]}`, as YYYY, YYYY-MM or YYYY-MM-DD."""
+    if not isinstance(date, dict):
+        return ""
     try:
         parts = [int(part) for part in date["date-parts"][0]][:3]
     except (KeyError, IndexError, TypeError, ValueError):
@@ -281,7 +285,7 @@ def _date_parts(date: Any) -> str:
     return normalize_date("-".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])]))
 
 
-def _first_valid(values: list[str], check: Any) -> str:
+def _first_valid(values: list[str], check: Callable[[str], str]) -> str:
     return next((valid for value in values if (valid := check(value))), "")
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from illdesk import outbox
 from registration.models import OutboxMessage
 from requests_app import emails
-from requests_app.models import Action, Request, RequestEvent
+from requests_app.models import Action, Request, RequestEmail, RequestEvent
 
 
 def queue_request_email(request_id: int, email: str) -> OutboxMessage | None:
@@ -30,7 +30,7 @@ def send_queued_email(message: OutboxMessage) -> EmailMessage:
     request = found.first()
     if request is None:
         raise outbox.Undeliverable("the request was purged")
-    return emails.EMAILS[message.email](request)
+    return emails.EMAILS[RequestEmail(message.email)](request)
 
 
 def email_link(message: OutboxMessage) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from typing import Any
 
 from anyascii import anyascii
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -79,7 +78,7 @@ def words_of(text: str) -> str:
     return " ".join(anyascii(text).lower().split())
 
 
-def columns(fields: Mapping[str, Any]) -> dict[str, str]:
+def columns(fields: Mapping[str, object]) -> dict[str, str]:
     """The search columns of a request with these field values (for create and update)."""
     keys: set[str] = set()
     for name in IDENTIFIER_FIELDS:

@@ -1,11 +1,12 @@
-"""The staff's transitions of a request at the desk: claim, accept, reply conditionally, fill,
-ship, return, renew, recall, quote, refuse, cancel, record where the item is. Each is one
+"""The staff's transitions of a request at the desk: accept, reply conditionally, fill, ship,
+return, renew, recall, quote, refuse, cancel, record where the item is. Each is one
 `lifecycle.transition` in its own transaction (requests_app/lifecycle.py): compare-and-set from
 the status the user saw, so two staff (or a stale page) cannot act twice.
 
 The other services are in their own modules and named here too, as the views and the desk's
-action table call them: submission (`submission`), what the library does (`library`), the
-conversation (`conversation`), copyright clearance and corrections (`clearance`)."""
+action table call them: claiming a request (`claiming`), submission (`submission`), what the
+library does (`library`), the conversation (`conversation`), copyright clearance and corrections
+(`clearance`)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from fees import services as fees
 from illdesk.actors import Actor, user_of
 from requests_app import lifecycle, search
+from requests_app.claiming import AlreadyClaimed, FinishedRequest, claim_request
 from requests_app.clearance import (
     NothingChanged,
     confirm_key,
@@ -107,44 +108,6 @@ LOSE = Move(Action.LOST, Status.LOST)
 REFUSE = Move(Action.REFUSED, Status.REFUSED, email="request-refused")
 CANCEL = Move(Action.CANCELLED, Status.CANCELLED, email="request-cancelled")
 SEND_QUOTE = Move(Action.QUOTE_SENT, Status.QUOTED, email="quote-sent")
-
-
-class AlreadyClaimed(Exception):
-    def __init__(self, request_id: int, holder: str | None) -> None:
-        super().__init__(
-            f"Request {request_id} is already claimed by {holder}. Use Take over to work on it."
-        )
-
-
-class FinishedRequest(AlreadyClaimed):
-    """A finished request has no work left to claim."""
-
-    def __init__(self, request_id: int) -> None:
-        Exception.__init__(self, f"Request {request_id} is finished: there is nothing to claim.")
-
-
-def claim_request(request: Request, *, acting_user: Actor, take_over: bool = False) -> Request:
-    """Take an unclaimed request; taking over a colleague's claim must be asked for explicitly,
-    so two staff who press "Claim" at once do not both believe they have it."""
-    now, user = timezone.now(), user_of(acting_user)
-    rows = Request.objects.filter(pk=request.pk).exclude(status__in=Request.FINISHED_STATUSES)
-    if not take_over:
-        rows = rows.filter(Q(claimed_by__isnull=True) | Q(claimed_by=user))
-    with transaction.atomic():
-        if not rows.update(claimed_by=user, claimed_at=now, updated_at=now):
-            raise _not_claimable(request)
-        RequestEvent.objects.create(
-            request=request, action=Action.CLAIMED, actor=user, created_at=now
-        )
-    request.claimed_by, request.claimed_at = user, now
-    return request
-
-
-def _not_claimable(request: Request) -> AlreadyClaimed:
-    now = Request.objects.filter(pk=request.pk).values("status", "claimed_by__username").first()
-    if now is None or now["status"] in Request.FINISHED_STATUSES:
-        return FinishedRequest(request.pk)
-    return AlreadyClaimed(request.pk, now["claimed_by__username"])
 
 
 def accept_request(request: Request, *, seen: str, acting_user: Actor, note: str = "") -> Request:

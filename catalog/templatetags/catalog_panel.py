@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
+from django.template import Context
 
 from catalog import client
 from catalog.models import Lookup, Suggestion
@@ -23,7 +22,7 @@ _REFUSAL = {
 
 
 @register.inclusion_tag("catalog/_holdings_panel.html", takes_context=True)
-def holdings_panel(context: Any, item: Request) -> dict[str, Any]:
+def holdings_panel(context: Context, item: Request) -> dict[str, object]:
     lookup = (
         Lookup.objects.filter(request=item).prefetch_related("candidates").first()
         if item.pk

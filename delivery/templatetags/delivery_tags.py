@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
 
 from delivery.services import latest_delivery
@@ -13,5 +11,5 @@ register = template.Library()
 
 
 @register.inclusion_tag("delivery/_progress.html")
-def delivery_progress(item: Request) -> dict[str, Any]:
+def delivery_progress(item: Request) -> dict[str, object]:
     return {"delivery": latest_delivery(item) if item.is_copy else None}

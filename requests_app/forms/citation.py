@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -34,7 +33,7 @@ class CitationForm(forms.ModelForm):
     """Identifier validation shared by every request form. A cleaner runs only for the fields
     its form has."""
 
-    def request_fields(self) -> dict[str, Any]:
+    def request_fields(self) -> dict[str, object]:
         """The cleaned values the request stores: those named after one of its fields (the
         copyright facts and confirmations the form also asks for are not stored on it)."""
         stored = {field.name for field in Request._meta.concrete_fields}

@@ -198,7 +198,7 @@ class CopyRequestForm(CopyForm):
         self.fields["work_kind"].required = True
         self.fields["work_kind"].widget = forms.RadioSelect(choices=Request.WorkKind.choices)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("statement") == Statement.CCL and not data.get("basis"):
             self.add_error("basis", "Choose the basis for a CCL statement.")
@@ -211,8 +211,9 @@ class CopyRequestForm(CopyForm):
         self._clean_pages(data)
         return data
 
-    def _clean_pages(self, data: dict[str, Any]) -> None:
-        pages = (data.get("pages") or "").strip()
+    def _clean_pages(self, data: dict[str, object]) -> None:
+        typed = data.get("pages")
+        pages = typed.strip() if isinstance(typed, str) else ""
         counted = count_pages(pages) if pages else None
         if pages and counted is None:
             self.add_error("pages", "Give pages as numbers or ranges, for example 12-30, 45.")
@@ -342,7 +343,7 @@ class ReproductionOrderForm(CopyForm):
             raise forms.ValidationError("Order from 1 to 100 copies.")
         return value
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if not any((data.get(name) or "").strip() for name in HOLDING_FIELDS):
             self.add_error(
@@ -371,7 +372,7 @@ class ReproductionOrderForm(CopyForm):
         five, docs/copyright.md section 1), otherwise a whole item of the office's holdings."""
         return WorkKind.PERIODICAL if self._is_article() else WorkKind.NON_PERIODICAL
 
-    def request_fields(self) -> dict[str, Any]:
+    def request_fields(self) -> dict[str, object]:
         return {**super().request_fields(), "work_kind": self._work_kind()}
 
     def request_facts(self) -> RequestFacts:

@@ -47,7 +47,7 @@ class ActionForm(forms.Form):
     def fit(self, item: Request) -> None:
         """Adapt the form to the request it acts on (a form whose fields depend on it)."""
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, object]:
         """The service's keyword arguments: every field, the seen status as `seen`."""
         data = dict(self.cleaned_data)
         data["seen"] = data.pop("seen_status")
@@ -62,7 +62,7 @@ class ConfirmedForm(ActionForm):
         error_messages={"required": "Tick the box to confirm."},
     )
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, object]:
         data = super().arguments()
         del data["confirm"]
         return data
@@ -125,7 +125,7 @@ class StaffOnlyNoteForm(ActionForm):
         help_text="Never shown to the library and never emailed.",
     )
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, object]:
         """A note changes no status: the service takes no seen status."""
         return {"text": self.cleaned_data["text"]}
 
@@ -138,7 +138,7 @@ class MessageForm(ActionForm):
         help_text="Shown on the library's request page and emailed to its contact.",
     )
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, object]:
         """A message changes no status: the service takes no seen status."""
         return {"text": self.cleaned_data["text"]}
 
@@ -281,7 +281,7 @@ class CitationCorrectionForm(ActionForm):
             raise forms.ValidationError("Give pages as numbers or ranges, for example 12-30, 45.")
         return pages
 
-    def arguments(self) -> dict[str, Any]:
+    def arguments(self) -> dict[str, object]:
         data = super().arguments()
         return {name: value for name, value in data.items() if name not in self.locked}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from requests_app.lifecycle import Tell
 from requests_app.models import Action, Request
 
 
-def receive_action(partner: IsoPartner, element: Any) -> tuple[Answer, Request | None]:
+def receive_action(partner: IsoPartner, element: xml.Element) -> tuple[Answer, Request | None]:
     link = _transaction(partner, element)
     if link is None:
         value = "header/requestingAgencyRequestId: no request of yours has this id"
@@ -37,7 +36,7 @@ def receive_action(partner: IsoPartner, element: Any) -> tuple[Answer, Request |
         return handler(link, request, note), request
 
 
-def _transaction(partner: IsoPartner, element: Any) -> IsoTransaction | None:
+def _transaction(partner: IsoPartner, element: xml.Element) -> IsoTransaction | None:
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
     rows = IsoTransaction.objects.select_related("partner").filter(partner=partner)
     return rows.filter(requesting_agency_request_id=request_id).first() if request_id else None

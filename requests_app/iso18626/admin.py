@@ -4,13 +4,14 @@ institution) and the read-only message log (docs/iso18626.md, "Connecting")."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from illdesk.outbox import queue_email
+from registration.models import Institution
 from requests_app.iso18626 import addresses
 from requests_app.iso18626.emails import PARTNER_CHANGED
 from requests_app.iso18626.models import MIN_TOKEN_LENGTH, IsoMessage, IsoPartner
@@ -55,7 +56,7 @@ class PartnerForm(forms.ModelForm):
     # Set by PartnerAdmin before the admin's transaction opens: the address as checked then.
     vetted: dict[str, str] = {}
 
-    def clean_institution(self) -> Any:
+    def clean_institution(self) -> Institution:
         institution = self.cleaned_data["institution"]
         if not institution.may_use_portal:
             raise forms.ValidationError("Only a verified, active institution can be a partner.")
@@ -68,7 +69,7 @@ class PartnerForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return address
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         stored = self.instance.has_credentials
         if not (stored or data.get("security_code") or data.get("header_token")):
@@ -131,7 +132,7 @@ class PartnerAdmin(admin.ModelAdmin):
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
+        extra_context: dict[str, object] | None = None,
     ) -> HttpResponse:
         # The admin validates the form inside its transaction; the address's host is looked up
         # here, before it opens, so no transaction waits on DNS.
@@ -145,12 +146,14 @@ class PartnerAdmin(admin.ModelAdmin):
         request: HttpRequest,
         obj: IsoPartner | None = None,
         change: bool = False,
-        **kwargs: Any,
-    ) -> Any:
+        **kwargs: object,
+    ) -> type[forms.ModelForm[IsoPartner]]:
         form = super().get_form(request, obj, change, **kwargs)
         return type(form.__name__, (form,), {"vetted": getattr(request, VETTED, {})})
 
-    def save_model(self, request: HttpRequest, obj: IsoPartner, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: IsoPartner, form: forms.ModelForm[IsoPartner], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         changed = ", ".join(form.changed_data) or "nothing"
         logger.info("ISO 18626 partner %s: %s by %s", obj.pk, changed, request.user)
@@ -161,7 +164,7 @@ class PartnerAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         _removed(request, pk, obj.institution_id)
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[IsoPartner]) -> None:
         """The list's "Delete selected" action: each removal logged and told, as on its page."""
         removed = list(queryset.values_list("pk", "institution_id"))
         super().delete_queryset(request, queryset)

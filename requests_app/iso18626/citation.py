@@ -7,10 +7,10 @@ services decide and store it. Citation data sits in the standard's places and in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
@@ -73,7 +73,7 @@ class Unmappable(Exception):
     """A value the office cannot take (the confirmation's errorValue is the message)."""
 
 
-def map_request(element: Any) -> Mapped:
+def map_request(element: xml.Element) -> Mapped:
     ids = _identifiers(element)
     service = _service(element, ids)
     problems: list[str] = []
@@ -90,7 +90,7 @@ def map_request(element: Any) -> Mapped:
     return Mapped(service, data, tuple(problems), address)
 
 
-def _identifiers(element: Any) -> dict[str, str]:
+def _identifiers(element: xml.Element) -> dict[str, str]:
     """bibliographicItemId codes in upper case, then ReShare's bibliographicRecordId codes in
     lower case (issn, eissn, stitle, doi, startPage, numberOfPages...)."""
     found: dict[str, str] = {}
@@ -106,7 +106,7 @@ def _identifiers(element: Any) -> dict[str, str]:
     return found
 
 
-def _service(element: Any, ids: dict[str, str]) -> str:
+def _service(element: xml.Element, ids: dict[str, str]) -> str:
     value = xml.text(element, "serviceInfo", "serviceType")
     if value == "Copy":
         return Service.COPY
@@ -121,7 +121,7 @@ def _service(element: Any, ids: dict[str, str]) -> str:
 
 
 def _common(
-    element: Any, ids: dict[str, str], problems: list[str], notes: list[str]
+    element: xml.Element, ids: dict[str, str], problems: list[str], notes: list[str]
 ) -> dict[str, str]:
     # The CCL basis code is read into the basis (_ccl_basis), not left for staff to decode.
     notes.append(BASIS_CODE.sub("", clean_note(xml.text(element, "serviceInfo", "note"))).strip())
@@ -183,7 +183,7 @@ class _Checked:
     rejected: str = ""
 
 
-def _identifier(value: str | None, label: str, check: Any) -> _Checked:
+def _identifier(value: str | None, label: str, check: Callable[[str], object]) -> _Checked:
     """A valid identifier is kept; an invalid one (peers send ISBN 1983) goes to the notes
     instead of refusing the whole request."""
     if not value:
@@ -207,7 +207,7 @@ def _date(value: str, problems: list[str]) -> str:
     return read
 
 
-def _loan(element: Any, ids: dict[str, str]) -> dict[str, str]:
+def _loan(element: xml.Element, ids: dict[str, str]) -> dict[str, str]:
     return {
         "author": xml.text(element, "bibliographicInfo", "author"),
         "publisher": xml.text(element, "publicationInfo", "publisher"),
@@ -233,7 +233,7 @@ def _need_by(value: str, notes: list[str]) -> str:
     return "" if match.group(0) < timezone.localdate().isoformat() else match.group(0)
 
 
-def _max_cost(element: Any, notes: list[str]) -> str:
+def _max_cost(element: xml.Element, notes: list[str]) -> str:
     """A maximum in US dollars the column can hold; any other goes to the notes as sent."""
     costs = xml.child(element, "billingInfo", "maximumCosts")
     if costs is None:
@@ -256,7 +256,7 @@ def _max_cost(element: Any, notes: list[str]) -> str:
     return ""
 
 
-def _delivery_address(element: Any) -> tuple[str, str]:
+def _delivery_address(element: xml.Element) -> tuple[str, str]:
     """The addresses of requestedDeliveryInfo, in their sortOrder, as text for staff; and the
     delivery the first one implies (an electronic address: electronic; a postal one: mail)."""
     found = []
@@ -282,7 +282,7 @@ def _delivery_address(element: Any) -> tuple[str, str]:
 
 
 def _copy(
-    element: Any, ids: dict[str, str], common: dict[str, str], notes: list[str]
+    element: xml.Element, ids: dict[str, str], common: dict[str, str], notes: list[str]
 ) -> dict[str, str]:
     journal = ids.get("stitle", "")
     component = xml.text(element, "bibliographicInfo", "titleOfComponent")
@@ -330,7 +330,7 @@ def _readable(pages: str, label: str, notes: list[str]) -> str:
     return read
 
 
-def _pages(ids: dict[str, str], element: Any) -> str:
+def _pages(ids: dict[str, str], element: xml.Element) -> str:
     pages = xml.text(element, "bibliographicInfo", "pagesRequested")
     start, count = ids.get("startpage", ""), ids.get("numberofpages", "")
     if pages or not start:
@@ -342,7 +342,7 @@ def _pages(ids: dict[str, str], element: Any) -> str:
     return start
 
 
-def _statement(element: Any) -> str:
+def _statement(element: xml.Element) -> str:
     """CCG or CCL, with or without `US-`, in any case (docs/copyright.md section 10, ruling 9)."""
     value = xml.text(element, "serviceInfo", "copyrightCompliance")
     statement = canonical(Statement, value)

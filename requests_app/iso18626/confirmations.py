@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from requests_app.iso18626 import xml
 from requests_app.iso18626.messages import our_agency
@@ -36,10 +35,10 @@ def error(error_type: ErrorType, value: str) -> Answer:
     return Answer(error_type, value[:500])
 
 
-def confirm(kind: str, element: Any, answer: Answer, received: datetime) -> bytes:
+def confirm(kind: str, element: xml.Element, answer: Answer, received: datetime) -> bytes:
     """The confirmation of `kind` for the received `element` (its header echoed back)."""
     header = xml.child(element, "header")
-    confirmation_header: list[tuple[str, Any]] = [
+    confirmation_header: list[tuple[str, xml.Content]] = [
         ("supplyingAgencyId", our_agency()),
         ("requestingAgencyId", _agency(header, "requestingAgencyId")),
         ("timestamp", xml.stamp()),
@@ -47,7 +46,7 @@ def confirm(kind: str, element: Any, answer: Answer, received: datetime) -> byte
         ("timestampReceived", xml.stamp(received)),
         ("messageStatus", answer.status),
     ]
-    tree: list[tuple[str, Any]] = [("confirmationHeader", confirmation_header)]
+    tree: list[tuple[str, xml.Content]] = [("confirmationHeader", confirmation_header)]
     if kind == "requestingAgencyMessage":
         tree.append(("action", _echo(xml.text(element, "action"), PartnerAction)))
     elif kind == "supplyingAgencyMessage":
@@ -59,7 +58,7 @@ def confirm(kind: str, element: Any, answer: Answer, received: datetime) -> byte
     return xml.build(tree, CONFIRMATION_OF[kind])
 
 
-def _agency(header: Any, name: str) -> list[tuple[str, Any]] | None:
+def _agency(header: xml.Element | None, name: str) -> xml.Tree | None:
     found = xml.child(header, name)
     if found is None:
         return None

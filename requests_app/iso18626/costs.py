@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.db.models import CharField
 
@@ -35,7 +34,7 @@ _ADDRESS_LINES = ("line1", "line2", "locality", "postalCode", "region", "country
 _MAXIMUM = Decimal(10) ** 12  # what BillingInfo.maximum_amount holds (14 digits, 2 decimals)
 
 
-def read_billing(element: Any) -> BillingInfo | None:
+def read_billing(element: xml.Element) -> BillingInfo | None:
     """The request's `billingInfo` as a BillingInfo to keep (not saved), or None without one."""
     billing = xml.child(element, "billingInfo")
     if billing is None:
@@ -57,7 +56,7 @@ def read_billing(element: Any) -> BillingInfo | None:
     )
 
 
-def keep_billing(request: Request, element: Any) -> None:
+def keep_billing(request: Request, element: xml.Element) -> None:
     """Keep the request's `billingInfo` with it; called in the intake's transaction."""
     billing = read_billing(element)
     if billing is not None:
@@ -75,7 +74,7 @@ def _amount(value: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _address(billing: Any) -> str:
+def _address(billing: xml.Element) -> str:
     """The billing address as lines for staff: a postal address, or an electronic one."""
     physical = xml.child(billing, "address", "physicalAddress")
     if physical is not None:

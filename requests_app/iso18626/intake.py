@@ -12,7 +12,6 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django import forms
 from django.db import DataError, IntegrityError, transaction
@@ -40,7 +39,7 @@ class Intake:
     problems: tuple[str, ...] = ()
 
 
-def receive_request(partner: IsoPartner, element: Any, received: datetime) -> Intake:
+def receive_request(partner: IsoPartner, element: xml.Element, received: datetime) -> Intake:
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
     if not request_id or len(request_id) > MAX_REQUEST_ID:
         value = f"header/requestingAgencyRequestId: missing or over {MAX_REQUEST_ID} characters"
@@ -65,12 +64,12 @@ class _Refused(Exception):
     """Raised inside the intake transaction so that nothing of the request stays."""
 
 
-def _refuse(element: Any, received: datetime, value: str) -> Intake:
+def _refuse(element: xml.Element, received: datetime, value: str) -> Intake:
     answer = error(ErrorType.UNRECOGNISED_DATA_VALUE, value)
     return Intake(answer, confirm("request", element, answer, received))
 
 
-def _request_type(element: Any) -> str:
+def _request_type(element: xml.Element) -> str:
     return xml.text(element, "serviceInfo", "requestType")
 
 
@@ -85,7 +84,7 @@ def _existing(partner: IsoPartner, request_id: str) -> IsoTransaction | None:
 
 
 def _repeat(
-    existing: IsoTransaction | None, element: Any, received: datetime, fingerprint: str
+    existing: IsoTransaction | None, element: xml.Element, received: datetime, fingerprint: str
 ) -> Intake:
     if existing is None:
         return _refuse(element, received, "requestingAgencyRequestId: try again")
@@ -101,7 +100,7 @@ def _repeat(
 
 def _submit_new(
     partner: IsoPartner,
-    element: Any,
+    element: xml.Element,
     received: datetime,
     mapped: Mapped,
     fingerprint: str,
@@ -169,7 +168,7 @@ def _submit(partner: IsoPartner, mapped: Mapped, form: CitationForm) -> Request:
 
 
 def _previous(
-    partner: IsoPartner, element: Any, existing: IsoTransaction | None
+    partner: IsoPartner, element: xml.Element, existing: IsoTransaction | None
 ) -> IsoTransaction | None:
     """For a Retry: the partner's earlier request it replaces, locked. Peers name it in
     serviceInfo/requestingAgencyPreviousRequestId (the standard), or send the Retry under the
@@ -189,7 +188,7 @@ def _previous(
     return previous
 
 
-def _anywhere(element: Any, name: str) -> str:
+def _anywhere(element: xml.Element, name: str) -> str:
     found = next(
         (e for e in element.iter() if isinstance(e.tag, str) and xml.local(e) == name), None
     )

@@ -27,8 +27,8 @@ from requests_app.iso18626.statuses import (
 from requests_app.models import RefusalReason, Request, Status
 
 DOWNLOAD_SALT = "iso18626.copy"
-# The nested (element, content) pairs xml.build writes; content is text, None or more pairs.
-Tree = list[tuple[str, object]]
+# The nested (element, content) pairs xml.build writes, built up in order.
+Tree = list[tuple[str, xml.Content]]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -109,7 +108,9 @@ def _handle(
     return answer, confirm(parsed.kind, parsed.element, answer, received), request, ()
 
 
-def identify(header: Any, *, header_token: str, client: str | None) -> IsoPartner | None:
+def identify(
+    header: xml.Element | None, *, header_token: str, client: str | None
+) -> IsoPartner | None:
     """The active partner of an institution that may use the portal, authenticated by every
     credential configured for it (requestingAgencyAuthentication and/or the header token).
     Failures are counted per (agency id, client address) and lock that pair as the log-in
@@ -145,7 +146,7 @@ def _partner(type_: str, value: str) -> IsoPartner | None:
     return partner if partner is not None and partner.institution.may_use_portal else None
 
 
-def _wrong_supplier(header: Any) -> Answer | None:
+def _wrong_supplier(header: xml.Element | None) -> Answer | None:
     agency = xml.child(header, "supplyingAgencyId")
     value = xml.text(agency, "agencyIdValue")
     if value.upper() == settings.ISO18626_AGENCY_ID_VALUE.upper():
@@ -187,7 +188,7 @@ def _log_unauthenticated(message: Received, answer: Answer) -> None:
     IsoMessage.objects.create(**_metadata(message, answer), authenticated=False, raw="")
 
 
-def _metadata(message: Received, answer: Answer) -> dict[str, Any]:
+def _metadata(message: Received, answer: Answer) -> dict[str, object]:
     return {
         "direction": IsoMessage.Direction.IN,
         "kind": message.parsed.kind,

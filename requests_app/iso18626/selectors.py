@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from requests_app.iso18626.models import IsoMessage
 from requests_app.iso18626.outbox import STUCK, resendable
 from requests_app.models import Request
 
 
-def iso18626_context(item: Request) -> dict[str, Any]:
+def iso18626_context(item: Request) -> dict[str, object]:
     """The request's message log, how many outgoing messages did not go through, and which of
     them staff may send again (`resendable` on each row)."""
     messages = list(IsoMessage.objects.filter(request=item).order_by("created_at", "pk"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TypeAlias
 
 from django.utils import timezone
 from lxml import etree
@@ -33,6 +33,16 @@ MESSAGE_KINDS = (
     "requestingAgencyMessageConfirmation",
 )
 _MAX_PROBLEMS = 20
+
+
+Element: TypeAlias = etree._Element
+# What `build` writes: (name, content) pairs in order; content is text, more pairs for a nested
+# element, or None for an element left out.
+Content: TypeAlias = "str | Sequence[tuple[str, Content]] | None"
+Tree: TypeAlias = Sequence[tuple[str, Content]]
+# The log's view of an element: its text, or its children by name (a list when repeated);
+# LEFT_OUT's value is True.
+View: TypeAlias = "str | bool | dict[str, View | list[View]]"
 
 
 class NotAMessage(Exception):
@@ -56,7 +66,7 @@ class Parsed:
     """A parsed message: its kind, its element, its version and what departs from v1.2."""
 
     kind: str
-    element: Any
+    element: Element
     version: str
     problems: tuple[str, ...]
 
@@ -112,7 +122,7 @@ def _readings(body: bytes) -> Iterator[str]:
             continue
 
 
-def _message_element(root: Any, problems: list[str]) -> Any:
+def _message_element(root: Element, problems: list[str]) -> Element:
     if local(root) in MESSAGE_KINDS:
         problems.append(f"{local(root)} is not wrapped in ISO18626Message")
         return root
@@ -124,7 +134,7 @@ def _message_element(root: Any, problems: list[str]) -> Any:
     return inner[0]
 
 
-def _version(root: Any) -> str:
+def _version(root: Element) -> str:
     for name, value in root.attrib.items():
         if etree.QName(name).localname == "version":
             return str(value).strip()
@@ -136,7 +146,7 @@ def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
 
 
-def schema_problems(root: Any) -> list[str]:
+def schema_problems(root: Element) -> list[str]:
     """What the v1.2 schema says about the document (an empty list when it validates)."""
     schema = _schema()
     if local(root) == "ISO18626Message" and schema.validate(root):
@@ -153,7 +163,7 @@ SECRET_ELEMENTS = frozenset({"securityCode"})
 REDACTED = "(redacted)"
 
 
-def logged_text(element: Any) -> str:
+def logged_text(element: Element) -> str:
     """The whole parsed document as text for the log, with every securityCode emptied. It is
     taken from the tree, not the bytes, so a code written in CDATA, split by a comment or spelt
     with character references is redacted like any other, and the text is what the parser
@@ -166,22 +176,22 @@ def logged_text(element: Any) -> str:
     return str(etree.tostring(root, encoding="unicode"))
 
 
-def local(element: Any) -> str:
+def local(element: Element) -> str:
     """The element's name without its namespace (`{ns}name` -> `name`)."""
     return str(element.tag).rpartition("}")[2]
 
 
-def _elements(element: Any) -> Iterator[Any]:
+def _elements(element: Element) -> Iterator[Element]:
     return (child for child in element if isinstance(child.tag, str))
 
 
-def children(element: Any, name: str) -> list[Any]:
+def children(element: Element, name: str) -> list[Element]:
     # "{*}name" matches in any namespace or none, searched by lxml itself: a message with tens
     # of thousands of children costs little however often it is asked for one by name.
     return list(element.iterchildren(f"{{*}}{name}"))
 
 
-def child(element: Any, *path: str) -> Any:
+def child(element: Element | None, *path: str) -> Element | None:
     """The first element along `path` (by local name), or None."""
     for name in path:
         if element is None:
@@ -190,7 +200,7 @@ def child(element: Any, *path: str) -> Any:
     return element
 
 
-def text(element: Any, *path: str) -> str:
+def text(element: Element | None, *path: str) -> str:
     found = child(element, *path)
     return "" if found is None else (found.text or "").strip()
 
@@ -201,29 +211,32 @@ PARSED_VIEW_ELEMENTS = 2_000
 LEFT_OUT = "(left out)"
 
 
-def to_dict(element: Any) -> Any:
+def to_dict(element: Element) -> View:
     """A JSON-able view of an element for the log: text leaves, lists for repeated names. One
     pass over the tree, at most PARSED_VIEW_ELEMENTS elements; an element whose children were
     not all read holds LEFT_OUT (docs/iso18626.md, "The endpoint")."""
-    frames: list[tuple[Any, dict[str, list[Any]]]] = [(None, {})]
+    top: dict[str, list[View]] = {}
+    frames: list[tuple[Element, dict[str, list[View]]]] = []
     started = 0
     for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
         if event == "end":
             done, grouped = frames.pop()
-            frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
+            (frames[-1][1] if frames else top).setdefault(local(done), []).append(
+                _view(done, grouped)
+            )
         elif started == PARSED_VIEW_ELEMENTS:
             break
         else:
             started += 1
             frames.append((found, {}))
-    while len(frames) > 1:  # the walk stopped early: close what it had opened
+    while frames:  # the walk stopped early: close what it had opened
         done, grouped = frames.pop()
         grouped[LEFT_OUT] = [True]
-        frames[-1][1].setdefault(local(done), []).append(_view(done, grouped))
-    return frames[0][1][local(element)][0]
+        (frames[-1][1] if frames else top).setdefault(local(done), []).append(_view(done, grouped))
+    return top[local(element)][0]
 
 
-def _view(element: Any, grouped: dict[str, list[Any]]) -> Any:
+def _view(element: Element, grouped: dict[str, list[View]]) -> View:
     if local(element) in SECRET_ELEMENTS:
         return REDACTED
     if not grouped:
@@ -234,14 +247,14 @@ def _view(element: Any, grouped: dict[str, list[Any]]) -> Any:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _sub(parent: Any, name: str, value: str | None = None) -> Any:
+def _sub(parent: Element, name: str, value: str | None = None) -> Element:
     element = etree.SubElement(parent, f"{{{NS}}}{name}")
     if value is not None:
         element.text = value
     return element
 
 
-def build(tree: Sequence[tuple[str, Any]], kind: str) -> bytes:
+def build(tree: Tree, kind: str) -> bytes:
     """Serialise `(name, value)` pairs, in order, under ISO18626Message/kind. A value is a
     string, or a sequence of pairs for a nested element; None leaves the element out."""
     root = etree.Element(f"{{{NS}}}ISO18626Message", nsmap={None: NS, "ill": NS})
@@ -250,7 +263,7 @@ def build(tree: Sequence[tuple[str, Any]], kind: str) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def _fill(parent: Any, tree: Sequence[tuple[str, Any]]) -> None:
+def _fill(parent: Element, tree: Tree) -> None:
     for name, value in tree:
         if value is None:
             continue
@@ -274,5 +287,5 @@ def due_date(day: date) -> str:
     return f"{day:%Y-%m-%d}T12:00:00Z"
 
 
-def agency(type_: str, value: str) -> list[tuple[str, Any]]:
+def agency(type_: str, value: str) -> list[tuple[str, Content]]:
     return [("agencyIdType", type_), ("agencyIdValue", value)]

@@ -3,9 +3,38 @@ fields of the citation staff may correct."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.db import models
 
 from copyright_rules.facts import Rights
+
+
+class RequestEmail(StrEnum):
+    """Every email about a request, by the name of its templates (templates/emails/): the outbox
+    row's `email`. requests_app/emails.py sends each (EMAILS); the copyright purge deletes the
+    outbox rows of a purged request by these names (`Request.purged_with`)."""
+
+    RECEIVED = "request-received"
+    HELD = "request-held"
+    RELEASED = "request-released"
+    CONDITIONAL = "request-conditional"
+    FILLED = "request-filled"
+    SHIPPED = "loan-shipped"
+    RENEWED = "loan-renewed"
+    RECALLED = "loan-recalled"
+    RENEWAL_DECLINED = "renewal-declined"
+    RENEWAL_REQUESTED = "renewal-requested"
+    QUOTE_SENT = "quote-sent"
+    QUOTE_ANSWERED = "quote-answered"
+    RETURNED = "loan-returned"
+    REFUSED = "request-refused"
+    CANCELLED = "request-cancelled"
+    DUE_SOON = "loan-due-soon"
+    OVERDUE_1 = "loan-overdue-1"
+    OVERDUE_2 = "loan-overdue-2"
+    OFFICE_MESSAGE = "office-message"
+    LIBRARY_MESSAGE = "library-message"
 
 
 class Service(models.TextChoices):

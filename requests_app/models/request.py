@@ -22,6 +22,7 @@ from requests_app.models.choices import (
     IntendedUse,
     RefusalReason,
     ReproductionFormat,
+    RequestEmail,
     RequestType,
     RightsStatus,
     Service,
@@ -279,9 +280,8 @@ class Request(models.Model):
         """Rows naming a request by its id without a foreign key, deleted when the copyright
         purge deletes the request (docs/copyright.md section 7): its emails' outbox rows."""
         from registration.models import OutboxMessage
-        from requests_app.emails import EMAILS
 
-        return [(OutboxMessage.objects.filter(email__in=list(EMAILS)), "target_id")]
+        return [(OutboxMessage.objects.filter(email__in=list(RequestEmail)), "target_id")]
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         # Every constraint above guards a value that only the workflow services set (service,

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -36,7 +35,7 @@ PORTAL_NAV = (
 
 
 @register.simple_tag(takes_context=True)
-def portal_nav(context: dict[str, Any]) -> list[tuple[str, str, bool]]:
+def portal_nav(context: dict[str, object]) -> list[tuple[str, str, bool]]:
     """Each navigation link as (address, label, is this page): the current one is marked."""
     match = getattr(context.get("request"), "resolver_match", None)
     current = match.view_name if match else ""

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from bench import decide, iso_parse, scenarios, seed
 from bench.load import PhaseResult, run_phase
-from bench.run import Config, Stage, machine, print_report, summarise
+from bench.report import machine, print_report
+from bench.run import Config, Stage, summarise
 from copyright_rules.models import Record
 from requests_app import stats
 from requests_app.forms import CopyRequestForm

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from catalog import services
+from catalog import services, tasks
 from catalog.models import Lookup, State, Suggestion
 from registration.models import Institution
 from requests_app.models import Request, Status
@@ -181,7 +181,7 @@ def test_the_periodic_job_queues_the_lookups_whose_retry_is_due(
     services.look_up(item.pk)
     Lookup.objects.filter(request=item).update(retry_at=timezone.now() - timedelta(seconds=1))
     # Eager here: the job's queued lookup runs at once, and fails once more.
-    assert services.queue_due(timezone.now()) == 1
+    assert tasks.queue_due(timezone.now()) == 1
     assert Lookup.objects.get(request=item).attempts == 2
 
 
@@ -199,6 +199,6 @@ def test_the_periodic_job_looks_up_requests_the_broker_never_ran(
     fresh = make_loan(institution, isbn="9780262033848")
     missed = make_loan(institution, isbn="9780226458083")
     Request.objects.filter(pk=missed.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    assert services.queue_due(timezone.now()) == 1
+    assert tasks.queue_due(timezone.now()) == 1
     assert Lookup.objects.get(request=missed).state == State.FOUND
     assert not Lookup.objects.filter(request=fresh).exists()  # its own lookup is still due

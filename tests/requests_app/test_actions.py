@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution
+from requests_app import filling
 from requests_app.acting import offers
 from requests_app.actions import ACTIONS, DeskAction, Tone
 from requests_app.models import Request, Service, Status
@@ -154,3 +155,23 @@ def test_the_error_summary_takes_focus_and_links_to_the_field(
     summary = page[page.index('class="error-summary"') :].split("</div>")[0]
     assert "autofocus" in summary and 'href="#id_cancel_reason"' in summary
     assert 'id="id_cancel_reason"' in page
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_scan_may_fill_exactly_the_requests_the_desk_s_fill_action_allows(
+    institution: Institution, status: Status
+) -> None:
+    """Electronic delivery matches scans by requests_app/filling.py, the desk by its Fill row:
+    the same requests, loans and reproduction orders before and after their quote included."""
+    items = [in_status(institution, service, status) for service in (Service.LOAN, Service.COPY)]
+    order = in_status(institution, Service.COPY, status)
+    Request.objects.filter(pk=order.pk).update(is_duplication=True)
+    order.refresh_from_db()
+    approved = in_status(institution, Service.COPY, status)
+    Request.objects.filter(pk=approved.pk).update(
+        is_duplication=True, quote_approved_at=timezone.now()
+    )
+    approved.refresh_from_db()
+    for item in [*items, order, approved]:
+        assert filling.may_fill(item) == ACTIONS["fill"].allows(item), (item.service, status)
+    assert filling.may_fill(items[1]) == (status in filling.SOURCES)

@@ -10,16 +10,21 @@ from django.urls import reverse
 from illdesk import outbox
 from registration.models import Institution
 from requests_app import emails
-from requests_app.models import Request
+from requests_app.models import Request, RequestEmail
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy
 from tests.requests_app.test_submit import COPY_POST
 
 
+def test_every_request_email_has_its_sender() -> None:
+    """The purge deletes a request's outbox rows by these names (Request.purged_with)."""
+    assert set(emails.EMAILS) == set(RequestEmail)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(emails.EMAILS))
 def test_every_request_email_is_multipart_to_the_contact_or_the_office(
-    name: str, institution: Institution, settings: Any
+    name: RequestEmail, institution: Institution, settings: Any
 ) -> None:
     item = make_copy(institution)
     item.reason = "Not owned"

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from registration.models import Institution
 from requests_app import emails
-from requests_app.models import Request, Status
+from requests_app.models import Request, RequestEmail, Status
 from tests.factories import make_institution
 from tests.requests_app.factories import make_copy, make_loan
 from tests.requests_app.test_submit import COPY_POST
@@ -72,7 +72,7 @@ def test_a_copy_held_as_it_arrives_says_so_in_the_subject(held: Request) -> None
 
 
 def test_the_held_email_says_why_and_what_the_library_can_do(held: Request) -> None:
-    message = emails.EMAILS["request-held"](held)
+    message = emails.EMAILS[RequestEmail.HELD](held)
     assert message.subject == (
         f"Copy request {held.pk}: held for copyright permission, your action needed"
     )
@@ -169,7 +169,7 @@ def test_every_email_has_its_own_subject(institution: Institution) -> None:
 
 @pytest.mark.parametrize("name", sorted(emails.EMAILS))
 def test_each_email_answers_to_the_other_side(
-    name: str, institution: Institution, settings: Any
+    name: RequestEmail, institution: Institution, settings: Any
 ) -> None:
     item = make_copy(institution)
     message = emails.EMAILS[name](item)

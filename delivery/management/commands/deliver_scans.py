@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "--language", default=DEFAULT_LANGUAGE, choices=LANGUAGES, help="Tesseract's code."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         if not options["folder"]:
             raise CommandError("Give a folder, or set DELIVERY_HOT_FOLDER.")
         folder = Path(options["folder"])

@@ -72,7 +72,7 @@ class Command(BaseCommand):
             "address", nargs="?", default="127.0.0.1:8000", help="host:port the web server binds"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         data_dir = Path(settings.DATA_DIR)
         prepare(data_dir)
         env = environment(data_dir=data_dir)

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             "--year", type=int, metavar="YYYY", help="Rebuild the figures of this year's days."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         year = options["year"]
         if year is not None and not 1900 <= year <= timezone.localdate().year:
             raise CommandError(f"--year must be a year up to this one, not {year}")

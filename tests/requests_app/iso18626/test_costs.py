@@ -83,7 +83,9 @@ def test_the_reshare_sample_s_billing_info_is_kept_and_shown_on_the_desk(
     # The billingInfo element exactly as ReShare writes it, in a request the office can take
     # (the sample's other elements are placeholders it refuses, such as copyrightCompliance1).
     sample = etree.parse(str(next(p for p in SAMPLES if p.name == "modrs-request.xml")))
-    billing_info = etree.tostring(sample.getroot().find(f"{{{NS}}}billingInfo"))
+    element = sample.getroot().find(f"{{{NS}}}billingInfo")
+    assert element is not None
+    billing_info = etree.tostring(element)
     make_partner(make_institution())
     body = loan_request("r-1").replace(b"</request>", billing_info + b"</request>")
     answer = post(client, body)
