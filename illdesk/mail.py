@@ -20,10 +20,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends import smtp
 
-from illdesk.network import Deadline, DeadlineExceeded
+from illdesk.network import Deadline, DeadlineExceeded, WatchedTLS
 
 
 class EmailBackend(smtp.EmailBackend):
+    _partial_connection: smtplib.SMTP | None  # Django's: the connection while it is opened
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: Deadline | None = None
@@ -34,6 +36,11 @@ class EmailBackend(smtp.EmailBackend):
         # connection is handed back.
         watched = _WatchedSMTP_SSL if self.use_ssl else _WatchedSMTP
         return partial(watched, watch=self._watch)
+
+    @property
+    def ssl_context(self) -> Any:
+        # SMTP over TLS and STARTTLS: the TLS socket is watched before its handshake.
+        return WatchedTLS(super().ssl_context, self._watch)
 
     def _watch(self, sock: socket.socket) -> None:
         if self._deadline is not None:
@@ -49,17 +56,15 @@ class EmailBackend(smtp.EmailBackend):
             self._deadline = deadline
             try:
                 sent = super().send_messages(email_messages)
-            except OSError as error:  # smtplib.SMTPException is one
+            except OSError:  # smtplib.SMTPException is one
                 if deadline.passed:
                     self._forget_connection()
                     raise DeadlineExceeded(f"not sent within {seconds:g} s") from None
-                raise error
+                raise
             finally:
                 self._deadline = None
-        if deadline.passed:  # failed silently, or the cut came as the exchange ended
+        if deadline.passed:  # failed silently, or cut as it said goodbye: the messages went
             self._forget_connection()
-            if not self.fail_silently:
-                raise DeadlineExceeded(f"not sent within {seconds:g} s")
         return sent
 
     def _forget_connection(self) -> None:
@@ -71,8 +76,8 @@ class EmailBackend(smtp.EmailBackend):
 
 
 class _Watching(smtplib.SMTP):
-    """An SMTP connection that hands its socket to `watch` as soon as it is connected: before
-    the greeting is read, and before SMTP_SSL wraps it, so a trickled handshake is cut too."""
+    """An SMTP connection that hands its socket to `watch` as soon as it is connected, before
+    the greeting is read (or the TLS handshake made: the backend's ssl_context)."""
 
     _watch_socket: Callable[[socket.socket], None]
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -94,6 +96,30 @@ class Deadline:
         current = self._current()
         for sock in [*self._opened, *([current] if current is not None else [])]:
             _shut(sock)
+
+
+class WatchedTLS:
+    """An SSL context whose sockets are handed to `watch` before their handshake: wrapping a
+    socket detaches the plain one, so only the TLS socket can still be cut while the handshake
+    waits on the server. Anything else is the context's."""
+
+    def __init__(self, context: ssl.SSLContext, watch: Callable[[socket.socket], object]) -> None:
+        self._context, self._watch = context, watch
+
+    def wrap_socket(self, sock: socket.socket, **options: Any) -> ssl.SSLSocket:
+        handshake = options.pop("do_handshake_on_connect", True)
+        wrapped = self._context.wrap_socket(sock, do_handshake_on_connect=False, **options)
+        self._watch(wrapped)
+        if handshake:
+            try:
+                wrapped.do_handshake()
+            except BaseException:
+                wrapped.close()  # as the context's own wrap_socket does
+                raise
+        return wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
 
 
 def _shut(sock: socket.socket) -> None:

@@ -533,7 +533,7 @@ class SlowSmtpLine:
     """The real SMTP server behind a slow line: a loopback server that relays each connection to
     `server`, its replies one byte every `trickle` seconds, or held until `release` is set when
     `hold` is. `connected` is set as a client connects, `ended` once the client has closed or cut
-    the connection."""
+    the connection; `replied` counts the bytes the clients were sent."""
 
     def __init__(self, server: SmtpServer) -> None:
         self.server = server
@@ -542,6 +542,7 @@ class SlowSmtpLine:
         self.release = threading.Event()
         self.connected = threading.Event()
         self.ended = threading.Event()
+        self.replied = 0
         self._stopped = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.host, self.port = "127.0.0.1", self._listener.getsockname()[1]
@@ -564,8 +565,10 @@ class SlowSmtpLine:
                     self.release.wait(30)
                 if not self.trickle:
                     client.sendall(chunk)
+                    self.replied += len(chunk)
                 for byte in chunk if self.trickle else b"":
                     client.sendall(bytes([byte]))
+                    self.replied += 1
                     self._stopped.wait(self.trickle)
 
     def _requests(self, client: socket.socket, upstream: socket.socket) -> None:

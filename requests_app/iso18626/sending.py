@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from illdesk.network import Deadline
-
 from requests_app.iso18626 import addresses, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
 

@@ -74,6 +74,28 @@ def test_a_server_trickling_its_replies_is_cut_at_the_deadline_and_the_email_ret
 REASON = "cannot be supplied (not owned by the office)"
 
 
+@pytest.mark.django_db
+def test_a_tls_handshake_that_never_ends_is_cut_at_the_deadline(
+    desk: Client,
+    institution: Institution,
+    slow_smtp_line: SlowSmtpLine,
+    settings: Any,
+) -> None:
+    """SMTP over TLS (smtps://): the socket is cut while the handshake waits on the server."""
+    settings.EMAIL_SEND_DEADLINE, settings.EMAIL_TIMEOUT = 2, 600
+    settings.EMAIL_USE_SSL, settings.EMAIL_PORT = True, slow_smtp_line.port
+    slow_smtp_line.hold = True  # nothing comes back until the test ends
+    message = refuse(desk, make_copy(institution))
+
+    with pytest.raises(Retry):
+        outbox.deliver_email(message.pk)
+
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == ("pending", "DeadlineExceeded")
+    assert slow_smtp_line.ended.wait(30), "the connection was never cut"
+    assert slow_smtp_line.replied == 0  # cut while waiting for the server's first byte
+
+
 def test_the_lease_on_a_message_outlasts_its_send(settings: Any) -> None:
     settings.EMAIL_SEND_DEADLINE = 600
     assert outbox.claim_duration().total_seconds() > 600
