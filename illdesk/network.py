@@ -50,8 +50,9 @@ class Deadline:
     A socket's timeout bounds each wait, not the exchange: a server that sends a byte a second
     would hold the worker for ever (past its lease on the message, so another worker would send
     it again). At the deadline the exchange's sockets are shut down, which wakes the read or
-    write waiting on them (below TLS, so a handshake or an encrypted read ends too); the client
-    then fails with some OSError, and `passed` tells that the deadline was the cause.
+    write waiting on them (below TLS, so an encrypted read ends too, and a handshake when its TLS
+    socket was watched: WatchedTLS); the client then fails with some OSError, and `passed` tells
+    that the deadline was the cause.
 
     The sockets are those the client library is using at the moment (`current`, read at the
     deadline: STARTTLS replaces a connection's socket) and every one handed to `watch` as it was

@@ -3,9 +3,9 @@
 `queue_email` writes an OutboxMessage in the caller's transaction and hands its id to Celery only
 after commit. The worker claims the row (compare-and-set on its status and claim time), sends, and
 marks it sent; a second copy of the task finds it claimed or sent and does nothing. No transaction
-is open while the SMTP server is asked, and the send has a total deadline (illdesk/mail.py): a
-send cut at it fails like any SMTP error, and is retried. A row the
-broker never received or lost stays pending, and the periodic `requeue_stale` job queues it again.
+is open while the SMTP server is asked, and the send has a total deadline (illdesk/mail.py): a send
+cut at it fails like any SMTP error, and is retried. A row the broker never received or lost stays
+pending, and the periodic `requeue_stale` job queues it again.
 A message that cannot be delivered is marked failed, shown to staff in the admin, and reported to
 the email's `on_failure` hook (request emails put it on the request's timeline).
 
