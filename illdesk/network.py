@@ -1,9 +1,18 @@
 """The client's IP address, for the log-in lockout, the registration rate limit and the address
-stored with a registration's acceptance of the terms (docs/operations.md, "Behind a proxy")."""
+stored with a registration's acceptance of the terms (docs/operations.md, "Behind a proxy"); and
+the total deadline of an exchange with another server (an ISO 18626 partner, the SMTP server).
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import socket
+import ssl
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -29,3 +38,91 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+class DeadlineExceeded(TimeoutError):
+    """The exchange was cut at its deadline: a transient failure, to be tried again later."""
+
+
+class Deadline:
+    """A total deadline for one exchange with another server, as a context manager.
+
+    A socket's timeout bounds each wait, not the exchange: a server that sends a byte a second
+    would hold the worker for ever (past its lease on the message, so another worker would send
+    it again). At the deadline the exchange's sockets are shut down, which wakes the read or
+    write waiting on them (below TLS, so an encrypted read ends too, and a handshake when its TLS
+    socket was watched: WatchedTLS); the client then fails with some OSError, and `passed` tells
+    that the deadline was the cause.
+
+    The sockets are those the client library is using at the moment (`current`, read at the
+    deadline: STARTTLS replaces a connection's socket) and every one handed to `watch` as it was
+    opened: a connection lets go of its socket when the other side ends it, and a socket is
+    still being set up before the library keeps it anywhere."""
+
+    def __init__(
+        self, seconds: float, current: Callable[[], socket.socket | None] = lambda: None
+    ) -> None:
+        self.seconds = seconds
+        self._current = current
+        self._opened: list[socket.socket] = []
+        self._passed = threading.Event()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    @property
+    def passed(self) -> bool:
+        return self._passed.is_set()
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        """Cut this socket too at the deadline (at once if it has passed)."""
+        self._opened.append(sock)
+        if self.passed:
+            _shut(sock)
+        return sock
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+
+    def _cut(self) -> None:
+        self._passed.set()
+        current = self._current()
+        for sock in [*self._opened, *([current] if current is not None else [])]:
+            _shut(sock)
+
+
+class WatchedTLS:
+    """An SSL context whose sockets are handed to `watch` before their handshake: wrapping a
+    socket detaches the plain one, so only the TLS socket can still be cut while the handshake
+    waits on the server. Anything else is the context's."""
+
+    def __init__(self, context: ssl.SSLContext, watch: Callable[[socket.socket], object]) -> None:
+        self._context, self._watch = context, watch
+
+    def wrap_socket(self, sock: socket.socket, **options: Any) -> ssl.SSLSocket:
+        handshake = options.pop("do_handshake_on_connect", True)
+        wrapped = self._context.wrap_socket(sock, do_handshake_on_connect=False, **options)
+        self._watch(wrapped)
+        if handshake:
+            try:
+                wrapped.do_handshake()
+            except BaseException:
+                wrapped.close()  # as the context's own wrap_socket does
+                raise
+        return wrapped
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # already closed
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)

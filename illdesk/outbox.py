@@ -2,8 +2,10 @@
 
 `queue_email` writes an OutboxMessage in the caller's transaction and hands its id to Celery only
 after commit. The worker claims the row (compare-and-set on its status and claim time), sends, and
-marks it sent; a second copy of the task finds it claimed or sent and does nothing. A row the
-broker never received or lost stays pending, and the periodic `requeue_stale` job queues it again.
+marks it sent; a second copy of the task finds it claimed or sent and does nothing. No transaction
+is open while the SMTP server is asked, and the send has a total deadline (illdesk/mail.py): a send
+cut at it fails like any SMTP error, and is retried. A row the broker never received or lost stays
+pending, and the periodic `requeue_stale` job queues it again.
 A message that cannot be delivered is marked failed, shown to staff in the admin, and reported to
 the email's `on_failure` hook (request emails put it on the request's timeline).
 
@@ -22,6 +24,7 @@ from datetime import timedelta
 from functools import cache, partial
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
@@ -34,7 +37,10 @@ from registration.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-CLAIM_DURATION = timedelta(minutes=2)
+# The lease on a message outlasts its send, which is cut at EMAIL_SEND_DEADLINE (illdesk/mail.py),
+# by this margin for rendering it and resolving the server's name: no second worker takes a
+# message while one is still sending it.
+CLAIM_MARGIN = timedelta(minutes=1)
 REQUEUE_AFTER = timedelta(minutes=1)
 # More attempts than the SMTP retries make (1 + 5): a message that keeps failing some other way
 # (a worker dying on it) is given up and shown to staff instead of being queued for ever.
@@ -160,14 +166,18 @@ def requeue_stale() -> int:
     return len(stale)
 
 
+def claim_duration() -> timedelta:
+    return timedelta(seconds=settings.EMAIL_SEND_DEADLINE) + CLAIM_MARGIN
+
+
 def _claim(message_id: int) -> OutboxMessage | None:
-    """Take the message for one worker for a while, so two copies of the task (a redelivery and a
-    requeue) never send it twice at once."""
+    """Take the message for one worker for longer than its send can take, so two copies of the
+    task (a redelivery and a requeue) never send it twice at once."""
     now = timezone.now()
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     claimed = OutboxMessage.objects.filter(
         unclaimed, pk=message_id, status=OutboxMessage.Status.PENDING
-    ).update(claimed_until=now + CLAIM_DURATION, attempts=F("attempts") + 1, updated_at=now)
+    ).update(claimed_until=now + claim_duration(), attempts=F("attempts") + 1, updated_at=now)
     if not claimed:
         return None
     return OutboxMessage.objects.select_related("institution__user").get(pk=message_id)

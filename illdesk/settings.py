@@ -336,6 +336,12 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or f"{OFFICE_NAME} <{OFFICE_EMAIL}>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Django's SMTP backend with a total deadline on each send (illdesk/mail.py): EMAIL_TIMEOUT bounds
+# each wait on the server, EMAIL_SEND_DEADLINE the whole exchange; a send cut at the deadline is
+# retried by the outbox, whose lease on the message outlasts it (illdesk/outbox.py).
+if vars()["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "illdesk.mail.EmailBackend"
+EMAIL_SEND_DEADLINE = env.float("EMAIL_SEND_DEADLINE", default=EMAIL_TIMEOUT + 5)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

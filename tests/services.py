@@ -18,8 +18,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -519,12 +521,77 @@ def start_smtp_server(port: int | None = None) -> SmtpServer:
 def smtp_server(settings: Any) -> Iterator[SmtpServer]:
     """A real SMTP server; Django's mail in this process is delivered to it over SMTP."""
     server = start_smtp_server()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "illdesk.mail.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     yield server
     server.stop()
+
+
+class SlowSmtpLine:
+    """The real SMTP server behind a slow line: a loopback server that relays each connection to
+    `server`, its replies one byte every `trickle` seconds, or held until `release` is set when
+    `hold` is. `connected` is set as a client connects, `ended` once the client has closed or cut
+    the connection; `replied` counts the bytes the clients were sent."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self.trickle = 0.0
+        self.hold = False
+        self.release = threading.Event()
+        self.connected = threading.Event()
+        self.ended = threading.Event()
+        self.replied = 0
+        self._stopped = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.host, self.port = "127.0.0.1", self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with suppress(OSError):  # the listener is closed
+            while True:
+                client, _ = self._listener.accept()
+                threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        self.ended.clear()
+        self.connected.set()
+        upstream = socket.create_connection((self.server.host, self.server.port))
+        threading.Thread(target=self._requests, args=(client, upstream), daemon=True).start()
+        with suppress(OSError), client, upstream:
+            while chunk := upstream.recv(4096):
+                if self.hold:
+                    self.release.wait(30)
+                if not self.trickle:
+                    client.sendall(chunk)
+                    self.replied += len(chunk)
+                for byte in chunk if self.trickle else b"":
+                    client.sendall(bytes([byte]))
+                    self.replied += 1
+                    self._stopped.wait(self.trickle)
+
+    def _requests(self, client: socket.socket, upstream: socket.socket) -> None:
+        with suppress(OSError):
+            while chunk := client.recv(4096):
+                upstream.sendall(chunk)
+        self.ended.set()
+        with suppress(OSError):
+            upstream.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self.release.set()
+        self._stopped.set()
+        self._listener.close()
+
+
+@pytest.fixture
+def slow_smtp_line(smtp_server: SmtpServer) -> Iterator[SlowSmtpLine]:
+    """A slow line in front of `smtp_server`; Django's mail goes to the server itself until the
+    test points EMAIL_PORT at the line."""
+    line = SlowSmtpLine(smtp_server)
+    yield line
+    line.stop()
 
 
 # --- Celery worker --------------------------------------------------------------------------

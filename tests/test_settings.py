@@ -81,7 +81,7 @@ def test_environment_switches_to_the_full_stack() -> None:
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["conn_health"] is True
     assert found["eager"] is False
-    assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert found["email"] == "illdesk.mail.EmailBackend"  # Django's, with a total deadline
     assert found["tz"] == "Europe/London"
     assert found["debug"] is True
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-import threading
-from contextlib import suppress
 from datetime import timedelta
 from functools import partial
 
@@ -19,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from illdesk.network import Deadline
 from requests_app.iso18626 import addresses, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
 
@@ -139,52 +138,29 @@ def post(address: str, body: str) -> bytes:
     # Connect to the address that was vetted, not to a fresh lookup of the name; TLS still
     # verifies the certificate against the name.
     connection._create_connection = partial(_connect_to, target)  # type: ignore[attr-defined]
-    # The socket's timeout bounds each wait, not the exchange: a partner that sends a byte a
-    # second would hold the worker past its lease, and another worker would send the message
-    # again. At the deadline the connection is cut, and the attempt has failed.
+    # At the deadline the connection is cut, and the attempt has failed (illdesk/network.py).
     # The connection lets go of its socket when the answer ends the connection (HTTP/1.0, or
-    # "Connection: close"): the socket is kept here, so the cut still reaches it.
-    cut, sockets = threading.Event(), _Sockets(connection)
-    deadline = threading.Timer(timeout, _cut, args=(sockets, cut))
-    deadline.start()
-    try:
-        connection.connect()
-        sockets.opened = connection.sock
-        connection.request("POST", target.path, body.encode(), {"Content-Type": "application/xml"})
-        response = connection.getresponse()
-        content = response.read(settings.ISO18626_MAX_BYTES + 1)
-    except (OSError, http.client.HTTPException) as error:
-        if cut.is_set():
-            raise TransientFailure(f"no complete answer within {timeout:g} s") from None
-        raise TransientFailure(f"{type(error).__name__}: {error}") from None
-    finally:
-        deadline.cancel()
-        connection.close()
-    if cut.is_set():  # what came before the cut is not the whole answer
+    # "Connection: close"): the socket is watched, so the cut still reaches it.
+    with Deadline(timeout, current=lambda: connection.sock) as deadline:
+        try:
+            connection.connect()
+            deadline.watch(connection.sock)
+            connection.request(
+                "POST", target.path, body.encode(), {"Content-Type": "application/xml"}
+            )
+            response = connection.getresponse()
+            content = response.read(settings.ISO18626_MAX_BYTES + 1)
+        except (OSError, http.client.HTTPException) as error:
+            if deadline.passed:
+                raise TransientFailure(f"no complete answer within {timeout:g} s") from None
+            raise TransientFailure(f"{type(error).__name__}: {error}") from None
+        finally:
+            connection.close()
+    if deadline.passed:  # what came before the cut is not the whole answer
         raise TransientFailure(f"no complete answer within {timeout:g} s")
     if response.status != 200:
         raise TransientFailure(f"HTTP {response.status}")
     return content
-
-
-class _Sockets:
-    """The exchange's socket: the connection's while it connects, then the one it opened."""
-
-    def __init__(self, connection: http.client.HTTPConnection) -> None:
-        self.connection = connection
-        self.opened: socket.socket | None = None
-
-    def all(self) -> list[socket.socket]:
-        return [sock for sock in (self.connection.sock, self.opened) if sock is not None]
-
-
-def _cut(sockets: _Sockets, cut: threading.Event) -> None:
-    """End the exchange at its deadline: shutting the socket down wakes the read waiting on it
-    (below TLS, so a handshake or an encrypted read ends too)."""
-    cut.set()
-    for sock in sockets.all():
-        with suppress(OSError):  # already closed
-            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _connect_to(

@@ -78,7 +78,7 @@ def mail_server() -> Iterator[SmtpServer]:
     """The one SMTP server the live server (this process) and the worker process deliver to."""
     server = start_smtp_server()
     overrides = override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_BACKEND="illdesk.mail.EmailBackend",
         EMAIL_HOST=server.host,
         EMAIL_PORT=server.port,
         EMAIL_USE_TLS=False,
