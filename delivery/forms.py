@@ -58,7 +58,7 @@ def _check_size(upload: Any) -> None:
 def language_choices() -> list[tuple[str, str]]:
     """The languages of LANGUAGES that Tesseract can read here (its data installed)."""
     installed = installed_languages() | {DEFAULT_LANGUAGE}
-    return [(code, name) for code, (_tag, name) in LANGUAGES.items() if code in installed]
+    return [(code, lang.name) for code, lang in LANGUAGES.items() if code in installed]
 
 
 class LanguageField(forms.ChoiceField):

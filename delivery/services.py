@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
-from delivery.models import DEFAULT_LANGUAGE, TRANSITIONS, Delivery, How, Source, Status, Step
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, TRANSITIONS, Delivery, How, Source, Status, Step
 from requests_app import services as requests
 from requests_app.models import Request
 
@@ -231,9 +231,14 @@ def _prepare_in(delivery: Delivery, folder: Path) -> None:
     _step(delivery, Step.ASSEMBLED, f"{len(kinds)} file(s), {pages} page(s).")
     if delivery.request_id is None:
         _match(delivery, pipeline.first_page_barcode(joined), sources[0][1].name)
-    scan = pipeline.add_text_layer(joined, folder / "scan.pdf", language=delivery.language)
+    language = pipeline.ocr_language(delivery.language)
+    if language != delivery.language:  # the language read in is the one recorded
+        delivery.language = language
+        Delivery.objects.filter(pk=delivery.pk).update(language=language)
+    scan = pipeline.add_text_layer(joined, folder / "scan.pdf", language=language)
     kept = scan.pages_with_text_before
-    _step(delivery, Step.TEXT, f"added on {scan.pages - kept} page(s), kept on {kept}.")
+    read = f"added on {scan.pages - kept} page(s), kept on {kept}"
+    _step(delivery, Step.TEXT, f"{read}; read as {LANGUAGES[language].name}.")
     _save_scan(delivery, scan, folder)
 
 
