@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+
 class Language(NamedTuple):
     """A language Tesseract reads, keyed by Tesseract's code (ISO 639-2/T, as MARC 21 and
     ISO 18626 write most of them)."""

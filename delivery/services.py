@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, TRANSITIONS, Delivery, How, Source, Status, Step
+from delivery.models import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    TRANSITIONS,
+    Delivery,
+    How,
+    Source,
+    Status,
+    Step,
+)
 from requests_app import services as requests
 from requests_app.models import Request
 

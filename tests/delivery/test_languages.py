@@ -86,9 +86,21 @@ def test_an_unknown_language_is_read_as_english(
 
 @pytest.mark.parametrize(
     ("written", "code"),
-    [("fr", "fra"), ("fre", "fra"), ("FRA", "fra"), ("French", "fra"), ("fr-CA", "fra"),
-     ("de", "deu"), ("ger", "deu"), ("pt_BR", "por"), ("Latin", "lat"), ("ru", "rus"),
-     ("Old Norse", None), ("", None), ("non", None)],
+    [
+        ("fr", "fra"),
+        ("fre", "fra"),
+        ("FRA", "fra"),
+        ("French", "fra"),
+        ("fr-CA", "fra"),
+        ("de", "deu"),
+        ("ger", "deu"),
+        ("pt_BR", "por"),
+        ("Latin", "lat"),
+        ("ru", "rus"),
+        ("Old Norse", None),
+        ("", None),
+        ("non", None),
+    ],
 )
 def test_a_citations_language_maps_to_tesseracts_code(written: str, code: str | None) -> None:
     assert tesseract_code(written) == code
