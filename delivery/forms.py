@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from delivery.files import ACCEPTED, BadFile, examine
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, tesseract_code
 from delivery.pipeline import installed_languages
 from requests_app.forms import ActionForm
 from requests_app.models import Request
@@ -98,7 +98,15 @@ class FillForm(ActionForm):
         "Leave empty if there is none: the cover page then says the work may be protected "
         "by copyright.",
     )
-    language = LanguageField(help_text="For reading the scan's text.")
+    language = LanguageField(help_text="For reading the scan's text; the citation's if it gives one.")
+
+    @classmethod
+    def initial_for(cls, item: Request) -> dict[str, object]:
+        """The citation's language where it gives one the form offers (docs/delivery.md)."""
+        offered = {code for code, _name in language_choices()}
+        language = tesseract_code(item.language)
+        initial = language if language in offered else DEFAULT_LANGUAGE
+        return {**super().initial_for(item), "language": initial}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 
 class Language(NamedTuple):
-    """A language Tesseract reads, keyed by Tesseract's code (ISO 639-2/T, as MARC 21 and
-    ISO 18626 write most of them)."""
+    """A language Tesseract reads, keyed by Tesseract's code (ISO 639-2/T, which for most
+    languages is also MARC 21's ISO 639-2/B code)."""
 
     tag: str  # BCP 47, the ISO 639-1 code, for a PDF's /Lang
     name: str

@@ -28,10 +28,12 @@ GERMAN = ["Übersetzung", "Bücher", "Größe", "Verfügung"]
 ENGLISH = ["interlibrary", "photocopy", "periodical", "manuscript"]
 
 
-def test_a_french_scan_is_read_in_french_and_declares_it(
+def test_a_french_scan_is_read_in_the_citations_language_and_declares_it(
     desk: Client, institution: Institution, django_capture_on_commit_callbacks: Any
 ) -> None:
-    item = make_copy(institution)
+    item = make_copy(institution, language="fre")  # MARC's ISO 639-2/B code
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert '<option value="fra" selected>French</option>' in page
     scan = SimpleUploadedFile("page.png", scans.png(scans.page(FRENCH * 3)))
     data = {"seen_status": item.status, "delivery_method": "electronic", "scans": [scan]}
     with django_capture_on_commit_callbacks(execute=True):
@@ -47,6 +49,19 @@ def test_a_french_scan_is_read_in_french_and_declares_it(
         assert str(done.Root.Lang) == "fr"
     notes = RequestEvent.objects.filter(request=item).values_list("staff_note", flat=True)
     assert any("read as French" in note for note in notes)
+
+
+def test_a_citation_in_a_language_not_offered_starts_the_form_at_english(
+    desk: Client, institution: Institution
+) -> None:
+    item = make_copy(institution, language="Old Norse")
+    page = desk.get(reverse("desk:detail", args=[item.pk])).content.decode()
+    assert '<option value="eng" selected>English</option>' in page
+
+
+def test_the_library_gives_the_language_with_its_copy_request(portal: Client) -> None:
+    form = portal.get(reverse("requests:new_copy")).content.decode()
+    assert '<label for="id_language">Language of the text</label>' in form
 
 
 def _hot_folder(tmp_path: Path, name: str, words: list[str]) -> Path:
