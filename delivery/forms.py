@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from delivery.files import ACCEPTED, BadFile, examine
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, tesseract_code
+from delivery.models import DEFAULT_LANGUAGE, FROM_CITATION, LANGUAGES, tesseract_code
 from delivery.pipeline import installed_languages
 from requests_app.forms import ActionForm
 from requests_app.models import Request
@@ -61,20 +61,28 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, lang.name) for code, lang in LANGUAGES.items() if code in installed]
 
 
-class LanguageField(forms.ChoiceField):
-    """The language Tesseract reads the scan in; English when not chosen."""
+def citation_language_choices() -> list[tuple[str, str]]:
+    return [(FROM_CITATION, "As each request's citation gives it"), *language_choices()]
 
-    def __init__(self, **kwargs: Any) -> None:
+
+class LanguageField(forms.ChoiceField):
+    """The language Tesseract reads the scan in; English when not chosen. `from_citation`: the
+    first choice is each request's citation's language (a batch, whose requests are found
+    later)."""
+
+    def __init__(self, *, from_citation: bool = False, **kwargs: Any) -> None:
+        self.from_citation = from_citation
         super().__init__(
             label="Language of the text",
-            choices=language_choices,
-            initial=DEFAULT_LANGUAGE,
+            choices=citation_language_choices if from_citation else language_choices,
+            initial=FROM_CITATION if from_citation else DEFAULT_LANGUAGE,
             required=False,
             **kwargs,
         )
 
     def clean(self, value: Any) -> str:
-        return super().clean(value) or DEFAULT_LANGUAGE
+        chosen = super().clean(value)
+        return chosen if chosen or self.from_citation else DEFAULT_LANGUAGE
 
 
 class FillForm(ActionForm):
@@ -98,7 +106,9 @@ class FillForm(ActionForm):
         "Leave empty if there is none: the cover page then says the work may be protected "
         "by copyright.",
     )
-    language = LanguageField(help_text="For reading the scan's text; the citation's if it gives one.")
+    language = LanguageField(
+        help_text="For reading the scan's text; the citation's if it gives one."
+    )
 
     @classmethod
     def initial_for(cls, item: Request) -> dict[str, object]:
@@ -123,4 +133,4 @@ class BatchScansForm(forms.Form):
         help_text=f"{ACCEPTED}. Each file is one copy; it finds its request by the pull slip's "
         "barcode on its first page, or by its name (the request number, e.g. 4411.pdf).",
     )
-    language = LanguageField()
+    language = LanguageField(from_citation=True)

@@ -35,6 +35,9 @@ LANGUAGES = {
     "rus": Language("ru", "Russian"),
 }
 DEFAULT_LANGUAGE = "eng"
+# A batch's language before its scans find their requests: each request's citation's, read in the
+# worker (services._prepare_in), which records the language the scan was read in.
+FROM_CITATION = ""
 
 
 def tesseract_code(citation_language: str) -> str | None:

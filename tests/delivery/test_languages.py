@@ -84,6 +84,18 @@ def test_a_german_scan_from_the_hot_folder_is_read_in_the_citations_form_of_germ
     assert all(word in delivery.text_found for word in GERMAN), delivery.text_found
 
 
+def test_a_batch_scan_is_read_in_the_language_of_the_request_it_finds(
+    tmp_path: Path, institution: Institution, django_capture_on_commit_callbacks: Any
+) -> None:
+    item = make_copy(institution, language="German")
+    hot = _hot_folder(tmp_path, f"{item.pk}.pdf", GERMAN)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("deliver_scans", str(hot))
+    delivery = Delivery.objects.get(request=item)
+    assert delivery.language == "deu"
+    assert all(word in delivery.text_found for word in GERMAN), delivery.text_found
+
+
 def test_an_unknown_language_is_read_as_english(
     tmp_path: Path, institution: Institution, django_capture_on_commit_callbacks: Any
 ) -> None:

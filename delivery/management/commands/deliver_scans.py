@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from delivery import services
-from delivery.models import DEFAULT_LANGUAGE, Delivery, tesseract_code
+from delivery.models import DEFAULT_LANGUAGE, FROM_CITATION, Delivery, tesseract_code
 
 DONE = "received"
 
@@ -23,9 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("folder", nargs="?", default=settings.DELIVERY_HOT_FOLDER)
         parser.add_argument(
             "--language",
-            default=DEFAULT_LANGUAGE,
+            default=FROM_CITATION,
             help="The language of the scans' text as a citation writes it: an ISO 639 code "
-            "(fr, fre, fra) or its English name; English when unknown.",
+            "(fr, fre, fra) or its English name; English when unknown. Without it, each "
+            "request's citation's, or English.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,8 +39,8 @@ class Command(BaseCommand):
         if not found:
             self.stdout.write("No scans waiting.")
             return
-        language = tesseract_code(options["language"])
-        if language is None:
+        language = tesseract_code(options["language"]) or FROM_CITATION
+        if options["language"] and not language:
             language = DEFAULT_LANGUAGE
             self.stderr.write(f"Unknown language {options['language']!r}: read as English.")
         with ExitStack() as files:
