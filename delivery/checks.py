@@ -1,15 +1,22 @@
 """The delivered file's machine-checkable declarations (docs/delivery.md, "What is checked"):
 the subset of PDF/UA-1 and WCAG's PDF techniques that a program can decide for a scan with a
-tagged cover page. veraPDF, the reference checker, is a Java program that neither Debian nor PyPI
-ships, so the pipeline checks these itself with pikepdf before a file goes out, and the tests
-read the same report."""
+tagged cover page. veraPDF, the reference checker, is a Java program that neither Debian, PyPI
+nor npm ships; the pipeline runs pdfua (a checker of that subset built on pikepdf) and its own
+checks, which cover what pdfua does not, before a file goes out, and the tests read the same
+report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pdfua
 import pikepdf
+
+# pdfua's rule for content outside the structure tree (PDF/UA-1 7.1-3): the scanned pages' images
+# and OCR text are not tagged, and cannot be without a person tagging them, so that rule is
+# expected to fail on them, and only on them.
+UNTAGGED_CONTENT = "UA-01-003"
 
 
 def problems(path: Path | str) -> list[str]:
@@ -19,7 +26,22 @@ def problems(path: Path | str) -> list[str]:
         found = _catalog(root) + _title(pdf) + _outline(pdf)
         if pdf.pages and "/StructParents" not in pdf.pages[0].obj:
             found.append("The cover page's content is not tied to the structure tree.")
-        return found
+        tagged = {n for n, page in enumerate(pdf.pages, start=1) if "/StructParents" in page.obj}
+    return found + checker_report(path, tagged_pages=tagged)
+
+
+def checker_report(path: Path | str, *, tagged_pages: set[int]) -> list[str]:
+    """pdfua's findings, less the scanned pages' untagged content (pages numbered from 1)."""
+    report = pdfua.validate(str(path))
+    return [
+        f"{finding.rule_id}: {finding.message}"
+        for finding in report.findings
+        if not (
+            finding.rule_id == UNTAGGED_CONTENT
+            and finding.location.page is not None
+            and finding.location.page not in tagged_pages
+        )
+    ]
 
 
 def _catalog(root: Any) -> list[str]:

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from delivery.files import ACCEPTED, BadFile, examine
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES
+from delivery.models import DEFAULT_LANGUAGE, FROM_CITATION, LANGUAGES, tesseract_code
 from delivery.pipeline import installed_languages
 from requests_app.forms import ActionForm
 from requests_app.models import Request
@@ -58,23 +58,31 @@ def _check_size(upload: Any) -> None:
 def language_choices() -> list[tuple[str, str]]:
     """The languages of LANGUAGES that Tesseract can read here (its data installed)."""
     installed = installed_languages() | {DEFAULT_LANGUAGE}
-    return [(code, name) for code, (_tag, name) in LANGUAGES.items() if code in installed]
+    return [(code, lang.name) for code, lang in LANGUAGES.items() if code in installed]
+
+
+def citation_language_choices() -> list[tuple[str, str]]:
+    return [(FROM_CITATION, "As each request's citation gives it"), *language_choices()]
 
 
 class LanguageField(forms.ChoiceField):
-    """The language Tesseract reads the scan in; English when not chosen."""
+    """The language Tesseract reads the scan in; English when not chosen. `from_citation`: the
+    first choice is each request's citation's language (a batch, whose requests are found
+    later)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, from_citation: bool = False, **kwargs: Any) -> None:
+        self.from_citation = from_citation
         super().__init__(
             label="Language of the text",
-            choices=language_choices,
-            initial=DEFAULT_LANGUAGE,
+            choices=citation_language_choices if from_citation else language_choices,
+            initial=FROM_CITATION if from_citation else DEFAULT_LANGUAGE,
             required=False,
             **kwargs,
         )
 
     def clean(self, value: Any) -> str:
-        return super().clean(value) or DEFAULT_LANGUAGE
+        chosen = super().clean(value)
+        return chosen if chosen or self.from_citation else DEFAULT_LANGUAGE
 
 
 class FillForm(ActionForm):
@@ -98,7 +106,17 @@ class FillForm(ActionForm):
         "Leave empty if there is none: the cover page then says the work may be protected "
         "by copyright.",
     )
-    language = LanguageField(help_text="For reading the scan's text.")
+    language = LanguageField(
+        help_text="For reading the scan's text; the citation's if it gives one."
+    )
+
+    @classmethod
+    def initial_for(cls, item: Request) -> dict[str, object]:
+        """The citation's language where it gives one the form offers (docs/delivery.md)."""
+        offered = {code for code, _name in language_choices()}
+        language = tesseract_code(item.language)
+        initial = language if language in offered else DEFAULT_LANGUAGE
+        return {**super().initial_for(item), "language": initial}
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -115,4 +133,4 @@ class BatchScansForm(forms.Form):
         help_text=f"{ACCEPTED}. Each file is one copy; it finds its request by the pull slip's "
         "barcode on its first page, or by its name (the request number, e.g. 4411.pdf).",
     )
-    language = LanguageField()
+    language = LanguageField(from_citation=True)

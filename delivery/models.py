@@ -5,23 +5,53 @@ requests_app.services; a delivery ends by calling its fill service."""
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-# Tesseract's language codes and the BCP 47 tags a PDF's /Lang takes (ISO 639-1 where it has one).
+
+class Language(NamedTuple):
+    """A language Tesseract reads, keyed by Tesseract's code (ISO 639-2/T, which for most
+    languages is also MARC 21's ISO 639-2/B code)."""
+
+    tag: str  # BCP 47, the ISO 639-1 code, for a PDF's /Lang
+    name: str
+    bibliographic: str = ""  # ISO 639-2/B where it differs from Tesseract's code
+
+
+# The languages an interlibrary loan office meets most, each with its Tesseract data packaged by
+# Debian (tesseract-ocr-fra and so on; .ci/run installs them). docs/delivery.md, "Languages".
 LANGUAGES = {
-    "eng": ("en", "English"),
-    "fra": ("fr", "French"),
-    "deu": ("de", "German"),
-    "spa": ("es", "Spanish"),
-    "ita": ("it", "Italian"),
-    "por": ("pt", "Portuguese"),
-    "lat": ("la", "Latin"),
+    "eng": Language("en", "English"),
+    "fra": Language("fr", "French", "fre"),
+    "deu": Language("de", "German", "ger"),
+    "spa": Language("es", "Spanish"),
+    "ita": Language("it", "Italian"),
+    "por": Language("pt", "Portuguese"),
+    "lat": Language("la", "Latin"),
+    "rus": Language("ru", "Russian"),
 }
 DEFAULT_LANGUAGE = "eng"
+# A batch's language before its scans find their requests: each request's citation's, read in the
+# worker (services._prepare_in), which records the language the scan was read in.
+FROM_CITATION = ""
+
+
+def tesseract_code(citation_language: str) -> str | None:
+    """Tesseract's code for a language as a citation writes it: an ISO 639-1 or 639-2 code
+    (either form), a BCP 47 tag with a region ("fr-CA") or the English name, in any case. None
+    for a language not in LANGUAGES."""
+    wanted = citation_language.strip().lower()
+    primary = wanted.replace("_", "-").split("-", 1)[0]  # "fr" of "fr-CA"
+    for code, language in LANGUAGES.items():
+        if primary in {code, language.tag, language.bibliographic} - {""}:
+            return code
+        if wanted == language.name.lower():
+            return code
+    return None
 
 
 class Status(models.TextChoices):

@@ -21,7 +21,7 @@ from django.conf import settings
 from PIL import Image
 
 from delivery.files import Kind
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES
+from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, tesseract_code
 
 COVER_BOOKMARK = "Cover page and copyright notice"
 _REQUEST_NUMBER = re.compile(r"\d{1,12}")
@@ -37,6 +37,13 @@ def installed_languages() -> frozenset[str]:
         check=False,  # noqa: S607
     ).stdout.split()
     return frozenset(listed) & frozenset(LANGUAGES)
+
+
+def ocr_language(language: str) -> str:
+    """The language Tesseract reads in: the one asked for (a code of LANGUAGES or a citation's
+    form of it, models.tesseract_code) when its data is installed here, English otherwise."""
+    code = tesseract_code(language)
+    return code if code in installed_languages() else DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -155,7 +162,7 @@ def join_cover(cover: Path, scan: Path, out: Path, *, title: str, language: str)
 
 
 def _declare(pdf: pikepdf.Pdf, *, title: str, language: str) -> None:
-    tag = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE])[0]
+    tag = LANGUAGES.get(language, LANGUAGES[DEFAULT_LANGUAGE]).tag
     pdf.Root.Lang = pikepdf.String(tag)
     # The cover is in English whatever the work's language.
     for element in pdf.Root.StructTreeRoot.get("/K", pikepdf.Array()).as_list():

@@ -27,7 +27,16 @@ from django.utils import timezone
 
 from delivery import checks, cover, pipeline
 from delivery.files import BadFile, Examined, examine
-from delivery.models import DEFAULT_LANGUAGE, TRANSITIONS, Delivery, How, Source, Status, Step
+from delivery.models import (
+    FROM_CITATION,
+    LANGUAGES,
+    TRANSITIONS,
+    Delivery,
+    How,
+    Source,
+    Status,
+    Step,
+)
 from requests_app import services as requests
 from requests_app.filling import may_fill
 from requests_app.models import Request
@@ -104,7 +113,7 @@ def receive_scans(
     files: Iterable[tuple[IO[bytes], str]],
     *,
     acting_user: Any,
-    language: str = DEFAULT_LANGUAGE,
+    language: str = FROM_CITATION,
 ) -> uuid.UUID:
     """Scans dropped together (the batch page, the hot folder): each becomes a delivery that
     finds its request by its barcode or name. A bad file is recorded refused, with why; it is
@@ -233,9 +242,15 @@ def _prepare_in(delivery: Delivery, folder: Path) -> None:
     _step(delivery, Step.ASSEMBLED, f"{len(kinds)} file(s), {pages} page(s).")
     if delivery.request_id is None:
         _match(delivery, pipeline.first_page_barcode(joined), sources[0][1].name)
-    scan = pipeline.add_text_layer(joined, folder / "scan.pdf", language=delivery.language)
+    citation = delivery.request.language if delivery.request else ""
+    language = pipeline.ocr_language(delivery.language or citation)
+    if language != delivery.language:  # the language read in is the one recorded
+        delivery.language = language
+        Delivery.objects.filter(pk=delivery.pk).update(language=language)
+    scan = pipeline.add_text_layer(joined, folder / "scan.pdf", language=language)
     kept = scan.pages_with_text_before
-    _step(delivery, Step.TEXT, f"added on {scan.pages - kept} page(s), kept on {kept}.")
+    read = f"added on {scan.pages - kept} page(s), kept on {kept}"
+    _step(delivery, Step.TEXT, f"{read}; read as {LANGUAGES[language].name}.")
     _save_scan(delivery, scan, folder)
 
 

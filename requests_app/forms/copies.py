@@ -170,6 +170,7 @@ class CopyRequestForm(CopyForm):
             "publication_date",
             "pages",
             "total_pages",
+            "language",
             "doi",
             "pmid",
             "need_by",
@@ -186,6 +187,7 @@ class CopyRequestForm(CopyForm):
             "doi": "If known, for example 10.1038/nature12373.",
             "pmid": "If known: the PubMed id, digits only.",
             "total_pages": "For parts of a book: the number of pages in the whole work.",
+            "language": "If not English, for example French or fr: the scan's text is read in it.",
             "max_cost": "In US dollars.",
         }
         widgets = {

@@ -84,6 +84,12 @@ class Request(models.Model):
     place = models.CharField("place of publication", max_length=200, blank=True)
     publication_date = models.CharField("date or year", max_length=10, blank=True)
     edition = models.CharField(max_length=100, blank=True)
+    language = models.CharField(
+        "language of the text",
+        max_length=35,
+        blank=True,
+        help_text="As the citation gives it: an ISO 639 code or the language's English name.",
+    )
     isbn = models.CharField("ISBN", max_length=17, blank=True)
     issn = models.CharField("ISSN", max_length=9, blank=True)
     lccn = models.CharField("LCCN", max_length=12, blank=True, help_text="Normalised.")

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pdfua
 import pikepdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -68,6 +69,35 @@ def test_the_delivered_file_passes_its_checks(fill: Any, institution: Institutio
     fill(item, SimpleUploadedFile("born-digital.pdf", scans.text_pdf("Kept words")))
     item.refresh_from_db()
     assert checks.problems(item.delivered_file.path) == []
+
+
+def test_the_checkers_report_is_clean_but_for_the_scans_untagged_pages(
+    fill: Any, institution: Institution
+) -> None:
+    item = make_copy(institution)
+    fill(item, SimpleUploadedFile("page.png", scans.png(scans.page(FIRST * 3))))
+    item.refresh_from_db()
+    path = item.delivered_file.path
+    report = pdfua.validate(path)
+    failed = {(finding.rule_id, finding.location.page) for finding in report.findings}
+    assert failed == {(checks.UNTAGGED_CONTENT, 2)}  # the scanned page, never the cover
+    assert {outcome.rule_id for outcome in report.outcomes} >= {
+        "UA-01-002",  # MarkInfo
+        "UA-01-005",  # structure tree
+        "UA-06-001",  # language
+        "UA-07-001",  # title
+        "UA-07-002",  # DisplayDocTitle
+        "UA-13-004",  # figures' alternative text
+    }
+    assert checks.problems(path) == []
+
+
+def test_a_file_without_a_tagged_cover_fails_the_checker(tmp_path: Path) -> None:
+    untagged = tmp_path / "untagged.pdf"
+    untagged.write_bytes(scans.text_pdf("Words with no structure"))
+    found = checks.checker_report(untagged, tagged_pages=set())
+    assert any(problem.startswith("UA-01-005") for problem in found)  # no structure tree
+    assert any(problem.startswith("UA-07-001") for problem in found)  # no title
 
 
 def test_an_existing_text_layer_is_kept(fill: Any, institution: Institution) -> None:

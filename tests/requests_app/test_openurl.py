@@ -321,6 +321,7 @@ def test_each_genre_opens_its_form(portal: Client, genre: str, form_name: str) -
         ("issn=1234-5678&eissn=0028-0836&genre=article&atitle=X", {"issn": "0028-0836"}),
         ("rft.stitle=NATURE&rft.jtitle=Nature", {"title": "Nature"}),
         ("au=Smith,+J&genre=book&title=T", {"author": "Smith, J"}),
+        ("rft.jtitle=Annales&rft.language=fre", {"language": "fre"}),
     ],
 )
 def test_messy_links_still_fill_the_form(query: str, expected: dict[str, str]) -> None:

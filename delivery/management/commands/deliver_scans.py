@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
 from delivery import services
-from delivery.models import DEFAULT_LANGUAGE, LANGUAGES, Delivery
+from delivery.models import DEFAULT_LANGUAGE, FROM_CITATION, Delivery, tesseract_code
 
 DONE = "received"
 
@@ -22,7 +22,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", nargs="?", default=settings.DELIVERY_HOT_FOLDER)
         parser.add_argument(
-            "--language", default=DEFAULT_LANGUAGE, choices=LANGUAGES, help="Tesseract's code."
+            "--language",
+            default=FROM_CITATION,
+            help="The language of the scans' text as a citation writes it: an ISO 639 code "
+            "(fr, fre, fra) or its English name; English when unknown. Without it, each "
+            "request's citation's, or English.",
         )
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -35,9 +39,13 @@ class Command(BaseCommand):
         if not found:
             self.stdout.write("No scans waiting.")
             return
+        language = tesseract_code(options["language"]) or FROM_CITATION
+        if options["language"] and not language:
+            language = DEFAULT_LANGUAGE
+            self.stderr.write(f"Unknown language {options['language']!r}: read as English.")
         with ExitStack() as files:
             streams = [(files.enter_context(path.open("rb")), path.name) for path in found]
-            batch = services.receive_scans(streams, acting_user=None, language=options["language"])
+            batch = services.receive_scans(streams, acting_user=None, language=language)
         (folder / DONE).mkdir(exist_ok=True)
         for path in found:
             path.rename(folder / DONE / path.name)
