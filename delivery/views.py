@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from delivery import services
+from delivery import desk, services
 from delivery.forms import BatchScansForm
 from delivery.models import Delivery, Status
 
@@ -75,7 +75,7 @@ def deliver_batch(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
     if request.POST.get("confirmed") != "1":
         messages.error(request, "Tick the confirmation to deliver every ready scan.")
         return redirect("delivery:review", batch=batch)
-    done, failed = services.confirm_batch(batch, acting_user=request.user)
+    done, failed = desk.confirm_batch(batch, acting_user=request.user)
     summary = f"{len(done)} being delivered"
     if failed:
         summary += f", {len(failed)} not: " + " ".join(failed)

@@ -19,8 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from delivery import desk as delivery_desk
 from delivery import forms as delivery_forms
-from delivery import services as delivery_services
 from fees import services as fees
 from requests_app import filling, services
 from requests_app import forms as action_forms
@@ -141,7 +141,7 @@ _ROWS = (
         "filled (an electronic copy once its file is ready: see Electronic delivery)",
         delivery_forms.FillForm,
         filling.SOURCES,
-        delivery_services.fill_copy,
+        delivery_desk.fill_copy,
         kinds=filling.KINDS,
         next_in=filling.SOURCES,
         next_when=_within_maximum_cost,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from delivery.services import latest_delivery
+from delivery.desk import latest_delivery
 from requests_app.models import Request
 
 register = template.Library()
