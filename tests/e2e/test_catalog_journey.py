@@ -94,7 +94,10 @@ def test_staff_look_up_confirm_holdings_and_print_slips_in_shelf_order(
 
     zebra_catalog.stop()
     try:
-        press(page, page.get_by_role("button", name="Look it up again"))
+        # The button's POST answers with a redirect to this page: let that navigation end before
+        # the page is asked for again, once the worker has recorded the failure.
+        with page.expect_navigation():
+            press(page, page.get_by_role("button", name="Look it up again"))
         looked_up(out.pk, State.FAILED)
         page.goto(f"/desk/{out.pk}/")
         failure = page.locator(".holdings-panel [role=status]").inner_text()
