@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 import redis
+from celery.result import AsyncResult, EagerResult, allow_join_result
 
 ROOT = Path(__file__).resolve().parent.parent
 _PG_OWNER_ENV = "ILLDESK_TEST_PG_DATADIR"
@@ -694,6 +695,15 @@ def celery_broker(redis_server: RedisServer) -> Iterator[str]:
     yield redis_server.url
     app.conf.update(**saved)
     forget_broker_connections()
+
+
+def task_result(result: AsyncResult | EagerResult, timeout: float | None = None) -> Any:
+    """What a task the test ran returned (a real worker's, or in-process). The test's own thread
+    is no task, but Celery's guard against waiting inside a task is one flag for the whole
+    process, which a thread of this process running an eager task at that moment (the live
+    server's) sets: the test's wait is allowed explicitly."""
+    with allow_join_result():
+        return result.get(timeout=timeout)
 
 
 def forget_broker_connections() -> None:

@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.db import connection
 
 from illdesk.celery import ping
-from tests.services import CeleryWorker, SmtpServer
+from tests.services import CeleryWorker, SmtpServer, task_result
 
 
 @pytest.mark.postgres_only
@@ -23,7 +23,7 @@ def test_database_is_a_real_postgresql_server() -> None:
 
 @pytest.mark.services
 def test_celery_task_runs_in_a_separate_worker_process(celery_worker: CeleryWorker) -> None:
-    answer = ping.apply_async(ignore_result=False).get(timeout=30)
+    answer = task_result(ping.apply_async(ignore_result=False), timeout=30)
 
     assert answer.startswith("pong from pid ")
     assert int(answer.rsplit(" ", 1)[1]) == celery_worker.process.pid != os.getpid()

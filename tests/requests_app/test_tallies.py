@@ -30,6 +30,7 @@ from requests_app.models import DayTally, Request, Service, Status, TallyRefresh
 from tests.factories import make_institution
 from tests.requests_app import live_stats
 from tests.requests_app.factories import make_copy, make_loan
+from tests.services import task_result
 
 pytestmark = pytest.mark.django_db
 
@@ -497,7 +498,7 @@ def test_the_task_refreshes_in_process(institution: Institution) -> None:
 def test_the_worker_refreshes_the_figures(broker: str, celery_worker: Any) -> None:
     generated(30, seed=7)
 
-    days = tasks.refresh_statistics.apply_async(ignore_result=False).get(timeout=60)
+    days = task_result(tasks.refresh_statistics.apply_async(ignore_result=False), timeout=60)
 
     assert days and TallyRefresh.objects.get().refreshed_at is not None
     assert_tallies_are_live(YEAR - 1, YEAR)
@@ -520,7 +521,7 @@ def test_a_refresh_under_way_is_left_to_finish() -> None:
     other.start()
     try:
         assert holding.wait(20)
-        assert tasks.refresh_statistics.apply().get() is None
+        assert task_result(tasks.refresh_statistics.apply()) is None
         with pytest.raises(tallies.RefreshRunning):
             tallies.refresh(wait=False)
     finally:
