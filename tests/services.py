@@ -700,8 +700,10 @@ def celery_broker(redis_server: RedisServer) -> Iterator[str]:
 def task_result(result: AsyncResult | EagerResult, timeout: float | None = None) -> Any:
     """What a task the test ran returned (a real worker's, or in-process). The test's own thread
     is no task, but Celery's guard against waiting inside a task is one flag for the whole
-    process, which a thread of this process running an eager task at that moment (the live
-    server's) sets: the test's wait is allowed explicitly."""
+    process: an eager task sets it while it runs and then puts back the value it found. A thread
+    of this process running an eager task at that moment (the live server's) has it set; two such
+    threads ending in the other order than they started leave it set for good. The test's wait is
+    allowed explicitly."""
     with allow_join_result():
         return result.get(timeout=timeout)
 
