@@ -14,7 +14,10 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 def measure(pages: int | None = None) -> dict[str, object]:
@@ -51,7 +54,7 @@ def measure(pages: int | None = None) -> dict[str, object]:
         }
 
 
-def _today() -> Any:
+def _today() -> date:
     from django.utils import timezone
 
     return timezone.localdate()
