@@ -13,11 +13,8 @@ import json
 import os
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from datetime import date
 
 
 def measure(pages: int | None = None) -> dict[str, object]:

@@ -20,7 +20,6 @@ from copyright_rules.models import IdentifierKind, TitleGroup, TitleIdentifier
 from requests_app.iso18626.models import IsoPartner
 
 
-
 class _Phase(TypedDict):
     scenario: str
     method: str

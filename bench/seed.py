@@ -104,7 +104,9 @@ def log_in(institution: Institution) -> Account:
     )
 
 
-def _insert(model: type[Model], source: str, values: dict[str, str]) -> tuple[str, dict[str, _SQLType]]:
+def _insert(
+    model: type[Model], source: str, values: dict[str, str]
+) -> tuple[str, dict[str, _SQLType]]:
     """INSERT INTO the model's table SELECT ... FROM `source`: the given SQL expressions for
     some columns, NULL or the field's own default for every other one (so a column added to the
     model later is filled too)."""

@@ -125,7 +125,10 @@ def receive_scans(
             examine(stream, name)
         except BadFile as bad:
             Delivery.objects.create(
-                batch=batch, status=Status.REFUSED, problem=str(bad), created_by=user_of(acting_user)
+                batch=batch,
+                status=Status.REFUSED,
+                problem=str(bad),
+                created_by=user_of(acting_user),
             )
             continue
         stored = _store([File(stream, name=name)])

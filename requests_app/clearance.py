@@ -111,7 +111,9 @@ _FACT_OF_FIELD: dict[str, tuple[str, Callable[[Any], Any]]] = {
 _LABELS = {field.name: str(field.verbose_name) for field in Request._meta.concrete_fields}
 
 
-def correct_citation(request: Request, *, seen: str, acting_user: Actor, **fields: Any) -> Request:
+def correct_citation(
+    request: Request, *, seen: str, acting_user: Actor, **fields: object
+) -> Request:
     """Staff correct the citation (docs/desk.md, "Correcting a citation"): the changed fields
     and the search columns are written and the timeline says what changed, old and new. A copy
     not yet supplied whose copyright facts changed is evaluated again on the corrected facts

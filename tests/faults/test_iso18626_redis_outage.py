@@ -27,7 +27,10 @@ BACKENDS = [
 
 @pytest.fixture(params=BACKENDS)
 def stopped_redis(request: Any, settings: Any, redis_server: RedisServer) -> Iterator[None]:
-    default: Cache = {"BACKEND": request.param, "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/2"}
+    default: Cache = {
+        "BACKEND": request.param,
+        "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/2",
+    }
     settings.CACHES = caches_from(default)
     cache.set("probe", 1)
     assert cache.get("probe") == 1
