@@ -60,7 +60,7 @@ def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
 
 
 def _required(factory: Callable[..., scenarios.Plan | None], *args: object) -> dict[str, object]:
-    """The plan, as the load runner ships it to locust: JSON."""
+    """The scenario's plan as a plain dict, which the load runner writes as JSON for locust."""
     plan = factory(*args)
     assert plan is not None
     return dict(plan)
