@@ -21,12 +21,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from stdnum import ean
 
 from tests.services import ZebraCatalog, start_zebra_catalog
+
+if TYPE_CHECKING:
+    from registration.models import Institution
 
 RECORDS = int(os.environ.get("BENCH_CATALOG_RECORDS", "100000"))
 SUBMISSIONS = int(os.environ.get("BENCH_CATALOG_SUBMISSIONS", "300"))
@@ -74,7 +77,7 @@ def _rate(count: int, seconds: float) -> float:
     return round(count / seconds, 1) if seconds else 0.0
 
 
-def _submit(institution: Any, numbers: list[int]) -> tuple[list[int], float]:
+def _submit(institution: Institution, numbers: list[int]) -> tuple[list[int], float]:
     from requests_app import services
 
     started = time.perf_counter()

@@ -13,8 +13,8 @@ import json
 import os
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 
 def measure(pages: int | None = None) -> dict[str, object]:
@@ -51,7 +51,7 @@ def measure(pages: int | None = None) -> dict[str, object]:
         }
 
 
-def _today() -> Any:
+def _today() -> date:
     from django.utils import timezone
 
     return timezone.localdate()

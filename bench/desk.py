@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -35,6 +35,32 @@ PER_STATUS = 60
 # where another gave 0.962, docs/performance.md "The queue page as the office grows").
 QUEUE_ROUNDS = 5
 _LOAN_STATUSES = statuses(lambda row: row.services == (Service.LOAN,))
+
+
+class QueueFigures(TypedDict):
+    queue_ms_empty: float
+    queue_ms_at_size: float
+    queue_ratio_at_size_vs_empty: float
+
+
+class DeskFigures(QueueFigures):
+    desk_search_p95_ms: float
+    desk_search_p95_ms_by_kind: dict[str, float]
+    stats_refresh_s: float
+    stats_ms: float
+    desk_records: int | None  # PostgreSQL only
+
+
+class QueueQuery(TypedDict):
+    """One SELECT of a queue page, explained on each database that ran it."""
+
+    page: str
+    sql: str
+    growth_ms: float  # sized_ms - empty_ms, a missing one counted as 0
+    empty_ms: NotRequired[float]
+    empty_buffers: NotRequired[int]
+    sized_ms: NotRequired[float]
+    sized_buffers: NotRequired[int]
 
 
 def create_staff() -> None:
@@ -124,7 +150,7 @@ def p95(values: list[float]) -> float:
 
 def measure_queues(
     use_database: Callable[[str | None], None], empty: str, sized: str
-) -> dict[str, float]:
+) -> QueueFigures:
     """queue_ms_empty, queue_ms_at_size (medians over the queue pages) and
     queue_ratio_at_size_vs_empty (empty over sized: 1.0 means no slower at size); ends on the
     sized database."""
@@ -144,12 +170,13 @@ def measure_queues(
 
 def queue_queries(
     use_database: Callable[[str | None], None], databases: dict[str, str], repeat: int = 5
-) -> list[dict[str, Any]]:
+) -> list[QueueQuery]:
     """What the queue pages' database time goes to: each SELECT of each page run under
     `EXPLAIN (ANALYZE, BUFFERS)` `repeat` times on each database, its median execution time and
     the buffers it touched, the statements that grow most first (BENCH_QUEUE_QUERIES=1 with
     BENCH_ONLY=queue). The server's own timing: not the machine's scheduling of this process."""
-    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    statements: dict[tuple[str, int], str] = {}
+    timed: dict[tuple[str, int], dict[str, tuple[float, int]]] = {}
     for name, url in databases.items():
         use_database(url)
         client = _client()
@@ -159,21 +186,32 @@ def queue_queries(
                 client.get(page)
             selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
             for number, sql in enumerate(selects):
-                row = rows.setdefault((page, number), {"page": page, "sql": sql})
-                plans = [_explained(sql) for _ in range(repeat)]
-                row[f"{name}_ms"] = round(statistics.median(p["Execution Time"] for p in plans), 3)
-                row[f"{name}_buffers"] = _buffers(plans[-1]["Plan"])
-    found = list(rows.values())
-    for row in found:
-        row["growth_ms"] = round(row.get("sized_ms", 0.0) - row.get("empty_ms", 0.0), 3)
+                statements.setdefault((page, number), sql)
+                runs = [_explained(sql) for _ in range(repeat)]
+                median_ms = round(statistics.median(ms for ms, _ in runs), 3)
+                timed.setdefault((page, number), {})[name] = (median_ms, runs[-1][1])
+    found = [_queue_query(page, statements[page, n], timed[page, n]) for page, n in statements]
     return sorted(found, key=lambda row: -row["growth_ms"])
 
 
-def _explained(sql: str) -> dict[str, Any]:
+def _queue_query(page: str, sql: str, timed: dict[str, tuple[float, int]]) -> QueueQuery:
+    growth = timed.get("sized", (0.0, 0))[0] - timed.get("empty", (0.0, 0))[0]
+    row = QueueQuery(page=page, sql=sql, growth_ms=round(growth, 3))
+    if "empty" in timed:
+        row["empty_ms"], row["empty_buffers"] = timed["empty"]
+    if "sized" in timed:
+        row["sized_ms"], row["sized_buffers"] = timed["sized"]
+    return row
+
+
+def _explained(sql: str) -> tuple[float, int]:
+    """The statement's execution time (ms) and the shared buffers its plan touched."""
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
         (plan,) = cursor.fetchone()
-    return dict(plan[0])
+    top = plan[0]["Plan"]
+    buffers = int(top.get("Shared Hit Blocks", 0)) + int(top.get("Shared Read Blocks", 0))
+    return float(plan[0]["Execution Time"]), buffers
 
 
 def plan_text(sql: str) -> str:
@@ -182,11 +220,7 @@ def plan_text(sql: str) -> str:
         return "\n".join(line for (line,) in cursor.fetchall())
 
 
-def _buffers(plan: dict[str, Any]) -> int:
-    return int(plan.get("Shared Hit Blocks", 0)) + int(plan.get("Shared Read Blocks", 0))
-
-
-def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> dict[str, Any]:
+def measure(use_database: Callable[[str | None], None], empty: str, sized: str) -> DeskFigures:
     """desk_search_p95_ms (at size), queue_ratio_at_size_vs_empty (median time empty over median
     time at size: 1.0 means no slower), stats_refresh_s (the statistics' first refresh at size,
     which tallies every day), stats_ms (median, at size, once refreshed)."""

@@ -27,19 +27,22 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bench.services import Postgres, log, services, setup_django
 
+if TYPE_CHECKING:
+    from bench.seed import Account
 
-def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, object]:
+
+def measure(postgres: Postgres, accounts: list[Account]) -> dict[str, object]:
     from bench import scenarios
     from bench.submit_profile import Meter, _measure, _sender
 
     requests = int(os.environ.get("BENCH_FEES_REQUESTS", "150"))
     rounds = int(os.environ.get("BENCH_FEES_ROUNDS", "4"))
     meter = Meter(postgres)
-    send = _sender(accounts, scenarios.submit_plan(accounts) or {})
+    send = _sender(accounts, scenarios.submit_plan(accounts))
     _measure(meter, send, 30)  # warm up: imports, templates, the first connection
     queries = {present: _queries(send, present, accounts) for present in (True, False)}
     ratios_cpu, ratios_wall, with_fees_ms = [], [], []
@@ -64,7 +67,7 @@ def measure(postgres: Postgres, accounts: list[Any]) -> dict[str, object]:
     }
 
 
-def _queries(send: Callable[[], None], present: bool, accounts: list[Any]) -> int:
+def _queries(send: Callable[[], None], present: bool, accounts: list[Account]) -> int:
     """The SQL statements of one submission: the same with a schedule as without, or the
     schedule costs the submission something."""
     from django.db import connection
@@ -77,7 +80,7 @@ def _queries(send: Callable[[], None], present: bool, accounts: list[Any]) -> in
     return len(captured)
 
 
-def _schedule(present: bool, accounts: list[Any]) -> None:
+def _schedule(present: bool, accounts: list[Account]) -> None:
     """Every service priced, the first account's institution exempt; or nothing."""
     from fees.models import Exemption, Fee, FeeService
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 
@@ -21,6 +21,11 @@ _OPEN = (
     "<request><header><requestingAgencyRequestId>bench</requestingAgencyRequestId></header>"
 )
 _CLOSE = "</request></ISO18626Message>"
+
+
+class ParseFigures(TypedDict):
+    iso_worst_parse_ms: float
+    iso_parse_ms_by_shape: dict[str, float]
 
 
 def _filled(unit: str, limit: int, *, close: str = "") -> bytes:
@@ -53,7 +58,7 @@ def median_ms(body: bytes, rounds: int = 5) -> float:
     return statistics.median(times)
 
 
-def measure(rounds: int = 5) -> dict[str, Any]:
+def measure(rounds: int = 5) -> ParseFigures:
     """The slowest shape's median read time, and each shape's, in milliseconds."""
     figures = {name: round(median_ms(body, rounds), 1) for name, body in worst_bodies().items()}
     return {"iso_worst_parse_ms": max(figures.values()), "iso_parse_ms_by_shape": figures}

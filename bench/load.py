@@ -8,10 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 
@@ -28,7 +27,7 @@ class PhaseResult:
 
 
 def run_phase(
-    plan: dict[str, Any],
+    plan: Mapping[str, object],
     *,
     host: str,
     users: int,
@@ -41,7 +40,8 @@ def run_phase(
     as long as that function runs (bounded by `seconds`): used to load the site during a purge."""
     if not host.startswith("http://127.0.0.1:"):
         raise ValueError("the benchmark only ever loads 127.0.0.1")
-    name = f"{plan['scenario']}-{len(list(workdir.glob('*.log')))}"
+    scenario = str(plan["scenario"])
+    name = f"{scenario}-{len(list(workdir.glob('*.log')))}"
     plan_path = workdir / f"{name}-plan.json"
     plan_path.write_text(json.dumps(plan))
     stats_path = workdir / f"{name}-stats.json"  # locust adds the .json to --json-file
@@ -79,7 +79,7 @@ def run_phase(
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
         process.wait(timeout=seconds + 60)
-    return read_stats(stats_path, plan["scenario"])
+    return read_stats(stats_path, scenario)
 
 
 def read_stats(path: Path, scenario: str) -> PhaseResult:

@@ -8,6 +8,8 @@ measure latency): independent librarians do not submit in step, and users paced 
 rate, all started together, would send their requests in bursts that queue behind each other.
 """
 
+from __future__ import annotations
+
 import itertools
 import json
 import os
@@ -15,12 +17,15 @@ import random
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, task
 
-PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
+if TYPE_CHECKING:
+    from bench.scenarios import Plan
+
+PLAN: Plan = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 RATE_PER_USER = float(os.environ.get("BENCH_RATE_PER_USER", "0"))
 _accounts = itertools.cycle(PLAN["accounts"])
 
@@ -44,7 +49,7 @@ class BenchUser(FastHttpUser):
     def hit(self) -> None:
         headers = {"Cookie": self.account["cookie"]}
         body = None
-        if PLAN.get("xml"):
+        if "xml" in PLAN:
             # A partner's ILL system: no session, a header token, a new request id each time.
             headers = {
                 "Authorization": f"Bearer {PLAN['token']}",

@@ -39,7 +39,9 @@ def seed_accounts(config: Config) -> list[seed.Account]:
 def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
     """The scenarios, in the order each round runs them; those the application does not serve
     yet are left out (and reported as n/a)."""
-    found: dict[str, PlanFactory] = {"baseline": partial(scenarios.baseline_plan, accounts)}
+    found: dict[str, PlanFactory] = {
+        "baseline": partial(_required, scenarios.baseline_plan, accounts)
+    }
     named = (
         ("submit", scenarios.submit_plan),
         ("list", scenarios.list_plan),
@@ -57,10 +59,11 @@ def plans(accounts: list[seed.Account]) -> dict[str, PlanFactory]:
     return found
 
 
-def _required(factory: Callable[..., dict[str, object] | None], *args: object) -> dict[str, object]:
+def _required(factory: Callable[..., scenarios.Plan | None], *args: object) -> dict[str, object]:
+    """The scenario's plan as a plain dict, which the load runner writes as JSON for locust."""
     plan = factory(*args)
     assert plan is not None
-    return plan
+    return dict(plan)
 
 
 def decide_rate() -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import Any
+from typing import Literal, NotRequired, TypedDict, final
 
 from django.conf import settings
 from django.db import connection
@@ -19,7 +19,35 @@ from copyright_rules.keys import normalize_title
 from copyright_rules.models import IdentifierKind, TitleGroup, TitleIdentifier
 from requests_app.iso18626.models import IsoPartner
 
-Plan = dict[str, Any]
+
+class _Phase(TypedDict):
+    scenario: str
+    method: str
+    path: str
+    expect: list[int]  # the status codes that count as success
+    expect_text: NotRequired[str]  # and a text the response must contain
+    accounts: list[dict[str, str]]  # Account.as_plan(), one per simulated user in turn
+
+
+@final
+class FormPlan(_Phase):
+    """A browser's form: the fields of one payload, picked at random, per request."""
+
+    payloads: list[dict[str, str]]
+
+
+@final
+class XmlPlan(_Phase):
+    """A partner's ILL system: a body picked at random per request, `{agency}` and `{rid}` filled
+    in, sent with the header token."""
+
+    payloads: list[str]
+    xml: Literal[True]
+    token: str
+
+
+# What one load phase sends (bench/locustfile.py reads it as JSON).
+Plan = FormPlan | XmlPlan
 
 
 def _accounts(accounts: list[Account], seed: int) -> list[dict[str, str]]:
@@ -29,7 +57,7 @@ def _accounts(accounts: list[Account], seed: int) -> list[dict[str, str]]:
     return shuffled
 
 
-def baseline_plan(accounts: list[Account], seed: int = 0) -> Plan:
+def baseline_plan(accounts: list[Account], seed: int = 0) -> FormPlan:
     return {
         "scenario": "baseline",
         "method": "POST",
@@ -47,7 +75,7 @@ def _url(name: str) -> str | None:
         return None
 
 
-def submit_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
+def submit_plan(accounts: list[Account], seed: int = 0) -> FormPlan | None:
     path = _url("requests:new_copy")
     if path is None:
         return None
@@ -61,7 +89,7 @@ def submit_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
     }
 
 
-def list_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
+def list_plan(accounts: list[Account], seed: int = 0) -> FormPlan | None:
     path = _url("requests:list")
     if path is None:
         return None
@@ -80,7 +108,7 @@ def list_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
 ISO_TOKEN = "bench-iso18626-token-" + "0" * 24
 
 
-def iso_plan(accounts: list[Account], seed: int = 0) -> Plan | None:
+def iso_plan(accounts: list[Account], seed: int = 0) -> XmlPlan | None:
     """ISO 18626 request intake: each user is one partner's ILL system POSTing copy requests
     (the same journals as `submit`), each with a new requestingAgencyRequestId."""
     path = _url("iso18626:endpoint")

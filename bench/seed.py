@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -24,6 +24,9 @@ from django.utils.crypto import get_random_string
 from copyright_rules.models import Decision, Record
 from registration.models import Institution
 from requests_app.models import Request
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import _SQLType
 
 # Distinct keys the seeded records spread over: a network's worth of journal titles.
 RECORD_TITLE_KEYS = 50_000
@@ -101,7 +104,9 @@ def log_in(institution: Institution) -> Account:
     )
 
 
-def _insert(model: type[Model], source: str, values: dict[str, str]) -> tuple[str, dict[str, Any]]:
+def _insert(
+    model: type[Model], source: str, values: dict[str, str]
+) -> tuple[str, dict[str, _SQLType]]:
     """INSERT INTO the model's table SELECT ... FROM `source`: the given SQL expressions for
     some columns, NULL or the field's own default for every other one (so a column added to the
     model later is filled too)."""
@@ -213,7 +218,7 @@ def seed_records(
     sql = (
         f"WITH {_SOURCE}, rec AS ({record_sql} RETURNING *), dec AS ({decision_sql}) {request_sql}"
     )
-    params: dict[str, Any] = {
+    params: dict[str, _SQLType] = {
         **record_params,
         **decision_params,
         **request_params,

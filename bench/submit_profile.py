@@ -40,10 +40,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from bench.services import Postgres, services, setup_django
+
+if TYPE_CHECKING:
+    from bench.scenarios import FormPlan
+    from bench.seed import Account
 
 _FORM = "application/x-www-form-urlencoded"  # as browsers send the form (not multipart)
 
@@ -128,7 +132,7 @@ def _run(options: argparse.Namespace, meter: Meter) -> None:
     scenarios.seed_authority()
     senders = {
         "baseline": _sender(accounts, scenarios.baseline_plan(accounts)),
-        "submit": _sender(accounts, scenarios.submit_plan(accounts) or {}),
+        "submit": _sender(accounts, scenarios.submit_plan(accounts)),
     }
     for send in senders.values():  # warm up: imports, template loading, the first connection
         _measure(meter, send, 50)
@@ -145,12 +149,14 @@ def _run(options: argparse.Namespace, meter: Meter) -> None:
         _profile(senders["submit"], options.requests, options.profile, options.profile_file)
 
 
-def _sender(accounts: list[Any], plan: dict[str, Any]) -> Callable[[], None]:
+def _sender(accounts: list[Account], plan: FormPlan | None) -> Callable[[], None]:
     """One request of the plan per call, from the accounts in turn, as a browser sends it."""
     from django.conf import settings
     from django.db import close_old_connections
     from django.test import Client
 
+    if plan is None:
+        raise RuntimeError("the application does not serve this scenario's form")
     clients = []
     for account in accounts:
         client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")

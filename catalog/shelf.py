@@ -8,7 +8,7 @@ import inspect
 import sys
 from collections.abc import Iterable
 from types import FrameType, ModuleType
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 
 def _frames(context: int = 1) -> list[tuple[FrameType]]:
@@ -25,7 +25,7 @@ def _import_pycallnumber() -> ModuleType:
     found with inspect.stack(), which reads the source of every frame on the stack: tens of
     seconds in a process with Django loaded. It uses only the frames, which _frames gives at
     once. Imported from CatalogConfig.ready(), while Django starts on one thread."""
-    saved: Any = inspect.stack
+    saved = inspect.stack
     inspect.stack = _frames  # type: ignore[assignment]
     try:
         return importlib.import_module("pycallnumber")
@@ -33,7 +33,7 @@ def _import_pycallnumber() -> ModuleType:
         inspect.stack = saved
 
 
-pycallnumber: Any = _import_pycallnumber()
+pycallnumber = _import_pycallnumber()
 
 # Call numbers that are not LC (a local scheme, a typo) sort after the LC ones, as text.
 _NOT_LC = "~"

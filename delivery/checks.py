@@ -8,7 +8,6 @@ report."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pdfua
 import pikepdf
@@ -44,17 +43,23 @@ def checker_report(path: Path | str, *, tagged_pages: set[int]) -> list[str]:
     ]
 
 
-def _catalog(root: Any) -> list[str]:
+def _catalog(root: pikepdf.Object) -> list[str]:
     found = []
-    if not bool(root.get("/MarkInfo", {}).get("/Marked", False)):
+    if not _flag(root, "/MarkInfo", "/Marked"):
         found.append("MarkInfo does not say the file is tagged.")
     if "/StructTreeRoot" not in root or "/ParentTree" not in root.StructTreeRoot:
         found.append("There is no structure tree.")
     if not str(root.get("/Lang", "")).strip():
         found.append("The document's language (/Lang) is not set.")
-    if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
+    if not _flag(root, "/ViewerPreferences", "/DisplayDocTitle"):
         found.append("Viewers are not told to show the title (DisplayDocTitle).")
     return found
+
+
+def _flag(root: pikepdf.Object, dictionary: str, key: str) -> bool:
+    """A true/false entry of one of the catalog's dictionaries: false where either is missing."""
+    entries = root.get(dictionary)
+    return entries is not None and bool(entries.get(key, False))
 
 
 def _title(pdf: pikepdf.Pdf) -> list[str]:

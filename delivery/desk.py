@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import IO
 
 from delivery.models import Delivery, Status
 from delivery.services import DeliveryChanged, Unmatched, confirm, start_delivery
@@ -39,7 +39,7 @@ def fill_copy(
     *,
     seen: str,
     delivery_method: str,
-    scans: Sequence[Any],
+    scans: Sequence[IO[bytes]],
     notice: str,
     language: str,
     acting_user: Actor,

@@ -24,14 +24,16 @@ class ScansField(forms.FileField):
     """Several files in one field (Django's documented pattern), each examined: a bad one is a
     field error naming it and saying why."""
 
-    def __init__(self, *, examine_each: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *, label: str, help_text: str, required: bool = True, examine_each: bool = True
+    ) -> None:
         """`examine_each=False`: a batch, where a bad file is refused on the review page and
         the others go on."""
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTR}))
-        super().__init__(**kwargs)
+        widget = MultipleFileInput(attrs={"accept": ACCEPT_ATTR})
+        super().__init__(label=label, help_text=help_text, required=required, widget=widget)
         self.examine_each = examine_each
 
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+    def clean(self, data: object, initial: object = None) -> list[Any]:
         uploads = data if isinstance(data, list | tuple) else [data] if data else []
         cleaned = [super(ScansField, self).clean(upload, initial) for upload in uploads]
         if not cleaned and self.required:
@@ -70,17 +72,17 @@ class LanguageField(forms.ChoiceField):
     first choice is each request's citation's language (a batch, whose requests are found
     later)."""
 
-    def __init__(self, *, from_citation: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, from_citation: bool = False, help_text: str = "") -> None:
         self.from_citation = from_citation
         super().__init__(
             label="Language of the text",
             choices=citation_language_choices if from_citation else language_choices,
             initial=FROM_CITATION if from_citation else DEFAULT_LANGUAGE,
             required=False,
-            **kwargs,
+            help_text=help_text,
         )
 
-    def clean(self, value: Any) -> str:
+    def clean(self, value: object) -> str:
         chosen = super().clean(value)
         return chosen if chosen or self.from_citation else DEFAULT_LANGUAGE
 

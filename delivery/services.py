@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import ocrmypdf
 import pikepdf
@@ -37,6 +37,7 @@ from delivery.models import (
     Status,
     Step,
 )
+from illdesk.actors import Actor, user_of
 from requests_app import services as requests
 from requests_app.filling import may_fill
 from requests_app.models import Request
@@ -68,10 +69,10 @@ def start_delivery(
     item: Request,
     *,
     seen: str,
-    files: Sequence[Any],
+    files: Sequence[IO[bytes]],
     notice: str,
     language: str,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Delivery:
     """Staff filled a copy electronically from the request page: store the files, and prepare
     and deliver the copy in the background. The files were examined by the form; examining
@@ -94,7 +95,7 @@ def start_delivery(
                 deliver_when_ready=True,
                 notice=notice,
                 language=language,
-                created_by=acting_user,
+                created_by=user_of(acting_user),
             )
             _add_sources(delivery, stored)
             requests.add_staff_note(
@@ -112,7 +113,7 @@ def start_delivery(
 def receive_scans(
     files: Iterable[tuple[IO[bytes], str]],
     *,
-    acting_user: Any,
+    acting_user: Actor,
     language: str = FROM_CITATION,
 ) -> uuid.UUID:
     """Scans dropped together (the batch page, the hot folder): each becomes a delivery that
@@ -124,20 +125,23 @@ def receive_scans(
             examine(stream, name)
         except BadFile as bad:
             Delivery.objects.create(
-                batch=batch, status=Status.REFUSED, problem=str(bad), created_by=acting_user
+                batch=batch,
+                status=Status.REFUSED,
+                problem=str(bad),
+                created_by=user_of(acting_user),
             )
             continue
         stored = _store([File(stream, name=name)])
         with transaction.atomic():
             delivery = Delivery.objects.create(
-                batch=batch, language=language, created_by=acting_user
+                batch=batch, language=language, created_by=user_of(acting_user)
             )
             _add_sources(delivery, stored)
             _queue(delivery, PREPARE_TASK)
     return batch
 
 
-def _store(files: Sequence[Any]) -> list[tuple[str, str]]:
+def _store(files: Sequence[IO[bytes]]) -> list[tuple[str, str]]:
     """Each file saved through Django's storage, in chunks: (stored path, name as uploaded)."""
     folder = f"delivery/sources/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
     stored = []
@@ -170,7 +174,7 @@ def _run_task(task: str, delivery_id: int) -> None:
     current_app.send_task(task, args=[delivery_id])
 
 
-def move(delivery: Delivery, target: str, **changes: Any) -> bool:
+def move(delivery: Delivery, target: str, **changes: object) -> bool:
     """Compare-and-set along TRANSITIONS: False when another process moved it first."""
     if target not in TRANSITIONS[delivery.status]:
         return False
@@ -300,7 +304,7 @@ def _save_scan(delivery: Delivery, scan: pipeline.Scan, folder: Path) -> None:
     move(delivery, Status.READY, pages=scan.pages, text_found=text)
 
 
-def confirm(delivery: Delivery, *, acting_user: Any) -> Delivery:
+def confirm(delivery: Delivery, *, acting_user: Actor) -> Delivery:
     """Staff confirm a reviewed scan: it is delivered in the background, filling the request
     from the status it is in now (compare-and-set when the file is handed over)."""
     with transaction.atomic():

@@ -8,7 +8,7 @@ the sessions' cache on django-redis with errors ignored."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 DJANGO_REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 REDIS_BACKENDS = {DJANGO_REDIS_CACHE, "django_redis.cache.RedisCache"}
@@ -16,14 +16,24 @@ REDIS_BACKENDS = {DJANGO_REDIS_CACHE, "django_redis.cache.RedisCache"}
 SOCKET_TIMEOUT_SECONDS = 0.5
 
 
-def caches_from(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
+class Cache(TypedDict, total=False):
+    """One cache of Django's CACHES setting: the keys read or written here (django-environ may
+    give others, such as TIMEOUT, which are passed on as they are)."""
+
+    BACKEND: str
+    LOCATION: str | list[str]
+    KEY_PREFIX: str
+    OPTIONS: dict[str, object]
+
+
+def caches_from(default: Cache) -> dict[str, Cache]:
     """`CACHES` for the default cache's configuration as django-environ parsed it."""
     if default.get("BACKEND") not in REDIS_BACKENDS:
-        return {"default": dict(default), "sessions": dict(default)}
+        return {"default": default.copy(), "sessions": default.copy()}
     return {"default": _default_cache(default), "sessions": _session_cache(default["LOCATION"])}
 
 
-def _default_cache(parsed: dict[str, Any]) -> dict[str, Any]:
+def _default_cache(parsed: Cache) -> Cache:
     # Django's backend takes redis-py's connection options in lower case; django-environ writes
     # a URL's options in upper case when it picked django-redis.
     options = {key.lower(): value for key, value in parsed.get("OPTIONS", {}).items()}
@@ -32,7 +42,7 @@ def _default_cache(parsed: dict[str, Any]) -> dict[str, Any]:
     return {**parsed, "BACKEND": DJANGO_REDIS_CACHE, "OPTIONS": options}
 
 
-def _session_cache(location: str | list[str]) -> dict[str, Any]:
+def _session_cache(location: str | list[str]) -> Cache:
     """Sessions are stored in the database and read through this cache (`cached_db`); with Redis
     errors ignored (django-redis's IGNORE_EXCEPTIONS), a session is read from the database while
     Redis is down instead of the page failing."""

@@ -25,10 +25,7 @@ from illdesk.network import Deadline, DeadlineExceeded, WatchedTLS
 
 class EmailBackend(smtp.EmailBackend):
     _partial_connection: smtplib.SMTP | None  # Django's: the connection while it is opened
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline: Deadline | None = None
+    _deadline: Deadline | None = None  # the send under way's
 
     @property
     def connection_class(self) -> Any:

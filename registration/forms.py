@@ -1,7 +1,6 @@
-from typing import Any
-
 from django import forms
 from django.contrib.auth.models import User
+from django.http import QueryDict
 
 from illdesk.forms import AsciiModelChoiceField
 from registration.models import (
@@ -18,13 +17,29 @@ from registration.services import current_terms
 DETAIL_FIELDS = ["isil", *CONTACT_FIELDS]
 
 
+def _text(autocomplete: str) -> forms.TextInput:
+    """A text box the browser may fill in: `autocomplete` names what it holds."""
+    return forms.TextInput(attrs={"autocomplete": autocomplete})
+
+
 class RegistrationDetailsForm(forms.ModelForm):
     """The library's details, as it registers them or corrects them when staff ask."""
 
     class Meta:
         model = Registration
         fields = DETAIL_FIELDS
-        widgets = {"shipping_address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "name": _text("organization"),
+            "street": _text("street-address"),
+            "city": _text("address-level2"),
+            "region": _text("address-level1"),
+            "postal_code": _text("postal-code"),
+            "country": _text("country-name"),
+            "contact_name": _text("name"),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": _text("tel"),
+            "shipping_address": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {
             "isil": "Optional, e.g. DLC or US-DLC (MARC code) or GB-UkOxU (ISIL).",
             "phone": "A number staff can call to verify the registration.",
@@ -33,22 +48,6 @@ class RegistrationDetailsForm(forms.ModelForm):
             "delivery_email": "Only if copies should be announced to another address, for "
             "example a shared interlibrary loan mailbox. Leave empty to use the contact email.",
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        autocomplete = {
-            "name": "organization",
-            "street": "street-address",
-            "city": "address-level2",
-            "region": "address-level1",
-            "postal_code": "postal-code",
-            "country": "country-name",
-            "contact_name": "name",
-            "email": "email",
-            "phone": "tel",
-        }
-        for name, token in autocomplete.items():
-            self.fields[name].widget.attrs["autocomplete"] = token
 
     def clean_isil(self) -> str:
         try:
@@ -89,7 +88,11 @@ class RegistrationForm(RegistrationDetailsForm):
     )
     # A honeypot: people never see it (hidden by CSS and from assistive technology); bots that
     # fill every field do. See templates/registration/register.html.
-    website = forms.CharField(required=False, label="Leave this field empty")
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     class Meta(RegistrationDetailsForm.Meta):
         fields = ["oclc_symbol", *DETAIL_FIELDS]
@@ -98,10 +101,6 @@ class RegistrationForm(RegistrationDetailsForm):
             "oclc_symbol": "3 to 6 characters as OCLC assigned it, e.g. DLC. It becomes your "
             "username.",
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update(autocomplete="off", tabindex="-1")
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -156,8 +155,8 @@ class DecisionForm(forms.Form):
     identifiers_acknowledged = forms.BooleanField(required=False)
     confirm_rejection = forms.BooleanField(required=False)
 
-    def __init__(self, *args: Any, text_required: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None = None, *, text_required: bool = False) -> None:
+        super().__init__(data)
         self.fields["text"].required = text_required
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,9 +91,14 @@ class NothingChanged(Exception):
         super().__init__(f"Request {request.pk}: the citation is as it was; nothing was changed.")
 
 
+def _pages_requested(pages: str) -> int | None:
+    return count_pages(pages) if pages else None
+
+
 # Each correctable request field as the copyright facts name it (RequestFacts), and how its value
-# becomes the fact (requests_app/forms.py builds the same facts at submission).
-_FACT_OF_FIELD: dict[str, tuple[str, Callable[[Any], Any]]] = {
+# (text, or total_pages's number) becomes the fact (requests_app/forms.py builds the same facts at
+# submission).
+_FACT_OF_FIELD: dict[str, tuple[str, Callable[[str], object] | Callable[[int | None], object]]] = {
     "title": ("title", lambda value: value or None),
     "article_title": ("article", lambda value: value or None),
     "author": ("author", lambda value: value or None),
@@ -103,7 +107,7 @@ _FACT_OF_FIELD: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "issue": ("issue", lambda value: value or None),
     "issn": ("issns", lambda value: [value] if value else []),
     "isbn": ("isbns", lambda value: [value] if value else []),
-    "pages": ("pages_requested", lambda value: count_pages(value) if value else None),
+    "pages": ("pages_requested", _pages_requested),
     "total_pages": ("total_pages", lambda value: value),
 }
 
@@ -111,7 +115,9 @@ _FACT_OF_FIELD: dict[str, tuple[str, Callable[[Any], Any]]] = {
 _LABELS = {field.name: str(field.verbose_name) for field in Request._meta.concrete_fields}
 
 
-def correct_citation(request: Request, *, seen: str, acting_user: Actor, **fields: Any) -> Request:
+def correct_citation(
+    request: Request, *, seen: str, acting_user: Actor, **fields: object
+) -> Request:
     """Staff correct the citation (docs/desk.md, "Correcting a citation"): the changed fields
     and the search columns are written and the timeline says what changed, old and new. A copy
     not yet supplied whose copyright facts changed is evaluated again on the corrected facts
@@ -140,9 +146,7 @@ def correct_citation(request: Request, *, seen: str, acting_user: Actor, **field
         for name, value in changed.items():
             setattr(current, name, value)
         if "pages" in changed:
-            changed["pages_requested"] = current.pages_requested = _FACT_OF_FIELD["pages"][1](
-                current.pages
-            )
+            changed["pages_requested"] = current.pages_requested = _pages_requested(current.pages)
         Request.objects.filter(pk=current.pk).update(
             **changed, **search.refresh(current), updated_at=now
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -101,10 +101,12 @@ def _queue_page(
     }
     if queue == "clearance":
         priors = _counted_priors(page.rows)
-        row: Any
         for row in page.rows:
-            row.counted_priors = priors.get(row.pk, [])
-            row.prior_released = any(not prior.still_counts for prior in row.counted_priors)
+            counted = priors.get(row.pk, [])
+            released = any(not prior.still_counts for prior in counted)
+            # Attributes for the queue's template, not fields.
+            setattr(row, "counted_priors", counted)  # noqa: B010
+            setattr(row, "prior_released", released)  # noqa: B010
     context.update(_unread_messages())
     return render(request, "requests_app/desk/queues.html", context, status=status)
 

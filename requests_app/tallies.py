@@ -18,10 +18,10 @@ rebuilds every day. One refresh runs at a time: it locks the `TallyRefresh` row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Func, IntegerField, Model, QuerySet, Sum
@@ -54,14 +54,15 @@ class WholeHours(Func):
     def __init__(self, end: str, start: str) -> None:
         super().__init__(F(end), F(start))
 
+    # `extra`: values for the SQL template, which Django formats as text.
     def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: str
     ) -> _AsSqlType:
         template = "CAST(FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 3600) AS integer)"
         return self.as_sql(compiler, connection, template=template, arg_joiner=" - ", **extra)
 
     def as_sqlite(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: str
     ) -> _AsSqlType:
         # django_timestamp_diff: Django's own SQLite function, end - start in microseconds.
         template = "CAST(FLOOR(django_timestamp_diff(%(expressions)s) / 3600000000.0) AS integer)"
@@ -219,7 +220,7 @@ def _insert(requests: QuerySet[Request]) -> None:
     _insert_rows(TurnaroundTally, by_hours.annotate(requests=Count("pk")))
 
 
-def _insert_rows(model: type[Model], rows: QuerySet[Any, Any]) -> None:
+def _insert_rows(model: type[Model], rows: QuerySet[Request, Mapping[str, object]]) -> None:
     """INSERT INTO the model's table the rows of a values() query, whose names are its
     columns. Django has no INSERT ... SELECT, so the statement is put together here: only from
     the model's own table and column names, quoted by the backend, and the query Django compiled,

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from illdesk.cache import caches_from
+from illdesk.cache import Cache, caches_from
 from requests_app.models import Request
 from tests.factories import make_institution
 from tests.requests_app.iso18626.helpers import find, loan_request, make_partner, post
@@ -27,7 +27,10 @@ BACKENDS = [
 
 @pytest.fixture(params=BACKENDS)
 def stopped_redis(request: Any, settings: Any, redis_server: RedisServer) -> Iterator[None]:
-    default = {"BACKEND": request.param, "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/2"}
+    default: Cache = {
+        "BACKEND": request.param,
+        "LOCATION": redis_server.url.rsplit("/", 1)[0] + "/2",
+    }
     settings.CACHES = caches_from(default)
     cache.set("probe", 1)
     assert cache.get("probe") == 1

@@ -84,3 +84,31 @@ def test_approval_gives_the_institution_its_shipping_address_and_delivery_email(
     assert institution is not None
     assert institution.shipping_address.startswith("ILL Office, Loading Dock B")
     assert institution.electronic_delivery_email == "copies@library.example"
+
+
+def _input(page: str, name: str) -> str:
+    (tag,) = re.findall(rf'<input [^>]*name="{name}"[^>]*>', page)
+    return tag
+
+
+def test_each_detail_says_what_it_holds_so_browsers_can_fill_it_in(client: Client) -> None:
+    """WCAG 2.2 1.3.5 (Identify Input Purpose); the honeypot is never filled in, nor reached by
+    the keyboard."""
+    page = client.get(reverse("registration:register")).content.decode()
+    purposes = {
+        "name": "organization",
+        "street": "street-address",
+        "city": "address-level2",
+        "region": "address-level1",
+        "postal_code": "postal-code",
+        "country": "country-name",
+        "contact_name": "name",
+        "email": "email",
+        "phone": "tel",
+    }
+    for name, purpose in purposes.items():
+        assert f'autocomplete="{purpose}"' in _input(page, name), name
+    assert 'type="email"' in _input(page, "email")
+    assert 'maxlength="200"' in _input(page, "name")
+    honeypot = _input(page, "website")
+    assert 'autocomplete="off"' in honeypot and 'tabindex="-1"' in honeypot

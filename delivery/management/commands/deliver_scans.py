@@ -4,7 +4,6 @@ Run it from cron or a systemd path unit; handled files move to the folder's `rec
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -29,26 +28,26 @@ class Command(BaseCommand):
             "request's citation's, or English.",
         )
 
-    def handle(self, *args: object, **options: Any) -> None:
-        if not options["folder"]:
+    def handle(self, *args: object, folder: str, language: str, **options: object) -> None:
+        if not folder:
             raise CommandError("Give a folder, or set DELIVERY_HOT_FOLDER.")
-        folder = Path(options["folder"])
-        if not folder.is_dir():
-            raise CommandError(f"{folder} is not a folder.")
-        found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        hot = Path(folder)
+        if not hot.is_dir():
+            raise CommandError(f"{hot} is not a folder.")
+        found = sorted(p for p in hot.iterdir() if p.is_file() and not p.name.startswith("."))
         if not found:
             self.stdout.write("No scans waiting.")
             return
-        language = tesseract_code(options["language"]) or FROM_CITATION
-        if options["language"] and not language:
-            language = DEFAULT_LANGUAGE
-            self.stderr.write(f"Unknown language {options['language']!r}: read as English.")
+        code = tesseract_code(language) or FROM_CITATION
+        if language and not code:
+            code = DEFAULT_LANGUAGE
+            self.stderr.write(f"Unknown language {language!r}: read as English.")
         with ExitStack() as files:
             streams = [(files.enter_context(path.open("rb")), path.name) for path in found]
-            batch = services.receive_scans(streams, acting_user=None, language=language)
-        (folder / DONE).mkdir(exist_ok=True)
+            batch = services.receive_scans(streams, acting_user=None, language=code)
+        (hot / DONE).mkdir(exist_ok=True)
         for path in found:
-            path.rename(folder / DONE / path.name)
+            path.rename(hot / DONE / path.name)
         refused = Delivery.objects.of_batch(batch).filter(status=Delivery.Status.REFUSED)
         for delivery in refused:
             self.stderr.write(f"Refused: {delivery.problem}")

@@ -13,7 +13,6 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -72,13 +71,13 @@ class Command(BaseCommand):
             "address", nargs="?", default="127.0.0.1:8000", help="host:port the web server binds"
         )
 
-    def handle(self, *args: object, **options: Any) -> None:
+    def handle(self, *args: object, address: str, **options: object) -> None:
         data_dir = Path(settings.DATA_DIR)
         prepare(data_dir)
         env = environment(data_dir=data_dir)
         supervisor.KILL_WAIT = STOP_GRACE
         manager = supervisor.Manager()
-        for name, command in commands(address=options["address"], data_dir=data_dir).items():
+        for name, command in commands(address=address, data_dir=data_dir).items():
             manager.add_process(name, _shell(command), env=env, cwd=str(settings.BASE_DIR))
         manager.loop()
         sys.exit(manager.returncode)

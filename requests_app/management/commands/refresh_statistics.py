@@ -1,8 +1,6 @@
 """Bring the office statistics' per-day tallies up to date, or rebuild them (docs/desk.md,
 "Statistics"; the beat task does the former every 10 minutes)."""
 
-from typing import Any
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -22,8 +20,7 @@ class Command(BaseCommand):
             "--year", type=int, metavar="YYYY", help="Rebuild the figures of this year's days."
         )
 
-    def handle(self, *args: object, **options: Any) -> None:
-        year = options["year"]
+    def handle(self, *args: object, year: int | None, **options: object) -> None:
         if year is not None and not 1900 <= year <= timezone.localdate().year:
             raise CommandError(f"--year must be a year up to this one, not {year}")
         if options["all"]:
