@@ -104,7 +104,7 @@ def parse_prior(data: Mapping[str, Any]) -> PriorRequest:
 
 def parse_authority(data: Mapping[str, Any] | None) -> Authority:
     data = data or {}
-    return Authority(
+    return Authority.of_groups(
         issn_groups=data.get("issn_groups") or (),
         title_groups=data.get("title_groups") or {},
         isbn_groups=data.get("isbn_groups") or (),

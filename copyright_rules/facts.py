@@ -13,12 +13,15 @@ submission (`request_facts()`), and it travels unchanged to `rules.decide` and i
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import TypeVar
 
 
 class Service(StrEnum):
@@ -289,7 +292,7 @@ class RequestFacts:
         staff_determination: StaffDetermination | None = None,
     ) -> RequestFacts:
         """The facts back from a stored citation (names it does not know are left out)."""
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             name: tuple(value) if isinstance(value, list) else value
             for name, value in citation.items()
             if name in CITATION_FIELDS
@@ -376,3 +379,135 @@ def clean(value: str | None) -> str | None:
     if not isinstance(value, str):
         return None
     return value.strip() or None
+
+
+# --- Reading submitted values: any case, publication dates, the first problem for R1 ----------
+
+_E = TypeVar("_E", bound=StrEnum)
+_PUBLICATION_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
+_DETERMINATIONS: dict[str, str] = {
+    DeterminationKind.FAIR_USE: "a fair-use determination (17 U.S.C. 107)",
+    DeterminationKind.S108E: "a section 108(e) determination that no copy is obtainable at a "
+    "fair price",
+    DeterminationKind.NO_KNOWN_RESTRICTIONS: "a rights review that found no known restrictions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationDate:
+    year: int
+    latest: date
+
+
+@lru_cache(maxsize=4096)
+def parse_publication_date(value: str | None) -> PublicationDate | None:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None.
+
+    A month or day of `00` is no date at all, not a coarser one (docs/copyright.md section 1)."""
+    text = clean(value)
+    match = _PUBLICATION_DATE.fullmatch(text) if text else None
+    if match is None:
+        return None
+    year = int(match[1])
+    try:
+        if match[2] is None:
+            return PublicationDate(year, date(year, 12, 31))
+        month = int(match[2])
+        day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1]
+        return PublicationDate(year, date(year, month, day))
+    except ValueError:  # month or day 00, or past the month's end
+        return None
+
+
+@lru_cache(maxsize=64)
+def _members_by_folded_value(kind: type[_E]) -> dict[str, _E]:
+    return {member.value.casefold(): member for member in kind}
+
+
+def canonical(kind: type[_E], raw: str | None) -> _E | None:
+    """The member named by a submitted value (trimmed, any case); None when blank, unknown or not
+    a string. Every comparison with a submitted value goes through here, so `Periodical` and
+    `periodical` are one value everywhere (docs/copyright.md section 1), the stored outcomes
+    (`ACCEPT_CCG`) as much as the lower-case values (section 10, ruling 1)."""
+    value = clean(raw)
+    if value is None:
+        return None
+    folded = value.casefold()
+    if kind is Statement:
+        folded = folded.removeprefix("us-")  # clarification 7: ISO 18626 `US-CCG`
+    return _members_by_folded_value(kind).get(folded)
+
+
+def is_loan(service: str | None) -> bool:
+    return canonical(Service, service) is Service.LOAN
+
+
+def is_copy(service: str | None) -> bool:
+    return canonical(Service, service) is Service.COPY
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFacts:
+    """The request's enumerated values read once; `problem` is the first R1 reason, if any."""
+
+    kind: WorkKind | None
+    statement: Statement | None
+    basis: Basis | None  # None with a CCG statement: clarification 12 ignores it
+    material: Material
+    purpose: Purpose
+    extent: Extent
+    publication: PublicationDate | None
+    determination: str | None  # a valid staff determination, described for the explanation
+    problem: str | None
+    rights: Rights | None = None  # a reproduction order's statement of the rights (None: a copy)
+    public_domain_found: bool = False  # staff found it in the public domain (rule R3)
+
+
+def parse_facts(request: RequestFacts) -> ParsedFacts:
+    """The request's values as the rules read them, and the first problem that makes it
+    incomplete, in the order rule R1 names them (clarification 7: an unknown value is one)."""
+    problems: list[str] = []
+    if _read(problems, Service, request.service, "service") is None:
+        problems.append("the service (loan or copy) is missing")
+    kind = _read(problems, WorkKind, request.work_kind, "work kind")
+    if kind is None:
+        problems.append("a copy request must say whether it is from a periodical or another work")
+    statement = _read(problems, Statement, request.statement, "compliance statement")
+    if statement is None:
+        problems.append("it carries no CCG or CCL compliance statement (CONTU guideline 3)")
+    basis = None
+    if statement is Statement.CCL:
+        basis = _read(problems, Basis, request.basis, "CCL basis")
+        if basis is None and clean(request.basis) is None:
+            problems.append("a CCL statement must give its basis")
+        if basis is Basis.FAIR_USE and clean(request.note) is None:
+            problems.append("a fair-use basis needs a written note")
+    default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
+    material = _read(problems, Material, request.material, "material") or Material.TEXT
+    purpose = _read(problems, Purpose, request.purpose, "purpose") or Purpose.RESEARCH
+    extent = _read(problems, Extent, request.extent, "extent") or default_extent
+    # Clarification 6: a determination without a note is ignored; so is an unknown kind, which
+    # the admin form cannot produce: neither may release a copy.
+    found = request.staff_determination
+    noted = found.kind if found is not None and clean(found.note) is not None else ""
+    return ParsedFacts(
+        kind=kind,
+        statement=statement,
+        basis=basis,
+        material=material,
+        purpose=purpose,
+        extent=extent,
+        publication=parse_publication_date(request.publication_date),
+        determination=_DETERMINATIONS.get(noted),
+        problem=problems[0] if problems else None,
+        rights=canonical(Rights, request.rights),  # an unknown one is no R1 problem
+        public_domain_found=noted == DeterminationKind.PUBLIC_DOMAIN,
+    )
+
+
+def _read(problems: list[str], kind: type[_E], raw: str | None, label: str) -> _E | None:
+    """The member `raw` names; a value that names none is added to `problems`."""
+    member = canonical(kind, raw)
+    if member is None and clean(raw) is not None:
+        problems.append(f"the {label} {raw!r} is not a known value")
+    return member

@@ -18,6 +18,7 @@ from copyright_rules.facts import (
     Service,
     Statement,
     clean,
+    is_copy,
 )
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.keys import cited_identifiers
@@ -27,12 +28,7 @@ from copyright_rules.models import (
     RecordIdentifier,
     RecordStatusChange,
 )
-from copyright_rules.reading import is_copy
-from copyright_rules.retention import start_of_day
-from copyright_rules.rules import (
-    Subject,
-    retention_of_year,
-)
+from copyright_rules.rules import Subject, retention_of_year, start_of_day
 from illdesk.inserts import New, insert_together
 from registration.models import Institution
 
@@ -49,11 +45,6 @@ STATUS_FOR_OUTCOME = {
 
 class StaleRecordStatus(Exception):
     """The record's status changed since it was read: someone else acted first."""
-
-
-def _require_atomic() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
 
 
 @dataclass(frozen=True)
@@ -74,29 +65,24 @@ def decide_new(
     `request` is the typed facts object the request's form built (`request_facts()`); it is
     decided and stored as it is. Call inside the transaction that then writes it. Loans get a
     record and a NOT_APPLICABLE decision without taking the lock."""
-    _require_atomic()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
     decided = as_entered_by(request, acting_user)
     outcome, subject = evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
     zone_name = rule_settings().time_zone
     record = _new_record(institution, subject, outcome, request, acting_user, zone_name)
-    return Decided(
-        record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
-    )
+    # What the record cites, for keys that follow the authority (docs/copyright.md section 1).
+    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
+    identifiers = [RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited]
+    return Decided(record, identifiers, _new_decision(record, outcome, acting_user))
 
 
 def record_decided(decided: Decided, *more: Model | New) -> None:
     """Write the record, what it cites and its decision, and the caller's new rows that point
     to them (the request, its email), in one INSERT statement on PostgreSQL."""
     insert_together(decided.record, *decided.identifiers, decided.decision, *more)
-
-
-def _new_identifiers(record: Record, subject: Subject) -> list[RecordIdentifier]:
-    """What the record cites, for keys that follow the authority (docs/copyright.md section 1)."""
-    request = subject.request
-    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
-    return [RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited]
 
 
 def _new_record(

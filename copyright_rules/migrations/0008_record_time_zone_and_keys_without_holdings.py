@@ -75,7 +75,7 @@ def _authority(identifier_model, cited):  # type: ignore[no-untyped-def]
         else:
             issn_groups.setdefault(str(group_id), [])
             titles[value] = str(group_id)
-    return Authority(
+    return Authority.of_groups(
         issn_groups=list(issn_groups.values()),
         issn_group_ids=list(issn_groups),
         title_groups=titles,

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from copyright_rules import services as copyright
 from copyright_rules.models import Record, TitleGroup
-from copyright_rules.retention import start_of_day
+from copyright_rules.rules import start_of_day
 from registration.models import Institution, OutboxMessage
 from requests_app.iso18626.models import IsoMessage
 from requests_app.iso18626.retention import purge_unattached_messages
