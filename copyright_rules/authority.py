@@ -32,6 +32,7 @@ from copyright_rules.keys import (
     Identifier,
     IdentifierKind,
     KeyResult,
+    citation_key,
 )
 from copyright_rules.models import (
     AUTHORITY_LOCK_ID,
@@ -42,7 +43,6 @@ from copyright_rules.models import (
     TitleIdentifier,
 )
 from copyright_rules.retention import copyright_today
-from copyright_rules.rules import request_key
 
 
 def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
@@ -207,4 +207,6 @@ def _current_key(record: Record, authority: Authority) -> KeyResult:
     facts = RequestFacts.from_citation(
         citation, created_at=record.created_at, service=record.service
     )
-    return request_key(facts, authority)
+    return citation_key(
+        facts.work_kind, facts.title, facts.author, facts.issns, facts.isbns, authority
+    )

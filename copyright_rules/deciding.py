@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -31,6 +31,7 @@ from copyright_rules.keys import (
     EMPTY_AUTHORITY,
     ISSN_GROUP_PREFIX,
     Authority,
+    Identifier,
     IdentifierKind,
     cited_identifiers,
 )
@@ -136,35 +137,32 @@ def read_authority(
     Written in SQL, one SELECT per cited identifier, because every submission runs it: the ORM
     spent more time building it than the database answering it, and as one WHERE with ORs
     PostgreSQL read every title of the authority to find those of the cited ISSNs' groups."""
-    if not is_copy(request.service):
-        return AuthorityReading(EMPTY_AUTHORITY)
-    cited = cited_identifiers(request.work_kind, request.title, request.issns, request.isbns)
-    if [kind for kind, _ in cited] == [IdentifierKind.TITLE]:
-        title = cited[0][1]
-        query = _known_titles_query(institution_id, year, exclude_pk).query
-        rows, version = _with_version(*query.sql_with_params())
-        by_title = {value: key for value, key, authority in rows if authority and value == title}
-        known = [(value, key) for value, key, _ in rows]
-        return AuthorityReading(Authority(by_title=by_title), known, version)
+    cited: tuple[Identifier, ...] = ()
+    if is_copy(request.service):
+        cited = cited_identifiers(request.work_kind, request.title, request.issns, request.isbns)
     if not cited:
         return AuthorityReading(EMPTY_AUTHORITY)
-    selects: list[tuple[str, tuple[str, ...]]] = []
-    for kind, value in cited:
-        selects.append((_CITED, (kind.value, value)))
-        if kind is IdentifierKind.ISSN:
-            selects.append((_TITLES_OF_GROUP, (IdentifierKind.TITLE.value, kind.value, value)))
-    sql = " UNION ALL ".join(select for select, _ in selects)
-    rows, version = _with_version(sql, [param for _, params in selects for param in params])
-    return AuthorityReading(Authority.of_rows(rows), version=version)
-
-
-def _with_version(select: str, params: Sequence[str | int]) -> tuple[list[tuple[Any, ...]], int]:
-    """The rows `select` finds (its first column is never NULL), and the authority's version
-    as it was when they were read."""
+    bare_title = cited[0][1] if [kind for kind, _ in cited] == [IdentifierKind.TITLE] else None
+    if bare_title is not None:
+        sql, params = _known_titles_query(institution_id, year, exclude_pk).query.sql_with_params()
+    else:
+        selects: list[tuple[str, tuple[str, ...]]] = []
+        for kind, value in cited:
+            selects.append((_CITED, (kind.value, value)))
+            if kind is IdentifierKind.ISSN:
+                selects.append((_TITLES_OF_GROUP, (IdentifierKind.TITLE.value, kind.value, value)))
+        sql = " UNION ALL ".join(select for select, _ in selects)
+        params = tuple(param for _, more in selects for param in more)
     with connection.cursor() as cursor:
-        cursor.execute(_WITH_VERSION.format(select), params)
+        cursor.execute(_WITH_VERSION.format(sql), params)
         rows = cursor.fetchall()
-    return [row[:-1] for row in rows if row[0] is not None], int(rows[0][-1])
+    version = int(rows[0][-1])
+    found = [row[:-1] for row in rows if row[0] is not None]  # a row's first column is never NULL
+    if bare_title is None:
+        return AuthorityReading(Authority.of_rows(found), version=version)
+    by_title = {value: key for value, key, authority in found if authority and value == bare_title}
+    known = [(value, key) for value, key, _ in found]
+    return AuthorityReading(Authority(by_title=by_title), known, version)
 
 
 def version_row() -> QuerySet[AuthorityVersion]:
@@ -302,35 +300,24 @@ def evaluate(
             # ends, so no staff change can commit now: the second reading is the last one.
             if reading_again:
                 raise
-    doubt = _key_doubt(reading, subject, institution_id, exclude_pk, key_confirmed=key_confirmed)
+    # Ruling 6's comparison, read from the database only when the rules ask for it.
+    titles: Callable[[], list[KnownTitle]]
+    if reading.known_titles is None:
+        titles = partial(known_titles, institution_id, subject.year, exclude_pk=exclude_pk)
+    else:
+        titles = reading.known_titles.copy
+    confirmed = partial(_key_confirmed, institution_id, subject.key.key, key_confirmed)
+    doubt = KeyDoubt(titles, confirmed)
     return decide_subject(subject, priors, rules, doubt), subject
 
 
-def _key_doubt(
-    reading: AuthorityReading,
-    subject: Subject,
-    institution_id: int,
-    exclude_pk: int | None,
-    *,
-    key_confirmed: bool,
-) -> KeyDoubt:
-    """Ruling 6's comparison, read from the database when the rules ask for it."""
-
-    def titles() -> list[KnownTitle]:
-        if reading.known_titles is not None:
-            return reading.known_titles
-        return known_titles(institution_id, subject.year, exclude_pk=exclude_pk)
-
-    def confirmed() -> bool:
-        if key_confirmed:
-            return True
-        return Record.objects.filter(
-            institution_id=institution_id,
-            title_key=subject.key.key,
-            key_confirmed_by__isnull=False,
+def _key_confirmed(institution_id: int, title_key: str | None, confirmed: bool) -> bool:
+    """Whether staff confirmed the key for the institution (ruling 6), unless already known."""
+    return confirmed or (
+        Record.objects.filter(
+            institution_id=institution_id, title_key=title_key, key_confirmed_by__isnull=False
         ).exists()
-
-    return KeyDoubt(titles, confirmed)
+    )
 
 
 def as_entered_by(request: RequestFacts, acting_user: User | None) -> RequestFacts:

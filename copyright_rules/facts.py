@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 
 class Service(StrEnum):
@@ -214,11 +214,6 @@ class StaffDetermination:
     note: str | None = None
 
 
-def _require_aware(value: datetime | None, name: str) -> None:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestFacts:
     """The request being decided, as submitted (a vector's `request`, docs/copyright.md 8)."""
@@ -257,17 +252,8 @@ class RequestFacts:
     rights: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware(self.created_at, "created_at")
-
-    @property
-    def holding(self) -> tuple[tuple[str, str], ...]:
-        """The office holding a reproduction order names, as (identifier, value) pairs."""
-        named = (
-            ("reproduction", self.reproduction_number),
-            ("call", self.call_number),
-            ("digital", self.digital_id),
-        )
-        return tuple((name, text) for name, value in named if (text := clean(value)))
+        if self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be an aware datetime")
 
     def citation(self) -> dict[str, object]:
         """The citation as entered, JSON-safe: what the record stores. The request's time,
@@ -292,7 +278,7 @@ class RequestFacts:
         staff_determination: StaffDetermination | None = None,
     ) -> RequestFacts:
         """The facts back from a stored citation (names it does not know are left out)."""
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             name: tuple(value) if isinstance(value, list) else value
             for name, value in citation.items()
             if name in CITATION_FIELDS
@@ -353,7 +339,8 @@ class PriorRequest:
     patron_ref: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware(self.created_at, "created_at")
+        if self.created_at is not None and self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be an aware datetime")
         if self.created_at is None and self.year is None:
             raise ValueError(f"prior request {self.id}: give created_at or year")
 
@@ -461,6 +448,7 @@ class ParsedFacts:
     problem: str | None
     rights: Rights | None = None  # a reproduction order's statement of the rights (None: a copy)
     public_domain_found: bool = False  # staff found it in the public domain (rule R3)
+    holding: bool = False  # it names an item of the office's holding (a reproduction order)
 
 
 def parse_facts(request: RequestFacts) -> ParsedFacts:
@@ -502,6 +490,10 @@ def parse_facts(request: RequestFacts) -> ParsedFacts:
         problem=problems[0] if problems else None,
         rights=canonical(Rights, request.rights),  # an unknown one is no R1 problem
         public_domain_found=noted == DeterminationKind.PUBLIC_DOMAIN,
+        holding=any(
+            clean(item)
+            for item in (request.reproduction_number, request.call_number, request.digital_id)
+        ),
     )
 
 

@@ -4,12 +4,14 @@ and the record's counting status with its history (docs/copyright.md sections 3 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from copyright_rules.configuration import zone
 from copyright_rules.deciding import as_entered_by, evaluate, rule_settings
 from copyright_rules.facts import (
     STATUS_LABELS,
@@ -28,7 +30,7 @@ from copyright_rules.models import (
     RecordIdentifier,
     RecordStatusChange,
 )
-from copyright_rules.rules import Subject, retention_of_year, start_of_day
+from copyright_rules.rules import Subject, retention_of_year
 from illdesk.inserts import New, insert_together
 from registration.models import Institution
 
@@ -121,7 +123,8 @@ def _new_record(
         retain_until=retain_until,
         purge_on=purge_on,
         time_zone=zone_name,
-        purge_at=start_of_day(purge_on, zone_name),
+        # The first moment of the purge date in the record's zone (ruling 10).
+        purge_at=datetime.combine(purge_on, time.min, tzinfo=zone(zone_name)),
     )
 
 

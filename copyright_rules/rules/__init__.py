@@ -23,10 +23,8 @@ from copyright_rules.rules.case import (
     key_doubt,
     local_date_and_year,
     matching_titles,
-    request_key,
     retention_dates,
     retention_of_year,
-    start_of_day,
     window_cutoff,
 )
 from copyright_rules.rules.decide import decide, decide_subject
@@ -44,9 +42,7 @@ __all__ = [
     "key_doubt",
     "local_date_and_year",
     "matching_titles",
-    "request_key",
     "retention_dates",
     "retention_of_year",
-    "start_of_day",
     "window_cutoff",
 ]

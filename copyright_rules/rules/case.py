@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import MINYEAR, date, datetime, time, tzinfo
+from datetime import MINYEAR, date, datetime, tzinfo
 from functools import lru_cache
 
 from disarm import skeleton_key
@@ -93,12 +93,6 @@ def inside_window(publication: PublicationDate, local_date: date, settings: Rule
     return publication.latest >= window_cutoff(local_date, years)
 
 
-def start_of_day(day: date, zone_name: str) -> datetime:
-    """The first moment of `day` in the zone `zone_name`: when a purge date stored with that
-    zone arrives (ruling 10)."""
-    return datetime.combine(day, time.min, tzinfo=zone(zone_name))
-
-
 @dataclass(frozen=True, slots=True)
 class Subject:
     """A request's local date and year, its values read, and its title or work key under the
@@ -112,12 +106,9 @@ class Subject:
     year: int
     facts: ParsedFacts | None  # None for a loan: the guidelines do not read it
     key: KeyResult
-    lifetime: bool  # a non-periodical counted over its whole term (COPYRIGHT_NONPERIODICAL_SCOPE)
-
-    @property
-    def counting_year(self) -> int | None:
-        """The year whose priors count, None when every year does."""
-        return None if self.lifetime else self.year
+    # The year whose priors count; None when every year does: a non-periodical counted over its
+    # whole term (COPYRIGHT_NONPERIODICAL_SCOPE).
+    counting_year: int | None
 
 
 def describe(
@@ -130,24 +121,16 @@ def describe(
     them first), its parsed facts and its key, each worked out once."""
     local_date, year = when or local_date_and_year(request.created_at, settings.time_zone)
     if is_loan(request.service):
-        return Subject(request, authority, local_date, year, None, _NO_KEY, lifetime=False)
+        return Subject(request, authority, local_date, year, None, _NO_KEY, year)
     facts = parse_facts(request)
-    key = request_key(request, authority)
+    key = citation_key(
+        request.work_kind, request.title, request.author, request.issns, request.isbns, authority
+    )
     lifetime = (
         facts.kind is WorkKind.NON_PERIODICAL
         and settings.nonperiodical_scope is NonperiodicalScope.TERM
     )
-    return Subject(request, authority, local_date, year, facts, key, lifetime)
-
-
-def request_key(request: RequestFacts, authority: Authority) -> KeyResult:
-    """The title or work key of a copy request: the one derivation used when deciding, when
-    re-keying after a change of the authority and when evaluating again (docs/copyright.md
-    section 10, ruling 2). An item of the office's collections named by the request never forms
-    a key."""
-    return citation_key(
-        request.work_kind, request.title, request.author, request.issns, request.isbns, authority
-    )
+    return Subject(request, authority, local_date, year, facts, key, None if lifetime else year)
 
 
 # (normalized title, key): a title the cited title is compared with, and the key it is under.
@@ -351,7 +334,7 @@ class Case:
             found.append(Flag.UNVERIFIED_TITLE_KEY)
         if corrected or self.corrected:
             found.append(Flag.STATEMENT_CORRECTED)
-        if self.request.holding and self.repeated_article():
+        if self.facts.holding and self.repeated_article():
             found.append(Flag.REPEATED_ARTICLE)
             explanation += f" Your institution already received this article in {self.year}."
         return Decision(

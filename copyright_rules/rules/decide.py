@@ -66,34 +66,31 @@ _TOO_MUCH = {
 
 # Completeness, staff determinations, permissions, public domain (section 4, items 2 to 5)
 def r1_completeness(case: Case) -> Decision | None:
-    reason = _missing_fact(case)
-    if reason is None:
+    facts, publication = case.facts, case.facts.publication
+    latest_plausible = case.year + case.settings.max_future_years
+    if facts.problem is not None:
+        reason = facts.problem
+    elif case.key.key is None:
+        ids = "ISSN" if case.periodical else "ISBN"
+        reason = (
+            f"the {'periodical' if case.periodical else 'work'} has no title and no valid {ids}"
+        )
+    elif not case.periodical:
+        return None  # CONTU guideline 1(b) has no age window, so no date is needed
+    elif publication is None:
+        reason = "the publication date is missing or not in the form YYYY, YYYY-MM or YYYY-MM-DD"
+    elif publication.year > latest_plausible:
+        reason = (
+            f"the publication year {publication.year} is later than {latest_plausible}, "
+            "which looks like a citation error"
+        )
+    else:
         return None
     return case.decision(
         Outcome.REJECT_INCOMPLETE,
         Rule.R1,
         f"This request is returned because {reason}; please correct it and resubmit.",
     )
-
-
-def _missing_fact(case: Case) -> str | None:
-    facts, settings = case.facts, case.settings
-    if facts.problem is not None:
-        return facts.problem
-    if case.key.key is None:
-        ids = "ISSN" if case.periodical else "ISBN"
-        return f"the {'periodical' if case.periodical else 'work'} has no title and no valid {ids}"
-    if not case.periodical:
-        return None  # CONTU guideline 1(b) has no age window, so no date is needed
-    if facts.publication is None:
-        return "the publication date is missing or not in the form YYYY, YYYY-MM or YYYY-MM-DD"
-    latest_plausible = case.year + settings.max_future_years
-    if facts.publication.year > latest_plausible:
-        return (
-            f"the publication year {facts.publication.year} is later than {latest_plausible}, "
-            "which looks like a citation error"
-        )
-    return None
 
 
 def o1_staff_determination(case: Case) -> Decision | None:
@@ -189,7 +186,14 @@ def r5_material(case: Case) -> Decision | None:
 
 
 def r6_amount(case: Case) -> Decision | None:
-    too_much = _TOO_MUCH.get(case.facts.extent) or _pages_too_many(case)
+    too_much = _TOO_MUCH.get(case.facts.extent)
+    # Clarification 10: pages count only for non-periodicals with both page counts; a
+    # non-positive total is no usable count, so it does not match either.
+    pages, total = case.request.pages_requested, case.request.total_pages
+    limit = case.settings.small_part_max_fraction
+    share = pages / total if pages is not None and total is not None and total > 0 else None
+    if too_much is None and not case.periodical and share is not None and share > limit:
+        too_much = f"{pages} of {total} pages ({share:.1%}, above {limit:.0%})"
     if too_much is None:
         return None
     return case.decision(
@@ -198,18 +202,6 @@ def r6_amount(case: Case) -> Decision | None:
         f"The request asks for {too_much}, more than section 108(d) allows, "
         f"so it {PERMISSION_OR_STAFF}.",
     )
-
-
-def _pages_too_many(case: Case) -> str | None:
-    # Clarification 10: only non-periodicals with both page counts; a non-positive total is no
-    # usable count, so it does not match either.
-    pages, total = case.request.pages_requested, case.request.total_pages
-    if case.periodical or pages is None or total is None or total <= 0:
-        return None
-    limit = case.settings.small_part_max_fraction
-    if pages / total <= limit:
-        return None
-    return f"{pages} of {total} pages ({pages / total:.1%}, above {limit:.0%})"
 
 
 def r7_one_article_per_issue(case: Case) -> Decision | None:
@@ -289,7 +281,7 @@ def r9_window(case: Case) -> Decision | None:
 def r10_r11_count(case: Case) -> Decision:
     """The rule of five: guideline 1(a) for a periodical (R10), 1(b) for another work (R11),
     per year or, for a work under the `term` scope, over its whole term."""
-    lifetime = case.subject.lifetime
+    lifetime = case.subject.counting_year is None
     counted_ids = tuple(
         prior.id
         for prior, prior_year in case.holding_same_key()
