@@ -29,6 +29,7 @@ from copyright_rules.facts import (
     WorkKind,
     canonical,
     clean,
+    is_copy,
     is_loan,
     parse_facts,
 )
@@ -264,6 +265,32 @@ def matching_titles(title: str | None, known: Iterable[str]) -> list[str]:
         or title_skeleton(other) == title_skeleton(normalized)
         or is_abbreviation(normalized, other)
     ]
+
+
+def issue_id(volume: str | None, issue: str | None, published: str | None) -> tuple[object, ...]:
+    """The issue a citation names, as R7 compares issues (clarification 11): its numbering when
+    either part is given, else the date as given; a numbered and an unnumbered item never match
+    because the tuples have different tags."""
+    volume, issue = clean(volume), clean(issue)
+    if volume is not None or issue is not None:
+        return ("numbered", volume, issue)
+    return ("dated", clean(published))
+
+
+def other_article(
+    prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
+) -> bool:
+    """Whether `prior` is, for R7, a periodical copy for the same patron and issue of another
+    article (clarification 11); articles compared after the normalization of titles (ruling 7)."""
+    prior_article = clean(prior.article)
+    return (
+        canonical(WorkKind, prior.work_kind) is WorkKind.PERIODICAL
+        and is_copy(prior.service)
+        and clean(prior.patron_ref) == patron
+        and prior_article is not None
+        and normalize_title(prior_article) != normalize_title(article)
+        and issue_id(prior.volume, prior.issue, prior.publication_date) == issue
+    )
 
 
 # What a copy beyond the guidelines needs; the rules of several groups say it.

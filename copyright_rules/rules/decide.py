@@ -30,7 +30,7 @@ from copyright_rules.facts import (
     clean,
     is_copy,
 )
-from copyright_rules.keys import EMPTY_AUTHORITY, Authority, normalize_title
+from copyright_rules.keys import EMPTY_AUTHORITY, Authority
 from copyright_rules.rules.case import (
     DEFAULT_SETTINGS,
     PERMISSION_OR_STAFF,
@@ -40,7 +40,9 @@ from copyright_rules.rules.case import (
     describe,
     doubt_from_history,
     inside_window,
+    issue_id,
     key_doubt,
+    other_article,
 )
 
 # Why a reproduction order outside section 108 waits for the rights review (rule O2).
@@ -208,9 +210,9 @@ def r7_one_article_per_issue(case: Case) -> Decision | None:
     patron, article = clean(case.request.patron_ref), clean(case.request.article)
     if not (case.settings.one_article_per_issue and case.periodical and patron and article):
         return None
-    issue = _issue_id(case.request.volume, case.request.issue, case.request.publication_date)
+    issue = issue_id(case.request.volume, case.request.issue, case.request.publication_date)
     for prior, year in case.holding_same_key():
-        if year == case.year and _other_article(prior, patron, article, issue):
+        if year == case.year and other_article(prior, patron, article, issue):
             return case.decision(
                 Outcome.NEEDS_PERMISSION,
                 Rule.R7,
@@ -219,31 +221,6 @@ def r7_one_article_per_issue(case: Case) -> Decision | None:
                 f"issue {PERMISSION_OR_STAFF} (section 108(d), 108(g)(1)).",
             )
     return None
-
-
-def _issue_id(volume: str | None, issue: str | None, published: str | None) -> tuple[object, ...]:
-    # Clarification 11: numbering when either part is given, else the date as given; a numbered
-    # and an unnumbered item never match because the tuples have different tags.
-    volume, issue = clean(volume), clean(issue)
-    if volume is not None or issue is not None:
-        return ("numbered", volume, issue)
-    return ("dated", clean(published))
-
-
-def _other_article(
-    prior: PriorRequest, patron: str, article: str, issue: tuple[object, ...]
-) -> bool:
-    """Clarification 11: a periodical copy for the same patron and issue, another article;
-    articles compared after the normalization of titles (ruling 7)."""
-    prior_article = clean(prior.article)
-    return (
-        canonical(WorkKind, prior.work_kind) is WorkKind.PERIODICAL
-        and is_copy(prior.service)
-        and clean(prior.patron_ref) == patron
-        and prior_article is not None
-        and normalize_title(prior_article) != normalize_title(article)
-        and _issue_id(prior.volume, prior.issue, prior.publication_date) == issue
-    )
 
 
 # Own copy, the five-year window and the rule of five (section 4, items 10 to 13)
