@@ -416,6 +416,14 @@ def canonical(kind: type[_E], raw: str | None) -> _E | None:
     a string. Every comparison with a submitted value goes through here, so `Periodical` and
     `periodical` are one value everywhere (docs/copyright.md section 1), the stored outcomes
     (`ACCEPT_CCG`) as much as the lower-case values (section 10, ruling 1)."""
+    try:
+        return _canonical(kind, raw)
+    except TypeError:  # not hashable, so not a string either
+        return None
+
+
+@lru_cache(maxsize=1024)  # requests and their priors repeat a handful of values
+def _canonical(kind: type[_E], raw: str | None) -> _E | None:
     value = clean(raw)
     if value is None:
         return None
@@ -454,46 +462,72 @@ class ParsedFacts:
 def parse_facts(request: RequestFacts) -> ParsedFacts:
     """The request's values as the rules read them, and the first problem that makes it
     incomplete, in the order rule R1 names them (clarification 7: an unknown value is one)."""
+    holding = (request.reproduction_number, request.call_number, request.digital_id)
+    return _parse_facts(
+        service=request.service,
+        work_kind=request.work_kind,
+        statement_value=request.statement,
+        basis_value=request.basis,
+        has_note=clean(request.note) is not None,
+        material=request.material,
+        purpose=request.purpose,
+        extent=request.extent,
+        publication_date=request.publication_date,
+        determination=request.staff_determination,
+        rights=request.rights,
+        holding=any(clean(item) for item in holding),
+    )
+
+
+@lru_cache(maxsize=4096)  # requests repeat a handful of value combinations
+def _parse_facts(
+    *,
+    service: str | None,
+    work_kind: str | None,
+    statement_value: str | None,
+    basis_value: str | None,
+    has_note: bool,
+    material: str | None,
+    purpose: str | None,
+    extent: str | None,
+    publication_date: str | None,
+    determination: StaffDetermination | None,
+    rights: str | None,
+    holding: bool,
+) -> ParsedFacts:
     problems: list[str] = []
-    if _read(problems, Service, request.service, "service") is None:
+    if _read(problems, Service, service, "service") is None:
         problems.append("the service (loan or copy) is missing")
-    kind = _read(problems, WorkKind, request.work_kind, "work kind")
+    kind = _read(problems, WorkKind, work_kind, "work kind")
     if kind is None:
         problems.append("a copy request must say whether it is from a periodical or another work")
-    statement = _read(problems, Statement, request.statement, "compliance statement")
+    statement = _read(problems, Statement, statement_value, "compliance statement")
     if statement is None:
         problems.append("it carries no CCG or CCL compliance statement (CONTU guideline 3)")
     basis = None
     if statement is Statement.CCL:
-        basis = _read(problems, Basis, request.basis, "CCL basis")
-        if basis is None and clean(request.basis) is None:
+        basis = _read(problems, Basis, basis_value, "CCL basis")
+        if basis is None and clean(basis_value) is None:
             problems.append("a CCL statement must give its basis")
-        if basis is Basis.FAIR_USE and clean(request.note) is None:
+        if basis is Basis.FAIR_USE and not has_note:
             problems.append("a fair-use basis needs a written note")
     default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
-    material = _read(problems, Material, request.material, "material") or Material.TEXT
-    purpose = _read(problems, Purpose, request.purpose, "purpose") or Purpose.RESEARCH
-    extent = _read(problems, Extent, request.extent, "extent") or default_extent
     # Clarification 6: a determination without a note is ignored; so is an unknown kind, which
     # the admin form cannot produce: neither may release a copy.
-    found = request.staff_determination
-    noted = found.kind if found is not None and clean(found.note) is not None else ""
+    noted = determination.kind if determination and clean(determination.note) else ""
     return ParsedFacts(
         kind=kind,
         statement=statement,
         basis=basis,
-        material=material,
-        purpose=purpose,
-        extent=extent,
-        publication=parse_publication_date(request.publication_date),
+        material=_read(problems, Material, material, "material") or Material.TEXT,
+        purpose=_read(problems, Purpose, purpose, "purpose") or Purpose.RESEARCH,
+        extent=_read(problems, Extent, extent, "extent") or default_extent,
+        publication=parse_publication_date(publication_date),
         determination=_DETERMINATIONS.get(noted),
         problem=problems[0] if problems else None,
-        rights=canonical(Rights, request.rights),  # an unknown one is no R1 problem
+        rights=canonical(Rights, rights),  # an unknown one is no R1 problem
         public_domain_found=noted == DeterminationKind.PUBLIC_DOMAIN,
-        holding=any(
-            clean(item)
-            for item in (request.reproduction_number, request.call_number, request.digital_id)
-        ),
+        holding=holding,
     )
 
 
