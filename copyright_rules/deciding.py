@@ -157,7 +157,8 @@ def read_authority(
         cursor.execute(_WITH_VERSION.format(sql), params)
         rows = cursor.fetchall()
     version = int(rows[0][-1])
-    found = [row[:-1] for row in rows if row[0] is not None]  # a row's first column is never NULL
+    # A row found never has a NULL first column: such a row is the one of nothing found.
+    found = [row[:-1] for row in rows if row[0] is not None]
     if bare_title is None:
         return AuthorityReading(Authority.of_rows(found), version=version)
     by_title = {value: key for value, key, authority in found if authority and value == bare_title}
