@@ -74,7 +74,7 @@ def _case(rng: random.Random, authority_issns: list[str], now: datetime) -> Case
 def workload(size: int = 2_000, seed: int = 7) -> tuple[list[Case], Authority]:
     rng = random.Random(seed)
     groups = [[issn(n), issn(n + 5_000_000)] for n in range(1, 2_001)]
-    authority = Authority(issn_groups=groups)
+    authority = Authority.of_groups(issn_groups=groups)
     now = datetime(2026, 6, 15, 14, 30, tzinfo=UTC)
     flat = [member for group in groups for member in group]
     return [_case(rng, flat, now) for _ in range(size)], authority

@@ -16,8 +16,8 @@ from django.urls import URLPattern, path
 
 from copyright_rules import reports
 from copyright_rules.authority import changing, merge_title_groups, split_title_identifiers
+from copyright_rules.keys import normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.models import Decision, Record, RecordStatusChange, TitleGroup, TitleIdentifier
-from copyright_rules.normalize import normalize_isbn, normalize_issn, normalize_title
 from copyright_rules.retention import copyright_today
 from copyright_rules.services import mark_fee_paid, set_legal_hold
 from illdesk.numbers import parse_number

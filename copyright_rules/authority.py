@@ -7,9 +7,9 @@ changed or removed, groups merged or split) happens inside `with changing(...)`,
 stored keys of the records it affects up to date on exit, in the same transaction. Decisions
 already taken are never rewritten.
 
-A submission reads the authority (`authority_reading`) before it takes its lock, so each reading
-carries the authority's version, read in the same statement, and every staff change takes the
-authority lock exclusively and increments the version before it re-keys (docs/copyright.md
+A submission reads the authority (`deciding.read_authority`) before it takes its lock, so each
+reading carries the authority's version, read in the same statement, and every staff change takes
+the authority lock exclusively and increments the version before it re-keys (docs/copyright.md
 section 1, "A staff change that meets a submission").
 """
 
@@ -24,14 +24,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
-from copyright_rules.authority_reading import authority_of, version_row
 from copyright_rules.configuration import NonperiodicalScope
+from copyright_rules.deciding import authority_of, version_row
 from copyright_rules.facts import RequestFacts, Service, WorkKind
 from copyright_rules.keys import (
     Authority,
     Identifier,
     IdentifierKind,
     KeyResult,
+    citation_key,
 )
 from copyright_rules.models import (
     AUTHORITY_LOCK_ID,
@@ -42,7 +43,6 @@ from copyright_rules.models import (
     TitleIdentifier,
 )
 from copyright_rules.retention import copyright_today
-from copyright_rules.rules import request_key
 
 
 def identifiers_of(groups: Iterable[TitleGroup | int]) -> set[Identifier]:
@@ -207,4 +207,6 @@ def _current_key(record: Record, authority: Authority) -> KeyResult:
     facts = RequestFacts.from_citation(
         citation, created_at=record.created_at, service=record.service
     )
-    return request_key(facts, authority)
+    return citation_key(
+        facts.work_kind, facts.title, facts.author, facts.issns, facts.isbns, authority
+    )

@@ -1,13 +1,16 @@
 """System checks: settings of the copyright app that would otherwise fail only when used (the
-scheduled purge runs at night; a bad pacing setting should stop `manage.py check`, not it)."""
+scheduled purge runs at night; a bad pacing setting should stop `manage.py check`, not it; the
+rules' settings are built once, when first used)."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core import checks
 
 from copyright_rules.retention import pacing_errors
-from copyright_rules.services import HeldReevaluation
+from copyright_rules.services import HeldReevaluation, rule_settings
 
 _SETTINGS = {"batch_size": "COPYRIGHT_PURGE_BATCH_SIZE", "pause": "COPYRIGHT_PURGE_PAUSE"}
 
@@ -29,3 +32,16 @@ def held_reevaluation(**kwargs: object) -> list[checks.CheckMessage]:
     allowed = " or ".join(member.value for member in HeldReevaluation)
     message = f"COPYRIGHT_HELD_REEVALUATION must be {allowed}, not {value!r}"
     return [checks.Error(message, id="copyright_rules.E002")]
+
+
+@checks.register()
+def rule_settings_valid(**kwargs: object) -> list[checks.CheckMessage]:
+    """The COPYRIGHT_* settings the rules read (docs/copyright.md section 2), built once: a bad
+    value stops `manage.py check` rather than the first copy request."""
+    try:
+        rule_settings()
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        return [
+            checks.Error(f"a copyright setting is not valid: {error}", id="copyright_rules.E003")
+        ]
+    return []

@@ -37,7 +37,7 @@ class VectorError(ValueError):
 class VectorResult:
     line_number: int
     vector_id: str | None
-    output: dict[str, Any]
+    output: dict[str, object]
     passed: bool
     mismatches: tuple[str, ...] = ()
 
@@ -49,19 +49,22 @@ def parse_datetime(value: str) -> datetime:
     return moment
 
 
-def _common(data: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+def _common(data: Mapping[str, object], allowed: frozenset[str]) -> dict[str, Any]:
     """The fields of a request or prior; a value of the wrong type is missing (docs/copyright.md
     section 1), so the rules answer R1 where they need it instead of the runner crashing."""
     values = {name: _typed(name, value) for name, value in data.items() if name in allowed}
     for name in _LIST_FIELDS:
         if values.get(name) is None:
             values.pop(name, None)
-    if values.get("created_at") is not None:
-        values["created_at"] = parse_datetime(values["created_at"])
+    created = values.get("created_at")
+    if isinstance(created, str):
+        values["created_at"] = parse_datetime(created)
+    elif created is not None:
+        raise VectorError(f"created_at {created!r} is not a date and time")
     return values
 
 
-def _typed(name: str, value: Any) -> Any:
+def _typed(name: str, value: object) -> object:
     if name in _LIST_FIELDS:
         items = value if isinstance(value, list) else ()
         return tuple(item for item in items if isinstance(item, str))
@@ -76,20 +79,21 @@ def _typed(name: str, value: Any) -> Any:
     return value if isinstance(value, str) else None
 
 
-def parse_request(data: Mapping[str, Any]) -> RequestFacts:
+def parse_request(data: Mapping[str, object]) -> RequestFacts:
     """The facts of a request from the vector (and form) keys; unknown keys are ignored."""
     values = _common(data, _REQUEST_FIELDS)
     values.setdefault("service", None)
     determination = data.get("staff_determination")
     if isinstance(determination, Mapping):
+        kind, note = determination.get("kind"), determination.get("note")
         values["staff_determination"] = StaffDetermination(
-            kind=_typed("kind", determination.get("kind")) or "",
-            note=_typed("note", determination.get("note")),
+            kind=kind if isinstance(kind, str) else "",
+            note=note if isinstance(note, str) else None,
         )
     return RequestFacts(**values)
 
 
-def parse_prior(data: Mapping[str, Any]) -> PriorRequest:
+def parse_prior(data: Mapping[str, object]) -> PriorRequest:
     derived = sorted(_DERIVED_PRIOR_FIELDS & set(data))
     if derived:
         raise VectorError(
@@ -104,14 +108,14 @@ def parse_prior(data: Mapping[str, Any]) -> PriorRequest:
 
 def parse_authority(data: Mapping[str, Any] | None) -> Authority:
     data = data or {}
-    return Authority(
+    return Authority.of_groups(
         issn_groups=data.get("issn_groups") or (),
         title_groups=data.get("title_groups") or {},
         isbn_groups=data.get("isbn_groups") or (),
     )
 
 
-def run_vector(vector: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+def run_vector(vector: Mapping[str, Any]) -> tuple[dict[str, object], tuple[str, ...]]:
     """The output dictionary of clarification 16 and the differences from `expect`."""
     settings = RuleSettings.from_mapping(vector.get("settings") or {})
     request_data = vector["request"]
@@ -124,7 +128,7 @@ def run_vector(vector: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ..
 
 def _retention_output(
     vector_id: str, request: Mapping[str, Any], settings: RuleSettings
-) -> dict[str, Any]:
+) -> dict[str, object]:
     retain_until, purge_on = retention_dates(
         parse_datetime(request["created_at"]), settings.time_zone
     )
@@ -137,7 +141,7 @@ def _retention_output(
 
 def _decision_output(
     vector: Mapping[str, Any], request_data: Mapping[str, Any], settings: RuleSettings
-) -> dict[str, Any]:
+) -> dict[str, object]:
     request = parse_request(request_data)
     priors = [parse_prior(item) for item in vector.get("history") or ()]
     decision = decide(request, priors, settings, parse_authority(vector.get("authority")))
@@ -153,12 +157,13 @@ def _decision_output(
     }
 
 
-def _mismatches(output: Mapping[str, Any], expect: Mapping[str, Any]) -> tuple[str, ...]:
+def _mismatches(output: Mapping[str, object], expect: Mapping[str, Any]) -> tuple[str, ...]:
     problems = []
     for name, wanted in expect.items():
         actual = output.get(name)
         if name == "flags":
-            missing = [flag for flag in wanted if flag not in (actual or ())]
+            given = actual if isinstance(actual, list) else []
+            missing = [flag for flag in wanted if flag not in given]
             if missing:
                 problems.append(f"flags: missing {missing}, got {actual}")
         elif actual != wanted:

@@ -6,9 +6,14 @@ deleted its group) follow the authority at once (docs/copyright.md section 1).""
 from io import TextIOBase
 
 from copyright_rules.authority import changing
-from copyright_rules.keys import Identifier, IdentifierKind
+from copyright_rules.keys import (
+    Identifier,
+    IdentifierKind,
+    normalize_isbn,
+    normalize_issn,
+    normalize_title,
+)
 from copyright_rules.models import TitleGroup, TitleIdentifier
-from copyright_rules.normalize import normalize_isbn, normalize_issn, normalize_title
 
 Kind = TitleIdentifier.Kind
 JOURNALS = [

@@ -7,7 +7,7 @@ Pure: the request page and the emails render these sentences; the words are docs
 
 from __future__ import annotations
 
-from copyright_rules.reading import canonical
+from copyright_rules.facts import canonical
 
 from .facts import Flag, Outcome, Rule, Statement
 

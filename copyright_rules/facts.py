@@ -13,12 +13,15 @@ submission (`request_facts()`), and it travels unchanged to `rules.decide` and i
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 
 class Service(StrEnum):
@@ -211,11 +214,6 @@ class StaffDetermination:
     note: str | None = None
 
 
-def _require_aware(value: datetime | None, name: str) -> None:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestFacts:
     """The request being decided, as submitted (a vector's `request`, docs/copyright.md 8)."""
@@ -254,17 +252,8 @@ class RequestFacts:
     rights: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware(self.created_at, "created_at")
-
-    @property
-    def holding(self) -> tuple[tuple[str, str], ...]:
-        """The office holding a reproduction order names, as (identifier, value) pairs."""
-        named = (
-            ("reproduction", self.reproduction_number),
-            ("call", self.call_number),
-            ("digital", self.digital_id),
-        )
-        return tuple((name, text) for name, value in named if (text := clean(value)))
+        if self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be an aware datetime")
 
     def citation(self) -> dict[str, object]:
         """The citation as entered, JSON-safe: what the record stores. The request's time,
@@ -350,7 +339,8 @@ class PriorRequest:
     patron_ref: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware(self.created_at, "created_at")
+        if self.created_at is not None and self.created_at.utcoffset() is None:
+            raise ValueError("created_at must be an aware datetime")
         if self.created_at is None and self.year is None:
             raise ValueError(f"prior request {self.id}: give created_at or year")
 
@@ -376,3 +366,174 @@ def clean(value: str | None) -> str | None:
     if not isinstance(value, str):
         return None
     return value.strip() or None
+
+
+# --- Reading submitted values: any case, publication dates, the first problem for R1 ----------
+
+_E = TypeVar("_E", bound=StrEnum)
+_PUBLICATION_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
+_DETERMINATIONS: dict[str, str] = {
+    DeterminationKind.FAIR_USE: "a fair-use determination (17 U.S.C. 107)",
+    DeterminationKind.S108E: "a section 108(e) determination that no copy is obtainable at a "
+    "fair price",
+    DeterminationKind.NO_KNOWN_RESTRICTIONS: "a rights review that found no known restrictions",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationDate:
+    year: int
+    latest: date
+
+
+@lru_cache(maxsize=4096)
+def parse_publication_date(value: str | None) -> PublicationDate | None:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` with the latest day it could mean; else None.
+
+    A month or day of `00` is no date at all, not a coarser one (docs/copyright.md section 1)."""
+    text = clean(value)
+    match = _PUBLICATION_DATE.fullmatch(text) if text else None
+    if match is None:
+        return None
+    year = int(match[1])
+    try:
+        if match[2] is None:
+            return PublicationDate(year, date(year, 12, 31))
+        month = int(match[2])
+        day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1]
+        return PublicationDate(year, date(year, month, day))
+    except ValueError:  # month or day 00, or past the month's end
+        return None
+
+
+@lru_cache(maxsize=64)
+def _members_by_folded_value(kind: type[_E]) -> dict[str, _E]:
+    return {member.value.casefold(): member for member in kind}
+
+
+def canonical(kind: type[_E], raw: str | None) -> _E | None:
+    """The member named by a submitted value (trimmed, any case); None when blank, unknown or not
+    a string. Every comparison with a submitted value goes through here, so `Periodical` and
+    `periodical` are one value everywhere (docs/copyright.md section 1), the stored outcomes
+    (`ACCEPT_CCG`) as much as the lower-case values (section 10, ruling 1)."""
+    try:
+        return _canonical(kind, raw)
+    except TypeError:  # not hashable, so not a string either
+        return None
+
+
+@lru_cache(maxsize=1024)  # requests and their priors repeat a handful of values
+def _canonical(kind: type[_E], raw: str | None) -> _E | None:
+    value = clean(raw)
+    if value is None:
+        return None
+    folded = value.casefold()
+    if kind is Statement:
+        folded = folded.removeprefix("us-")  # clarification 7: ISO 18626 `US-CCG`
+    return _members_by_folded_value(kind).get(folded)
+
+
+def is_loan(service: str | None) -> bool:
+    return canonical(Service, service) is Service.LOAN
+
+
+def is_copy(service: str | None) -> bool:
+    return canonical(Service, service) is Service.COPY
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFacts:
+    """The request's enumerated values read once; `problem` is the first R1 reason, if any."""
+
+    kind: WorkKind | None
+    statement: Statement | None
+    basis: Basis | None  # None with a CCG statement: clarification 12 ignores it
+    material: Material
+    purpose: Purpose
+    extent: Extent
+    publication: PublicationDate | None
+    determination: str | None  # a valid staff determination, described for the explanation
+    problem: str | None
+    rights: Rights | None = None  # a reproduction order's statement of the rights (None: a copy)
+    public_domain_found: bool = False  # staff found it in the public domain (rule R3)
+    holding: bool = False  # it names an item of the office's holding (a reproduction order)
+
+
+def parse_facts(request: RequestFacts) -> ParsedFacts:
+    """The request's values as the rules read them, and the first problem that makes it
+    incomplete, in the order rule R1 names them (clarification 7: an unknown value is one)."""
+    holding = (request.reproduction_number, request.call_number, request.digital_id)
+    return _parse_facts(
+        service=request.service,
+        work_kind=request.work_kind,
+        statement_value=request.statement,
+        basis_value=request.basis,
+        has_note=clean(request.note) is not None,
+        material=request.material,
+        purpose=request.purpose,
+        extent=request.extent,
+        publication_date=request.publication_date,
+        determination=request.staff_determination,
+        rights=request.rights,
+        holding=any(clean(item) for item in holding),
+    )
+
+
+@lru_cache(maxsize=4096)  # requests repeat a handful of value combinations
+def _parse_facts(
+    *,
+    service: str | None,
+    work_kind: str | None,
+    statement_value: str | None,
+    basis_value: str | None,
+    has_note: bool,
+    material: str | None,
+    purpose: str | None,
+    extent: str | None,
+    publication_date: str | None,
+    determination: StaffDetermination | None,
+    rights: str | None,
+    holding: bool,
+) -> ParsedFacts:
+    problems: list[str] = []
+    if _read(problems, Service, service, "service") is None:
+        problems.append("the service (loan or copy) is missing")
+    kind = _read(problems, WorkKind, work_kind, "work kind")
+    if kind is None:
+        problems.append("a copy request must say whether it is from a periodical or another work")
+    statement = _read(problems, Statement, statement_value, "compliance statement")
+    if statement is None:
+        problems.append("it carries no CCG or CCL compliance statement (CONTU guideline 3)")
+    basis = None
+    if statement is Statement.CCL:
+        basis = _read(problems, Basis, basis_value, "CCL basis")
+        if basis is None and clean(basis_value) is None:
+            problems.append("a CCL statement must give its basis")
+        if basis is Basis.FAIR_USE and not has_note:
+            problems.append("a fair-use basis needs a written note")
+    default_extent = Extent.PART if kind is WorkKind.NON_PERIODICAL else Extent.ONE_ARTICLE
+    # Clarification 6: a determination without a note is ignored; so is an unknown kind, which
+    # the admin form cannot produce: neither may release a copy.
+    noted = determination.kind if determination and clean(determination.note) else ""
+    return ParsedFacts(
+        kind=kind,
+        statement=statement,
+        basis=basis,
+        material=_read(problems, Material, material, "material") or Material.TEXT,
+        purpose=_read(problems, Purpose, purpose, "purpose") or Purpose.RESEARCH,
+        extent=_read(problems, Extent, extent, "extent") or default_extent,
+        publication=parse_publication_date(publication_date),
+        determination=_DETERMINATIONS.get(noted),
+        problem=problems[0] if problems else None,
+        rights=canonical(Rights, rights),  # an unknown one is no R1 problem
+        public_domain_found=noted == DeterminationKind.PUBLIC_DOMAIN,
+        holding=holding,
+    )
+
+
+def _read(problems: list[str], kind: type[_E], raw: str | None, label: str) -> _E | None:
+    """The member `raw` names; a value that names none is added to `problems`."""
+    member = canonical(kind, raw)
+    if member is None and clean(raw) is not None:
+        problems.append(f"the {label} {raw!r} is not a known value")
+    return member

@@ -1,9 +1,10 @@
-"""Title keys (periodicals) and work keys (non-periodicals): docs/copyright.md section 1, and
-clarifications 2-5 and 8 of its section 9.
+"""Identifiers, titles and the keys built from them: docs/copyright.md section 1, clarifications
+2-5 and 8 of its section 9, and ruling 7 of its section 10. Pure Python, no Django.
 
-CONTU guideline 1(a) counts copies "with respect to any given periodical (as opposed to any given
-issue)", and 1(b) "from any given work": the key decides which requests are the same periodical
-or work. Pure Python, no Django.
+Normalized as the rules compare them: ISSNs and ISBNs checked by their check digit, titles and
+authors lower-cased without punctuation. CONTU guideline 1(a) counts copies "with respect to any
+given periodical (as opposed to any given issue)", and 1(b) "from any given work": the key
+decides which requests are the same periodical or work.
 
 Key strings:
 
@@ -21,49 +22,139 @@ key (docs/copyright.md section 10, ruling 2): a reproduction order is keyed like
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from disarm import skeleton_key
-from rapidfuzz import fuzz, process
+from stdnum import isbn as stdnum_isbn
+from stdnum import issn as stdnum_issn
 
-from copyright_rules.normalize import (
-    CACHE_SIZE,
-    normalize_author,
-    normalize_isbn,
-    normalize_issn,
-    normalize_title,
-)
-from copyright_rules.reading import canonical
+from copyright_rules.facts import WorkKind, canonical, clean
 
-from .facts import WorkKind, clean
+CACHE_SIZE = 65536
+
+
+# Clarification 2: only hyphens are removed. U+2010/U+2011 are hyphens too (pasted from PDFs);
+# dashes and spaces are not, so `0028 0836` and `ISSN 0028-0836` stay invalid, stricter than stdnum.
+_HYPHENS = str.maketrans("", "", "-\u2010\u2011")
+
+
+_ISSN_SHAPE = re.compile(r"[0-9]{7}[0-9X]", re.ASCII)
+
+
+_ISBN_SEPARATORS = str.maketrans("", "", "-\u2010\u2011 ")
+
+
+_ISBN_SHAPE = re.compile(r"[0-9]{9}[0-9X]|[0-9]{13}", re.ASCII)
+
+
+_APOSTROPHES = frozenset("'\u2019\u02bc")
+
+
+# Ruling 7: quotation marks used as apostrophes are apostrophes. Read before NFKC, which turns
+# U+00B4 into a space and a combining accent.
+_AS_APOSTROPHE = str.maketrans(dict.fromkeys("\u2018\u201b\u0060\u00b4", "'"))
+
+
+_LEADING_ARTICLES = ("the ", "a ", "an ")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_issn(value: str) -> str | None:
+    """`NNNN-NNNC` with an upper-case X, or None when the input is not a valid ISSN (ISO 3297)."""
+    compact = value.strip().translate(_HYPHENS).upper()
+    if not _ISSN_SHAPE.fullmatch(compact) or not stdnum_issn.is_valid(compact):
+        return None
+    return f"{compact[:4]}-{compact[4:]}"
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_isbn(value: str) -> str | None:
+    """The ISBN-13 (digits only), or None: a wrong check digit is never repaired (clarif. 2)."""
+    compact = value.strip().translate(_ISBN_SEPARATORS).upper()
+    if not _ISBN_SHAPE.fullmatch(compact) or not stdnum_isbn.is_valid(compact):
+        return None
+    return stdnum_isbn.to_isbn13(compact)
+
+
+class _PunctuationTable(dict[int, str | None]):
+    """A `str.translate` table filled on first sight of each character (clarification 5).
+
+    Apostrophes are deleted (`Children's` -> `childrens`); other Unicode punctuation (P*) becomes
+    a space; everything else, symbols (S*) included, is kept.
+    """
+
+    def __missing__(self, codepoint: int) -> str | None:
+        char = chr(codepoint)
+        if char in _APOSTROPHES:
+            result: str | None = None
+        elif unicodedata.category(char).startswith("P"):
+            result = " "
+        else:
+            result = char
+        self[codepoint] = result
+        return result
+
+
+_PUNCTUATION = _PunctuationTable()
+
+
+def _normalize_text(value: str) -> str:
+    # Ruling 7: format characters (Cf: U+200B, U+00AD, U+2060...) are removed.
+    value = "".join(
+        char for char in value.translate(_AS_APOSTROPHE) if unicodedata.category(char) != "Cf"
+    )
+    text = unicodedata.normalize("NFKC", value).casefold()
+    # Clarification 4: `&` becomes ` and ` before punctuation (it is Po) and whitespace handling.
+    text = text.replace("&", " and ").translate(_PUNCTUATION)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_title(value: str) -> str:
+    """docs/copyright.md section 1: format characters removed, NFKC, casefold, `&` -> and,
+    punctuation removed (quotation marks used as apostrophes deleted), one leading article
+    removed."""
+    text = _normalize_text(value)
+    for article in _LEADING_ARTICLES:
+        if text.startswith(article):
+            return text[len(article) :]
+    return text
+
+
+def first_author(author: str | Sequence[str] | None) -> str:
+    """Clarification 8: the text before the first `;`, or the first item of a list."""
+    if author is None:
+        return ""
+    if isinstance(author, str):
+        return author.split(";", 1)[0]
+    return author[0] if author else ""
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _normalize_author_text(value: str) -> str:
+    return _normalize_text(value)
+
+
+def normalize_author(author: str | Sequence[str] | None) -> str:
+    """Normalized like a title, but a leading `A.` is an initial, not an article (clarif. 8)."""
+    return _normalize_author_text(first_author(author))
+
 
 ISSN_GROUP_PREFIX = "ISSN-GROUP:"
-
-
 ISBN_GROUP_PREFIX = "ISBN-GROUP:"
-
-
 ISSN_PREFIX = "ISSN:"
-
-
 TITLE_PREFIX = "TITLE:"
-
-
 ISBN_PREFIX = "ISBN:"
-
-
 WORK_PREFIX = "WORK:"
 
 
-# Caches keyed by an Authority hold it alive; the application builds a small one per request,
-# so these stay small enough that retained authorities cannot add up to much memory.
+# The key cache holds the authorities it was called with alive; the application reads a small
+# one per request, so it stays small enough that retained authorities add up to little memory.
 _KEY_CACHE_SIZE = 4096
-
-
-_Normalizer = Callable[[str], "str | None"]
 
 
 class KeySource(StrEnum):
@@ -98,88 +189,73 @@ IDENTIFIER_KIND_LABELS: dict[IdentifierKind, str] = {
 Identifier = tuple[IdentifierKind, str]
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Authority:
+    """The staff-maintained title authority as the keys read it (docs/copyright.md section 1):
+    each normalized ISSN, title and ISBN-13 it lists, with the key of its group. The database
+    gives the rows a request's identifiers touch (`of_rows`), a vector its groups (`of_groups`).
+    Compared by identity, so it can be part of a cache key."""
+
+    by_issn: Mapping[str, str] = field(default_factory=dict)
+    by_title: Mapping[str, str] = field(default_factory=dict)
+    by_isbn: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple[object, str, str]]) -> Authority:
+        """From (group id, kind, value) rows, values normalized as `TitleIdentifier` stores
+        them; an identifier listed in two groups belongs to the first."""
+        index: dict[str, dict[str, str]] = {kind: {} for kind in IdentifierKind}
+        for group_id, kind, value in rows:
+            prefix = ISBN_GROUP_PREFIX if kind == IdentifierKind.ISBN else ISSN_GROUP_PREFIX
+            index[kind].setdefault(value, f"{prefix}{group_id}")
+        return cls(
+            index[IdentifierKind.ISSN], index[IdentifierKind.TITLE], index[IdentifierKind.ISBN]
+        )
+
+    @classmethod
+    def of_groups(
+        cls,
+        issn_groups: Sequence[Sequence[str]] = (),
+        title_groups: Mapping[str, int | str] | None = None,
+        isbn_groups: Sequence[Sequence[str]] = (),
+        *,
+        issn_group_ids: Sequence[str] | None = None,
+        isbn_group_ids: Sequence[str] | None = None,
+    ) -> Authority:
+        """A vector's `authority` (docs/copyright.md section 8): `issn_groups` and `isbn_groups`
+        list the identifiers of one title or one work, each group's id its position unless
+        given; `title_groups` maps an already normalized title to an ISSN group, by position or
+        by id. Invalid identifiers are skipped, as invalid citations are, so one bad authority
+        row cannot stop every decision."""
+        issn_ids = _group_ids(issn_groups, issn_group_ids)
+        rows: list[tuple[object, str, str]] = [
+            (group_id, IdentifierKind.ISSN, issn)
+            for group_id, members in zip(issn_ids, issn_groups, strict=True)
+            for issn in map(normalize_issn, members)
+            if issn
+        ]
+        for title, group in (title_groups or {}).items():
+            in_range = isinstance(group, int) and 0 <= group < len(issn_ids)
+            group_id = issn_ids[group] if isinstance(group, int) and in_range else group
+            if group_id not in issn_ids:
+                raise ValueError(f"title {title!r} names an unknown ISSN group {group!r}")
+            rows.append((group_id, IdentifierKind.TITLE, title))
+        isbn_ids = _group_ids(isbn_groups, isbn_group_ids)
+        rows += [
+            (group_id, IdentifierKind.ISBN, isbn)
+            for group_id, members in zip(isbn_ids, isbn_groups, strict=True)
+            for isbn in map(normalize_isbn, members)
+            if isbn
+        ]
+        return cls.of_rows(rows)
+
+
 def _group_ids(groups: Sequence[object], ids: Sequence[str] | None) -> tuple[str, ...]:
     if ids is None:
         return tuple(str(index) for index in range(len(groups)))
     if len(ids) != len(groups) or len(set(ids)) != len(ids):
         raise ValueError("group ids must be unique, one per group")
     return tuple(str(group_id) for group_id in ids)
-
-
-def _index_members(
-    groups: Sequence[Sequence[str]], keys: Sequence[str], normalize: _Normalizer
-) -> dict[str, str]:
-    # An identifier listed in two groups belongs to the first; invalid ones are skipped, as
-    # invalid citations are, so one bad authority row cannot stop every decision.
-    index: dict[str, str] = {}
-    for members, key in zip(groups, keys, strict=True):
-        for member in members:
-            normalized = normalize(member)
-            if normalized is not None:
-                index.setdefault(normalized, key)
-    return index
-
-
-def _title_group_key(group: int | str, keys: list[str], by_id: dict[str, str]) -> str | None:
-    """An int is a position in `issn_groups` (the vector format); a string is a group id."""
-    if isinstance(group, int):
-        return keys[group] if 0 <= group < len(keys) else None
-    return by_id.get(group)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Authority:
-    """The staff-maintained title authority (a vector's `authority`, docs/copyright.md 8).
-
-    `issn_groups` and `isbn_groups` list the identifiers of one title or one work; `title_groups`
-    maps an already normalized title to an ISSN group, by index or by group id. Compared by
-    identity, so it can be part of a cache key.
-    """
-
-    issn_groups: Sequence[Sequence[str]] = ()
-    title_groups: Mapping[str, int | str] = field(default_factory=dict)
-    isbn_groups: Sequence[Sequence[str]] = ()
-    issn_group_ids: Sequence[str] | None = None
-    isbn_group_ids: Sequence[str] | None = None
-    _by_issn: dict[str, str] = field(init=False, repr=False)
-    _by_title: dict[str, str] = field(init=False, repr=False)
-    _by_isbn: dict[str, str] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        issn_ids = _group_ids(self.issn_groups, self.issn_group_ids)
-        isbn_ids = _group_ids(self.isbn_groups, self.isbn_group_ids)
-        issn_keys = [ISSN_GROUP_PREFIX + group_id for group_id in issn_ids]
-        isbn_keys = [ISBN_GROUP_PREFIX + group_id for group_id in isbn_ids]
-        object.__setattr__(
-            self, "_by_issn", _index_members(self.issn_groups, issn_keys, normalize_issn)
-        )
-        object.__setattr__(
-            self, "_by_isbn", _index_members(self.isbn_groups, isbn_keys, normalize_isbn)
-        )
-        object.__setattr__(self, "_by_title", self._title_index(issn_ids, issn_keys))
-
-    def _title_index(self, ids: tuple[str, ...], keys: list[str]) -> dict[str, str]:
-        by_id = dict(zip(ids, keys, strict=True))
-        index: dict[str, str] = {}
-        for title, group in self.title_groups.items():
-            key = _title_group_key(group, keys, by_id)
-            if key is None:
-                raise ValueError(f"title {title!r} names an unknown ISSN group {group!r}")
-            index[title] = key
-        return index
-
-    def issn_group_key(self, issn: str) -> str | None:
-        return self._by_issn.get(issn)
-
-    def title_group_key(self, normalized_title: str) -> str | None:
-        return self._by_title.get(normalized_title)
-
-    def isbn_group_key(self, isbn13: str) -> str | None:
-        return self._by_isbn.get(isbn13)
-
-    def title_keys(self) -> list[tuple[str, str]]:
-        """Every title the authority lists, with the key of its journal's group."""
-        return list(self._by_title.items())
 
 
 EMPTY_AUTHORITY = Authority()
@@ -189,8 +265,6 @@ EMPTY_AUTHORITY = Authority()
 class KeyResult:
     key: str | None
     source: KeySource
-    invalid_issns: tuple[str, ...] = ()
-    invalid_isbns: tuple[str, ...] = ()
 
     @property
     def unverified(self) -> bool:
@@ -198,44 +272,23 @@ class KeyResult:
         return self.source in UNVERIFIED_SOURCES
 
 
-def _split_valid(
-    values: tuple[str, ...], normalize: _Normalizer
-) -> tuple[list[str], tuple[str, ...]]:
-    valid: list[str] = []
-    invalid: list[str] = []
-    for value in values:
-        normalized = normalize(value)
-        if normalized is None:
-            invalid.append(value)
-        else:
-            valid.append(normalized)
-    return valid, tuple(invalid)
-
-
 def periodical_key(
     title: str | None, issns: Sequence[str], authority: Authority = EMPTY_AUTHORITY
 ) -> KeyResult:
     """The title key, in the order of docs/copyright.md section 1; clarification 3: cited ISSNs
     are tried in order."""
-    return _periodical_key(clean(title) or "", tuple(issns), authority)
-
-
-@lru_cache(maxsize=_KEY_CACHE_SIZE)
-def _periodical_key(title: str, issns: tuple[str, ...], authority: Authority) -> KeyResult:
-    valid, invalid = _split_valid(issns, normalize_issn)
+    valid = [issn for issn in map(normalize_issn, issns) if issn]
     for issn in valid:
-        group_key = authority.issn_group_key(issn)
-        if group_key is not None:
-            return KeyResult(group_key, KeySource.ISSN_GROUP, invalid)
-    normalized = normalize_title(title)
-    group_key = authority.title_group_key(normalized) if normalized else None
-    if group_key is not None:
-        return KeyResult(group_key, KeySource.TITLE_GROUP, invalid)
+        if issn in authority.by_issn:
+            return KeyResult(authority.by_issn[issn], KeySource.ISSN_GROUP)
+    normalized = normalize_title(clean(title) or "")
+    if normalized and normalized in authority.by_title:
+        return KeyResult(authority.by_title[normalized], KeySource.TITLE_GROUP)
     if valid:
-        return KeyResult(ISSN_PREFIX + valid[0], KeySource.ISSN, invalid)
+        return KeyResult(ISSN_PREFIX + valid[0], KeySource.ISSN)
     if normalized:
-        return KeyResult(TITLE_PREFIX + normalized, KeySource.TITLE, invalid)
-    return KeyResult(None, KeySource.NONE, invalid)
+        return KeyResult(TITLE_PREFIX + normalized, KeySource.TITLE)
+    return KeyResult(None, KeySource.NONE)
 
 
 def work_key(
@@ -248,24 +301,16 @@ def work_key(
 
     A work needs an identifier or a title: an author alone does not name a work.
     """
-    return _work_key(clean(title) or "", normalize_author(author), tuple(isbns), authority)
-
-
-@lru_cache(maxsize=_KEY_CACHE_SIZE)
-def _work_key(title: str, author: str, isbns: tuple[str, ...], authority: Authority) -> KeyResult:
-    valid, invalid = _split_valid(isbns, normalize_isbn)
+    valid = [isbn13 for isbn13 in map(normalize_isbn, isbns) if isbn13]
     for isbn13 in valid:
-        group_key = authority.isbn_group_key(isbn13)
-        if group_key is not None:
-            return KeyResult(group_key, KeySource.ISBN_GROUP, invalid_isbns=invalid)
+        if isbn13 in authority.by_isbn:
+            return KeyResult(authority.by_isbn[isbn13], KeySource.ISBN_GROUP)
     if valid:
-        return KeyResult(ISBN_PREFIX + valid[0], KeySource.ISBN, invalid_isbns=invalid)
-    normalized = normalize_title(title)
+        return KeyResult(ISBN_PREFIX + valid[0], KeySource.ISBN)
+    normalized = normalize_title(clean(title) or "")
     if normalized:
-        return KeyResult(
-            f"{WORK_PREFIX}{normalized}|{author}", KeySource.WORK, invalid_isbns=invalid
-        )
-    return KeyResult(None, KeySource.NONE, invalid_isbns=invalid)
+        return KeyResult(f"{WORK_PREFIX}{normalized}|{normalize_author(author)}", KeySource.WORK)
+    return KeyResult(None, KeySource.NONE)
 
 
 @lru_cache(maxsize=_KEY_CACHE_SIZE)
@@ -305,58 +350,3 @@ def cited_identifiers(
         found = [(IdentifierKind.ISBN, isbn) for isbn in map(normalize_isbn, isbns) if isbn]
         return tuple(dict.fromkeys(found))
     return ()
-
-
-# Ruling 6: a similarity ratio (rapidfuzz, 0-100) of at least this makes two titles match:
-# "natur" and "nature" score 91, "nature" and "science" 31.
-MATCH_SCORE = 85.0
-
-
-# Ruling 6: skipped when comparing an abbreviation with the title it abbreviates.
-_ARTICLES_AND_CONJUNCTIONS = frozenset({"the", "a", "an", "and", "or", "nor", "but"})
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def title_skeleton(normalized: str) -> str:
-    """The Unicode confusable skeleton (UTS #39) of a normalized title: a Cyrillic `а` in
-    "Nаture" has the skeleton of the Latin `a`."""
-    return str(skeleton_key(normalized, digit_policy="tr39"))
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _significant_words(normalized: str) -> tuple[str, ...]:
-    return tuple(word for word in normalized.split() if word not in _ARTICLES_AND_CONJUNCTIONS)
-
-
-def is_abbreviation(one: str, other: str) -> bool:
-    """Ruling 6: each word of the shorter normalized title, in order, is a prefix of the
-    corresponding significant word of the other (`coll res libr` of `college and research
-    libraries`); articles and conjunctions are skipped."""
-    shorter, longer = sorted((_significant_words(one), _significant_words(other)), key=len)
-    if not shorter:
-        return False
-    return all(word.startswith(part) for part, word in zip(shorter, longer, strict=False))
-
-
-def matching_titles(title: str | None, known: Iterable[str]) -> list[str]:
-    """The known titles (normalized with `normalize_title`) that the cited title matches
-    (docs/copyright.md section 10, ruling 6): equal, equal confusable skeletons, an
-    abbreviation of one by the other, or a similarity ratio of at least MATCH_SCORE."""
-    normalized = normalize_title(clean(title) or "")
-    if not normalized:
-        return []
-    candidates = list(dict.fromkeys(known))
-    close = {
-        match
-        for match, _, _ in process.extract(
-            normalized, candidates, scorer=fuzz.ratio, score_cutoff=MATCH_SCORE, limit=None
-        )
-    }
-    return [
-        other
-        for other in candidates
-        if other in close
-        or other == normalized
-        or title_skeleton(other) == title_skeleton(normalized)
-        or is_abbreviation(normalized, other)
-    ]

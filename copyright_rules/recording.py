@@ -4,12 +4,14 @@ and the record's counting status with its history (docs/copyright.md sections 3 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from copyright_rules.configuration import zone
 from copyright_rules.deciding import as_entered_by, evaluate, rule_settings
 from copyright_rules.facts import (
     STATUS_LABELS,
@@ -18,6 +20,7 @@ from copyright_rules.facts import (
     Service,
     Statement,
     clean,
+    is_copy,
 )
 from copyright_rules.facts import Decision as RuleDecision
 from copyright_rules.keys import cited_identifiers
@@ -27,12 +30,7 @@ from copyright_rules.models import (
     RecordIdentifier,
     RecordStatusChange,
 )
-from copyright_rules.reading import is_copy
-from copyright_rules.retention import start_of_day
-from copyright_rules.rules import (
-    Subject,
-    retention_of_year,
-)
+from copyright_rules.rules import Subject, retention_of_year
 from illdesk.inserts import New, insert_together
 from registration.models import Institution
 
@@ -49,11 +47,6 @@ STATUS_FOR_OUTCOME = {
 
 class StaleRecordStatus(Exception):
     """The record's status changed since it was read: someone else acted first."""
-
-
-def _require_atomic() -> None:
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
 
 
 @dataclass(frozen=True)
@@ -74,29 +67,24 @@ def decide_new(
     `request` is the typed facts object the request's form built (`request_facts()`); it is
     decided and stored as it is. Call inside the transaction that then writes it. Loans get a
     record and a NOT_APPLICABLE decision without taking the lock."""
-    _require_atomic()
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("call this inside transaction.atomic(): the count and write are one")
     decided = as_entered_by(request, acting_user)
     outcome, subject = evaluate(
         decided, institution_id=institution.pk, lock=is_copy(request.service)
     )
     zone_name = rule_settings().time_zone
     record = _new_record(institution, subject, outcome, request, acting_user, zone_name)
-    return Decided(
-        record, _new_identifiers(record, subject), _new_decision(record, outcome, acting_user)
-    )
+    # What the record cites, for keys that follow the authority (docs/copyright.md section 1).
+    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
+    identifiers = [RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited]
+    return Decided(record, identifiers, _new_decision(record, outcome, acting_user))
 
 
 def record_decided(decided: Decided, *more: Model | New) -> None:
     """Write the record, what it cites and its decision, and the caller's new rows that point
     to them (the request, its email), in one INSERT statement on PostgreSQL."""
     insert_together(decided.record, *decided.identifiers, decided.decision, *more)
-
-
-def _new_identifiers(record: Record, subject: Subject) -> list[RecordIdentifier]:
-    """What the record cites, for keys that follow the authority (docs/copyright.md section 1)."""
-    request = subject.request
-    cited = cited_identifiers(record.work_kind, request.title, request.issns, request.isbns)
-    return [RecordIdentifier(record=record, kind=kind, value=value) for kind, value in cited]
 
 
 def _new_record(
@@ -135,7 +123,8 @@ def _new_record(
         retain_until=retain_until,
         purge_on=purge_on,
         time_zone=zone_name,
-        purge_at=start_of_day(purge_on, zone_name),
+        # The first moment of the purge date in the record's zone (ruling 10).
+        purge_at=datetime.combine(purge_on, time.min, tzinfo=zone(zone_name)),
     )
 
 

@@ -12,11 +12,13 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from copyright_rules.deciding import evaluate, facts_of, permission_needs_confirmation
+from copyright_rules.deciding import evaluate, permission_needs_confirmation
 from copyright_rules.facts import (
     DETERMINATION_LABELS,
     Outcome,
+    RequestFacts,
     Service,
+    StaffDetermination,
 )
 from copyright_rules.models import (
     Decision,
@@ -189,3 +191,21 @@ def _reevaluate(
             new_status = STATUS_FOR_OUTCOME[outcome.outcome]
             set_record_status(record, new_status, acting_user=acting_user, note=outcome.rule.value)
     return decision
+
+
+def facts_of(record: Record) -> RequestFacts:
+    """The facts of a recorded request, as the rules read them when it is evaluated again."""
+    reference = record.permission_reference or None
+    determination = None
+    if record.determination_kind:
+        determination = StaffDetermination(
+            kind=record.determination_kind, note=record.determination_note
+        )
+    return RequestFacts.from_citation(
+        record.citation,
+        created_at=record.created_at,
+        service=record.service,
+        permission_reference=reference if record.permission_confirmed else None,
+        permission_reference_entered=None if record.permission_confirmed else reference,
+        staff_determination=determination,
+    )

@@ -23,7 +23,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import partial
 from time import sleep
 from zoneinfo import ZoneInfo
@@ -104,12 +104,6 @@ PURGED_TABLES: tuple[PurgedTable, ...] = (
 def copyright_today() -> date:
     """Today in COPYRIGHT_TIME_ZONE, the zone that dates new requests."""
     return timezone.localdate(timezone=ZoneInfo(settings.COPYRIGHT_TIME_ZONE))
-
-
-def start_of_day(day: date, zone_name: str) -> datetime:
-    """The first moment of `day` in the zone `zone_name`: when a purge date stored with that
-    zone arrives (ruling 10)."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone_name))
 
 
 def count_due_records(when: PurgeTime) -> int:

@@ -14,8 +14,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 from copyright_rules.facts import RequestFacts
-from copyright_rules.keys import Authority, IdentifierKind, cited_identifiers
-from copyright_rules.rules import request_key
+from copyright_rules.keys import Authority, IdentifierKind, citation_key, cited_identifiers
 
 _HOLDING_SOURCE = "holding"
 
@@ -53,7 +52,15 @@ def _rekey_holdings(apps, schema_editor):  # type: ignore[no-untyped-def]
     }
     authority = _authority(identifier_model, cited)
     for record in records:
-        key = request_key(facts[record.pk], authority)
+        cited_facts = facts[record.pk]
+        key = citation_key(
+            cited_facts.work_kind,
+            cited_facts.title,
+            cited_facts.author,
+            cited_facts.issns,
+            cited_facts.isbns,
+            authority,
+        )
         record.title_key = key.key or ""
         record.key_source = key.source.value if key.key else ""
         record.save(update_fields=["title_key", "key_source"])
@@ -75,7 +82,7 @@ def _authority(identifier_model, cited):  # type: ignore[no-untyped-def]
         else:
             issn_groups.setdefault(str(group_id), [])
             titles[value] = str(group_id)
-    return Authority(
+    return Authority.of_groups(
         issn_groups=list(issn_groups.values()),
         issn_group_ids=list(issn_groups),
         title_groups=titles,

@@ -20,7 +20,6 @@ from copyright_rules.models.record import (
     RecordIdentifier,
     RecordQuerySet,
     protect_from_purge,
-    title_year_lock_id,
 )
 
 __all__ = [
@@ -39,5 +38,4 @@ __all__ = [
     "TitleGroupKind",
     "TitleIdentifier",
     "protect_from_purge",
-    "title_year_lock_id",
 ]

@@ -4,7 +4,6 @@ from a stored integer that could drift."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -50,14 +49,6 @@ RIGHTS_FINDINGS = [
     (kind.value, DETERMINATION_LABELS[kind])
     for kind in (DeterminationKind.NO_KNOWN_RESTRICTIONS, DeterminationKind.PUBLIC_DOMAIN)
 ]
-
-
-def title_year_lock_id(institution_id: int, title_key: str, year: int | None) -> int:
-    """The advisory lock for (institution, key, year): a 64-bit hash of the triple (a collision
-    only serialises two unrelated titles). PostgreSQL refuses FOR UPDATE with aggregates, and the
-    count may be zero rows, so no row lock could stand in for it."""
-    name = f"copyright|{institution_id}|{title_key}|{'term' if year is None else year}"
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 # Other apps' reasons to keep a record past its purge date (an unpaid charge: docs/fees.md),

@@ -2,10 +2,9 @@
 the retention dates of guideline 4 (docs/copyright.md section 7). No Django, no database: the
 application and the conformance runner call the same function.
 
-One module per group of rules, as docs/copyright.md section 4 orders them: `clearance` (R1, O1,
-R2, R3, O2), `section108` (R4 to R7) and `counting` (R8 to R11); `decide` runs them in order on
-the `case` of a request, whose `subject` (date, year, key, key doubt) is worked out once; `dates`
-holds the date arithmetic.
+`case` works out what the rules read of a request once (date, year, key, key doubt: its
+`Subject`) and the `Case` each rule reads; `decide` holds the rules of section 4, one function
+each, in its order, and runs them.
 
 Institutions: `decide` ignores a prior request whose `institution` differs from the request's, so
 one institution's requests can never affect another's (CONTU guideline 1 counts per "requesting
@@ -13,24 +12,22 @@ entity"). A prior without an institution has been filtered by the caller (the da
 the institution's own); a request without one matches only such priors, never every institution's.
 """
 
-from copyright_rules.rules.counting import inside_window
-from copyright_rules.rules.dates import (
-    local_date_and_year,
-    retention_dates,
-    retention_of_year,
-    window_cutoff,
-)
-from copyright_rules.rules.decide import decide, decide_subject
-from copyright_rules.rules.subject import (
+from copyright_rules.rules.case import (
     DEFAULT_SETTINGS,
     KeyDoubt,
     KnownTitle,
     Subject,
     describe,
     doubt_from_history,
+    inside_window,
     key_doubt,
-    request_key,
+    local_date_and_year,
+    matching_titles,
+    retention_dates,
+    retention_of_year,
+    window_cutoff,
 )
+from copyright_rules.rules.decide import decide, decide_subject
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -44,7 +41,7 @@ __all__ = [
     "inside_window",
     "key_doubt",
     "local_date_and_year",
-    "request_key",
+    "matching_titles",
     "retention_dates",
     "retention_of_year",
     "window_cutoff",

@@ -17,8 +17,14 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.isbn import validate as isbn_check
 from stdnum.issn import validate as issn_check
 
-from copyright_rules.facts import Basis, Extent, Statement, WorkKind
-from copyright_rules.reading import canonical, parse_publication_date
+from copyright_rules.facts import (
+    Basis,
+    Extent,
+    Statement,
+    WorkKind,
+    canonical,
+    parse_publication_date,
+)
 from copyright_rules.rules import inside_window
 from copyright_rules.services import rule_settings
 from illdesk.numbers import parse_number

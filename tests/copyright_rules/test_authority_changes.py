@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from copyright_rules import authority, authority_reading
+from copyright_rules import authority, deciding
 from copyright_rules.keys import IdentifierKind
 from copyright_rules.models import AuthorityVersion, Record, TitleGroup, TitleIdentifier
 from registration.models import Institution
@@ -174,15 +174,15 @@ def test_a_change_that_fails_changes_neither_the_authority_nor_a_key() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cited", "groups_found"),
+    ("cited", "found"),
     [
-        ({"issns": [ONLINE]}, [[ONLINE]]),  # an ISSN of the authority
-        ({"issns": [SCIENCE], "title": "Science"}, []),  # nothing found: the version comes
-        ({"issns": [], "title": "Nature"}, [[]]),  # a bare title, read with the known titles
+        ({"issns": [ONLINE]}, {ONLINE, "nature"}),  # an ISSN of the authority, and its titles
+        ({"issns": [SCIENCE], "title": "Science"}, set()),  # nothing found: the version comes
+        ({"issns": [], "title": "Nature"}, {"nature"}),  # a bare title, with the known titles
     ],
 )
 def test_a_reading_of_the_authority_carries_its_version_in_the_same_query(
-    django_assert_num_queries: Any, cited: dict[str, Any], groups_found: list[list[str]]
+    django_assert_num_queries: Any, cited: dict[str, Any], found: set[str]
 ) -> None:
     title_group("Nature", ("issn", ONLINE), ("title", "nature"))
     for _ in range(2):
@@ -192,16 +192,18 @@ def test_a_reading_of_the_authority_carries_its_version_in_the_same_query(
     institution = make_institution()
 
     with django_assert_num_queries(1):
-        reading = authority_reading.load_authority_and_known_titles(request, institution.pk, 2026)
+        reading = deciding.read_authority(request, institution.pk, 2026)
 
     assert reading.version == AuthorityVersion.objects.get().version == 2
-    assert reading.authority.issn_groups == groups_found
+    assert {*reading.authority.by_issn, *reading.authority.by_title} == found
 
 
 def test_a_reading_without_the_version_row_reads_version_zero() -> None:
     title_group("Nature", ("issn", ONLINE))
     AuthorityVersion.objects.all().delete()
 
-    reading = authority_reading.load_authority(request_of(article(issns=[ONLINE])))
+    request = request_of(article(issns=[ONLINE]))
 
-    assert (reading.version, reading.authority.issn_groups) == (0, [[ONLINE]])
+    reading = deciding.read_authority(request, make_institution().pk, 2026)
+
+    assert (reading.version, list(reading.authority.by_issn)) == (0, [ONLINE])

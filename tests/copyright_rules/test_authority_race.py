@@ -91,7 +91,7 @@ def other_connection() -> Iterator[Callable[[Change], Future[None]]]:
 def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], None]) -> list[int]:
     """Call `act(n)` right after the submission's n-th reading of the authority, before its lock;
     returns the list of readings so far."""
-    real = deciding.load_authority_and_known_titles
+    real = deciding.read_authority
     readings: list[int] = []
 
     def read_then_act(*args: Any, **kwargs: Any) -> Any:
@@ -100,7 +100,7 @@ def after_each_reading(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], Non
         act(len(readings))
         return result
 
-    monkeypatch.setattr(deciding, "load_authority_and_known_titles", read_then_act)
+    monkeypatch.setattr(deciding, "read_authority", read_then_act)
     return readings
 
 

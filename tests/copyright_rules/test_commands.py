@@ -173,3 +173,29 @@ def test_an_unknown_held_reevaluation_setting_fails_the_system_check(settings: A
     assert [e.msg for e in errors] == [
         "COPYRIGHT_HELD_REEVALUATION must be automatic or staff, not 'sometimes'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        (
+            "COPYRIGHT_TIME_ZONE",
+            "Mars/Olympus_Mons",
+            "No time zone found with key Mars/Olympus_Mons",
+        ),
+        ("COPYRIGHT_PERIODICAL_LIMIT", -1, "periodical_limit must be a non-negative integer"),
+        ("COPYRIGHT_SMALL_PART_MAX_FRACTION", 1.5, "small_part_max_fraction must be between"),
+    ],
+)
+def test_a_rule_setting_the_rules_cannot_take_fails_the_system_check(
+    settings: Any, name: str, value: object, problem: str
+) -> None:
+    setattr(settings, name, value)
+
+    errors = [e for e in run_checks() if e.id == "copyright_rules.E003"]
+
+    assert [problem in e.msg for e in errors] == [True]
+
+
+def test_the_default_rule_settings_pass_the_system_check() -> None:
+    assert [e for e in run_checks() if e.id == "copyright_rules.E003"] == []

@@ -2,15 +2,19 @@
 
 import pytest
 
-from copyright_rules.keys import Authority, KeySource, matching_titles, periodical_key, work_key
-from copyright_rules.normalize import (
+from copyright_rules.keys import (
+    Authority,
+    KeySource,
     normalize_author,
     normalize_isbn,
     normalize_issn,
     normalize_title,
+    periodical_key,
+    work_key,
 )
+from copyright_rules.rules import matching_titles
 
-NATURE = Authority(
+NATURE = Authority.of_groups(
     issn_groups=[["0028-0836", "1476-4687"], ["0140-6736", "1474-547X"]],
     title_groups={"nature": 0, "lancet": 1},
     isbn_groups=[["9780262033848", "9780262533058"]],
@@ -141,9 +145,9 @@ def test_periodical_key(
     assert (result.key, result.source) == (key, source)
 
 
-def test_periodical_key_reports_invalid_issns_for_the_form() -> None:
+def test_periodical_key_skips_invalid_issns() -> None:
     result = periodical_key("Science", ["1476-4688", "0036-8075", "ISSN 1"], NATURE)
-    assert result.invalid_issns == ("1476-4688", "ISSN 1")
+    assert (result.key, result.source) == ("ISSN:0036-8075", KeySource.ISSN)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +201,7 @@ def test_work_key(
 
 
 def test_group_ids_from_the_database_name_the_keys() -> None:
-    authority = Authority(
+    authority = Authority.of_groups(
         issn_groups=[["0028-0836", "1476-4687"]],
         title_groups={"nature": "17"},
         isbn_groups=[["9780262033848"]],
@@ -215,10 +219,12 @@ def test_group_key_does_not_depend_on_the_member_cited() -> None:
 
 
 def test_authority_ignores_invalid_members_and_first_group_wins() -> None:
-    authority = Authority(issn_groups=[["1476-4688", "0028-0836"], ["0028-0836", "0036-8075"]])
-    assert authority.issn_group_key("0028-0836") == "ISSN-GROUP:0"
-    assert authority.issn_group_key("0036-8075") == "ISSN-GROUP:1"
-    assert authority.issn_group_key("1476-4688") is None
+    authority = Authority.of_groups(
+        issn_groups=[["1476-4688", "0028-0836"], ["0028-0836", "0036-8075"]]
+    )
+    assert authority.by_issn.get("0028-0836") == "ISSN-GROUP:0"
+    assert authority.by_issn.get("0036-8075") == "ISSN-GROUP:1"
+    assert authority.by_issn.get("1476-4688") is None
 
 
 @pytest.mark.parametrize(
@@ -232,7 +238,7 @@ def test_authority_ignores_invalid_members_and_first_group_wins() -> None:
 )
 def test_authority_rejects_inconsistent_groups(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
-        Authority(**kwargs)  # type: ignore[arg-type]
+        Authority.of_groups(**kwargs)  # type: ignore[arg-type]
 
 
 # --- docs/copyright.md section 10, rulings 6 and 7 -------------------------------------------

@@ -23,7 +23,7 @@ from copyright_rules.rules import decide, local_date_and_year, retention_dates, 
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")
-AUTHORITY = Authority(
+AUTHORITY = Authority.of_groups(
     issn_groups=[["0028-0836", "1476-4687"], ["0140-6736", "1474-547X"]],
     title_groups={"nature": 0, "lancet": 1},
     isbn_groups=[["9780262033848", "9780262533058"]],

@@ -3,7 +3,7 @@ through the portal, the desk, the admin, the ISO 18626 endpoint and the commands
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from copyright_rules import services as copyright
 from copyright_rules.models import Record, TitleGroup
-from copyright_rules.retention import start_of_day
 from registration.models import Institution, OutboxMessage
 from requests_app.iso18626.models import IsoMessage
 from requests_app.iso18626.retention import purge_unattached_messages
@@ -358,7 +357,7 @@ def _due_now(record: Record, zone_name: str) -> None:
         time_zone=zone_name,
         retain_until=today - timedelta(days=1),
         purge_on=today,
-        purge_at=start_of_day(today, zone_name),
+        purge_at=datetime.combine(today, time.min, tzinfo=ZoneInfo(zone_name)),
     )
 
 
