@@ -13,16 +13,8 @@ from django.utils import timezone
 
 from copyright_rules.configuration import zone
 from copyright_rules.deciding import as_entered_by, evaluate, rule_settings
-from copyright_rules.facts import (
-    STATUS_LABELS,
-    Outcome,
-    RequestFacts,
-    Service,
-    Statement,
-    clean,
-    is_copy,
-)
 from copyright_rules.facts import Decision as RuleDecision
+from copyright_rules.facts import Outcome, RequestFacts, Service, Statement, clean, is_copy
 from copyright_rules.keys import cited_identifiers
 from copyright_rules.models import (
     Decision,
@@ -31,6 +23,7 @@ from copyright_rules.models import (
     RecordStatusChange,
 )
 from copyright_rules.rules import Subject, retention_of_year
+from copyright_rules.vocabulary import STATUS_LABELS
 from illdesk.inserts import New, insert_together
 from registration.models import Institution
 

@@ -13,18 +13,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from copyright_rules.deciding import evaluate, permission_needs_confirmation
-from copyright_rules.facts import (
-    DETERMINATION_LABELS,
-    Outcome,
-    RequestFacts,
-    Service,
-    StaffDetermination,
-)
+from copyright_rules.facts import Outcome, RequestFacts, Service, StaffDetermination
 from copyright_rules.models import (
     Decision,
     Record,
 )
 from copyright_rules.recording import STATUS_FOR_OUTCOME, set_record_status, store_decision
+from copyright_rules.vocabulary import DETERMINATION_LABELS
 
 
 class HeldReevaluation(StrEnum):

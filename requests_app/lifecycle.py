@@ -24,8 +24,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from copyright_rules import services as copyright
-from copyright_rules.facts import HOLDING_SLOT, Outcome
+from copyright_rules.facts import Outcome
 from copyright_rules.models import Decision
+from copyright_rules.vocabulary import HOLDING_SLOT
 from fees import services as fees
 from illdesk.actors import Actor, user_of
 from requests_app.mailing import queue_request_email

@@ -21,7 +21,7 @@ from typing import TypedDict, TypeVar
 from django.db.models import Model, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
-from copyright_rules.facts import OUTCOME_LABELS
+from copyright_rules.vocabulary import OUTCOME_LABELS
 from requests_app.charts import Chart, chart
 from requests_app.models import (
     ENDED_UNSUPPLIED,

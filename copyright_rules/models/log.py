@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from copyright_rules.facts import OUTCOME_LABELS, STATUS_LABELS, Outcome, Status
+from copyright_rules.facts import Outcome
 from copyright_rules.models.choices import in_choices
 from copyright_rules.models.record import Record
+from copyright_rules.vocabulary import OUTCOME_LABELS, STATUS_LABELS, Status
 
 
 class Decision(models.Model):

@@ -14,6 +14,17 @@ from django.db.models import Exists, Q
 
 from copyright_rules.configuration import NonperiodicalScope
 from copyright_rules.facts import (
+    Basis,
+    DeterminationKind,
+    Flag,
+    Outcome,
+    Service,
+    Statement,
+    WorkKind,
+)
+from copyright_rules.keys import IDENTIFIER_KIND_LABELS, UNVERIFIED_SOURCES, IdentifierKind
+from copyright_rules.models.choices import in_choices
+from copyright_rules.vocabulary import (
     BASIS_LABELS,
     DETERMINATION_LABELS,
     FLAG_LABELS,
@@ -23,17 +34,8 @@ from copyright_rules.facts import (
     STATEMENT_LABELS,
     STATUS_LABELS,
     WORK_KIND_LABELS,
-    Basis,
-    DeterminationKind,
-    Flag,
-    Outcome,
-    Service,
-    Statement,
     Status,
-    WorkKind,
 )
-from copyright_rules.keys import IDENTIFIER_KIND_LABELS, UNVERIFIED_SOURCES, IdentifierKind
-from copyright_rules.models.choices import in_choices
 
 if TYPE_CHECKING:
     from copyright_rules.models.log import Decision

@@ -16,7 +16,6 @@ from rapidfuzz import fuzz, process
 
 from copyright_rules.configuration import DateMode, NonperiodicalScope, RuleSettings, zone
 from copyright_rules.facts import (
-    HOLDING_SLOT,
     Decision,
     Flag,
     Outcome,
@@ -25,7 +24,6 @@ from copyright_rules.facts import (
     PublicationDate,
     RequestFacts,
     Rule,
-    Status,
     WorkKind,
     canonical,
     clean,
@@ -42,6 +40,7 @@ from copyright_rules.keys import (
     citation_key,
     normalize_title,
 )
+from copyright_rules.vocabulary import HOLDING_SLOT, Status
 
 DEFAULT_SETTINGS = RuleSettings()
 _NO_KEY = KeyResult(None, KeySource.NONE)

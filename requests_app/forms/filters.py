@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 
-from copyright_rules.facts import OUTCOME_LABELS
+from copyright_rules.vocabulary import OUTCOME_LABELS
 from requests_app.models import Request, RequestType, Status
 from requests_app.queues import AGES, Claimed, Queue
 from requests_app.wording import STAFF_STATUS_CHOICES

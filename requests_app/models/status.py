@@ -17,7 +17,7 @@ from enum import StrEnum
 from django.db import models
 
 from copyright_rules.facts import Outcome
-from copyright_rules.facts import Status as RecordStatus
+from copyright_rules.vocabulary import Status as RecordStatus
 from requests_app.models.choices import Service
 
 

@@ -16,10 +16,10 @@ from copyright_rules.facts import (
     RequestFacts,
     Rule,
     StaffDetermination,
-    Status,
 )
 from copyright_rules.keys import Authority
 from copyright_rules.rules import decide, local_date_and_year, retention_dates, window_cutoff
+from copyright_rules.vocabulary import Status
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = ZoneInfo("UTC")

@@ -14,8 +14,8 @@ from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from copyright_rules.facts import OUTCOME_LABELS
 from copyright_rules.models import Record
+from copyright_rules.vocabulary import OUTCOME_LABELS
 from requests_app.models import (
     ENDED_UNSUPPLIED,
     SUPPLIED,
