@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 
-from illdesk.forms import AsciiModelChoiceField
+from illdesk.numbers import AsciiModelChoiceField
 from registration.models import (
     CONTACT_FIELDS,
     OCLC_SYMBOL_VALIDATOR,

@@ -7,8 +7,7 @@ from typing import Any
 
 from django import forms
 
-from illdesk.forms import AsciiDecimalField
-from requests_app.forms.citation import YOUR_REFERENCE_HELP, CitationForm
+from requests_app.forms.citation import REQUEST_FIELDS, YOUR_REFERENCE_HELP, CitationForm
 from requests_app.models import Request
 
 
@@ -43,7 +42,7 @@ class LoanRequestForm(CitationForm):
             "tried_elsewhere",
         ]
         labels = {"title": "Title", "publication_date": "Year", "patron_ref": "Your reference"}
-        field_classes = {"max_cost": AsciiDecimalField}
+        field_classes = REQUEST_FIELDS
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
             "call_number": "If known.",
