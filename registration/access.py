@@ -28,9 +28,11 @@ def institution_for(user: Any) -> Institution | None:
 
 
 class InstitutionRequest(HttpRequest):
-    """The request a portal view receives: `institution_required` has set its institution."""
+    """The request a portal view receives: `institution_required` has set its institution, and
+    its user is the institution's account."""
 
     institution: Institution
+    user: User
 
 
 def institution_required(

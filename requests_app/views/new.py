@@ -153,7 +153,7 @@ def precheck(request: InstitutionRequest) -> HttpResponse:
     decision = copyright.precheck(
         request.institution,
         form.request_facts(),
-        acting_user=request.user,  # type: ignore[arg-type]
+        acting_user=request.user,
     )
     return JsonResponse(
         {
