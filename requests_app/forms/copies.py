@@ -5,7 +5,7 @@ order of the office's own holdings. Both state the copyright facts the rules dec
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -294,6 +294,12 @@ class ReproductionOrderForm(CopyForm):
         help_text="We know this article was already supplied to us this year.",
     )
     rights_statement = forms.BooleanField(label=REPRODUCTION_STATEMENT)
+    quantity = Request._meta.get_field("quantity").formfield(
+        min_value=1,
+        max_value=100,
+        help_text="Copies of each image.",
+        error_messages=dict.fromkeys(["min_value", "max_value"], "Order from 1 to 100 copies."),
+    )
 
     class Meta(CopyForm.Meta):
         fields = [
@@ -329,23 +335,12 @@ class ReproductionOrderForm(CopyForm):
             "of articles count under the rule of five, as journal copies do.",
             "resolution": "For image files: for example 600 ppi, or highest available.",
             "size": "For prints: for example 8 x 10 in or 11 x 14 in.",
-            "quantity": "Copies of each image.",
             "credit_line": "Required for publication, exhibition and broadcast: for example "
             "Library of Congress, Prints & Photographs Division, LC-USZ62-12345.",
             "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
             "number. Every email about the order repeats it.",
         }
         widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["quantity"].widget.attrs.update(min=1, max=100)
-
-    def clean_quantity(self) -> int:
-        value: int = self.cleaned_data["quantity"]
-        if not 1 <= value <= 100:
-            raise forms.ValidationError("Order from 1 to 100 copies.")
-        return value
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

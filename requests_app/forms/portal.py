@@ -3,8 +3,6 @@ The copy forms are in `requests_app.forms.copies`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from requests_app.forms.citation import REQUEST_FIELDS, YOUR_REFERENCE_HELP, CitationForm
@@ -14,6 +12,7 @@ from requests_app.models import Request
 class LoanRequestForm(CitationForm):
     """A loan of a book or other item, from the office as the library of last resort."""
 
+    title = Request._meta.get_field("title").formfield(required=True, label="Title")
     tried_elsewhere = forms.BooleanField(
         required=True,
         label="We tried local and other libraries first",
@@ -41,7 +40,7 @@ class LoanRequestForm(CitationForm):
             "patron_ref",
             "tried_elsewhere",
         ]
-        labels = {"title": "Title", "publication_date": "Year", "patron_ref": "Your reference"}
+        labels = {"publication_date": "Year", "patron_ref": "Your reference"}
         field_classes = REQUEST_FIELDS
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
@@ -53,10 +52,6 @@ class LoanRequestForm(CitationForm):
             "need_by": forms.DateInput(attrs={"type": "date"}),
             "delivery_notes": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["title"].required = True
 
 
 class LibraryMessageForm(forms.Form):
