@@ -1,5 +1,7 @@
 """What every form that takes a citation validates: the library's request forms, the ISO 18626
-intake (which fills them from the partner's message) and the desk's citation correction."""
+intake (which fills them from the partner's message) and the desk's citation correction. Each
+value is checked, and an identifier normalized, by its form field (`CITATION_FIELDS`,
+`REQUEST_FIELDS`), which a form names in its `Meta.field_classes`."""
 
 from __future__ import annotations
 
