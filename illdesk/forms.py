@@ -10,12 +10,11 @@ A library's username is its OCLC symbol, stored upper case; librarians type it i
 login form resolves what was typed to the stored username before authenticate() (and django-axes)
 see it, so `ndd` logs in as `NDD` and counts toward the same account's lockout."""
 
-from typing import Any
-
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest
 
 USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 1024
@@ -44,8 +43,8 @@ class LoginForm(AuthenticationForm):
         "case-sensitive (the username, your OCLC symbol, is not).",
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
+        super().__init__(request, *args, **kwargs)
         _bound_lengths(self)
         self.fields[
             "username"
@@ -57,6 +56,6 @@ class LoginForm(AuthenticationForm):
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
+        super().__init__(request, *args, **kwargs)
         _bound_lengths(self)
