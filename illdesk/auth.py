@@ -14,11 +14,12 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
 from django.db.models import Sum
 
 
 class InstitutionUserBackend(ModelBackend):
-    def get_user(self, user_id: Any) -> Any:
+    def get_user(self, user_id: int | str) -> User | None:
         user_model = get_user_model()
         try:
             user = user_model._default_manager.select_related("institution").get(pk=user_id)

@@ -10,16 +10,11 @@ A library's username is its OCLC symbol, stored upper case; librarians type it i
 login form resolves what was typed to the stored username before authenticate() (and django-axes)
 see it, so `ndd` logs in as `NDD` and counts toward the same account's lockout."""
 
-from typing import Any
-
-from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
-from django.db.models import Model
-
-from illdesk.numbers import INTEGER_MAX
+from django.http import HttpRequest
 
 USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 1024
@@ -48,8 +43,8 @@ class LoginForm(AuthenticationForm):
         "case-sensitive (the username, your OCLC symbol, is not).",
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
+        super().__init__(request, *args, **kwargs)
         _bound_lengths(self)
         self.fields[
             "username"
@@ -61,44 +56,6 @@ class LoginForm(AuthenticationForm):
 
 
 class AdminLoginForm(AdminAuthenticationForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, request: HttpRequest | None = None, *args: object, **kwargs: object) -> None:
+        super().__init__(request, *args, **kwargs)
         _bound_lengths(self)
-
-
-def _refuse_non_ascii(field: forms.Field, value: object) -> None:
-    # int() and Decimal() read "٣" and other non-ASCII digits: input numbers are ASCII only
-    # (illdesk/numbers.py).
-    if isinstance(value, str) and not value.isascii():
-        raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
-
-
-class AsciiIntegerField(forms.IntegerField):
-    """An integer typed in ASCII digits, within the range of an `integer` column."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_value", INTEGER_MAX)
-        super().__init__(**kwargs)
-
-    def to_python(self, value: object) -> int | None:
-        _refuse_non_ascii(self, value)
-        return super().to_python(value)
-
-
-class AsciiModelChoiceField(forms.ModelChoiceField):
-    """A choice of a row by its key, typed in ASCII digits (a hidden field holding an id)."""
-
-    def to_python(self, value: object) -> Model | None:
-        if isinstance(value, str) and not value.isascii():
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
-class AsciiDecimalField(forms.DecimalField):
-    # Any: django-stubs declare no DecimalField.to_python, so IntegerField's `int | None` would
-    # be checked against this method's Decimal.
-    def to_python(self, value: object) -> Any:
-        _refuse_non_ascii(self, value)
-        return super().to_python(value)

@@ -26,6 +26,9 @@ from django.db.models.expressions import Expression
 from django.db.models.sql import InsertQuery
 from django.db.models.sql.compiler import SQLCompiler
 
+# The name of the WITH query that inserts the row at an index.
+_ROW = "new_row_{}"
+
 
 @dataclass(frozen=True)
 class New:
@@ -88,11 +91,11 @@ def _insert_with_query(
     parts, params = [], []
     for index, (new, pointing) in enumerate(zip(news, links, strict=True)):
         sql, values = _insert_sql(new.instance, pointing, connection)
-        parts.append(f"{_name(index)} AS ({sql})")
+        parts.append(f"{_ROW.format(index)} AS ({sql})")
         params.extend(values)
     # Each WITH query returns one id: their cross product is the one row of all of them. The
     # statement is put together from Django's compiled INSERTs; every value is a parameter.
-    names = ", ".join(_name(index) for index in range(len(news)))
+    names = ", ".join(_ROW.format(index) for index in range(len(news)))
     statement = " ".join(["WITH", ", ".join(parts), "SELECT * FROM", names])
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -100,10 +103,6 @@ def _insert_with_query(
     if found is None:
         raise RuntimeError("the INSERT returned no ids")
     return tuple(found)
-
-
-def _name(index: int) -> str:
-    return f"new_row_{index}"
 
 
 class _IdOfRow(Expression):
@@ -116,7 +115,7 @@ class _IdOfRow(Expression):
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, tuple[str | int, ...]]:
-        return " ".join(["(SELECT * FROM", _name(self.index), ")"]), ()
+        return " ".join(["(SELECT * FROM", _ROW.format(self.index), ")"]), ()
 
 
 # The INSERT of each kind of row, compiled by Django once: (model, pointing columns, whether
@@ -128,8 +127,14 @@ def _insert_sql(
     instance: Model, pointing: dict[str, int], connection: BaseDatabaseWrapper
 ) -> tuple[str, list[Any]]:
     """The INSERT `Model.save()` would run for the new instance, returning its primary key; the
-    pointing columns read the ids of earlier rows."""
-    fields = _fields(instance)
+    pointing columns read the ids of earlier rows. Its columns are those `save()` writes: all
+    but the generated ones, and the primary key only when it is given."""
+    meta = instance._meta
+    fields = [
+        each
+        for each in meta.local_concrete_fields
+        if not each.generated and (each is not meta.auto_field or instance.pk is not None)
+    ]
     key = (type(instance), tuple(sorted(pointing.items())), instance.pk is not None)
     if key not in _COMPILED:
         _COMPILED[key] = _compile(instance, fields, pointing, connection)
@@ -141,15 +146,6 @@ def _insert_sql(
                 raise TypeError(f"{each.attname}: insert_together writes plain values only")
             values.append(each.get_db_prep_save(value, connection))
     return _COMPILED[key], values
-
-
-def _fields(instance: Model) -> list[Field[Any, Any]]:
-    meta = instance._meta
-    return [
-        each
-        for each in meta.local_concrete_fields
-        if not each.generated and (each is not meta.auto_field or instance.pk is not None)
-    ]
 
 
 def _compile(

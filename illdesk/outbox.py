@@ -104,41 +104,22 @@ def queue_email(
     requested_by: Actor = None,
 ) -> OutboxMessage:
     """Write the message in the current transaction; it is queued for the worker after commit."""
-    message = new_message(
-        name,
-        target_id=target_id,
-        institution_id=institution_id,
-        registration_id=registration_id,
-        requested_by=requested_by,
-    )
-    message.save()
-    dispatch_on_commit(message)
-    return message
-
-
-def new_message(
-    name: str,
-    *,
-    target_id: int | None = None,
-    institution_id: int | None = None,
-    registration_id: int | None = None,
-    requested_by: Actor = None,
-) -> OutboxMessage:
-    """The message, not yet saved: for a caller that writes it in a statement of its own
-    (illdesk/inserts.py) and then calls `dispatch_on_commit`."""
     if email_named(name) is None:
         raise KeyError(f"no email has the name {name!r}")
-    return OutboxMessage(
+    message = OutboxMessage.objects.create(
         email=name,
         target_id=target_id,
         institution_id=institution_id,
         registration_id=registration_id,
         requested_by=user_of(requested_by),
     )
+    dispatch_on_commit(message)
+    return message
 
 
 def dispatch_on_commit(message: OutboxMessage) -> None:
-    """Hand the saved message to the worker once the transaction that wrote it commits."""
+    """Hand the saved message to the worker once the transaction that wrote it commits (for a
+    caller that writes the row in a statement of its own, illdesk/inserts.py, then calls this)."""
     transaction.on_commit(partial(dispatch, message.pk))
 
 

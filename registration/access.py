@@ -3,9 +3,9 @@ verified institution. Every portal view goes through `institution_required`."""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec, cast
+from typing import Concatenate, ParamSpec, cast
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,10 +15,10 @@ from registration.models import Institution
 P = ParamSpec("P")
 
 
-def institution_for(user: Any) -> Institution | None:
+def institution_for(user: AbstractBaseUser | AnonymousUser) -> Institution | None:
     """The user's institution if it may use the portal (`Institution.may_use_portal`). The
     authentication backend loads it with the user, so this costs no query."""
-    if not user.is_authenticated:
+    if not isinstance(user, User):
         return None
     try:
         institution: Institution = user.institution
@@ -28,9 +28,11 @@ def institution_for(user: Any) -> Institution | None:
 
 
 class InstitutionRequest(HttpRequest):
-    """The request a portal view receives: `institution_required` has set its institution."""
+    """The request a portal view receives: `institution_required` has set its institution, and
+    its user is the institution's account."""
 
     institution: Institution
+    user: User
 
 
 def institution_required(

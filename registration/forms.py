@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.http import QueryDict
 
-from illdesk.forms import AsciiModelChoiceField
+from illdesk.numbers import AsciiModelChoiceField
 from registration.models import (
     CONTACT_FIELDS,
     OCLC_SYMBOL_VALIDATOR,

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
 from illdesk.network import client_ip
-from registration import preferences, services
-from registration.access import institution_required
+from registration import services
+from registration.access import InstitutionRequest, institution_required
 from registration.forms import EmailPreferencesForm, RegistrationForm, RegistrationUpdateForm
 from registration.models import TermsVersion
 
@@ -103,15 +103,15 @@ def update(request: HttpRequest, token: str) -> HttpResponse:
 
 @institution_required
 @require_http_methods(["GET", "POST"])
-def email_preferences(request: HttpRequest) -> HttpResponse:
+def email_preferences(request: InstitutionRequest) -> HttpResponse:
     """The logged-in institution's own choice of optional emails: no other's is reachable."""
-    institution = request.institution  # type: ignore[attr-defined]
-    initial = {"emails": sorted(preferences.wanted_emails(institution))}
+    institution = request.institution
+    initial = {"emails": sorted(institution.wanted_emails())}
     # Not `request.POST or None`: with every box unticked the browser posts no field at all.
     data = request.POST if request.method == "POST" else None
     form = EmailPreferencesForm(data, initial=initial)
     if request.method == "POST" and form.is_valid():
-        preferences.set_wanted_emails(institution, form.cleaned_data["emails"])
+        institution.set_wanted_emails(form.cleaned_data["emails"])
         messages.success(request, "Your email choices are saved.")
         return redirect("account:emails")
     return render(request, "registration/email_preferences.html", {"form": form})

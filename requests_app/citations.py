@@ -1,10 +1,32 @@
-"""Citation helpers: identifier normalisation (LCCN, DOI, PMID, dates) and page counts."""
+"""Citation helpers: identifier normalisation (ISSN, LCCN, OCLC number, DOI, PMID, dates) and
+page counts."""
 
 from __future__ import annotations
 
 import re
 
-from illdesk.numbers import INTEGER_MAX, parse_number
+from stdnum import issn
+from stdnum.exceptions import ValidationError as StdnumError
+
+from illdesk.numbers import BIGINT_MAX, INTEGER_MAX, parse_number
+
+
+def normalize_issn(value: str) -> str | None:
+    """An ISSN as stored, 0028-0836, its check digit correct. None when it is not one."""
+    try:
+        return str(issn.format(issn.validate(value)))
+    except StdnumError:
+        return None
+
+
+def normalize_oclc_number(value: str) -> str | None:
+    """An OCLC number as stored: digits, without a `(OCoLC)`, `ocm` or `ocn` prefix (empty when
+    only a prefix is given). None when it is not one."""
+    text = value.strip().removeprefix("(OCoLC)").removeprefix("ocm").removeprefix("ocn").strip()
+    if text and parse_number(text, minimum=1, maximum=BIGINT_MAX) is None:
+        return None
+    return text
+
 
 # A normalised LCCN: an alphabetic prefix then a 2-digit year and a 6-digit serial (before 2001),
 # or at most two prefix letters, a 4-digit year and a 6-digit serial (from 2001).

@@ -16,7 +16,6 @@ from django.urls import reverse
 from copyright_rules.facts import Outcome
 from illdesk.office import office_contact
 from registration.models import Institution, OptionalEmail
-from registration.preferences import wants_email
 from requests_app.models import Action, Request, RequestEmail, RequestEvent
 
 
@@ -51,11 +50,11 @@ def _send(
 
 
 def library_wants(request_id: int, name: str) -> bool:
-    """Whether the request's library receives the email `name` (registration/preferences.py):
+    """Whether the request's library receives the email `name` (`Institution.wants_email`):
     a mandatory one, or one to the office, without looking the library up."""
     if name not in OptionalEmail.values:
         return True
-    return wants_email(Institution.objects.get(requests=request_id), name)
+    return Institution.objects.get(requests=request_id).wants_email(name)
 
 
 def _link(view: str, request: Request) -> str:

@@ -49,15 +49,11 @@ _OCLC = re.compile(r"^(?:OCOLC|OCM|OCN|ON)?0*([1-9][0-9]*)$")
 _REQUEST_NUMBER = re.compile(r"^#?([0-9]{1,18})$")
 
 
-def key(value: str) -> str:
-    """One identifier as stored and searched: upper case, letters and digits only."""
-    return _NOT_KEY.sub("", _URL_PREFIX.sub("", value.strip()).upper())
-
-
 def keys_of(value: str, *, oclc: bool = True) -> set[str]:
-    """The keys one identifier is found by: itself, an ISBN in both its forms, and (`oclc`) an
-    OCLC number without its prefix and leading zeros."""
-    main = key(value)
+    """The keys one identifier is found by: itself as stored and searched (upper case, letters
+    and digits only), an ISBN in both its forms, and (`oclc`) an OCLC number without its prefix
+    and leading zeros."""
+    main = _NOT_KEY.sub("", _URL_PREFIX.sub("", value.strip()).upper())
     if not main:
         return set()
     found = {main}

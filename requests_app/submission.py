@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,17 +15,15 @@ from copyright_rules.facts import Flag, Outcome, RequestFacts
 from copyright_rules.facts import Service as CopyrightService
 from copyright_rules.models import Decision
 from illdesk import outbox
-from illdesk.actors import Actor, user_of
 from illdesk.inserts import New
-from registration.models import Institution
-from registration.preferences import wants_email
+from registration.models import Institution, OutboxMessage
 from requests_app import lifecycle, search
-from requests_app.models import Action, Request, Status
+from requests_app.models import Action, Request, RequestEmail, Status
 
 # The library's email for a new request: held for copyright, or received (accepted or refused,
 # as the decision it carries says).
-_EMAIL_ON_ARRIVAL = {Status.AWAITING_CLEARANCE: "request-held"}
-_RECEIVED = "request-received"
+_EMAIL_ON_ARRIVAL = {Status.AWAITING_CLEARANCE: RequestEmail.HELD}
+_RECEIVED = RequestEmail.RECEIVED
 
 
 class IncompleteRequest(Exception):
@@ -45,7 +44,7 @@ class RepeatedArticle(Exception):
 
 
 def submit_loan_request(
-    institution: Institution, *, fields: Mapping[str, object], acting_user: Actor
+    institution: Institution, *, fields: Mapping[str, object], acting_user: User | None
 ) -> Request:
     facts = RequestFacts(
         created_at=timezone.now(),
@@ -61,7 +60,7 @@ def submit_copy_request(
     *,
     fields: Mapping[str, object],
     facts: RequestFacts,
-    acting_user: Actor,
+    acting_user: User | None,
     repeat_confirmed: bool = False,
 ) -> Request:
     """Decide and store in one transaction; raises IncompleteRequest, or RepeatedArticle for an
@@ -78,12 +77,12 @@ def _submit(
     *,
     fields: Mapping[str, object],
     facts: RequestFacts,
-    user: Actor,
+    user: User | None,
     repeat_ok: bool = True,
 ) -> Request:
     now = facts.created_at
     with transaction.atomic():
-        decided = copyright.decide_new(institution, facts, acting_user=user_of(user))
+        decided = copyright.decide_new(institution, facts, acting_user=user)
         record, decision = decided.record, decided.decision
         # Raised before anything is written; the rollback releases the lock.
         if decision.outcome == Outcome.REJECT_INCOMPLETE:
@@ -99,14 +98,15 @@ def _submit(
             status=status,
             created_at=now,
             updated_at=now,
-            submitted_by=user_of(user),
+            submitted_by=user,
             reason=decision.explanation if refused else "",
             refusal_reason=Request.RefusalReason.COPYRIGHT if refused else "",
             **fields,
             **search.columns(fields),
         )
-        email = outbox.new_message(_EMAIL_ON_ARRIVAL.get(status, _RECEIVED))
-        emailed = wants_email(institution, email.email)  # docs/emails.md, "Preferences"
+        # A request email, sent from its outbox row as the outbox sends every other one.
+        email = OutboxMessage(email=_EMAIL_ON_ARRIVAL.get(status, _RECEIVED))
+        emailed = institution.wants_email(email.email)  # docs/emails.md, "Preferences"
         # The record, what it cites, its decision, the request and its email's outbox row: one
         # INSERT statement on PostgreSQL.
         more = [New(email, ids={"target_id": request})] if emailed else []

@@ -3,6 +3,8 @@ they register."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -107,6 +109,24 @@ class Institution(models.Model):
     @property
     def username(self) -> str:
         return self.oclc_symbol
+
+    # Its choice of request emails (docs/emails.md, "Preferences"): the optional ones it did not
+    # turn off, every other one always.
+
+    def wants_email(self, name: str) -> bool:
+        """Whether to queue the request email `name` (the name of its templates) for it: read
+        from its row, no query."""
+        return name not in OptionalEmail.values or bool(getattr(self, OptionalEmail(name).field))
+
+    def wanted_emails(self) -> list[OptionalEmail]:
+        return [email for email in OptionalEmail if getattr(self, email.field)]
+
+    def set_wanted_emails(self, wanted: Iterable[str]) -> None:
+        """Receive the optional emails in `wanted`, and none of the others."""
+        chosen = set(wanted)
+        for email in OptionalEmail:
+            setattr(self, email.field, email.value in chosen)
+        self.save(update_fields=[email.field for email in OptionalEmail])
 
     @property
     def electronic_delivery_email(self) -> str:

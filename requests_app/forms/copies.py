@@ -5,7 +5,7 @@ order of the office's own holdings. Both state the copyright facts the rules dec
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -21,9 +21,14 @@ from copyright_rules.facts import (
     Statement,
     WorkKind,
 )
-from illdesk.forms import AsciiDecimalField, AsciiIntegerField
+from illdesk.numbers import AsciiIntegerField
 from requests_app.citations import count_pages, read_pages
-from requests_app.forms.citation import PATRON_ID_HELP, YOUR_REFERENCE_HELP, CitationForm
+from requests_app.forms.citation import (
+    PATRON_ID_HELP,
+    REQUEST_FIELDS,
+    YOUR_REFERENCE_HELP,
+    CitationForm,
+)
 from requests_app.models import (
     IntendedUse,
     ReproductionFormat,
@@ -39,10 +44,6 @@ MATERIALS = [
     (Material.AUDIOVISUAL_NEWS, "Audiovisual news"),
 ]
 _YES_NO = [("", "Not stated"), ("yes", "Yes"), ("no", "No")]
-
-
-def _yes_no(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
 
 
 class CopyForm(CitationForm):
@@ -61,17 +62,16 @@ class CopyForm(CitationForm):
         help_text="A Copyright Clearance Center order number or rightsholder permission, if any.",
     )
 
+    # Every copy is keyed by its title or work, a reproduction order too: an item of the
+    # office's collections never forms a key (docs/copyright.md section 10, ruling 2).
+    title = Request._meta.get_field("title").formfield(required=True)
+
     class Meta:
         model = Request
         fields = ["title", "article_title", "author", "publication_date"]
+        field_classes = REQUEST_FIELDS
         labels = {"patron_ref": "Your reference", "patron_id": "Patron identifier"}
         help_texts = {"patron_ref": YOUR_REFERENCE_HELP, "patron_id": PATRON_ID_HELP}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Every copy is keyed by its title or work, a reproduction order too: an item of the
-        # office's collections never forms a key (docs/copyright.md section 10, ruling 2).
-        self.fields["title"].required = True
 
     def request_facts(self) -> RequestFacts:
         """The typed facts the copyright rules decide (valid forms only), built once per
@@ -128,10 +128,12 @@ class CopyRequestForm(CopyForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required for fair use.",
     )
-    own_copy_covers_item = forms.ChoiceField(
+    own_copy_covers_item = forms.TypedChoiceField(
         label="Does your own holding cover the requested item?",
         required=False,
         choices=_YES_NO,
+        coerce={"yes": True, "no": False}.__getitem__,
+        empty_value=None,
         help_text="For the own-copy basis.",
     )
     extent = forms.ChoiceField(
@@ -149,6 +151,9 @@ class CopyRequestForm(CopyForm):
             (Purpose.RESEARCH, "Private study, scholarship or research"),
             (Purpose.OTHER, "Another purpose"),
         ],
+    )
+    work_kind = Request._meta.get_field("work_kind").formfield(
+        required=True, choices=Request.WorkKind.choices, widget=forms.RadioSelect
     )
     delivery_preference = forms.ChoiceField(
         label="How the copy should come",
@@ -180,7 +185,7 @@ class CopyRequestForm(CopyForm):
             "patron_id",
             "delivery_notes",
         ]
-        field_classes = {"total_pages": AsciiIntegerField, "max_cost": AsciiDecimalField}
+        field_classes = {**REQUEST_FIELDS, "total_pages": AsciiIntegerField}
         help_texts = {
             **CopyForm.Meta.help_texts,
             "pages": "Page numbers or ranges, for example 12-30, 45.",
@@ -195,11 +200,6 @@ class CopyRequestForm(CopyForm):
             "delivery_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["work_kind"].required = True
-        self.fields["work_kind"].widget = forms.RadioSelect(choices=Request.WorkKind.choices)
-
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("statement") == Statement.CCL and not data.get("basis"):
@@ -207,7 +207,7 @@ class CopyRequestForm(CopyForm):
         ccl_basis = data.get("basis") if data.get("statement") == Statement.CCL else None
         if ccl_basis == Basis.FAIR_USE and not (data.get("note") or "").strip():
             self.add_error("note", "Explain the fair-use basis in the note.")
-        if ccl_basis == Basis.OWN_COPY and not data.get("own_copy_covers_item"):
+        if ccl_basis == Basis.OWN_COPY and data.get("own_copy_covers_item") is None:
             self.add_error("own_copy_covers_item", "Say whether your holding covers it.")
         self._require_issue_date(data.get("work_kind"))
         self._clean_pages(data)
@@ -241,7 +241,7 @@ class CopyRequestForm(CopyForm):
             statement=statement,
             basis=Basis(d["basis"]) if statement is Statement.CCL and d["basis"] else None,
             note=d["note"] or None,
-            own_copy_covers_item=_yes_no(d["own_copy_covers_item"]),
+            own_copy_covers_item=d["own_copy_covers_item"],
             purpose=Purpose(d["purpose"]),
             extent=Extent(d["extent"]),
             pages_requested=d.get("pages_requested"),
@@ -269,6 +269,9 @@ class ReproductionOrderForm(CopyForm):
 
     duplication = True
 
+    title = Request._meta.get_field("title").formfield(
+        required=True, label="Title or description of the item"
+    )
     material = forms.ChoiceField(label="What the item is", choices=MATERIALS)
     permission_reference = forms.CharField(
         label="Permission reference",
@@ -291,6 +294,12 @@ class ReproductionOrderForm(CopyForm):
         help_text="We know this article was already supplied to us this year.",
     )
     rights_statement = forms.BooleanField(label=REPRODUCTION_STATEMENT)
+    quantity = Request._meta.get_field("quantity").formfield(
+        min_value=1,
+        max_value=100,
+        help_text="Copies of each image.",
+        error_messages=dict.fromkeys(["min_value", "max_value"], "Order from 1 to 100 copies."),
+    )
 
     class Meta(CopyForm.Meta):
         fields = [
@@ -312,7 +321,6 @@ class ReproductionOrderForm(CopyForm):
         ]
         labels = {
             **CopyForm.Meta.labels,
-            "title": "Title or description of the item",
             "article_title": "Article title",
             "author": "Creator",
             "publication_date": "Date of the item",
@@ -327,23 +335,12 @@ class ReproductionOrderForm(CopyForm):
             "of articles count under the rule of five, as journal copies do.",
             "resolution": "For image files: for example 600 ppi, or highest available.",
             "size": "For prints: for example 8 x 10 in or 11 x 14 in.",
-            "quantity": "Copies of each image.",
             "credit_line": "Required for publication, exhibition and broadcast: for example "
             "Library of Congress, Prints & Photographs Division, LC-USZ62-12345.",
             "patron_ref": "Optional: your own reference, for example your ILLiad transaction "
             "number. Every email about the order repeats it.",
         }
         widgets = {"delivery_notes": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["quantity"].widget.attrs.update(min=1, max=100)
-
-    def clean_quantity(self) -> int:
-        value: int = self.cleaned_data["quantity"]
-        if not 1 <= value <= 100:
-            raise forms.ValidationError("Order from 1 to 100 copies.")
-        return value
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

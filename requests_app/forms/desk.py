@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from copyright_rules.models import LEGAL_DETERMINATIONS, RIGHTS_FINDINGS
 from fees import services as fees
-from illdesk.forms import AsciiDecimalField, AsciiIntegerField
+from illdesk.numbers import AsciiDecimalField, AsciiIntegerField
 from requests_app.citations import count_pages
-from requests_app.forms.citation import CitationForm
+from requests_app.forms.citation import CITATION_FIELDS
 from requests_app.models import (
     COPYRIGHT_FACT_FIELDS,
     CORRECTABLE_FIELDS,
@@ -244,20 +244,12 @@ class CitationCorrectionForm(ActionForm):
 
     prefill = CORRECTABLE_FIELDS
 
-    clean_issn = CitationForm.clean_issn
-    clean_isbn = CitationForm.clean_isbn
-    clean_doi = CitationForm.clean_doi
-    clean_pmid = CitationForm.clean_pmid
-    clean_publication_date = CitationForm.clean_publication_date
-    clean_lccn = CitationForm.clean_lccn
-    clean_oclc_number = CitationForm.clean_oclc_number
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields = forms.fields_for_model(
             Request,
             fields=CORRECTABLE_FIELDS,
-            field_classes={"total_pages": AsciiIntegerField},
+            field_classes={**CITATION_FIELDS, "total_pages": AsciiIntegerField},
             labels={"title": "Journal or book title", "total_pages": "Pages in the whole work"},
         )
         for name, field in fields.items():

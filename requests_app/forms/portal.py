@@ -3,18 +3,16 @@ The copy forms are in `requests_app.forms.copies`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from illdesk.forms import AsciiDecimalField
-from requests_app.forms.citation import YOUR_REFERENCE_HELP, CitationForm
+from requests_app.forms.citation import REQUEST_FIELDS, YOUR_REFERENCE_HELP, CitationForm
 from requests_app.models import Request
 
 
 class LoanRequestForm(CitationForm):
     """A loan of a book or other item, from the office as the library of last resort."""
 
+    title = Request._meta.get_field("title").formfield(required=True, label="Title")
     tried_elsewhere = forms.BooleanField(
         required=True,
         label="We tried local and other libraries first",
@@ -42,8 +40,8 @@ class LoanRequestForm(CitationForm):
             "patron_ref",
             "tried_elsewhere",
         ]
-        labels = {"title": "Title", "publication_date": "Year", "patron_ref": "Your reference"}
-        field_classes = {"max_cost": AsciiDecimalField}
+        labels = {"publication_date": "Year", "patron_ref": "Your reference"}
+        field_classes = REQUEST_FIELDS
         help_texts = {
             "lccn": "For example 85-2 or n78-890351.",
             "call_number": "If known.",
@@ -54,10 +52,6 @@ class LoanRequestForm(CitationForm):
             "need_by": forms.DateInput(attrs={"type": "date"}),
             "delivery_notes": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["title"].required = True
 
 
 class LibraryMessageForm(forms.Form):

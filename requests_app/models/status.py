@@ -121,7 +121,7 @@ class StatusRow:
     def offered(self) -> bool:
         """Conditions or a price quote wait for the library's answer (from the portal, or by
         ISO 18626)."""
-        return self.asks_conditions or self.asks_quote
+        return self.asks in (Ask.CONDITIONS, Ask.QUOTE)
 
     @property
     def ended_unsupplied(self) -> bool:

@@ -4,6 +4,7 @@ from an OpenURL link) and the copy forms' live pre-check. Every view is `institu
 from __future__ import annotations
 
 from django.contrib import messages
+from django.forms import BaseForm
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,11 +40,15 @@ def new_request(request: InstitutionRequest) -> HttpResponse:
     return render(request, "requests_app/new.html")
 
 
-def _initial(citation: OpenUrlCitation, service: str) -> dict[str, str]:
-    initial = dict(citation.initial)
+def _prefill(request: InstitutionRequest, form: BaseForm, service: str) -> OpenUrlCitation:
+    """The citation of the link the page was opened from, as the form's initial values. Read
+    only for a page shown (a new form, or a sent one shown again with its errors, under the
+    notice of where it came from): a form sent and accepted carries its citation in its fields."""
+    citation = _openurl(request)
+    form.initial.update(citation.initial)
     if citation and service == Service.COPY:
-        initial["work_kind"] = citation.work_kind
-    return initial
+        form.initial["work_kind"] = citation.work_kind
+    return citation
 
 
 def _arrived_from(citation: OpenUrlCitation) -> dict[str, str] | None:
@@ -61,9 +66,8 @@ def _arrived_from(citation: OpenUrlCitation) -> dict[str, str] | None:
 
 @institution_required
 def new_loan(request: InstitutionRequest) -> HttpResponse:
-    citation = _openurl(request)
-    form = LoanRequestForm(request.POST or None, initial=_initial(citation, "loan"))
-    if request.method == "POST" and form.is_valid():
+    form = LoanRequestForm(request.POST or None)
+    if form.is_valid():
         created = services.submit_loan_request(
             request.institution,
             fields={**form.cleaned_data},
@@ -71,6 +75,7 @@ def new_loan(request: InstitutionRequest) -> HttpResponse:
         )
         messages.success(request, f"{created.request_type.label} {created.pk} received.")
         return redirect("requests:detail", pk=created.pk)
+    citation = _prefill(request, form, "loan")
     context = {
         "form": form,
         "arrived_from": _arrived_from(citation),
@@ -98,9 +103,8 @@ def _copy_form(
     *,
     template: str = "requests_app/copy_form.html",
 ) -> HttpResponse:
-    citation = _openurl(request)
-    form = form_class(request.POST or None, initial=_initial(citation, "copy"))
-    if request.method == "POST" and form.is_valid():
+    form = form_class(request.POST or None)
+    if form.is_valid():
         fields = form.request_fields()
         fields["is_duplication"] = form.duplication
         try:
@@ -120,6 +124,7 @@ def _copy_form(
         else:
             messages.success(request, f"{created.request_type.label} {created.pk} received.")
             return redirect("requests:detail", pk=created.pk)
+    citation = _prefill(request, form, "copy")
     context = {
         "form": form,
         "arrived_from": _arrived_from(citation),
@@ -148,7 +153,7 @@ def precheck(request: InstitutionRequest) -> HttpResponse:
     decision = copyright.precheck(
         request.institution,
         form.request_facts(),
-        acting_user=request.user,  # type: ignore[arg-type]
+        acting_user=request.user,
     )
     return JsonResponse(
         {

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registration.models import Institution, OptionalEmail, OutboxMessage
-from registration.preferences import wants_email
 from requests_app.models import Request
 from tests.factories import make_institution, make_staff
 from tests.requests_app.factories import make_loan
@@ -161,6 +160,6 @@ def test_deciding_needs_no_query_with_the_institution_at_hand(
 ) -> None:
     institution = make_institution()
     with django_assert_num_queries(0):
-        assert wants_email(institution, "loan-recalled")
-        assert wants_email(institution, "library-message")
-        assert wants_email(institution, "request-received")
+        assert institution.wants_email("loan-recalled")
+        assert institution.wants_email("library-message")
+        assert institution.wants_email("request-received")

@@ -368,6 +368,22 @@ def test_the_form_says_by_name_where_it_was_filled_in_from(
     assert f"filled in from a link sent by {name}." in response.content.decode()
 
 
+@pytest.mark.parametrize(("form_name", "query"), [(COPY, "genre=article"), (LOAN, "genre=book")])
+def test_a_form_sent_from_a_link_and_shown_again_keeps_what_was_sent(
+    portal: Client, form_name: str, query: str
+) -> None:
+    link = f"sid=EBSCO:aph&{query}&atitle=From+the+link&title=Link+Journal&issn=13816128"
+    sent = {"title": "Typed Journal", "issn": "not an issn"}
+    response = portal.post(f"{reverse(form_name)}?{link}", sent)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "filled in from a link sent by EBSCO." in page
+    form = response.context["form"]
+    assert form.is_bound
+    assert (form["title"].value(), form["issn"].value()) == ("Typed Journal", "not an issn")
+    assert form.errors["issn"]
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
