@@ -57,7 +57,10 @@ class Deadline:
     The sockets are those the client library is using at the moment (`current`, read at the
     deadline: STARTTLS replaces a connection's socket) and every one handed to `watch` as it was
     opened: a connection lets go of its socket when the other side ends it, and a socket is
-    still being set up before the library keeps it anywhere."""
+    still being set up before the library keeps it anywhere. Both clients watch every socket,
+    its TLS handshake included: the SMTP backend (illdesk/mail.py) and the ISO 18626 sending
+    (requests_app/iso18626/sending.py), so a server that trickles its handshake is cut at the
+    deadline like one that trickles its answer."""
 
     def __init__(
         self, seconds: float, current: Callable[[], socket.socket | None] = lambda: None
