@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from requests_app import library, services
 from requests_app.iso18626 import outbox, xml
-from requests_app.iso18626.confirmations import OK, Answer, error
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.peers import Answer as PeerAnswer
 from requests_app.iso18626.peers import answer_in, clean_note
 from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason, since_lent
+from requests_app.iso18626.xml import OK, Answer, error
 from requests_app.lifecycle import Tell
 from requests_app.models import Action, Request
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import CharField
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.isbn import validate as isbn_check
@@ -21,6 +22,7 @@ from copyright_rules.facts import Basis, Extent, Statement, WorkKind
 from copyright_rules.reading import canonical, parse_publication_date
 from copyright_rules.rules import inside_window
 from copyright_rules.services import rule_settings
+from fees.models import BillingInfo
 from illdesk.numbers import parse_number
 from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
@@ -369,4 +371,60 @@ def _ccl_basis(note: str, publication_date: str) -> str:
     today = timezone.localdate(timezone=settings.zone)
     if published is not None and not inside_window(published, today, settings):
         return Basis.OLDER_THAN_WINDOW
+    return ""
+
+
+# --- billingInfo, kept with the request (docs/fees.md, "ISO 18626") ---------------------------
+
+
+_LENGTHS = {
+    field.name: field.max_length or 0
+    for field in BillingInfo._meta.fields
+    if isinstance(field, CharField)
+}
+_ADDRESS_LINES = ("line1", "line2", "locality", "postalCode", "region", "country")
+_MAXIMUM = Decimal(10) ** 12  # what BillingInfo.maximum_amount holds (14 digits, 2 decimals)
+
+
+def read_billing(element: xml.Element) -> BillingInfo | None:
+    """The request's `billingInfo` as a BillingInfo to keep (not saved), or None without one."""
+    billing = xml.child(element, "billingInfo")
+    if billing is None:
+        return None
+    maximum = xml.child(billing, "maximumCosts")
+    amount = _amount(xml.text(maximum, "monetaryValue")) if maximum is not None else None
+    return BillingInfo(
+        payment_method=xml.text(billing, "paymentMethod")[: _LENGTHS["payment_method"]],
+        billing_method=xml.text(billing, "billingMethod")[: _LENGTHS["billing_method"]],
+        billing_name=xml.text(billing, "billingName")[: _LENGTHS["billing_name"]],
+        address=_address(billing),
+        maximum_sent=maximum is not None,
+        maximum_amount=amount,
+        maximum_currency=(
+            xml.text(maximum, "currencyCode").upper()[: _LENGTHS["maximum_currency"]]
+            if maximum is not None
+            else ""
+        ),
+    )
+
+
+def _amount(value: str) -> Decimal | None:
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or not 0 <= amount < _MAXIMUM:
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _address(billing: xml.Element) -> str:
+    """The billing address as lines for staff: a postal address, or an electronic one."""
+    physical = xml.child(billing, "address", "physicalAddress")
+    if physical is not None:
+        return "\n".join(filter(None, (xml.text(physical, name) for name in _ADDRESS_LINES)))
+    electronic = xml.child(billing, "address", "electronicAddress")
+    if electronic is not None:
+        kind = xml.text(electronic, "electronicAddressType")
+        return ": ".join(filter(None, [kind, xml.text(electronic, "electronicAddressData")]))
     return ""

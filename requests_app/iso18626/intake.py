@@ -18,11 +18,17 @@ from django.db import DataError, IntegrityError, transaction
 
 from requests_app import services
 from requests_app.forms import CitationForm, CopyRequestForm, LoanRequestForm
-from requests_app.iso18626 import costs, outbox, xml
-from requests_app.iso18626.citation import FIELD_ELEMENTS, Mapped, Unmappable, map_request
-from requests_app.iso18626.confirmations import OK, Answer, confirm, error
+from requests_app.iso18626 import outbox, xml
+from requests_app.iso18626.citation import (
+    FIELD_ELEMENTS,
+    Mapped,
+    Unmappable,
+    map_request,
+    read_billing,
+)
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType, Reason
+from requests_app.iso18626.xml import OK, Answer, confirm, error
 from requests_app.lifecycle import Tell
 from requests_app.models import Request, Status
 
@@ -118,7 +124,9 @@ def _submit_new(
                 # (docs/copyright.md, section 5), so the retry is not held as one copy too many.
                 _retire(previous)
             request = _submit(partner, mapped, form)
-            costs.keep_billing(request, element)
+            if (billing := read_billing(element)) is not None:
+                billing.request = request
+                billing.save()
             confirmation = confirm("request", element, OK, received)
             if previous is not None and previous.requesting_agency_request_id == request_id:
                 link = _take_over(previous, request, fingerprint, confirmation)

@@ -1,6 +1,19 @@
 """Building our `supplyingAgencyMessage`s: the request as it is now, shaped for the partner's ILL
 system (peers.PEERS), with its status (STATUS_TABLE), terms, delivery and return information
-(docs/iso18626.md, "Messages we send")."""
+(docs/iso18626.md, "Messages we send").
+
+Its cost elements (docs/fees.md, "ISO 18626"):
+
+- `offeredCosts` (messageInfo): on a WillSupply, what supplying will charge. A conditional reply
+  names the charge whatever it is (a charge above the library's maximum cost is offered this
+  way, for the library to accept); a plain WillSupply names it only within the maximum, or once
+  the library has accepted a conditional reply with it. A price quote names its price.
+- `deliveryCosts` (deliveryInfo): on Loaned / CopyCompleted, what supplying it was charged; a
+  supply above the maximum is refused before it is charged (`fees.services.charge_for_transition`),
+  so it is never more than the library agreed to.
+
+Peers read these elements as docs/iso18626.md, "Peers", says (`peers.PEERS`: ReShare's condition
+markers around the offer's note, Alma's "Condition: ..., Cost: ..." in the note)."""
 
 from __future__ import annotations
 
@@ -10,14 +23,17 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from fees import services as fees
+from fees.models import Charge
 from fees.services import Cost
 from illdesk.office import office_contact
-from requests_app.iso18626 import costs, xml
+from requests_app.iso18626 import xml
 from requests_app.iso18626.models import IsoTransaction
 from requests_app.iso18626.peers import Peer, peer_of
 from requests_app.iso18626.statuses import (
     REASON_UNFILLED,
     STATUS_TABLE,
+    SUPPLIED,
     IsoStatus,
     LoanCondition,
     Reason,
@@ -72,7 +88,7 @@ def build_status_message(
     if iso == IsoStatus.EXPECT_TO_SUPPLY and not peer.expect_to_supply:
         iso = IsoStatus.WILL_SUPPLY
     offer = request.status_row.offered
-    elements = costs.cost_elements(request)
+    elements = cost_elements(request)
     cost = elements.offered
     condition = loan_condition(request) if request.status == Status.CONDITIONAL else None
     condition = (
@@ -123,17 +139,13 @@ _LOAN_OUT = (IsoStatus.LOANED, IsoStatus.OVERDUE, IsoStatus.RECALLED)
 def header(link: IsoTransaction, *, supplying_request_id: str) -> Tree:
     partner = link.partner
     return [
-        ("supplyingAgencyId", our_agency()),
+        ("supplyingAgencyId", xml.our_agency()),
         ("requestingAgencyId", xml.agency(partner.agency_id_type, partner.agency_id_value)),
         ("multipleItemRequestId", ""),
         ("timestamp", xml.stamp()),
         ("requestingAgencyRequestId", link.requesting_agency_request_id),
         ("supplyingAgencyRequestId", supplying_request_id),
     ]
-
-
-def our_agency() -> Tree:
-    return xml.agency(settings.ISO18626_AGENCY_ID_TYPE, settings.ISO18626_AGENCY_ID_VALUE)
 
 
 def _on_loan(request: Request) -> bool:
@@ -189,7 +201,11 @@ def _return_info() -> Tree:
     office = office_contact()
     lines = office.address_lines
     address = [("line1", lines[0]), ("line2", ", ".join(lines[1:]) or None)] if lines else None
-    return [("returnAgencyId", our_agency()), ("name", office.name), ("physicalAddress", address)]
+    return [
+        ("returnAgencyId", xml.our_agency()),
+        ("name", office.name),
+        ("physicalAddress", address),
+    ]
 
 
 def _return_note() -> str:
@@ -208,3 +224,28 @@ def _link_note(request: Request) -> str:
 def download_url(request: Request) -> str:
     token = signing.dumps(request.pk, salt=DOWNLOAD_SALT)
     return settings.SITE_URL.rstrip("/") + reverse("iso18626:copy", args=[token])
+
+
+@dataclass(frozen=True)
+class CostElements:
+    offered: fees.Cost | None  # messageInfo/offeredCosts
+    delivery: fees.Cost | None  # deliveryInfo/deliveryCosts
+
+
+def cost_elements(request: Request) -> CostElements:
+    """The costs a message about the request as it is now carries."""
+    if request.status == Status.QUOTED and request.quote_amount is not None:
+        return CostElements(Cost(request.quote_amount, "USD"), None)
+    row = request.status_row
+    will_supply = row.partner.iso == IsoStatus.WILL_SUPPLY and not row.asks_quote
+    if will_supply and not request.is_duplication:  # in process, or a conditional reply
+        quote = fees.likely_charge(request)
+        if quote is None:
+            return CostElements(None, None)
+        if request.status == Status.IN_PROCESS and fees.above_maximum(request, quote):
+            return CostElements(None, None)
+        return CostElements(Cost(quote.amount, quote.currency), None)
+    if request.status in SUPPLIED:
+        charge = Charge.objects.for_supply().filter(request=request).first()
+        return CostElements(None, Cost(charge.amount, charge.currency) if charge else None)
+    return CostElements(None, None)

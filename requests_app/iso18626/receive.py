@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models.functions import Upper
 
 from requests_app.iso18626 import actions, intake, limits, models, xml
-from requests_app.iso18626.confirmations import CONFIRMATION_OF, Answer, confirm, error
 from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType
+from requests_app.iso18626.xml import CONFIRMATION_OF, Answer, confirm, error
 from requests_app.models import Request
 
 _NOT_A_PARTNER = (
