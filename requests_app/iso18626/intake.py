@@ -54,14 +54,16 @@ def receive_request(partner: IsoPartner, element: xml.Element, received: datetim
         mapped = map_request(element)
     except Unmappable as unmappable:
         return _refuse(element, received, str(unmappable))
-    retry = _request_type(element) == RETRY
-    fingerprint = _fingerprint(mapped, retry=retry)
+    request_type = xml.text(element, "serviceInfo", "requestType")
+    retry = request_type == RETRY
+    content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
+    fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     existing = _existing(partner, request_id)
     # A Retry under the id it replaces (illmock, ReShare) acts; the same Retry again replays.
     if existing is not None and not (retry and existing.fingerprint != fingerprint):
         return _repeat(existing, element, received, fingerprint)
     try:
-        return _submit_new(partner, element, received, mapped, fingerprint, existing)
+        return _submit_new(partner, element, received, mapped, fingerprint, existing, retry=retry)
     except IntegrityError:  # the same id submitted at the same moment: answer as a repeat
         return _repeat(_existing(partner, request_id), element, received, fingerprint)
 
@@ -75,15 +77,6 @@ def _refuse(element: xml.Element, received: datetime, value: str) -> Intake:
     return Intake(answer, confirm("request", element, answer, received))
 
 
-def _request_type(element: xml.Element) -> str:
-    return xml.text(element, "serviceInfo", "requestType")
-
-
-def _fingerprint(mapped: Mapped, *, retry: bool) -> str:
-    content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
 def _existing(partner: IsoPartner, request_id: str) -> IsoTransaction | None:
     rows = IsoTransaction.objects.select_related("request")
     return rows.filter(partner=partner, requesting_agency_request_id=request_id).first()
@@ -94,7 +87,9 @@ def _repeat(
 ) -> Intake:
     if existing is None:
         return _refuse(element, received, "requestingAgencyRequestId: try again")
-    if existing.fingerprint == fingerprint or _request_type(element) == REMINDER:
+    if existing.fingerprint == fingerprint or (
+        xml.text(element, "serviceInfo", "requestType") == REMINDER
+    ):
         return Intake(OK, existing.confirmation.encode(), existing.request)
     return _refuse(
         element,
@@ -111,14 +106,18 @@ def _submit_new(
     mapped: Mapped,
     fingerprint: str,
     existing: IsoTransaction | None,
+    *,
+    retry: bool,
 ) -> Intake:
-    form = _form(mapped)
+    form: CitationForm = (
+        CopyRequestForm(mapped.data) if mapped.service == "copy" else LoanRequestForm(mapped.data)
+    )
     if not form.is_valid():
         return _refuse(element, received, _form_errors(form))
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
     try:
         with transaction.atomic():
-            previous = _previous(partner, element, existing)
+            previous = _previous(partner, element, existing) if retry else None
             if previous is not None:
                 # Before the copyright decision: the request it replaces stops counting first
                 # (docs/copyright.md, section 5), so the retry is not held as one copy too many.
@@ -144,12 +143,6 @@ def _submit_new(
     except _Refused as refused:
         return _refuse(element, received, str(refused))
     return Intake(OK, confirmation, request, mapped.problems)
-
-
-def _form(mapped: Mapped) -> CitationForm:
-    if mapped.service == "copy":
-        return CopyRequestForm(mapped.data)
-    return LoanRequestForm(mapped.data)
 
 
 def _form_errors(form: forms.BaseForm) -> str:
@@ -182,8 +175,6 @@ def _previous(
     serviceInfo/requestingAgencyPreviousRequestId (the standard), or send the Retry under the
     same requestingAgencyRequestId (illmock keeps the id; ReShare updates the request it has
     under that id); a previous id found elsewhere in the message is read too."""
-    if _request_type(element) != RETRY:
-        return None
     previous_id = xml.text(element, "serviceInfo", PREVIOUS_ID) or _anywhere(element, PREVIOUS_ID)
     previous = existing or (_existing(partner, previous_id) if previous_id else None)
     if previous is None:

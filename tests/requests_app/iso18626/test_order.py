@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from registration.models import Institution
-from requests_app.iso18626 import receive, sending, xml
+from requests_app.iso18626 import sending, views
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.models import Request, Status
 from tests.factories import make_institution
@@ -109,16 +108,13 @@ def test_a_confirmation_that_never_went_out_holds_the_messages_back_only_for_a_w
     """A partner's message handled, its confirmation lost with the connection (the web server
     never closed the response): its messages wait, then go."""
     _partner(partner_server)
-    body = loan_request("o-2")
-    message = receive.Received(
-        parsed=xml.parse(body),
-        size=len(body),
-        digest="",
-        client_address="127.0.0.1",
-        header_token=TOKEN,
-        at=timezone.now(),
+    request = RequestFactory().post(
+        reverse("iso18626:endpoint"),
+        loan_request("o-2"),
+        content_type="application/xml",
+        headers={"Authorization": f"Bearer {TOKEN}"},
     )
-    receive.receive(message)  # the view never answers: nothing closes the response
+    assert views.endpoint(request).status_code == 200  # never closed: no web server wrote it
     item = Request.objects.get(iso_transaction__requesting_agency_request_id="o-2")
 
     settings.ISO18626_CONFIRMATION_WAIT = 3600
