@@ -26,8 +26,7 @@ from fees.models import BillingInfo
 from illdesk.numbers import parse_number
 from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
-from requests_app.iso18626.models import Direction, IsoMessage
-from requests_app.iso18626.peers import clean_note
+from requests_app.iso18626.models import Direction, IsoMessage, clean_note
 from requests_app.models import DeliveryMethod, Request, Service
 
 # A publication date that starts with a real calendar date (ReShare adds a time: 2024-05-01T00:00).

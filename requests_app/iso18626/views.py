@@ -41,8 +41,8 @@ from redis.exceptions import RedisError
 
 from illdesk.network import client_ip
 from requests_app.iso18626 import actions, intake, models, outbox, xml
-from requests_app.iso18626.messages import DOWNLOAD_SALT
 from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction
+from requests_app.iso18626.outbox import DOWNLOAD_SALT
 from requests_app.iso18626.statuses import ErrorType
 from requests_app.models import Request
 from requests_app.views import delivered_file_response
