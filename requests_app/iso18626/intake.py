@@ -188,9 +188,7 @@ def _previous(
 
 
 def _anywhere(element: xml.Element, name: str) -> str:
-    found = next(
-        (e for e in element.iter() if isinstance(e.tag, str) and xml.local(e) == name), None
-    )
+    found = next(element.iter(f"{{*}}{name}"), None)
     return (found.text or "").strip() if found is not None else ""
 
 

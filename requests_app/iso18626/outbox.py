@@ -300,7 +300,10 @@ def header(link: IsoTransaction, *, supplying_request_id: str) -> Tree:
     partner = link.partner
     return [
         ("supplyingAgencyId", xml.our_agency()),
-        ("requestingAgencyId", xml.agency(partner.agency_id_type, partner.agency_id_value)),
+        (
+            "requestingAgencyId",
+            [("agencyIdType", partner.agency_id_type), ("agencyIdValue", partner.agency_id_value)],
+        ),
         ("multipleItemRequestId", ""),
         ("timestamp", xml.stamp()),
         ("requestingAgencyRequestId", link.requesting_agency_request_id),

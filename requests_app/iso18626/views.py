@@ -81,11 +81,13 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _refuse(str(not_a_message), 400)
     header = xml.child(parsed.element, "header")
     agency = xml.child(header, "requestingAgencyId")
+    agency_type, agency_value = xml.text(agency, "agencyIdType"), xml.text(agency, "agencyIdValue")
     message = Received(
         parsed=parsed,
         header=header,
-        agency_type=xml.text(agency, "agencyIdType"),
-        agency_value=xml.text(agency, "agencyIdValue"),
+        agency_type=agency_type,
+        agency_value=agency_value,
+        claimed_agency=f"{agency_type}:{agency_value}"[:100],
         size=len(body),
         digest=hashlib.sha256(body).hexdigest(),
         client_address=address,
@@ -105,21 +107,18 @@ def endpoint(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class Received:
     """A message as it arrived: the parsed tree and its header, the sender's agency id as
-    written, and what is known of its body and client."""
+    written (`claimed_agency`: `type:value`, for the limits and the log), and what is known of
+    its body and client."""
 
     parsed: xml.Parsed
     header: xml.Element | None
     agency_type: str
     agency_value: str
+    claimed_agency: str
     size: int
     digest: str
     client_address: str | None
     at: datetime
-
-    @property
-    def claimed_agency(self) -> str:
-        """requestingAgencyId as the sender wrote it, `type:value`, for the limits and the log."""
-        return f"{self.agency_type}:{self.agency_value}"[:100]
 
 
 def receive(message: Received, partner: IsoPartner | None) -> ConfirmationResponse:
@@ -206,7 +205,10 @@ def identify(message: Received, *, header_token: str) -> IsoPartner | None:
     elif partner.authenticates(
         account_id=account_id, security_code=code, header_token=header_token
     ):
-        authentication_succeeded(claimed, client)
+        try:  # the right code clears the count
+            cache.delete(_key("auth-failures", claimed.upper(), client or "unknown"))
+        except CACHE_DOWN as error:
+            logger.warning("ISO 18626 authentication throttle not reset (%s)", type(error).__name__)
         return partner
     authentication_failed(claimed, client)
     return None
@@ -320,13 +322,6 @@ def authentication_failed(agency: str, address: str | None) -> None:
         return
     if locks:
         logger.warning("ISO 18626: agency %s locked out for client %s", agency[:100], address)
-
-
-def authentication_succeeded(agency: str, address: str | None) -> None:
-    try:
-        cache.delete(_key("auth-failures", agency.upper(), address or "unknown"))
-    except CACHE_DOWN as error:
-        logger.warning("ISO 18626 authentication throttle not reset (%s)", type(error).__name__)
 
 
 def over_quota(partner: IsoPartner) -> bool:

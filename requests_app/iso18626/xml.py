@@ -94,13 +94,14 @@ def parse(body: bytes) -> Parsed:
         raise NotAMessage("a document type declaration is not allowed")
     problems: list[str] = []
     element: Element | None = root
-    if local(root) in MESSAGE_KINDS:
-        problems.append(f"{local(root)} is not wrapped in ISO18626Message")
-    elif local(root) != "ISO18626Message":
-        raise NotAMessage(f"the root element is {local(root)}, not ISO18626Message")
+    name = etree.QName(root).localname
+    if name in MESSAGE_KINDS:
+        problems.append(f"{name} is not wrapped in ISO18626Message")
+    elif name != "ISO18626Message":
+        raise NotAMessage(f"the root element is {name}, not ISO18626Message")
     else:
         inner = (child for child in root if isinstance(child.tag, str))
-        element = next((found for found in inner if local(found) in MESSAGE_KINDS), None)
+        element = next((e for e in inner if etree.QName(e).localname in MESSAGE_KINDS), None)
     if element is None:
         raise NotAMessage("ISO18626Message holds no message")
     attributes = root.attrib.items()
@@ -109,7 +110,8 @@ def parse(body: bytes) -> Parsed:
     if version != VERSION:
         problems.append(f"version {version or 'missing'}: read as {VERSION}")
     problems.extend(schema_problems(root))
-    return Parsed(local(element), element, version, tuple(problems[:_MAX_PROBLEMS]))
+    kind = etree.QName(element).localname
+    return Parsed(kind, element, version, tuple(problems[:_MAX_PROBLEMS]))
 
 
 _DTD_BYTES = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -142,9 +144,9 @@ def _schema() -> etree.XMLSchema:
 def schema_problems(root: Element) -> list[str]:
     """What the v1.2 schema says about the document (an empty list when it validates)."""
     schema = _schema()
-    if local(root) == "ISO18626Message" and schema.validate(root):
+    if etree.QName(root).localname == "ISO18626Message" and schema.validate(root):
         return []
-    if local(root) != "ISO18626Message":
+    if etree.QName(root).localname != "ISO18626Message":
         return ["not validated: no ISO18626Message envelope"]
     return [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:_MAX_PROBLEMS]]
 
@@ -169,19 +171,10 @@ def logged_text(element: Element) -> str:
     return str(etree.tostring(root, encoding="unicode"))
 
 
-def local(element: Element) -> str:
-    """The element's name without its namespace (`{ns}name` -> `name`)."""
-    return str(element.tag).rpartition("}")[2]
-
-
-def children(element: Element, name: str) -> list[Element]:
-    # "{*}name" matches in any namespace or none, searched by lxml itself: a message with tens
-    # of thousands of children costs little however often it is asked for one by name.
-    return list(element.iterchildren(f"{{*}}{name}"))
-
-
 def child(element: Element | None, *path: str) -> Element | None:
-    """The first element along `path` (by local name), or None."""
+    """The first element along `path` (by local name), or None. `{*}name` matches in any
+    namespace or none, searched by lxml itself: a message with tens of thousands of children
+    costs little however often it is asked for one by name."""
     for name in path:
         if element is None:
             return None
@@ -210,7 +203,7 @@ def to_dict(element: Element) -> View:
     for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
         if event == "end":
             done, grouped = frames.pop()
-            (frames[-1][1] if frames else top).setdefault(local(done), []).append(
+            (frames[-1][1] if frames else top).setdefault(etree.QName(done).localname, []).append(
                 _view(done, grouped)
             )
         elif started == PARSED_VIEW_ELEMENTS:
@@ -221,12 +214,14 @@ def to_dict(element: Element) -> View:
     while frames:  # the walk stopped early: close what it had opened
         done, grouped = frames.pop()
         grouped[LEFT_OUT] = [True]
-        (frames[-1][1] if frames else top).setdefault(local(done), []).append(_view(done, grouped))
-    return top[local(element)][0]
+        (frames[-1][1] if frames else top).setdefault(etree.QName(done).localname, []).append(
+            _view(done, grouped)
+        )
+    return top[etree.QName(element).localname][0]
 
 
 def _view(element: Element, grouped: dict[str, list[View]]) -> View:
-    if local(element) in SECRET_ELEMENTS:
+    if etree.QName(element).localname in SECRET_ELEMENTS:
         return REDACTED
     if not grouped:
         return (element.text or "").strip()
@@ -270,12 +265,12 @@ def due_date(day: date) -> str:
     return f"{day:%Y-%m-%d}T12:00:00Z"
 
 
-def agency(type_: str, value: str) -> list[tuple[str, Content]]:
-    return [("agencyIdType", type_), ("agencyIdValue", value)]
-
-
 def our_agency() -> Tree:
-    return agency(settings.ISO18626_AGENCY_ID_TYPE, settings.ISO18626_AGENCY_ID_VALUE)
+    """Our agency id (ISO18626_AGENCY_ID_TYPE and _VALUE), as our messages name it."""
+    return [
+        ("agencyIdType", settings.ISO18626_AGENCY_ID_TYPE),
+        ("agencyIdValue", settings.ISO18626_AGENCY_ID_VALUE),
+    ]
 
 
 # --- Our confirmations: always v1.2, always HTTP 200, OK or ERROR with errorData ---------------
@@ -292,19 +287,16 @@ CONFIRMATION_OF = {
 class Answer:
     """What a message gets: OK, or ERROR with the errorType and a value saying what to fix."""
 
+    status: str = "OK"  # messageStatus
     error_type: ErrorType | None = None
     error_value: str = ""
-
-    @property
-    def status(self) -> str:
-        return "ERROR" if self.error_type else "OK"
 
 
 OK = Answer()
 
 
 def error(error_type: ErrorType, value: str) -> Answer:
-    return Answer(error_type, value[:500])
+    return Answer("ERROR", error_type, value[:500])
 
 
 def confirm(kind: str, element: Element, answer: Answer, received: datetime) -> bytes:
@@ -317,7 +309,10 @@ def confirm(kind: str, element: Element, answer: Answer, received: datetime) -> 
             "requestingAgencyId",
             None
             if sender is None
-            else agency(text(sender, "agencyIdType"), text(sender, "agencyIdValue")),
+            else [
+                ("agencyIdType", text(sender, "agencyIdType")),
+                ("agencyIdValue", text(sender, "agencyIdValue")),
+            ],
         ),
         ("timestamp", stamp()),
         ("requestingAgencyRequestId", text(header, "requestingAgencyRequestId") or None),
