@@ -108,29 +108,26 @@ def queue_message(
     *,
     answer: str | None = None,
     note: str = "",
-) -> IsoMessage:
+) -> None:
     """Write the message to the outbox and hand it to the worker after commit. A peer that reads
     notes only on Notifications (models.PEERS) gets the note again as one."""
     built = build_status_message(request, link, reason, answer=answer, note=note)
-    message = _outgoing(request, link, reason, built)
+    queued = [(reason, built)]
     if built.note and reason != Reason.NOTIFICATION and link.partner.peer.notes_on_notification:
         again = build_status_message(request, link, Reason.NOTIFICATION, answer=None, note=note)
-        _outgoing(request, link, Reason.NOTIFICATION, again)
+        queued.append((Reason.NOTIFICATION, again))
+    for sent_as, message in queued:
+        IsoMessage.objects.create(
+            partner=link.partner,
+            request=request,
+            direction=IsoMessage.Direction.OUT,
+            kind="supplyingAgencyMessage",
+            summary=f"{sent_as} {message.status}",
+            raw=message.body.decode(),
+            delivery=IsoMessage.Delivery.PENDING,
+        )
     request_id = request.pk
     transaction.on_commit(lambda: dispatch(request_id))
-    return message
-
-
-def _outgoing(request: Request, link: IsoTransaction, reason: Reason, built: Built) -> IsoMessage:
-    return IsoMessage.objects.create(
-        partner=link.partner,
-        request=request,
-        direction=IsoMessage.Direction.OUT,
-        kind="supplyingAgencyMessage",
-        summary=f"{reason} {built.status}",
-        raw=built.body.decode(),
-        delivery=IsoMessage.Delivery.PENDING,
-    )
 
 
 def dispatch(request_id: int) -> None:

@@ -184,13 +184,21 @@ class ConfirmationResponse(HttpResponse):
 def identify(message: Received, *, header_token: str) -> IsoPartner | None:
     """The active partner of an institution that may use the portal, authenticated by every
     credential configured for it (requestingAgencyAuthentication and/or the header token).
-    Failures are counted per (agency id, client address) and lock that pair as the log-in
-    does (authentication_locked)."""
+
+    AXES_FAILURE_LIMIT failed authentications of one agency id from one client address lock
+    that pair for AXES_COOLOFF_TIME from the failure that locked it, as the log-in does: during
+    the lock even the right code is refused, while the partner's own system, from its own
+    address, is not locked out by someone else's guesses. The right code clears the count."""
     auth = xml.child(message.header, "requestingAgencyAuthentication")
     account_id, code = xml.text(auth, "accountId"), xml.text(auth, "securityCode")
-    claimed, client = message.claimed_agency, message.client_address
-    if authentication_locked(claimed, client):
-        return None
+    failures = _key(
+        "auth-failures", message.claimed_agency.upper(), message.client_address or "unknown"
+    )
+    try:
+        if int(cache.get(failures) or 0) >= settings.AXES_FAILURE_LIMIT:
+            return None
+    except CACHE_DOWN as error:
+        logger.warning("ISO 18626 authentication throttle not applied (%s)", type(error).__name__)
     type_, value = message.agency_type, message.agency_value
     partner = (
         IsoPartner.objects.select_related("institution__user")
@@ -205,12 +213,12 @@ def identify(message: Received, *, header_token: str) -> IsoPartner | None:
     elif partner.authenticates(
         account_id=account_id, security_code=code, header_token=header_token
     ):
-        try:  # the right code clears the count
-            cache.delete(_key("auth-failures", claimed.upper(), client or "unknown"))
+        try:
+            cache.delete(failures)
         except CACHE_DOWN as error:
             logger.warning("ISO 18626 authentication throttle not reset (%s)", type(error).__name__)
         return partner
-    authentication_failed(claimed, client)
+    authentication_failed(failures, message)
     return None
 
 
@@ -296,32 +304,21 @@ def _key(*parts: str) -> str:
     return f"iso18626:{parts[0]}:{digest}"
 
 
-def authentication_locked(agency: str, address: str | None) -> bool:
-    """AXES_FAILURE_LIMIT failed authentications of one agency id from one client address lock
-    that pair for AXES_COOLOFF_TIME from the failure that locked it, as the log-in does; the
-    partner's own system, from its own address, is not locked out by someone else's guesses."""
-    try:
-        failures = int(cache.get(_key("auth-failures", agency.upper(), address or "unknown")) or 0)
-    except CACHE_DOWN as error:
-        logger.warning("ISO 18626 authentication throttle not applied (%s)", type(error).__name__)
-        return False
-    return failures >= settings.AXES_FAILURE_LIMIT
-
-
-def authentication_failed(agency: str, address: str | None) -> None:
+def authentication_failed(failures: str, message: Received) -> None:
+    """One more failure counted under its (agency id, client address) key."""
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    key = _key("auth-failures", agency.upper(), address or "unknown")
     try:
-        locks = _hit(key, seconds) == settings.AXES_FAILURE_LIMIT
+        locks = _hit(failures, seconds) == settings.AXES_FAILURE_LIMIT
         if locks:
             # The lock lasts the cool-off from this failure; a locked pair is not checked, so
             # failures during the lock do not extend it.
-            cache.touch(key, seconds)
+            cache.touch(failures, seconds)
     except CACHE_DOWN as error:
         logger.warning("ISO 18626 authentication failure not counted (%s)", type(error).__name__)
         return
     if locks:
-        logger.warning("ISO 18626: agency %s locked out for client %s", agency[:100], address)
+        agency, client = message.claimed_agency, message.client_address
+        logger.warning("ISO 18626: agency %s locked out for client %s", agency, client)
 
 
 def over_quota(partner: IsoPartner) -> bool:
