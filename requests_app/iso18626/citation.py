@@ -138,6 +138,13 @@ def _common(
     record_id = xml.text(element, "bibliographicInfo", "supplierUniqueRecordId")
     if record_id:
         notes.append(f"Our catalogue record (supplierUniqueRecordId): {record_id[:200]}")
+    # A leading calendar date as sent; anything else as the citation links read dates
+    # ("2021-22" is the year 2021, not a 22nd month).
+    published = xml.text(element, "publicationInfo", "publicationDate")
+    calendar = _DATE.match(published)
+    read = calendar.group(0) if calendar else normalize_date(published)
+    if published and not calendar and read != published:
+        problems.append(f"publicationDate {published[:40]!r} read as {read or 'none'}")
     title = xml.text(element, "bibliographicInfo", "title")
     return {
         "title": title or (placeholder_title(record_id) if record_id else ""),
@@ -145,9 +152,7 @@ def _common(
         "isbn": checked["ISBN"],
         "volume": xml.text(element, "bibliographicInfo", "volume"),
         "patron_id": xml.text(element, "patronInfo", "patronId")[:100],
-        "publication_date": _date(
-            xml.text(element, "publicationInfo", "publicationDate"), problems
-        ),
+        "publication_date": read,
         "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate"), notes),
         "max_cost": _max_cost(element, notes),
     }
@@ -177,18 +182,6 @@ def supplier_record_id(item: Request) -> str:
     except xml.NotAMessage:
         return ""
     return xml.text(parsed.element, "bibliographicInfo", "supplierUniqueRecordId")[:200]
-
-
-def _date(value: str, problems: list[str]) -> str:
-    """A leading calendar date as sent; anything else as the citation links read dates
-    ("2021-22" is the year 2021, not a 22nd month)."""
-    match = _DATE.match(value)
-    if match:
-        return match.group(0)
-    read = normalize_date(value)
-    if value and read != value:
-        problems.append(f"publicationDate {value[:40]!r} read as {read or 'none'}")
-    return read
 
 
 def _loan(element: xml.Element, ids: dict[str, str]) -> dict[str, str]:

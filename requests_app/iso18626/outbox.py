@@ -276,7 +276,9 @@ def build_status_message(
         ("status", str(iso)),
         (
             "dueDate",
-            xml.due_date(request.due_date) if request.due_date and _on_loan(request) else None,
+            xml.due_date(request.due_date)
+            if request.due_date and request.status in Request.LOAN_OUT_STATUSES
+            else None,
         ),
         ("lastChange", xml.stamp(request.updated_at)),
     ]
@@ -306,10 +308,6 @@ def header(link: IsoTransaction, *, supplying_request_id: str) -> Tree:
         ("requestingAgencyRequestId", link.requesting_agency_request_id),
         ("supplyingAgencyRequestId", supplying_request_id),
     ]
-
-
-def _on_loan(request: Request) -> bool:
-    return request.status in Request.LOAN_OUT_STATUSES and request.due_date is not None
 
 
 def _costs(cost: Cost) -> Tree:
