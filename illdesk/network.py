@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -110,11 +109,25 @@ class WatchedTLS:
     def __init__(self, context: ssl.SSLContext, watch: Callable[[socket.socket], object]) -> None:
         self._context, self._watch = context, watch
 
-    def wrap_socket(self, sock: socket.socket, **options: Any) -> ssl.SSLSocket:
-        handshake = options.pop("do_handshake_on_connect", True)
-        wrapped = self._context.wrap_socket(sock, do_handshake_on_connect=False, **options)
+    def wrap_socket(
+        self,
+        sock: socket.socket,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: str | bytes | None = None,
+        session: ssl.SSLSession | None = None,
+    ) -> ssl.SSLSocket:
+        wrapped = self._context.wrap_socket(
+            sock,
+            server_side=server_side,
+            do_handshake_on_connect=False,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=server_hostname,
+            session=session,
+        )
         self._watch(wrapped)
-        if handshake:
+        if do_handshake_on_connect:
             try:
                 wrapped.do_handshake()
             except BaseException:
@@ -122,7 +135,7 @@ class WatchedTLS:
                 raise
         return wrapped
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self._context, name)
 
 
