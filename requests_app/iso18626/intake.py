@@ -30,7 +30,7 @@ from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType, Reason
 from requests_app.iso18626.xml import OK, Answer, confirm, error
 from requests_app.lifecycle import Tell
-from requests_app.models import Request, Status
+from requests_app.models import Request, Service, Status
 
 MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
 RETRY, REMINDER = "Retry", "Reminder"  # serviceInfo/requestType values that are not New
@@ -54,8 +54,7 @@ def receive_request(partner: IsoPartner, element: xml.Element, received: datetim
         mapped = map_request(element)
     except Unmappable as unmappable:
         return _refuse(element, received, str(unmappable))
-    request_type = xml.text(element, "serviceInfo", "requestType")
-    retry = request_type == RETRY
+    retry = xml.text(element, "serviceInfo", "requestType") == RETRY
     content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
     fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     existing = _existing(partner, request_id)
@@ -110,7 +109,9 @@ def _submit_new(
     retry: bool,
 ) -> Intake:
     form: CitationForm = (
-        CopyRequestForm(mapped.data) if mapped.service == "copy" else LoanRequestForm(mapped.data)
+        CopyRequestForm(mapped.data)
+        if mapped.service == Service.COPY
+        else LoanRequestForm(mapped.data)
     )
     if not form.is_valid():
         return _refuse(element, received, _form_errors(form))

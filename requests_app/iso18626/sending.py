@@ -176,7 +176,7 @@ def _connection(
             target.host,
             target.port,
             timeout=timeout,
-            # The default context, as http.client makes it, its sockets watched.
+            # ssl's default context (the certificate and host name verified), watched.
             context=cast(ssl.SSLContext, WatchedTLS(ssl.create_default_context(), watch)),
         )
         if target.scheme == "https"
