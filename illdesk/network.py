@@ -12,7 +12,6 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
-from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -57,7 +56,10 @@ class Deadline:
     The sockets are those the client library is using at the moment (`current`, read at the
     deadline: STARTTLS replaces a connection's socket) and every one handed to `watch` as it was
     opened: a connection lets go of its socket when the other side ends it, and a socket is
-    still being set up before the library keeps it anywhere."""
+    still being set up before the library keeps it anywhere. Both clients watch every socket,
+    its TLS handshake included: the SMTP backend (illdesk/mail.py) and the ISO 18626 sending
+    (requests_app/iso18626/sending.py), so a server that trickles its handshake is cut at the
+    deadline like one that trickles its answer."""
 
     def __init__(
         self, seconds: float, current: Callable[[], socket.socket | None] = lambda: None
@@ -107,11 +109,25 @@ class WatchedTLS:
     def __init__(self, context: ssl.SSLContext, watch: Callable[[socket.socket], object]) -> None:
         self._context, self._watch = context, watch
 
-    def wrap_socket(self, sock: socket.socket, **options: Any) -> ssl.SSLSocket:
-        handshake = options.pop("do_handshake_on_connect", True)
-        wrapped = self._context.wrap_socket(sock, do_handshake_on_connect=False, **options)
+    def wrap_socket(
+        self,
+        sock: socket.socket,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: str | bytes | None = None,
+        session: ssl.SSLSession | None = None,
+    ) -> ssl.SSLSocket:
+        wrapped = self._context.wrap_socket(
+            sock,
+            server_side=server_side,
+            do_handshake_on_connect=False,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=server_hostname,
+            session=session,
+        )
         self._watch(wrapped)
-        if handshake:
+        if do_handshake_on_connect:
             try:
                 wrapped.do_handshake()
             except BaseException:
@@ -119,7 +135,7 @@ class WatchedTLS:
                 raise
         return wrapped
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self._context, name)
 
 

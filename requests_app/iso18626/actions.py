@@ -11,11 +11,15 @@ from django.utils import timezone
 
 from requests_app import library, services
 from requests_app.iso18626 import outbox, xml
-from requests_app.iso18626.confirmations import OK, Answer, error
-from requests_app.iso18626.models import IsoPartner, IsoTransaction
-from requests_app.iso18626.peers import Answer as PeerAnswer
-from requests_app.iso18626.peers import answer_in, clean_note
+from requests_app.iso18626.models import (
+    IsoPartner,
+    IsoTransaction,
+    OfferAnswer,
+    answer_in,
+    clean_note,
+)
 from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason, since_lent
+from requests_app.iso18626.xml import OK, Answer, error
 from requests_app.lifecycle import Tell
 from requests_app.models import Action, Request
 
@@ -94,10 +98,10 @@ def _status_request(link: IsoTransaction, request: Request, note: str) -> Answer
 
 def _notification(link: IsoTransaction, request: Request, note: str) -> Answer:
     """A conditional offer or a price quote is agreed or declined by the peer's own markers
-    (peers.answer_in); any other note goes on the timeline."""
+    (models.answer_in); any other note goes on the timeline."""
     answer = answer_in(note)
-    if request.status_row.offered and answer != PeerAnswer.NONE:
-        agree = answer == PeerAnswer.AGREE
+    if request.status_row.offered and answer != OfferAnswer.NONE:
+        agree = answer == OfferAnswer.AGREE
         said = "The library accepted the terms." if agree else "The library declined the terms."
         _note(request, said, note)
         _answer_offer(request, agree=agree)

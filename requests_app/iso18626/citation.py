@@ -7,11 +7,11 @@ services decide and store it. Citation data sits in the standard's places and in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import CharField
 from django.utils import timezone
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.isbn import validate as isbn_check
@@ -27,17 +27,18 @@ from copyright_rules.facts import (
 )
 from copyright_rules.rules import inside_window
 from copyright_rules.services import rule_settings
+from fees.models import BillingInfo
 from illdesk.numbers import parse_number
 from requests_app.citations import PAGE_MAX, normalize_date, read_pages
 from requests_app.iso18626 import xml
-from requests_app.iso18626.models import Direction, IsoMessage
-from requests_app.iso18626.peers import clean_note
+from requests_app.iso18626.models import Direction, IsoMessage, clean_note
 from requests_app.models import DeliveryMethod, Request, Service
 
 # A publication date that starts with a real calendar date (ReShare adds a time: 2024-05-01T00:00).
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?(?![\d-])")
 _MAX_COST = Request._meta.get_field("max_cost")
 _ADDRESS_MAX = 1000
+_ADDRESS_LINES = ("line1", "line2", "locality", "postalCode", "region", "country")
 # The coded CCL basis a partner puts in serviceInfo/note (docs/iso18626.md, "Copyright"): the
 # basis is never read from the note's words (docs/copyright.md section 10, ruling 9).
 BASIS_CODE = re.compile(r"#CCL-BASIS:([A-Za-z_]+)#")
@@ -81,12 +82,22 @@ class Unmappable(Exception):
 
 def map_request(element: xml.Element) -> Mapped:
     ids = _identifiers(element)
-    service = _service(element, ids)
+    pages = _pages(ids, element)
+    sent = xml.text(element, "serviceInfo", "serviceType")
+    kind = sent
+    if sent == "CopyOrLoan":  # a copy when a part of the work is asked for
+        wants_part = xml.text(element, "bibliographicInfo", "titleOfComponent") or pages
+        kind = "Copy" if wants_part else "Loan"
+    service = {"Copy": Service.COPY, "Loan": Service.LOAN}.get(kind)
+    if service is None:
+        raise Unmappable(f"serviceInfo/serviceType: {sent or 'missing'} (Loan, Copy or CopyOrLoan)")
     problems: list[str] = []
-    notes: list[str] = []
+    note = clean_note(xml.text(element, "serviceInfo", "note"))
+    # The CCL basis code is read into the basis (_ccl_basis), not left for staff to decode.
+    notes = [BASIS_CODE.sub("", note).strip()]
     common = _common(element, ids, problems, notes)
     if service == Service.COPY:
-        data = {**common, **_copy(element, ids, common, notes)}
+        data = {**common, **_copy(element, ids, common, notes, pages=pages, note=note)}
     else:
         data = {**common, **_loan(element, ids)}
     data["delivery_notes"] = " ".join(filter(None, notes))
@@ -103,55 +114,51 @@ def _identifiers(element: xml.Element) -> dict[str, str]:
     bib = xml.child(element, "bibliographicInfo")
     if bib is None:
         return found
-    for item in xml.children(bib, "bibliographicItemId"):
+    for item in bib.iterchildren("{*}bibliographicItemId"):
         code = xml.text(item, "bibliographicItemIdentifierCode").upper()
         found.setdefault(code, xml.text(item, "bibliographicItemIdentifier"))
-    for record in xml.children(bib, "bibliographicRecordId"):
+    for record in bib.iterchildren("{*}bibliographicRecordId"):
         code = xml.text(record, "bibliographicRecordIdentifierCode").lower()
         found.setdefault(code, xml.text(record, "bibliographicRecordIdentifier"))
     return found
 
 
-def _service(element: xml.Element, ids: dict[str, str]) -> str:
-    value = xml.text(element, "serviceInfo", "serviceType")
-    if value == "Copy":
-        return Service.COPY
-    if value == "Loan":
-        return Service.LOAN
-    if value == "CopyOrLoan":
-        wants_part = xml.text(element, "bibliographicInfo", "titleOfComponent") or _pages(
-            ids, element
-        )
-        return Service.COPY if wants_part else Service.LOAN
-    raise Unmappable(f"serviceInfo/serviceType: {value or 'missing'} (Loan, Copy or CopyOrLoan)")
-
-
 def _common(
     element: xml.Element, ids: dict[str, str], problems: list[str], notes: list[str]
 ) -> dict[str, str]:
-    # The CCL basis code is read into the basis (_ccl_basis), not left for staff to decode.
-    notes.append(BASIS_CODE.sub("", clean_note(xml.text(element, "serviceInfo", "note"))).strip())
     doi = ids.get("doi") or ids.get("DOI")
     notes.append(f"DOI {doi}" if doi else "")
-    issn = _identifier(ids.get("ISSN") or ids.get("issn") or ids.get("eissn"), "ISSN", issn_check)
-    isbn = _identifier(ids.get("ISBN") or ids.get("isbn"), "ISBN", isbn_check)
-    for invalid in (issn, isbn):
-        if invalid.rejected:
-            problems.append(invalid.rejected)
-            notes.append(invalid.rejected)
+    # A valid ISSN or ISBN is kept; an invalid one (peers send ISBN 1983) goes to the notes
+    # instead of refusing the whole request.
+    checked = {"ISSN": ids.get("ISSN") or ids.get("issn") or ids.get("eissn") or ""}
+    checked["ISBN"] = ids.get("ISBN") or ids.get("isbn") or ""
+    for label, check in (("ISSN", issn_check), ("ISBN", isbn_check)):
+        try:
+            if checked[label]:
+                check(checked[label])
+        except StdnumError:
+            rejected = f"{label} as sent, not valid: {checked[label][:40]}"
+            problems.append(rejected)
+            notes.append(rejected)
+            checked[label] = ""
     record_id = xml.text(element, "bibliographicInfo", "supplierUniqueRecordId")
     if record_id:
         notes.append(f"Our catalogue record (supplierUniqueRecordId): {record_id[:200]}")
+    # A leading calendar date as sent; anything else as the citation links read dates
+    # ("2021-22" is the year 2021, not a 22nd month).
+    published = xml.text(element, "publicationInfo", "publicationDate")
+    calendar = _DATE.match(published)
+    read = calendar.group(0) if calendar else normalize_date(published)
+    if published and not calendar and read != published:
+        problems.append(f"publicationDate {published[:40]!r} read as {read or 'none'}")
     title = xml.text(element, "bibliographicInfo", "title")
     return {
         "title": title or (placeholder_title(record_id) if record_id else ""),
-        "issn": issn.value,
-        "isbn": isbn.value,
+        "issn": checked["ISSN"],
+        "isbn": checked["ISBN"],
         "volume": xml.text(element, "bibliographicInfo", "volume"),
         "patron_id": xml.text(element, "patronInfo", "patronId")[:100],
-        "publication_date": _date(
-            xml.text(element, "publicationInfo", "publicationDate"), problems
-        ),
+        "publication_date": read,
         "need_by": _need_by(xml.text(element, "serviceInfo", "needBeforeDate"), notes),
         "max_cost": _max_cost(element, notes),
     }
@@ -181,36 +188,6 @@ def supplier_record_id(item: Request) -> str:
     except xml.NotAMessage:
         return ""
     return xml.text(parsed.element, "bibliographicInfo", "supplierUniqueRecordId")[:200]
-
-
-@dataclass(frozen=True)
-class _Checked:
-    value: str
-    rejected: str = ""
-
-
-def _identifier(value: str | None, label: str, check: Callable[[str], object]) -> _Checked:
-    """A valid identifier is kept; an invalid one (peers send ISBN 1983) goes to the notes
-    instead of refusing the whole request."""
-    if not value:
-        return _Checked("")
-    try:
-        check(value)
-    except StdnumError:
-        return _Checked("", f"{label} as sent, not valid: {value[:40]}")
-    return _Checked(value)
-
-
-def _date(value: str, problems: list[str]) -> str:
-    """A leading calendar date as sent; anything else as the citation links read dates
-    ("2021-22" is the year 2021, not a 22nd month)."""
-    match = _DATE.match(value)
-    if match:
-        return match.group(0)
-    read = normalize_date(value)
-    if value and read != value:
-        problems.append(f"publicationDate {value[:40]!r} read as {read or 'none'}")
-    return read
 
 
 def _loan(element: xml.Element, ids: dict[str, str]) -> dict[str, str]:
@@ -266,7 +243,7 @@ def _delivery_address(element: xml.Element) -> tuple[str, str]:
     """The addresses of requestedDeliveryInfo, in their sortOrder, as text for staff; and the
     delivery the first one implies (an electronic address: electronic; a postal one: mail)."""
     found = []
-    for info in xml.children(element, "requestedDeliveryInfo"):
+    for info in element.iterchildren("{*}requestedDeliveryInfo"):
         order = parse_number(xml.text(info, "sortOrder")) or 0
         electronic = xml.child(info, "address", "electronicAddress")
         physical = xml.child(info, "address", "physicalAddress")
@@ -275,10 +252,7 @@ def _delivery_address(element: xml.Element) -> tuple[str, str]:
             data = xml.text(electronic, "electronicAddressData")
             found.append((order, ": ".join(filter(None, [kind, data])), DeliveryMethod.ELECTRONIC))
         elif physical is not None:
-            lines = [
-                xml.text(physical, name)
-                for name in ("line1", "line2", "locality", "postalCode", "region", "country")
-            ]
+            lines = [xml.text(physical, name) for name in _ADDRESS_LINES]
             found.append((order, "\n".join(filter(None, lines)), DeliveryMethod.MAIL))
     found = sorted((item for item in found if item[1]), key=lambda item: item[0])
     if not found:
@@ -288,18 +262,33 @@ def _delivery_address(element: xml.Element) -> tuple[str, str]:
 
 
 def _copy(
-    element: xml.Element, ids: dict[str, str], common: dict[str, str], notes: list[str]
+    element: xml.Element,
+    ids: dict[str, str],
+    common: dict[str, str],
+    notes: list[str],
+    *,
+    pages: str,
+    note: str,
 ) -> dict[str, str]:
     journal = ids.get("stitle", "")
     component = xml.text(element, "bibliographicInfo", "titleOfComponent")
     periodical = bool(common["issn"] or journal or not common["isbn"])
-    pages = _readable(_pages(ids, element), "Pages", notes)
+    # Pages as the portal's form reads them; what it cannot read goes to the notes as sent (the
+    # standard allows free text here, so it never refuses a request).
+    read = read_pages(pages) if pages else ""
+    if read is None:
+        notes.append(f"Pages as sent: {pages[:100]}")
     total = xml.text(element, "bibliographicInfo", "estimatedNoPages")
     total_pages = parse_number(total, minimum=1, maximum=PAGE_MAX)
     if total and total_pages is None:
         notes.append(f"Total pages as sent: {total[:40]}")
-    statement = _statement(element)
-    note = clean_note(xml.text(element, "serviceInfo", "note"))
+    # CCG or CCL, with or without `US-`, in any case (docs/copyright.md section 10, ruling 9).
+    sent = xml.text(element, "serviceInfo", "copyrightCompliance")
+    statement = canonical(Statement, sent) or ""
+    if sent and not statement:
+        raise Unmappable(
+            f"serviceInfo/copyrightCompliance: {sent[:40]} (this office takes US-CCG or US-CCL)"
+        )
     basis = _ccl_basis(note, common["publication_date"]) if statement == Statement.CCL else ""
     return {
         "work_kind": WorkKind.PERIODICAL if periodical else WorkKind.NON_PERIODICAL,
@@ -308,7 +297,7 @@ def _copy(
         "author": xml.text(element, "bibliographicInfo", "authorOfComponent")
         or xml.text(element, "bibliographicInfo", "author"),
         "issue": xml.text(element, "bibliographicInfo", "issue"),
-        "pages": pages,
+        "pages": read or "",
         "total_pages": str(total_pages or ""),
         "statement": statement,
         "basis": basis,
@@ -324,18 +313,6 @@ def _copy(
     }
 
 
-def _readable(pages: str, label: str, notes: list[str]) -> str:
-    """Pages as the portal's form reads them; what it cannot read goes to the notes as sent
-    (the standard allows free text here, so it never refuses a request)."""
-    if not pages:
-        return ""
-    read = read_pages(pages)
-    if read is None:
-        notes.append(f"{label} as sent: {pages[:100]}")
-        return ""
-    return read
-
-
 def _pages(ids: dict[str, str], element: xml.Element) -> str:
     pages = xml.text(element, "bibliographicInfo", "pagesRequested")
     start, count = ids.get("startpage", ""), ids.get("numberofpages", "")
@@ -346,17 +323,6 @@ def _pages(ids: dict[str, str], element: xml.Element) -> str:
     if first is not None and number is not None and number > 1:
         return f"{first}-{first + number - 1}"
     return start
-
-
-def _statement(element: xml.Element) -> str:
-    """CCG or CCL, with or without `US-`, in any case (docs/copyright.md section 10, ruling 9)."""
-    value = xml.text(element, "serviceInfo", "copyrightCompliance")
-    statement = canonical(Statement, value)
-    if value and statement is None:
-        raise Unmappable(
-            f"serviceInfo/copyrightCompliance: {value[:40]} (this office takes US-CCG or US-CCL)"
-        )
-    return statement or ""
 
 
 def _ccl_basis(note: str, publication_date: str) -> str:
@@ -375,4 +341,59 @@ def _ccl_basis(note: str, publication_date: str) -> str:
     today = timezone.localdate(timezone=settings.zone)
     if published is not None and not inside_window(published, today, settings):
         return Basis.OLDER_THAN_WINDOW
+    return ""
+
+
+# --- billingInfo, kept with the request (docs/fees.md, "ISO 18626") ---------------------------
+
+
+_LENGTHS = {
+    field.name: field.max_length or 0
+    for field in BillingInfo._meta.fields
+    if isinstance(field, CharField)
+}
+_MAXIMUM = Decimal(10) ** 12  # what BillingInfo.maximum_amount holds (14 digits, 2 decimals)
+
+
+def read_billing(element: xml.Element) -> BillingInfo | None:
+    """The request's `billingInfo` as a BillingInfo to keep (not saved), or None without one."""
+    billing = xml.child(element, "billingInfo")
+    if billing is None:
+        return None
+    maximum = xml.child(billing, "maximumCosts")
+    amount = _amount(xml.text(maximum, "monetaryValue")) if maximum is not None else None
+    return BillingInfo(
+        payment_method=xml.text(billing, "paymentMethod")[: _LENGTHS["payment_method"]],
+        billing_method=xml.text(billing, "billingMethod")[: _LENGTHS["billing_method"]],
+        billing_name=xml.text(billing, "billingName")[: _LENGTHS["billing_name"]],
+        address=_address(billing),
+        maximum_sent=maximum is not None,
+        maximum_amount=amount,
+        maximum_currency=(
+            xml.text(maximum, "currencyCode").upper()[: _LENGTHS["maximum_currency"]]
+            if maximum is not None
+            else ""
+        ),
+    )
+
+
+def _amount(value: str) -> Decimal | None:
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or not 0 <= amount < _MAXIMUM:
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def _address(billing: xml.Element) -> str:
+    """The billing address as lines for staff: a postal address, or an electronic one."""
+    physical = xml.child(billing, "address", "physicalAddress")
+    if physical is not None:
+        return "\n".join(filter(None, (xml.text(physical, name) for name in _ADDRESS_LINES)))
+    electronic = xml.child(billing, "address", "electronicAddress")
+    if electronic is not None:
+        kind = xml.text(electronic, "electronicAddressType")
+        return ": ".join(filter(None, [kind, xml.text(electronic, "electronicAddressData")]))
     return ""

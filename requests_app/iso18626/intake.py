@@ -18,13 +18,19 @@ from django.db import DataError, IntegrityError, transaction
 
 from requests_app import services
 from requests_app.forms import CitationForm, CopyRequestForm, LoanRequestForm
-from requests_app.iso18626 import costs, outbox, xml
-from requests_app.iso18626.citation import FIELD_ELEMENTS, Mapped, Unmappable, map_request
-from requests_app.iso18626.confirmations import OK, Answer, confirm, error
+from requests_app.iso18626 import outbox, xml
+from requests_app.iso18626.citation import (
+    FIELD_ELEMENTS,
+    Mapped,
+    Unmappable,
+    map_request,
+    read_billing,
+)
 from requests_app.iso18626.models import IsoPartner, IsoTransaction
 from requests_app.iso18626.statuses import ErrorType, Reason
+from requests_app.iso18626.xml import OK, Answer, confirm, error
 from requests_app.lifecycle import Tell
-from requests_app.models import Request, Status
+from requests_app.models import Request, Service, Status
 
 MAX_REQUEST_ID = IsoTransaction._meta.get_field("requesting_agency_request_id").max_length or 0
 RETRY, REMINDER = "Retry", "Reminder"  # serviceInfo/requestType values that are not New
@@ -48,14 +54,15 @@ def receive_request(partner: IsoPartner, element: xml.Element, received: datetim
         mapped = map_request(element)
     except Unmappable as unmappable:
         return _refuse(element, received, str(unmappable))
-    retry = _request_type(element) == RETRY
-    fingerprint = _fingerprint(mapped, retry=retry)
+    retry = xml.text(element, "serviceInfo", "requestType") == RETRY
+    content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
+    fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
     existing = _existing(partner, request_id)
     # A Retry under the id it replaces (illmock, ReShare) acts; the same Retry again replays.
     if existing is not None and not (retry and existing.fingerprint != fingerprint):
         return _repeat(existing, element, received, fingerprint)
     try:
-        return _submit_new(partner, element, received, mapped, fingerprint, existing)
+        return _submit_new(partner, element, received, mapped, fingerprint, existing, retry=retry)
     except IntegrityError:  # the same id submitted at the same moment: answer as a repeat
         return _repeat(_existing(partner, request_id), element, received, fingerprint)
 
@@ -69,15 +76,6 @@ def _refuse(element: xml.Element, received: datetime, value: str) -> Intake:
     return Intake(answer, confirm("request", element, answer, received))
 
 
-def _request_type(element: xml.Element) -> str:
-    return xml.text(element, "serviceInfo", "requestType")
-
-
-def _fingerprint(mapped: Mapped, *, retry: bool) -> str:
-    content = [mapped.service, mapped.data, mapped.delivery_address] + ([RETRY] if retry else [])
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
 def _existing(partner: IsoPartner, request_id: str) -> IsoTransaction | None:
     rows = IsoTransaction.objects.select_related("request")
     return rows.filter(partner=partner, requesting_agency_request_id=request_id).first()
@@ -88,7 +86,9 @@ def _repeat(
 ) -> Intake:
     if existing is None:
         return _refuse(element, received, "requestingAgencyRequestId: try again")
-    if existing.fingerprint == fingerprint or _request_type(element) == REMINDER:
+    if existing.fingerprint == fingerprint or (
+        xml.text(element, "serviceInfo", "requestType") == REMINDER
+    ):
         return Intake(OK, existing.confirmation.encode(), existing.request)
     return _refuse(
         element,
@@ -105,20 +105,28 @@ def _submit_new(
     mapped: Mapped,
     fingerprint: str,
     existing: IsoTransaction | None,
+    *,
+    retry: bool,
 ) -> Intake:
-    form = _form(mapped)
+    form: CitationForm = (
+        CopyRequestForm(mapped.data)
+        if mapped.service == Service.COPY
+        else LoanRequestForm(mapped.data)
+    )
     if not form.is_valid():
         return _refuse(element, received, _form_errors(form))
     request_id = xml.text(element, "header", "requestingAgencyRequestId")
     try:
         with transaction.atomic():
-            previous = _previous(partner, element, existing)
+            previous = _previous(partner, element, existing) if retry else None
             if previous is not None:
                 # Before the copyright decision: the request it replaces stops counting first
                 # (docs/copyright.md, section 5), so the retry is not held as one copy too many.
                 _retire(previous)
             request = _submit(partner, mapped, form)
-            costs.keep_billing(request, element)
+            if (billing := read_billing(element)) is not None:
+                billing.request = request
+                billing.save()
             confirmation = confirm("request", element, OK, received)
             if previous is not None and previous.requesting_agency_request_id == request_id:
                 link = _take_over(previous, request, fingerprint, confirmation)
@@ -136,12 +144,6 @@ def _submit_new(
     except _Refused as refused:
         return _refuse(element, received, str(refused))
     return Intake(OK, confirmation, request, mapped.problems)
-
-
-def _form(mapped: Mapped) -> CitationForm:
-    if mapped.service == "copy":
-        return CopyRequestForm(mapped.data)
-    return LoanRequestForm(mapped.data)
 
 
 def _form_errors(form: forms.BaseForm) -> str:
@@ -174,8 +176,6 @@ def _previous(
     serviceInfo/requestingAgencyPreviousRequestId (the standard), or send the Retry under the
     same requestingAgencyRequestId (illmock keeps the id; ReShare updates the request it has
     under that id); a previous id found elsewhere in the message is read too."""
-    if _request_type(element) != RETRY:
-        return None
     previous_id = xml.text(element, "serviceInfo", PREVIOUS_ID) or _anywhere(element, PREVIOUS_ID)
     previous = existing or (_existing(partner, previous_id) if previous_id else None)
     if previous is None:
@@ -189,9 +189,7 @@ def _previous(
 
 
 def _anywhere(element: xml.Element, name: str) -> str:
-    found = next(
-        (e for e in element.iter() if isinstance(e.tag, str) and xml.local(e) == name), None
-    )
+    found = next(element.iter(f"{{*}}{name}"), None)
     return (found.text or "").strip() if found is not None else ""
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import ssl
+from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from illdesk.network import Deadline
+from illdesk.network import Deadline, WatchedTLS
 from requests_app.iso18626 import addresses, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction
 
@@ -132,19 +134,12 @@ def post(address: str, body: str) -> bytes:
         target = addresses.vet(address)
     except addresses.UnsafeAddress as unsafe:
         raise TransientFailure(f"{unsafe} ({address!r})") from None
-    cls = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
     timeout = settings.ISO18626_SEND_TIMEOUT
-    connection = cls(target.host, target.port, timeout=timeout)
-    # Connect to the address that was vetted, not to a fresh lookup of the name; TLS still
-    # verifies the certificate against the name.
-    connection._create_connection = partial(_connect_to, target)  # type: ignore[attr-defined]
-    # At the deadline the connection is cut, and the attempt has failed (illdesk/network.py).
-    # The connection lets go of its socket when the answer ends the connection (HTTP/1.0, or
-    # "Connection: close"): the socket is watched, so the cut still reaches it.
-    with Deadline(timeout, current=lambda: connection.sock) as deadline:
+    # At the deadline the connection is cut, and the attempt has failed (illdesk/network.py):
+    # whatever the partner trickles, its TLS handshake included.
+    with Deadline(timeout) as deadline:
+        connection = _connection(target, timeout, deadline.watch)
         try:
-            connection.connect()
-            deadline.watch(connection.sock)
             connection.request(
                 "POST", target.path, body.encode(), {"Content-Type": "application/xml"}
             )
@@ -163,14 +158,32 @@ def post(address: str, body: str) -> bytes:
     return content
 
 
-def _connect_to(
-    target: addresses.Target,
-    _address: tuple[str, int],
-    timeout: float | None,
-    source_address: tuple[str, int] | None = None,
-) -> socket.socket:
-    """http.client's `_create_connection`, to the vetted address whatever name it was given."""
-    return socket.create_connection((target.ip, target.port), timeout, source_address)
+def _connection(
+    target: addresses.Target, timeout: float, watch: Callable[[socket.socket], socket.socket]
+) -> http.client.HTTPConnection:
+    """A connection to the address that was vetted, not to a fresh lookup of the name (TLS still
+    verifies the certificate against the name), that hands every socket to `watch` as it is
+    opened: the plain one as it connects, the TLS one before its handshake (WatchedTLS), so the
+    deadline can cut either while it waits on the partner."""
+
+    def connect(
+        _address: tuple[str, int], timeout: float | None, source: tuple[str, int] | None = None
+    ) -> socket.socket:
+        return watch(socket.create_connection((target.ip, target.port), timeout, source))
+
+    connection = (
+        http.client.HTTPSConnection(
+            target.host,
+            target.port,
+            timeout=timeout,
+            # ssl's default context (the certificate and host name verified), watched.
+            context=cast(ssl.SSLContext, WatchedTLS(ssl.create_default_context(), watch)),
+        )
+        if target.scheme == "https"
+        else http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+    )
+    connection._create_connection = connect  # type: ignore[attr-defined]
+    return connection
 
 
 def read_confirmation(body: bytes) -> tuple[str, str]:

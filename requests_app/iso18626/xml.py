@@ -4,7 +4,8 @@ Reading is safe and lenient: no DTD, no entities, no network, a size cap applied
 elements are found by local name so a missing or odd namespace prefix does not matter, and what
 departs from the v1.2 schema is collected as problems for the log instead of refusing the message
 (real peers, ReShare among them, send messages that fail the schema: docs/iso18626.md).
-Writing always produces v1.2 messages in the standard's element order."""
+Writing always produces v1.2 messages in the standard's element order, our confirmations among
+them (docs/iso18626.md, "The endpoint")."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from functools import cache
 from pathlib import Path
 from typing import TypeAlias
 
+from django.conf import settings
 from django.utils import timezone
 from lxml import etree
+
+from requests_app.iso18626.statuses import ErrorType, PartnerAction, Reason
 
 NS = "http://illtransactions.org/2013/iso18626"
 VERSION = "1.2"
@@ -50,6 +54,7 @@ class NotAMessage(Exception):
 
 
 def _parser() -> etree.XMLParser:
+    """No DTD, no entities, no network: a parser of its own for each parse."""
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -72,8 +77,14 @@ class Parsed:
 
 
 def parse(body: bytes) -> Parsed:
-    """Parse a body already within the size cap; raise NotAMessage for anything else."""
-    if _declares_dtd(body):
+    """Parse a body already within the size cap; raise NotAMessage for anything else.
+
+    A document type declaration is refused before parsing, in every encoding the parser could
+    read the body in: a DTD is where entity bombs and external entities live, and no ISO 18626
+    message has one. The parser detects UTF-16 and UTF-32 with or without a byte order mark
+    (XML 1.0, appendix F), EBCDIC, and any encoding the declaration names, so each of those
+    readings is searched (_readings)."""
+    if _DTD_BYTES.search(body) or any(_DTD_TEXT.search(text) for text in _readings(body)):
         raise NotAMessage("a document type declaration is not allowed")
     try:
         root = etree.fromstring(body, parser=_parser())
@@ -82,22 +93,25 @@ def parse(body: bytes) -> Parsed:
     if root.getroottree().docinfo.doctype:
         raise NotAMessage("a document type declaration is not allowed")
     problems: list[str] = []
-    element = _message_element(root, problems)
-    version = _version(root)
+    element: Element | None = root
+    name = etree.QName(root).localname
+    if name in MESSAGE_KINDS:
+        problems.append(f"{name} is not wrapped in ISO18626Message")
+    elif name != "ISO18626Message":
+        raise NotAMessage(f"the root element is {name}, not ISO18626Message")
+    else:
+        inner = (child for child in root if isinstance(child.tag, str))
+        element = next((e for e in inner if etree.QName(e).localname in MESSAGE_KINDS), None)
+    if element is None:
+        raise NotAMessage("ISO18626Message holds no message")
+    attributes = root.attrib.items()
+    found = (str(v).strip() for n, v in attributes if etree.QName(n).localname == "version")
+    version = next(found, "")
     if version != VERSION:
         problems.append(f"version {version or 'missing'}: read as {VERSION}")
     problems.extend(schema_problems(root))
-    return Parsed(local(element), element, version, tuple(problems[:_MAX_PROBLEMS]))
-
-
-def _declares_dtd(body: bytes) -> bool:
-    """Checked before parsing, in every encoding the parser could read the body in: a DTD is
-    where entity bombs and external entities live, and no ISO 18626 message has one. The parser
-    detects UTF-16 and UTF-32 with or without a byte order mark (XML 1.0, appendix F), EBCDIC,
-    and any encoding the declaration names, so each of those readings is searched."""
-    if _DTD_BYTES.search(body):
-        return True
-    return any(_DTD_TEXT.search(text) for text in _readings(body))
+    kind = etree.QName(element).localname
+    return Parsed(kind, element, version, tuple(problems[:_MAX_PROBLEMS]))
 
 
 _DTD_BYTES = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -122,25 +136,6 @@ def _readings(body: bytes) -> Iterator[str]:
             continue
 
 
-def _message_element(root: Element, problems: list[str]) -> Element:
-    if local(root) in MESSAGE_KINDS:
-        problems.append(f"{local(root)} is not wrapped in ISO18626Message")
-        return root
-    if local(root) != "ISO18626Message":
-        raise NotAMessage(f"the root element is {local(root)}, not ISO18626Message")
-    inner = [child for child in _elements(root) if local(child) in MESSAGE_KINDS]
-    if not inner:
-        raise NotAMessage("ISO18626Message holds no message")
-    return inner[0]
-
-
-def _version(root: Element) -> str:
-    for name, value in root.attrib.items():
-        if etree.QName(name).localname == "version":
-            return str(value).strip()
-    return ""
-
-
 @cache
 def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser=_parser()))
@@ -149,9 +144,9 @@ def _schema() -> etree.XMLSchema:
 def schema_problems(root: Element) -> list[str]:
     """What the v1.2 schema says about the document (an empty list when it validates)."""
     schema = _schema()
-    if local(root) == "ISO18626Message" and schema.validate(root):
+    if etree.QName(root).localname == "ISO18626Message" and schema.validate(root):
         return []
-    if local(root) != "ISO18626Message":
+    if etree.QName(root).localname != "ISO18626Message":
         return ["not validated: no ISO18626Message envelope"]
     return [f"line {e.line}: {e.message}" for e in list(schema.error_log)[:_MAX_PROBLEMS]]
 
@@ -176,23 +171,10 @@ def logged_text(element: Element) -> str:
     return str(etree.tostring(root, encoding="unicode"))
 
 
-def local(element: Element) -> str:
-    """The element's name without its namespace (`{ns}name` -> `name`)."""
-    return str(element.tag).rpartition("}")[2]
-
-
-def _elements(element: Element) -> Iterator[Element]:
-    return (child for child in element if isinstance(child.tag, str))
-
-
-def children(element: Element, name: str) -> list[Element]:
-    # "{*}name" matches in any namespace or none, searched by lxml itself: a message with tens
-    # of thousands of children costs little however often it is asked for one by name.
-    return list(element.iterchildren(f"{{*}}{name}"))
-
-
 def child(element: Element | None, *path: str) -> Element | None:
-    """The first element along `path` (by local name), or None."""
+    """The first element along `path` (by local name), or None. `{*}name` matches in any
+    namespace or none, searched by lxml itself: a message with tens of thousands of children
+    costs little however often it is asked for one by name."""
     for name in path:
         if element is None:
             return None
@@ -203,6 +185,13 @@ def child(element: Element | None, *path: str) -> Element | None:
 def text(element: Element | None, *path: str) -> str:
     found = child(element, *path)
     return "" if found is None else (found.text or "").strip()
+
+
+def _local(element: Element) -> str:
+    """The element's name without its namespace (`{ns}name` -> `name`). lxml's QName says the
+    same, but builds an object each time: the log's view asks thousands of names, at half the
+    cost this way (docs/performance.md, "ISO 18626 parsing")."""
+    return str(element.tag).rpartition("}")[2]
 
 
 # A real message has under two hundred elements; the log's parsed view stops here (the message's
@@ -221,7 +210,7 @@ def to_dict(element: Element) -> View:
     for event, found in etree.iterwalk(element, events=("start", "end"), tag=etree.Element):
         if event == "end":
             done, grouped = frames.pop()
-            (frames[-1][1] if frames else top).setdefault(local(done), []).append(
+            (frames[-1][1] if frames else top).setdefault(_local(done), []).append(
                 _view(done, grouped)
             )
         elif started == PARSED_VIEW_ELEMENTS:
@@ -232,12 +221,12 @@ def to_dict(element: Element) -> View:
     while frames:  # the walk stopped early: close what it had opened
         done, grouped = frames.pop()
         grouped[LEFT_OUT] = [True]
-        (frames[-1][1] if frames else top).setdefault(local(done), []).append(_view(done, grouped))
-    return top[local(element)][0]
+        (frames[-1][1] if frames else top).setdefault(_local(done), []).append(_view(done, grouped))
+    return top[_local(element)][0]
 
 
 def _view(element: Element, grouped: dict[str, list[View]]) -> View:
-    if local(element) in SECRET_ELEMENTS:
+    if _local(element) in SECRET_ELEMENTS:
         return REDACTED
     if not grouped:
         return (element.text or "").strip()
@@ -247,19 +236,12 @@ def _view(element: Element, grouped: dict[str, list[View]]) -> View:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _sub(parent: Element, name: str, value: str | None = None) -> Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{name}")
-    if value is not None:
-        element.text = value
-    return element
-
-
 def build(tree: Tree, kind: str) -> bytes:
     """Serialise `(name, value)` pairs, in order, under ISO18626Message/kind. A value is a
     string, or a sequence of pairs for a nested element; None leaves the element out."""
     root = etree.Element(f"{{{NS}}}ISO18626Message", nsmap={None: NS, "ill": NS})
     root.set(f"{{{NS}}}version", VERSION)
-    _fill(_sub(root, kind), tree)
+    _fill(etree.SubElement(root, f"{{{NS}}}{kind}"), tree)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
@@ -267,10 +249,11 @@ def _fill(parent: Element, tree: Tree) -> None:
     for name, value in tree:
         if value is None:
             continue
+        element = etree.SubElement(parent, f"{{{NS}}}{name}")
         if isinstance(value, str):
-            _sub(parent, name, value)
+            element.text = value
         else:
-            _fill(_sub(parent, name), value)
+            _fill(element, value)
 
 
 def stamp(moment: datetime | None = None) -> str:
@@ -287,5 +270,73 @@ def due_date(day: date) -> str:
     return f"{day:%Y-%m-%d}T12:00:00Z"
 
 
-def agency(type_: str, value: str) -> list[tuple[str, Content]]:
-    return [("agencyIdType", type_), ("agencyIdValue", value)]
+def our_agency() -> Tree:
+    """Our agency id (ISO18626_AGENCY_ID_TYPE and _VALUE), as our messages name it."""
+    return [
+        ("agencyIdType", settings.ISO18626_AGENCY_ID_TYPE),
+        ("agencyIdValue", settings.ISO18626_AGENCY_ID_VALUE),
+    ]
+
+
+# --- Our confirmations: always v1.2, always HTTP 200, OK or ERROR with errorData ---------------
+
+
+CONFIRMATION_OF = {
+    "request": "requestConfirmation",
+    "requestingAgencyMessage": "requestingAgencyMessageConfirmation",
+    "supplyingAgencyMessage": "supplyingAgencyMessageConfirmation",
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a message gets: OK, or ERROR with the errorType and a value saying what to fix."""
+
+    status: str = "OK"  # messageStatus
+    error_type: ErrorType | None = None
+    error_value: str = ""
+
+
+OK = Answer()
+
+
+def error(error_type: ErrorType, value: str) -> Answer:
+    return Answer("ERROR", error_type, value[:500])
+
+
+def confirm(kind: str, element: Element, answer: Answer, received: datetime) -> bytes:
+    """The confirmation of `kind` for the received `element` (its header echoed back)."""
+    header = child(element, "header")
+    sender = child(header, "requestingAgencyId")
+    confirmation_header: list[tuple[str, Content]] = [
+        ("supplyingAgencyId", our_agency()),
+        (
+            "requestingAgencyId",
+            None
+            if sender is None
+            else [
+                ("agencyIdType", text(sender, "agencyIdType")),
+                ("agencyIdValue", text(sender, "agencyIdValue")),
+            ],
+        ),
+        ("timestamp", stamp()),
+        ("requestingAgencyRequestId", text(header, "requestingAgencyRequestId") or None),
+        ("timestampReceived", stamp(received)),
+        ("messageStatus", answer.status),
+    ]
+    tree: list[tuple[str, Content]] = [("confirmationHeader", confirmation_header)]
+    if kind == "requestingAgencyMessage":
+        tree.append(("action", _echo(text(element, "action"), PartnerAction)))
+    elif kind == "supplyingAgencyMessage":
+        tree.append(
+            ("reasonForMessage", _echo(text(element, "messageInfo", "reasonForMessage"), Reason))
+        )
+    if answer.error_type:
+        error_data = [("errorType", str(answer.error_type)), ("errorValue", answer.error_value)]
+        tree.append(("errorData", error_data))
+    return build(tree, CONFIRMATION_OF[kind])
+
+
+def _echo(value: str, allowed: type[PartnerAction] | type[Reason]) -> str | None:
+    """Echo the received value only when it is one the schema allows."""
+    return value if value in {str(member) for member in allowed} else None

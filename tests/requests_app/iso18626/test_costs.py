@@ -14,8 +14,12 @@ from lxml import etree
 from fees.models import BillingInfo, Charge, Fee, FeeService
 from fees.services import ChargeAboveMaximum, cost_conditions
 from requests_app import services
-from requests_app.iso18626.models import IsoMessage, IsoPartner
-from requests_app.iso18626.peers import ALMA_AWAITING_CONDITIONS, RESHARE_ADD_CONDITION
+from requests_app.iso18626.models import (
+    ALMA_AWAITING_CONDITIONS,
+    RESHARE_ADD_CONDITION,
+    IsoMessage,
+    IsoPartner,
+)
 from requests_app.models import Request, Status
 from tests.factories import make_institution
 from tests.fees.conftest import make_schedule

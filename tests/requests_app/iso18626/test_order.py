@@ -1,23 +1,25 @@
 """The partner hears in order, and a slow partner holds nobody up (docs/iso18626.md, "Messages we
 send"): nothing about a request is sent before our confirmation of the partner's own message has
 gone back, with tasks run in-process (the embedded default) and with a worker; a partner that
-answers slowly or trickles its answer never delays staff work on another request, and the
-trickling one is cut at the send's deadline and tried again."""
+answers slowly or trickles its answer or its TLS handshake never delays staff work on another
+request, and the trickling one is cut at the send's deadline and tried again."""
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from registration.models import Institution
-from requests_app.iso18626 import receive, sending, xml
+from requests_app.iso18626 import sending, views
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.models import Request, Status
 from tests.factories import make_institution
@@ -106,16 +108,13 @@ def test_a_confirmation_that_never_went_out_holds_the_messages_back_only_for_a_w
     """A partner's message handled, its confirmation lost with the connection (the web server
     never closed the response): its messages wait, then go."""
     _partner(partner_server)
-    body = loan_request("o-2")
-    message = receive.Received(
-        parsed=xml.parse(body),
-        size=len(body),
-        digest="",
-        client_address="127.0.0.1",
-        header_token=TOKEN,
-        at=timezone.now(),
+    request = RequestFactory().post(
+        reverse("iso18626:endpoint"),
+        loan_request("o-2"),
+        content_type="application/xml",
+        headers={"Authorization": f"Bearer {TOKEN}"},
     )
-    receive.receive(message)  # the view never answers: nothing closes the response
+    assert views.endpoint(request).status_code == 200  # never closed: no web server wrote it
     item = Request.objects.get(iso_transaction__requesting_agency_request_id="o-2")
 
     settings.ISO18626_CONFIRMATION_WAIT = 3600
@@ -183,3 +182,85 @@ def _attempted(message: IsoMessage) -> IsoMessage:
             return message
         threading.Event().wait(0.1)
     raise AssertionError("the attempt was never recorded")
+
+
+class TrickledHandshake:
+    """A partner's HTTPS address on loopback that never completes a TLS handshake: it reads the
+    client's hello, then answers with a handshake record one byte every `interval` seconds, up
+    to `limit` bytes. `connected` is set as a client connects; `cut` once the client ended the
+    connection while the record was still trickling."""
+
+    def __init__(self, interval: float = 0.1, limit: int = 400) -> None:
+        self.interval, self.limit = interval, limit
+        self.connected, self.cut = threading.Event(), threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.address = f"https://127.0.0.1:{self._listener.getsockname()[1]}/iso18626"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with suppress(OSError):  # the listener is closed
+            while True:
+                client, _ = self._listener.accept()
+                threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
+
+    def _trickle(self, client: socket.socket) -> None:
+        self.connected.set()
+        # A ServerHello's record header announcing 16 KiB, then its body a byte at a time: the
+        # client reads each byte well within its socket timeout, and never a whole record.
+        record = b"\x16\x03\x03\x40\x00" + b"\x02" * (self.limit - 5)
+        with suppress(OSError), client:
+            client.recv(65536)  # the client's hello
+            for byte in record:
+                client.sendall(bytes([byte]))
+                readable, _, _ = select.select([client], [], [], self.interval)
+                if readable and not client.recv(65536):
+                    self.cut.set()
+                    return
+
+    def stop(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def trickled_handshake() -> Iterator[TrickledHandshake]:
+    server = TrickledHandshake()
+    yield server
+    server.stop()
+
+
+def test_a_partner_that_trickles_its_tls_handshake_is_cut_at_the_deadline(
+    partner_server: Requester,
+    trickled_handshake: TrickledHandshake,
+    desk: Client,
+    institution: Institution,
+    settings: Any,
+) -> None:
+    """The socket timeout bounds each wait, and a byte comes well within it: only the send's
+    total deadline, holding through the handshake, ends the attempt."""
+    settings.ISO18626_SEND_TIMEOUT = 8
+    partner = _partner(partner_server)
+    IsoPartner.objects.filter(pk=partner.pk).update(address=trickled_handshake.address)
+    other = make_copy(institution)
+    sender = threading.Thread(target=partner_server.send, args=(loan_request("h-1"),))
+    sender.start()
+    assert trickled_handshake.connected.wait(30), "our message never reached the partner"
+
+    response = desk.post(reverse("desk:act", args=[other.pk, "accept"]), {"seen_status": "new"})
+
+    item = Request.objects.get(iso_transaction__requesting_agency_request_id="h-1")
+    message = IsoMessage.objects.get(request=item, direction="out")
+    under_way = (message.delivery, message.attempts, message.error) == ("pending", 1, "")
+    sender.join(30)
+    other.refresh_from_db()
+    assert response.status_code == 302 and other.status == Status.IN_PROCESS
+    assert under_way
+    message = _attempted(message)
+    assert trickled_handshake.cut.is_set(), "the handshake was not cut while it trickled"
+    assert message.delivery == IsoMessage.Delivery.PENDING and message.attempts == 1
+    assert "no complete answer within 8 s" in message.error and message.next_attempt_at
+    # Retried once due, to the partner's address put right.
+    IsoPartner.objects.filter(pk=partner.pk).update(address=partner_server.address)
+    IsoMessage.objects.filter(pk=message.pk).update(next_attempt_at=None)
+    assert sending.send_pending(item.pk) is None
+    message.refresh_from_db()
+    assert message.delivery == IsoMessage.Delivery.SENT and message.attempts == 2

@@ -591,7 +591,7 @@ def test_a_standard_partner_gets_no_peer_markers(
 
 
 def test_every_ill_system_has_a_profile() -> None:
-    from requests_app.iso18626.peers import PEERS
+    from requests_app.iso18626.models import PEERS
 
     assert set(PEERS) == set(IsoPartner.Quirks)
 
