@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# What the endpoint answered a sender that was no partner (requests_app/iso18626/receive.py).
+# What the endpoint answered a sender that was no partner (requests_app/iso18626/views.py).
 NOT_A_PARTNER = "requestingAgencyId: not a registered ISO 18626 partner"
 
 
