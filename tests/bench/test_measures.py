@@ -161,3 +161,20 @@ def test_both_flows_run_through_the_stack_and_stop_at_their_row() -> None:
     assert "requests_app/iso18626/outbox.py" in iso_files
     # Followed only to the decision's row: the redirect and the after-commit email are not.
     assert "requests_app/iso18626/outbox.py" not in copy_files
+
+
+# Issue 22's starting figures (files, functions), before the one lifecycle: docs/performance.md,
+# "The request lifecycle: flows and module sizes".
+BEFORE_THE_LIFECYCLE = {"copy": (21, 136), "iso": (30, 190)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_flows_stay_shorter_than_before_the_one_lifecycle() -> None:
+    """Held since the flows were shortened: under two thirds of the functions they called before
+    the one lifecycle, and no more files. A change that lengthens a flow past that says why in
+    its review and moves these figures, not the code around them."""
+    walks = flows.measure()
+
+    for name, (files, functions) in BEFORE_THE_LIFECYCLE.items():
+        assert walks[name].files <= files, walks[name].functions.keys()
+        assert walks[name].calls < functions * 2 / 3, walks[name].functions
