@@ -76,6 +76,9 @@ def test_loan_form_stores_the_isbn_compact(portal: Client) -> None:
         ({"publication_date": ""}, "publication_date"),
         ({"issn": "1234-5678"}, "issn"),
         ({"isbn": "12345"}, "isbn"),
+        # Digits of another script (Arabic-Indic here) after a first ASCII one.
+        ({"pmid": "2\u0667\u0662\u0668\u0669"}, "pmid"),
+        ({"doi": "10.\u0661\u0660\u0660\u0667/abc"}, "doi"),
         ({"title": ""}, "title"),
         ({"work_kind": ""}, "work_kind"),
         ({"pages": "ten to twenty"}, "pages"),
