@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from registration.models import Institution
 from requests_app.models import Request
@@ -92,6 +93,20 @@ def test_copy_form_shows_the_error_next_to_the_field(
     page = portal.post(reverse("requests:new_copy"), {**COPY_POST, **changes}).content.decode()
     assert _field_error(page, field)
     assert Request.objects.count() == 0
+
+
+def test_copy_form_puts_an_implausible_issue_year_next_to_the_date(
+    portal: Client, settings: Any
+) -> None:
+    """Rule R1 returns an article dated later than next year: the form says so next to the date,
+    with what was typed kept, and the latest year it takes is accepted."""
+    latest = timezone.localdate().year + settings.COPYRIGHT_MAX_FUTURE_YEARS
+    url = reverse("requests:new_copy")
+    page = portal.post(url, {**COPY_POST, "publication_date": f"{latest + 1}-03"}).content.decode()
+    assert _field_error(page, "publication_date") and f"later than {latest}" in page
+    assert 'value="On tests"' in page and Request.objects.count() == 0
+    portal.post(url, {**COPY_POST, "publication_date": f"{latest}-03"})
+    assert Request.objects.get().publication_date == f"{latest}-03"
 
 
 def test_copy_form_keeps_what_was_typed(portal: Client) -> None:
