@@ -59,7 +59,7 @@ def test_loan_request_is_stored_with_a_not_applicable_decision(portal: Client) -
 
 
 def test_incomplete_copy_request_is_not_stored_and_keeps_the_values(portal: Client) -> None:
-    # A publication year far in the future is implausible: R1 rejects it as incomplete.
+    # A publication year far in the future is implausible (R1): the form refuses it.
     response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2999"})
     assert Request.objects.count() == 0
     assert 'value="On tests"' in response.content.decode()
