@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.dispatch import receiver
+from django.utils import timezone
 
 from copyright_rules.configuration import NonperiodicalScope, RuleSettings
 from copyright_rules.facts import Decision as RuleDecision
@@ -81,6 +82,15 @@ def rule_settings() -> RuleSettings:
         one_article_per_issue=s.COPYRIGHT_ONE_ARTICLE_PER_ISSUE,
         small_part_max_fraction=s.COPYRIGHT_SMALL_PART_MAX_FRACTION,
     )
+
+
+def latest_plausible_year() -> int:
+    """The latest issue year rule R1 takes for a periodical copy requested now: this year in the
+    copyright time zone plus `COPYRIGHT_MAX_FUTURE_YEARS` (docs/copyright.md section 2). The copy
+    forms check it next to the date field, before the rules would return the request."""
+    settings = rule_settings()
+    _, year = local_date_and_year(timezone.now(), settings.time_zone)
+    return year + settings.max_future_years
 
 
 @receiver(setting_changed)

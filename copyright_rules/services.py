@@ -19,6 +19,7 @@ title authority meanwhile, and the key is then derived again.
 from copyright_rules.deciding import (
     AuthorityChanged,
     as_entered_by,
+    latest_plausible_year,
     load_priors,
     permission_needs_confirmation,
     precheck,
@@ -53,6 +54,7 @@ __all__ = [
     "confirm_key",
     "correct_citation",
     "decide_new",
+    "latest_plausible_year",
     "load_priors",
     "mark_fee_paid",
     "permission_needs_confirmation",

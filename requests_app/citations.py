@@ -104,9 +104,11 @@ def expand_page_range(pages: str) -> str:
 
 
 # A DOI: the directory indicator 10, a registrant code, a slash, any suffix (doi.org/10.1000/182).
-_DOI = re.compile(r"^10\.\d{4,9}(\.\d+)*/\S+$")
+# The registrant code and a PMID are ASCII digits ([0-9]: `\d` also takes other scripts' digits,
+# Arabic-Indic or fullwidth, which no registry issues and no lookup finds).
+_DOI = re.compile(r"^10\.[0-9]{4,9}(\.[0-9]+)*/\S+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
-_PMID = re.compile(r"^[1-9]\d{0,8}$")
+_PMID = re.compile(r"^[1-9][0-9]{0,8}$")
 _PUBMED_PREFIXES = ("https://pubmed.ncbi.nlm.nih.gov/", "http://pubmed.ncbi.nlm.nih.gov/")
 
 

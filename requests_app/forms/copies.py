@@ -10,6 +10,7 @@ from typing import ClassVar
 from django import forms
 from django.utils import timezone
 
+from copyright_rules import services as copyright
 from copyright_rules.facts import (
     Basis,
     Extent,
@@ -93,10 +94,21 @@ class CopyForm(CitationForm):
         )
 
     def _require_issue_date(self, work_kind: str | None) -> None:
-        """An article is inside or outside the five-year window by its issue's date (R1)."""
-        undated = not self.cleaned_data.get("publication_date")
-        if work_kind == WorkKind.PERIODICAL and undated and "publication_date" not in self.errors:
+        """An article is inside or outside the five-year window by its issue's date: the rules
+        return a periodical copy without one, or dated later than they take as plausible (R1),
+        and the form says so next to the date instead."""
+        if work_kind != WorkKind.PERIODICAL or "publication_date" in self.errors:
+            return
+        dated = self.cleaned_data.get("publication_date")
+        latest = copyright.latest_plausible_year()
+        if not dated:
             self.add_error("publication_date", "Give the issue's date or year.")
+        elif int(dated[:4]) > latest:
+            self.add_error(
+                "publication_date",
+                f"The year {dated[:4]} is later than {latest}, which looks like a citation "
+                "error: check the issue's date.",
+            )
 
 
 class CopyRequestForm(CopyForm):

@@ -1,5 +1,6 @@
 """Template filters for request pages and emails."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ from django.utils.timesince import timesince
 from copyright_rules.explain import statement_recorded, what_you_can_do
 from copyright_rules.models import Decision, Record
 from requests_app import wording
-from requests_app.models import PLAIN_OUTCOMES
+from requests_app.models import PLAIN_OUTCOMES, RequestEvent
 
 register = template.Library()
 
@@ -82,6 +83,18 @@ def staff_flags(flags: list[str]) -> str:
 def for_staff(explanation: str, library: str) -> str:
     """A decision's explanation about the library (`library`: its symbol), not to it."""
     return wording.for_staff(explanation, library)
+
+
+@register.filter
+def in_time_with(
+    decisions: Iterable[Decision], events: Iterable[RequestEvent]
+) -> list[tuple[str, Decision | RequestEvent]]:
+    """A request's copyright decisions and timeline events as one list in the order they
+    happened, each as ("decision", row) or ("event", row): a decision taken after a later event
+    (a permission recorded, a re-evaluation) is not listed above it. A decision and the event of
+    the same moment keep that order (the decision is what the event reports)."""
+    entries = [("decision", row) for row in decisions] + [("event", row) for row in events]
+    return sorted(entries, key=lambda entry: entry[1].created_at)
 
 
 @register.filter

@@ -74,7 +74,9 @@ def test_a_doi_is_stored_without_its_resolver_prefix(raw: str, stored: str) -> N
     assert normalize_doi(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["", "nature12373", "10.12/x", "11.1038/x", "10.1038/"])
+@pytest.mark.parametrize(
+    "raw", ["", "nature12373", "10.12/x", "11.1038/x", "10.1038/", "10.\u0661\u0660\u0660\u0667/x"]
+)
 def test_what_is_not_a_doi_is_refused(raw: str) -> None:
     assert normalize_doi(raw) is None
 
@@ -92,7 +94,7 @@ def test_a_pmid_is_stored_as_digits(raw: str, stored: str) -> None:
     assert normalize_pmid(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["", "0", "12a", "1234567890"])
+@pytest.mark.parametrize("raw", ["", "0", "12a", "1234567890", "2\u0667\u0662\u0668"])
 def test_what_is_not_a_pmid_is_refused(raw: str) -> None:
     assert normalize_pmid(raw) is None
 

@@ -215,3 +215,23 @@ def test_staff_confirm_the_key_of_a_variant_title_from_the_desk(
         "ACCEPT_CCG",
         True,
     )
+
+
+def test_the_timeline_lists_a_later_decision_after_the_events_before_it(
+    portal: Client, desk: Client, held: Request
+) -> None:
+    """The permission staff record after the library wrote is listed after its message, on both
+    sides: decisions and events are one timeline, in the order they happened."""
+    portal.post(reverse("requests:message", args=[held.pk]), {"text": "We asked the publisher."})
+    desk.post(
+        reverse("desk:act", args=[held.pk, "permission"]),
+        {"seen_status": "awaiting_clearance", "reference": "CCC-123", "fee": "12.50"},
+    )
+    for page in (
+        portal.get(reverse("requests:detail", args=[held.pk])),
+        desk.get(reverse("desk:detail", args=[held.pk])),
+    ):
+        timeline = page.content.decode().split('id="timeline-heading"')[1]
+        asked = timeline.index("We asked the publisher.")
+        assert timeline.index("needs copyright permission") < asked
+        assert asked < timeline.index("Permission CCC-123 is recorded")

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from registration.models import Institution
 from requests_app.models import Request
@@ -76,6 +77,9 @@ def test_loan_form_stores_the_isbn_compact(portal: Client) -> None:
         ({"publication_date": ""}, "publication_date"),
         ({"issn": "1234-5678"}, "issn"),
         ({"isbn": "12345"}, "isbn"),
+        # Digits of another script (Arabic-Indic here) after a first ASCII one.
+        ({"pmid": "2\u0667\u0662\u0668\u0669"}, "pmid"),
+        ({"doi": "10.\u0661\u0660\u0660\u0667/abc"}, "doi"),
         ({"title": ""}, "title"),
         ({"work_kind": ""}, "work_kind"),
         ({"pages": "ten to twenty"}, "pages"),
@@ -89,6 +93,20 @@ def test_copy_form_shows_the_error_next_to_the_field(
     page = portal.post(reverse("requests:new_copy"), {**COPY_POST, **changes}).content.decode()
     assert _field_error(page, field)
     assert Request.objects.count() == 0
+
+
+def test_copy_form_puts_an_implausible_issue_year_next_to_the_date(
+    portal: Client, settings: Any
+) -> None:
+    """Rule R1 returns an article dated later than next year: the form says so next to the date,
+    with what was typed kept, and the latest year it takes is accepted."""
+    latest = timezone.localdate().year + settings.COPYRIGHT_MAX_FUTURE_YEARS
+    url = reverse("requests:new_copy")
+    page = portal.post(url, {**COPY_POST, "publication_date": f"{latest + 1}-03"}).content.decode()
+    assert _field_error(page, "publication_date") and f"later than {latest}" in page
+    assert 'value="On tests"' in page and Request.objects.count() == 0
+    portal.post(url, {**COPY_POST, "publication_date": f"{latest}-03"})
+    assert Request.objects.get().publication_date == f"{latest}-03"
 
 
 def test_copy_form_keeps_what_was_typed(portal: Client) -> None:

@@ -59,15 +59,19 @@ def test_loan_request_is_stored_with_a_not_applicable_decision(portal: Client) -
 
 
 def test_incomplete_copy_request_is_not_stored_and_keeps_the_values(portal: Client) -> None:
-    # A publication year far in the future is implausible: R1 rejects it as incomplete.
+    # A publication year far in the future is implausible (R1): the form refuses it.
     response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2999"})
     assert Request.objects.count() == 0
     assert 'value="On tests"' in response.content.decode()
 
 
 def test_incomplete_copy_request_shows_the_rule_explanation(portal: Client) -> None:
-    response = portal.post(reverse("requests:new_copy"), {**COPY_POST, "publication_date": "2999"})
-    assert response.context["form"].non_field_errors()
+    """What the form cannot check itself (a title of punctuation only, without an ISSN, forms no
+    key: R1) is the rules' explanation above the form, and nothing is stored."""
+    data = {**COPY_POST, "title": "...", "issn": ""}
+    response = portal.post(reverse("requests:new_copy"), data)
+    [error] = response.context["form"].non_field_errors()
+    assert "no title and no valid ISSN" in error and not Request.objects.exists()
 
 
 def test_likely_duplicate_is_a_warning_with_a_link(
