@@ -1,10 +1,10 @@
-"""Request forms: the library's portal (`portal`, `copies`), the staff desk's actions (`desk`)
-and the lists' filters (`filters`); `citation` holds the validation they share.
+"""Request forms: the library's portal (`portal`, `copies`, `reproductions`), the staff desk's
+actions (`desk`) and the lists' filters (`filters`); `citation` holds the validation they share.
 
 Forms validate; services act."""
 
 from requests_app.forms.citation import CitationForm
-from requests_app.forms.copies import CopyForm, CopyRequestForm, ReproductionOrderForm
+from requests_app.forms.copies import CopyForm, CopyRequestForm
 from requests_app.forms.desk import (
     ActionForm,
     CancelForm,
@@ -30,6 +30,7 @@ from requests_app.forms.desk import (
 )
 from requests_app.forms.filters import DeskFilterForm, ListFilterForm
 from requests_app.forms.portal import LibraryMessageForm, LoanRequestForm, RenewalRequestForm
+from requests_app.forms.reproductions import ReproductionOrderForm
 
 __all__ = [
     "ActionForm",
