@@ -161,6 +161,36 @@ def purge_under_load(
     }
 
 
+def purge_alone(config: Config, url: str, workdir: Path) -> dict[str, object]:
+    """BENCH_ONLY=purge: the database seeded as for the whole run, each request with the rows
+    it gathers over its life (`seed.seed_request_history`), then the purge command of step 6 with
+    the same batches and pauses, alone on the machine; how fast it deleted."""
+    log(f"seeding {config.institutions} institutions")
+    seed.seed_institutions(config.institutions)
+    seed_records_at_size(config)
+    log("seeding the requests' timelines, emails, ISO messages and admin history")
+    seed.seed_request_history()
+    settle([url])
+    due_day = copyright_today()
+    before = count_due_records(due_day)
+    timing: dict[str, float] = {}
+    _purge(workdir, timing, config)
+    deleted = before - count_due_records(due_day)
+    seconds = timing["seconds"]
+    rate = deleted / seconds if seconds else 0.0
+    log(f"  purge deleted {deleted:,} of {before:,} in {seconds:.1f} s: {rate:,.0f} rows/s")
+    return {
+        "records": config.records,
+        "purge_due_before": before,
+        "purge_deleted": deleted,
+        "purge_seconds": round(seconds, 1),
+        "purge_complete": deleted == before,
+        "purge_rows_per_s": round(rate),
+        "purge_batch": config.purge_batch,
+        "purge_pause_ms": config.purge_pause_ms,
+    }
+
+
 def _purge(workdir: Path, timing: dict[str, float], config: Config) -> None:
     """Run the purge command; past BENCH_PURGE_SECONDS interrupt it (it is built to be resumed:
     every batch is its own transaction), so the benchmark stays bounded in time."""
