@@ -145,19 +145,11 @@ def purge_under_load(
     deleted = before - count_due_records(due_day)
     seconds = timing["seconds"]
     log(f"  purge deleted {deleted:,} in {seconds:.1f} s; submit p99 {result.p99_ms} ms")
-    rate = deleted / seconds if seconds else 0.0
     return {
-        "purge_due_before": before,
-        "purge_deleted": deleted,
-        "purge_seconds": round(seconds, 1),
-        "purge_complete": deleted == before,
-        "purge_rows_per_s": round(rate),
-        "purge_projected_s": round(before / rate) if rate else None,
+        **_purge_figures(config, before, deleted, seconds),
         "purge_submit_p99_ms": result.p99_ms,
         "purge_submit_rps": round(result.rps, 1),
         "purge_submit_failures": result.failures,
-        "purge_batch": config.purge_batch,
-        "purge_pause_ms": config.purge_pause_ms,
     }
 
 
@@ -177,15 +169,21 @@ def purge_alone(config: Config, url: str, workdir: Path) -> dict[str, object]:
     _purge(workdir, timing, config)
     deleted = before - count_due_records(due_day)
     seconds = timing["seconds"]
+    figures = _purge_figures(config, before, deleted, seconds)
+    rate = figures["purge_rows_per_s"]
+    log(f"  purge deleted {deleted:,} of {before:,} in {seconds:.1f} s: {rate:,} rows/s")
+    return {"records": config.records, **figures}
+
+
+def _purge_figures(config: Config, before: int, deleted: int, seconds: float) -> dict[str, object]:
     rate = deleted / seconds if seconds else 0.0
-    log(f"  purge deleted {deleted:,} of {before:,} in {seconds:.1f} s: {rate:,.0f} rows/s")
     return {
-        "records": config.records,
         "purge_due_before": before,
         "purge_deleted": deleted,
         "purge_seconds": round(seconds, 1),
         "purge_complete": deleted == before,
         "purge_rows_per_s": round(rate),
+        "purge_projected_s": round(before / rate) if rate else None,
         "purge_batch": config.purge_batch,
         "purge_pause_ms": config.purge_pause_ms,
     }

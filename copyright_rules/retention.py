@@ -54,6 +54,8 @@ StoredFile = tuple[FileField, str]
 LooseReference = tuple[QuerySet, str]
 # A purge date, or the moment of the purge: see `Record.objects.due_for_purge`.
 PurgeTime = date | datetime
+# A value the ORM compiled into a statement's parameters.
+Param = int | float | str | bytes | date | None
 
 
 @dataclass(frozen=True)
@@ -200,12 +202,14 @@ def _delete_in_one_statement(batch: QuerySet) -> tuple[int, list[StoredFile]]:
     return int(deleted), files
 
 
-def _chain_sql(due_sql: str) -> tuple[sql.Composed, list[FileField], list[object]]:
+def _chain_sql(due_sql: str) -> tuple[sql.Composed, list[FileField], list[Param]]:
     """WITH due AS (the batch), step0 AS (DELETE the records RETURNING their keys), stepN AS
     (DELETE the rows of PURGED_TABLES[N] pointing at what its parent's step returned), then the
     admin history and the loose references of each step's rows. Every part of one statement
-    sees the same snapshot and the foreign keys are checked at its end, so no part can miss a
-    row another deletes, and the statement deletes everything or nothing."""
+    sees the same snapshot, so none misses a row another deletes, and the foreign keys (which
+    Django declares deferred) are checked at the batch's commit, so the order of the parts,
+    written parents first as each reads its parent's keys, does not matter; the statement
+    deletes everything or nothing."""
     returned: list[set[str]] = [{str(table.model._meta.pk.column)} for table in PURGED_TABLES]
     for table in PURGED_TABLES[1:]:
         assert table.via is not None
@@ -221,11 +225,11 @@ def _chain_sql(due_sql: str) -> tuple[sql.Composed, list[FileField], list[object
         sql.SQL("{} AS ({})").format(sql.Identifier(f"log{n}"), _log_entries_sql(table, n))
         for n, table in enumerate(PURGED_TABLES)
     ]
-    loose_params: list[object] = []
+    loose_params: list[Param] = []
     for n, table in enumerate(PURGED_TABLES):
         for m, (rows, column) in enumerate(loose_references(table)):
-            statement, params = _loose_sql(rows, column, table, n)
-            steps.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"loose{n}_{m}"), statement))
+            delete, params = _loose_sql(rows, column, table, n)
+            steps.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"loose{n}_{m}"), delete))
             loose_params.extend(params)
     results = [sql.SQL("(SELECT count(*) FROM {})").format(_step(0))] + [
         sql.SQL("ARRAY(SELECT {column} FROM {step} WHERE {column} <> '')").format(
@@ -244,6 +248,7 @@ def _step(position: int) -> sql.Identifier:
 
 
 def _step_sql(table: PurgedTable, returning: set[str]) -> sql.Composed:
+    keys: sql.Composable
     if table.via is None:
         column, keys = table.model._meta.pk.column, sql.SQL("SELECT pk FROM due")
     else:
@@ -275,7 +280,7 @@ def _log_entries_sql(table: PurgedTable, position: int) -> sql.Composed:
 
 def _loose_sql(
     rows: QuerySet, column: str, parent: PurgedTable, position: int
-) -> tuple[sql.Composed, tuple[object, ...]]:
+) -> tuple[sql.SQL, tuple[Param, ...]]:
     """Delete the rows of `rows` whose `column` names a row the step at `position` deleted: the
     ORM's own DELETE of those rows, filtered by the keys that step returned (an index lookup
     where `column` has one, not a join of the whole table with itself)."""

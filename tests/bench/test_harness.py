@@ -125,7 +125,8 @@ def test_the_seeded_history_of_due_requests_goes_with_them_in_the_purge() -> Non
     kept = Request.objects.values_list("pk", flat=True)
     assert RequestEvent.objects.exclude(request__in=kept).count() == 0
     assert RequestEvent.objects.count() == 20
-    assert sorted(OutboxMessage.objects.values_list("target_id", flat=True)) == sorted(kept)
+    assert set(OutboxMessage.objects.values_list("target_id", flat=True)) == set(kept)
+    assert OutboxMessage.objects.count() == 10
     assert not IsoMessage.objects.exclude(request__in=kept).exists()
 
 
