@@ -184,7 +184,7 @@ def _parent(table: PurgedTable) -> int:
 
 # --- PostgreSQL: the whole batch in one statement -------------------------------------------
 # A statement per table cost a round trip each and sent the batch's ids with every one: about a
-# sixth of the speed (docs/performance.md, "The purge after the explicit table list").
+# fifth of the speed (docs/performance.md, "The purge after the explicit table list").
 
 
 def _delete_in_one_statement(batch: QuerySet) -> tuple[int, list[StoredFile]]:

@@ -499,7 +499,7 @@ def _deletes(queries: CaptureQueriesContext) -> list[str]:
 @pytest.mark.postgres_only
 def test_on_postgresql_a_batch_is_one_statement_over_every_listed_table() -> None:
     # A statement per table cost a round trip each and sent the batch's ids with every one:
-    # about a sixth of the speed (docs/performance.md, "The purge after the explicit table list").
+    # about a fifth of the speed (docs/performance.md, "The purge after the explicit table list").
     records = _purged_records(3)
     named = [table.model._meta.db_table for table in retention.PURGED_TABLES]
     named += [LogEntry._meta.db_table, OutboxMessage._meta.db_table]
