@@ -231,7 +231,6 @@ def seed_records(
         cursor.execute(sql, params)
 
 
-Action = RequestEvent.Action
 # What each seeded request gathers over its life: its timeline (submitted, then its last step),
 # the outbox row of its first email, for one in ten an ISO 18626 message, for one in fifty an
 # entry of the admin's change history. The purge deletes all of them with the request.
@@ -241,8 +240,11 @@ _HISTORY: list[tuple[type[Model], str, dict[str, str]]] = [
         "requests_app_request, generate_series(1, 2) AS step",
         {
             "request_id": "id",
-            "action": f"CASE step WHEN 1 THEN '{Action.SUBMITTED}' ELSE '{Action.FILLED}' END",
-            "to_status": "CASE step WHEN 1 THEN 'new' ELSE status END",
+            "action": (
+                f"CASE step WHEN 1 THEN '{RequestEvent.Action.SUBMITTED}' "
+                f"ELSE '{RequestEvent.Action.FILLED}' END"
+            ),
+            "to_status": f"CASE step WHEN 1 THEN '{Request.Status.NEW}' ELSE status END",
             "created_at": "created_at",
         },
     ),
