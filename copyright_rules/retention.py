@@ -81,7 +81,8 @@ class PurgedTable:
 
 
 # What a purged record takes with it (docs/copyright.md section 7), each table after the one its
-# rows point at; the purge deletes them in the reverse order. Every relation here is a CASCADE
+# rows point at: on PostgreSQL each table's DELETE reads the keys its parent's returned, elsewhere
+# the purge deletes them in the reverse order, children first. Every relation here is a CASCADE
 # foreign key. A model that points at one of these tables is added here, once someone has decided
 # what becomes of its rows when their record goes: the test of this list fails until it is, and
 # the database's foreign keys refuse the purge's DELETE meanwhile.
