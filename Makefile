@@ -39,8 +39,8 @@ test-sqlite: seed
 
 # The load benchmark (own PostgreSQL, Redis, gunicorn and locust; about 8 minutes). Not part of
 # `make test`. BENCH_RECORDS=10000000 for the network-scale run, BENCH_ONLY=queue for the queue
-# pages alone; it reports the code's measures too (bench.flows, bench.layout). See
-# docs/performance.md.
+# pages alone, BENCH_ONLY=purge for the retention purge alone; it reports the code's measures too
+# (bench.flows, bench.layout). See docs/performance.md.
 bench: install
 	$(BIN)/python -m bench.run
 

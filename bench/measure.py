@@ -148,6 +148,37 @@ def purge_under_load(
     deleted = before - count_due_records(due_day)
     seconds = timing["seconds"]
     log(f"  purge deleted {deleted:,} in {seconds:.1f} s; submit p99 {result.p99_ms} ms")
+    return {
+        **_purge_figures(config, before, deleted, seconds),
+        "purge_submit_p99_ms": result.p99_ms,
+        "purge_submit_rps": round(result.rps, 1),
+        "purge_submit_failures": result.failures,
+    }
+
+
+def purge_alone(config: Config, url: str, workdir: Path) -> dict[str, object]:
+    """BENCH_ONLY=purge: the database seeded as for the whole run, each request with the rows
+    it gathers over its life (`seed.seed_request_history`), then the purge command of step 6 with
+    the same batches and pauses, alone on the machine; how fast it deleted."""
+    log(f"seeding {config.institutions} institutions")
+    seed.seed_institutions(config.institutions)
+    seed_records_at_size(config)
+    log("seeding the requests' timelines, emails, ISO messages and admin history")
+    seed.seed_request_history()
+    settle([url])
+    due_day = copyright_today()
+    before = count_due_records(due_day)
+    timing: dict[str, float] = {}
+    _purge(workdir, timing, config)
+    deleted = before - count_due_records(due_day)
+    seconds = timing["seconds"]
+    figures = _purge_figures(config, before, deleted, seconds)
+    rate = figures["purge_rows_per_s"]
+    log(f"  purge deleted {deleted:,} of {before:,} in {seconds:.1f} s: {rate:,} rows/s")
+    return {"records": config.records, **figures}
+
+
+def _purge_figures(config: Config, before: int, deleted: int, seconds: float) -> dict[str, object]:
     rate = deleted / seconds if seconds else 0.0
     return {
         "purge_due_before": before,
@@ -156,9 +187,6 @@ def purge_under_load(
         "purge_complete": deleted == before,
         "purge_rows_per_s": round(rate),
         "purge_projected_s": round(before / rate) if rate else None,
-        "purge_submit_p99_ms": result.p99_ms,
-        "purge_submit_rps": round(result.rps, 1),
-        "purge_submit_failures": result.failures,
         "purge_batch": config.purge_batch,
         "purge_pause_ms": config.purge_pause_ms,
     }

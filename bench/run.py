@@ -199,7 +199,7 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     report["elapsed_s"] = round(time.monotonic() - started, 1)
     report["machine"] = {**machine(), "loadavg_start": load_before, "loadavg_end": load_average()}
-    if report.get("only") != ONLY_QUEUE:
+    if report.get("only") not in (ONLY_QUEUE, ONLY_PURGE):
         print_report(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
@@ -213,12 +213,19 @@ SIZED_DATABASE = "illdesk_sized"
 # BENCH_ONLY=queue: only the queue pages, on the empty and the sized database, BENCH_ROUNDS times
 # over (each run's ratio reported): the desk's figure alone, in minutes instead of the whole run.
 ONLY_QUEUE = "queue"
+# BENCH_ONLY=purge: only the retention purge of step 6, without the load, on records seeded as for
+# the whole run (BENCH_RECORDS current, BENCH_PURGE_RECORDS due): its rows/s in minutes.
+ONLY_PURGE = "purge"
 
 
 def run(config: Config, postgres: Postgres, workdir: Path) -> dict[str, Any]:
     setup_django()
     if os.environ.get("BENCH_ONLY", "") == ONLY_QUEUE:
         return run_queue_only(config, postgres)
+    if os.environ.get("BENCH_ONLY", "") == ONLY_PURGE:
+        from bench import measure
+
+        return {"only": ONLY_PURGE, **measure.purge_alone(config, postgres.url, workdir)}
     from bench import delivery, desk, fees, flows, iso_parse, layout, measure
 
     log(f"seeding {config.institutions} institutions")

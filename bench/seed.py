@@ -11,9 +11,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import connection
 from django.db.models import Model
@@ -22,8 +24,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from copyright_rules.models import Decision, Record
-from registration.models import Institution
-from requests_app.models import Request
+from registration.models import Institution, OutboxMessage
+from requests_app.models import IsoMessage, Request, RequestEmail, RequestEvent
 
 if TYPE_CHECKING:
     from django.db.backends.utils import _SQLType
@@ -232,6 +234,72 @@ def seed_records(
     }
     with bulk_loading([Record, Decision, Request]), connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# What each seeded request gathers over its life: its timeline (submitted, then its last step),
+# the outbox row of its first email, for one in ten an ISO 18626 message, for one in fifty an
+# entry of the admin's change history. The purge deletes all of them with the request.
+_HISTORY: list[tuple[type[Model], str, dict[str, str]]] = [
+    (
+        RequestEvent,
+        "requests_app_request, generate_series(1, 2) AS step",
+        {
+            "request_id": "id",
+            "action": (
+                f"CASE step WHEN 1 THEN '{RequestEvent.Action.SUBMITTED}' "
+                f"ELSE '{RequestEvent.Action.FILLED}' END"
+            ),
+            "to_status": f"CASE step WHEN 1 THEN '{Request.Status.NEW}' ELSE status END",
+            "created_at": "created_at",
+        },
+    ),
+    (
+        OutboxMessage,
+        "requests_app_request",
+        {
+            "email": f"'{RequestEmail.RECEIVED}'",
+            "target_id": "id",
+            "institution_id": "institution_id",
+            "status": f"'{OutboxMessage.Status.SENT}'",
+            "created_at": "created_at",
+            "updated_at": "created_at",
+            "sent_at": "created_at",
+        },
+    ),
+    (
+        IsoMessage,
+        "requests_app_request WHERE id %% 10 = 0",
+        {
+            "request_id": "id",
+            "direction": f"'{IsoMessage.Direction.IN}'",
+            "kind": "'request'",
+            "raw": "'<ISO18626Message/>'",
+            "created_at": "created_at",
+        },
+    ),
+    (
+        LogEntry,
+        "requests_app_request WHERE id %% 50 = 0",
+        {
+            "action_time": "created_at",
+            "user_id": "(SELECT min(id) FROM auth_user)",
+            "content_type_id": "%(request_type)s",
+            "object_id": "id::text",
+            "object_repr": "title",
+            "action_flag": str(CHANGE),
+        },
+    ),
+]
+
+
+def seed_request_history() -> None:
+    """The rows of _HISTORY for every request in the table."""
+    models = [model for model, _, _ in _HISTORY]
+    request_type = ContentType.objects.get_for_model(Request).pk
+    with bulk_loading(models), connection.cursor() as cursor:
+        for model, source, values in _HISTORY:
+            sql, params = _insert(model, source, values)
+            cursor.execute(sql, {**params, "request_type": request_type})
 
 
 # Building an index once over the loaded rows is several times faster than updating it row by

@@ -3,13 +3,14 @@
 The purge deletes only what docs/copyright.md section 7 allows (due, final, no unpaid fee, no legal
 hold), in batches of their own transactions so the table is never locked for long and an
 interrupted run, started again, finishes the job. What a record takes with it is listed in
-`PURGED_TABLES`: a batch deletes from each of those tables with one statement, children before
-their parents. A model added later that points at one of them must be added to the list (the
-coverage test fails until it is), once someone has decided what happens to its rows. The admin's
-change history (`LogEntry`) names objects in `object_repr` (a request's title), so the entries
-about every purged row go with it. A model whose rows are named by id without a foreign key (the
-email outbox names a request by `target_id`) says so with a `purged_with()` class method, and
-those rows go too.
+`PURGED_TABLES`, and a batch deletes from each of those tables. On PostgreSQL the whole batch is
+one statement built from the list (`_chain_sql`); elsewhere (SQLite) one statement per table,
+children before their parents. A model added later that points at one of them must be added to
+the list (the coverage test fails until it is), once someone has decided what happens to its
+rows. The admin's change history (`LogEntry`) names objects in `object_repr` (a request's
+title), so the entries about every purged row go with it. A model whose rows are named by id
+without a foreign key (the email outbox names a request by `target_id`) says so with a
+`purged_with()` class method, and those rows go too.
 
 A record is due when the current date in the zone that dated it, stored with it, is on or after
 its purge date (docs/copyright.md section 10, ruling 10): `purge_at` is the start of that date
@@ -32,10 +33,13 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, FileField, ForeignKey, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
+from django.db.models.sql.subqueries import DeleteQuery
 from django.utils import timezone
+from psycopg import sql
 
 from copyright_rules.models import Record
 
@@ -50,6 +54,8 @@ StoredFile = tuple[FileField, str]
 LooseReference = tuple[QuerySet, str]
 # A purge date, or the moment of the purge: see `Record.objects.due_for_purge`.
 PurgeTime = date | datetime
+# A value the ORM compiled into a statement's parameters.
+Param = int | float | str | bytes | date | None
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ class PurgedTable:
 
 
 # What a purged record takes with it (docs/copyright.md section 7), each table after the one its
-# rows point at; the purge deletes them in the reverse order. Every relation here is a CASCADE
+# rows point at: on PostgreSQL each table's DELETE reads the keys its parent's returned, elsewhere
+# the purge deletes them in the reverse order, children first. Every relation here is a CASCADE
 # foreign key. A model that points at one of these tables is added here, once someone has decided
 # what becomes of its rows when their record goes: the test of this list fails until it is, and
 # the database's foreign keys refuse the purge's DELETE meanwhile.
@@ -150,13 +157,139 @@ def _purge_batch(when: PurgeTime, batch_size: int) -> int:
         # due (most of the table) again for each batch. Never sort by anything else: most due
         # rows share one purge date, and sorting them all for every batch is quadratic.
         batch = due.order_by("purge_at").values_list("pk", flat=True)[:batch_size]
-        deleted, files = _delete_batch(list(batch))
+        deleted, files = _delete_batch(batch)
         if files:
             transaction.on_commit(partial(_delete_files, files))
     return deleted
 
 
-def _delete_batch(ids: list[int]) -> tuple[int, list[StoredFile]]:
+def _delete_batch(batch: QuerySet) -> tuple[int, list[StoredFile]]:
+    """Delete the batch's records and what points at them; return how many records went and
+    the files their rows stored."""
+    if connection.vendor == "postgresql":
+        return _delete_in_one_statement(batch)
+    return _delete_table_by_table(list(batch))
+
+
+def _parent(table: PurgedTable) -> int:
+    """The position in PURGED_TABLES of the table the given one points at."""
+    assert table.via is not None
+    return [listed.model for listed in PURGED_TABLES].index(table.via.related_model)
+
+
+# --- PostgreSQL: the whole batch in one statement -------------------------------------------
+# A statement per table cost a round trip each and sent the batch's ids with every one: about a
+# fifth of the speed (docs/performance.md, "The purge after the explicit table list").
+
+
+def _delete_in_one_statement(batch: QuerySet) -> tuple[int, list[StoredFile]]:
+    """One round trip: the due ids are chosen and locked in `due` and never leave the server;
+    each table's DELETE reads the keys its parent's DELETE returned. Nothing is loaded into
+    Python but the count and the names of stored files."""
+    due_sql, params = batch.query.sql_with_params()
+    statement, file_fields, loose_params = _chain_sql(due_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *loose_params])
+        deleted, *names = cursor.fetchone() or (0,)
+    files = [
+        (field, name) for field, found in zip(file_fields, names, strict=True) for name in found
+    ]
+    return int(deleted), files
+
+
+def _chain_sql(due_sql: str) -> tuple[sql.Composed, list[FileField], list[Param]]:
+    """WITH due AS (the batch), step0 AS (DELETE the records RETURNING their keys), stepN AS
+    (DELETE the rows of PURGED_TABLES[N] pointing at what its parent's step returned), then the
+    admin history and the loose references of each step's rows. Every part of one statement
+    sees the same snapshot, so none misses a row another deletes, and the foreign keys (which
+    Django declares deferred) are checked at the batch's commit, so the order of the parts,
+    written parents first as each reads its parent's keys, does not matter; the statement
+    deletes everything or nothing."""
+    returned: list[set[str]] = [{str(table.model._meta.pk.column)} for table in PURGED_TABLES]
+    for table in PURGED_TABLES[1:]:
+        assert table.via is not None
+        returned[_parent(table)].add(str(table.via.target_field.column))
+    files = [(n, field) for n, table in enumerate(PURGED_TABLES) for field in _file_fields(table)]
+    for n, field in files:
+        returned[n].add(str(field.column))
+    steps = [
+        sql.SQL("{} AS ({})").format(_step(n), _step_sql(table, returned[n]))
+        for n, table in enumerate(PURGED_TABLES)
+    ]
+    steps += [
+        sql.SQL("{} AS ({})").format(sql.Identifier(f"log{n}"), _log_entries_sql(table, n))
+        for n, table in enumerate(PURGED_TABLES)
+    ]
+    loose_params: list[Param] = []
+    for n, table in enumerate(PURGED_TABLES):
+        for m, (rows, column) in enumerate(loose_references(table)):
+            delete, params = _loose_sql(rows, column, table, n)
+            steps.append(sql.SQL("{} AS ({})").format(sql.Identifier(f"loose{n}_{m}"), delete))
+            loose_params.extend(params)
+    results = [sql.SQL("(SELECT count(*) FROM {})").format(_step(0))] + [
+        sql.SQL("ARRAY(SELECT {column} FROM {step} WHERE {column} <> '')").format(
+            column=sql.Identifier(str(field.column)), step=_step(n)
+        )
+        for n, field in files
+    ]
+    statement = sql.SQL("WITH due (pk) AS MATERIALIZED ({}), {} SELECT {}").format(
+        sql.SQL(due_sql), sql.SQL(", ").join(steps), sql.SQL(", ").join(results)
+    )
+    return statement, [field for _, field in files], loose_params
+
+
+def _step(position: int) -> sql.Identifier:
+    return sql.Identifier(f"step{position}")
+
+
+def _step_sql(table: PurgedTable, returning: set[str]) -> sql.Composed:
+    keys: sql.Composable
+    if table.via is None:
+        column, keys = table.model._meta.pk.column, sql.SQL("SELECT pk FROM due")
+    else:
+        parent_key = sql.Identifier(str(table.via.target_field.column))
+        column = table.via.column
+        keys = sql.SQL("SELECT {} FROM {}").format(parent_key, _step(_parent(table)))
+    return sql.SQL("DELETE FROM {} WHERE {} IN ({}) RETURNING {}").format(
+        sql.Identifier(table.model._meta.db_table),
+        sql.Identifier(str(column)),
+        keys,
+        sql.SQL(", ").join(sql.Identifier(name) for name in sorted(returning)),
+    )
+
+
+def _log_entries_sql(table: PurgedTable, position: int) -> sql.Composed:
+    """The admin history entries of the rows the step at `position` deleted. One DELETE per
+    table, by its content type: a type with no entries costs an index lookup, where one DELETE
+    for all the tables had to hash the keys of every deleted row."""
+    return sql.SQL(
+        "DELETE FROM {log} WHERE content_type_id = {type_id} AND object_id IN "
+        "(SELECT {pk}::text FROM {step})"
+    ).format(
+        log=sql.Identifier(LogEntry._meta.db_table),
+        type_id=sql.Literal(ContentType.objects.get_for_model(table.model).pk),
+        pk=sql.Identifier(str(table.model._meta.pk.column)),
+        step=_step(position),
+    )
+
+
+def _loose_sql(
+    rows: QuerySet, column: str, parent: PurgedTable, position: int
+) -> tuple[sql.SQL, tuple[Param, ...]]:
+    """Delete the rows of `rows` whose `column` names a row the step at `position` deleted: the
+    ORM's own DELETE of those rows, filtered by the keys that step returned (an index lookup
+    where `column` has one, not a join of the whole table with itself)."""
+    quote = connection.ops.quote_name
+    keys = f"SELECT {quote(str(parent.model._meta.pk.column))} FROM {quote(f'step{position}')}"
+    named = rows.filter(**{f"{column}__in": RawSQL(keys, ())})
+    statement, params = named.query.chain(DeleteQuery).get_compiler(connection.alias).as_sql()
+    return sql.SQL(statement), tuple(params)
+
+
+# --- Other databases (SQLite): one ORM statement per table -----------------------------------
+
+
+def _delete_table_by_table(ids: list[int]) -> tuple[int, list[StoredFile]]:
     """Delete the records `ids` and what points at them, one statement per table, children
     before their parents; return how many records went and the files their rows stored."""
     if not ids:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -21,10 +22,12 @@ from bench import decide, iso_parse, scenarios, seed
 from bench.load import PhaseResult, run_phase
 from bench.report import machine, print_report
 from bench.run import Config, Stage, summarise
+from copyright_rules import retention
 from copyright_rules.models import Record
+from registration.models import OutboxMessage
 from requests_app import stats
 from requests_app.forms import CopyRequestForm
-from requests_app.models import Request
+from requests_app.models import IsoMessage, Request, RequestEvent
 from requests_app.queues import PAGE_SIZE, QUEUES
 from tests.requests_app import live_stats
 
@@ -102,6 +105,29 @@ def test_every_seeded_record_has_its_request_and_a_decision() -> None:
     seed.seed_records(30, first_day=date(2025, 1, 1), days=30, final_only=False)
 
     assert Request.objects.filter(record__decisions__isnull=False).distinct().count() == 30
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only
+def test_the_seeded_history_of_due_requests_goes_with_them_in_the_purge() -> None:
+    # BENCH_ONLY=purge measures the purge over requests with what they gather over their life.
+    seed.seed_institutions(2)
+    today = timezone.localdate()
+    seed.seed_records(40, first_day=date(today.year - 4, 1, 1), days=300, final_only=True)
+    seed.seed_records(10, first_day=date(today.year, 1, 1), days=1, final_only=False)
+    seed.seed_request_history()
+    history = (RequestEvent, OutboxMessage, IsoMessage, LogEntry)
+    seeded = {model: model.objects.count() for model in history}
+
+    assert retention.purge_due_records(retention.copyright_today()) == 40
+
+    assert seeded == {RequestEvent: 100, OutboxMessage: 50, IsoMessage: 5, LogEntry: 1}
+    kept = Request.objects.values_list("pk", flat=True)
+    assert RequestEvent.objects.exclude(request__in=kept).count() == 0
+    assert RequestEvent.objects.count() == 20
+    assert set(OutboxMessage.objects.values_list("target_id", flat=True)) == set(kept)
+    assert OutboxMessage.objects.count() == 10
+    assert not IsoMessage.objects.exclude(request__in=kept).exists()
 
 
 @pytest.mark.django_db
