@@ -340,9 +340,10 @@ class Case:
         if not article:
             return frozenset()
         return frozenset(
-            canonical(Status, prior.status)
+            status
             for prior, year in self.holding_same_key()
             if year == self.year and normalize_title(clean(prior.article) or "") == article
+            if (status := canonical(Status, prior.status)) is not None
         )
 
     def decision(
