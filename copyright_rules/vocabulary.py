@@ -117,6 +117,8 @@ STATUS_LABELS: dict[Status, str] = {
 HOLDING_SLOT: frozenset[str] = frozenset(
     {Status.ACCEPTED, Status.IN_PROCESS, Status.SHIPPED, Status.FILLED}
 )
+# The statuses of a copy the institution has received (or that is on its way).
+SUPPLIED: frozenset[str] = frozenset({Status.SHIPPED, Status.FILLED})
 
 
 class Outcome(StrEnum):
@@ -158,7 +160,7 @@ class Rule(StrEnum):
 class Flag(StrEnum):
     UNVERIFIED_TITLE_KEY = "unverified_title_key"
     STATEMENT_CORRECTED = "statement_corrected"
-    REPEATED_ARTICLE = "repeated_article"  # an order of an article already supplied this year
+    REPEATED_ARTICLE = "repeated_article"  # an order of an article already ordered this year
     KEY_TO_CONFIRM = "key_to_confirm"  # the cited title does not fit the key: staff confirm it
     PERMISSION_TO_CONFIRM = "permission_to_confirm"  # the library's reference waits for staff
     RIGHTS_TO_REVIEW = "rights_to_review"  # a reproduction order outside section 108
@@ -167,7 +169,7 @@ class Flag(StrEnum):
 FLAG_LABELS: dict[Flag, str] = {
     Flag.UNVERIFIED_TITLE_KEY: "Title key not verified",
     Flag.STATEMENT_CORRECTED: "Statement corrected",
-    Flag.REPEATED_ARTICLE: "Article already supplied",
+    Flag.REPEATED_ARTICLE: "Article already ordered",
     Flag.KEY_TO_CONFIRM: "Title to confirm",
     Flag.PERMISSION_TO_CONFIRM: "Permission to confirm",
     Flag.RIGHTS_TO_REVIEW: "Rights review",

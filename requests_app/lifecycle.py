@@ -48,8 +48,9 @@ _EMAIL_AFTER_DECISION = {
 
 
 class Tell(StrEnum):
-    """What the library's own ILL system is told of an event: a plain status change, the answer
-    to its Cancel or Renew, or nothing (it replaced the request itself, by a Retry)."""
+    """What the library is told of an event: its own ILL system a plain status change or the
+    answer to its Cancel or Renew; or nothing at all, neither its system nor its email address
+    (the request its system replaced itself, by a Retry: docs/iso18626.md, "Retry")."""
 
     STATUS = "status"
     CANCEL_ANSWER = "cancel_answer"
@@ -218,7 +219,7 @@ def charge(event: Event) -> None:
 
 def email_library(event: Event) -> None:
     """The event's email, as an outbox row in the event's transaction (sent after commit)."""
-    if event.email:
+    if event.email and event.tell != Tell.NOBODY:
         queue_request_email(event.request.pk, event.email)
 
 
@@ -270,7 +271,11 @@ def _sync_record(request: Request, seen: str, target: str, *, actor: Actor, note
 def _release_held(request: Request, actor: Actor) -> None:
     """A request stopped holding a slot: the held requests of its title are evaluated again
     (docs/copyright.md section 5 and section 10, ruling 5), and each one released is moved on
-    and its library told."""
+    and its library told. One never counted frees no copy of the count, only its issue (R7)."""
+    if request.record.counted:
+        note = f"Request {request.pk}, counted before, no longer counts."
+    else:
+        note = f"Request {request.pk}, never counted, no longer holds its issue."
     for record_, decision in copyright.reevaluate_held_after_release(
         request.record, acting_user=user_of(actor)
     ):
@@ -278,5 +283,4 @@ def _release_held(request: Request, actor: Actor) -> None:
             record=record_, status=Status.AWAITING_CLEARANCE
         )
         for item in held:
-            note = f"Request {request.pk}, counted before, no longer counts."
             follow_decision(item, decision, Action.REEVALUATED, note, actor)

@@ -35,7 +35,7 @@ class IncompleteRequest(Exception):
 
 
 class RepeatedArticle(Exception):
-    """A reproduction order of an article the institution already received this year, not
+    """A reproduction order of an article the institution already ordered this year, not
     confirmed: nothing was stored (docs/copyright.md section 5)."""
 
     def __init__(self, decision: Decision) -> None:

@@ -45,6 +45,7 @@ _ADDRESSED_TO_LIBRARY = (
     ("This is your ", "This is {library}'s "),
     ("This would be your ", "This would be {library}'s "),
     ("Your institution already received", "{library} already received"),
+    ("Your institution already ordered", "{library} already ordered"),
     ("Your institution owns or subscribes", "{library} owns or subscribes"),
     ("Your permission reference ", "{library}'s permission reference "),
     ("made from your own collection", "made from its own collection"),

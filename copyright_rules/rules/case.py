@@ -40,7 +40,7 @@ from copyright_rules.keys import (
     citation_key,
     normalize_title,
 )
-from copyright_rules.vocabulary import HOLDING_SLOT, Status
+from copyright_rules.vocabulary import HOLDING_SLOT, SUPPLIED, Status
 
 DEFAULT_SETTINGS = RuleSettings()
 _NO_KEY = KeyResult(None, KeySource.NONE)
@@ -331,14 +331,19 @@ class Case:
             ]
         return self._holding
 
-    def repeated_article(self) -> bool:
-        """A reproduction order of an article the institution already has from this holding
-        this year (docs/copyright.md section 5): the priors already loaded for the key and year
-        hold their article titles, so this costs no query."""
+    def repeated_article(self) -> frozenset[Status]:
+        """The statuses of the institution's earlier requests this year for the same article of
+        this holding, none when it has none (docs/copyright.md section 4, "Reproduction
+        orders"): the priors already loaded for the key and year hold their article titles, so
+        this costs no query."""
         article = normalize_title(clean(self.request.article) or "")
-        return bool(article) and any(
-            year == self.year and normalize_title(clean(prior.article) or "") == article
+        if not article:
+            return frozenset()
+        return frozenset(
+            status
             for prior, year in self.holding_same_key()
+            if year == self.year and normalize_title(clean(prior.article) or "") == article
+            if (status := canonical(Status, prior.status)) is not None
         )
 
     def decision(
@@ -360,9 +365,12 @@ class Case:
             found.append(Flag.UNVERIFIED_TITLE_KEY)
         if corrected or self.corrected:
             found.append(Flag.STATEMENT_CORRECTED)
-        if self.facts.holding and self.repeated_article():
+        repeated = self.repeated_article() if self.facts.holding else frozenset()
+        if repeated:
             found.append(Flag.REPEATED_ARTICLE)
-            explanation += f" Your institution already received this article in {self.year}."
+            # Received once an earlier one was sent; until then only ordered.
+            done = "received" if repeated & SUPPLIED else "ordered"
+            explanation += f" Your institution already {done} this article in {self.year}."
         return Decision(
             outcome=outcome,
             rule=rule,

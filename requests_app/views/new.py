@@ -3,6 +3,8 @@ from an OpenURL link) and the copy forms' live pre-check. Every view is `institu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.forms import BaseForm
 from django.http import HttpResponse, JsonResponse
@@ -22,12 +24,18 @@ from requests_app.openurl import OpenUrlCitation, read_openurl
 
 
 def _openurl(request: InstitutionRequest) -> OpenUrlCitation:
-    """The citation in this page's own query string, completed from its DOI's or PMID's record
-    when the office enables it (a GET only: a sent form is never looked up again). WSGI hands
-    the query string over as Latin-1 text; the bytes the browser sent are UTF-8."""
+    """The citation in this page's own query string (a form posts to its page's full URL),
+    completed from its DOI's or PMID's record when the office enables it. A GET only: a sent
+    form is never looked up again, its hidden `completed_from` says which record completed it.
+    WSGI hands the query string over as Latin-1 text; the bytes the browser sent are UTF-8."""
     raw = request.META.get("QUERY_STRING", "")
     citation = read_openurl(raw.encode("iso-8859-1", "replace").decode("utf-8", "replace"))
-    return lookup.complete(citation) if request.method == "GET" else citation
+    if request.method == "GET":
+        return lookup.complete(citation)
+    completed_from = request.POST.get("completed_from", "")
+    if citation and completed_from in lookup.IDENTIFIER:
+        return replace(citation, completed_from=completed_from)
+    return citation
 
 
 @institution_required
@@ -52,12 +60,14 @@ def _prefill(request: InstitutionRequest, form: BaseForm, service: str) -> OpenU
 
 
 def _arrived_from(citation: OpenUrlCitation) -> dict[str, str] | None:
-    """Where a prefilled form came from, for the notice above it: None without a citation."""
+    """Where a prefilled form came from, for the notice above it (and the form's hidden field
+    that keeps it when the form is shown again): None without a citation."""
     if not citation:
         return None
     completed = citation.completed_from
     return {
         "source": citation.source or "a citation link",
+        "completed_from": completed,
         "completed": f"{completed}'s record of its {lookup.IDENTIFIER[completed]}"
         if completed
         else "",

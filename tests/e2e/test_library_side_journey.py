@@ -68,6 +68,25 @@ def test_a_real_openurl_followed_before_logging_in_fills_the_copy_form(
     audit.assert_clean()
 
 
+def test_a_copy_form_from_a_link_sent_with_an_error_keeps_its_notice(
+    new_context: Any, audit: Any
+) -> None:
+    create_librarian(SYMBOL, "Brooklyn College Library")
+    page = new_context().new_page()
+    log_in(page, SYMBOL)
+    page.goto(f"/requests/new/?{_web_of_science_link()}")
+    page.get_by_role("heading", name="Request a copy").wait_for()
+    field(page, "ISSN").fill("not-issn")
+    page.get_by_role("button", name="Send the copy request").click()
+    page.get_by_role("heading", name="Request a copy").wait_for()
+    assert field(page, "ISSN").input_value() == "not-issn"
+    assert field(page, "DOI").input_value() == "10.1039/b814549k"
+    assert "filled in from a link sent by Web of Science." in page.content()
+    assert not Request.objects.exists()
+    audit.check(page, "copy form from a link, sent with an error", every_impact=True)
+    audit.assert_clean()
+
+
 def test_a_doi_only_link_opens_the_copy_form_with_the_doi(new_context: Any, audit: Any) -> None:
     create_librarian(SYMBOL, "Brooklyn College Library")
     page = new_context().new_page()

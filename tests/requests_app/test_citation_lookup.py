@@ -3,6 +3,7 @@ server answering in their documented formats) fills the fields the link left emp
 failure leaves the form as the link alone fills it. The pages are requested outside any
 transaction, as in production (the completion refuses to wait on the network inside one)."""
 
+import re
 from collections.abc import Iterator
 from html import unescape
 from typing import Any
@@ -16,6 +17,7 @@ from django.urls import reverse
 from requests_app import lookup
 from requests_app.openurl import read_openurl
 from tests.requests_app.citation_services import CitationServices
+from tests.requests_app.test_openurl import form_action
 from tests.services import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -104,6 +106,27 @@ def test_the_completed_form_can_be_sent_as_it_is(
     data |= {"purpose": "research"}
     response = portal.post(reverse(COPY), data)
     assert response.status_code == 302, response.context["form"].errors
+
+
+def test_a_completed_form_shown_again_keeps_its_notice_without_a_second_lookup(
+    portal: Client, services: CitationServices
+) -> None:
+    response = _form(portal, DOI_ONLY, COPY)
+    page = response.content.decode()
+    action = form_action(page)
+    hidden = re.findall(r'<input type="hidden" name="completed_from" value="([^"]*)"', page)
+    response = portal.post(action, {"completed_from": hidden, "issn": "not an issn"})
+    assert response.context["form"].errors["issn"]
+    assert "completed from Crossref's record of its DOI" in unescape(response.content.decode())
+    assert len(services.asked) == 1
+
+
+def test_a_sent_form_names_no_record_it_was_not_completed_from(portal: Client) -> None:
+    sent = {"completed_from": "<b>Elsewhere</b>", "issn": "not an issn"}
+    response = portal.post(f"{reverse(COPY)}?{PMID_ONLY}", sent)
+    page = unescape(response.content.decode())
+    assert "a link sent by PubMed" in page
+    assert "completed from" not in page
 
 
 def test_a_journal_genre_link_with_the_article_title_as_its_title_is_an_article(

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from copyright_rules.models import TitleGroup, TitleIdentifier
 from registration.models import Institution
-from requests_app.models import Request, Status
+from requests_app.models import Action, Request, Status
 from tests.requests_app.factories import make_copy
+from tests.requests_app.test_submit import COPY_POST
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,41 @@ def test_only_the_oldest_held_request_takes_a_freed_slot(
     seventh.refresh_from_db()
     assert (held.status, seventh.status) == (Status.NEW, Status.AWAITING_CLEARANCE)
     assert seventh.record.decisions.count() == 2
+
+
+def _reevaluated(request: Request) -> str:
+    return request.events.get(action=Action.REEVALUATED).text
+
+
+def test_a_request_released_by_a_counted_prior_says_that_prior_no_longer_counts(
+    desk: Client, held: Request
+) -> None:
+    prior = counted_prior(held)
+    desk.post(
+        reverse("desk:act", args=[prior.pk, "cancel"]),
+        {"seen_status": "new", "reason": "Found locally", "confirm": "on"},
+    )
+    assert _reevaluated(held).startswith(f"Request {prior.pk}, counted before, no longer counts.")
+
+
+def test_a_request_released_by_a_prior_never_counted_does_not_say_it_counted(
+    portal: Client,
+) -> None:
+    """An old issue is outside the rule of five (R9, not counted), yet its article holds the
+    issue for the patron (R7): a second article of it waits until the first is cancelled."""
+    old_issue = {**COPY_POST, "publication_date": "2015-05", "patron_id": "P-1"}
+    portal.post(reverse("requests:new_copy"), old_issue)
+    portal.post(reverse("requests:new_copy"), {**old_issue, "article_title": "Another one"})
+    first, second = Request.objects.order_by("pk")
+    assert (first.record.counted, second.status) == (False, Status.AWAITING_CLEARANCE)
+
+    portal.post(reverse("requests:cancel", args=[first.pk]), {"seen_status": first.status})
+
+    second.refresh_from_db()
+    assert second.status == Status.NEW
+    text = _reevaluated(second)
+    assert text.startswith(f"Request {first.pk}, never counted, no longer holds its issue.")
+    assert "counted before" not in text
 
 
 def test_with_staff_reevaluation_the_queue_shows_the_prior_that_stopped_counting(

@@ -1,6 +1,8 @@
 """OpenURL intake, table-driven over real links (../shared/openurl/real-openurls.txt, exactly as
 citation databases sent them): each lands on the right form with the right fields filled in."""
 
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.django_db
 REAL_OPENURLS = Path(__file__).resolve().parents[2] / "../shared/openurl/real-openurls.txt"
 
 COPY, LOAN = "requests:new_copy", "requests:new_loan"
+REPRODUCTION = "requests:new_duplication"
 
 # A distinctive part of each real link -> the form it must open and the fields it must fill.
 EXPECTED: dict[str, tuple[str, dict[str, str]]] = {
@@ -368,20 +371,37 @@ def test_the_form_says_by_name_where_it_was_filled_in_from(
     assert f"filled in from a link sent by {name}." in response.content.decode()
 
 
-@pytest.mark.parametrize(("form_name", "query"), [(COPY, "genre=article"), (LOAN, "genre=book")])
+def form_action(page: str) -> str:
+    """Where the page's request form (the one the browser does not validate: the server does)
+    posts to, as a browser reads it."""
+    form = re.search(r"<form [^>]*\bnovalidate\b[^>]*>", page)
+    action = re.search(r'\saction="([^"]*)"', form[0]) if form else None
+    assert action, "the page has no request form"
+    return unescape(action[1])
+
+
+@pytest.mark.parametrize(
+    ("form_name", "query", "wrong"),
+    [
+        (COPY, "genre=article", ("issn", "not an issn")),
+        (LOAN, "genre=book", ("issn", "not an issn")),
+        (REPRODUCTION, "genre=article", ("quantity", "many")),
+    ],
+)
 def test_a_form_sent_from_a_link_and_shown_again_keeps_what_was_sent(
-    portal: Client, form_name: str, query: str
+    portal: Client, form_name: str, query: str, wrong: tuple[str, str]
 ) -> None:
     link = f"sid=EBSCO:aph&{query}&atitle=From+the+link&title=Link+Journal&issn=13816128"
-    sent = {"title": "Typed Journal", "issn": "not an issn"}
-    response = portal.post(f"{reverse(form_name)}?{link}", sent)
+    shown = portal.get(f"{reverse(form_name)}?{link}").content.decode()
+    name, value = wrong
+    response = portal.post(form_action(shown), {"title": "Typed Journal", name: value})
     assert response.status_code == 200
     page = response.content.decode()
     assert "filled in from a link sent by EBSCO." in page
     form = response.context["form"]
     assert form.is_bound
-    assert (form["title"].value(), form["issn"].value()) == ("Typed Journal", "not an issn")
-    assert form.errors["issn"]
+    assert (form["title"].value(), form[name].value()) == ("Typed Journal", value)
+    assert form.errors[name]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from registration.models import Institution
 from requests_app.models import Request, Status
 from tests.requests_app.factories import make_copy
+from tests.requests_app.test_desk import act
 
 pytestmark = pytest.mark.django_db
 
@@ -189,8 +190,28 @@ def test_a_repeated_article_is_shown_before_it_takes_a_slot(portal: Client) -> N
     page = portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
 
     assert precheck["repeated_article"] is True
-    assert "already received this article" in precheck["explanation"]
+    assert "already ordered this article in" in precheck["explanation"]
+    assert "received" not in precheck["explanation"]
     assert page.status_code == 200 and "Tick this box to order it again" in page.content.decode()
+    assert Request.objects.count() == 1
+
+
+def test_a_repeated_article_filled_before_is_one_the_library_received(
+    portal: Client, desk: Client
+) -> None:
+    portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
+    order = Request.objects.get()
+    act(desk, order, "quote", amount="45.00", note="2 TIFF files at 600 ppi")
+    portal.post(
+        reverse("requests:quote", args=[order.pk]), {"seen_status": "quoted", "answer": "approve"}
+    )
+    act(desk, order, "fill", delivery_method="mail")
+    assert Request.objects.get().status == Status.DELIVERED
+
+    page = portal.post(reverse("requests:new_duplication"), ARTICLE_DUPLICATION_POST)
+
+    error = page.context["form"].errors["order_again"][0]
+    assert "already received this article in" in error
     assert Request.objects.count() == 1
 
 

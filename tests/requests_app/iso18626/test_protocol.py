@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from registration.models import OutboxMessage
 from requests_app import services
 from requests_app.iso18626.models import IsoMessage, IsoPartner
 from requests_app.models import Request, Status
@@ -56,6 +57,10 @@ def _sent(request: Request) -> list[bytes]:
     for body in bodies:
         assert_valid(body)
     return bodies
+
+
+def _emails(request: Request) -> list[str]:
+    return list(OutboxMessage.objects.filter(target_id=request.pk).values_list("email", flat=True))
 
 
 def _last(request: Request) -> bytes:
@@ -149,6 +154,24 @@ def test_a_retry_replaces_its_predecessor_before_the_copyright_decision(
     assert replacement.record.decisions.get().outcome == "ACCEPT_CCG"
     assert [find(m, "statusInfo/status") for m in _sent(replacement)] == ["ExpectToSupply"]
     assert "held" not in find(_last(replacement), "messageInfo/note").lower()
+
+
+def test_a_retry_cancels_the_request_it_replaces_without_telling_the_library(
+    client: Client, partner: IsoPartner
+) -> None:
+    """Its own ILL system sent the Retry: no "cancelled" email, nor message, for the old request;
+    its timeline names the new one, whose own email goes as usual."""
+    post(client, copy_request("old", article="An article"))
+    retry = copy_request("new", article="An article", request_type="Retry", previous="old")
+
+    assert _ok(post(client, retry))
+
+    old, new = _by_id("old"), _by_id("new")
+    assert old.status == Status.CANCELLED
+    assert old.events.filter(text=f"Replaced by request {new.pk} (a Retry).").exists()
+    assert _emails(old) == ["request-received"]
+    assert _emails(new) == ["request-received"]
+    assert [find(m, "statusInfo/status") for m in _sent(old)] == ["ExpectToSupply"]
 
 
 def test_a_refused_retry_leaves_the_request_it_names_as_it_was(
