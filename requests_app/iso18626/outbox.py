@@ -38,10 +38,10 @@ from requests_app.iso18626 import tasks, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction, Peer
 from requests_app.iso18626.statuses import (
     ENDED_UNSUPPLIED,
+    KEY_TO_CONFIRM_NOTE,
     REASON_UNFILLED,
     STATUS_TABLE,
     SUPPLIED,
-    KEY_TO_CONFIRM_NOTE,
     IsoStatus,
     LoanCondition,
     Reason,
