@@ -193,7 +193,22 @@ def key_doubt(subject: Subject, doubt: KeyDoubt) -> str | None:
     matches = matching_titles(title, by_title)
     if not matches or doubt.confirmed():
         return None
-    return f"the title {title!r} matches {matches[0]!r}, which is counted apart"
+    return f"the title {title!r} {how_titles_match(title, matches[0])}"
+
+
+def how_titles_match(title: str, other: str) -> str:
+    """How the cited title matches `other` (normalized), in the library's words (ruling 6):
+    the normalized form itself would read as a misspelling of what the library typed."""
+    normalized = normalize_title(title)
+    if other == normalized:
+        return "is spelled the same as a title counted separately"
+    if title_skeleton(other) == title_skeleton(normalized):
+        return "looks the same as a title counted separately (some letters are of another alphabet)"
+    if is_abbreviation(normalized, other):
+        if len(normalized) < len(other):
+            return "may be an abbreviation of a title counted separately"
+        return "may be the full form of an abbreviated title counted separately"
+    return "is spelled much like a title counted separately"
 
 
 def prior_key(prior: PriorRequest, authority: Authority) -> str | None:

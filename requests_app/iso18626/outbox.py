@@ -38,6 +38,7 @@ from requests_app.iso18626 import tasks, xml
 from requests_app.iso18626.models import IsoMessage, IsoTransaction, Peer
 from requests_app.iso18626.statuses import (
     ENDED_UNSUPPLIED,
+    KEY_TO_CONFIRM_NOTE,
     REASON_UNFILLED,
     STATUS_TABLE,
     SUPPLIED,
@@ -207,13 +208,15 @@ class CurrentStatus:
 
 def status_of(request: Request) -> CurrentStatus:
     """The ISO status of the request now (STATUS_TABLE; a recalled loan is Recalled), and what
-    the status note says."""
+    the status note says (a copy held for its title key says so, KEY_TO_CONFIRM_NOTE)."""
     row = STATUS_TABLE[Status(request.status)]
     note = row.note
     iso = (
         IsoStatus.RECALLED if request.status == Status.ON_LOAN and is_recalled(request) else row.iso
     )
-    if request.status == Status.CONDITIONAL:
+    if request.status == Status.AWAITING_CLEARANCE and request.record.key_to_confirm:
+        note = KEY_TO_CONFIRM_NOTE
+    elif request.status == Status.CONDITIONAL:
         note = f"{row.note} {request.conditions}".strip()
     elif request.status == Status.QUOTED and request.quote_amount is not None:
         note = f"{row.note} US ${request.quote_amount:,.2f}. {request.quote_note}".strip()

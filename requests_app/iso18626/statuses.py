@@ -62,6 +62,13 @@ STATUS_TABLE: dict[Status, PartnerStatus] = {
     status: row.partner for status, row in STATUS_ROWS.items()
 }
 
+# The note of a copy held for staff to confirm its title key (docs/copyright.md section 10,
+# ruling 6) instead of the clearance row's: what holds it is the title, not the rule of five.
+KEY_TO_CONFIRM_NOTE = (
+    "Held for copyright: the title needs staff to confirm which journal it is "
+    "before the copy is counted."
+)
+
 # messageInfo/reasonUnfilled for each refusal reason (the standard's open list of values).
 REASON_UNFILLED: dict[RefusalReason, str] = {
     RefusalReason.NOT_OWNED: "NotHeld",

@@ -3,11 +3,14 @@ the library and staff read it (docs/copyright.md sections 3 and 5)."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from copyright_rules.facts import Flag
+from copyright_rules.keys import normalize_title
 from registration.models import Institution
 from requests_app.models import Request, Status
 from requests_app.wording import FLAGS, staff_flag
@@ -40,6 +43,32 @@ def test_a_title_to_confirm_gives_the_library_no_copy_number(portal: Client) -> 
     page = portal.get(reverse("requests:detail", args=[held.pk])).content.decode()
     assert "staff confirm which title this is" in page
     assert "This would be copy 1 of this title" not in page
+
+
+@pytest.mark.parametrize(
+    ("cited", "said"),
+    [
+        # Cited with an ISSN not in the authority, then as written without it.
+        ("Integrative Biology", "'Integrative Biology' is spelled the same as a title"),
+        ("Coll Res Libr", "'Coll Res Libr' may be an abbreviation of a title"),
+        ("Colege & Research Libraries", "is spelled much like a title counted separately"),
+    ],
+)
+def test_a_title_to_confirm_says_how_the_titles_match_not_their_normalized_form(
+    portal: Client, desk: Client, cited: str, said: str
+) -> None:
+    """Ruling 6's explanation names the kind of match, never the normalized other title
+    ("matches 'integrative biology'" read as nonsense to a librarian)."""
+    journal = "Integrative Biology" if cited == "Integrative Biology" else CRL["title"]
+    _copies(portal, 1, title=journal, issn="1757-9694")
+    portal.post(reverse("requests:new_copy"), {**COPY, "title": cited, "issn": ""})
+    held = _latest()
+    assert held.record.key_to_confirm
+
+    for client, address in ((portal, "requests:detail"), (desk, "desk:detail")):
+        page = unescape(client.get(reverse(address, args=[held.pk])).content.decode())
+        assert said in page
+        assert " matches " not in page and f"'{normalize_title(journal)}'" not in page
 
 
 def test_a_guideline_copy_reads_accepted_under_ccg(portal: Client) -> None:

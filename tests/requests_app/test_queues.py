@@ -329,10 +329,36 @@ def test_the_list_has_a_waiting_column_a_skip_link_and_marks_recalled_loans(
     assert '<th scope="col">Waiting</th>' in page and ">3\xa0days</time>" in page
     row = page.split(f'id="pick-{loan.pk}"')[0].rsplit("<tr", 1)[1]
     assert 'class="recalled"' in row
-    assert '<span class="tag tag-recalled">recalled</span>' in page
+    recalled_on = timezone.localdate().isoformat()
+    assert f'On loan, <span class="tag tag-recalled">recalled on {recalled_on}</span>' in page
     loan.refresh_from_db()
     services.renew_loan(
         loan, seen="on_loan", due_date=timezone.localdate() + timedelta(days=40), acting_user=None
     )
     page = desk.get(reverse("desk:queues"), {"queue": "on_loan"}).content.decode()
     assert "tag-recalled" not in page
+
+
+def test_a_recalled_loan_once_returned_reads_returned_on_its_date_then_when_it_was_recalled(
+    desk: Client, institution: Institution
+) -> None:
+    loan = make_loan(institution)
+    Request.objects.filter(pk=loan.pk).update(
+        status="on_loan", due_date=timezone.localdate() + timedelta(days=30)
+    )
+    loan.refresh_from_db()
+    services.recall_loan(
+        loan, seen="on_loan", due_date=timezone.localdate() + timedelta(days=5), acting_user=None
+    )
+    services.record_return(loan, seen="on_loan", acting_user=None)
+    today = timezone.localdate().isoformat()
+
+    detail = desk.get(reverse("desk:detail", args=[loan.pk])).content.decode()
+    found = desk.get(reverse("desk:queues"), {"q": str(loan.pk), "list": "1"}).content.decode()
+
+    assert "Returned recalled" not in detail and "Returned recalled" not in found
+    assert (
+        f'Status: <strong class="status">Returned</strong> on {today} (recalled on {today}).'
+        in detail
+    )
+    assert f"Returned on {today} (recalled on {today})" in found

@@ -5,6 +5,7 @@ write is checked against the v1.2 schema."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -563,6 +564,23 @@ def test_an_alma_library_sees_why_its_copy_is_held(client: Client) -> None:
         ("Notification", "WillSupply"),
     ]
     assert "copyright" in find(sent[1], "messageInfo/note").lower()
+
+
+def test_a_copy_held_for_its_title_key_tells_the_partner_why_not_the_rule_of_five(
+    client: Client, partner: IsoPartner
+) -> None:
+    """Ruling 6 (docs/copyright.md section 10): the journal cited with an ISSN the authority does
+    not know, then as written without it, is held for staff to confirm which journal it is."""
+    journal = "Integrative Biology"
+    post(client, copy_request("c-0", article="Article 0", journal=journal, issn="1757-9694"))
+    without_issn = copy_request("c-1", article="Article 1", journal=journal)
+    post(client, re.sub(rb"<bibliographicItemId>.*</bibliographicItemId>", b"", without_issn))
+
+    held = _by_id("c-1")
+    assert held.status == Status.AWAITING_CLEARANCE and held.record.key_to_confirm
+    note = find(_last(held), "messageInfo/note")
+    assert "rule of five" not in note
+    assert "the title needs staff to confirm which journal it is" in note
 
 
 def test_alma_is_asked_to_accept_or_reject_conditions_and_is_heard(
