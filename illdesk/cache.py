@@ -4,7 +4,8 @@ django-environ reads `redis://...` as django-redis's backend whenever django-red
 (it is: the sessions' cache needs it), and that backend raises its own exception on an outage
 unless told to ignore errors. So whichever backend the URL names, a Redis cache is set up here the
 same way: the default cache on Django's backend, whose errors (redis-py's) its callers handle, and
-the sessions' cache on django-redis with errors ignored."""
+the sessions' cache on django-redis with errors ignored. And the one counter the rate limits keep
+in the default cache (`count_in_window`)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,17 @@ def _session_cache(location: str | list[str]) -> Cache:
             "SOCKET_TIMEOUT": SOCKET_TIMEOUT_SECONDS,
         },
     }
+
+
+def count_in_window(key: str, seconds: int) -> int:
+    """Count one more under `key` in a fixed window of `seconds` from its first count, and return
+    the count (the registration and ISO 18626 rate limits). Raises the cache's own errors, which
+    each caller handles as its policy says (docs/operations.md, "When Redis is down")."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        return 1

@@ -2,13 +2,13 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
+from illdesk.cache import count_in_window
 from illdesk.network import client_ip
 from registration import services
 from registration.access import InstitutionRequest, institution_required
@@ -27,19 +27,10 @@ def _over_rate_limit(ip_address: str | None) -> bool:
     registration is verified by staff anyway, and losing one is worse than a burst of spam."""
     key = f"registration:submissions:{ip_address or 'unknown'}"
     try:
-        return _count_submission(key) > settings.REGISTRATION_RATE_LIMIT
+        return count_in_window(key, RATE_WINDOW_SECONDS) > settings.REGISTRATION_RATE_LIMIT
     except (RedisError, OSError) as error:
         logger.warning("registration rate limit not applied (%s)", type(error).__name__)
         return False
-
-
-def _count_submission(key: str) -> int:
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        return 1
 
 
 @require_http_methods(["GET", "POST"])

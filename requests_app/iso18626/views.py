@@ -39,6 +39,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from redis.exceptions import RedisError
 
+from illdesk.cache import count_in_window
 from illdesk.network import client_ip
 from requests_app.iso18626 import actions, intake, models, outbox, xml
 from requests_app.iso18626.models import IsoMessage, IsoPartner, IsoTransaction
@@ -283,19 +284,10 @@ def over_rate(kind: str, who: str | None) -> bool:
     over ISO18626_RATE_LIMIT for this minute."""
     key = _key("rate", kind, (who or "unknown").upper())
     try:
-        return _hit(key, RATE_WINDOW_SECONDS) > settings.ISO18626_RATE_LIMIT
+        return count_in_window(key, RATE_WINDOW_SECONDS) > settings.ISO18626_RATE_LIMIT
     except CACHE_DOWN as error:
         logger.warning("ISO 18626 rate limit not applied (%s)", type(error).__name__)
         return False
-
-
-def _hit(key: str, seconds: int) -> int:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return 1
 
 
 def _key(*parts: str) -> str:
@@ -308,7 +300,7 @@ def authentication_failed(failures: str, message: Received) -> None:
     """One more failure counted under its (agency id, client address) key."""
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     try:
-        locks = _hit(failures, seconds) == settings.AXES_FAILURE_LIMIT
+        locks = count_in_window(failures, seconds) == settings.AXES_FAILURE_LIMIT
         if locks:
             # The lock lasts the cool-off from this failure; a locked pair is not checked, so
             # failures during the lock do not extend it.
