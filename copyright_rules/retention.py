@@ -280,8 +280,10 @@ def _loose_sql(
     ORM's own DELETE of those rows, filtered by the keys that step returned (an index lookup
     where `column` has one, not a join of the whole table with itself)."""
     quote = connection.ops.quote_name
-    keys = f"SELECT {quote(str(parent.model._meta.pk.column))} FROM {quote(f'step{position}')}"
-    named = rows.filter(**{f"{column}__in": RawSQL(keys, ())})
+    # Only quoted names of the models' own columns and of this statement's steps: no input.
+    step = quote(f"step{position}")
+    keys = f"SELECT {quote(str(parent.model._meta.pk.column))} FROM {step}"  # nosec B608
+    named = rows.filter(**{f"{column}__in": RawSQL(keys, ())})  # nosec B611
     statement, params = named.query.chain(DeleteQuery).get_compiler(connection.alias).as_sql()
     return sql.SQL(statement), tuple(params)
 
