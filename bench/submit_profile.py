@@ -1,6 +1,7 @@
 """A copy submission's cost against the baseline endpoint's, in one process, in about a minute.
 
     python -m bench.submit_profile                    # the ratios, 5 rounds of 200 requests each
+    python -m bench.submit_profile --iso              # the same for ISO 18626 copy requests
     python -m bench.submit_profile --profile 30       # and cProfile's 30 costliest functions
     python -m bench.submit_profile --queries          # and the SQL of one submission
 
@@ -11,6 +12,9 @@ encoded as browsers send them) through the whole Django stack with the test clie
 on, round after round, the order of the two swapped every other round. Before each request it
 does what the WSGI handler does when a request starts (close_old_connections, so the connection's
 health check is paid as in production); Celery tasks are queued on Redis, as in production.
+
+With `--iso` the measured request is a partner's ISO 18626 copy request instead (`POST /iso18626/`,
+the benchmark's `iso` scenario: `make bench`'s `iso_request_ratio`, in process).
 
 Two ratios, each the median of the rounds' (baseline cost per request over submit cost per
 request, i.e. submissions per second over baseline requests per second):
@@ -37,6 +41,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +51,7 @@ from urllib.parse import urlencode
 from bench.services import Postgres, services, setup_django
 
 if TYPE_CHECKING:
-    from bench.scenarios import FormPlan
+    from bench.scenarios import FormPlan, XmlPlan
     from bench.seed import Account
 
 _FORM = "application/x-www-form-urlencoded"  # as browsers send the form (not multipart)
@@ -72,6 +77,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--accounts", type=int, default=40, help="logged-in institutions")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print N functions")
     parser.add_argument("--queries", action="store_true", help="print one submission's SQL")
+    parser.add_argument("--iso", action="store_true", help="ISO 18626 requests, not the form")
     parser.add_argument("--profile-file", type=Path, help="save the profile (pstats) there")
     return parser.parse_args()
 
@@ -130,9 +136,13 @@ def _run(options: argparse.Namespace, meter: Meter) -> None:
 
     accounts = [seed.log_in(each) for each in seed.seed_institutions(options.accounts)]
     scenarios.seed_authority()
+    if options.iso:
+        scenarios.seed_iso_partners(accounts)
     senders = {
         "baseline": _sender(accounts, scenarios.baseline_plan(accounts)),
-        "submit": _sender(accounts, scenarios.submit_plan(accounts)),
+        "submit": _xml_sender(accounts, scenarios.iso_plan(accounts))
+        if options.iso
+        else _sender(accounts, scenarios.submit_plan(accounts)),
     }
     for send in senders.values():  # warm up: imports, template loading, the first connection
         _measure(meter, send, 50)
@@ -144,7 +154,7 @@ def _run(options: argparse.Namespace, meter: Meter) -> None:
         costs = {name: _measure(meter, senders[name], options.requests) for name in order}
         rounds.append(costs)
         _log(number, costs, options.requests)
-    _summarise(rounds)
+    _summarise(rounds, "iso_request" if options.iso else "submit")
     if options.profile:
         _profile(senders["submit"], options.requests, options.profile, options.profile_file)
 
@@ -177,6 +187,29 @@ def _sender(accounts: list[Account], plan: FormPlan | None) -> Callable[[], None
     return send
 
 
+def _xml_sender(accounts: list[Account], plan: XmlPlan | None) -> Callable[[], None]:
+    """One ISO 18626 request of the plan per call, from each account's partner in turn, each
+    with a new request id."""
+    from django.db import close_old_connections
+    from django.test import Client
+
+    if plan is None:
+        raise RuntimeError("the application does not serve the ISO 18626 endpoint")
+    client = Client(HTTP_HOST="127.0.0.1")
+    agencies = itertools.cycle([account.symbol for account in accounts])
+    bodies = itertools.cycle(plan["payloads"])
+    headers = {"Authorization": f"Bearer {plan['token']}"}
+
+    def send() -> None:
+        close_old_connections()
+        body = next(bodies).replace("{agency}", next(agencies)).replace("{rid}", uuid.uuid4().hex)
+        response = client.post(plan["path"], body, content_type="application/xml", headers=headers)
+        if response.status_code not in plan["expect"]:
+            raise RuntimeError(f"{plan['scenario']}: status {response.status_code}")
+
+    return send
+
+
 def _measure(meter: Meter, send: Callable[[], None], requests: int) -> Cost:
     (wall, cpu, here) = meter.now()
     for _ in range(requests):
@@ -196,7 +229,7 @@ def _log(number: int, costs: dict[str, Cost], requests: int) -> None:
     print(f"round {number + 1}, {requests} each: " + "; ".join(parts), file=sys.stderr, flush=True)
 
 
-def _summarise(rounds: list[dict[str, Cost]]) -> None:
+def _summarise(rounds: list[dict[str, Cost]], figure: str) -> None:
     def median(value: Callable[[dict[str, Cost]], float]) -> float:
         return statistics.median(value(costs) for costs in rounds)
 
@@ -205,8 +238,8 @@ def _summarise(rounds: list[dict[str, Cost]]) -> None:
     submit_cpu = median(lambda c: c["submit"].cpu) * 1000
     submit_here = median(lambda c: c["submit"].here) * 1000
     print(
-        f"submit_ratio_in_process: elapsed {elapsed:.3f}, cpu {cpu:.3f} (medians of "
-        f"{len(rounds)} rounds); a submission: {submit_cpu:.2f} ms CPU, "
+        f"{figure}_ratio_in_process: elapsed {elapsed:.3f}, cpu {cpu:.3f} (medians of "
+        f"{len(rounds)} rounds); a request: {submit_cpu:.2f} ms CPU, "
         f"{submit_here:.2f} ms of it in Django's process"
     )
 
