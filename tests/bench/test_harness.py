@@ -176,6 +176,24 @@ def test_the_iso_scenario_sends_requests_the_endpoint_accepts() -> None:
     assert Request.objects.for_institution(institution).count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # the sender closes old connections, as WSGI does
+def test_the_in_process_profile_sends_iso_requests_from_each_partner_in_turn() -> None:
+    """`bench.submit_profile --iso`'s sender: each call is one accepted request, a new request id
+    each time, the partners taken in turn."""
+    from bench import submit_profile
+
+    institutions = seed.seed_institutions(2)
+    accounts = [seed.log_in(institution) for institution in institutions]
+    scenarios.seed_iso_partners(accounts)
+    send = submit_profile._xml_sender(accounts, scenarios.iso_plan(accounts))
+
+    for _ in range(4):
+        send()
+
+    for institution in institutions:
+        assert Request.objects.for_institution(institution).count() == 2
+
+
 def test_copy_requests_repeat_some_journals_more_than_five_times() -> None:
     titles = Counter(p["title"] for p in scenarios.copy_request_payloads(count=200))
 
